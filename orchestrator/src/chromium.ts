@@ -1,0 +1,83 @@
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { Browser } from 'puppeteer-core';
+import { Config } from './config';
+import { StratusError } from './errors';
+
+/**
+ * Switches every Stratus Chromium runs with. The first group keeps it off the closed network; the
+ * second drops what a session does not need (the omnibox WebUI renderer alone is ~49 MB per
+ * context) and what would leak into the UI layer (scrollbars).
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,Translate,MediaRouter,OptimizationHints',
+  '--disable-extensions',
+  '--disable-default-apps',
+  '--disable-dev-shm-usage',
+  '--hide-scrollbars',
+  '--mute-audio',
+  '--no-default-browser-check',
+  '--metrics-recording-only',
+  '--password-store=basic'
+];
+
+export function checkChromium(path: string): void {
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new StratusError(
+      'STRATUS_CHROMIUM_MISSING',
+      `Looked at ${path}. Install Debian's chromium (apt-get install chromium) or set STRATUS_CHROMIUM_EXECUTABLE_PATH.`
+    );
+  }
+}
+
+export interface LaunchedChromium {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Starts one headless Chromium with a fresh profile that is deleted again on close. */
+export async function launchChromium(cfg: Config['chromium']): Promise<LaunchedChromium> {
+  checkChromium(cfg.executablePath);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'stratus-chromium-'));
+  const extra = cfg.extraArgs.split(/\s+/).filter(Boolean);
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: cfg.executablePath,
+      headless: true,
+      pipe: true,
+      userDataDir,
+      defaultViewport: null,
+      timeout: cfg.launchTimeoutMs,
+      args: [...CHROMIUM_ARGS, ...extra],
+      // Signals are ours to handle: the orchestrator closes sessions before the browser.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false
+    });
+  } catch (err) {
+    rmSync(userDataDir, { recursive: true, force: true });
+    throw err;
+  }
+  let closed: Promise<void> | null = null;
+  return {
+    browser,
+    close() {
+      closed ??= browser
+        .close()
+        .catch(() => browser.process()?.kill('SIGKILL'))
+        .then(() => rmSync(userDataDir, { recursive: true, force: true }));
+      return closed;
+    }
+  };
+}

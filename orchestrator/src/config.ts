@@ -1,0 +1,175 @@
+import { StratusError } from './errors';
+
+/** An app the orchestrator may run, and the resolution (CSS pixels) it is authored for. */
+export interface AppEntry {
+  /** Absolute URL, or a path on the orchestrator's own server such as /apps/portal/. */
+  url: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * The one defaults object. Every value names the component that reads it. Environment variables
+ * (STRATUS_SECTION_KEY) and CLI flags (--section.key=value) go on top; see mergeConfig.
+ */
+export const DEFAULTS = {
+  server: {
+    /** server.ts: interface to listen on. */
+    host: '127.0.0.1',
+    /** server.ts: TCP port; 0 picks a free one. */
+    port: 8080,
+    /** device-connection.ts: largest inbound device message, in bytes. */
+    maxMessageBytes: 16384,
+    /** device-connection.ts: time a device has to send session.hello. */
+    handshakeTimeoutMs: 10000
+  },
+  chromium: {
+    /** chromium.ts: Debian's Chromium. */
+    executablePath: '/usr/bin/chromium',
+    /** chromium.ts: extra command-line switches, space separated. */
+    extraArgs: '',
+    /** chromium.ts: how long launching may take. */
+    launchTimeoutMs: 30000
+  },
+  sessions: {
+    /** session-registry.ts: sessions at once; the next hello gets STRATUS_SESSION_LIMIT. */
+    max: 16,
+    /** session.ts: how long the app page may take to load. */
+    appLoadTimeoutMs: 15000
+  },
+  ui: {
+    /** layer/damage.ts: edge of the square tiles the diff works in, in layer pixels. */
+    tileSize: 32,
+    /** layer/layer-stream.ts: UI frames in flight before the server waits for acks. */
+    window: 2,
+    /** png/encode.ts: zlib level of the rectangle PNGs (1 is the measured sweet spot). */
+    pngLevel: 1,
+    /** layer/layer-stream.ts: captures that may fail in a row before the session closes. */
+    maxCaptureFailures: 3
+  },
+  apps: {
+    /** session.ts: the app a device gets when its hello names none. */
+    default: 'portal',
+    /** session.ts: the catalogue. A device can only ask for an app by id from here. */
+    catalog: {
+      portal: { url: '/apps/portal/', width: 1280, height: 720 },
+      'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 }
+    } as Record<string, AppEntry>
+  }
+};
+
+export type Config = typeof DEFAULTS;
+
+/** Inclusive bounds of each numeric setting; mergeConfig rejects values outside them. */
+const BOUNDS: Record<string, [number, number]> = {
+  'server.port': [0, 65535],
+  'server.maxMessageBytes': [256, 1 << 20],
+  'server.handshakeTimeoutMs': [100, 600000],
+  'chromium.launchTimeoutMs': [1000, 600000],
+  'sessions.max': [1, 1000],
+  'sessions.appLoadTimeoutMs': [500, 600000],
+  'ui.tileSize': [8, 256],
+  'ui.window': [1, 16],
+  'ui.pngLevel': [0, 9],
+  'ui.maxCaptureFailures': [1, 100]
+};
+
+export type Overrides = { [section: string]: { [key: string]: unknown } | undefined };
+
+function illegal(path: string, why: string): StratusError {
+  return new StratusError('STRATUS_CONFIG_INVALID', `${path}: ${why}`);
+}
+
+function coerce(path: string, def: unknown, raw: unknown): unknown {
+  if (typeof def === 'number') {
+    const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw illegal(path, `expected an integer, got ${JSON.stringify(raw)}`);
+    const b = BOUNDS[path];
+    if (b && (n < b[0] || n > b[1])) throw illegal(path, `${n} is outside ${b[0]}..${b[1]}`);
+    return n;
+  }
+  if (typeof def === 'string') {
+    if (typeof raw !== 'string') throw illegal(path, 'expected a string');
+    return raw;
+  }
+  if (path === 'apps.catalog') {
+    const parsed = typeof raw === 'string' ? safeJson(path, raw) : raw;
+    return checkCatalog(path, parsed);
+  }
+  throw illegal(path, 'cannot be overridden');
+}
+
+function safeJson(path: string, raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw illegal(path, 'is not valid JSON');
+  }
+}
+
+function checkCatalog(path: string, v: unknown): Record<string, AppEntry> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw illegal(path, 'expected an object of apps');
+  const out: Record<string, AppEntry> = {};
+  for (const [id, e] of Object.entries(v as Record<string, unknown>)) {
+    const entry = e as Partial<AppEntry>;
+    if (!/^[a-z0-9][a-z0-9._-]*$/.test(id) || id.length > 64) throw illegal(`${path}.${id}`, 'illegal app id');
+    if (typeof entry?.url !== 'string' || entry.url === '') throw illegal(`${path}.${id}.url`, 'expected a URL');
+    for (const k of ['width', 'height'] as const) {
+      const n = entry[k];
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 160 || n > 7680) throw illegal(`${path}.${id}.${k}`, 'expected 160..7680');
+    }
+    out[id] = { url: entry.url, width: entry.width as number, height: entry.height as number };
+  }
+  return out;
+}
+
+/** Returns a new config: defaults, then each override layer in order. Throws STRATUS_CONFIG_INVALID. */
+export function mergeConfig(...layers: Overrides[]): Config {
+  const cfg = structuredClone(DEFAULTS) as Config;
+  const sections = cfg as unknown as Record<string, Record<string, unknown>>;
+  for (const layer of layers) {
+    for (const [section, values] of Object.entries(layer)) {
+      if (values === undefined) continue;
+      if (!(section in sections)) throw illegal(section, 'unknown section');
+      for (const [key, raw] of Object.entries(values)) {
+        const path = `${section}.${key}`;
+        if (!(key in sections[section])) throw illegal(path, 'unknown setting');
+        sections[section][key] = coerce(path, sections[section][key], raw);
+      }
+    }
+  }
+  if (!(cfg.apps.default in cfg.apps.catalog)) throw illegal('apps.default', `no app "${cfg.apps.default}" in apps.catalog`);
+  return cfg;
+}
+
+function camel(s: string): string {
+  return s.toLowerCase().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** STRATUS_SERVER_PORT=9000 becomes { server: { port: '9000' } }; other variables are ignored. */
+export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
+  const out: Overrides = {};
+  for (const [name, value] of Object.entries(env)) {
+    const m = /^STRATUS_([A-Z]+)_([A-Z0-9_]+)$/.exec(name);
+    if (!m || value === undefined) continue;
+    const section = m[1].toLowerCase();
+    (out[section] ??= {})[camel(m[2])] = value;
+  }
+  return out;
+}
+
+/** --server.port=9000 or --server.port 9000. Anything else is an error, not silently ignored. */
+export function overridesFromArgv(argv: string[]): Overrides {
+  const out: Overrides = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-zA-Z]+)\.([a-zA-Z0-9]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw illegal(argv[i], 'flags look like --section.key=value');
+    let value = m[3];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw illegal(argv[i - 1], 'needs a value');
+    }
+    (out[m[1]] ??= {})[m[2]] = value;
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+import {
+  AckParams,
+  DEVICE_METHODS,
+  errorSpec,
+  HelloParams,
+  HelloResult,
+  isKnownKeyCode,
+  KeyframeParams,
+  KeyParams,
+  PROTOCOL_VERSION,
+  RpcRequest,
+  SERVER_METHODS,
+  check
+} from '@stratus/protocol';
+import { WebSocket, RawData } from 'ws';
+import { Config } from './config';
+import { isStratusError, StratusError } from './errors';
+import { Session } from './session';
+
+/** What a device connection needs from the orchestrator. */
+export interface SessionHost {
+  readonly config: Config;
+  openSession(hello: HelloParams, sendFrame: (m: Buffer) => void): Promise<Session>;
+}
+
+type State = 'hello' | 'starting' | 'live' | 'closed';
+
+/**
+ * One device WebSocket: text messages are JSON-RPC 2.0 from the device, binary messages are UI
+ * frames to it. Every inbound message is size-checked, parsed and schema-checked; anything wrong
+ * gets a coded error and closes this connection only.
+ */
+export class DeviceConnection {
+  private state: State = 'hello';
+  private session: Session | null = null;
+  private lastKeySeq = 0;
+  private readonly helloTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly host: SessionHost
+  ) {
+    const { handshakeTimeoutMs } = host.config.server;
+    this.helloTimer = setTimeout(() => this.fail(new StratusError('STRATUS_HANDSHAKE_TIMEOUT')), handshakeTimeoutMs);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.teardown(null));
+    ws.on('error', () => this.teardown(null));
+  }
+
+  get currentSession(): Session | null {
+    return this.session;
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    try {
+      this.handle(data, isBinary);
+    } catch (err) {
+      this.fail(isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err)));
+    }
+  }
+
+  private handle(data: RawData, isBinary: boolean): void {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    if (size > this.host.config.server.maxMessageBytes) {
+      throw new StratusError('STRATUS_MESSAGE_TOO_LARGE', `${size} bytes`);
+    }
+    if (isBinary) throw new StratusError('STRATUS_UNEXPECTED_BINARY');
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data.toString());
+    } catch {
+      throw new StratusError('STRATUS_PARSE_ERROR');
+    }
+    const req = envelope(msg);
+    const spec = Object.prototype.hasOwnProperty.call(DEVICE_METHODS, req.method) ? DEVICE_METHODS[req.method] : undefined;
+    if (!spec) {
+      this.reply(req, undefined, new StratusError('STRATUS_UNKNOWN_METHOD', req.method));
+      return;
+    }
+    if (spec.request !== (req.id !== undefined)) {
+      throw new StratusError('STRATUS_INVALID_MESSAGE', `${req.method} is ${spec.request ? 'a request and needs an id' : 'a notification and takes no id'}`);
+    }
+    const why = check(spec.params, req.params);
+    if (why) throw new StratusError('STRATUS_INVALID_PARAMS', why);
+    if ((req.method === 'session.hello') !== (this.state === 'hello')) {
+      throw new StratusError('STRATUS_OUT_OF_ORDER', `${req.method} while ${this.state}`);
+    }
+    switch (req.method) {
+      case 'session.hello':
+        this.hello(req, req.params as HelloParams);
+        return;
+      case 'input.key':
+        this.key(req.params as KeyParams);
+        return;
+      case 'ui.ack':
+        this.ack(req.params as AckParams);
+        return;
+      case 'ui.keyframe':
+        this.keyframe(req.params as KeyframeParams);
+        return;
+    }
+  }
+
+  private hello(req: RpcRequest, params: HelloParams): void {
+    clearTimeout(this.helloTimer);
+    if (params.protocol !== PROTOCOL_VERSION) {
+      throw new StratusError('STRATUS_UNSUPPORTED_PROTOCOL', `device ${params.protocol}, orchestrator ${PROTOCOL_VERSION}`);
+    }
+    this.state = 'starting';
+    this.host.openSession(params, (m) => this.sendBinary(m)).then(
+      (session) => {
+        if (this.state === 'closed') {
+          void session.close();
+          return;
+        }
+        this.session = session;
+        this.state = 'live';
+        session.on('closed', (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED')));
+        const app = this.host.config.apps.catalog[params.app ?? this.host.config.apps.default];
+        const result: HelloResult = {
+          sessionId: session.id,
+          protocol: PROTOCOL_VERSION,
+          layer: session.layerSize,
+          app: { id: params.app ?? this.host.config.apps.default, width: app.width, height: app.height, scale: session.scale },
+          window: this.host.config.ui.window
+        };
+        this.reply(req, result);
+      },
+      (err: unknown) => {
+        const e = isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err));
+        this.reply(req, undefined, e);
+        this.fail(e);
+      }
+    );
+  }
+
+  private key(p: KeyParams): void {
+    if (!isKnownKeyCode(p.code)) throw new StratusError('STRATUS_INVALID_PARAMS', `params.code ${p.code} is not a known key`);
+    if (p.seq <= this.lastKeySeq) throw new StratusError('STRATUS_OUT_OF_ORDER', `input.key seq ${p.seq} after ${this.lastKeySeq}`);
+    this.lastKeySeq = p.seq;
+    this.session?.key(p.code, p.action, p.seq).catch((err) => this.fail(isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err))));
+  }
+
+  private ack(p: AckParams): void {
+    if (!this.session?.ack(p.frame, p.decodeMs, p.inputToPaintMs)) {
+      throw new StratusError('STRATUS_UNKNOWN_FRAME', `frame ${p.frame}`);
+    }
+  }
+
+  private keyframe(_p: KeyframeParams): void {
+    this.session?.requestKeyframe();
+  }
+
+  private sendBinary(message: Buffer): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(message, { binary: true });
+  }
+
+  private reply(req: RpcRequest, result: unknown, err?: StratusError): void {
+    if (req.id === undefined) {
+      if (err) this.notifyError(err);
+      return;
+    }
+    const body = err
+      ? { jsonrpc: '2.0', id: req.id, error: { code: err.rpc, message: err.message, data: { code: err.code } } }
+      : { jsonrpc: '2.0', id: req.id, result };
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(body));
+  }
+
+  private notifyError(err: StratusError): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', method: SERVER_METHODS.error, params: { code: err.code, message: err.message } }));
+  }
+
+  /** Tells the device why, closes its socket with the code's close code, and ends the session. */
+  fail(err: StratusError): void {
+    if (this.state === 'closed') return;
+    this.notifyError(err);
+    const close = err.close || errorSpec('STRATUS_INTERNAL').close;
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(close, err.code);
+    this.teardown(err);
+  }
+
+  private teardown(_reason: StratusError | null): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    const session = this.session;
+    this.session = null;
+    if (session) void session.close();
+  }
+}
+
+/** Checks the JSON-RPC 2.0 envelope of a device message. */
+function envelope(msg: unknown): RpcRequest {
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+    throw new StratusError('STRATUS_INVALID_MESSAGE', 'expected a JSON object');
+  }
+  const m = msg as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0') throw new StratusError('STRATUS_INVALID_MESSAGE', 'jsonrpc must be "2.0"');
+  if (typeof m.method !== 'string' || m.method.length === 0 || m.method.length > 64) {
+    throw new StratusError('STRATUS_INVALID_MESSAGE', 'method must be a string of 1..64 characters');
+  }
+  if (m.id !== undefined && !(typeof m.id === 'string' && m.id.length <= 64) && !(typeof m.id === 'number' && Number.isSafeInteger(m.id))) {
+    throw new StratusError('STRATUS_INVALID_MESSAGE', 'id must be an integer or a short string');
+  }
+  for (const k of Object.keys(m)) {
+    if (k !== 'jsonrpc' && k !== 'method' && k !== 'id' && k !== 'params') throw new StratusError('STRATUS_INVALID_MESSAGE', `unexpected member ${k}`);
+  }
+  return m as unknown as RpcRequest;
+}

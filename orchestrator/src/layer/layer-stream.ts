@@ -1,0 +1,183 @@
+import { EventEmitter } from 'node:events';
+import { StratusError } from '../errors';
+import { decodePng, Rgba } from '../png/decode';
+import { blank, diffRects } from './damage';
+import { buildFrame } from './frame-builder';
+
+/** Where exact pixels come from: one full-layer PNG with straight alpha per call. */
+export interface LayerSource {
+  capture(): Promise<Buffer>;
+}
+
+export interface LayerStreamOptions {
+  tileSize: number;
+  window: number;
+  pngLevel: number;
+  maxCaptureFailures: number;
+}
+
+export interface FrameInfo {
+  frame: number;
+  inputSeq: number;
+  keyframe: boolean;
+  rects: number;
+  bytes: number;
+  /** performance.now() when the capture started, and the ms spent capturing / diffing+encoding. */
+  capturedAt: number;
+  captureMs: number;
+  encodeMs: number;
+  sentAt: number;
+}
+
+export interface PaintedInfo extends FrameInfo {
+  ackedAt: number;
+  decodeMs?: number;
+}
+
+export interface LayerStreamEvents {
+  frame: [FrameInfo];
+  error: [StratusError];
+}
+
+/**
+ * Streams one page's UI layer to one device.
+ *
+ * Nothing runs unless something is dirty: damage signals, keys and keyframe requests set flags,
+ * and `pump` captures only while fewer than `window` frames are unacknowledged. While the device
+ * is slow, damage simply accumulates in the dirty flag and the next capture is diffed against what
+ * the device already has, so pending changes merge into one frame and memory stays at two frame
+ * buffers whatever the device does.
+ */
+export class LayerStream extends EventEmitter<LayerStreamEvents> {
+  private readonly inflight = new Map<number, FrameInfo>();
+  /** What the device shows once every sent frame is applied. */
+  private sent: Rgba | null = null;
+  private nextFrame = 1;
+  private inputSeq = 0;
+  private dirty = false;
+  private keyframeWanted = true;
+  private busy = false;
+  private stopped = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly source: LayerSource,
+    private readonly send: (message: Buffer) => void,
+    private readonly opts: LayerStreamOptions
+  ) {
+    super();
+  }
+
+  /** The page painted, or may have: capture when the window allows. */
+  markDirty(): void {
+    this.dirty = true;
+    this.pump();
+  }
+
+  /** Frames captured from now on include the effect of input `seq`. */
+  inputDelivered(seq: number): void {
+    this.inputSeq = seq;
+    this.markDirty();
+  }
+
+  requestKeyframe(): void {
+    this.keyframeWanted = true;
+    this.pump();
+  }
+
+  get framesInFlight(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * Acknowledges frame `id` and every frame before it. Null when `id` is not in flight: the
+   * caller treats that as a protocol error by the device.
+   */
+  ack(id: number, decodeMs?: number): PaintedInfo | null {
+    const info = this.inflight.get(id);
+    if (!info) return null;
+    const ackedAt = performance.now();
+    for (const key of [...this.inflight.keys()]) {
+      if (key <= id) this.inflight.delete(key);
+    }
+    this.pump();
+    return { ...info, ackedAt, decodeMs };
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.inflight.clear();
+    this.sent = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private pump(): void {
+    if (this.stopped || this.busy || this.retryTimer) return;
+    if (this.inflight.size >= this.opts.window) return;
+    if (!this.dirty && !this.keyframeWanted) return;
+    this.busy = true;
+    this.dirty = false;
+    this.captureAndSend().then(
+      () => {
+        this.busy = false;
+        this.failures = 0;
+        this.pump();
+      },
+      (err: unknown) => {
+        this.busy = false;
+        this.onCaptureFailure(err);
+      }
+    );
+  }
+
+  private onCaptureFailure(err: unknown): void {
+    if (this.stopped) return;
+    this.failures++;
+    if (this.failures >= this.opts.maxCaptureFailures) {
+      this.stopped = true;
+      this.emit('error', new StratusError('STRATUS_CAPTURE_FAILED', String((err as Error)?.message ?? err)));
+      return;
+    }
+    // A capture fails while the page navigates; try again shortly rather than spin.
+    this.dirty = true;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.pump();
+    }, 50 * this.failures);
+  }
+
+  private async captureAndSend(): Promise<void> {
+    const inputSeq = this.inputSeq;
+    const capturedAt = performance.now();
+    const png = await this.source.capture();
+    if (this.stopped) return;
+    const captureDone = performance.now();
+    const img = decodePng(png);
+    const keyframe =
+      this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
+    const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
+    const rects = diffRects(base, img, this.opts.tileSize);
+    if (!keyframe && rects.length === 0) return;
+    const frame = this.nextFrame++;
+    const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
+    this.keyframeWanted = false;
+    this.sent = img;
+    const sentAt = performance.now();
+    const info: FrameInfo = {
+      frame,
+      inputSeq,
+      keyframe,
+      rects: built.rects,
+      bytes: built.message.length,
+      capturedAt,
+      captureMs: captureDone - capturedAt,
+      encodeMs: sentAt - captureDone,
+      sentAt
+    };
+    this.inflight.set(frame, info);
+    this.send(built.message);
+    this.emit('frame', info);
+  }
+}

@@ -1,0 +1,86 @@
+import { HelloParams } from '@stratus/protocol';
+import { launchChromium, LaunchedChromium } from './chromium';
+import { Config } from './config';
+import { SessionHost } from './device-connection';
+import { StratusError } from './errors';
+import { HttpFront, startHttp } from './server';
+import { Session } from './session';
+
+/**
+ * The running orchestrator: one Chromium, the HTTP/WebSocket front, and the live sessions.
+ * `close` ends every session first, then the server, then Chromium.
+ */
+export class Orchestrator implements SessionHost {
+  readonly sessions = new Map<string, Session>();
+  private chromium: LaunchedChromium | null = null;
+  private http: HttpFront | null = null;
+  private starting = 0;
+  private closing: Promise<void> | null = null;
+
+  private constructor(readonly config: Config) {}
+
+  static async start(config: Config): Promise<Orchestrator> {
+    const o = new Orchestrator(config);
+    o.chromium = await launchChromium(config.chromium);
+    try {
+      o.http = await startHttp(config, o);
+    } catch (err) {
+      await o.chromium.close();
+      throw err;
+    }
+    return o;
+  }
+
+  get baseUrl(): string {
+    if (!this.http) throw new StratusError('STRATUS_SHUTDOWN');
+    return this.http.baseUrl;
+  }
+
+  /** The emulator page URL that `npm start` prints. */
+  get emulatorUrl(): string {
+    return `${this.baseUrl}/`;
+  }
+
+  async openSession(hello: HelloParams, sendFrame: (m: Buffer) => void): Promise<Session> {
+    if (this.closing || !this.chromium) throw new StratusError('STRATUS_SHUTDOWN');
+    const appId = hello.app ?? this.config.apps.default;
+    const app = Object.prototype.hasOwnProperty.call(this.config.apps.catalog, appId) ? this.config.apps.catalog[appId] : undefined;
+    if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
+    if (this.sessions.size + this.starting >= this.config.sessions.max) {
+      throw new StratusError('STRATUS_SESSION_LIMIT', `${this.config.sessions.max} sessions`);
+    }
+    const session = new Session({
+      appId,
+      app,
+      appUrl: new URL(app.url, this.baseUrl).href,
+      device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown' },
+      ui: this.config.ui,
+      appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
+      sendFrame
+    });
+    this.starting++;
+    try {
+      const context = await this.chromium.browser.createBrowserContext();
+      this.sessions.set(session.id, session);
+      session.once('closed', () => this.sessions.delete(session.id));
+      await session.start(context);
+      return session;
+    } catch (err) {
+      await session.close();
+      throw err;
+    } finally {
+      this.starting--;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const shutdown = new StratusError('STRATUS_SHUTDOWN');
+      for (const conn of this.http?.connections ?? []) conn.fail(shutdown);
+      await Promise.all([...this.sessions.values()].map((s) => s.close(shutdown)));
+      await this.http?.close();
+      await this.chromium?.close();
+    })();
+    return this.closing;
+  }
+}

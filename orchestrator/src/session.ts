@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
+import { AppEntry, Config } from './config';
+import { StratusError } from './errors';
+import { KeyInjector } from './key-injector';
+import { LayerStream, PaintedInfo } from './layer/layer-stream';
+import { pageShim, renderedEventScript } from './page-shim';
+
+export interface SessionOptions {
+  appId: string;
+  app: AppEntry;
+  /** Absolute URL of the app page. */
+  appUrl: string;
+  device: { width: number; height: number; model: string };
+  ui: Config['ui'];
+  appLoadTimeoutMs: number;
+  /** Sends one binary UI frame to the device. */
+  sendFrame: (message: Buffer) => void;
+}
+
+export interface SessionEvents {
+  closed: [StratusError | null];
+  painted: [PaintedInfo & { inputToPaintMs?: number }];
+}
+
+/** Scale from the app's authored resolution to the device screen, keeping the aspect ratio. */
+export function layerScale(app: { width: number; height: number }, device: { width: number; height: number }): number {
+  return Math.min(device.width / app.width, device.height / app.height);
+}
+
+/**
+ * One device's cloud browser: an incognito context with one page running the app, rendered at the
+ * device's resolution with a transparent background, and streamed as a UI layer.
+ */
+export class Session extends EventEmitter<SessionEvents> {
+  readonly id = randomUUID();
+  readonly scale: number;
+  private context: BrowserContext | null = null;
+  private page: Page | null = null;
+  private cdp: CDPSession | null = null;
+  private keys: KeyInjector | null = null;
+  private stream: LayerStream | null = null;
+  /** Chromium corrupts parallel captures of one page, so every capture goes through this chain. */
+  private captureChain: Promise<unknown> = Promise.resolve();
+  private keyChain: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly opts: SessionOptions) {
+    super();
+    this.scale = layerScale(opts.app, opts.device);
+  }
+
+  get layerSize(): { width: number; height: number } {
+    return { width: Math.round(this.opts.app.width * this.scale), height: Math.round(this.opts.app.height * this.scale) };
+  }
+
+  get framesInFlight(): number {
+    return this.stream?.framesInFlight ?? 0;
+  }
+
+  get cloudPage(): Page | null {
+    return this.page;
+  }
+
+  /** Creates the context and page and loads the app. Throws STRATUS_APP_LOAD_FAILED. */
+  async start(context: BrowserContext): Promise<void> {
+    this.context = context;
+    const page = await context.newPage();
+    this.page = page;
+    const cdp = await page.createCDPSession();
+    this.cdp = cdp;
+    const { app, device } = this.opts;
+    await cdp.send('Emulation.setDeviceMetricsOverride', {
+      width: app.width,
+      height: app.height,
+      deviceScaleFactor: this.scale,
+      mobile: false,
+      screenWidth: app.width,
+      screenHeight: app.height
+    });
+    await cdp.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
+    await cdp.send('Page.enable');
+    await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+      source: pageShim({
+        sessionId: this.id,
+        device,
+        app: { id: this.opts.appId, width: app.width, height: app.height, scale: this.scale }
+      })
+    });
+    this.keys = new KeyInjector(cdp);
+    const stream = new LayerStream({ capture: () => this.capture() }, this.opts.sendFrame, this.opts.ui);
+    this.stream = stream;
+    stream.on('error', (err) => void this.close(err));
+    try {
+      await page.goto(this.opts.appUrl, { waitUntil: 'load', timeout: this.opts.appLoadTimeoutMs });
+    } catch (err) {
+      throw new StratusError('STRATUS_APP_LOAD_FAILED', `${this.opts.appUrl}: ${(err as Error).message}`);
+    }
+    // The screencast is only the "page painted" signal: a tiny JPEG costs next to nothing, arrives
+    // ~9 ms after a paint, and stops when the page is static. Exact pixels come from capture().
+    cdp.on('Page.screencastFrame', (f) => {
+      cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
+      stream.markDirty();
+    });
+    await cdp.send('Page.startScreencast', { format: 'jpeg', quality: 1, maxWidth: 32, maxHeight: 18 });
+    stream.markDirty();
+  }
+
+  /** The exact transparent layer as PNG, serialized with every other capture of this page. */
+  capture(): Promise<Buffer> {
+    const cdp = this.cdp;
+    if (!cdp) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
+    const run = this.captureChain.then(() =>
+      cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true })
+    );
+    this.captureChain = run.catch(() => undefined);
+    return run.then((r) => Buffer.from(r.data, 'base64'));
+  }
+
+  /** Injects a key; keys are applied strictly in arrival order. */
+  key(code: number, action: 'down' | 'up', seq: number): Promise<void> {
+    const keys = this.keys;
+    const stream = this.stream;
+    if (!keys || !stream) return Promise.reject(new StratusError('STRATUS_OUT_OF_ORDER', 'the app is still loading'));
+    const run = this.keyChain.then(async () => {
+      await keys.inject(code, action);
+      // A key changes the UI more often than not: capture now instead of waiting for the signal.
+      stream.inputDelivered(seq);
+    });
+    this.keyChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** False when the frame is not in flight. */
+  ack(frame: number, decodeMs?: number, inputToPaintMs?: number): boolean {
+    const painted = this.stream?.ack(frame, decodeMs);
+    if (!painted) return false;
+    this.onPainted({ ...painted, inputToPaintMs });
+    return true;
+  }
+
+  requestKeyframe(): void {
+    this.stream?.requestKeyframe();
+  }
+
+  private onPainted(info: PaintedInfo & { inputToPaintMs?: number }): void {
+    this.emit('painted', info);
+    const cdp = this.cdp;
+    if (!cdp) return;
+    const detail = {
+      frame: info.frame,
+      inputSeq: info.inputSeq,
+      keyframe: info.keyframe,
+      rects: info.rects,
+      bytes: info.bytes,
+      captureMs: round(info.captureMs),
+      encodeMs: round(info.encodeMs),
+      sendToAckMs: round(info.ackedAt - info.sentAt),
+      captureToAckMs: round(info.ackedAt - info.capturedAt),
+      decodeMs: info.decodeMs,
+      inputToPaintMs: info.inputToPaintMs
+    };
+    cdp.send('Runtime.evaluate', { expression: renderedEventScript(detail) }).catch(() => undefined);
+  }
+
+  /** Releases everything the session holds. Safe to call more than once. */
+  close(reason: StratusError | null = null): Promise<void> {
+    this.closing ??= (async () => {
+      this.stream?.stop();
+      this.stream = null;
+      this.keys = null;
+      this.cdp = null;
+      this.page = null;
+      const context = this.context;
+      this.context = null;
+      if (context) await context.close().catch(() => undefined);
+      this.emit('closed', reason);
+    })();
+    return this.closing;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,100 @@
+/**
+ * The one registry of Stratus error codes. Every error that crosses the wire, and every start-up
+ * failure, carries one of these string codes. docs/protocol.md lists them all; a test keeps the two
+ * in sync, so add a row there when you add a code here.
+ *
+ * `rpc` is the JSON-RPC 2.0 error code used in error responses. `close` is the WebSocket close code
+ * used when the error ends the connection (4000-4999 is the range RFC 6455 leaves to applications),
+ * or 0 when it does not close anything.
+ */
+export interface ErrorSpec {
+  rpc: number;
+  close: number;
+  message: string;
+}
+
+export var ERRORS = {
+  STRATUS_PARSE_ERROR: { rpc: -32700, close: 4400, message: 'The message is not valid JSON.' },
+  STRATUS_INVALID_MESSAGE: {
+    rpc: -32600,
+    close: 4400,
+    message: 'The message is not a valid JSON-RPC 2.0 object.'
+  },
+  STRATUS_UNKNOWN_METHOD: { rpc: -32601, close: 0, message: 'No such method.' },
+  STRATUS_INVALID_PARAMS: {
+    rpc: -32602,
+    close: 4400,
+    message: 'The parameters do not match the method schema.'
+  },
+  STRATUS_INTERNAL: { rpc: -32603, close: 4500, message: 'Internal error in the orchestrator.' },
+  STRATUS_MESSAGE_TOO_LARGE: {
+    rpc: -32001,
+    close: 4413,
+    message: 'The message is larger than the configured limit.'
+  },
+  STRATUS_UNEXPECTED_BINARY: {
+    rpc: -32002,
+    close: 4400,
+    message: 'Devices send text (JSON-RPC) messages only; binary is server-to-device.'
+  },
+  STRATUS_OUT_OF_ORDER: {
+    rpc: -32003,
+    close: 4409,
+    message: 'The message is not allowed in the current state of the connection.'
+  },
+  STRATUS_UNKNOWN_FRAME: {
+    rpc: -32004,
+    close: 4409,
+    message: 'The device acknowledged a UI frame that is not in flight.'
+  },
+  STRATUS_HANDSHAKE_TIMEOUT: {
+    rpc: -32005,
+    close: 4408,
+    message: 'The device did not send session.hello in time.'
+  },
+  STRATUS_SESSION_LIMIT: {
+    rpc: -32006,
+    close: 4503,
+    message: 'The orchestrator runs its maximum number of sessions.'
+  },
+  STRATUS_UNKNOWN_APP: { rpc: -32007, close: 4404, message: 'No app with that id in the catalogue.' },
+  STRATUS_APP_LOAD_FAILED: { rpc: -32008, close: 4502, message: 'The app page failed to load.' },
+  STRATUS_UNSUPPORTED_PROTOCOL: {
+    rpc: -32009,
+    close: 4426,
+    message: 'The device speaks a protocol version this orchestrator does not.'
+  },
+  STRATUS_SHUTDOWN: { rpc: -32010, close: 4001, message: 'The orchestrator is shutting down.' },
+  STRATUS_SESSION_CLOSED: { rpc: -32011, close: 4000, message: 'The session was closed.' },
+  STRATUS_CAPTURE_FAILED: {
+    rpc: -32012,
+    close: 4500,
+    message: 'Capturing the UI layer failed repeatedly.'
+  },
+  STRATUS_TILE_DECODE_FAILED: {
+    rpc: -32013,
+    close: 0,
+    message: 'The device could not decode a tile; it asks for a keyframe.'
+  },
+  STRATUS_CONFIG_INVALID: { rpc: -32014, close: 0, message: 'A configuration value is illegal.' },
+  STRATUS_CHROMIUM_MISSING: {
+    rpc: -32015,
+    close: 0,
+    message: 'No Chromium executable at the configured path.'
+  },
+  STRATUS_PROTOCOL_ERROR: {
+    rpc: -32016,
+    close: 4400,
+    message: 'The server sent something the device cannot parse.'
+  }
+};
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERRORS, code);
+}
+
+export function errorSpec(code: ErrorCode): ErrorSpec {
+  return ERRORS[code];
+}

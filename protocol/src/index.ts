@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './keys';
+export * from './schema';
+export * from './messages';
+export * from './encodings';
+export * from './ui-frame';

@@ -1,0 +1,61 @@
+/**
+ * Turns one PNG rectangle payload into something drawImage accepts. Blob URLs where the browser
+ * has them (no copy through a string); a base64 data URL otherwise, which every TV browser with
+ * canvas can decode.
+ */
+export interface DecodedImage {
+  image: HTMLImageElement;
+  release: () => void;
+}
+
+export type DecodeCallback = (err: string | null, decoded: DecodedImage | null) => void;
+
+var hasBlobUrls =
+  typeof Blob !== 'undefined' && typeof URL !== 'undefined' && typeof URL.createObjectURL === 'function';
+
+export function decodePngRect(buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback): void {
+  var bytes = new Uint8Array(buffer, offset, length);
+  var img = new Image();
+  var url: string;
+  var revoke = function () {};
+  if (hasBlobUrls) {
+    url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
+    revoke = function () {
+      URL.revokeObjectURL(url);
+    };
+  } else {
+    url = 'data:image/png;base64,' + base64(bytes);
+  }
+  var settled = false;
+  img.onload = function () {
+    if (settled) return;
+    settled = true;
+    done(null, { image: img, release: revoke });
+  };
+  img.onerror = function () {
+    if (settled) return;
+    settled = true;
+    revoke();
+    done('image decode failed', null);
+  };
+  img.src = url;
+}
+
+var ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+function base64(bytes: Uint8Array): string {
+  var out = '';
+  var i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    var n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += ALPHABET.charAt(n >> 18) + ALPHABET.charAt((n >> 12) & 63) + ALPHABET.charAt((n >> 6) & 63) + ALPHABET.charAt(n & 63);
+  }
+  if (i < bytes.length) {
+    var rest = bytes.length - i;
+    var m = (bytes[i] << 16) | (rest > 1 ? bytes[i + 1] << 8 : 0);
+    out += ALPHABET.charAt(m >> 18) + ALPHABET.charAt((m >> 12) & 63);
+    out += rest > 1 ? ALPHABET.charAt((m >> 6) & 63) : '=';
+    out += '=';
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+import { FrameHeader, parseFrame } from '@stratus/protocol';
+import { now } from './clock';
+import { DecodedImage, DECODERS } from './decoders/index';
+
+interface PendingRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  decoded: DecodedImage | null;
+}
+
+interface PendingFrame {
+  header: FrameHeader;
+  rects: PendingRect[];
+  waiting: number;
+  failed: string | null;
+  receivedAt: number;
+}
+
+export interface AppliedFrame {
+  header: FrameHeader;
+  /** From receiving the frame to its last rectangle drawn. */
+  decodeMs: number;
+  /** False when the frame was dropped: bad data, or the display waits for a keyframe. */
+  painted: boolean;
+}
+
+/**
+ * The UI layer: a canvas over the video plane. Frames decode asynchronously but are applied
+ * whole and strictly in arrival order; a rectangle replaces the pixels under it, alpha included.
+ * A frame that cannot be parsed or decoded is dropped, later deltas are ignored, and `onbroken`
+ * asks for a keyframe, so the screen never freezes on a bad tile.
+ */
+export class Display {
+  onapplied: ((f: AppliedFrame) => void) | null = null;
+  onbroken: ((reason: string) => void) | null = null;
+  private queue: PendingFrame[] = [];
+  private ctx: CanvasRenderingContext2D;
+  private awaitingKeyframe = false;
+
+  constructor(private canvas: HTMLCanvasElement) {
+    var ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('canvas 2D is not available');
+    this.ctx = ctx;
+  }
+
+  get width(): number {
+    return this.canvas.width;
+  }
+
+  get height(): number {
+    return this.canvas.height;
+  }
+
+  resize(width: number, height: number): void {
+    if (this.canvas.width !== width) this.canvas.width = width;
+    if (this.canvas.height !== height) this.canvas.height = height;
+  }
+
+  /** Takes one binary UI frame off the wire. */
+  push(data: ArrayBuffer): void {
+    var receivedAt = now();
+    var parsed = parseFrame(new DataView(data));
+    if (typeof parsed === 'string') {
+      // Without a header we cannot ack; the server's window then stalls until the keyframe it
+      // sends in answer to onbroken, which the device acks as usual.
+      this.broken(parsed, false);
+      return;
+    }
+    var frame: PendingFrame = { header: parsed.header, rects: [], waiting: parsed.rects.length, failed: null, receivedAt: receivedAt };
+    this.queue.push(frame);
+    var self = this;
+    for (var i = 0; i < parsed.rects.length; i++) {
+      var r = parsed.rects[i];
+      var rect: PendingRect = { x: r.x, y: r.y, w: r.w, h: r.h, decoded: null };
+      frame.rects.push(rect);
+      var decode = DECODERS[r.encoding];
+      if (!decode) {
+        frame.failed = 'unknown encoding ' + r.encoding;
+        frame.waiting--;
+        continue;
+      }
+      decode(data, r.offset, r.length, this.onDecoded(frame, rect));
+    }
+    self.flush();
+  }
+
+  private onDecoded(frame: PendingFrame, rect: PendingRect) {
+    var self = this;
+    return function (err: string | null, decoded: DecodedImage | null) {
+      if (err) frame.failed = err;
+      rect.decoded = decoded;
+      frame.waiting--;
+      self.flush();
+    };
+  }
+
+  /** Applies every frame at the head of the queue whose rectangles have all decoded. */
+  private flush(): void {
+    while (this.queue.length > 0 && this.queue[0].waiting === 0) {
+      var frame = this.queue.shift() as PendingFrame;
+      var painted = false;
+      if (frame.failed) {
+        this.broken(frame.failed, frame.header.keyframe);
+      } else if (frame.header.keyframe || !this.awaitingKeyframe) {
+        this.apply(frame);
+        this.awaitingKeyframe = false;
+        painted = true;
+      }
+      for (var i = 0; i < frame.rects.length; i++) {
+        var d = frame.rects[i].decoded;
+        if (d) d.release();
+      }
+      if (this.onapplied) this.onapplied({ header: frame.header, decodeMs: now() - frame.receivedAt, painted: painted });
+    }
+  }
+
+  private apply(frame: PendingFrame): void {
+    var ctx = this.ctx;
+    var h = frame.header;
+    if (h.keyframe) {
+      this.resize(h.width, h.height);
+      ctx.clearRect(0, 0, h.width, h.height);
+    }
+    for (var i = 0; i < frame.rects.length; i++) {
+      var r = frame.rects[i];
+      ctx.clearRect(r.x, r.y, r.w, r.h);
+      ctx.drawImage((r.decoded as DecodedImage).image, r.x, r.y);
+    }
+  }
+
+  /** Asks once per loss of sync, and again if the keyframe that should restore it fails too. */
+  private broken(reason: string, wasKeyframe: boolean): void {
+    var ask = !this.awaitingKeyframe || wasKeyframe;
+    this.awaitingKeyframe = true;
+    if (ask && this.onbroken) this.onbroken(reason);
+  }
+}

@@ -1,0 +1,11 @@
+import { boot, bootFromPage } from './main';
+import { StratusClient } from './client';
+import { Display } from './display';
+
+/** The device bundle's one global. */
+(window as unknown as { StratusDevice: object }).StratusDevice = {
+  boot: boot,
+  bootFromPage: bootFromPage,
+  StratusClient: StratusClient,
+  Display: Display
+};
