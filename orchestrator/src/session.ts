@@ -97,13 +97,19 @@ export class Session extends EventEmitter<SessionEvents> {
     } catch (err) {
       throw new StratusError('STRATUS_APP_LOAD_FAILED', `${this.opts.appUrl}: ${(err as Error).message}`);
     }
-    // The screencast is only the "page painted" signal: a tiny JPEG costs next to nothing, arrives
-    // ~9 ms after a paint, and stops when the page is static. Exact pixels come from capture().
+    // The screencast is the damage signal: Chromium sends a frame only when the page paints, so a
+    // static UI costs nothing. Its colours are premultiplied and not exact, so the pixels we send
+    // come from capture(); but each capture makes Chromium paint once more, and that paint yields
+    // a screencast frame identical to the one before. Comparing frames byte for byte drops those
+    // echoes, which would otherwise keep an idle page capturing forever.
+    let lastSignal = '';
     cdp.on('Page.screencastFrame', (f) => {
       cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
+      if (f.data === lastSignal) return;
+      lastSignal = f.data;
       stream.markDirty();
     });
-    await cdp.send('Page.startScreencast', { format: 'jpeg', quality: 1, maxWidth: 32, maxHeight: 18 });
+    await cdp.send('Page.startScreencast', { format: 'png' });
     stream.markDirty();
   }
 
@@ -136,7 +142,7 @@ export class Session extends EventEmitter<SessionEvents> {
   ack(frame: number, decodeMs?: number, inputToPaintMs?: number): boolean {
     const painted = this.stream?.ack(frame, decodeMs);
     if (!painted) return false;
-    this.onPainted({ ...painted, inputToPaintMs });
+    if (painted !== 'abandoned') this.onPainted({ ...painted, inputToPaintMs });
     return true;
   }
 

@@ -59,6 +59,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private busy = false;
   private stopped = false;
   private failures = 0;
+  /** Frames up to this id were abandoned by a keyframe request; their late acks are fine. */
+  private abandonedUpTo = 0;
+  /** Id of a keyframe sent in answer to a request and not yet acked. */
+  private recoveryFrame = 0;
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -81,8 +85,17 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.markDirty();
   }
 
+  /**
+   * The device lost sync (a tile failed to decode, a frame did not parse). Frames in flight are
+   * moot, so the window restarts and a keyframe follows. A device gets one such restart per
+   * keyframe it acknowledges, so spamming requests cannot make the server send without acks.
+   */
   requestKeyframe(): void {
+    if (this.recoveryFrame !== 0 || this.keyframeWanted) return;
+    this.abandonedUpTo = this.nextFrame - 1;
+    this.inflight.clear();
     this.keyframeWanted = true;
+    this.recoveryFrame = -1;
     this.pump();
   }
 
@@ -94,9 +107,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * Acknowledges frame `id` and every frame before it. Null when `id` is not in flight: the
    * caller treats that as a protocol error by the device.
    */
-  ack(id: number, decodeMs?: number): PaintedInfo | null {
+  ack(id: number, decodeMs?: number): PaintedInfo | 'abandoned' | null {
     const info = this.inflight.get(id);
-    if (!info) return null;
+    if (!info) return id <= this.abandonedUpTo && id > 0 ? 'abandoned' : null;
+    if (this.recoveryFrame > 0 && id >= this.recoveryFrame) this.recoveryFrame = 0;
     const ackedAt = performance.now();
     for (const key of [...this.inflight.keys()]) {
       if (key <= id) this.inflight.delete(key);
@@ -162,6 +176,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!keyframe && rects.length === 0) return;
     const frame = this.nextFrame++;
     const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
+    if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
     this.sent = img;
     const sentAt = performance.now();

@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { Page } from 'puppeteer-core';
+import { Orchestrator } from '../../src/orchestrator';
+import { decodePng, Rgba } from '../../src/png/decode';
+import { DeviceBrowser, devicePixels, settle, startOrchestrator } from '../helpers/device';
+
+function firstMismatch(a: Rgba, b: Rgba): string | null {
+  if (a.width !== b.width || a.height !== b.height) return `size ${a.width}x${a.height} vs ${b.width}x${b.height}`;
+  let count = 0;
+  let first = '';
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (a.data.readUInt32LE(i) !== b.data.readUInt32LE(i)) {
+      if (count === 0) {
+        const p = i / 4;
+        first = `(${p % a.width},${Math.floor(p / a.width)}) device ${[...a.data.subarray(i, i + 4)]} cloud ${[...b.data.subarray(i, i + 4)]}`;
+      }
+      count++;
+    }
+  }
+  return count ? `${count} pixels differ, first at ${first}` : null;
+}
+
+async function press(page: Page, key: 'ArrowRight' | 'ArrowDown' | 'ArrowLeft' | 'ArrowUp' | 'Enter'): Promise<void> {
+  await page.keyboard.press(key);
+}
+
+describe('UI layer end to end (real Chromium on both sides)', function () {
+  this.timeout(120000);
+  let orch: Orchestrator;
+  let device: DeviceBrowser;
+
+  before(async () => {
+    orch = await startOrchestrator();
+    device = await DeviceBrowser.launch();
+  });
+
+  after(async () => {
+    await device?.close();
+    await orch?.close();
+  });
+
+  for (const c of [
+    { name: 'app authored for 1280x720 on a 1280x720 device', app: 'portal', scale: 1, dpr: 1 },
+    { name: 'app authored for 1920x1080 on a 1280x720 device', app: 'portal-1080', scale: 2 / 3, dpr: 2 / 3 }
+  ]) {
+    it(`device canvas equals the cloud page's transparent screenshot pixel for pixel: ${c.name}`, async () => {
+      const page = await device.open(orch, `w=1280&h=720&app=${c.app}`);
+      try {
+        const session = [...orch.sessions.values()][0];
+        expect(session.layerSize).to.deep.equal({ width: 1280, height: 720 });
+        for (const k of ['ArrowRight', 'ArrowRight', 'ArrowDown', 'Enter'] as const) await press(page, k);
+        await settle(orch, page);
+        const cloud = decodePng(await session.capture());
+        const dev = await devicePixels(page);
+        expect(firstMismatch(dev, cloud)).to.equal(null);
+        // The layer really carries content with partial alpha, where premultiplication could lose it.
+        let semi = 0;
+        for (let i = 3; i < cloud.data.length; i += 4) if (cloud.data[i] > 0 && cloud.data[i] < 255) semi++;
+        expect(semi).to.be.greaterThan(1000);
+
+        // The app perceives the device's real size and the scale, and saw the keys as HbbTV codes.
+        const seen = await session.cloudPage!.evaluate(() => ({
+          dpr: window.devicePixelRatio,
+          stratus: (window as any).stratus,
+          focus: (window as any).portalFocus,
+          title: document.getElementById('now-title')!.textContent
+        }));
+        expect(seen.dpr).to.be.closeTo(c.dpr, 1e-6);
+        expect(seen.stratus.scale).to.be.closeTo(c.scale, 1e-9);
+        expect(seen.stratus.device).to.include({ width: 1280, height: 720 });
+        expect(seen.focus).to.equal(8);
+        expect(seen.title).to.equal('Radio');
+      } finally {
+        await page.close();
+        await until0(orch);
+      }
+    });
+  }
+});
+
+/** Closing the device page must end its session. */
+async function until0(orch: Orchestrator): Promise<void> {
+  const end = Date.now() + 10000;
+  while (orch.sessions.size > 0) {
+    if (Date.now() > end) throw new Error('session outlived its device');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

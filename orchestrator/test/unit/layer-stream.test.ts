@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { parseFrame, ParsedFrame } from '@stratus/protocol';
+import { StratusError } from '../../src/errors';
+import { LayerSource, LayerStream } from '../../src/layer/layer-stream';
+import { encodePngRect } from '../../src/png/encode';
+import { blank } from '../../src/layer/damage';
+
+/** A page stand-in for this one module: each capture returns the current test image. */
+class FakePage implements LayerSource {
+  captures = 0;
+  img = blank(64, 32);
+  fail = 0;
+  async capture(): Promise<Buffer> {
+    this.captures++;
+    if (this.fail > 0) {
+      this.fail--;
+      throw new Error('capture failed');
+    }
+    return encodePngRect(this.img, 0, 0, this.img.width, this.img.height, 1);
+  }
+  paint(x: number, rgba: number): void {
+    this.img = { ...this.img, data: Buffer.from(this.img.data) };
+    this.img.data.writeUInt32BE(rgba >>> 0, x * 4);
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+async function idle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await tick();
+}
+
+function parse(m: Buffer): ParsedFrame {
+  return parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame;
+}
+
+describe('orchestrator/layer/layer-stream', () => {
+  let page: FakePage;
+  let sent: Buffer[];
+  let stream: LayerStream;
+
+  beforeEach(() => {
+    page = new FakePage();
+    sent = [];
+    stream = new LayerStream(page, (m) => sent.push(m), { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3 });
+  });
+  afterEach(() => stream.stop());
+
+  it('starts with a keyframe, then sends only changes, and nothing when nothing changed', async () => {
+    stream.markDirty();
+    await idle();
+    expect(sent).to.have.length(1);
+    expect(parse(sent[0]).header.keyframe).to.equal(true);
+    expect(parse(sent[0]).rects).to.have.length(0); // all transparent: clear only
+    stream.ack(1);
+    stream.markDirty();
+    await idle();
+    expect(sent).to.have.length(1);
+    page.paint(3, 0xff0000ff);
+    stream.markDirty();
+    await idle();
+    expect(sent).to.have.length(2);
+    const f = parse(sent[1]);
+    expect(f.header.keyframe).to.equal(false);
+    expect(f.rects.map((r) => [r.x, r.y, r.w, r.h])).to.deep.equal([[3, 0, 1, 1]]);
+  });
+
+  it('never has more than `window` frames in flight for a device that never acks, and stops capturing', async () => {
+    for (let i = 0; i < 50; i++) {
+      page.paint(i % 64, 0x01020300 + i);
+      stream.markDirty();
+      await tick();
+    }
+    await idle();
+    expect(sent).to.have.length(2);
+    expect(stream.framesInFlight).to.equal(2);
+    const capturesWhileStalled = page.captures;
+    for (let i = 0; i < 20; i++) stream.markDirty();
+    await idle();
+    expect(page.captures).to.equal(capturesWhileStalled);
+  });
+
+  it('merges damage that piled up while the window was full into one frame', async () => {
+    stream.markDirty();
+    await idle();
+    page.paint(1, 0xffffffff);
+    stream.markDirty();
+    await idle();
+    expect(sent).to.have.length(2);
+    page.paint(10, 0xff00ffff);
+    stream.markDirty();
+    page.paint(20, 0x00ff00ff);
+    stream.markDirty();
+    await idle();
+    expect(sent).to.have.length(2);
+    stream.ack(2); // acks 1 and 2
+    await idle();
+    expect(sent).to.have.length(3);
+    const f = parse(sent[2]);
+    expect(f.rects.map((r) => [r.x, r.w])).to.deep.equal([[10, 11]]);
+  });
+
+  it('rejects acks for frames that are not in flight', async () => {
+    stream.markDirty();
+    await idle();
+    expect(stream.ack(5)).to.equal(null);
+    expect(stream.ack(1)).to.have.property('frame', 1);
+    expect(stream.ack(1)).to.equal(null);
+  });
+
+  it('restarts the window with a keyframe on request, tolerating late acks of abandoned frames', async () => {
+    stream.markDirty();
+    await idle();
+    page.paint(1, 0xffffffff);
+    stream.markDirty();
+    await idle();
+    expect(stream.framesInFlight).to.equal(2);
+    stream.requestKeyframe();
+    await idle();
+    expect(sent).to.have.length(3);
+    const kf = parse(sent[2]);
+    expect(kf.header.keyframe).to.equal(true);
+    expect(kf.rects).to.have.length(1);
+    expect(stream.ack(1)).to.equal('abandoned');
+    // A second request before the recovery keyframe is acked changes nothing.
+    stream.requestKeyframe();
+    await idle();
+    expect(sent).to.have.length(3);
+    expect(stream.ack(3)).to.have.property('keyframe', true);
+  });
+
+  it('retries a failed capture and gives up with STRATUS_CAPTURE_FAILED', async () => {
+    page.fail = 1;
+    stream.markDirty();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(sent).to.have.length(1);
+    const errors: StratusError[] = [];
+    stream.on('error', (e) => errors.push(e));
+    stream.ack(1);
+    page.fail = 10;
+    page.paint(2, 0xffffffff);
+    stream.markDirty();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(errors.map((e) => e.code)).to.deep.equal(['STRATUS_CAPTURE_FAILED']);
+  });
+});

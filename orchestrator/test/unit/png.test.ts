@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import { crc32, deflateSync } from 'node:zlib';
+import { decodePng, Rgba } from '../../src/png/decode';
+import { encodePngRect } from '../../src/png/encode';
+
+function randomImage(w: number, h: number, seed: number): Rgba {
+  const data = Buffer.alloc(w * h * 4);
+  let x = seed;
+  for (let i = 0; i < data.length; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    data[i] = x >> 16;
+  }
+  return { width: w, height: h, data };
+}
+
+function chunk(type: string, body: Buffer): Buffer {
+  const out = Buffer.alloc(12 + body.length);
+  out.writeUInt32BE(body.length, 0);
+  out.write(type, 4, 'latin1');
+  body.copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+  return out;
+}
+
+/** A PNG whose rows use the given filters in turn, built independently of the encoder under test. */
+function filteredPng(img: Rgba, filters: number[], colorType: 2 | 6): Buffer {
+  const bpp = colorType === 6 ? 4 : 3;
+  const stride = img.width * bpp;
+  const rows: Buffer[] = [];
+  const px = (y: number) => {
+    const r = Buffer.alloc(stride);
+    for (let x = 0; x < img.width; x++) for (let c = 0; c < bpp; c++) r[x * bpp + c] = img.data[(y * img.width + x) * 4 + c];
+    return r;
+  };
+  let prev = Buffer.alloc(stride);
+  for (let y = 0; y < img.height; y++) {
+    const cur = px(y);
+    const f = filters[y % filters.length];
+    const out = Buffer.alloc(stride + 1);
+    out[0] = f;
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? cur[i - bpp] : 0;
+      const b = prev[i];
+      const c = i >= bpp ? prev[i - bpp] : 0;
+      let pred = 0;
+      if (f === 1) pred = a;
+      else if (f === 2) pred = b;
+      else if (f === 3) pred = (a + b) >> 1;
+      else if (f === 4) {
+        const p = a + b - c;
+        const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      out[1 + i] = (cur[i] - pred) & 255;
+    }
+    rows.push(out);
+    prev = cur;
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(img.width, 0);
+  ihdr.writeUInt32BE(img.height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = colorType;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+describe('orchestrator/png', () => {
+  it('round-trips a rectangle through encode and decode', () => {
+    const img = randomImage(40, 30, 1);
+    const png = encodePngRect(img, 5, 7, 20, 10, 1);
+    const back = decodePng(png);
+    expect([back.width, back.height]).to.deep.equal([20, 10]);
+    for (let y = 0; y < 10; y++) {
+      const want = img.data.subarray(((7 + y) * 40 + 5) * 4, ((7 + y) * 40 + 25) * 4);
+      expect(back.data.subarray(y * 80, (y + 1) * 80).equals(want), `row ${y}`).to.equal(true);
+    }
+  });
+
+  for (const filters of [[0], [1], [2], [3], [4], [2, 4, 1, 3, 0]]) {
+    it(`decodes RGBA rows filtered with ${filters.join(',')}`, () => {
+      const img = randomImage(33, 9, filters.length * 7 + filters[0]);
+      expect(decodePng(filteredPng(img, filters, 6)).data.equals(img.data)).to.equal(true);
+    });
+  }
+
+  it('decodes RGB as opaque RGBA', () => {
+    const img = randomImage(17, 5, 3);
+    for (let i = 3; i < img.data.length; i += 4) img.data[i] = 255;
+    expect(decodePng(filteredPng(img, [2, 4, 1], 2)).data.equals(img.data)).to.equal(true);
+  });
+
+  it('rejects what is not a PNG it can read', () => {
+    expect(() => decodePng(Buffer.from('not a png at all'))).to.throw(/not a PNG/);
+    const sixteen = filteredPng(randomImage(2, 2, 1), [0], 6);
+    sixteen[24] = 16; // bit depth in IHDR
+    expect(() => decodePng(sixteen)).to.throw(/unsupported PNG/);
+  });
+});
