@@ -36,6 +36,8 @@ export function layerScale(app: { width: number; height: number }, device: { wid
 export class Session extends EventEmitter<SessionEvents> {
   readonly id = randomUUID();
   readonly scale: number;
+  /** Counters for tests, the bench and operators. */
+  readonly stats = { captures: 0, framesSent: 0, bytesSent: 0, keys: 0 };
   private context: BrowserContext | null = null;
   private page: Page | null = null;
   private cdp: CDPSession | null = null;
@@ -91,6 +93,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.keys = new KeyInjector(cdp);
     const stream = new LayerStream({ capture: () => this.capture() }, this.opts.sendFrame, this.opts.ui);
     this.stream = stream;
+    stream.on('frame', (f) => {
+      this.stats.framesSent++;
+      this.stats.bytesSent += f.bytes;
+    });
     stream.on('error', (err) => void this.close(err));
     try {
       await page.goto(this.opts.appUrl, { waitUntil: 'load', timeout: this.opts.appLoadTimeoutMs });
@@ -117,6 +123,7 @@ export class Session extends EventEmitter<SessionEvents> {
   capture(): Promise<Buffer> {
     const cdp = this.cdp;
     if (!cdp) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
+    this.stats.captures++;
     const run = this.captureChain.then(() =>
       cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true })
     );
@@ -129,6 +136,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const keys = this.keys;
     const stream = this.stream;
     if (!keys || !stream) return Promise.reject(new StratusError('STRATUS_OUT_OF_ORDER', 'the app is still loading'));
+    this.stats.keys++;
     const run = this.keyChain.then(async () => {
       await keys.inject(code, action);
       // A key changes the UI more often than not: capture now instead of waiting for the signal.

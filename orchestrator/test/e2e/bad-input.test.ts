@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import { Page } from 'puppeteer-core';
+import { Orchestrator } from '../../src/orchestrator';
+import { DeviceBrowser, sleep, startOrchestrator, until } from '../helpers/device';
+import { RawDevice } from '../helpers/raw-device';
+
+/**
+ * Every kind of bad device input gets a coded error and closes only its own connection, while a
+ * real device session next to it keeps working.
+ */
+describe('bad input from devices', function () {
+  this.timeout(120000);
+  let orch: Orchestrator;
+  let device: DeviceBrowser;
+  let healthy: Page;
+
+  before(async () => {
+    orch = await startOrchestrator({ server: { maxMessageBytes: 2048, handshakeTimeoutMs: 500 } });
+    device = await DeviceBrowser.launch();
+    healthy = await device.open(orch, 'w=1280&h=720');
+  });
+
+  after(async () => {
+    await device?.close();
+    await orch?.close();
+  });
+
+  async function expectHealthyStillWorks(): Promise<void> {
+    const before = await healthy.evaluate(() => (window as any).stratusClient.stats.framesPainted as number);
+    const focus = await [...orch.sessions.values()][0].cloudPage!.evaluate(() => (window as any).portalFocus as number);
+    await healthy.keyboard.press('ArrowRight');
+    await until('the healthy device to paint the focus move', () =>
+      healthy.evaluate((n) => (window as any).stratusClient.stats.framesPainted > n, before)
+    );
+    const after = await [...orch.sessions.values()][0].cloudPage!.evaluate(() => (window as any).portalFocus as number);
+    expect(after).to.equal((focus + 1) % 6 + Math.floor(focus / 6) * 6);
+  }
+
+  const closing: Array<{ name: string; code: string; close: number; act: (d: RawDevice) => void | Promise<void> }> = [
+    { name: 'garbage', code: 'STRATUS_PARSE_ERROR', close: 4400, act: (d) => d.send('\u0000\u0001 definitely not json') },
+    { name: 'truncated JSON', code: 'STRATUS_PARSE_ERROR', close: 4400, act: (d) => d.send('{"jsonrpc":"2.0","method":"session.he') },
+    { name: 'a JSON array', code: 'STRATUS_INVALID_MESSAGE', close: 4400, act: (d) => d.send('[1,2,3]') },
+    { name: 'a wrong jsonrpc version', code: 'STRATUS_INVALID_MESSAGE', close: 4400, act: (d) => d.send({ jsonrpc: '1.0', method: 'x' }) },
+    { name: 'an oversized message', code: 'STRATUS_MESSAGE_TOO_LARGE', close: 4413, act: (d) => d.send({ jsonrpc: '2.0', method: 'ui.ack', params: { pad: 'x'.repeat(5000) } }) },
+    { name: 'binary from a device', code: 'STRATUS_UNEXPECTED_BINARY', close: 4400, act: (d) => d.send(Buffer.from([1, 2, 3])) },
+    { name: 'a key before hello', code: 'STRATUS_OUT_OF_ORDER', close: 4409, act: (d) => d.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down', seq: 1 } }) },
+    { name: 'hello with bad params', code: 'STRATUS_INVALID_PARAMS', close: 4400, act: (d) => d.send({ jsonrpc: '2.0', id: 1, method: 'session.hello', params: { protocol: 1, screen: { width: -5, height: 720 } } }) },
+    { name: 'hello as a notification', code: 'STRATUS_INVALID_MESSAGE', close: 4400, act: (d) => d.send({ jsonrpc: '2.0', method: 'session.hello', params: {} }) },
+    { name: 'an unsupported protocol version', code: 'STRATUS_UNSUPPORTED_PROTOCOL', close: 4426, act: (d) => d.hello({ protocol: 99 }) },
+    { name: 'an app that is not in the catalogue', code: 'STRATUS_UNKNOWN_APP', close: 4404, act: (d) => d.hello({ app: 'not-there' }) },
+    { name: 'silence instead of hello', code: 'STRATUS_HANDSHAKE_TIMEOUT', close: 4408, act: () => sleep(10) }
+  ];
+
+  for (const c of closing) {
+    it(`closes only the offending connection on ${c.name}, with ${c.code}`, async () => {
+      const bad = await RawDevice.connect(orch);
+      await c.act(bad);
+      const closed = await bad.closed;
+      expect(closed).to.deep.equal({ code: c.close, reason: c.code });
+      expect(bad.errorCodes()).to.include(c.code);
+      expect(orch.sessions.size).to.equal(1);
+      await expectHealthyStillWorks();
+    });
+  }
+
+  describe('within a live session', () => {
+    let bad: RawDevice;
+    beforeEach(async () => {
+      bad = await RawDevice.connect(orch);
+      bad.hello();
+      await bad.helloResult();
+      await until('the first frame', () => bad.frames.length > 0);
+    });
+    afterEach(async () => {
+      bad.close();
+      await until('the bad session to end', () => orch.sessions.size === 1);
+    });
+
+    for (const c of [
+      { name: 'an unknown key code', code: 'STRATUS_INVALID_PARAMS', close: 4400, msg: { jsonrpc: '2.0', method: 'input.key', params: { code: 65, action: 'down', seq: 1 } } },
+      { name: 'an ack for a frame never sent', code: 'STRATUS_UNKNOWN_FRAME', close: 4409, msg: { jsonrpc: '2.0', method: 'ui.ack', params: { frame: 999 } } },
+      { name: 'a second hello', code: 'STRATUS_OUT_OF_ORDER', close: 4409, msg: { jsonrpc: '2.0', id: 2, method: 'session.hello', params: { protocol: 1, screen: { width: 1280, height: 720 } } } }
+    ]) {
+      it(`closes the session on ${c.name}, with ${c.code}`, async () => {
+        bad.send(c.msg);
+        expect(await bad.closed).to.deep.equal({ code: c.close, reason: c.code });
+        await until('the bad session to end', () => orch.sessions.size === 1);
+        await expectHealthyStillWorks();
+      });
+    }
+
+    it('closes the session on keys out of order (a replayed seq), with STRATUS_OUT_OF_ORDER', async () => {
+      bad.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down', seq: 5 } });
+      bad.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'up', seq: 5 } });
+      expect(await bad.closed).to.deep.equal({ code: 4409, reason: 'STRATUS_OUT_OF_ORDER' });
+      await expectHealthyStillWorks();
+    });
+
+    it('answers an unknown method with a JSON-RPC error and keeps the connection', async () => {
+      bad.send({ jsonrpc: '2.0', id: 7, method: 'no.such.method' });
+      const reply = await until('the error response', () => bad.texts.find((t) => t.id === 7));
+      expect(reply.error).to.deep.include({ code: -32601 });
+      expect(reply.error.data).to.deep.equal({ code: 'STRATUS_UNKNOWN_METHOD' });
+      bad.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: 1 } });
+      await sleep(200);
+      expect(bad.ws.readyState).to.equal(bad.ws.OPEN);
+      expect(orch.sessions.size).to.equal(2);
+    });
+  });
+});

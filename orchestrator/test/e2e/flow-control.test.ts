@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { parseFrame, ParsedFrame } from '@stratus/protocol';
+import { Orchestrator } from '../../src/orchestrator';
+import { sleep, startOrchestrator, until } from '../helpers/device';
+import { RawDevice } from '../helpers/raw-device';
+
+function header(m: Buffer): ParsedFrame['header'] {
+  return (parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame).header;
+}
+
+describe('flow control against a real page', function () {
+  this.timeout(60000);
+  let orch: Orchestrator;
+
+  before(async () => {
+    orch = await startOrchestrator();
+  });
+  after(async () => {
+    await orch?.close();
+  });
+
+  it('a device that never acks gets at most `window` frames, and the server stops capturing', async () => {
+    const dev = await RawDevice.connect(orch);
+    try {
+      dev.hello();
+      const hello = await dev.helloResult();
+      expect(hello.window).to.equal(2);
+      const session = orch.sessions.get(hello.sessionId)!;
+      let seq = 0;
+      // 40 focus moves, each a visible change, none acknowledged.
+      for (let i = 0; i < 20; i++) {
+        dev.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 39, action: 'down', seq: ++seq } });
+        dev.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 39, action: 'up', seq: ++seq } });
+        await sleep(25);
+      }
+      await until('the keys to reach the app', () => session.cloudPage!.evaluate(() => (window as any).portalFocus === 2));
+      await sleep(500);
+      expect(dev.frames).to.have.length(2);
+      expect(session.framesInFlight).to.equal(2);
+      const captures = session.stats.captures;
+      await sleep(500);
+      expect(session.stats.captures).to.equal(captures);
+
+      // One ack lets exactly the merged latest state through.
+      dev.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: 2 } });
+      await until('the merged frame', () => dev.frames.length === 3);
+      expect(header(dev.frames[2]).inputSeq).to.equal(40);
+    } finally {
+      dev.close();
+    }
+  });
+
+  it('a static UI sends nothing and captures nothing', async () => {
+    const dev = await RawDevice.connect(orch);
+    try {
+      dev.hello();
+      const hello = await dev.helloResult();
+      const session = orch.sessions.get(hello.sessionId)!;
+      // Ack everything that arrives until the layer has settled.
+      let acked = 0;
+      const ackAll = () => {
+        while (acked < dev.frames.length) {
+          dev.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: header(dev.frames[acked]).frame } });
+          acked++;
+        }
+      };
+      await until('the first frame', () => dev.frames.length > 0);
+      ackAll();
+      await sleep(700);
+      ackAll();
+      const frames = dev.frames.length;
+      const captures = session.stats.captures;
+      await sleep(2000);
+      expect(dev.frames.length).to.equal(frames);
+      expect(session.stats.captures).to.equal(captures);
+    } finally {
+      dev.close();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { Orchestrator } from '../../src/orchestrator';
+import { DeviceBrowser, settle, devicePixels, startOrchestrator, until } from '../helpers/device';
+import { decodePng } from '../../src/png/decode';
+
+describe('device paint reaches the app', function () {
+  this.timeout(60000);
+  let orch: Orchestrator;
+  let device: DeviceBrowser;
+
+  before(async () => {
+    orch = await startOrchestrator();
+    device = await DeviceBrowser.launch();
+  });
+  after(async () => {
+    await device?.close();
+    await orch?.close();
+  });
+
+  it('fires stratusrendered with the frame timing, including key-to-paint', async () => {
+    const page = await device.open(orch, 'w=1280&h=720');
+    try {
+      const cloud = [...orch.sessions.values()][0].cloudPage!;
+      await cloud.evaluate(() => {
+        const w = window as any;
+        w.rendered = [];
+        addEventListener('stratusrendered', (e) => w.rendered.push((e as CustomEvent).detail));
+      });
+      await page.keyboard.press('ArrowDown');
+      const detail = await until('a rendered event for the key', async () => {
+        const r = await cloud.evaluate(() => (window as any).rendered as any[]);
+        return r.find((d) => d.inputSeq >= 1 && d.inputToPaintMs !== undefined);
+      });
+      expect(detail.frame).to.be.a('number');
+      expect(detail.rects).to.be.greaterThan(0);
+      expect(detail.bytes).to.be.greaterThan(0);
+      expect(detail.inputToPaintMs).to.be.greaterThan(0);
+      expect(detail.captureMs).to.be.greaterThan(0);
+      expect(detail.captureToAckMs).to.be.at.least(detail.captureMs);
+      const deviceSide = await page.evaluate(() => (window as any).stratusClient.stats.inputToPaintMs as number[]);
+      expect(deviceSide).to.have.length(1);
+      expect(deviceSide[0]).to.be.closeTo(detail.inputToPaintMs, 0.01);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a tile that fails to decode makes the device ask for a keyframe, and the layer recovers exactly', async () => {
+    const page = await device.open(orch, 'w=1280&h=720');
+    try {
+      await settle(orch, page);
+      // Corrupt the PNG payload of the next frame on its way in, as a flaky network stack might.
+      await page.evaluate(() => {
+        const client = (window as any).stratusClient;
+        const t = client.transport;
+        const inner = t.onbinary;
+        let armed = true;
+        t.onbinary = (data: ArrayBuffer) => {
+          if (armed && new DataView(data).getUint16(14) > 0) {
+            armed = false;
+            const bytes = new Uint8Array(data);
+            for (let i = 16 + 13 + 16; i < Math.min(bytes.length, 16 + 13 + 200); i++) bytes[i] ^= 0x5a;
+          }
+          inner(data);
+        };
+      });
+      await page.keyboard.press('ArrowRight');
+      await until('a keyframe request', () => page.evaluate(() => (window as any).stratusClient.stats.keyframeRequests === 1));
+      await settle(orch, page);
+      const session = [...orch.sessions.values()][0];
+      const cloudPixels = decodePng(await session.capture());
+      const dev = await devicePixels(page);
+      expect(dev.data.equals(cloudPixels.data)).to.equal(true);
+      const stats = await page.evaluate(() => (window as any).stratusClient.stats);
+      expect(stats.framesDropped).to.equal(1);
+      expect(stats.lastError).to.equal(null);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { DEVICE_WS_PATH } from '@stratus/protocol';
+import { WebSocket } from 'ws';
+import { Orchestrator } from '../../src/orchestrator';
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+/** A device speaking the wire protocol by hand, for tests of what real clients never send. */
+export class RawDevice {
+  readonly texts: any[] = [];
+  readonly frames: Buffer[] = [];
+  readonly closed: Promise<Closed>;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) this.frames.push(data as Buffer);
+      else this.texts.push(JSON.parse(data.toString()));
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static async connect(orch: Orchestrator): Promise<RawDevice> {
+    const ws = new WebSocket(orch.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new RawDevice(ws);
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(typeof msg === 'string' || Buffer.isBuffer(msg) ? msg : JSON.stringify(msg));
+  }
+
+  hello(extra: Record<string, unknown> = {}): void {
+    this.send({ jsonrpc: '2.0', id: 1, method: 'session.hello', params: { protocol: 1, screen: { width: 1280, height: 720 }, ...extra } });
+  }
+
+  /** Resolves with the hello result, or rejects with the error response. */
+  async helloResult(timeoutMs = 20000): Promise<any> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const r = this.texts.find((t) => t.id === 1);
+      if (r?.result) return r.result;
+      if (r?.error) throw Object.assign(new Error(r.error.message), { code: r.error.data?.code });
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    throw new Error('no hello response');
+  }
+
+  errorCodes(): string[] {
+    return this.texts.filter((t) => t.method === 'session.error').map((t) => t.params.code);
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
