@@ -42,8 +42,8 @@ export const DEFAULTS = {
     tileSize: 32,
     /** layer/layer-stream.ts: UI frames in flight before the server waits for acks. */
     window: 2,
-    /** png/encode.ts: zlib level of the rectangle PNGs (1 is the measured sweet spot). */
-    pngLevel: 1,
+    /** png/encode.ts: zlib level of the rectangle PNGs; 6 is ~23% smaller than 1 for ~1 ms (docs/benchmarks.md). */
+    pngLevel: 6,
     /** layer/layer-stream.ts: captures that may fail in a row before the session closes. */
     maxCaptureFailures: 3
   },

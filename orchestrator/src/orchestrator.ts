@@ -1,4 +1,5 @@
 import { HelloParams } from '@stratus/protocol';
+import { Browser } from 'puppeteer-core';
 import { launchChromium, LaunchedChromium } from './chromium';
 import { Config } from './config';
 import { SessionHost } from './device-connection';
@@ -29,6 +30,17 @@ export class Orchestrator implements SessionHost {
       throw err;
     }
     return o;
+  }
+
+  /** The cloud Chromium's browser process, for memory accounting. */
+  get chromiumPid(): number | undefined {
+    return this.chromium?.browser.process()?.pid;
+  }
+
+  /** The cloud browser itself, for the bench's baselines; sessions never share it this way. */
+  browserForBench(): Browser {
+    if (!this.chromium) throw new StratusError('STRATUS_SHUTDOWN');
+    return this.chromium.browser;
   }
 
   get baseUrl(): string {

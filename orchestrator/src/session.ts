@@ -119,14 +119,15 @@ export class Session extends EventEmitter<SessionEvents> {
     stream.markDirty();
   }
 
-  /** The exact transparent layer as PNG, serialized with every other capture of this page. */
-  capture(): Promise<Buffer> {
+  /**
+   * The exact transparent layer as PNG, serialized with every other capture of this page. The
+   * bench passes other formats to measure baselines on the same screen.
+   */
+  capture(format: { format: 'png' | 'jpeg'; quality?: number; optimizeForSpeed?: boolean } = { format: 'png', optimizeForSpeed: true }): Promise<Buffer> {
     const cdp = this.cdp;
     if (!cdp) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
     this.stats.captures++;
-    const run = this.captureChain.then(() =>
-      cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true })
-    );
+    const run = this.captureChain.then(() => cdp.send('Page.captureScreenshot', format));
     this.captureChain = run.catch(() => undefined);
     return run.then((r) => Buffer.from(r.data, 'base64'));
   }

@@ -1,20 +1,41 @@
 /**
- * Turns one PNG rectangle payload into something drawImage accepts. Blob URLs where the browser
- * has them (no copy through a string); a base64 data URL otherwise, which every TV browser with
- * canvas can decode.
+ * Turns one PNG rectangle payload into something drawImage accepts. createImageBitmap decodes off
+ * the main thread where the browser has it; otherwise an <img> from a Blob URL (no copy through a
+ * string), or from a base64 data URL, which every TV browser with canvas can decode.
  */
 export interface DecodedImage {
-  image: HTMLImageElement;
+  image: HTMLImageElement | ImageBitmap;
   release: () => void;
 }
 
 export type DecodeCallback = (err: string | null, decoded: DecodedImage | null) => void;
 
-var hasBlobUrls =
-  typeof Blob !== 'undefined' && typeof URL !== 'undefined' && typeof URL.createObjectURL === 'function';
+var hasBlob = typeof Blob !== 'undefined';
+var hasBlobUrls = hasBlob && typeof URL !== 'undefined' && typeof URL.createObjectURL === 'function';
+var hasBitmaps = hasBlob && typeof createImageBitmap === 'function';
 
 export function decodePngRect(buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback): void {
   var bytes = new Uint8Array(buffer, offset, length);
+  if (hasBitmaps) {
+    createImageBitmap(new Blob([bytes], { type: 'image/png' })).then(
+      function (bitmap) {
+        done(null, {
+          image: bitmap,
+          release: function () {
+            bitmap.close();
+          }
+        });
+      },
+      function () {
+        done('image decode failed', null);
+      }
+    );
+    return;
+  }
+  decodeWithImage(bytes, done);
+}
+
+function decodeWithImage(bytes: Uint8Array, done: DecodeCallback): void {
   var img = new Image();
   var url: string;
   var revoke = function () {};

@@ -1,0 +1,148 @@
+import { Page } from 'puppeteer-core';
+import { parseFrame, ParsedFrame } from '@stratus/protocol';
+import { Orchestrator } from '@stratus/orchestrator';
+import { DeviceBrowser, settle, sleep, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
+import { RawDevice } from '@stratus/orchestrator/dist/test/helpers/raw-device';
+import { Metric, median, percentile, round } from './report';
+import { treePssMb } from './pss';
+
+const FOCUS_MOVES = 60;
+const IDLE_SECONDS = 10;
+
+interface DeviceStats {
+  uiBytes: number;
+  framesPainted: number;
+  inputToPaintMs: number[];
+}
+
+function stats(page: Page): Promise<DeviceStats> {
+  return page.evaluate(() => {
+    const s = (window as any).stratusClient.stats;
+    return { uiBytes: s.uiBytes, framesPainted: s.framesPainted, inputToPaintMs: s.inputToPaintMs.slice() };
+  });
+}
+
+/** A device that acks everything, so the session keeps streaming; used to open many sessions. */
+async function ackingDevice(orch: Orchestrator): Promise<RawDevice> {
+  const d = await RawDevice.connect(orch);
+  d.ws.on('message', (data, isBinary) => {
+    if (!isBinary) return;
+    const b = data as Buffer;
+    const f = parseFrame(new DataView(b.buffer, b.byteOffset, b.byteLength)) as ParsedFrame;
+    d.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: f.header.frame } });
+  });
+  d.hello();
+  await d.helloResult();
+  await until('a first frame', () => d.frames.length > 0, 20000);
+  return d;
+}
+
+export async function benchUi(): Promise<Metric[]> {
+  const out: Metric[] = [];
+  const orch = await startOrchestrator();
+  const device = await DeviceBrowser.launch();
+  try {
+    const page = await device.open(orch, 'w=1280&h=720&app=portal');
+    const session = [...orch.sessions.values()][0];
+    await settle(orch, page);
+
+    // Focus moves: one key press each (down and up, as a remote sends), spaced so each is its own
+    // frame; the device measures from sending the key-down to painting the first frame with it.
+    const bytesPerKey: number[] = [];
+    const stages: Array<{ captureMs: number; encodeMs: number; decodeMs?: number; sendToAckMs: number }> = [];
+    session.on('painted', (p) => {
+      if (p.inputToPaintMs !== undefined) stages.push({ captureMs: p.captureMs, encodeMs: p.encodeMs, decodeMs: p.decodeMs, sendToAckMs: p.ackedAt - p.sentAt });
+    });
+    const keys = ['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp'] as const;
+    for (let i = 0; i < FOCUS_MOVES; i++) {
+      const before = await stats(page);
+      await page.keyboard.press(keys[i % keys.length]);
+      await until('the focus move to be painted', async () => (await stats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 5000);
+      await settle(orch, page);
+      const after = await stats(page);
+      bytesPerKey.push(after.uiBytes - before.uiBytes);
+    }
+    const lat = (await stats(page)).inputToPaintMs.slice(-FOCUS_MOVES);
+
+    // Baseline in the same run: on a bare page of the portal in the same cloud Chromium (its own
+    // context, no Stratus stream), a key and one raw capture straight over CDP. This is the floor
+    // any capture-based layer pays before encoding, sending and painting.
+    const floor = await captureFloor(orch);
+    await settle(orch, page);
+
+    const jpeg = await session.capture({ format: 'jpeg', quality: 80 });
+    const png = await session.capture({ format: 'png' });
+
+    // Idle: the portal is static apart from its once-a-minute clock; avoid a minute boundary.
+    const secondsToMinute = 60 - new Date().getSeconds();
+    if (secondsToMinute < IDLE_SECONDS + 2) await sleep((secondsToMinute + 1) * 1000);
+    const idleBefore = await stats(page);
+    const capturesBefore = session.stats.captures;
+    await sleep(IDLE_SECONDS * 1000);
+    const idleAfter = await stats(page);
+
+    out.push(
+      { metric: 'ui_key_to_paint_ms_p50', value: round(median(lat)), unit: 'ms', note: `${lat.length} focus moves, device-measured` },
+      { metric: 'ui_key_to_paint_ms_p95', value: round(percentile(lat, 95)), unit: 'ms' },
+      { metric: 'ui_baseline_key_to_capture_ms_p50', value: round(median(floor)), unit: 'ms', note: 'floor: bare page, CDP key + one capture' },
+      { metric: 'ui_stage_capture_ms_p50', value: round(median(stages.map((s) => s.captureMs))), unit: 'ms', note: 'captureScreenshot in the pipeline' },
+      { metric: 'ui_stage_encode_ms_p50', value: round(median(stages.map((s) => s.encodeMs))), unit: 'ms', note: 'decode + diff + PNG encode in Node' },
+      { metric: 'ui_stage_device_ms_p50', value: round(median(stages.map((s) => s.decodeMs ?? NaN))), unit: 'ms', note: 'device: receive to painted' },
+      { metric: 'ui_stage_send_to_ack_ms_p50', value: round(median(stages.map((s) => s.sendToAckMs))), unit: 'ms', note: 'server send to ack received' },
+      { metric: 'ui_bytes_per_key_median', value: median(bytesPerKey), unit: 'B' },
+      { metric: 'ui_baseline_jpeg_frame_bytes', value: jpeg.length, unit: 'B', note: 'full frame, JPEG q80' },
+      { metric: 'ui_baseline_png_frame_bytes', value: png.length, unit: 'B', note: 'full frame, PNG' },
+      { metric: 'ui_bytes_per_key_vs_jpeg', value: round(median(bytesPerKey) / jpeg.length, 3), unit: 'ratio', note: 'target <= 0.3' },
+      { metric: 'ui_idle_bytes_per_s', value: (idleAfter.uiBytes - idleBefore.uiBytes) / IDLE_SECONDS, unit: 'B/s', note: `${IDLE_SECONDS} s static` },
+      { metric: 'ui_idle_captures', value: session.stats.captures - capturesBefore, unit: 'count', note: `captures during the ${IDLE_SECONDS} s` }
+    );
+    await page.close();
+    await until('the bench session to end', () => orch.sessions.size === 0);
+    out.push(await sessionPss(orch));
+  } finally {
+    await device.close();
+    await orch.close();
+  }
+  return out;
+}
+
+async function captureFloor(orch: Orchestrator): Promise<number[]> {
+  const context = await orch.browserForBench().createBrowserContext();
+  try {
+    const page = await context.newPage();
+    const cdp = await page.createCDPSession();
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 720, deviceScaleFactor: 1, mobile: false });
+    await cdp.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
+    await page.goto(`${orch.baseUrl}/apps/portal/`);
+    const floor: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      await cdp.send('Input.dispatchKeyEvent', { type: 'rawKeyDown', windowsVirtualKeyCode: 39 });
+      await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', windowsVirtualKeyCode: 39 });
+      await cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true });
+      floor.push(performance.now() - t);
+      await sleep(100);
+    }
+    return floor;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Chromium PSS added per session, going from 1 to 10 live sessions of the portal. */
+async function sessionPss(orch: Orchestrator): Promise<Metric> {
+  const pid = orch.chromiumPid!;
+  const devices: RawDevice[] = [];
+  try {
+    devices.push(await ackingDevice(orch));
+    await sleep(1500);
+    const one = treePssMb(pid);
+    for (let i = 1; i < 10; i++) devices.push(await ackingDevice(orch));
+    await sleep(1500);
+    const ten = treePssMb(pid);
+    return { metric: 'ui_session_pss_mb', value: round((ten - one) / 9), unit: 'MB', note: `1 session ${round(one)} MB, 10 sessions ${round(ten)} MB` };
+  } finally {
+    for (const d of devices) d.close();
+    await until('the sessions to end', () => orch.sessions.size === 0, 20000);
+  }
+}
