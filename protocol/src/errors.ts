@@ -81,11 +81,6 @@ export var ERRORS = {
     rpc: -32015,
     close: 0,
     message: 'No Chromium executable at the configured path.'
-  },
-  STRATUS_PROTOCOL_ERROR: {
-    rpc: -32016,
-    close: 4400,
-    message: 'The server sent something the device cannot parse.'
   }
 };
 

@@ -54,6 +54,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private sent: Rgba | null = null;
   private nextFrame = 1;
   private inputSeq = 0;
+  /** inputSeq of the last frame sent. */
+  private sentInputSeq = 0;
   private dirty = false;
   private keyframeWanted = true;
   private busy = false;
@@ -173,12 +175,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
     const rects = diffRects(base, img, this.opts.tileSize);
-    if (!keyframe && rects.length === 0) return;
+    // No change, but keys arrived since the last frame: the effect of those keys (if any) went out
+    // in an earlier frame captured while their dispatch was still being confirmed. An empty frame
+    // tells the device they are painted, so key-to-paint is measured late, never early or never.
+    if (!keyframe && rects.length === 0 && inputSeq <= this.sentInputSeq) return;
     const frame = this.nextFrame++;
     const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
     this.sent = img;
+    this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     const info: FrameInfo = {
       frame,

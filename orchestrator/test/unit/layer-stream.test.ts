@@ -99,6 +99,22 @@ describe('orchestrator/layer/layer-stream', () => {
     expect(f.rects.map((r) => [r.x, r.w])).to.deep.equal([[10, 11]]);
   });
 
+  it('sends an empty frame to report keys whose change went out in an earlier frame', async () => {
+    stream.markDirty();
+    await idle();
+    stream.ack(1);
+    stream.inputDelivered(7);
+    await idle();
+    expect(sent).to.have.length(2);
+    const f = parse(sent[1]);
+    expect(f.header.inputSeq).to.equal(7);
+    expect(f.rects).to.have.length(0);
+    stream.ack(2);
+    stream.inputDelivered(7);
+    await idle();
+    expect(sent).to.have.length(2);
+  });
+
   it('rejects acks for frames that are not in flight', async () => {
     stream.markDirty();
     await idle();
