@@ -54,6 +54,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private sent: Rgba | null = null;
   private nextFrame = 1;
   private inputSeq = 0;
+  /** Seq of the last key-down delivered: the keys whose paint devices measure. */
+  private downSeq = 0;
   /** inputSeq of the last frame sent. */
   private sentInputSeq = 0;
   private dirty = false;
@@ -66,6 +68,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** Id of a keyframe sent in answer to a request and not yet acked. */
   private recoveryFrame = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  private capturing: Promise<void> | null = null;
 
   constructor(
     private readonly source: LayerSource,
@@ -82,8 +85,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   /** Frames captured from now on include the effect of input `seq`. */
-  inputDelivered(seq: number): void {
+  inputDelivered(seq: number, keyDown = true): void {
     this.inputSeq = seq;
+    if (keyDown) this.downSeq = seq;
     this.markDirty();
   }
 
@@ -99,6 +103,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.keyframeWanted = true;
     this.recoveryFrame = -1;
     this.pump();
+  }
+
+  /** Resolves once the capture running now, if any, has finished. */
+  settled(): Promise<void> {
+    return this.capturing ?? Promise.resolve();
   }
 
   get framesInFlight(): number {
@@ -135,14 +144,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!this.dirty && !this.keyframeWanted) return;
     this.busy = true;
     this.dirty = false;
-    this.captureAndSend().then(
+    this.capturing = this.captureAndSend().then(
       () => {
         this.busy = false;
+        this.capturing = null;
         this.failures = 0;
         this.pump();
       },
       (err: unknown) => {
         this.busy = false;
+        this.capturing = null;
         this.onCaptureFailure(err);
       }
     );
@@ -175,10 +186,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
     const rects = diffRects(base, img, this.opts.tileSize);
-    // No change, but keys arrived since the last frame: the effect of those keys (if any) went out
-    // in an earlier frame captured while their dispatch was still being confirmed. An empty frame
-    // tells the device they are painted, so key-to-paint is measured late, never early or never.
-    if (!keyframe && rects.length === 0 && inputSeq <= this.sentInputSeq) return;
+    // No change, but a key-down arrived since the last frame: its effect (if any) went out in an
+    // earlier frame captured while its dispatch was still being confirmed. An empty frame tells
+    // the device it is painted, so key-to-paint is measured late, never early or never.
+    if (!keyframe && rects.length === 0 && this.downSeq <= this.sentInputSeq) return;
     const frame = this.nextFrame++;
     const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;

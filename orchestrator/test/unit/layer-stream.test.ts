@@ -113,6 +113,10 @@ describe('orchestrator/layer/layer-stream', () => {
     stream.inputDelivered(7);
     await idle();
     expect(sent).to.have.length(2);
+    // A key-up owes no report: nothing is measured on it.
+    stream.inputDelivered(8, false);
+    await idle();
+    expect(sent).to.have.length(2);
   });
 
   it('rejects acks for frames that are not in flight', async () => {
