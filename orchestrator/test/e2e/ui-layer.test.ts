@@ -53,6 +53,13 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         const cloud = decodePng(await session.capture());
         const dev = await devicePixels(page);
         expect(firstMismatch(dev, cloud)).to.equal(null);
+        // The layer is composited above the device's video element.
+        const stacking = await page.evaluate(() => {
+          const video = document.getElementById('stratus-video')!;
+          const layer = document.getElementById('stratus-layer')!;
+          return { videoIsVideo: video instanceof HTMLVideoElement, layerAfterVideo: !!(video.compareDocumentPosition(layer) & Node.DOCUMENT_POSITION_FOLLOWING) };
+        });
+        expect(stacking).to.deep.equal({ videoIsVideo: true, layerAfterVideo: true });
         // The layer really carries content with partial alpha, where premultiplication could lose it.
         let semi = 0;
         for (let i = 3; i < cloud.data.length; i += 4) if (cloud.data[i] > 0 && cloud.data[i] < 255) semi++;
