@@ -8,6 +8,9 @@ export interface AppEntry {
   height: number;
 }
 
+/** The built-in secret for development. It is public, so production mode refuses it. */
+export const INSECURE_DEV_SECRET = 'stratus-development-secret-INSECURE-do-not-deploy';
+
 /**
  * The one defaults object. Every value names the component that reads it. Environment variables
  * (STRATUS_SECTION_KEY) and CLI flags (--section.key=value) go on top; see mergeConfig.
@@ -31,9 +34,25 @@ export const DEFAULTS = {
     /** chromium.ts: how long launching may take. */
     launchTimeoutMs: 30000
   },
+  auth: {
+    /** config.ts: "development" runs with the built-in secret and says so; "production" refuses it. */
+    mode: 'development',
+    /** auth/device-token.ts: HMAC-SHA256 key of device tokens. */
+    secret: INSECURE_DEV_SECRET,
+    /** orchestrator.ts: device ids whose tokens are refused, comma separated. */
+    revokedDevices: '',
+    /** server.ts: bearer token of the operator API (/operator/...); empty disables the API. */
+    operatorToken: '',
+    /** server.ts: lifetime of the tokens /dev/token hands the emulator (development mode only). */
+    devTokenTtlS: 86400
+  },
   sessions: {
-    /** session-registry.ts: sessions at once; the next hello gets STRATUS_SESSION_LIMIT. */
+    /** orchestrator.ts: sessions at once; the next hello gets STRATUS_SESSION_LIMIT. */
     max: 16,
+    /** session.ts: a session without keys for this long closes with STRATUS_IDLE_TIMEOUT. */
+    idleTimeoutMs: 1800000,
+    /** session.ts: after pagehide, how long the page may still send beacons before teardown. */
+    unloadGraceMs: 1000,
     /** session.ts: how long the app page may take to load. */
     appLoadTimeoutMs: 15000
   },
@@ -67,11 +86,19 @@ const BOUNDS: Record<string, [number, number]> = {
   'server.handshakeTimeoutMs': [100, 600000],
   'chromium.launchTimeoutMs': [1000, 600000],
   'sessions.max': [1, 1000],
+  'sessions.idleTimeoutMs': [1000, 86400000],
+  'sessions.unloadGraceMs': [0, 10000],
+  'auth.devTokenTtlS': [60, 31536000],
   'sessions.appLoadTimeoutMs': [500, 600000],
   'ui.tileSize': [8, 256],
   'ui.window': [1, 16],
   'ui.pngLevel': [0, 9],
   'ui.maxCaptureFailures': [1, 100]
+};
+
+/** String settings that only take one of a few values. */
+const CHOICES: Record<string, string[]> = {
+  'auth.mode': ['development', 'production']
 };
 
 export type Overrides = { [section: string]: { [key: string]: unknown } | undefined };
@@ -90,6 +117,8 @@ function coerce(path: string, def: unknown, raw: unknown): unknown {
   }
   if (typeof def === 'string') {
     if (typeof raw !== 'string') throw illegal(path, 'expected a string');
+    const choices = CHOICES[path];
+    if (choices && !choices.includes(raw)) throw illegal(path, `expected one of ${choices.join(', ')}`);
     return raw;
   }
   if (path === 'apps.catalog') {
@@ -139,6 +168,9 @@ export function mergeConfig(...layers: Overrides[]): Config {
     }
   }
   if (!(cfg.apps.default in cfg.apps.catalog)) throw illegal('apps.default', `no app "${cfg.apps.default}" in apps.catalog`);
+  if (cfg.auth.mode === 'production' && (cfg.auth.secret === INSECURE_DEV_SECRET || Buffer.byteLength(cfg.auth.secret) < 32)) {
+    throw new StratusError('STRATUS_INSECURE_CONFIG', 'Set STRATUS_AUTH_SECRET to a random secret of 32 bytes or more.');
+  }
   return cfg;
 }
 

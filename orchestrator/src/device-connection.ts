@@ -21,6 +21,7 @@ import { Session } from './session';
 export interface SessionHost {
   readonly config: Config;
   openSession(hello: HelloParams, sendFrame: (m: Buffer) => void): Promise<Session>;
+  issueDeviceToken(deviceId: string, ttlSeconds: number): string;
 }
 
 type State = 'hello' | 'starting' | 'live' | 'closed';
@@ -99,6 +100,9 @@ export class DeviceConnection {
       case 'ui.keyframe':
         this.keyframe(req.params as KeyframeParams);
         return;
+      case 'session.close':
+        this.closeByDevice(req);
+        return;
     }
   }
 
@@ -150,6 +154,13 @@ export class DeviceConnection {
 
   private keyframe(_p: KeyframeParams): void {
     this.session?.requestKeyframe();
+  }
+
+  /** The device ends its session: answer, then close normally and release everything. */
+  private closeByDevice(req: RpcRequest): void {
+    this.reply(req, { closed: true });
+    this.ws.close(1000, 'closed by device');
+    this.teardown(null);
   }
 
   private sendBinary(message: Buffer): void {

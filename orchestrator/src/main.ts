@@ -12,6 +12,9 @@ async function main(): Promise<void> {
     console.error(`stratus: cannot start [${code}]: ${(err as Error).message}`);
     process.exit(1);
   }
+  if (orchestrator.config.auth.mode === 'development') {
+    console.warn('stratus: INSECURE development mode: the built-in auth secret is public. Set STRATUS_AUTH_MODE=production and STRATUS_AUTH_SECRET for real devices.');
+  }
   console.log(`Stratus orchestrator is up.`);
   console.log(`Emulator: ${orchestrator.emulatorUrl}`);
   console.log(`Open it in desktop Chrome; arrow keys, Enter and Backspace (BACK) drive the remote.`);

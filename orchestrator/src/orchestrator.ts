@@ -1,5 +1,6 @@
 import { HelloParams } from '@stratus/protocol';
 import { Browser } from 'puppeteer-core';
+import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium } from './chromium';
 import { Config } from './config';
 import { SessionHost } from './device-connection';
@@ -17,8 +18,37 @@ export class Orchestrator implements SessionHost {
   private http: HttpFront | null = null;
   private starting = 0;
   private closing: Promise<void> | null = null;
+  /** Device ids whose credentials are refused: from auth.revokedDevices, plus operator revocations. */
+  private readonly revoked: Set<string>;
 
-  private constructor(readonly config: Config) {}
+  private constructor(readonly config: Config) {
+    this.revoked = new Set(config.auth.revokedDevices.split(',').map((d) => d.trim()).filter(Boolean));
+  }
+
+  /** Issues device credentials signed with this orchestrator's secret. */
+  issueDeviceToken(deviceId: string, ttlSeconds = 3600): string {
+    return issueDeviceToken(this.config.auth.secret, deviceId, ttlSeconds);
+  }
+
+  /** Refuses the device from now on and closes its live sessions. Returns how many closed. */
+  async revokeDevice(deviceId: string): Promise<number> {
+    this.revoked.add(deviceId);
+    const victims = [...this.sessions.values()].filter((s) => s.deviceId === deviceId);
+    await Promise.all(victims.map((s) => s.close(new StratusError('STRATUS_AUTH_REVOKED', deviceId))));
+    return victims.length;
+  }
+
+  listSessions(): Array<{ id: string; deviceId: string; appId: string }> {
+    return [...this.sessions.values()].map((s) => ({ id: s.id, deviceId: s.deviceId, appId: s.appId }));
+  }
+
+  /** Operator command: closes one session. False when there is no such session. */
+  async closeSession(id: string): Promise<boolean> {
+    const s = this.sessions.get(id);
+    if (!s) return false;
+    await s.close(new StratusError('STRATUS_OPERATOR_CLOSED'));
+    return true;
+  }
 
   static async start(config: Config): Promise<Orchestrator> {
     const o = new Orchestrator(config);
@@ -55,6 +85,9 @@ export class Orchestrator implements SessionHost {
 
   async openSession(hello: HelloParams, sendFrame: (m: Buffer) => void): Promise<Session> {
     if (this.closing || !this.chromium) throw new StratusError('STRATUS_SHUTDOWN');
+    if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
+    const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
+    if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
     const appId = hello.app ?? this.config.apps.default;
     const app = Object.prototype.hasOwnProperty.call(this.config.apps.catalog, appId) ? this.config.apps.catalog[appId] : undefined;
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
@@ -62,12 +95,15 @@ export class Orchestrator implements SessionHost {
       throw new StratusError('STRATUS_SESSION_LIMIT', `${this.config.sessions.max} sessions`);
     }
     const session = new Session({
+      deviceId: claims.dev,
       appId,
       app,
       appUrl: new URL(app.url, this.baseUrl).href,
       device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown' },
       ui: this.config.ui,
       appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
+      idleTimeoutMs: this.config.sessions.idleTimeoutMs,
+      unloadGraceMs: this.config.sessions.unloadGraceMs,
       sendFrame
     });
     this.starting++;

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import express from 'express';
@@ -16,12 +17,58 @@ export interface HttpFront {
 }
 
 /** The HTTP side: emulator page, device bundle, demo apps, and the device WebSocket. */
-export async function startHttp(config: Config, host: SessionHost): Promise<HttpFront> {
+/** What the operator API may do; the orchestrator implements it. */
+export interface OperatorActions {
+  listSessions(): Array<{ id: string; deviceId: string; appId: string }>;
+  closeSession(id: string): Promise<boolean>;
+  revokeDevice(deviceId: string): Promise<number>;
+}
+
+function operatorApi(config: Config, ops: OperatorActions): express.Router {
+  const router = express.Router();
+  router.use((req, res, next) => {
+    const want = config.auth.operatorToken;
+    const given = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (!want) {
+      res.status(404).end();
+      return;
+    }
+    if (given.length !== want.length || !timingSafeEqual(Buffer.from(given), Buffer.from(want))) {
+      res.status(401).json({ error: { code: 'STRATUS_AUTH_INVALID' } });
+      return;
+    }
+    next();
+  });
+  router.get('/sessions', (_req, res) => {
+    res.json({ sessions: ops.listSessions() });
+  });
+  router.post('/sessions/:id/close', async (req, res) => {
+    const closed = await ops.closeSession(req.params.id);
+    res.status(closed ? 200 : 404).json({ closed });
+  });
+  router.post('/devices/:id/revoke', async (req, res) => {
+    res.json({ revoked: req.params.id, sessionsClosed: await ops.revokeDevice(req.params.id) });
+  });
+  return router;
+}
+
+export async function startHttp(config: Config, host: SessionHost & OperatorActions): Promise<HttpFront> {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Development only: hands the emulator a token so `npm start` works out of the box. Production
+  // mode serves nothing here; devices there carry operator-issued tokens.
+  app.get('/dev/token', (_req, res) => {
+    if (config.auth.mode !== 'development') {
+      res.status(404).end();
+      return;
+    }
+    res.set('Cache-Control', 'no-store');
+    res.json({ token: host.issueDeviceToken('emulator', config.auth.devTokenTtlS), insecure: true });
+  });
+  app.use('/operator', operatorApi(config, host));
   app.use('/device', express.static(ASSETS.deviceDist, { fallthrough: true }));
   app.use('/apps', express.static(ASSETS.apps));
   app.use('/', express.static(ASSETS.emulator, { index: 'index.html' }));

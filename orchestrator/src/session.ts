@@ -8,6 +8,8 @@ import { LayerStream, PaintedInfo } from './layer/layer-stream';
 import { pageShim, renderedEventScript } from './page-shim';
 
 export interface SessionOptions {
+  /** From the device's verified token. */
+  deviceId: string;
   appId: string;
   app: AppEntry;
   /** Absolute URL of the app page. */
@@ -15,6 +17,8 @@ export interface SessionOptions {
   device: { width: number; height: number; model: string };
   ui: Config['ui'];
   appLoadTimeoutMs: number;
+  idleTimeoutMs: number;
+  unloadGraceMs: number;
   /** Sends one binary UI frame to the device. */
   sendFrame: (message: Buffer) => void;
 }
@@ -35,6 +39,8 @@ export function layerScale(app: { width: number; height: number }, device: { wid
  */
 export class Session extends EventEmitter<SessionEvents> {
   readonly id = randomUUID();
+  readonly deviceId: string;
+  readonly appId: string;
   readonly scale: number;
   /** Counters for tests, the bench and operators. */
   readonly stats = { captures: 0, framesSent: 0, bytesSent: 0, keys: 0 };
@@ -47,9 +53,13 @@ export class Session extends EventEmitter<SessionEvents> {
   private captureChain: Promise<unknown> = Promise.resolve();
   private keyChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
+  private lastActivity = Date.now();
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SessionOptions) {
     super();
+    this.deviceId = opts.deviceId;
+    this.appId = opts.appId;
     this.scale = layerScale(opts.app, opts.device);
   }
 
@@ -117,6 +127,19 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     await cdp.send('Page.startScreencast', { format: 'png' });
     stream.markDirty();
+    this.armIdleTimer(this.opts.idleTimeoutMs);
+  }
+
+  /**
+   * One timer per session, re-armed only when it fires early: keys just move lastActivity, so a
+   * busy session does not churn timers.
+   */
+  private armIdleTimer(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      const idleFor = Date.now() - this.lastActivity;
+      if (idleFor >= this.opts.idleTimeoutMs) void this.close(new StratusError('STRATUS_IDLE_TIMEOUT'));
+      else this.armIdleTimer(this.opts.idleTimeoutMs - idleFor);
+    }, ms);
   }
 
   /**
@@ -138,6 +161,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const stream = this.stream;
     if (!keys || !stream) return Promise.reject(new StratusError('STRATUS_OUT_OF_ORDER', 'the app is still loading'));
     this.stats.keys++;
+    this.lastActivity = Date.now();
     const run = this.keyChain.then(async () => {
       // Apps act on keydown. Injecting the keyup while the keydown's capture runs only slows that
       // capture (measured ~4 ms), so the keyup waits for it; the order of keys is unchanged.
@@ -182,20 +206,46 @@ export class Session extends EventEmitter<SessionEvents> {
     cdp.send('Runtime.evaluate', { expression: renderedEventScript(detail) }).catch(() => undefined);
   }
 
-  /** Releases everything the session holds. Safe to call more than once. */
+  /**
+   * Releases everything the session holds; safe to call more than once. The app first sees its
+   * page hidden and unloaded (visibilitychange, pagehide, unload) and gets `unloadGraceMs` to let
+   * sendBeacon analytics leave, then the context with its cookies, storage and cache is dropped.
+   */
   close(reason: StratusError | null = null): Promise<void> {
     this.closing ??= (async () => {
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      this.idleTimer = null;
       this.stream?.stop();
       this.stream = null;
       this.keys = null;
+      const page = this.page;
       this.cdp = null;
       this.page = null;
+      if (page) await this.unload(page);
       const context = this.context;
       this.context = null;
       if (context) await context.close().catch(() => undefined);
       this.emit('closed', reason);
     })();
     return this.closing;
+  }
+
+  private async unload(page: Page): Promise<void> {
+    const grace = this.opts.unloadGraceMs;
+    const leave = (async () => {
+      await page
+        .evaluate(() => {
+          // Headless pages stay "visible"; tell the app it is going away the way a TV browser does.
+          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+          Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+          document.dispatchEvent(new Event('visibilitychange'));
+        })
+        .catch(() => undefined);
+      // A real navigation fires pagehide and unload natively, and beacons queued there survive it.
+      await page.goto('about:blank', { timeout: grace + 2000 }).catch(() => undefined);
+    })();
+    await Promise.race([leave, new Promise((r) => setTimeout(r, grace + 2000))]);
+    if (grace > 0) await new Promise((r) => setTimeout(r, grace));
   }
 }
 

@@ -81,7 +81,22 @@ export var ERRORS = {
     rpc: -32015,
     close: 0,
     message: 'No Chromium executable at the configured path.'
-  }
+  },
+  STRATUS_AUTH_REQUIRED: { rpc: -32017, close: 4401, message: 'session.hello needs a device token.' },
+  STRATUS_AUTH_INVALID: {
+    rpc: -32018,
+    close: 4401,
+    message: 'The device token is malformed or its signature does not verify.'
+  },
+  STRATUS_AUTH_EXPIRED: { rpc: -32019, close: 4401, message: 'The device token has expired.' },
+  STRATUS_AUTH_REVOKED: { rpc: -32020, close: 4403, message: "The device's credentials were revoked." },
+  STRATUS_INSECURE_CONFIG: {
+    rpc: -32021,
+    close: 0,
+    message: 'Production mode refuses the development secret or a secret shorter than 32 bytes.'
+  },
+  STRATUS_IDLE_TIMEOUT: { rpc: -32022, close: 4002, message: 'The session was idle for too long.' },
+  STRATUS_OPERATOR_CLOSED: { rpc: -32023, close: 4003, message: 'An operator closed the session.' }
 };
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -26,10 +26,15 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
         screen: obj({ width: int(160, 7680), height: int(120, 4320) }),
         app: str(64, APP_ID),
         encodings: arr(str(16), 8),
-        model: str(128)
+        model: str(128),
+        token: str(2048)
       },
-      ['app', 'encodings', 'model']
+      ['app', 'encodings', 'model', 'token']
     )
+  },
+  'session.close': {
+    request: true,
+    params: obj({ reason: str(200) }, ['reason'])
   },
   'input.key': {
     request: false,
@@ -62,6 +67,8 @@ export interface HelloParams {
   app?: string;
   encodings?: string[];
   model?: string;
+  /** Device credentials: see orchestrator/src/auth/device-token.ts. */
+  token?: string;
 }
 
 export interface HelloResult {

@@ -5,6 +5,7 @@ import { Transport } from './transport';
 
 export interface ClientOptions {
   screen: { width: number; height: number };
+  token: string;
   app?: string;
   model?: string;
 }
@@ -66,6 +67,7 @@ export class StratusClient {
         screen: opts.screen,
         app: opts.app,
         model: opts.model,
+        token: opts.token,
         encodings: ['png']
       });
     };

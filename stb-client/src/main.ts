@@ -9,6 +9,8 @@ export interface BootOptions {
   status?: HTMLElement | null;
   width: number;
   height: number;
+  /** Device credentials issued by the operator (or /dev/token in development). */
+  token: string;
   app?: string;
   model?: string;
   url?: string;
@@ -44,6 +46,7 @@ export function boot(opts: BootOptions): StratusClient {
   display.resize(opts.width, opts.height);
   var client = new StratusClient(webSocketTransport(opts.url || defaultUrl()), display, {
     screen: { width: opts.width, height: opts.height },
+    token: opts.token,
     app: opts.app,
     model: opts.model
   });
@@ -59,8 +62,8 @@ export function boot(opts: BootOptions): StratusClient {
   return client;
 }
 
-/** Boots from the page's query string: ?w=1280&h=720&app=portal&model=... */
-export function bootFromPage(): StratusClient {
+/** Boots from the page's query string: ?w=1280&h=720&app=portal&model=...&token=... */
+export function bootFromPage(token?: string): StratusClient {
   var canvas = document.getElementById('stratus-layer') as HTMLCanvasElement;
   var width = parseInt(param('w') || '1280', 10);
   var height = parseInt(param('h') || '720', 10);
@@ -69,6 +72,7 @@ export function bootFromPage(): StratusClient {
     status: document.getElementById('stratus-status'),
     width: width,
     height: height,
+    token: token || param('token') || '',
     app: param('app') || undefined,
     model: param('model') || 'Stratus emulator'
   });

@@ -32,7 +32,8 @@ export class DeviceBrowser {
   async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }): Promise<Page> {
     const page = await this.browser.newPage();
     await page.setViewport(viewport);
-    await page.goto(`${orch.emulatorUrl}?${query}`);
+    const token = orch.issueDeviceToken('test-device');
+    await page.goto(`${orch.emulatorUrl}?${query}&token=${encodeURIComponent(token)}`);
     await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
     return page;
   }
@@ -43,8 +44,12 @@ export class DeviceBrowser {
   }
 }
 
+/**
+ * An orchestrator on 127.0.0.1, port 0. The unload grace is short here to keep the suite quick;
+ * the test of the grace itself sets its own.
+ */
 export async function startOrchestrator(extra: Overrides = {}): Promise<Orchestrator> {
-  const base: Overrides = { server: { port: 0 } };
+  const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100 } };
   if (process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH) base.chromium = { executablePath: process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH };
   return Orchestrator.start(mergeConfig(base, extra));
 }
@@ -54,11 +59,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Waits until `fn` returns a truthy value, polling; fails with `what` after `timeoutMs`. */
-export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10000): Promise<T> {
+export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }

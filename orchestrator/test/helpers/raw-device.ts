@@ -12,6 +12,7 @@ export class RawDevice {
   readonly texts: any[] = [];
   readonly frames: Buffer[] = [];
   readonly closed: Promise<Closed>;
+  token = '';
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) this.frames.push(data as Buffer);
@@ -20,13 +21,15 @@ export class RawDevice {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static async connect(orch: Orchestrator): Promise<RawDevice> {
+  static async connect(orch: Orchestrator, deviceId = 'raw-device'): Promise<RawDevice> {
     const ws = new WebSocket(orch.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
-    return new RawDevice(ws);
+    const d = new RawDevice(ws);
+    d.token = orch.issueDeviceToken(deviceId);
+    return d;
   }
 
   send(msg: unknown): void {
@@ -34,7 +37,9 @@ export class RawDevice {
   }
 
   hello(extra: Record<string, unknown> = {}): void {
-    this.send({ jsonrpc: '2.0', id: 1, method: 'session.hello', params: { protocol: 1, screen: { width: 1280, height: 720 }, ...extra } });
+    const params: Record<string, unknown> = { protocol: 1, screen: { width: 1280, height: 720 }, token: this.token, ...extra };
+    for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
+    this.send({ jsonrpc: '2.0', id: 1, method: 'session.hello', params });
   }
 
   /** Resolves with the hello result, or rejects with the error response. */

@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { Orchestrator } from '../../src/orchestrator';
+import { issueDeviceToken } from '../../src/auth/device-token';
+import { sleep, startOrchestrator, until } from '../helpers/device';
+import { RawDevice } from '../helpers/raw-device';
+import { AppServer } from '../helpers/app-server';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('sessions: credentials, close paths, lifecycle and isolation', function () {
+  this.timeout(120000);
+  let orch: Orchestrator;
+  let apps: AppServer;
+  const OPERATOR = 'operator-test-token-0123456789';
+
+  before(async () => {
+    apps = await AppServer.start();
+    orch = await startOrchestrator({
+      auth: { revokedDevices: 'stolen-box', operatorToken: OPERATOR },
+      sessions: { idleTimeoutMs: 60000, unloadGraceMs: 600 },
+      apps: { catalog: JSON.stringify({ probe: { url: `${apps.baseUrl}/probe/`, width: 1280, height: 720 }, portal: { url: '/apps/portal/', width: 1280, height: 720 } }) }
+    });
+  });
+  after(async () => {
+    await orch?.close();
+    await apps?.close();
+  });
+
+  async function open(deviceId = 'box-1', app = 'probe'): Promise<{ dev: RawDevice; id: string }> {
+    const dev = await RawDevice.connect(orch, deviceId);
+    dev.hello({ app });
+    const hello = await dev.helloResult();
+    return { dev, id: hello.sessionId };
+  }
+
+  async function refusedWith(extra: Record<string, unknown>, deviceId = 'box-1'): Promise<{ code: number; reason: string }> {
+    const dev = await RawDevice.connect(orch, deviceId);
+    dev.hello(extra);
+    return dev.closed;
+  }
+
+  describe('credentials', () => {
+    it('refuses a hello without a token: STRATUS_AUTH_REQUIRED, 4401', async () => {
+      expect(await refusedWith({ token: undefined })).to.deep.equal({ code: 4401, reason: 'STRATUS_AUTH_REQUIRED' });
+    });
+    it('refuses a forged token: STRATUS_AUTH_INVALID, 4401', async () => {
+      const forged = issueDeviceToken('not-the-orchestrators-secret-0123456789', 'box-1', 60);
+      expect(await refusedWith({ token: forged })).to.deep.equal({ code: 4401, reason: 'STRATUS_AUTH_INVALID' });
+    });
+    it('refuses an expired token: STRATUS_AUTH_EXPIRED, 4401', async () => {
+      const expired = issueDeviceToken(orch.config.auth.secret, 'box-1', 60, Date.now() - 120000);
+      expect(await refusedWith({ token: expired })).to.deep.equal({ code: 4401, reason: 'STRATUS_AUTH_EXPIRED' });
+    });
+    it('refuses a device revoked in the configuration: STRATUS_AUTH_REVOKED, 4403', async () => {
+      expect(await refusedWith({}, 'stolen-box')).to.deep.equal({ code: 4403, reason: 'STRATUS_AUTH_REVOKED' });
+    });
+    it('gives each session a unique UUID v4', async () => {
+      const a = await open('box-a', 'portal');
+      const b = await open('box-b', 'portal');
+      expect(a.id).to.match(UUID_V4);
+      expect(b.id).to.match(UUID_V4);
+      expect(a.id).to.not.equal(b.id);
+      a.dev.close();
+      b.dev.close();
+      await until('both sessions to end', () => orch.sessions.size === 0);
+    });
+  });
+
+  describe('close paths release everything and say why', () => {
+    afterEach(async () => {
+      await until('no sessions left', () => orch.sessions.size === 0);
+      // Only the default context remains: every session's incognito context is gone.
+      expect(orch.browserForBench().browserContexts()).to.have.length(1);
+    });
+
+    it('the device closes with session.close', async () => {
+      const { dev } = await open();
+      dev.send({ jsonrpc: '2.0', id: 2, method: 'session.close', params: { reason: 'user left' } });
+      expect(await dev.closed).to.deep.equal({ code: 1000, reason: 'closed by device' });
+      expect(dev.texts.find((t) => t.id === 2)?.result).to.deep.equal({ closed: true });
+    });
+
+    it('the device disappears', async () => {
+      const { dev } = await open();
+      dev.close();
+    });
+
+    it('an operator closes it: STRATUS_OPERATOR_CLOSED, 4003', async () => {
+      const { dev, id } = await open();
+      const list = await (await fetch(`${orch.baseUrl}/operator/sessions`, { headers: { authorization: `Bearer ${OPERATOR}` } })).json();
+      expect(list.sessions).to.deep.include({ id, deviceId: 'box-1', appId: 'probe' });
+      const res = await fetch(`${orch.baseUrl}/operator/sessions/${id}/close`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}` } });
+      expect(res.status).to.equal(200);
+      expect(await dev.closed).to.deep.equal({ code: 4003, reason: 'STRATUS_OPERATOR_CLOSED' });
+    });
+
+    it('an operator revokes the device: live session closes with 4403, and it cannot come back', async () => {
+      const { dev } = await open('box-to-revoke');
+      const res = await fetch(`${orch.baseUrl}/operator/devices/box-to-revoke/revoke`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}` } });
+      expect(await res.json()).to.deep.equal({ revoked: 'box-to-revoke', sessionsClosed: 1 });
+      expect(await dev.closed).to.deep.equal({ code: 4403, reason: 'STRATUS_AUTH_REVOKED' });
+      expect(await refusedWith({}, 'box-to-revoke')).to.deep.equal({ code: 4403, reason: 'STRATUS_AUTH_REVOKED' });
+    });
+
+    it('the operator API refuses a wrong bearer token', async () => {
+      const res = await fetch(`${orch.baseUrl}/operator/sessions`, { headers: { authorization: 'Bearer nope' } });
+      expect(res.status).to.equal(401);
+      expect((await res.json()).error.code).to.equal('STRATUS_AUTH_INVALID');
+    });
+  });
+
+  it('an idle session closes with STRATUS_IDLE_TIMEOUT, 4002, and keys keep it alive', async () => {
+    const idle = await startOrchestrator({ sessions: { idleTimeoutMs: 1500 } });
+    try {
+      const dev = await RawDevice.connect(idle);
+      dev.hello();
+      await dev.helloResult();
+      for (let seq = 1; seq <= 4; seq++) {
+        await sleep(500);
+        dev.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 13, action: 'down', seq } });
+      }
+      expect(idle.sessions.size).to.equal(1);
+      const t = Date.now();
+      expect(await dev.closed).to.deep.equal({ code: 4002, reason: 'STRATUS_IDLE_TIMEOUT' });
+      expect(Date.now() - t).to.be.within(1000, 3500);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('before teardown the app sees visibilitychange (hidden) and pagehide, and its beacons arrive', async () => {
+    const { dev } = await open('box-beacon');
+    const pageId = await [...orch.sessions.values()][0].cloudPage!.evaluate(() => (window as any).probe.id as string);
+    dev.send({ jsonrpc: '2.0', id: 2, method: 'session.close' });
+    await dev.closed;
+    const beacons = await until('both beacons', () => {
+      const got = apps.seen.filter((r) => r.path === '/beacon' && r.query.page === pageId);
+      return got.length >= 2 ? got : null;
+    });
+    expect(beacons.map((b) => b.query.event)).to.deep.equal(['hidden', 'pagehide']);
+    expect(beacons.every((b) => b.query.visibility === 'hidden')).to.equal(true);
+    await until('the session to end', () => orch.sessions.size === 0);
+  });
+
+  it("cookies, storage and cache are the session's own and are gone after close", async () => {
+    const a = await open('box-a');
+    const b = await open('box-b');
+    const pageOf = (id: string) => orch.sessions.get(id)!.cloudPage!;
+    await pageOf(a.id).evaluate(() => (window as any).probe.write('secret-of-a'));
+    expect(await pageOf(a.id).evaluate(() => (window as any).probe.read())).to.deep.equal({
+      cookie: 'probe=secret-of-a',
+      local: 'secret-of-a',
+      session: 'secret-of-a',
+      cache: true
+    });
+    const empty = { cookie: '', local: null, session: null, cache: false };
+    expect(await pageOf(b.id).evaluate(() => (window as any).probe.read())).to.deep.equal(empty);
+    a.dev.send({ jsonrpc: '2.0', id: 2, method: 'session.close' });
+    await a.dev.closed;
+    const again = await open('box-a');
+    expect(await pageOf(again.id).evaluate(() => (window as any).probe.read())).to.deep.equal(empty);
+    b.dev.close();
+    again.dev.close();
+    await until('the sessions to end', () => orch.sessions.size === 0);
+  });
+});
