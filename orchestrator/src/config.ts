@@ -24,7 +24,16 @@ export const DEFAULTS = {
     /** device-connection.ts: largest inbound device message, in bytes. */
     maxMessageBytes: 16384,
     /** device-connection.ts: time a device has to send session.hello. */
-    handshakeTimeoutMs: 10000
+    handshakeTimeoutMs: 10000,
+    /** identity.ts: proxies (comma-separated IPs) whose X-Forwarded-For is believed. */
+    trustedProxies: '',
+    /** server.ts: PEM certificate and key files; with both, the server speaks HTTPS and WSS. */
+    tlsCert: '',
+    tlsKey: ''
+  },
+  identity: {
+    /** session.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */
+    defaultLocation: ''
   },
   chromium: {
     /** chromium.ts: Debian's Chromium. */
@@ -168,6 +177,10 @@ export function mergeConfig(...layers: Overrides[]): Config {
     }
   }
   if (!(cfg.apps.default in cfg.apps.catalog)) throw illegal('apps.default', `no app "${cfg.apps.default}" in apps.catalog`);
+  if (cfg.identity.defaultLocation && !/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/.test(cfg.identity.defaultLocation)) {
+    throw illegal('identity.defaultLocation', 'expected "latitude,longitude"');
+  }
+  if (Boolean(cfg.server.tlsCert) !== Boolean(cfg.server.tlsKey)) throw illegal('server.tlsCert', 'set both tlsCert and tlsKey, or neither');
   if (cfg.auth.mode === 'production' && (cfg.auth.secret === INSECURE_DEV_SECRET || Buffer.byteLength(cfg.auth.secret) < 32)) {
     throw new StratusError('STRATUS_INSECURE_CONFIG', 'Set STRATUS_AUTH_SECRET to a random secret of 32 bytes or more.');
   }

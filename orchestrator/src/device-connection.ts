@@ -1,6 +1,7 @@
 import {
   AckParams,
   DEVICE_METHODS,
+  DeviceErrorParams,
   errorSpec,
   HelloParams,
   HelloResult,
@@ -18,9 +19,14 @@ import { isStratusError, StratusError } from './errors';
 import { Session } from './session';
 
 /** What a device connection needs from the orchestrator. */
+/** Who is on the other end of the socket, as far as the orchestrator can tell. */
+export interface PeerInfo {
+  ip: string | null;
+}
+
 export interface SessionHost {
   readonly config: Config;
-  openSession(hello: HelloParams, sendFrame: (m: Buffer) => void): Promise<Session>;
+  openSession(hello: HelloParams, sendFrame: (m: Buffer) => void, peer: PeerInfo): Promise<Session>;
   issueDeviceToken(deviceId: string, ttlSeconds: number): string;
 }
 
@@ -39,13 +45,14 @@ export class DeviceConnection {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly host: SessionHost
+    private readonly host: SessionHost,
+    private readonly peer: PeerInfo = { ip: null }
   ) {
     const { handshakeTimeoutMs } = host.config.server;
     this.helloTimer = setTimeout(() => this.fail(new StratusError('STRATUS_HANDSHAKE_TIMEOUT')), handshakeTimeoutMs);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('close', () => this.teardown(null));
-    ws.on('error', () => this.teardown(null));
+    ws.on('close', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
+    ws.on('error', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
   }
 
   get currentSession(): Session | null {
@@ -103,6 +110,9 @@ export class DeviceConnection {
       case 'session.close':
         this.closeByDevice(req);
         return;
+      case 'device.error':
+        this.deviceError(req.params as DeviceErrorParams);
+        return;
     }
   }
 
@@ -112,7 +122,7 @@ export class DeviceConnection {
       throw new StratusError('STRATUS_UNSUPPORTED_PROTOCOL', `device ${params.protocol}, orchestrator ${PROTOCOL_VERSION}`);
     }
     this.state = 'starting';
-    this.host.openSession(params, (m) => this.sendBinary(m)).then(
+    this.host.openSession(params, (m) => this.sendBinary(m), this.peer).then(
       (session) => {
         if (this.state === 'closed') {
           void session.close();
@@ -120,7 +130,7 @@ export class DeviceConnection {
         }
         this.session = session;
         this.state = 'live';
-        session.on('closed', (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED')));
+        session.on('closing', (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED')));
         const app = this.host.config.apps.catalog[params.app ?? this.host.config.apps.default];
         const result: HelloResult = {
           sessionId: session.id,
@@ -154,6 +164,11 @@ export class DeviceConnection {
 
   private keyframe(_p: KeyframeParams): void {
     this.session?.requestKeyframe();
+  }
+
+  /** A device-side failure (decode, network, player): the app gets a cloud-browser error event. */
+  private deviceError(p: DeviceErrorParams): void {
+    void this.session?.notifyApp('STRATUS_DEVICE_ERROR', p.message ?? `${p.source} error ${p.code}`, p.source, p.code);
   }
 
   /** The device ends its session: answer, then close normally and release everything. */
@@ -192,13 +207,13 @@ export class DeviceConnection {
     this.teardown(err);
   }
 
-  private teardown(_reason: StratusError | null): void {
+  private teardown(reason: StratusError | null): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.helloTimer);
     const session = this.session;
     this.session = null;
-    if (session) void session.close();
+    if (session) void session.close(reason);
   }
 }
 

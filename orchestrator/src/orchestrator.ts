@@ -7,6 +7,11 @@ import { SessionHost } from './device-connection';
 import { StratusError } from './errors';
 import { HttpFront, startHttp } from './server';
 import { Session } from './session';
+import { sessionUserAgent } from './identity';
+import { PeerInfo } from './device-connection';
+
+/** The Stratus version the user agent and the API report. */
+export const STRATUS_VERSION = '0.1.0';
 
 /**
  * The running orchestrator: one Chromium, the HTTP/WebSocket front, and the live sessions.
@@ -20,6 +25,8 @@ export class Orchestrator implements SessionHost {
   private closing: Promise<void> | null = null;
   /** Device ids whose credentials are refused: from auth.revokedDevices, plus operator revocations. */
   private readonly revoked: Set<string>;
+
+  private chromiumUserAgent = '';
 
   private constructor(readonly config: Config) {
     this.revoked = new Set(config.auth.revokedDevices.split(',').map((d) => d.trim()).filter(Boolean));
@@ -38,6 +45,14 @@ export class Orchestrator implements SessionHost {
     return victims.length;
   }
 
+  private locationFor(hello: HelloParams): { latitude: number; longitude: number; accuracy: number } | null {
+    if (hello.location) return { accuracy: 1000, ...hello.location };
+    const d = this.config.identity.defaultLocation;
+    if (!d) return null;
+    const [latitude, longitude] = d.split(',').map(Number);
+    return { latitude, longitude, accuracy: 5000 };
+  }
+
   listSessions(): Array<{ id: string; deviceId: string; appId: string }> {
     return [...this.sessions.values()].map((s) => ({ id: s.id, deviceId: s.deviceId, appId: s.appId }));
   }
@@ -53,6 +68,7 @@ export class Orchestrator implements SessionHost {
   static async start(config: Config): Promise<Orchestrator> {
     const o = new Orchestrator(config);
     o.chromium = await launchChromium(config.chromium);
+    o.chromiumUserAgent = await o.chromium.browser.userAgent();
     try {
       o.http = await startHttp(config, o);
     } catch (err) {
@@ -83,7 +99,7 @@ export class Orchestrator implements SessionHost {
     return `${this.baseUrl}/`;
   }
 
-  async openSession(hello: HelloParams, sendFrame: (m: Buffer) => void): Promise<Session> {
+  async openSession(hello: HelloParams, sendFrame: (m: Buffer) => void, peer: PeerInfo = { ip: null }): Promise<Session> {
     if (this.closing || !this.chromium) throw new StratusError('STRATUS_SHUTDOWN');
     if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
@@ -104,6 +120,9 @@ export class Orchestrator implements SessionHost {
       appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
       idleTimeoutMs: this.config.sessions.idleTimeoutMs,
       unloadGraceMs: this.config.sessions.unloadGraceMs,
+      deviceIp: peer.ip,
+      userAgent: sessionUserAgent(this.chromiumUserAgent, hello.model ?? 'unknown', STRATUS_VERSION),
+      location: this.locationFor(hello),
       sendFrame
     });
     this.starting++;

@@ -39,3 +39,21 @@ export function pageShim(info: ShimInfo): string {
 export function renderedEventScript(detail: object): string {
   return `window.dispatchEvent(new CustomEvent('stratusrendered', { detail: ${JSON.stringify(detail)} }))`;
 }
+
+/**
+ * The expression that raises a cloud-browser error in the page: an ErrorEvent on window (so
+ * `onerror` and `addEventListener('error')` both see it) whose `error` is named "StratusError"
+ * and carries `code`, `type` ("cloudbrowser") and `source`, unlike any script error.
+ */
+export function cloudErrorScript(detail: { code: string; message: string; source: string; deviceCode?: string }): string {
+  return `(function (d) {
+  var e = new Error(d.message);
+  e.name = 'StratusError';
+  e.code = d.code;
+  e.type = 'cloudbrowser';
+  e.source = d.source;
+  if (d.deviceCode) e.deviceCode = d.deviceCode;
+  var ev = new ErrorEvent('error', { message: d.message, error: e, cancelable: true });
+  window.dispatchEvent(ev);
+})(${JSON.stringify(detail)})`;
+}

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { ASSETS } from './assets';
 import { Config } from './config';
 import { DeviceConnection, SessionHost } from './device-connection';
+import { deviceIp, normalizeIp } from './identity';
 
 export interface HttpFront {
   server: Server;
@@ -78,6 +79,7 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   // a peer from making ws buffer something absurd before that check sees it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.server.maxMessageBytes * 4 });
   const connections = new Set<DeviceConnection>();
+  const trusted = new Set(config.server.trustedProxies.split(',').map((p) => normalizeIp(p.trim())).filter((p): p is string => p !== null));
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== DEVICE_WS_PATH) {
@@ -85,7 +87,8 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new DeviceConnection(ws, host);
+      const ip = deviceIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
+      const conn = new DeviceConnection(ws, host, { ip });
       connections.add(conn);
       ws.on('close', () => connections.delete(conn));
     });

@@ -5,7 +5,7 @@ import { AppEntry, Config } from './config';
 import { StratusError } from './errors';
 import { KeyInjector } from './key-injector';
 import { LayerStream, PaintedInfo } from './layer/layer-stream';
-import { pageShim, renderedEventScript } from './page-shim';
+import { cloudErrorScript, pageShim, renderedEventScript } from './page-shim';
 
 export interface SessionOptions {
   /** From the device's verified token. */
@@ -19,11 +19,18 @@ export interface SessionOptions {
   appLoadTimeoutMs: number;
   idleTimeoutMs: number;
   unloadGraceMs: number;
+  /** Sent as X-Forwarded-For on every request the page makes. */
+  deviceIp: string | null;
+  userAgent: string;
+  /** What navigator.geolocation reports; null: position unavailable, never the data centre's. */
+  location: { latitude: number; longitude: number; accuracy: number } | null;
   /** Sends one binary UI frame to the device. */
   sendFrame: (message: Buffer) => void;
 }
 
 export interface SessionEvents {
+  /** Teardown begins: tell the device now, the page still gets its unload grace. */
+  closing: [StratusError | null];
   closed: [StratusError | null];
   painted: [PaintedInfo & { inputToPaintMs?: number }];
 }
@@ -93,6 +100,14 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     await cdp.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
     await cdp.send('Page.enable');
+    await page.setUserAgent(this.opts.userAgent);
+    if (this.opts.deviceIp) await page.setExtraHTTPHeaders({ 'X-Forwarded-For': this.opts.deviceIp });
+    if (this.opts.location) {
+      await context.overridePermissions(new URL(this.opts.appUrl).origin, ['geolocation']);
+      await cdp.send('Emulation.setGeolocationOverride', this.opts.location);
+    } else {
+      await cdp.send('Emulation.setGeolocationOverride', {});
+    }
     await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
       source: pageShim({
         sessionId: this.id,
@@ -186,6 +201,15 @@ export class Session extends EventEmitter<SessionEvents> {
     this.stream?.requestKeyframe();
   }
 
+  /** Raises a cloud-browser error event in the app's page. */
+  notifyApp(code: string, message: string, source = 'cloud', deviceCode?: string): Promise<void> {
+    const cdp = this.cdp;
+    if (!cdp) return Promise.resolve();
+    return cdp
+      .send('Runtime.evaluate', { expression: cloudErrorScript({ code, message, source, deviceCode }) })
+      .then(() => undefined, () => undefined);
+  }
+
   private onPainted(info: PaintedInfo & { inputToPaintMs?: number }): void {
     this.emit('painted', info);
     const cdp = this.cdp;
@@ -213,6 +237,9 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   close(reason: StratusError | null = null): Promise<void> {
     this.closing ??= (async () => {
+      this.emit('closing', reason);
+      // The app learns why before it is hidden and unloaded.
+      if (reason) await this.notifyApp(reason.code, reason.message);
       if (this.idleTimer) clearTimeout(this.idleTimer);
       this.idleTimer = null;
       this.stream?.stop();
@@ -230,21 +257,14 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.closing;
   }
 
+  /**
+   * Leaves the app's page by navigating away, which fires pagehide, visibilitychange (hidden) and
+   * unload natively, in the order of the HTML spec, as on a TV browser leaving an app. Beacons
+   * queued there outlive the document; the grace gives them time to leave before the context goes.
+   */
   private async unload(page: Page): Promise<void> {
     const grace = this.opts.unloadGraceMs;
-    const leave = (async () => {
-      await page
-        .evaluate(() => {
-          // Headless pages stay "visible"; tell the app it is going away the way a TV browser does.
-          Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-          Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-          document.dispatchEvent(new Event('visibilitychange'));
-        })
-        .catch(() => undefined);
-      // A real navigation fires pagehide and unload natively, and beacons queued there survive it.
-      await page.goto('about:blank', { timeout: grace + 2000 }).catch(() => undefined);
-    })();
-    await Promise.race([leave, new Promise((r) => setTimeout(r, grace + 2000))]);
+    await page.goto('about:blank', { timeout: grace + 2000 }).catch(() => undefined);
     if (grace > 0) await new Promise((r) => setTimeout(r, grace));
   }
 }

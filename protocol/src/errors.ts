@@ -96,7 +96,13 @@ export var ERRORS = {
     message: 'Production mode refuses the development secret or a secret shorter than 32 bytes.'
   },
   STRATUS_IDLE_TIMEOUT: { rpc: -32022, close: 4002, message: 'The session was idle for too long.' },
-  STRATUS_OPERATOR_CLOSED: { rpc: -32023, close: 4003, message: 'An operator closed the session.' }
+  STRATUS_OPERATOR_CLOSED: { rpc: -32023, close: 4003, message: 'An operator closed the session.' },
+  STRATUS_DEVICE_ERROR: {
+    rpc: -32024,
+    close: 0,
+    message: 'The device reported an error (decode, network, player or client).'
+  },
+  STRATUS_TRANSPORT_LOST: { rpc: -32025, close: 0, message: 'The connection to the device was lost.' }
 };
 
 export type ErrorCode = keyof typeof ERRORS;

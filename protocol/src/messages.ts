@@ -27,9 +27,17 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
         app: str(64, APP_ID),
         encodings: arr(str(16), 8),
         model: str(128),
-        token: str(2048)
+        token: str(2048),
+        location: obj({ latitude: num(-90, 90), longitude: num(-180, 180), accuracy: num(0, 1000000) }, ['accuracy'])
       },
-      ['app', 'encodings', 'model', 'token']
+      ['app', 'encodings', 'model', 'token', 'location']
+    )
+  },
+  'device.error': {
+    request: false,
+    params: obj(
+      { source: oneOf(['decode', 'network', 'player', 'client']), code: str(64), message: str(500) },
+      ['message']
     )
   },
   'session.close': {
@@ -69,6 +77,14 @@ export interface HelloParams {
   model?: string;
   /** Device credentials: see orchestrator/src/auth/device-token.ts. */
   token?: string;
+  /** Where the device is; the cloud page's navigator.geolocation reports it. */
+  location?: { latitude: number; longitude: number; accuracy?: number };
+}
+
+export interface DeviceErrorParams {
+  source: 'decode' | 'network' | 'player' | 'client';
+  code: string;
+  message?: string;
 }
 
 export interface HelloResult {

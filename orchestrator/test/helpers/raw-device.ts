@@ -21,8 +21,8 @@ export class RawDevice {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static async connect(orch: Orchestrator, deviceId = 'raw-device'): Promise<RawDevice> {
-    const ws = new WebSocket(orch.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH);
+  static async connect(orch: Orchestrator, deviceId = 'raw-device', headers: Record<string, string> = {}, ca?: Buffer): Promise<RawDevice> {
+    const ws = new WebSocket(orch.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH, { headers, ca });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
