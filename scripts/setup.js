@@ -16,7 +16,9 @@ const PACKAGES = [
   { name: 'chromium', present: () => existsSync(process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH || '/usr/bin/chromium') },
   { name: 'ffmpeg', present: () => onPath('ffmpeg') && onPath('ffprobe') },
   // Chromium renders text with whatever fonts exist; pin one family so pixels are reproducible.
-  { name: 'fonts-dejavu-core', present: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf') }
+  { name: 'fonts-dejavu-core', present: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf') },
+  // The TLS tests make a self-signed certificate with it; operators use it for secrets.
+  { name: 'openssl', present: () => onPath('openssl') }
 ];
 
 function onPath(bin) {

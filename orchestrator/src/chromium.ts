@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { Browser } from 'puppeteer-core';
@@ -45,11 +46,21 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
+/**
+ * The switch that makes Chromium accept exactly this certificate (by its public-key pin), so the
+ * apps the orchestrator serves itself load over HTTPS with a self-signed certificate, while every
+ * other site's certificate is still checked.
+ */
+export function trustCertificateArg(certFile: string): string {
+  const spki = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'der' });
+  return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
+}
+
 /** Starts one headless Chromium with a fresh profile that is deleted again on close. */
-export async function launchChromium(cfg: Config['chromium']): Promise<LaunchedChromium> {
+export async function launchChromium(cfg: Config['chromium'], moreArgs: string[] = []): Promise<LaunchedChromium> {
   checkChromium(cfg.executablePath);
   const userDataDir = mkdtempSync(join(tmpdir(), 'stratus-chromium-'));
-  const extra = cfg.extraArgs.split(/\s+/).filter(Boolean);
+  const extra = [...moreArgs, ...cfg.extraArgs.split(/\s+/).filter(Boolean)];
   let browser: Browser;
   try {
     browser = await puppeteer.launch({

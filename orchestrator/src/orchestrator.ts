@@ -1,7 +1,7 @@
 import { HelloParams } from '@stratus/protocol';
 import { Browser } from 'puppeteer-core';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
-import { launchChromium, LaunchedChromium } from './chromium';
+import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
 import { Config } from './config';
 import { SessionHost } from './device-connection';
 import { StratusError } from './errors';
@@ -67,7 +67,7 @@ export class Orchestrator implements SessionHost {
 
   static async start(config: Config): Promise<Orchestrator> {
     const o = new Orchestrator(config);
-    o.chromium = await launchChromium(config.chromium);
+    o.chromium = await launchChromium(config.chromium, config.server.tlsCert ? [trustCertificateArg(config.server.tlsCert)] : []);
     o.chromiumUserAgent = await o.chromium.browser.userAgent();
     try {
       o.http = await startHttp(config, o);

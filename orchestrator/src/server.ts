@@ -1,5 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import express from 'express';
 import { DEVICE_WS_PATH } from '@stratus/protocol';
@@ -74,7 +76,8 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   app.use('/apps', express.static(ASSETS.apps));
   app.use('/', express.static(ASSETS.emulator, { index: 'index.html' }));
 
-  const server = createServer(app);
+  const tls = config.server.tlsCert ? { cert: readFileSync(config.server.tlsCert), key: readFileSync(config.server.tlsKey) } : null;
+  const server: Server = tls ? createTlsServer(tls, app) : createServer(app);
   // Our own size check runs per message and answers with a coded error; this hard cap only stops
   // a peer from making ws buffer something absurd before that check sees it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.server.maxMessageBytes * 4 });
@@ -103,7 +106,7 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     server,
     wss,
     connections,
-    baseUrl: `http://${shownHost}:${addr.port}`,
+    baseUrl: `${tls ? 'https' : 'http'}://${shownHost}:${addr.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();
