@@ -31,6 +31,14 @@ export const DEFAULTS = {
     tlsCert: '',
     tlsKey: ''
   },
+  control: {
+    /** control/pending-calls.ts: how long a cloud-to-device request waits for its answer. */
+    rpcTimeoutMs: 5000,
+    /** control/rate-limit.ts: device messages per second, sustained, per connection. */
+    ratePerS: 200,
+    /** control/rate-limit.ts: device messages allowed in a burst. */
+    rateBurst: 400
+  },
   identity: {
     /** session.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */
     defaultLocation: ''
@@ -98,6 +106,9 @@ const BOUNDS: Record<string, [number, number]> = {
   'sessions.idleTimeoutMs': [1000, 86400000],
   'sessions.unloadGraceMs': [0, 10000],
   'auth.devTokenTtlS': [60, 31536000],
+  'control.rpcTimeoutMs': [10, 600000],
+  'control.ratePerS': [1, 100000],
+  'control.rateBurst': [1, 100000],
   'sessions.appLoadTimeoutMs': [500, 600000],
   'ui.tileSize': [8, 256],
   'ui.window': [1, 16],

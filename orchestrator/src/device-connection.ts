@@ -17,6 +17,8 @@ import { WebSocket, RawData } from 'ws';
 import { Config } from './config';
 import { isStratusError, StratusError } from './errors';
 import { Session } from './session';
+import { PendingCalls } from './control/pending-calls';
+import { RateLimit } from './control/rate-limit';
 
 /** What a device connection needs from the orchestrator. */
 /** Who is on the other end of the socket, as far as the orchestrator can tell. */
@@ -42,6 +44,8 @@ export class DeviceConnection {
   private session: Session | null = null;
   private lastKeySeq = 0;
   private readonly helloTimer: NodeJS.Timeout;
+  private readonly calls = new PendingCalls();
+  private readonly rate: RateLimit;
 
   constructor(
     private readonly ws: WebSocket,
@@ -49,6 +53,7 @@ export class DeviceConnection {
     private readonly peer: PeerInfo = { ip: null }
   ) {
     const { handshakeTimeoutMs } = host.config.server;
+    this.rate = new RateLimit(host.config.control.ratePerS, host.config.control.rateBurst);
     this.helloTimer = setTimeout(() => this.fail(new StratusError('STRATUS_HANDSHAKE_TIMEOUT')), handshakeTimeoutMs);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
@@ -73,12 +78,18 @@ export class DeviceConnection {
     if (size > this.host.config.server.maxMessageBytes) {
       throw new StratusError('STRATUS_MESSAGE_TOO_LARGE', `${size} bytes`);
     }
+    if (!this.rate.take()) throw new StratusError('STRATUS_RATE_LIMITED', `over ${this.host.config.control.ratePerS} messages/s`);
     if (isBinary) throw new StratusError('STRATUS_UNEXPECTED_BINARY');
     let msg: unknown;
     try {
       msg = JSON.parse(data.toString());
     } catch {
       throw new StratusError('STRATUS_PARSE_ERROR');
+    }
+    if (isResponse(msg)) {
+      // An answer to one of our requests; a late one (after its timeout) is dropped quietly.
+      this.calls.settle(msg.id, msg.result, msg.error);
+      return;
     }
     const req = envelope(msg);
     const spec = Object.prototype.hasOwnProperty.call(DEVICE_METHODS, req.method) ? DEVICE_METHODS[req.method] : undefined;
@@ -130,6 +141,7 @@ export class DeviceConnection {
         }
         this.session = session;
         this.state = 'live';
+        session.attachControl((method, p, timeoutMs) => this.request(method, p, timeoutMs));
         session.on('closing', (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED')));
         const app = this.host.config.apps.catalog[params.app ?? this.host.config.apps.default];
         const result: HelloResult = {
@@ -164,6 +176,12 @@ export class DeviceConnection {
 
   private keyframe(_p: KeyframeParams): void {
     this.session?.requestKeyframe();
+  }
+
+  /** Sends a cloud-to-device request and resolves with the device's result. */
+  request(method: string, params: unknown, timeoutMs = this.host.config.control.rpcTimeoutMs): Promise<unknown> {
+    if (this.state !== 'live') return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
+    return this.calls.call((m) => this.ws.send(m), method, params, timeoutMs);
   }
 
   /** A device-side failure (decode, network, player): the app gets a cloud-browser error event. */
@@ -211,10 +229,29 @@ export class DeviceConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.helloTimer);
+    this.calls.rejectAll(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
     const session = this.session;
     this.session = null;
     if (session) void session.close(reason);
   }
+}
+
+interface RpcResponseIn {
+  id: unknown;
+  result?: unknown;
+  error?: { code: number; message: string; data?: { code?: string } };
+}
+
+/** A well-formed JSON-RPC response: an id, and exactly one of result and a proper error. */
+function isResponse(msg: unknown): msg is RpcResponseIn {
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return false;
+  const m = msg as Record<string, unknown>;
+  if (m.jsonrpc !== '2.0' || 'method' in m || !('id' in m)) return false;
+  const hasResult = 'result' in m;
+  const e = m.error as Record<string, unknown> | undefined;
+  const hasError = e !== undefined && typeof e === 'object' && e !== null && typeof e.code === 'number' && typeof e.message === 'string';
+  if (hasResult === hasError) throw new StratusError('STRATUS_INVALID_MESSAGE', 'a response needs exactly one of result and error');
+  return true;
 }
 
 /** Checks the JSON-RPC 2.0 envelope of a device message. */

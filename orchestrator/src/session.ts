@@ -61,6 +61,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private keyChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   private lastActivity = Date.now();
+  private control: ((method: string, params: unknown, timeoutMs?: number) => Promise<unknown>) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SessionOptions) {
@@ -201,6 +202,17 @@ export class Session extends EventEmitter<SessionEvents> {
     this.stream?.requestKeyframe();
   }
 
+  /** The device's control channel, set when its connection is live. */
+  attachControl(request: (method: string, params: unknown, timeoutMs?: number) => Promise<unknown>): void {
+    this.control = request;
+  }
+
+  /** A cloud-to-device request (JSON-RPC), answered by the device or rejected with a code. */
+  requestDevice(method: string, params: unknown = {}, timeoutMs?: number): Promise<unknown> {
+    if (!this.control) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
+    return this.control(method, params, timeoutMs);
+  }
+
   /** Raises a cloud-browser error event in the app's page. */
   notifyApp(code: string, message: string, source = 'cloud', deviceCode?: string): Promise<void> {
     const cdp = this.cdp;
@@ -237,6 +249,7 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   close(reason: StratusError | null = null): Promise<void> {
     this.closing ??= (async () => {
+      this.control = null;
       this.emit('closing', reason);
       // The app learns why before it is hidden and unloaded.
       if (reason) await this.notifyApp(reason.code, reason.message);

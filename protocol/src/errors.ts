@@ -102,7 +102,13 @@ export var ERRORS = {
     close: 0,
     message: 'The device reported an error (decode, network, player or client).'
   },
-  STRATUS_TRANSPORT_LOST: { rpc: -32025, close: 0, message: 'The connection to the device was lost.' }
+  STRATUS_TRANSPORT_LOST: { rpc: -32025, close: 0, message: 'The connection to the device was lost.' },
+  STRATUS_RPC_TIMEOUT: { rpc: -32026, close: 0, message: 'A request got no answer in time.' },
+  STRATUS_RATE_LIMITED: {
+    rpc: -32027,
+    close: 4429,
+    message: 'The device sends more messages than its rate limit allows.'
+  }
 };
 
 export type ErrorCode = keyof typeof ERRORS;

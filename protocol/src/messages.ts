@@ -64,10 +64,19 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
   }
 };
 
-/** Cloud-to-device notification methods. */
+/** Cloud-to-device methods: the notification `session.error` and requests the device answers. */
 export var SERVER_METHODS = {
-  error: 'session.error'
+  error: 'session.error',
+  info: 'device.info'
 };
+
+/** The device's answer to `device.info`. */
+export interface DeviceInfo {
+  screen: { width: number; height: number };
+  model: string;
+  framesPainted: number;
+  uiBytes: number;
+}
 
 export interface HelloParams {
   protocol: number;

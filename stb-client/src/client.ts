@@ -1,4 +1,4 @@
-import { HelloResult, PROTOCOL_VERSION } from '@stratus/protocol';
+import { DeviceInfo, HelloResult, PROTOCOL_VERSION } from '@stratus/protocol';
 import { now } from './clock';
 import { AppliedFrame, Display } from './display';
 import { Transport } from './transport';
@@ -57,7 +57,7 @@ export class StratusClient {
   constructor(
     private transport: Transport,
     private display: Display,
-    opts: ClientOptions
+    private opts: ClientOptions
   ) {
     var self = this;
     transport.onopen = function () {
@@ -133,7 +133,7 @@ export class StratusClient {
 
   private onText(text: string): void {
     var msg: {
-      id?: number;
+      id?: number | string;
       result?: HelloResult;
       error?: { message: string; data?: { code: string } };
       method?: string;
@@ -143,6 +143,10 @@ export class StratusClient {
       msg = JSON.parse(text);
     } catch (e) {
       this.status('protocol error');
+      return;
+    }
+    if (msg.method && msg.id !== undefined) {
+      this.answer(msg.id, msg.method);
       return;
     }
     if (msg.method === 'session.error' && msg.params) {
@@ -161,6 +165,23 @@ export class StratusClient {
       this.stats.lastError = { code: code, message: msg.error.message };
       this.status('error ' + code);
     }
+  }
+
+  /** Answers a cloud-to-device request. */
+  private answer(id: number | string, method: string): void {
+    if (method === 'device.info') {
+      var info: DeviceInfo = {
+        screen: this.opts.screen,
+        model: this.opts.model || 'unknown',
+        framesPainted: this.stats.framesPainted,
+        uiBytes: this.stats.uiBytes
+      };
+      this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, result: info }));
+      return;
+    }
+    this.transport.send(
+      JSON.stringify({ jsonrpc: '2.0', id: id, error: { code: -32601, message: 'No such method: ' + method, data: { code: 'STRATUS_UNKNOWN_METHOD' } } })
+    );
   }
 
   private request(method: string, params: object): void {

@@ -1,0 +1,63 @@
+import { ErrorCode, isErrorCode } from '@stratus/protocol';
+import { StratusError } from '../errors';
+
+interface Pending {
+  method: string;
+  resolve: (v: unknown) => void;
+  reject: (e: StratusError) => void;
+  timer: NodeJS.Timeout;
+  /** Made at the call site, so a timeout's stack shows who called. */
+  timeout: StratusError;
+}
+
+/**
+ * Cloud-to-device requests awaiting their response: matched by id, each with its own timeout,
+ * and all rejected when the connection ends, so no promise is left pending after a disconnect.
+ */
+export class PendingCalls {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  call(send: (message: string) => void, method: string, params: unknown, timeoutMs: number): Promise<unknown> {
+    const id = this.nextId++;
+    const timeout = new StratusError(
+      'STRATUS_RPC_TIMEOUT',
+      `${method} got no answer from the device within ${timeoutMs} ms; raise control.rpcTimeoutMs if the device is slow.`
+    );
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(timeout);
+      }, timeoutMs);
+      this.pending.set(id, { method, resolve, reject, timer, timeout });
+      send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  }
+
+  /** Settles the call a device response answers. False when no call has that id (e.g. timed out). */
+  settle(id: unknown, result: unknown, error?: { code: number; message: string; data?: { code?: string } }): boolean {
+    const p = typeof id === 'number' ? this.pending.get(id) : undefined;
+    if (!p) return false;
+    clearTimeout(p.timer);
+    this.pending.delete(id as number);
+    if (error) {
+      const code: ErrorCode = error.data?.code && isErrorCode(error.data.code) ? error.data.code : 'STRATUS_DEVICE_ERROR';
+      p.reject(new StratusError(code, `${p.method}: ${String(error.message).slice(0, 200)}`));
+    } else {
+      p.resolve(result);
+    }
+    return true;
+  }
+
+  rejectAll(reason: StratusError): void {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(reason);
+    }
+    this.pending.clear();
+  }
+}
