@@ -70,6 +70,8 @@ export const DEFAULTS = {
     idleTimeoutMs: 1800000,
     /** session.ts: after pagehide, how long the page may still send beacons before teardown. */
     unloadGraceMs: 1000,
+    /** session.ts: how long a session whose device dropped waits for session.resume. */
+    resumeGraceMs: 30000,
     /** session.ts: how long the app page may take to load. */
     appLoadTimeoutMs: 15000
   },
@@ -105,6 +107,7 @@ const BOUNDS: Record<string, [number, number]> = {
   'sessions.max': [1, 1000],
   'sessions.idleTimeoutMs': [1000, 86400000],
   'sessions.unloadGraceMs': [0, 10000],
+  'sessions.resumeGraceMs': [0, 600000],
   'auth.devTokenTtlS': [60, 31536000],
   'control.rpcTimeoutMs': [10, 600000],
   'control.ratePerS': [1, 100000],

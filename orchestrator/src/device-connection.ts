@@ -9,6 +9,7 @@ import {
   KeyframeParams,
   KeyParams,
   PROTOCOL_VERSION,
+  ResumeParams,
   RpcRequest,
   SERVER_METHODS,
   check
@@ -16,19 +17,20 @@ import {
 import { WebSocket, RawData } from 'ws';
 import { Config } from './config';
 import { isStratusError, StratusError } from './errors';
-import { Session } from './session';
+import { DeviceLink, Session } from './session';
 import { PendingCalls } from './control/pending-calls';
 import { RateLimit } from './control/rate-limit';
 
-/** What a device connection needs from the orchestrator. */
 /** Who is on the other end of the socket, as far as the orchestrator can tell. */
 export interface PeerInfo {
   ip: string | null;
 }
 
+/** What a device connection needs from the orchestrator. */
 export interface SessionHost {
   readonly config: Config;
-  openSession(hello: HelloParams, sendFrame: (m: Buffer) => void, peer: PeerInfo): Promise<Session>;
+  openSession(hello: HelloParams, peer: PeerInfo): Promise<Session>;
+  resumeSession(params: ResumeParams): Session;
   issueDeviceToken(deviceId: string, ttlSeconds: number): string;
 }
 
@@ -42,8 +44,14 @@ type State = 'hello' | 'starting' | 'live' | 'closed';
 export class DeviceConnection {
   private state: State = 'hello';
   private session: Session | null = null;
-  private lastKeySeq = 0;
+  private onSessionClosing: ((reason: StratusError | null) => void) | null = null;
   private readonly helloTimer: NodeJS.Timeout;
+  /** What this connection lends its session while it is live. */
+  private readonly link: DeviceLink = {
+    sendFrame: (m) => this.sendBinary(m),
+    request: (method, params, timeoutMs) => this.request(method, params, timeoutMs),
+    release: (reason) => this.release(reason)
+  };
   private readonly calls = new PendingCalls();
   private readonly rate: RateLimit;
 
@@ -102,12 +110,16 @@ export class DeviceConnection {
     }
     const why = check(spec.params, req.params);
     if (why) throw new StratusError('STRATUS_INVALID_PARAMS', why);
-    if ((req.method === 'session.hello') !== (this.state === 'hello')) {
+    const opening = req.method === 'session.hello' || req.method === 'session.resume';
+    if (opening !== (this.state === 'hello')) {
       throw new StratusError('STRATUS_OUT_OF_ORDER', `${req.method} while ${this.state}`);
     }
     switch (req.method) {
       case 'session.hello':
         this.hello(req, req.params as HelloParams);
+        return;
+      case 'session.resume':
+        this.resume(req, req.params as ResumeParams);
         return;
       case 'input.key':
         this.key(req.params as KeyParams);
@@ -133,39 +145,66 @@ export class DeviceConnection {
       throw new StratusError('STRATUS_UNSUPPORTED_PROTOCOL', `device ${params.protocol}, orchestrator ${PROTOCOL_VERSION}`);
     }
     this.state = 'starting';
-    this.host.openSession(params, (m) => this.sendBinary(m), this.peer).then(
+    this.host.openSession(params, this.peer).then(
       (session) => {
         if (this.state === 'closed') {
           void session.close();
           return;
         }
-        this.session = session;
-        this.state = 'live';
-        session.attachControl((method, p, timeoutMs) => this.request(method, p, timeoutMs));
-        session.on('closing', (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED')));
-        const app = this.host.config.apps.catalog[params.app ?? this.host.config.apps.default];
-        const result: HelloResult = {
-          sessionId: session.id,
-          protocol: PROTOCOL_VERSION,
-          layer: session.layerSize,
-          app: { id: params.app ?? this.host.config.apps.default, width: app.width, height: app.height, scale: session.scale },
-          window: this.host.config.ui.window
-        };
-        this.reply(req, result);
+        this.adopt(req, session);
       },
-      (err: unknown) => {
-        const e = isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err));
-        this.reply(req, undefined, e);
-        this.fail(e);
-      }
+      (err: unknown) => this.refuse(req, err)
     );
+  }
+
+  /** A device comes back to its session after a drop, within the resume grace. */
+  private resume(req: RpcRequest, params: ResumeParams): void {
+    clearTimeout(this.helloTimer);
+    let session: Session;
+    try {
+      session = this.host.resumeSession(params);
+    } catch (err) {
+      this.refuse(req, err);
+      return;
+    }
+    this.adopt(req, session);
+  }
+
+  private adopt(req: RpcRequest, session: Session): void {
+    this.session = session;
+    this.state = 'live';
+    this.onSessionClosing = (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
+    session.on('closing', this.onSessionClosing);
+    const result: HelloResult = {
+      sessionId: session.id,
+      protocol: PROTOCOL_VERSION,
+      layer: session.layerSize,
+      app: session.appInfo,
+      window: this.host.config.ui.window,
+      resumeToken: session.resumeToken,
+      keySeq: session.keySeq
+    };
+    this.reply(req, result);
+    // After the result, so the device knows the layer before the keyframe arrives.
+    session.attach(this.link);
+  }
+
+  private refuse(req: RpcRequest, err: unknown): void {
+    const e = isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err));
+    this.reply(req, undefined, e);
+    this.fail(e);
   }
 
   private key(p: KeyParams): void {
     if (!isKnownKeyCode(p.code)) throw new StratusError('STRATUS_INVALID_PARAMS', `params.code ${p.code} is not a known key`);
-    if (p.seq <= this.lastKeySeq) throw new StratusError('STRATUS_OUT_OF_ORDER', `input.key seq ${p.seq} after ${this.lastKeySeq}`);
-    this.lastKeySeq = p.seq;
-    this.session?.key(p.code, p.action, p.seq).catch((err) => this.fail(isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err))));
+    const session = this.session;
+    if (!session) return;
+    // A replay after a resume repeats keys the session already has: drop them, exactly once.
+    if (p.seq <= session.keySeq) {
+      session.stats.duplicateKeys++;
+      return;
+    }
+    session.key(p.code, p.action, p.seq).catch((err) => this.fail(isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err))));
   }
 
   private ack(p: AckParams): void {
@@ -225,6 +264,10 @@ export class DeviceConnection {
     this.teardown(err);
   }
 
+  /**
+   * Ends this connection. A lost transport only detaches the session, which then waits for a
+   * resume; any other reason (a protocol error, the device's session.close) closes it.
+   */
   private teardown(reason: StratusError | null): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -232,7 +275,18 @@ export class DeviceConnection {
     this.calls.rejectAll(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
     const session = this.session;
     this.session = null;
-    if (session) void session.close(reason);
+    if (!session) return;
+    if (this.onSessionClosing) session.off('closing', this.onSessionClosing);
+    if (reason?.code === 'STRATUS_TRANSPORT_LOST') session.detach(this.link);
+    else void session.close(reason);
+  }
+
+  /** Another connection took the session over: end this one, leave the session alone. */
+  private release(reason: StratusError): void {
+    const session = this.session;
+    this.session = null;
+    if (session && this.onSessionClosing) session.off('closing', this.onSessionClosing);
+    this.fail(reason);
   }
 }
 

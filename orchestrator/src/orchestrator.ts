@@ -1,4 +1,4 @@
-import { HelloParams } from '@stratus/protocol';
+import { HelloParams, ResumeParams } from '@stratus/protocol';
 import { Browser } from 'puppeteer-core';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
@@ -99,7 +99,15 @@ export class Orchestrator implements SessionHost {
     return `${this.baseUrl}/`;
   }
 
-  async openSession(hello: HelloParams, sendFrame: (m: Buffer) => void, peer: PeerInfo = { ip: null }): Promise<Session> {
+  /** Finds a detached (or superseded) session for session.resume; the token must match. */
+  resumeSession(params: ResumeParams): Session {
+    const s = this.sessions.get(params.sessionId);
+    if (!s) throw new StratusError('STRATUS_UNKNOWN_SESSION', params.sessionId.slice(0, 64));
+    if (!s.checkResumeToken(params.resumeToken)) throw new StratusError('STRATUS_AUTH_INVALID', 'wrong resume token');
+    return s;
+  }
+
+  async openSession(hello: HelloParams, peer: PeerInfo = { ip: null }): Promise<Session> {
     if (this.closing || !this.chromium) throw new StratusError('STRATUS_SHUTDOWN');
     if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
@@ -120,10 +128,10 @@ export class Orchestrator implements SessionHost {
       appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
       idleTimeoutMs: this.config.sessions.idleTimeoutMs,
       unloadGraceMs: this.config.sessions.unloadGraceMs,
+      resumeGraceMs: this.config.sessions.resumeGraceMs,
       deviceIp: peer.ip,
       userAgent: sessionUserAgent(this.chromiumUserAgent, hello.model ?? 'unknown', STRATUS_VERSION),
       location: this.locationFor(hello),
-      sendFrame
     });
     this.starting++;
     try {

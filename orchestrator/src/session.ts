@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { AppEntry, Config } from './config';
@@ -19,13 +19,20 @@ export interface SessionOptions {
   appLoadTimeoutMs: number;
   idleTimeoutMs: number;
   unloadGraceMs: number;
+  resumeGraceMs: number;
   /** Sent as X-Forwarded-For on every request the page makes. */
   deviceIp: string | null;
   userAgent: string;
   /** What navigator.geolocation reports; null: position unavailable, never the data centre's. */
   location: { latitude: number; longitude: number; accuracy: number } | null;
-  /** Sends one binary UI frame to the device. */
-  sendFrame: (message: Buffer) => void;
+}
+
+/** What a live device connection lends its session. */
+export interface DeviceLink {
+  sendFrame(message: Buffer): void;
+  request(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
+  /** Ends that connection without ending the session (another one resumed it). */
+  release(reason: StratusError): void;
 }
 
 export interface SessionEvents {
@@ -50,7 +57,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly appId: string;
   readonly scale: number;
   /** Counters for tests, the bench and operators. */
-  readonly stats = { captures: 0, framesSent: 0, bytesSent: 0, keys: 0 };
+  readonly stats = { captures: 0, framesSent: 0, bytesSent: 0, keys: 0, duplicateKeys: 0 };
   private context: BrowserContext | null = null;
   private page: Page | null = null;
   private cdp: CDPSession | null = null;
@@ -61,18 +68,31 @@ export class Session extends EventEmitter<SessionEvents> {
   private keyChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   private lastActivity = Date.now();
-  private control: ((method: string, params: unknown, timeoutMs?: number) => Promise<unknown>) | null = null;
+  private link: DeviceLink | null = null;
+  private resumeTimer: NodeJS.Timeout | null = null;
+  /** Only a hash is kept: the token itself goes to the device once, in the hello result. */
+  private readonly resumeHash: Buffer;
+  /** Highest input.key seq accepted; resumed devices replay what follows, duplicates are dropped. */
+  keySeq = 0;
+  readonly resumeToken: string;
   private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SessionOptions) {
     super();
     this.deviceId = opts.deviceId;
+    this.resumeToken = randomBytes(24).toString('base64url');
+    this.resumeHash = createHash('sha256').update(this.resumeToken).digest();
     this.appId = opts.appId;
     this.scale = layerScale(opts.app, opts.device);
   }
 
   get layerSize(): { width: number; height: number } {
     return { width: Math.round(this.opts.app.width * this.scale), height: Math.round(this.opts.app.height * this.scale) };
+  }
+
+  /** The app as the hello result describes it. */
+  get appInfo(): { id: string; width: number; height: number; scale: number } {
+    return { id: this.appId, width: this.opts.app.width, height: this.opts.app.height, scale: this.scale };
   }
 
   get framesInFlight(): number {
@@ -117,7 +137,7 @@ export class Session extends EventEmitter<SessionEvents> {
       })
     });
     this.keys = new KeyInjector(cdp);
-    const stream = new LayerStream({ capture: () => this.capture() }, this.opts.sendFrame, this.opts.ui);
+    const stream = new LayerStream({ capture: () => this.capture() }, (m) => this.link?.sendFrame(m), this.opts.ui);
     this.stream = stream;
     stream.on('frame', (f) => {
       this.stats.framesSent++;
@@ -177,6 +197,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const stream = this.stream;
     if (!keys || !stream) return Promise.reject(new StratusError('STRATUS_OUT_OF_ORDER', 'the app is still loading'));
     this.stats.keys++;
+    this.keySeq = Math.max(this.keySeq, seq);
     this.lastActivity = Date.now();
     const run = this.keyChain.then(async () => {
       // Apps act on keydown. Injecting the keyup while the keydown's capture runs only slows that
@@ -202,15 +223,45 @@ export class Session extends EventEmitter<SessionEvents> {
     this.stream?.requestKeyframe();
   }
 
-  /** The device's control channel, set when its connection is live. */
-  attachControl(request: (method: string, params: unknown, timeoutMs?: number) => Promise<unknown>): void {
-    this.control = request;
+  checkResumeToken(token: string): boolean {
+    return timingSafeEqual(createHash('sha256').update(token).digest(), this.resumeHash);
+  }
+
+  /**
+   * A device connection takes the session: a first hello, or a resume. A connection still holding
+   * it is released with STRATUS_SUPERSEDED. The device starts from a keyframe.
+   */
+  attach(link: DeviceLink): void {
+    if (this.closing) return;
+    const previous = this.link;
+    this.link = link;
+    if (previous) previous.release(new StratusError('STRATUS_SUPERSEDED'));
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.resumeTimer = null;
+    this.stream?.resume();
+  }
+
+  /**
+   * The device's connection dropped. The app hears of it at once; the session waits
+   * `resumeGraceMs` for the device to resume, then closes with STRATUS_TRANSPORT_LOST.
+   */
+  detach(link: DeviceLink): void {
+    if (this.link !== link || this.closing) return;
+    this.link = null;
+    this.stream?.pause();
+    const lost = new StratusError('STRATUS_TRANSPORT_LOST');
+    void this.notifyApp(lost.code, lost.message);
+    this.resumeTimer = setTimeout(() => void this.close(lost), this.opts.resumeGraceMs);
+  }
+
+  get attached(): boolean {
+    return this.link !== null;
   }
 
   /** A cloud-to-device request (JSON-RPC), answered by the device or rejected with a code. */
   requestDevice(method: string, params: unknown = {}, timeoutMs?: number): Promise<unknown> {
-    if (!this.control) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
-    return this.control(method, params, timeoutMs);
+    if (!this.link) return Promise.reject(new StratusError('STRATUS_TRANSPORT_LOST'));
+    return this.link.request(method, params, timeoutMs);
   }
 
   /** Raises a cloud-browser error event in the app's page. */
@@ -249,7 +300,9 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   close(reason: StratusError | null = null): Promise<void> {
     this.closing ??= (async () => {
-      this.control = null;
+      this.link = null;
+      if (this.resumeTimer) clearTimeout(this.resumeTimer);
+      this.resumeTimer = null;
       this.emit('closing', reason);
       // The app learns why before it is hidden and unloaded.
       if (reason) await this.notifyApp(reason.code, reason.message);

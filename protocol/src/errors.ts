@@ -104,6 +104,12 @@ export var ERRORS = {
   },
   STRATUS_TRANSPORT_LOST: { rpc: -32025, close: 0, message: 'The connection to the device was lost.' },
   STRATUS_RPC_TIMEOUT: { rpc: -32026, close: 0, message: 'A request got no answer in time.' },
+  STRATUS_UNKNOWN_SESSION: {
+    rpc: -32028,
+    close: 4404,
+    message: 'No such session to resume: it never existed, or its resume grace ran out.'
+  },
+  STRATUS_SUPERSEDED: { rpc: -32029, close: 4004, message: 'Another connection resumed this session.' },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
     close: 4429,

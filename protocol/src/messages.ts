@@ -40,6 +40,10 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
       ['message']
     )
   },
+  'session.resume': {
+    request: true,
+    params: obj({ sessionId: str(64), resumeToken: str(128) })
+  },
   'session.close': {
     request: true,
     params: obj({ reason: str(200) }, ['reason'])
@@ -105,6 +109,15 @@ export interface HelloResult {
   app: { id: string; width: number; height: number; scale: number };
   /** How many UI frames may be in flight before the server waits for acks. */
   window: number;
+  /** Secret for session.resume; keep it with the session id. */
+  resumeToken: string;
+  /** Highest input.key seq the session has received: a resuming device replays what follows. */
+  keySeq: number;
+}
+
+export interface ResumeParams {
+  sessionId: string;
+  resumeToken: string;
 }
 
 export interface KeyParams {

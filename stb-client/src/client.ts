@@ -17,6 +17,7 @@ export interface ClientStats {
   uiBytes: number;
   keysSent: number;
   keyframeRequests: number;
+  reconnects: number;
   /** Key-to-paint samples, in ms, for keys whose effect has been painted. */
   inputToPaintMs: number[];
   decodeMs: number[];
@@ -24,6 +25,18 @@ export interface ClientStats {
 }
 
 var MAX_SAMPLES = 1000;
+/** Keys kept for replay after a resume; older ones are assumed delivered. */
+var MAX_UNACKED_KEYS = 128;
+var BACKOFF_FIRST_MS = 250;
+var BACKOFF_MAX_MS = 8000;
+
+/**
+ * Close codes after which reconnecting cannot help: the device's own close, an ended session,
+ * refused credentials, or a protocol error that would only repeat.
+ */
+var FINAL_CLOSE_CODES: { [code: number]: boolean } = {
+  1000: true, 4002: true, 4003: true, 4004: true, 4400: true, 4401: true, 4403: true, 4404: true, 4409: true, 4413: true, 4426: true, 4429: true
+};
 
 function push(list: number[], v: number): void {
   list.push(v);
@@ -42,6 +55,7 @@ export class StratusClient {
     uiBytes: 0,
     keysSent: 0,
     keyframeRequests: 0,
+    reconnects: 0,
     inputToPaintMs: [],
     decodeMs: [],
     lastError: null
@@ -53,34 +67,25 @@ export class StratusClient {
   private keyTimes: { [seq: number]: number } = {};
   private paintedSeq = 0;
   private rpcId = 0;
+  private transport: Transport | null = null;
+  private connected = false;
+  /** The session is live on this connection: hello or resume answered. */
+  live = false;
+  private closedByUs = false;
+  private attempt = 0;
+  private retryTimer: number | null = null;
+  /** Keys sent, kept until a resume result says the session has them. */
+  private unackedKeys: Array<{ code: number; action: 'down' | 'up'; seq: number }> = [];
+  private resume: { sessionId: string; resumeToken: string } | null = null;
+  /** The last resume was refused: the next connection says hello instead. */
+  private startFresh = false;
 
   constructor(
-    private transport: Transport,
+    private connect: () => Transport,
     private display: Display,
     private opts: ClientOptions
   ) {
     var self = this;
-    transport.onopen = function () {
-      self.status('connected');
-      self.request('session.hello', {
-        protocol: PROTOCOL_VERSION,
-        screen: opts.screen,
-        app: opts.app,
-        model: opts.model,
-        token: opts.token,
-        encodings: ['png']
-      });
-    };
-    transport.ontext = function (text) {
-      self.onText(text);
-    };
-    transport.onbinary = function (data) {
-      self.stats.uiBytes += data.byteLength;
-      self.display.push(data);
-    };
-    transport.onclose = function (code, reason) {
-      self.status('disconnected (' + code + (reason ? ' ' + reason : '') + ')');
-    };
     display.onapplied = function (f) {
       self.onApplied(f);
     };
@@ -88,19 +93,114 @@ export class StratusClient {
       self.stats.keyframeRequests++;
       self.notify('ui.keyframe', { reason: reason, code: 'STRATUS_TILE_DECODE_FAILED' });
     };
+    this.open();
   }
 
-  /** Sends a remote-control key. Returns its seq. */
+  /** One connection attempt: resume the session if there is one, otherwise say hello. */
+  private open(): void {
+    var self = this;
+    var t = this.connect();
+    this.transport = t;
+    t.onopen = function () {
+      self.connected = true;
+      self.display.reset();
+      if (self.resume) {
+        self.status('resuming');
+        self.request('session.resume', self.resume);
+      } else {
+        self.status('connected');
+        self.hello();
+      }
+    };
+    t.ontext = function (text) {
+      self.onText(text);
+    };
+    t.onbinary = function (data) {
+      self.stats.uiBytes += data.byteLength;
+      self.display.push(data);
+    };
+    t.onclose = function (code, reason) {
+      self.connected = false;
+      self.live = false;
+      if (self.transport !== t) return;
+      if (self.startFresh && !self.closedByUs) {
+        self.startFresh = false;
+        self.open();
+        return;
+      }
+      if (self.closedByUs || FINAL_CLOSE_CODES[code]) {
+        self.status('disconnected (' + code + (reason ? ' ' + reason : '') + ')');
+        return;
+      }
+      self.scheduleReconnect();
+    };
+  }
+
+  /** Exponential back-off with jitter, so a fleet of boxes does not reconnect in lockstep. */
+  private scheduleReconnect(): void {
+    var self = this;
+    var base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * Math.pow(2, this.attempt));
+    var delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    this.attempt++;
+    this.status('reconnecting');
+    this.retryTimer = setTimeout(function () {
+      self.retryTimer = null;
+      self.stats.reconnects++;
+      self.open();
+    }, delay) as unknown as number;
+  }
+
+  private hello(): void {
+    this.request('session.hello', {
+      protocol: PROTOCOL_VERSION,
+      screen: this.opts.screen,
+      app: this.opts.app,
+      model: this.opts.model,
+      token: this.opts.token,
+      encodings: ['png']
+    });
+  }
+
+  /**
+   * Sends a remote-control key. Returns its seq. While disconnected it is kept and goes out with
+   * the replay after the resume, so no key is lost or applied twice.
+   */
   sendKey(code: number, action: 'down' | 'up'): number {
     var seq = ++this.keySeq;
     if (action === 'down') this.keyTimes[seq] = now();
     this.stats.keysSent++;
-    this.notify('input.key', { code: code, action: action, seq: seq });
+    this.unackedKeys.push({ code: code, action: action, seq: seq });
+    if (this.unackedKeys.length > MAX_UNACKED_KEYS) this.unackedKeys.shift();
+    if (this.live) this.notify('input.key', { code: code, action: action, seq: seq });
     return seq;
   }
 
+  /** Ends the session for good. */
   close(): void {
-    this.transport.close(1000, 'bye');
+    this.closedByUs = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.transport) {
+      if (this.live) this.request('session.close', { reason: 'device closed' });
+      else this.transport.close(1000, 'bye');
+    }
+  }
+
+  /** Drops the connection as a network fault would (the emulator's and the tests' "pull the cable"). */
+  dropConnection(): void {
+    if (this.transport) this.transport.close(4999, 'simulated drop');
+  }
+
+  /** Replays keys the session has not seen, in order. */
+  private replayKeys(sessionHas: number): void {
+    var keep: Array<{ code: number; action: 'down' | 'up'; seq: number }> = [];
+    for (var i = 0; i < this.unackedKeys.length; i++) {
+      var k = this.unackedKeys[i];
+      if (k.seq > sessionHas) {
+        keep.push(k);
+        this.notify('input.key', { code: k.code, action: k.action, seq: k.seq });
+      }
+    }
+    this.unackedKeys = keep;
   }
 
   private onApplied(f: AppliedFrame): void {
@@ -155,13 +255,26 @@ export class StratusClient {
       return;
     }
     if (msg.id !== undefined && msg.result) {
-      this.session = msg.result;
-      this.display.resize(msg.result.layer.width, msg.result.layer.height);
+      var r = msg.result;
+      this.session = r;
+      this.resume = { sessionId: r.sessionId, resumeToken: r.resumeToken };
+      this.attempt = 0;
+      this.display.resize(r.layer.width, r.layer.height);
+      this.live = true;
+      this.replayKeys(r.keySeq);
       this.status('live');
       return;
     }
     if (msg.id !== undefined && msg.error) {
       var code = msg.error.data ? msg.error.data.code : 'STRATUS_INTERNAL';
+      if (this.resume && (code === 'STRATUS_UNKNOWN_SESSION' || code === 'STRATUS_AUTH_INVALID')) {
+        // The session is gone (its grace ran out, or the orchestrator restarted): start a new one.
+        this.resume = null;
+        this.session = null;
+        this.unackedKeys = [];
+        this.startFresh = true;
+        return;
+      }
       this.stats.lastError = { code: code, message: msg.error.message };
       this.status('error ' + code);
     }
@@ -176,19 +289,21 @@ export class StratusClient {
         framesPainted: this.stats.framesPainted,
         uiBytes: this.stats.uiBytes
       };
-      this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, result: info }));
+      this.transport && this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, result: info }));
       return;
     }
-    this.transport.send(
+    if (this.transport) this.transport.send(
       JSON.stringify({ jsonrpc: '2.0', id: id, error: { code: -32601, message: 'No such method: ' + method, data: { code: 'STRATUS_UNKNOWN_METHOD' } } })
     );
   }
 
   private request(method: string, params: object): void {
+    if (!this.transport) return;
     this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: ++this.rpcId, method: method, params: params }));
   }
 
   private notify(method: string, params: object): void {
+    if (!this.transport || !this.connected) return;
     this.transport.send(JSON.stringify({ jsonrpc: '2.0', method: method, params: params }));
   }
 

@@ -58,6 +58,15 @@ export class Display {
     if (this.canvas.height !== height) this.canvas.height = height;
   }
 
+  /**
+   * A new connection: frames still decoding belong to the old one and must be neither painted
+   * nor acked. The next frame is a keyframe.
+   */
+  reset(): void {
+    this.queue = [];
+    this.awaitingKeyframe = true;
+  }
+
   /** Takes one binary UI frame off the wire. */
   push(data: ArrayBuffer): void {
     var receivedAt = now();
@@ -92,6 +101,11 @@ export class Display {
       if (err) frame.failed = err;
       rect.decoded = decoded;
       frame.waiting--;
+      if (self.queue.indexOf(frame) < 0) {
+        // Dropped by reset(): nothing to paint, only the image to release.
+        if (decoded) decoded.release();
+        return;
+      }
       self.flush();
     };
   }

@@ -44,7 +44,10 @@ function forwardKeys(client: StratusClient, type: string, action: 'down' | 'up')
 export function boot(opts: BootOptions): StratusClient {
   var display = new Display(opts.canvas);
   display.resize(opts.width, opts.height);
-  var client = new StratusClient(webSocketTransport(opts.url || defaultUrl()), display, {
+  var url = opts.url || defaultUrl();
+  var client = new StratusClient(function () {
+    return webSocketTransport(url);
+  }, display, {
     screen: { width: opts.width, height: opts.height },
     token: opts.token,
     app: opts.app,

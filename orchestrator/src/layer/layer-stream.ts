@@ -69,6 +69,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private recoveryFrame = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private capturing: Promise<void> | null = null;
+  /** No device is attached: capture nothing until resume(). */
+  private paused = false;
 
   constructor(
     private readonly source: LayerSource,
@@ -130,6 +132,21 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return { ...info, ackedAt, decodeMs };
   }
 
+  /** The device's connection dropped: frames in flight are lost with it. */
+  pause(): void {
+    this.paused = true;
+    this.inflight.clear();
+  }
+
+  /** A device (re)attached: it starts from a keyframe with a fresh window. */
+  resume(): void {
+    this.paused = false;
+    this.inflight.clear();
+    this.recoveryFrame = 0;
+    this.keyframeWanted = true;
+    this.pump();
+  }
+
   stop(): void {
     this.stopped = true;
     this.inflight.clear();
@@ -139,7 +156,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private pump(): void {
-    if (this.stopped || this.busy || this.retryTimer) return;
+    if (this.stopped || this.paused || this.busy || this.retryTimer) return;
     if (this.inflight.size >= this.opts.window) return;
     if (!this.dirty && !this.keyframeWanted) return;
     this.busy = true;
@@ -179,7 +196,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const inputSeq = this.inputSeq;
     const capturedAt = performance.now();
     const png = await this.source.capture();
-    if (this.stopped) return;
+    if (this.stopped || this.paused) {
+      this.dirty = true;
+      return;
+    }
     const captureDone = performance.now();
     const img = decodePng(png);
     const keyframe =

@@ -45,11 +45,11 @@ export class DeviceBrowser {
 }
 
 /**
- * An orchestrator on 127.0.0.1, port 0. The unload grace is short here to keep the suite quick;
- * the test of the grace itself sets its own.
+ * An orchestrator on 127.0.0.1, port 0. The unload and resume graces are short here to keep the
+ * suite quick; the tests of the graces themselves set their own.
  */
 export async function startOrchestrator(extra: Overrides = {}): Promise<Orchestrator> {
-  const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100 } };
+  const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100, resumeGraceMs: 300 } };
   if (process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH) base.chromium = { executablePath: process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH };
   return Orchestrator.start(mergeConfig(base, extra));
 }

@@ -1,0 +1,148 @@
+import { expect } from 'chai';
+import { parseFrame, ParsedFrame } from '@stratus/protocol';
+import { Orchestrator } from '../../src/orchestrator';
+import { decodePng } from '../../src/png/decode';
+import { DeviceBrowser, devicePixels, settle, sleep, startOrchestrator, until } from '../helpers/device';
+import { RawDevice } from '../helpers/raw-device';
+
+function header(m: Buffer): ParsedFrame['header'] {
+  return (parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame).header;
+}
+
+function key(d: RawDevice, code: number, seq: number): void {
+  d.send({ jsonrpc: '2.0', method: 'input.key', params: { code, action: 'down', seq } });
+}
+
+/** Every keydown the app received, in order. */
+async function keysSeen(orch: Orchestrator, sessionId: string): Promise<number[]> {
+  return orch.sessions.get(sessionId)!.cloudPage!.evaluate(() => (window as any).keysSeen as number[]);
+}
+
+async function recordKeys(orch: Orchestrator, sessionId: string): Promise<void> {
+  await orch.sessions.get(sessionId)!.cloudPage!.evaluate(() => {
+    const w = window as any;
+    w.keysSeen = [];
+    w.cloudErrors = [];
+    document.addEventListener('keydown', (e) => w.keysSeen.push((e as KeyboardEvent).keyCode));
+    addEventListener('error', (e) => w.cloudErrors.push((e as ErrorEvent).error?.code));
+  });
+}
+
+describe('resume: a dropped device comes back to its session', function () {
+  this.timeout(180000);
+  let orch: Orchestrator;
+
+  before(async () => {
+    orch = await startOrchestrator({ sessions: { resumeGraceMs: 3000 } });
+  });
+  after(async () => {
+    await orch?.close();
+  });
+
+  it('keeps the session through a drop, replays missed keys exactly once, and restarts the layer with a keyframe', async () => {
+    const first = await RawDevice.connect(orch);
+    first.hello();
+    const hello = await first.helloResult();
+    expect(hello.resumeToken).to.match(/^[A-Za-z0-9_-]{32}$/);
+    await recordKeys(orch, hello.sessionId);
+    [48, 49, 50, 51].forEach((code, i) => key(first, code, i + 1));
+    await until('four keys', async () => (await keysSeen(orch, hello.sessionId)).length === 4);
+    first.ws.terminate();
+    await until('the app to hear of the drop', () =>
+      orch.sessions.get(hello.sessionId)!.cloudPage!.evaluate(() => (window as any).cloudErrors.includes('STRATUS_TRANSPORT_LOST'))
+    );
+    expect(orch.sessions.get(hello.sessionId)!.attached).to.equal(false);
+
+    const second = await RawDevice.connect(orch);
+    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken } });
+    const resumed = await second.helloResult();
+    expect(resumed.sessionId).to.equal(hello.sessionId);
+    expect(resumed.keySeq).to.equal(4);
+    await until('a frame', () => second.frames.length > 0);
+    expect(header(second.frames[0]).keyframe).to.equal(true);
+    // The device replays from what it last knew: 3 and 4 again, then new keys.
+    [50, 51, 52, 53].forEach((code, i) => key(second, code, i + 3));
+    await until('six keys', async () => (await keysSeen(orch, hello.sessionId)).length >= 6);
+    await sleep(200);
+    expect(await keysSeen(orch, hello.sessionId)).to.deep.equal([48, 49, 50, 51, 52, 53]);
+    expect(orch.sessions.get(hello.sessionId)!.stats.duplicateKeys).to.equal(2);
+    second.close();
+    await until('the grace to run out', () => orch.sessions.size === 0, 10000);
+  });
+
+  it('refuses a wrong resume token (4401) and an unknown session (4404)', async () => {
+    const dev = await RawDevice.connect(orch);
+    dev.hello();
+    const hello = await dev.helloResult();
+    const wrong = await RawDevice.connect(orch);
+    wrong.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: 'x'.repeat(32) } });
+    expect(await wrong.closed).to.deep.equal({ code: 4401, reason: 'STRATUS_AUTH_INVALID' });
+    const unknown = await RawDevice.connect(orch);
+    unknown.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: '00000000-0000-4000-8000-000000000000', resumeToken: hello.resumeToken } });
+    expect(await unknown.closed).to.deep.equal({ code: 4404, reason: 'STRATUS_UNKNOWN_SESSION' });
+    // Neither attempt disturbed the real session.
+    expect(orch.sessions.get(hello.sessionId)!.attached).to.equal(true);
+    dev.close();
+    await until('the grace to run out', () => orch.sessions.size === 0, 10000);
+  });
+
+  it('closes the session when the grace runs out, and then refuses the resume', async () => {
+    const dev = await RawDevice.connect(orch);
+    dev.hello();
+    const hello = await dev.helloResult();
+    const t = Date.now();
+    dev.ws.terminate();
+    await until('the session to close', () => !orch.sessions.has(hello.sessionId), 10000);
+    expect(Date.now() - t).to.be.within(2500, 6000);
+    const late = await RawDevice.connect(orch);
+    late.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken } });
+    expect(await late.closed).to.deep.equal({ code: 4404, reason: 'STRATUS_UNKNOWN_SESSION' });
+  });
+
+  it('a second connection resuming the session supersedes the first (4004)', async () => {
+    const a = await RawDevice.connect(orch);
+    a.hello();
+    const hello = await a.helloResult();
+    const b = await RawDevice.connect(orch);
+    b.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken } });
+    await b.helloResult();
+    expect(await a.closed).to.deep.equal({ code: 4004, reason: 'STRATUS_SUPERSEDED' });
+    expect(orch.sessions.get(hello.sessionId)!.attached).to.equal(true);
+    b.send({ jsonrpc: '2.0', id: 2, method: 'session.close' });
+    await b.closed;
+    await until('the session to end', () => orch.sessions.size === 0);
+  });
+
+  it('the emulator survives 20 drops: every key arrives once, in order, and the layer ends pixel-exact', async () => {
+    const device = await DeviceBrowser.launch();
+    try {
+      const page = await device.open(orch, 'w=1280&h=720');
+      const session = [...orch.sessions.values()][0];
+      await recordKeys(orch, session.id);
+      const sent: number[] = [];
+      const keys = ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp'] as const;
+      const codes = { ArrowRight: 39, ArrowDown: 40, ArrowLeft: 37, ArrowUp: 38 };
+      for (let drop = 0; drop < 20; drop++) {
+        const k = keys[drop % 4];
+        await page.keyboard.press(k);
+        sent.push(codes[k]);
+        await page.evaluate(() => (window as any).stratusClient.dropConnection());
+        // A key pressed while disconnected goes out with the replay.
+        const k2 = keys[(drop + 1) % 4];
+        await page.keyboard.press(k2);
+        sent.push(codes[k2]);
+        await until('the device to be live again', () => page.evaluate((n) => (window as any).stratusClient.stats.reconnects > n && (window as any).stratusClient.live, drop), 15000);
+      }
+      await until('every key', async () => (await keysSeen(orch, session.id)).length >= sent.length, 15000);
+      await settle(orch, page);
+      expect(await keysSeen(orch, session.id)).to.deep.equal(sent);
+      const cloud = decodePng(await session.capture());
+      expect((await devicePixels(page)).data.equals(cloud.data)).to.equal(true);
+      expect(await page.evaluate(() => (window as any).stratusClient.stats.reconnects)).to.equal(20);
+      await page.close();
+      await until('the grace to run out', () => orch.sessions.size === 0, 10000);
+    } finally {
+      await device.close();
+    }
+  });
+});
