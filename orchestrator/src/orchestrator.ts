@@ -102,7 +102,8 @@ export class Orchestrator implements SessionHost {
   /** Finds a detached (or superseded) session for session.resume; the token must match. */
   resumeSession(params: ResumeParams): Session {
     const s = this.sessions.get(params.sessionId);
-    if (!s) throw new StratusError('STRATUS_UNKNOWN_SESSION', params.sessionId.slice(0, 64));
+    // A session whose grace ran out stays listed while its page unloads; it cannot come back.
+    if (!s || s.isClosing) throw new StratusError('STRATUS_UNKNOWN_SESSION', params.sessionId.slice(0, 64));
     if (!s.checkResumeToken(params.resumeToken)) throw new StratusError('STRATUS_AUTH_INVALID', 'wrong resume token');
     return s;
   }

@@ -254,6 +254,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.resumeTimer = setTimeout(() => void this.close(lost), this.opts.resumeGraceMs);
   }
 
+  /** Closing has begun: nothing may attach any more. */
+  get isClosing(): boolean {
+    return this.closing !== null;
+  }
+
   get attached(): boolean {
     return this.link !== null;
   }

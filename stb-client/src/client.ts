@@ -21,6 +21,8 @@ export interface ClientStats {
   /** Key-to-paint samples, in ms, for keys whose effect has been painted. */
   inputToPaintMs: number[];
   decodeMs: number[];
+  /** From starting a reconnect attempt to painting the keyframe of the resumed session. */
+  resumeToKeyframeMs: number[];
   lastError: { code: string; message: string } | null;
 }
 
@@ -58,6 +60,7 @@ export class StratusClient {
     reconnects: 0,
     inputToPaintMs: [],
     decodeMs: [],
+    resumeToKeyframeMs: [],
     lastError: null
   };
   onstatus: ((status: string) => void) | null = null;
@@ -79,6 +82,7 @@ export class StratusClient {
   private resume: { sessionId: string; resumeToken: string } | null = null;
   /** The last resume was refused: the next connection says hello instead. */
   private startFresh = false;
+  private reconnectStartedAt = -1;
 
   constructor(
     private connect: () => Transport,
@@ -146,6 +150,7 @@ export class StratusClient {
     this.retryTimer = setTimeout(function () {
       self.retryTimer = null;
       self.stats.reconnects++;
+      self.reconnectStartedAt = now();
       self.open();
     }, delay) as unknown as number;
   }
@@ -207,6 +212,10 @@ export class StratusClient {
     var inputToPaintMs: number | undefined;
     if (f.painted) {
       this.stats.framesPainted++;
+      if (f.header.keyframe && this.reconnectStartedAt >= 0 && this.live) {
+        push(this.stats.resumeToKeyframeMs, now() - this.reconnectStartedAt);
+        this.reconnectStartedAt = -1;
+      }
       push(this.stats.decodeMs, f.decodeMs);
       var t = now();
       // Every key this frame is the first to include has now been painted.

@@ -113,6 +113,29 @@ describe('resume: a dropped device comes back to its session', function () {
     await until('the session to end', () => orch.sessions.size === 0);
   });
 
+  it('an emulator that comes back after the grace gets a new session, never a dead one', async () => {
+    const short = await startOrchestrator({ sessions: { resumeGraceMs: 50, unloadGraceMs: 1000 } });
+    const device = await DeviceBrowser.launch();
+    try {
+      const page = await device.open(short, 'w=1280&h=720');
+      const old = [...short.sessions.values()][0].id;
+      await page.evaluate(() => (window as any).stratusClient.dropConnection());
+      // The device's first retry comes after ~250 ms, well past the grace, while the old session
+      // may still be unloading.
+      await until('a new live session', () => page.evaluate((id) => (window as any).stratusClient.live && (window as any).stratusClient.session.sessionId !== id, old), 15000);
+      const now = await page.evaluate(() => (window as any).stratusClient.session.sessionId as string);
+      await until('the old session to be gone', () => !short.sessions.has(old), 10000);
+      expect(short.sessions.get(now)?.attached).to.equal(true);
+      await settle(short, page);
+      const cloud = decodePng(await short.sessions.get(now)!.capture());
+      expect((await devicePixels(page)).data.equals(cloud.data)).to.equal(true);
+      await page.close();
+    } finally {
+      await device.close();
+      await short.close();
+    }
+  });
+
   it('the emulator survives 20 drops: every key arrives once, in order, and the layer ends pixel-exact', async () => {
     const device = await DeviceBrowser.launch();
     try {
