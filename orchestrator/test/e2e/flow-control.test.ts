@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { parseFrame, ParsedFrame } from '@stratus/protocol';
 import { Orchestrator } from '../../src/orchestrator';
 import { sleep, startOrchestrator, until } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
+import { frameHeader as header, RawDevice } from '../helpers/raw-device';
 
-function header(m: Buffer): ParsedFrame['header'] {
-  return (parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame).header;
-}
 
 describe('flow control against a real page', function () {
   this.timeout(60000);

@@ -1,13 +1,9 @@
 import { expect } from 'chai';
-import { parseFrame, ParsedFrame } from '@stratus/protocol';
 import { Orchestrator } from '../../src/orchestrator';
 import { decodePng } from '../../src/png/decode';
 import { DeviceBrowser, devicePixels, settle, sleep, startOrchestrator, until } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
+import { frameHeader as header, RawDevice } from '../helpers/raw-device';
 
-function header(m: Buffer): ParsedFrame['header'] {
-  return (parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame).header;
-}
 
 function key(d: RawDevice, code: number, seq: number): void {
   d.send({ jsonrpc: '2.0', method: 'input.key', params: { code, action: 'down', seq } });

@@ -9,3 +9,13 @@ export async function failure(p: Promise<unknown>): Promise<StratusError> {
   }
   throw new Error('expected the promise to reject');
 }
+
+/** The code `fn` throws with, or undefined when it does not throw. */
+export function thrownCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as StratusError).code;
+  }
+  return undefined;
+}

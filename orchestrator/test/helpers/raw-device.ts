@@ -1,4 +1,4 @@
-import { DEVICE_WS_PATH } from '@stratus/protocol';
+import { DEVICE_WS_PATH, parseFrame, ParsedFrame } from '@stratus/protocol';
 import { WebSocket } from 'ws';
 import { Orchestrator } from '../../src/orchestrator';
 
@@ -61,4 +61,9 @@ export class RawDevice {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/** The header of a UI frame message (tests only send it well-formed frames from the server). */
+export function frameHeader(m: Buffer): ParsedFrame['header'] {
+  return (parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame).header;
 }

@@ -1,16 +1,9 @@
 import { expect } from 'chai';
 import { DEFAULTS, mergeConfig, overridesFromArgv, overridesFromEnv } from '../../src/config';
 import { StratusError } from '../../src/errors';
+import { thrownCode } from '../helpers/failure';
 import { Orchestrator } from '../../src/orchestrator';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as StratusError).code;
-  }
-  return undefined;
-}
 
 describe('orchestrator/config', () => {
   it('starts from the one defaults object', () => {
@@ -30,17 +23,17 @@ describe('orchestrator/config', () => {
   });
 
   it('rejects illegal values with STRATUS_CONFIG_INVALID', () => {
-    expect(codeOf(() => mergeConfig({ server: { port: '70000' } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ server: { port: 'eighty' } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ ui: { window: 0 } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ ui: { tileSize: 2.5 } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ nope: { x: 1 } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ server: { nope: 1 } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ apps: { default: 'missing' } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ apps: { catalog: '{not json' } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => mergeConfig({ apps: { catalog: { portal: { url: '/x', width: 5, height: 720 } } } }))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => overridesFromArgv(['--port=1']))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(codeOf(() => overridesFromArgv(['--server.port']))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ server: { port: '70000' } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ server: { port: 'eighty' } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ ui: { window: 0 } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ ui: { tileSize: 2.5 } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ nope: { x: 1 } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ server: { nope: 1 } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ apps: { default: 'missing' } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ apps: { catalog: '{not json' } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ apps: { catalog: { portal: { url: '/x', width: 5, height: 720 } } } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => overridesFromArgv(['--port=1']))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => overridesFromArgv(['--server.port']))).to.equal('STRATUS_CONFIG_INVALID');
   });
 
   it('accepts an app catalogue as JSON', () => {

@@ -1,18 +1,10 @@
 import { expect } from 'chai';
 import { issueDeviceToken, verifyDeviceToken } from '../../src/auth/device-token';
 import { INSECURE_DEV_SECRET, mergeConfig } from '../../src/config';
-import { StratusError } from '../../src/errors';
+import { thrownCode } from '../helpers/failure';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as StratusError).code;
-  }
-  return undefined;
-}
 
 describe('orchestrator/auth/device-token', () => {
   it('verifies what it issues and returns the claims', () => {
@@ -26,22 +18,22 @@ describe('orchestrator/auth/device-token', () => {
     const t = issueDeviceToken(SECRET, 'stb-42', 60, now);
     const [p, body, sig] = t.split('.');
     const forged = Buffer.from(JSON.stringify({ dev: 'stb-1', iat: 0, exp: 9999999999 })).toString('base64url');
-    expect(code(() => verifyDeviceToken(SECRET, `${p}.${forged}.${sig}`, now))).to.equal('STRATUS_AUTH_INVALID');
-    expect(code(() => verifyDeviceToken('another-secret-another-secret-1234', t, now))).to.equal('STRATUS_AUTH_INVALID');
-    expect(code(() => verifyDeviceToken(SECRET, `${p}.${body}`, now))).to.equal('STRATUS_AUTH_INVALID');
-    expect(code(() => verifyDeviceToken(SECRET, 'garbage', now))).to.equal('STRATUS_AUTH_INVALID');
-    expect(code(() => verifyDeviceToken(SECRET, t, now + 61000))).to.equal('STRATUS_AUTH_EXPIRED');
+    expect(thrownCode(() => verifyDeviceToken(SECRET, `${p}.${forged}.${sig}`, now))).to.equal('STRATUS_AUTH_INVALID');
+    expect(thrownCode(() => verifyDeviceToken('another-secret-another-secret-1234', t, now))).to.equal('STRATUS_AUTH_INVALID');
+    expect(thrownCode(() => verifyDeviceToken(SECRET, `${p}.${body}`, now))).to.equal('STRATUS_AUTH_INVALID');
+    expect(thrownCode(() => verifyDeviceToken(SECRET, 'garbage', now))).to.equal('STRATUS_AUTH_INVALID');
+    expect(thrownCode(() => verifyDeviceToken(SECRET, t, now + 61000))).to.equal('STRATUS_AUTH_EXPIRED');
   });
 
   it('refuses illegal device ids at issue time', () => {
-    expect(code(() => issueDeviceToken(SECRET, 'has space', 60))).to.equal('STRATUS_CONFIG_INVALID');
-    expect(code(() => issueDeviceToken(SECRET, '', 60))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => issueDeviceToken(SECRET, 'has space', 60))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => issueDeviceToken(SECRET, '', 60))).to.equal('STRATUS_CONFIG_INVALID');
   });
 
   it('production mode refuses the development secret and short secrets', () => {
-    expect(code(() => mergeConfig({ auth: { mode: 'production' } }))).to.equal('STRATUS_INSECURE_CONFIG');
-    expect(code(() => mergeConfig({ auth: { mode: 'production', secret: 'short' } }))).to.equal('STRATUS_INSECURE_CONFIG');
-    expect(code(() => mergeConfig({ auth: { mode: 'staging' } }))).to.equal('STRATUS_CONFIG_INVALID');
+    expect(thrownCode(() => mergeConfig({ auth: { mode: 'production' } }))).to.equal('STRATUS_INSECURE_CONFIG');
+    expect(thrownCode(() => mergeConfig({ auth: { mode: 'production', secret: 'short' } }))).to.equal('STRATUS_INSECURE_CONFIG');
+    expect(thrownCode(() => mergeConfig({ auth: { mode: 'staging' } }))).to.equal('STRATUS_CONFIG_INVALID');
     expect(mergeConfig({ auth: { mode: 'production', secret: SECRET } }).auth.secret).to.equal(SECRET);
     expect(mergeConfig().auth.secret).to.equal(INSECURE_DEV_SECRET);
   });

@@ -1,8 +1,7 @@
 import { Page } from 'puppeteer-core';
-import { parseFrame, ParsedFrame } from '@stratus/protocol';
 import { Orchestrator } from '@stratus/orchestrator';
 import { DeviceBrowser, settle, sleep, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
-import { RawDevice } from '@stratus/orchestrator/dist/test/helpers/raw-device';
+import { frameHeader, RawDevice } from '@stratus/orchestrator/dist/test/helpers/raw-device';
 import { Metric, median, percentile, round } from './report';
 import { treePssMb } from './pss';
 
@@ -27,9 +26,7 @@ async function ackingDevice(orch: Orchestrator): Promise<RawDevice> {
   const d = await RawDevice.connect(orch);
   d.ws.on('message', (data, isBinary) => {
     if (!isBinary) return;
-    const b = data as Buffer;
-    const f = parseFrame(new DataView(b.buffer, b.byteOffset, b.byteLength)) as ParsedFrame;
-    d.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: f.header.frame } });
+    d.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: frameHeader(data as Buffer).frame } });
   });
   d.hello();
   await d.helloResult();
