@@ -70,6 +70,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private lastActivity = Date.now();
   private link: DeviceLink | null = null;
   private resumeTimer: NodeJS.Timeout | null = null;
+  /** The STRATUS_TRANSPORT_LOST the app was told about at the drop; closing with it says nothing new. */
+  private announcedLoss: StratusError | null = null;
   /** Only a hash is kept: the token itself goes to the device once, in the hello result. */
   private readonly resumeHash: Buffer;
   /** Highest input.key seq accepted; resumed devices replay what follows, duplicates are dropped. */
@@ -139,6 +141,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.keys = new KeyInjector(cdp);
     const stream = new LayerStream({ capture: () => this.capture() }, (m) => this.link?.sendFrame(m), this.opts.ui);
     this.stream = stream;
+    // Nothing to stream to until a device attaches; attach() starts it with a keyframe.
+    stream.pause();
     stream.on('frame', (f) => {
       this.stats.framesSent++;
       this.stats.bytesSent += f.bytes;
@@ -251,6 +255,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.stream?.pause();
     const lost = new StratusError('STRATUS_TRANSPORT_LOST');
     void this.notifyApp(lost.code, lost.message);
+    this.announcedLoss = lost;
     this.resumeTimer = setTimeout(() => void this.close(lost), this.opts.resumeGraceMs);
   }
 
@@ -309,8 +314,8 @@ export class Session extends EventEmitter<SessionEvents> {
       if (this.resumeTimer) clearTimeout(this.resumeTimer);
       this.resumeTimer = null;
       this.emit('closing', reason);
-      // The app learns why before it is hidden and unloaded.
-      if (reason) await this.notifyApp(reason.code, reason.message);
+      // The app learns why before it is hidden and unloaded (a lost transport it heard at the drop).
+      if (reason && reason !== this.announcedLoss) await this.notifyApp(reason.code, reason.message);
       if (this.idleTimer) clearTimeout(this.idleTimer);
       this.idleTimer = null;
       this.stream?.stop();
