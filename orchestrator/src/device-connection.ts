@@ -68,10 +68,6 @@ export class DeviceConnection {
     ws.on('error', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
   }
 
-  get currentSession(): Session | null {
-    return this.session;
-  }
-
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
     try {

@@ -5,10 +5,3 @@
 export var ENCODINGS = {
   png: 1
 };
-
-export function encodingName(id: number): string | null {
-  for (var name in ENCODINGS) {
-    if ((ENCODINGS as { [k: string]: number })[name] === id) return name;
-  }
-  return null;
-}

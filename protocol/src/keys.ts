@@ -1,5 +1,5 @@
 /**
- * HbbTV / OIPF key codes (the de facto values of real terminals) and keyset masks.
+ * HbbTV / OIPF key codes (the de facto values of real terminals).
  * Apps should read the `KeyEvent.VK_*` constants the cloud page defines, never hard-code these.
  */
 export var VK: { [name: string]: number } = {
@@ -34,20 +34,6 @@ export var VK: { [name: string]: number } = {
   VK_INFO: 457,
   VK_PAGE_UP: 33,
   VK_PAGE_DOWN: 34
-};
-
-export var KEYSET = {
-  RED: 0x1,
-  GREEN: 0x2,
-  YELLOW: 0x4,
-  BLUE: 0x8,
-  NAVIGATION: 0x10,
-  VCR: 0x20,
-  SCROLL: 0x40,
-  INFO: 0x80,
-  NUMERIC: 0x100,
-  ALPHA: 0x200,
-  OTHER: 0x400
 };
 
 var allowed: { [code: string]: boolean } = {};
