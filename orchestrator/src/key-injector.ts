@@ -22,6 +22,11 @@ const KEY_NAMES: Record<number, string> = {
   425: 'MediaTrackNext',
   424: 'MediaTrackPrevious',
   457: 'Info',
+  427: 'ChannelUp',
+  428: 'ChannelDown',
+  447: 'AudioVolumeUp',
+  448: 'AudioVolumeDown',
+  449: 'AudioVolumeMute',
   // BACK is deliberately not "BrowserBack": it must reach the app and never mean history.back().
   461: 'GoBack'
 };

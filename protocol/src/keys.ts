@@ -33,7 +33,13 @@ export var VK: { [name: string]: number } = {
   VK_PREV: 424,
   VK_INFO: 457,
   VK_PAGE_UP: 33,
-  VK_PAGE_DOWN: 34
+  VK_PAGE_DOWN: 34,
+  // OIPF DAE values, for remotes that have these keys (the emulator's does).
+  VK_CHANNEL_UP: 427,
+  VK_CHANNEL_DOWN: 428,
+  VK_VOLUME_UP: 447,
+  VK_VOLUME_DOWN: 448,
+  VK_MUTE: 449
 };
 
 var allowed: { [code: string]: boolean } = {};

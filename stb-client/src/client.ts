@@ -96,6 +96,7 @@ export class StratusClient {
     display.onbroken = function (reason) {
       self.stats.keyframeRequests++;
       self.notify('ui.keyframe', { reason: reason, code: 'STRATUS_TILE_DECODE_FAILED' });
+      self.reportError('decode', 'TILE_DECODE_FAILED', reason);
     };
     this.open();
   }
@@ -188,6 +189,16 @@ export class StratusClient {
       if (this.live) this.request('session.close', { reason: 'device closed' });
       else this.transport.close(1000, 'bye');
     }
+  }
+
+  /** Tells the orchestrator about a failure on the device; the app gets it as an error event. */
+  reportError(source: 'decode' | 'network' | 'player' | 'client', code: string, message: string): void {
+    if (this.live) this.notify('device.error', { source: source, code: code.slice(0, 64), message: message.slice(0, 500) });
+  }
+
+  /** UI frames received and not yet painted. */
+  get framesPending(): number {
+    return this.display.pending;
   }
 
   /** Drops the connection as a network fault would (the emulator's and the tests' "pull the cable"). */

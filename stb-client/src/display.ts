@@ -45,6 +45,10 @@ export class Display {
     this.ctx = ctx;
   }
 
+  get pending(): number {
+    return this.queue.length;
+  }
+
   get width(): number {
     return this.canvas.width;
   }

@@ -1,11 +1,13 @@
 import { boot, bootFromPage } from './main';
 import { StratusClient } from './client';
 import { Display } from './display';
+import { VK } from '@stratus/protocol';
 
 /** The device bundle's one global. */
 (window as unknown as { StratusDevice: object }).StratusDevice = {
   boot: boot,
   bootFromPage: bootFromPage,
   StratusClient: StratusClient,
-  Display: Display
+  Display: Display,
+  VK: VK
 };

@@ -24,7 +24,12 @@ export var KEYBOARD_TO_REMOTE: { [keyCode: number]: number } = {
   33: VK.VK_PAGE_UP,
   34: VK.VK_PAGE_DOWN,
   190: VK.VK_NEXT, // .
-  188: VK.VK_PREV // ,
+  188: VK.VK_PREV, // ,
+  187: VK.VK_VOLUME_UP, // =
+  189: VK.VK_VOLUME_DOWN, // -
+  77: VK.VK_MUTE, // M
+  36: VK.VK_CHANNEL_UP, // Home
+  35: VK.VK_CHANNEL_DOWN // End
 };
 for (var d = 0; d <= 9; d++) {
   KEYBOARD_TO_REMOTE[48 + d] = VK['VK_' + d];

@@ -62,6 +62,14 @@ export function boot(opts: BootOptions): StratusClient {
   };
   forwardKeys(client, 'keydown', 'down');
   forwardKeys(client, 'keyup', 'up');
+  // A script error on the device page is a device error the cloud app should hear about.
+  window.addEventListener(
+    'error',
+    function (e) {
+      client.reportError('client', 'SCRIPT_ERROR', String((e as ErrorEvent).message || 'script error'));
+    },
+    false
+  );
   return client;
 }
 

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { VK } from '@stratus/protocol';
+import { Orchestrator } from '../../src/orchestrator';
+import { DeviceBrowser, startOrchestrator, until } from '../helpers/device';
+
+describe('the emulator page in a real browser', function () {
+  this.timeout(90000);
+  let orch: Orchestrator;
+  let device: DeviceBrowser;
+
+  before(async () => {
+    orch = await startOrchestrator();
+    device = await DeviceBrowser.launch();
+  });
+  after(async () => {
+    await device?.close();
+    await orch?.close();
+  });
+
+  it('remote buttons and keyboard keys deliver the right key codes; the overlay and device errors work', async () => {
+    const page = await device.open(orch, 'w=1280&h=720', { width: 1600, height: 900 });
+    try {
+      const cloud = [...orch.sessions.values()][0].cloudPage!;
+      await cloud.evaluate(() => {
+        const w = window as any;
+        w.got = [];
+        w.cloudErrors = [];
+        for (const t of ['keydown', 'keyup']) document.addEventListener(t, (e) => w.got.push([e.type, (e as KeyboardEvent).keyCode]));
+        addEventListener('error', (e) => w.cloudErrors.push([(e as ErrorEvent).error?.code, (e as ErrorEvent).error?.source]));
+      });
+      const buttons = await page.$$eval('#stratus-remote button', (bs) => bs.map((b) => b.getAttribute('data-key')!));
+      expect(buttons).to.include.members(['VK_RED', 'VK_GREEN', 'VK_YELLOW', 'VK_BLUE', 'VK_UP', 'VK_DOWN', 'VK_LEFT', 'VK_RIGHT', 'VK_ENTER', 'VK_BACK', 'VK_0', 'VK_9', 'VK_PLAY_PAUSE', 'VK_STOP', 'VK_FAST_FWD', 'VK_REWIND', 'VK_VOLUME_UP', 'VK_VOLUME_DOWN', 'VK_CHANNEL_UP', 'VK_CHANNEL_DOWN']);
+      for (const name of buttons) await page.click(`#stratus-remote button[data-key="${name}"]`);
+      const expected = buttons.flatMap((n) => [['keydown', VK[n]], ['keyup', VK[n]]]);
+      const got = await until('every button press', async () => {
+        const g = await cloud.evaluate(() => (window as any).got as Array<[string, number]>);
+        return g.length >= expected.length ? g : null;
+      });
+      expect(got).to.deep.equal(expected);
+
+      await cloud.evaluate(() => ((window as any).got = []));
+      for (const k of ['Backspace', 'KeyR', 'Digit7', 'KeyP', 'Home', 'Equal'] as const) await page.keyboard.press(k);
+      const keys = await until('the keyboard keys', async () => {
+        const g = await cloud.evaluate(() => (window as any).got as Array<[string, number]>);
+        return g.length >= 12 ? g.filter((x) => x[0] === 'keydown').map((x) => x[1]) : null;
+      });
+      expect(keys).to.deep.equal([VK.VK_BACK, VK.VK_RED, VK.VK_7, VK.VK_PLAY_PAUSE, VK.VK_CHANNEL_UP, VK.VK_VOLUME_UP]);
+
+      await until('the overlay to show a latency', async () => /\d+ ms/.test(await page.$eval('#st-latency', (e) => e.textContent ?? '')), 5000);
+
+      // A script error on the device page reaches the cloud app as a device error.
+      await page.addScriptTag({ content: "setTimeout(function () { throw new Error('device bug'); }, 0);" });
+      const errs = await until('the device error in the app', async () => {
+        const e = await cloud.evaluate(() => (window as any).cloudErrors as Array<[string, string]>);
+        return e.length ? e : null;
+      });
+      expect(errs).to.deep.include(['STRATUS_DEVICE_ERROR', 'client']);
+    } finally {
+      await page.close();
+    }
+  });
+});
