@@ -85,6 +85,7 @@ export async function benchUi(): Promise<Metric[]> {
       { metric: 'ui_stage_capture_ms_p50', value: round(median(stages.map((s) => s.captureMs))), unit: 'ms', note: 'captureScreenshot in the pipeline' },
       { metric: 'ui_stage_encode_ms_p50', value: round(median(stages.map((s) => s.encodeMs))), unit: 'ms', note: 'decode + diff + PNG encode in Node' },
       { metric: 'ui_stage_device_ms_p50', value: round(median(stages.map((s) => s.decodeMs ?? NaN))), unit: 'ms', note: 'device: receive to painted' },
+      { metric: 'client_composite_ms_p95', value: round(percentile(stages.map((s) => s.decodeMs ?? NaN), 95)), unit: 'ms', note: 'device: decode and apply one focus-move frame' },
       { metric: 'ui_stage_send_to_ack_ms_p50', value: round(median(stages.map((s) => s.sendToAckMs))), unit: 'ms', note: 'server send to ack received' },
       { metric: 'ui_bytes_per_key_median', value: median(bytesPerKey), unit: 'B' },
       { metric: 'ui_baseline_jpeg_frame_bytes', value: jpeg.length, unit: 'B', note: 'full frame, JPEG q80' },
