@@ -59,4 +59,26 @@ describe('the emulator page in a real browser', function () {
       await page.close();
     }
   });
+
+  it('without a token in the URL it gets a development token by itself, as after npm start', async () => {
+    const page = await device.browser.newPage();
+    try {
+      await page.goto(`${orch.emulatorUrl}?w=1280&h=720`);
+      await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+      expect([...orch.sessions.values()].map((x) => x.deviceId)).to.deep.equal(['emulator']);
+    } finally {
+      await page.close();
+      await until('the session to end', () => orch.sessions.size === 0);
+    }
+  });
+
+  it('production mode hands out no development tokens', async () => {
+    const prod = await startOrchestrator({ auth: { mode: 'production', secret: 'a-production-secret-of-sufficient-length-42' } });
+    try {
+      expect((await fetch(`${prod.baseUrl}/dev/token`)).status).to.equal(404);
+      expect((await fetch(`${orch.baseUrl}/dev/token`)).status).to.equal(200);
+    } finally {
+      await prod.close();
+    }
+  });
 });
