@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
@@ -72,6 +73,18 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     res.json({ token: host.issueDeviceToken('emulator', config.auth.devTokenTtlS), insecure: true });
   });
   app.use('/operator', operatorApi(config, host));
+  // The device page for HbbTV terminals: they only run it as an app with the HbbTV content type.
+  // ?desktop=1 serves the same page as text/html, so desktop Chrome renders it instead of
+  // downloading it (for developers and the tests).
+  app.use('/tv', (req, res, next) => {
+    if (req.path === '/' || req.path === '/index.html') {
+      res.setHeader('Content-Type', req.query.desktop === '1' ? 'text/html; charset=utf-8' : 'application/vnd.hbbtv.xhtml+xml; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(ASSETS.emulator, 'tv', 'index.html'), { headers: { 'Content-Type': res.getHeader('Content-Type') as string } });
+      return;
+    }
+    next();
+  });
   app.use('/device', express.static(ASSETS.deviceDist, { fallthrough: true }));
   app.use('/apps', express.static(ASSETS.apps));
   app.use('/', express.static(ASSETS.emulator, { index: 'index.html' }));

@@ -42,6 +42,25 @@ export var VK: { [name: string]: number } = {
   VK_MUTE: 449
 };
 
+/** HbbTV keyset masks, for Keyset.setValue on a terminal. */
+export var KEYSET = {
+  RED: 0x1,
+  GREEN: 0x2,
+  YELLOW: 0x4,
+  BLUE: 0x8,
+  NAVIGATION: 0x10,
+  VCR: 0x20,
+  SCROLL: 0x40,
+  INFO: 0x80,
+  NUMERIC: 0x100,
+  ALPHA: 0x200,
+  OTHER: 0x400
+};
+
+/** What the Stratus device app asks the terminal for: colour, navigation, VCR and numeric keys. */
+export var DEVICE_KEYSET =
+  KEYSET.RED | KEYSET.GREEN | KEYSET.YELLOW | KEYSET.BLUE | KEYSET.NAVIGATION | KEYSET.VCR | KEYSET.NUMERIC;
+
 var allowed: { [code: string]: boolean } = {};
 for (var name in VK) {
   if (Object.prototype.hasOwnProperty.call(VK, name)) allowed[String(VK[name])] = true;

@@ -1,4 +1,4 @@
-import { boot, bootFromPage } from './main';
+import { boot, bootFromPage, bootHbbTV } from './main';
 import { StratusClient } from './client';
 import { Display } from './display';
 import { VK } from '@stratus/protocol';
@@ -7,6 +7,7 @@ import { VK } from '@stratus/protocol';
 (window as unknown as { StratusDevice: object }).StratusDevice = {
   boot: boot,
   bootFromPage: bootFromPage,
+  bootHbbTV: bootHbbTV,
   StratusClient: StratusClient,
   Display: Display,
   VK: VK

@@ -1,4 +1,4 @@
-import { DEVICE_WS_PATH } from '@stratus/protocol';
+import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, VK } from '@stratus/protocol';
 import { StratusClient } from './client';
 import { Display } from './display';
 import { remoteKeyFor } from './keymap';
@@ -14,6 +14,17 @@ export interface BootOptions {
   app?: string;
   model?: string;
   url?: string;
+  /**
+   * "desktop" maps a PC keyboard to the remote (the emulator); "hbbtv" passes the terminal's own
+   * key codes through, which already are the HbbTV ones.
+   */
+  keys?: 'desktop' | 'hbbtv';
+}
+
+/** A terminal's key code as a remote key; some boxes send Backspace (8) for BACK. */
+function hbbtvKey(keyCode: number): number | null {
+  if (keyCode === 8) return VK.VK_BACK;
+  return isKnownKeyCode(keyCode) ? keyCode : null;
 }
 
 function param(name: string): string | null {
@@ -26,11 +37,11 @@ function defaultUrl(): string {
   return scheme + window.location.host + DEVICE_WS_PATH;
 }
 
-function forwardKeys(client: StratusClient, type: string, action: 'down' | 'up'): void {
+function forwardKeys(client: StratusClient, type: string, action: 'down' | 'up', map: (keyCode: number) => number | null): void {
   document.addEventListener(
     type,
     function (e) {
-      var code = remoteKeyFor((e as KeyboardEvent).keyCode);
+      var code = map((e as KeyboardEvent).keyCode);
       if (code === null) return;
       // Keeps BACK (Backspace) and the arrows from navigating or scrolling the device page.
       e.preventDefault();
@@ -60,8 +71,9 @@ export function boot(opts: BootOptions): StratusClient {
       status.className = s === 'live' ? 'status live' : 'status';
     }
   };
-  forwardKeys(client, 'keydown', 'down');
-  forwardKeys(client, 'keyup', 'up');
+  var map = opts.keys === 'hbbtv' ? hbbtvKey : remoteKeyFor;
+  forwardKeys(client, 'keydown', 'down', map);
+  forwardKeys(client, 'keyup', 'up', map);
   // A script error on the device page is a device error the cloud app should hear about.
   window.addEventListener(
     'error',
@@ -86,5 +98,43 @@ export function bootFromPage(token?: string): StratusClient {
     token: token || param('token') || '',
     app: param('app') || undefined,
     model: param('model') || 'Stratus emulator'
+  });
+}
+
+interface OipfApplication {
+  show(): void;
+  privateData: { keyset: { setValue(mask: number): void } };
+}
+
+/**
+ * Boots as an HbbTV 2.0 application: shows the app, asks the terminal for the colour, navigation,
+ * VCR and numeric keys, and takes the terminal's key codes as they are. The token comes in the
+ * application URL from the AIT (?token=...).
+ */
+export function bootHbbTV(): StratusClient {
+  var mgr = document.getElementById('stratus-appmgr') as unknown as { getOwnerApplication?: (d: Document) => OipfApplication };
+  var app: OipfApplication | null = null;
+  try {
+    app = mgr && mgr.getOwnerApplication ? mgr.getOwnerApplication(document) : null;
+  } catch (e) {
+    app = null;
+  }
+  if (app) {
+    try {
+      app.privateData.keyset.setValue(DEVICE_KEYSET);
+    } catch (e) {
+      // An old terminal without keysets delivers every key anyway.
+    }
+    app.show();
+  }
+  return boot({
+    canvas: document.getElementById('stratus-layer') as HTMLCanvasElement,
+    status: document.getElementById('stratus-status'),
+    width: 1280,
+    height: 720,
+    token: param('token') || '',
+    app: param('app') || undefined,
+    model: navigator.userAgent.slice(0, 128),
+    keys: 'hbbtv'
   });
 }

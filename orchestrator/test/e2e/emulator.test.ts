@@ -61,6 +61,7 @@ describe('the emulator page in a real browser', function () {
   });
 
   it('without a token in the URL it gets a development token by itself, as after npm start', async () => {
+    await until('earlier sessions to end', () => orch.sessions.size === 0);
     const page = await device.browser.newPage();
     try {
       await page.goto(`${orch.emulatorUrl}?w=1280&h=720`);
