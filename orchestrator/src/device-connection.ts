@@ -269,20 +269,24 @@ export class DeviceConnection {
     this.state = 'closed';
     clearTimeout(this.helloTimer);
     this.calls.rejectAll(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
-    const session = this.session;
-    this.session = null;
+    const session = this.unbind();
     if (!session) return;
-    if (this.onSessionClosing) session.off('closing', this.onSessionClosing);
     if (reason?.code === 'STRATUS_TRANSPORT_LOST') session.detach(this.link);
     else void session.close(reason);
   }
 
   /** Another connection took the session over: end this one, leave the session alone. */
   private release(reason: StratusError): void {
+    this.unbind();
+    this.fail(reason);
+  }
+
+  /** Lets go of the session (and stops listening to it); returns what it held. */
+  private unbind(): Session | null {
     const session = this.session;
     this.session = null;
     if (session && this.onSessionClosing) session.off('closing', this.onSessionClosing);
-    this.fail(reason);
+    return session;
   }
 }
 

@@ -3,12 +3,11 @@ import { Browser } from 'puppeteer-core';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
 import { Config } from './config';
-import { SessionHost } from './device-connection';
+import { PeerInfo, SessionHost } from './device-connection';
 import { StratusError } from './errors';
 import { HttpFront, startHttp } from './server';
 import { Session } from './session';
 import { sessionUserAgent } from './identity';
-import { PeerInfo } from './device-connection';
 
 /** The Stratus version the user agent and the API report. */
 export const STRATUS_VERSION = '0.1.0';

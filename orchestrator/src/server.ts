@@ -78,9 +78,8 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   // downloading it (for developers and the tests).
   app.use('/tv', (req, res, next) => {
     if (req.path === '/' || req.path === '/index.html') {
-      res.setHeader('Content-Type', req.query.desktop === '1' ? 'text/html; charset=utf-8' : 'application/vnd.hbbtv.xhtml+xml; charset=utf-8');
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(join(ASSETS.emulator, 'tv', 'index.html'), { headers: { 'Content-Type': res.getHeader('Content-Type') as string } });
+      const type = req.query.desktop === '1' ? 'text/html; charset=utf-8' : 'application/vnd.hbbtv.xhtml+xml; charset=utf-8';
+      res.sendFile(join(ASSETS.emulator, 'tv', 'index.html'), { headers: { 'Content-Type': type, 'Cache-Control': 'no-cache' } });
       return;
     }
     next();
