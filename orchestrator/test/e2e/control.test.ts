@@ -1,29 +1,16 @@
 import { expect } from 'chai';
-import { Orchestrator } from '../../src/orchestrator';
 import { failure } from '../helpers/failure';
-import { DeviceBrowser, startOrchestrator, until } from '../helpers/device';
+import { until, useRig } from '../helpers/device';
 import { RawDevice } from '../helpers/raw-device';
-
-
 
 describe('control channel: cloud-to-device requests and rate limits', function () {
   this.timeout(90000);
-  let orch: Orchestrator;
-  let device: DeviceBrowser;
-
-  before(async () => {
-    orch = await startOrchestrator({ control: { rpcTimeoutMs: 300, ratePerS: 50, rateBurst: 100 } });
-    device = await DeviceBrowser.launch();
-  });
-  after(async () => {
-    await device?.close();
-    await orch?.close();
-  });
+  const rig = useRig({ control: { rpcTimeoutMs: 300, ratePerS: 50, rateBurst: 100 } });
 
   it('the emulator answers device.info; unknown methods come back coded', async () => {
-    const page = await device.open(orch, 'w=1280&h=720&model=Test+Box');
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720&model=Test+Box');
     try {
-      const session = [...orch.sessions.values()][0];
+      const session = [...rig.orch.sessions.values()][0];
       const info = (await session.requestDevice('device.info')) as any;
       expect(info.screen).to.deep.equal({ width: 1280, height: 720 });
       expect(info.model).to.equal('Test Box');
@@ -32,16 +19,16 @@ describe('control channel: cloud-to-device requests and rate limits', function (
       expect(err.code).to.equal('STRATUS_UNKNOWN_METHOD');
     } finally {
       await page.close();
-      await until('the session to end', () => orch.sessions.size === 0);
+      await until('the session to end', () => rig.orch.sessions.size === 0);
     }
   });
 
   it('a device that never answers: STRATUS_RPC_TIMEOUT; late and unknown responses are ignored', async () => {
-    const dev = await RawDevice.connect(orch);
+    const dev = await RawDevice.connect(rig.orch);
     try {
       dev.hello();
       const { sessionId } = await dev.helloResult();
-      const session = orch.sessions.get(sessionId)!;
+      const session = rig.orch.sessions.get(sessionId)!;
       const err = await failure(session.requestDevice('device.info'));
       expect(err.code).to.equal('STRATUS_RPC_TIMEOUT');
       const request = dev.texts.find((t) => t.method === 'device.info');
@@ -49,47 +36,47 @@ describe('control channel: cloud-to-device requests and rate limits', function (
       dev.send({ jsonrpc: '2.0', id: 9999, result: {} });
       dev.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: 1 } });
       await new Promise((r) => setTimeout(r, 200));
-      expect(orch.sessions.has(sessionId)).to.equal(true);
+      expect(rig.orch.sessions.has(sessionId)).to.equal(true);
     } finally {
       dev.close();
-      await until('the session to end', () => orch.sessions.size === 0);
+      await until('the session to end', () => rig.orch.sessions.size === 0);
     }
   });
 
   it('pending requests are rejected when the device goes away', async () => {
-    const dev = await RawDevice.connect(orch);
+    const dev = await RawDevice.connect(rig.orch);
     dev.hello();
     const { sessionId } = await dev.helloResult();
-    const pending = orch.sessions.get(sessionId)!.requestDevice('device.info', {}, 10000).catch((e) => e.code);
+    const pending = rig.orch.sessions.get(sessionId)!.requestDevice('device.info', {}, 10000).catch((e) => e.code);
     await until('the request to reach the device', () => dev.texts.some((t) => t.method === 'device.info'));
     dev.close();
     expect(await pending).to.equal('STRATUS_TRANSPORT_LOST');
-    await until('the session to end', () => orch.sessions.size === 0);
+    await until('the session to end', () => rig.orch.sessions.size === 0);
   });
 
   it('a malformed response (result and error) closes the connection: STRATUS_INVALID_MESSAGE', async () => {
-    const dev = await RawDevice.connect(orch);
+    const dev = await RawDevice.connect(rig.orch);
     dev.hello();
     await dev.helloResult();
     dev.send({ jsonrpc: '2.0', id: 1, result: {}, error: { code: 1, message: 'x' } });
     expect(await dev.closed).to.deep.equal({ code: 4400, reason: 'STRATUS_INVALID_MESSAGE' });
-    await until('the session to end', () => orch.sessions.size === 0);
+    await until('the session to end', () => rig.orch.sessions.size === 0);
   });
 
   it('a flooding device is cut off with STRATUS_RATE_LIMITED, and only that one', async () => {
-    const calm = await RawDevice.connect(orch, 'calm');
+    const calm = await RawDevice.connect(rig.orch, 'calm');
     calm.hello();
     const { sessionId } = await calm.helloResult();
-    const flood = await RawDevice.connect(orch, 'flood');
+    const flood = await RawDevice.connect(rig.orch, 'flood');
     flood.hello();
     await flood.helloResult();
     for (let seq = 1; seq <= 300; seq++) flood.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: seq % 2 ? 'down' : 'up', seq } });
     expect(await flood.closed).to.deep.equal({ code: 4429, reason: 'STRATUS_RATE_LIMITED' });
     for (let seq = 1; seq <= 20; seq++) calm.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 39, action: seq % 2 ? 'down' : 'up', seq } });
-    const info = orch.sessions.get(sessionId)!;
+    const info = rig.orch.sessions.get(sessionId)!;
     await until('the calm keys to arrive', () => info.stats.keys === 20);
     expect(calm.ws.readyState).to.equal(calm.ws.OPEN);
     calm.close();
-    await until('the sessions to end', () => orch.sessions.size === 0);
+    await until('the sessions to end', () => rig.orch.sessions.size === 0);
   });
 });

@@ -1,26 +1,15 @@
 import { expect } from 'chai';
 import { VK } from '@stratus/protocol';
-import { Orchestrator } from '../../src/orchestrator';
-import { DeviceBrowser, startOrchestrator, until } from '../helpers/device';
+import { startOrchestrator, until, useRig } from '../helpers/device';
 
 describe('the emulator page in a real browser', function () {
   this.timeout(90000);
-  let orch: Orchestrator;
-  let device: DeviceBrowser;
-
-  before(async () => {
-    orch = await startOrchestrator();
-    device = await DeviceBrowser.launch();
-  });
-  after(async () => {
-    await device?.close();
-    await orch?.close();
-  });
+  const rig = useRig();
 
   it('remote buttons and keyboard keys deliver the right key codes; the overlay and device errors work', async () => {
-    const page = await device.open(orch, 'w=1280&h=720', { width: 1600, height: 900 });
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720', { width: 1600, height: 900 });
     try {
-      const cloud = [...orch.sessions.values()][0].cloudPage!;
+      const cloud = [...rig.orch.sessions.values()][0].cloudPage!;
       await cloud.evaluate(() => {
         const w = window as any;
         w.got = [];
@@ -61,15 +50,15 @@ describe('the emulator page in a real browser', function () {
   });
 
   it('without a token in the URL it gets a development token by itself, as after npm start', async () => {
-    await until('earlier sessions to end', () => orch.sessions.size === 0);
-    const page = await device.browser.newPage();
+    await until('earlier sessions to end', () => rig.orch.sessions.size === 0);
+    const page = await rig.device.browser.newPage();
     try {
-      await page.goto(`${orch.emulatorUrl}?w=1280&h=720`);
+      await page.goto(`${rig.orch.emulatorUrl}?w=1280&h=720`);
       await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
-      expect([...orch.sessions.values()].map((x) => x.deviceId)).to.deep.equal(['emulator']);
+      expect([...rig.orch.sessions.values()].map((x) => x.deviceId)).to.deep.equal(['emulator']);
     } finally {
       await page.close();
-      await until('the session to end', () => orch.sessions.size === 0);
+      await until('the session to end', () => rig.orch.sessions.size === 0);
     }
   });
 
@@ -77,7 +66,7 @@ describe('the emulator page in a real browser', function () {
     const prod = await startOrchestrator({ auth: { mode: 'production', secret: 'a-production-secret-of-sufficient-length-42' } });
     try {
       expect((await fetch(`${prod.baseUrl}/dev/token`)).status).to.equal(404);
-      expect((await fetch(`${orch.baseUrl}/dev/token`)).status).to.equal(200);
+      expect((await fetch(`${rig.orch.baseUrl}/dev/token`)).status).to.equal(200);
     } finally {
       await prod.close();
     }

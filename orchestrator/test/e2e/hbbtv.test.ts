@@ -1,36 +1,25 @@
 import { expect } from 'chai';
 import { DEVICE_KEYSET, KEYSET, VK } from '@stratus/protocol';
-import { Orchestrator } from '../../src/orchestrator';
-import { DeviceBrowser, startOrchestrator, until } from '../helpers/device';
+import { until, useRig } from '../helpers/device';
 
 describe('the device page as an HbbTV application', function () {
   this.timeout(60000);
-  let orch: Orchestrator;
-  let device: DeviceBrowser;
-
-  before(async () => {
-    orch = await startOrchestrator();
-    device = await DeviceBrowser.launch();
-  });
-  after(async () => {
-    await device?.close();
-    await orch?.close();
-  });
+  const rig = useRig();
 
   it('is served with the HbbTV content type', async () => {
-    const res = await fetch(`${orch.baseUrl}/tv/`);
+    const res = await fetch(`${rig.orch.baseUrl}/tv/`);
     expect(res.headers.get('content-type')).to.equal('application/vnd.hbbtv.xhtml+xml; charset=utf-8');
     expect(await res.text()).to.include('application/oipfApplicationManager');
   });
 
   it('shows itself, registers its keyset, passes terminal key codes through and keeps BACK from navigating', async () => {
     expect(DEVICE_KEYSET).to.equal(KEYSET.RED | KEYSET.GREEN | KEYSET.YELLOW | KEYSET.BLUE | KEYSET.NAVIGATION | KEYSET.VCR | KEYSET.NUMERIC);
-    const page = await device.browser.newPage();
+    const page = await rig.device.browser.newPage();
     try {
       // A terminal runs the HbbTV content type as a page; desktop Chromium would download it, so
       // the test asks for the same page as text/html (checked to be the same bytes).
-      const hbbtv = await (await fetch(`${orch.baseUrl}/tv/`)).text();
-      const desktop = await fetch(`${orch.baseUrl}/tv/?desktop=1`);
+      const hbbtv = await (await fetch(`${rig.orch.baseUrl}/tv/`)).text();
+      const desktop = await fetch(`${rig.orch.baseUrl}/tv/?desktop=1`);
       expect(desktop.headers.get('content-type')).to.equal('text/html; charset=utf-8');
       expect(await desktop.text()).to.equal(hbbtv);
       // The terminal's application manager, as a recorder.
@@ -42,12 +31,12 @@ describe('the device page as an HbbTV application', function () {
           privateData: { keyset: { setValue: (m: number) => (w.oipf.keyset = m) } }
         });
       });
-      const token = orch.issueDeviceToken('hbbtv-box');
-      await page.goto(`${orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
+      const token = rig.orch.issueDeviceToken('hbbtv-box');
+      await page.goto(`${rig.orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
       await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
       expect(await page.evaluate(() => (window as any).oipf)).to.deep.equal({ shown: 1, keyset: DEVICE_KEYSET });
 
-      const cloud = [...orch.sessions.values()][0].cloudPage!;
+      const cloud = [...rig.orch.sessions.values()][0].cloudPage!;
       await cloud.evaluate(() => {
         const w = window as any;
         w.got = [];

@@ -1,26 +1,15 @@
 import { expect } from 'chai';
-import { Orchestrator } from '../../src/orchestrator';
-import { DeviceBrowser, settle, devicePixels, startOrchestrator, until } from '../helpers/device';
+import { devicePixels, settle, until, useRig } from '../helpers/device';
 import { decodePng } from '../../src/png/decode';
 
 describe('device paint reaches the app', function () {
   this.timeout(60000);
-  let orch: Orchestrator;
-  let device: DeviceBrowser;
-
-  before(async () => {
-    orch = await startOrchestrator();
-    device = await DeviceBrowser.launch();
-  });
-  after(async () => {
-    await device?.close();
-    await orch?.close();
-  });
+  const rig = useRig();
 
   it('fires stratusrendered with the frame timing, including key-to-paint', async () => {
-    const page = await device.open(orch, 'w=1280&h=720');
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720');
     try {
-      const cloud = [...orch.sessions.values()][0].cloudPage!;
+      const cloud = [...rig.orch.sessions.values()][0].cloudPage!;
       await cloud.evaluate(() => {
         const w = window as any;
         w.rendered = [];
@@ -49,9 +38,9 @@ describe('device paint reaches the app', function () {
   });
 
   it('a tile that fails to decode makes the device ask for a keyframe, and the layer recovers exactly', async () => {
-    const page = await device.open(orch, 'w=1280&h=720');
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720');
     try {
-      await settle(orch, page);
+      await settle(rig.orch, page);
       // Corrupt the PNG payload of the next frame on its way in, as a flaky network stack might.
       await page.evaluate(() => {
         const client = (window as any).stratusClient;
@@ -69,8 +58,8 @@ describe('device paint reaches the app', function () {
       });
       await page.keyboard.press('ArrowRight');
       await until('a keyframe request', () => page.evaluate(() => (window as any).stratusClient.stats.keyframeRequests === 1));
-      await settle(orch, page);
-      const session = [...orch.sessions.values()][0];
+      await settle(rig.orch, page);
+      const session = [...rig.orch.sessions.values()][0];
       const cloudPixels = decodePng(await session.capture());
       const dev = await devicePixels(page);
       expect(dev.data.equals(cloudPixels.data)).to.equal(true);

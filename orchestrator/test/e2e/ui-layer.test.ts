@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
-import { Orchestrator } from '../../src/orchestrator';
 import { decodePng, Rgba } from '../../src/png/decode';
-import { DeviceBrowser, devicePixels, settle, startOrchestrator } from '../helpers/device';
+import { devicePixels, settle, until, useRig } from '../helpers/device';
 
 function firstMismatch(a: Rgba, b: Rgba): string | null {
   if (a.width !== b.width || a.height !== b.height) return `size ${a.width}x${a.height} vs ${b.width}x${b.height}`;
@@ -26,30 +25,19 @@ async function press(page: Page, key: 'ArrowRight' | 'ArrowDown' | 'ArrowLeft' |
 
 describe('UI layer end to end (real Chromium on both sides)', function () {
   this.timeout(120000);
-  let orch: Orchestrator;
-  let device: DeviceBrowser;
-
-  before(async () => {
-    orch = await startOrchestrator();
-    device = await DeviceBrowser.launch();
-  });
-
-  after(async () => {
-    await device?.close();
-    await orch?.close();
-  });
+  const rig = useRig();
 
   for (const c of [
     { name: 'app authored for 1280x720 on a 1280x720 device', app: 'portal', scale: 1, dpr: 1 },
     { name: 'app authored for 1920x1080 on a 1280x720 device', app: 'portal-1080', scale: 2 / 3, dpr: 2 / 3 }
   ]) {
     it(`device canvas equals the cloud page's transparent screenshot pixel for pixel: ${c.name}`, async () => {
-      const page = await device.open(orch, `w=1280&h=720&app=${c.app}`);
+      const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}`);
       try {
-        const session = [...orch.sessions.values()][0];
+        const session = [...rig.orch.sessions.values()][0];
         expect(session.layerSize).to.deep.equal({ width: 1280, height: 720 });
         for (const k of ['ArrowRight', 'ArrowRight', 'ArrowDown', 'Enter'] as const) await press(page, k);
-        await settle(orch, page);
+        await settle(rig.orch, page);
         const cloud = decodePng(await session.capture());
         const dev = await devicePixels(page);
         expect(firstMismatch(dev, cloud)).to.equal(null);
@@ -79,17 +67,9 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         expect(seen.title).to.equal('Radio');
       } finally {
         await page.close();
-        await until0(orch);
+        // Closing the device page must end its session.
+        await until('the session to end', () => rig.orch.sessions.size === 0);
       }
     });
   }
 });
-
-/** Closing the device page must end its session. */
-async function until0(orch: Orchestrator): Promise<void> {
-  const end = Date.now() + 10000;
-  while (orch.sessions.size > 0) {
-    if (Date.now() > end) throw new Error('session outlived its device');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

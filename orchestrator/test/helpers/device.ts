@@ -54,6 +54,25 @@ export async function startOrchestrator(extra: Overrides = {}): Promise<Orchestr
   return Orchestrator.start(mergeConfig(base, extra));
 }
 
+/** An orchestrator and a device browser for one describe block; the hooks stop both. */
+export interface Rig {
+  orch: Orchestrator;
+  device: DeviceBrowser;
+}
+
+export function useRig(overrides: Overrides = {}): Rig {
+  const rig = {} as Rig;
+  before(async () => {
+    rig.orch = await startOrchestrator(overrides);
+    rig.device = await DeviceBrowser.launch();
+  });
+  after(async () => {
+    await rig.device?.close();
+    await rig.orch?.close();
+  });
+  return rig;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
