@@ -1,4 +1,5 @@
 import { StratusError } from './errors';
+import type { LineupChannel } from './media/media-proxy';
 
 /** An app the orchestrator may run, and the resolution (CSS pixels) it is authored for. */
 export interface AppEntry {
@@ -85,13 +86,29 @@ export const DEFAULTS = {
     /** layer/layer-stream.ts: captures that may fail in a row before the session closes. */
     maxCaptureFailures: 3
   },
+  media: {
+    /** media/media-proxy.ts: how long an app's play() waits for the device's player to start. */
+    playTimeoutMs: 20000,
+    /** server.ts: "on" serves the generated media fixtures at /media/ (VOD and looping live channels). */
+    fixtureOrigin: 'on',
+    /**
+     * media/media-proxy.ts: the channel line-up of video/broadcast. `url` is the stream a device
+     * without a real tuner plays (the emulator); real terminals tune by onid/tsid/sid.
+     */
+    channels: [
+      { ccid: 'ccid:1', lcn: 1, name: 'Stratus Red', onid: 8916, tsid: 1, sid: 101, url: '/media/live/ch1/index.m3u8' },
+      { ccid: 'ccid:2', lcn: 2, name: 'Stratus Green', onid: 8916, tsid: 1, sid: 102, url: '/media/live/ch2/index.m3u8' },
+      { ccid: 'ccid:3', lcn: 3, name: 'Stratus Blue', onid: 8916, tsid: 1, sid: 103, url: '/media/live/ch3/index.m3u8' }
+    ] as LineupChannel[]
+  },
   apps: {
     /** session.ts: the app a device gets when its hello names none. */
     default: 'portal',
     /** session.ts: the catalogue. A device can only ask for an app by id from here. */
     catalog: {
       portal: { url: '/apps/portal/', width: 1280, height: 720 },
-      'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 }
+      'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 },
+      media: { url: '/apps/media/', width: 1280, height: 720 }
     } as Record<string, AppEntry>
   }
 };
@@ -116,12 +133,14 @@ const BOUNDS: Record<string, [number, number]> = {
   'ui.tileSize': [8, 256],
   'ui.window': [1, 16],
   'ui.pngLevel': [0, 9],
-  'ui.maxCaptureFailures': [1, 100]
+  'ui.maxCaptureFailures': [1, 100],
+  'media.playTimeoutMs': [100, 600000]
 };
 
 /** String settings that only take one of a few values. */
 const CHOICES: Record<string, string[]> = {
-  'auth.mode': ['development', 'production']
+  'auth.mode': ['development', 'production'],
+  'media.fixtureOrigin': ['on', 'off']
 };
 
 export type Overrides = { [section: string]: { [key: string]: unknown } | undefined };
@@ -148,6 +167,10 @@ function coerce(path: string, def: unknown, raw: unknown): unknown {
     const parsed = typeof raw === 'string' ? safeJson(path, raw) : raw;
     return checkCatalog(path, parsed);
   }
+  if (path === 'media.channels') {
+    const parsed = typeof raw === 'string' ? safeJson(path, raw) : raw;
+    return checkChannels(path, parsed);
+  }
   throw illegal(path, 'cannot be overridden');
 }
 
@@ -173,6 +196,23 @@ function checkCatalog(path: string, v: unknown): Record<string, AppEntry> {
     out[id] = { url: entry.url, width: entry.width as number, height: entry.height as number };
   }
   return out;
+}
+
+function checkChannels(path: string, v: unknown): LineupChannel[] {
+  if (!Array.isArray(v) || v.length > 1000) throw illegal(path, 'expected an array of at most 1000 channels');
+  const seen = new Set<string>();
+  return v.map((e: Partial<LineupChannel>, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof e?.ccid !== 'string' || !e.ccid || e.ccid.length > 64 || seen.has(e.ccid)) throw illegal(`${at}.ccid`, 'expected a unique id of 1..64 characters');
+    seen.add(e.ccid);
+    if (typeof e.name !== 'string' || e.name.length > 128) throw illegal(`${at}.name`, 'expected a name of at most 128 characters');
+    if (typeof e.url !== 'string' || !/^(https?:\/\/|\/)/.test(e.url)) throw illegal(`${at}.url`, 'expected an http(s) URL or a path');
+    for (const k of ['lcn', 'onid', 'tsid', 'sid'] as const) {
+      const n = e[k];
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw illegal(`${at}.${k}`, 'expected 0..65535');
+    }
+    return { ccid: e.ccid, lcn: e.lcn as number, name: e.name, onid: e.onid as number, tsid: e.tsid as number, sid: e.sid as number, url: e.url };
+  });
 }
 
 /** Returns a new config: defaults, then each override layer in order. Throws STRATUS_CONFIG_INVALID. */

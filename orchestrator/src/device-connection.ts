@@ -8,6 +8,7 @@ import {
   isKnownKeyCode,
   KeyframeParams,
   KeyParams,
+  MediaEventParams,
   PROTOCOL_VERSION,
   ResumeParams,
   RpcRequest,
@@ -131,6 +132,9 @@ export class DeviceConnection {
         return;
       case 'device.error':
         this.deviceError(req.params as DeviceErrorParams);
+        return;
+      case 'media.event':
+        this.session?.mediaEvent(req.params as MediaEventParams);
         return;
     }
   }

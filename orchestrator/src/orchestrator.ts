@@ -125,13 +125,14 @@ export class Orchestrator implements SessionHost {
       appUrl: new URL(app.url, this.baseUrl).href,
       device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown' },
       ui: this.config.ui,
+      media: this.config.media,
       appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
       idleTimeoutMs: this.config.sessions.idleTimeoutMs,
       unloadGraceMs: this.config.sessions.unloadGraceMs,
       resumeGraceMs: this.config.sessions.resumeGraceMs,
       deviceIp: peer.ip,
       userAgent: sessionUserAgent(this.chromiumUserAgent, hello.model ?? 'unknown', STRATUS_VERSION),
-      location: this.locationFor(hello),
+      location: this.locationFor(hello)
     });
     this.starting++;
     try {

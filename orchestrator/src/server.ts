@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -11,6 +11,7 @@ import { ASSETS } from './assets';
 import { Config } from './config';
 import { DeviceConnection, SessionHost } from './device-connection';
 import { deviceIp, normalizeIp } from './identity';
+import { mediaOriginRouter } from './dev/media-origin';
 
 export interface HttpFront {
   server: Server;
@@ -84,7 +85,19 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     }
     next();
   });
+  // Player libraries, fetched by a device only when a stream needs MSE playback.
+  app.get('/device/vendor/:file', (req, res) => {
+    const file = Object.prototype.hasOwnProperty.call(ASSETS.vendor, req.params.file) ? ASSETS.vendor[req.params.file] : undefined;
+    if (!file) {
+      res.status(404).end();
+      return;
+    }
+    res.sendFile(file, { headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=86400' } });
+  });
   app.use('/device', express.static(ASSETS.deviceDist, { fallthrough: true }));
+  // A development media origin: the generated VOD assets and looping live channels that the
+  // default channel line-up points at. Devices fetch from it directly, as from any media origin.
+  if (config.media.fixtureOrigin === 'on' && existsSync(ASSETS.media)) app.use('/media', mediaOriginRouter(ASSETS.media));
   app.use('/apps', express.static(ASSETS.apps));
   app.use('/', express.static(ASSETS.emulator, { index: 'index.html' }));
 

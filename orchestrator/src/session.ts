@@ -4,6 +4,9 @@ import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { AppEntry, Config } from './config';
 import { StratusError } from './errors';
 import { KeyInjector } from './key-injector';
+import { BASELINE_CAN_PLAY, BASELINE_CODECS } from './media/capabilities';
+import { LineupChannel, MediaProxy } from './media/media-proxy';
+import { MediaEventParams } from '@stratus/protocol';
 import { LayerStream, PaintedInfo } from './layer/layer-stream';
 import { cloudErrorScript, pageShim, renderedEventScript } from './page-shim';
 
@@ -16,6 +19,7 @@ export interface SessionOptions {
   appUrl: string;
   device: { width: number; height: number; model: string };
   ui: Config['ui'];
+  media: { playTimeoutMs: number; channels: LineupChannel[] };
   appLoadTimeoutMs: number;
   idleTimeoutMs: number;
   unloadGraceMs: number;
@@ -62,6 +66,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private page: Page | null = null;
   private cdp: CDPSession | null = null;
   private keys: KeyInjector | null = null;
+  private media: MediaProxy | null = null;
   private stream: LayerStream | null = null;
   /** Chromium corrupts parallel captures of one page, so every capture goes through this chain. */
   private captureChain: Promise<unknown> = Promise.resolve();
@@ -138,6 +143,17 @@ export class Session extends EventEmitter<SessionEvents> {
         app: { id: this.opts.appId, width: app.width, height: app.height, scale: this.scale }
       })
     });
+    const media = new MediaProxy(cdp, {
+      scale: this.scale,
+      channels: this.opts.media.channels,
+      canPlay: BASELINE_CAN_PLAY,
+      codecs: BASELINE_CODECS,
+      playTimeoutMs: this.opts.media.playTimeoutMs,
+      request: (method, params, timeoutMs) => this.requestDevice(method, params, timeoutMs),
+      notifyApp: (code, message, source, deviceCode) => void this.notifyApp(code, message, source, deviceCode)
+    });
+    await media.install();
+    this.media = media;
     this.keys = new KeyInjector(cdp);
     const stream = new LayerStream({ capture: () => this.capture() }, (m) => this.link?.sendFrame(m), this.opts.ui);
     this.stream = stream;
@@ -274,6 +290,15 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.link.request(method, params, timeoutMs);
   }
 
+  /** A device player's event, for the page's media state mirror. */
+  mediaEvent(e: MediaEventParams): void {
+    this.media?.deviceEvent(e);
+  }
+
+  get mediaStats(): MediaProxy['stats'] | null {
+    return this.media?.stats ?? null;
+  }
+
   /** Raises a cloud-browser error event in the app's page. */
   notifyApp(code: string, message: string, source = 'cloud', deviceCode?: string): Promise<void> {
     const cdp = this.cdp;
@@ -321,6 +346,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.stream?.stop();
       this.stream = null;
       this.keys = null;
+      this.media = null;
       const page = this.page;
       this.cdp = null;
       this.page = null;

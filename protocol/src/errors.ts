@@ -110,6 +110,24 @@ export var ERRORS = {
     message: 'No such session to resume: it never existed, or its resume grace ran out.'
   },
   STRATUS_SUPERSEDED: { rpc: -32029, close: 4004, message: 'Another connection resumed this session.' },
+  STRATUS_MEDIA_UNSUPPORTED: {
+    rpc: -32030,
+    close: 0,
+    message: 'The device has no way to play this media type (no native support and no MSE player for it).'
+  },
+  STRATUS_MEDIA_SOURCE_UNSUPPORTED: {
+    rpc: -32031,
+    close: 0,
+    message: 'blob:, data: and MediaSource sources exist only in the cloud page; give the element an http(s) URL the device can load.'
+  },
+  STRATUS_MEDIA_PLAY_REJECTED: { rpc: -32032, close: 0, message: "The device's player refused or aborted play()." },
+  STRATUS_MEDIA_UNKNOWN_PLAYER: { rpc: -32033, close: 0, message: 'The request names a player the device does not have.' },
+  STRATUS_MEDIA_ERROR: {
+    rpc: -32034,
+    close: 0,
+    message: "The device's player failed (network, decode or format); the element gets a MediaError."
+  },
+  STRATUS_UNKNOWN_CHANNEL: { rpc: -32035, close: 0, message: 'No channel with that id or number in the line-up.' },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
     close: 4429,

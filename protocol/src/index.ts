@@ -4,3 +4,4 @@ export * from './schema';
 export * from './messages';
 export * from './encodings';
 export * from './ui-frame';
+export * from './media';

@@ -1,3 +1,4 @@
+import { MEDIA_EVENT_SCHEMA } from './media';
 import { arr, int, num, obj, oneOf, Schema, str } from './schema';
 
 /** Bumped on any incompatible change to the messages or the UI frame layout. */
@@ -65,7 +66,8 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
   'ui.keyframe': {
     request: false,
     params: obj({ reason: str(200), code: str(64) }, ['code'])
-  }
+  },
+  'media.event': { request: false, params: MEDIA_EVENT_SCHEMA }
 };
 
 /** Cloud-to-device methods: the notification `session.error` and requests the device answers. */

@@ -24,6 +24,9 @@ export function str(max: number, pattern?: RegExp): Schema {
 export function oneOf(values: string[]): Schema {
   return { t: 'enum', values: values };
 }
+export function bool(): Schema {
+  return { t: 'bool' };
+}
 export function arr(of: Schema, max: number): Schema {
   return { t: 'arr', of: of, max: max };
 }

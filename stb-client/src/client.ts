@@ -1,6 +1,7 @@
-import { DeviceInfo, HelloResult, PROTOCOL_VERSION } from '@stratus/protocol';
+import { DeviceInfo, errorSpec, HelloResult, isErrorCode, MediaEventParams, PROTOCOL_VERSION } from '@stratus/protocol';
 import { now } from './clock';
 import { AppliedFrame, Display } from './display';
+import { MediaHost } from './media/media-host';
 import { Transport } from './transport';
 
 export interface ClientOptions {
@@ -65,6 +66,8 @@ export class StratusClient {
   };
   onstatus: ((status: string) => void) | null = null;
   onpainted: ((f: AppliedFrame) => void) | null = null;
+  /** The video plane's players; boot() sets it. Without it media requests are refused. */
+  media: MediaHost | null = null;
   private keySeq = 0;
   /** Send times of key-downs not yet seen painted, by seq. */
   private keyTimes: { [seq: number]: number } = {};
@@ -130,10 +133,13 @@ export class StratusClient {
       if (self.transport !== t) return;
       if (self.startFresh && !self.closedByUs) {
         self.startFresh = false;
+        self.releaseMedia();
         self.open();
         return;
       }
       if (self.closedByUs || FINAL_CLOSE_CODES[code]) {
+        // The session is over: its video stops with it. A mere drop keeps playing through the resume.
+        self.releaseMedia();
         self.status('disconnected (' + code + (reason ? ' ' + reason : '') + ')');
         return;
       }
@@ -194,6 +200,15 @@ export class StratusClient {
   /** Tells the orchestrator about a failure on the device; the app gets it as an error event. */
   reportError(source: 'decode' | 'network' | 'player' | 'client', code: string, message: string): void {
     if (this.live) this.notify('device.error', { source: source, code: code.slice(0, 64), message: message.slice(0, 500) });
+  }
+
+  /** A device media player's event, for the cloud page's state mirror. */
+  mediaEvent(e: MediaEventParams): void {
+    if (this.live) this.notify('media.event', e);
+  }
+
+  private releaseMedia(): void {
+    if (this.media) this.media.releaseAll();
   }
 
   /** UI frames received and not yet painted. */
@@ -259,14 +274,16 @@ export class StratusClient {
       method?: string;
       params?: { code: string; message: string };
     };
+    var raw: { params?: unknown };
     try {
       msg = JSON.parse(text);
+      raw = msg;
     } catch (e) {
       this.status('protocol error');
       return;
     }
     if (msg.method && msg.id !== undefined) {
-      this.answer(msg.id, msg.method);
+      this.answer(msg.id, msg.method, raw.params);
       return;
     }
     if (msg.method === 'session.error' && msg.params) {
@@ -300,8 +317,22 @@ export class StratusClient {
     }
   }
 
-  /** Answers a cloud-to-device request. */
-  private answer(id: number | string, method: string): void {
+  /** Answers a cloud-to-device request; media requests may answer later. */
+  private answer(id: number | string, method: string, params: unknown): void {
+    var self = this;
+    var transport = this.transport;
+    if (this.media && this.media.handle(method, params, function (err, result) {
+      // An answer for a connection that has since dropped is useless: the cloud already failed it.
+      if (self.transport !== transport || !transport) return;
+      if (err) {
+        var rpc = isErrorCode(err.code) ? errorSpec(err.code).rpc : -32603;
+        transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, error: { code: rpc, message: err.message, data: { code: err.code } } }));
+      } else {
+        transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, result: result || {} }));
+      }
+    })) {
+      return;
+    }
     if (method === 'device.info') {
       var info: DeviceInfo = {
         screen: this.opts.screen,

@@ -2,6 +2,8 @@ import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, VK } from '@stratus/prot
 import { StratusClient } from './client';
 import { Display } from './display';
 import { remoteKeyFor } from './keymap';
+import { Engine } from './media/device-player';
+import { MediaHost } from './media/media-host';
 import { webSocketTransport } from './transport';
 
 export interface BootOptions {
@@ -19,6 +21,12 @@ export interface BootOptions {
    * key codes through, which already are the HbbTV ones.
    */
   keys?: 'desktop' | 'hbbtv';
+  /** The element the players' <video>s go in, under the canvas; without it the box plays no media. */
+  videoPlane?: HTMLElement | null;
+  /** Forces hls.js or shaka for HLS/DASH even where the box plays them natively (?engine=). */
+  engine?: Engine | null;
+  /** Where the player libraries are served; they load only when a stream needs them. */
+  vendorBase?: string;
 }
 
 /** A terminal's key code as a remote key; some boxes send Backspace (8) for BACK. */
@@ -64,6 +72,11 @@ export function boot(opts: BootOptions): StratusClient {
     app: opts.app,
     model: opts.model
   });
+  if (opts.videoPlane) {
+    client.media = new MediaHost(opts.videoPlane, opts.vendorBase || '/device/vendor/', opts.engine || null, function (e) {
+      client.mediaEvent(e);
+    });
+  }
   var status = opts.status;
   client.onstatus = function (s) {
     if (status) {
@@ -85,6 +98,11 @@ export function boot(opts: BootOptions): StratusClient {
   return client;
 }
 
+function engineParam(): Engine | null {
+  var e = param('engine');
+  return e === 'native' || e === 'hls.js' || e === 'shaka' ? e : null;
+}
+
 /** Boots from the page's query string: ?w=1280&h=720&app=portal&model=...&token=... */
 export function bootFromPage(token?: string): StratusClient {
   var canvas = document.getElementById('stratus-layer') as HTMLCanvasElement;
@@ -97,7 +115,9 @@ export function bootFromPage(token?: string): StratusClient {
     height: height,
     token: token || param('token') || '',
     app: param('app') || undefined,
-    model: param('model') || 'Stratus emulator'
+    model: param('model') || 'Stratus emulator',
+    videoPlane: document.getElementById('stratus-video-plane'),
+    engine: engineParam()
   });
 }
 
@@ -135,6 +155,7 @@ export function bootHbbTV(): StratusClient {
     token: param('token') || '',
     app: param('app') || undefined,
     model: navigator.userAgent.slice(0, 128),
-    keys: 'hbbtv'
+    keys: 'hbbtv',
+    videoPlane: document.getElementById('stratus-video-plane')
   });
 }

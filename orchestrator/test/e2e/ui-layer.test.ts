@@ -41,13 +41,13 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         const cloud = decodePng(await session.capture());
         const dev = await devicePixels(page);
         expect(firstMismatch(dev, cloud)).to.equal(null);
-        // The layer is composited above the device's video element.
+        // The layer is composited above the device's video plane (media.test.ts checks it by pixel).
         const stacking = await page.evaluate(() => {
-          const video = document.getElementById('stratus-video')!;
+          const plane = document.getElementById('stratus-video-plane')!;
           const layer = document.getElementById('stratus-layer')!;
-          return { videoIsVideo: video instanceof HTMLVideoElement, layerAfterVideo: !!(video.compareDocumentPosition(layer) & Node.DOCUMENT_POSITION_FOLLOWING) };
+          return { layerAfterPlane: !!(plane.compareDocumentPosition(layer) & Node.DOCUMENT_POSITION_FOLLOWING) };
         });
-        expect(stacking).to.deep.equal({ videoIsVideo: true, layerAfterVideo: true });
+        expect(stacking).to.deep.equal({ layerAfterPlane: true });
         // The layer really carries content with partial alpha, where premultiplication could lose it.
         let semi = 0;
         for (let i = 3; i < cloud.data.length; i += 4) if (cloud.data[i] > 0 && cloud.data[i] < 255) semi++;

@@ -23,7 +23,8 @@ export class DeviceBrowser {
       headless: true,
       pipe: true,
       userDataDir: dir,
-      args: CHROMIUM_ARGS
+      // A set-top box plays what its app asks for; no user gesture comes first.
+      args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required']
     });
     return new DeviceBrowser(browser, dir);
   }

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { check, MEDIA_METHODS, MediaEventParams } from '@stratus/protocol';
+import { CDPSession } from 'puppeteer-core';
+import { isStratusError, StratusError } from '../errors';
+import { mediaShim, ShimChannel } from './page-media';
+
+/** A channel of the line-up, as configured: the device gets `url` when it has no real tuner. */
+export interface LineupChannel extends ShimChannel {
+  url: string;
+}
+
+export interface MediaProxyOptions {
+  /** Layer pixels per CSS pixel: video windows go to the device in layer pixels. */
+  scale: number;
+  channels: LineupChannel[];
+  canPlay: Record<string, string>;
+  codecs: string[];
+  /** How long play() may wait for the device's player to start. */
+  playTimeoutMs: number;
+  /** Sends a request to the device; rejects with a coded StratusError. */
+  request(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
+  /** Raises a cloud-browser error event in the page. */
+  notifyApp(code: string, message: string, source: string, deviceCode?: string): void;
+}
+
+interface PageCall {
+  id: number;
+  player: string;
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/** What a page may ask for; anything else is refused before it reaches the device. */
+const PAGE_METHODS = new Set(['load', 'play', 'pause', 'seek', 'stop', 'set', 'window', 'tune', 'release']);
+const MAX_PAYLOAD = 8192;
+
+/**
+ * The orchestrator half of the media proxy. The page's shim calls a CDP binding; this class checks
+ * the call, forwards it to the device as media.*, and answers the page. Device media events go the
+ * other way, into the execution context that owns the player. Media requests from the page to the
+ * network are failed here, so nothing ever decodes in the cloud.
+ */
+export class MediaProxy {
+  private readonly binding = `__stratusMedia_${randomBytes(6).toString('hex')}`;
+  private readonly inbox = `__stratusInbox_${randomBytes(6).toString('hex')}`;
+  /** Device players by context, so a page that goes away takes its players with it. */
+  private readonly contexts = new Map<number, Set<string>>();
+  readonly stats = { calls: 0, refused: 0, events: 0, blockedFetches: 0 };
+
+  constructor(
+    private readonly cdp: CDPSession,
+    private readonly opts: MediaProxyOptions
+  ) {}
+
+  /** Installs the shim, the binding and the fetch block; call before the app loads. */
+  async install(): Promise<void> {
+    const cdp = this.cdp;
+    cdp.on('Runtime.bindingCalled', (e) => {
+      if (e.name === this.binding) this.onCall(e.payload, e.executionContextId);
+    });
+    cdp.on('Runtime.executionContextDestroyed', (e) => this.releaseContext(e.executionContextId));
+    cdp.on('Runtime.executionContextsCleared', () => {
+      for (const id of [...this.contexts.keys()]) this.releaseContext(id);
+    });
+    cdp.on('Fetch.requestPaused', (e) => {
+      this.stats.blockedFetches++;
+      cdp.send('Fetch.failRequest', { requestId: e.requestId, errorReason: 'BlockedByClient' }).catch(() => undefined);
+    });
+    await cdp.send('Runtime.enable');
+    await cdp.send('Runtime.addBinding', { name: this.binding });
+    // Media elements still fetch natively when given a src; those requests never leave.
+    await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Media', requestStage: 'Request' }] });
+    await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
+      source: mediaShim({
+        binding: this.binding,
+        inbox: this.inbox,
+        channels: this.opts.channels.map(({ url: _url, ...c }) => c),
+        canPlay: this.opts.canPlay,
+        codecs: this.opts.codecs
+      })
+    });
+  }
+
+  private onCall(payload: string, contextId: number): void {
+    this.stats.calls++;
+    let call: PageCall;
+    try {
+      call = parseCall(payload);
+    } catch (err) {
+      // The app's own code called the binding with junk: answer if it gave an id, touch nothing.
+      this.stats.refused++;
+      const id = (err as { id?: unknown }).id;
+      if (typeof id === 'number') this.reply(contextId, id, { code: 'STRATUS_INVALID_PARAMS', message: (err as Error).message }, null);
+      return;
+    }
+    this.forward(call, contextId).then(
+      (result) => this.reply(contextId, call.id, null, result),
+      (err: unknown) => {
+        const e = isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err));
+        this.reply(contextId, call.id, { code: e.code, message: e.message }, null);
+      }
+    );
+  }
+
+  private async forward(call: PageCall, contextId: number): Promise<unknown> {
+    const player = `${contextId}.${call.player}`;
+    const params: Record<string, unknown> = { ...call.params, player };
+    if (call.method === 'window') {
+      const r = params.rect as Record<string, number> | undefined;
+      const s = this.opts.scale;
+      if (r && typeof r === 'object') params.rect = { x: r.x * s, y: r.y * s, width: r.width * s, height: r.height * s };
+    }
+    if (call.method === 'tune') {
+      const ch = this.opts.channels.find((c) => c.ccid === params.ccid);
+      if (!ch) throw new StratusError('STRATUS_UNKNOWN_CHANNEL', String(params.ccid).slice(0, 64));
+      delete params.ccid;
+      params.channel = { ...ch };
+    }
+    const method = `media.${call.method}`;
+    const why = check(MEDIA_METHODS[method], params);
+    if (why) {
+      this.stats.refused++;
+      throw new StratusError('STRATUS_INVALID_PARAMS', `${method}: ${why}`);
+    }
+    if (call.method === 'load' || call.method === 'tune') {
+      let set = this.contexts.get(contextId);
+      if (!set) this.contexts.set(contextId, (set = new Set()));
+      set.add(player);
+    }
+    if (call.method === 'release') this.contexts.get(contextId)?.delete(player);
+    return this.opts.request(method, params, call.method === 'play' ? this.opts.playTimeoutMs : undefined);
+  }
+
+  private reply(contextId: number, id: number, error: { code: string; message: string } | null, result: unknown): void {
+    const expression = `window[${JSON.stringify(this.inbox)}].reply(${id}, ${JSON.stringify(error)}, ${JSON.stringify(result ?? null)})`;
+    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+  }
+
+  /** A device player's event: into the page that owns the player; errors also as a cloud error. */
+  deviceEvent(e: MediaEventParams): void {
+    this.stats.events++;
+    const dot = e.player.indexOf('.');
+    const contextId = Number(e.player.slice(0, dot));
+    if (dot < 1 || !this.contexts.get(contextId)?.has(e.player)) return;
+    const event = { ...e, player: e.player.slice(dot + 1) };
+    const expression = `window[${JSON.stringify(this.inbox)}].event(${JSON.stringify(event)})`;
+    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+    if (e.type === 'error') {
+      this.opts.notifyApp('STRATUS_MEDIA_ERROR', e.error?.message || `media error ${e.error?.code ?? ''}`, 'player', String(e.error?.code ?? ''));
+    }
+  }
+
+  /** The page (or a frame) went away: its players stop on the device. */
+  private releaseContext(contextId: number): void {
+    const set = this.contexts.get(contextId);
+    this.contexts.delete(contextId);
+    if (!set) return;
+    for (const player of set) this.opts.request('media.release', { player, cmd: 0 }).catch(() => undefined);
+  }
+}
+
+function parseCall(payload: string): PageCall {
+  if (typeof payload !== 'string' || payload.length > MAX_PAYLOAD) throw new Error('payload too large');
+  const v = JSON.parse(payload) as Partial<PageCall>;
+  if (!v || typeof v !== 'object') throw new Error('not an object');
+  if (typeof v.id !== 'number' || !Number.isSafeInteger(v.id)) throw new Error('bad id');
+  const fail = (why: string): never => {
+    throw Object.assign(new Error(why), { id: v.id });
+  };
+  if (typeof v.player !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(v.player)) fail('bad player id');
+  if (typeof v.method !== 'string' || !PAGE_METHODS.has(v.method)) fail(`no media method ${String(v.method).slice(0, 32)}`);
+  if (!v.params || typeof v.params !== 'object' || Array.isArray(v.params)) fail('params must be an object');
+  return v as PageCall;
+}

@@ -1,0 +1,213 @@
+import { expect } from 'chai';
+import { Page } from 'puppeteer-core';
+import { useMediaRig, onlySession, devicePlayers, appLog, screenPixel, near } from '../helpers/media-rig';
+import { until } from '../helpers/device';
+import { Session } from '../../src/session';
+
+const YELLOW = [224, 192, 0];
+const PANEL = [0x1f, 0x3a, 0x5f];
+
+function cloud<T>(session: Session, fn: () => T): Promise<T> {
+  return session.cloudPage!.evaluate(fn) as Promise<T>;
+}
+
+async function playing(page: Page, min = 0.5): Promise<{ currentTime: number; engine: string | null; rect: number[]; visible: boolean }> {
+  return until('the device video to advance', async () => {
+    const p = await devicePlayers(page);
+    return p.length >= 1 && p[0].currentTime > min && !p[0].paused ? p[0] : null;
+  }, 15000);
+}
+
+describe('media proxy: <video> in the cloud plays on the device', function () {
+  this.timeout(90000);
+  const rig = useMediaRig();
+  let page: Page;
+  let session: Session;
+
+  beforeEach(async () => {
+    page = await rig.device.open(rig.orch, 'w=1280&h=720');
+    session = await onlySession(rig.orch);
+  });
+  afterEach(async () => {
+    await page.close();
+    await until('the session to end', () => rig.orch.sessions.size === 0);
+  });
+
+  it('play() in the cloud starts the device video, whose time advances; the app sees play and playing', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    const first = await playing(page);
+    expect(first.engine).to.equal('native');
+    const types = (await appLog(session)).map((e) => e.type);
+    expect(types).to.include.members(['loadstart', 'play', 'loadedmetadata', 'playing', 'timeupdate']);
+    expect(types.indexOf('play')).to.be.lessThan(types.indexOf('playing'));
+    const c = await cloud(session, () => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      return { paused: v.paused, duration: v.duration, t: v.currentTime, readyState: v.readyState, w: v.videoWidth };
+    });
+    expect(c).to.include({ paused: false, w: 640 });
+    expect(c.duration).to.be.closeTo(12, 0.2);
+    expect(c.readyState).to.be.at.least(3);
+    expect(c.t).to.be.greaterThan(0.3);
+    // currentTime is extrapolated between the device's reports: two reads 300 ms apart differ.
+    const t1 = await cloud(session, () => (document.getElementById('video') as HTMLVideoElement).currentTime);
+    await new Promise((r) => setTimeout(r, 300));
+    const t2 = await cloud(session, () => (document.getElementById('video') as HTMLVideoElement).currentTime);
+    expect(t2 - t1).to.be.within(0.15, 0.6);
+    // Media never decoded in the cloud: the media origin saw no request from the cloud browser.
+    expect(rig.origin.requests.filter((r) => /Stratus\//.test(r.userAgent))).to.deep.equal([]);
+    expect(session.mediaStats!.blockedFetches).to.be.at.least(1);
+  });
+
+  it('pause, seek, volume and mute reach the device, and the app sees the resulting events', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    await playing(page);
+    await cloud(session, () => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      v.pause();
+      v.volume = 0.25;
+      v.muted = true;
+    });
+    const paused = await until('the device to pause', async () => {
+      const [p] = await devicePlayers(page);
+      return p.paused && p.volume === 0.25 && p.muted ? p : null;
+    });
+    expect(paused.paused).to.equal(true);
+    await cloud(session, () => {
+      (document.getElementById('video') as HTMLVideoElement).currentTime = 7;
+    });
+    await until('the device to seek', async () => {
+      const [p] = await devicePlayers(page);
+      return Math.abs(p.currentTime - 7) < 0.05;
+    });
+    await until('the app to see seeked', async () => (await appLog(session)).some((e) => e.type === 'seeked'));
+    const log = await appLog(session);
+    const types = log.map((e) => e.type);
+    expect(types).to.include.members(['pause', 'volumechange', 'seeking', 'seeked']);
+    const seeked = log.find((e) => e.type === 'seeked')!;
+    expect(seeked.currentTime).to.be.closeTo(7, 0.05);
+    expect(seeked.paused).to.equal(true);
+    const c = await cloud(session, () => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      return { paused: v.paused, t: v.currentTime, volume: v.volume, muted: v.muted, seeking: v.seeking };
+    });
+    expect(c).to.deep.include({ paused: true, volume: 0.25, muted: true, seeking: false });
+    expect(c.t).to.be.closeTo(7, 0.05);
+    // The app can resume: the play() promise resolves once the device plays.
+    const resumed = await cloud(session, () => (document.getElementById('video') as HTMLVideoElement).play().then(() => 'resolved'));
+    expect(resumed).to.equal('resolved');
+    await playing(page, 7.2);
+  });
+
+  it('ended reaches the app', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    await playing(page);
+    await cloud(session, () => {
+      (document.getElementById('video') as HTMLVideoElement).currentTime = 11;
+    });
+    await until('ended in the app', async () => (await appLog(session)).some((e) => e.type === 'ended'), 15000);
+    const c = await cloud(session, () => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      return { ended: v.ended, paused: v.paused, t: v.currentTime };
+    });
+    expect(c.ended).to.equal(true);
+    expect(c.paused).to.equal(true);
+    expect(c.t).to.be.closeTo(12, 0.2);
+  });
+
+  it('the layer is composited above the video: video shows in the window, the UI over its own boxes', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    const p = await playing(page);
+    // The window follows the element's box: 640x360 at (80, 120) in layer pixels.
+    expect(p.rect).to.deep.equal([80, 120, 640, 360]);
+    expect(p.visible).to.equal(true);
+    const inVideo = await screenPixel(page, 100, 140);
+    expect(near(inVideo, YELLOW), `video pixel ${inVideo}`).to.equal(true);
+    const underPanel = await screenPixel(page, 1000, 400);
+    expect(near(underPanel, PANEL, 4), `panel pixel ${underPanel}`).to.equal(true);
+    // A UI box drawn over the video window hides the video there.
+    await cloud(session, () => {
+      const d = document.createElement('div');
+      d.id = 'cover';
+      d.style.cssText = 'position:absolute;left:100px;top:140px;width:100px;height:80px;background:#ff00ff';
+      document.body.appendChild(d);
+    });
+    await until('the cover to show', async () => near(await screenPixel(page, 150, 180), [255, 0, 255], 4));
+    expect(near(await screenPixel(page, 400, 300), YELLOW), 'video still shows beside the cover').to.equal(true);
+  });
+
+  it('the video window follows CSS position, transform, display:none and removal', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    await playing(page);
+    const rect = async (want: number[] | 'hidden'): Promise<void> => {
+      await until(`the device window to be ${want}`, async () => {
+        const [p] = await devicePlayers(page);
+        return want === 'hidden' ? !p.visible : p.visible && p.rect.every((v, i) => Math.abs(v - want[i]) <= 1);
+      });
+    };
+    await cloud(session, () => {
+      const v = document.getElementById('video')!;
+      v.style.left = '200px';
+      v.style.top = '60px';
+    });
+    await rect([200, 60, 640, 360]);
+    await cloud(session, () => {
+      document.getElementById('video')!.style.transform = 'scale(0.5)';
+    });
+    await rect([360, 150, 320, 180]);
+    await cloud(session, () => {
+      const v = document.getElementById('video')!;
+      v.style.transform = '';
+      v.style.transition = 'left 0.3s linear';
+      v.style.left = '400px';
+    });
+    await rect([400, 60, 640, 360]);
+    await cloud(session, () => {
+      document.getElementById('video')!.style.display = 'none';
+    });
+    await rect('hidden');
+    await cloud(session, () => {
+      document.getElementById('video')!.style.display = 'block';
+    });
+    await rect([400, 60, 640, 360]);
+    await cloud(session, () => document.getElementById('video')!.remove());
+    await rect('hidden');
+    // Taken out of the document, the element pauses, on the device too.
+    await until('the device to pause', async () => (await devicePlayers(page))[0].paused);
+    expect((await appLog(session)).some((e) => e.type === 'pause')).to.equal(true);
+  });
+
+  it('a device media error reaches the app as a MediaError and a cloud-browser error event', async () => {
+    const rejected = await cloud(session, () => (window as any).mediaApp.playVod('/vod/missing.m3u8').then(() => 'resolved', (e: DOMException) => e.name));
+    expect(rejected).to.be.oneOf(['NotSupportedError', 'AbortError']);
+    const err = await until('the error event', async () => (await appLog(session)).find((e) => e.type === 'error'));
+    expect(err.error!.code).to.be.oneOf([2, 4]);
+    const c = await cloud(session, () => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      return { code: v.error && v.error.code, isMediaError: v.error instanceof MediaError, errors: (window as any).cloudErrors };
+    });
+    expect(c.isMediaError).to.equal(true);
+    expect(c.code).to.equal(err.error!.code);
+    expect(c.errors.map((e: { code: string }) => e.code)).to.include('STRATUS_MEDIA_ERROR');
+  });
+
+  it('a blob: source gets a coded error instead of failing silently', async () => {
+    const r = await cloud(session, () => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      v.src = URL.createObjectURL(new Blob(['x'], { type: 'video/mp4' }));
+      return v.play().then(
+        () => 'resolved',
+        (e: DOMException) => ({ name: e.name, code: v.error && v.error.code })
+      );
+    });
+    expect(r).to.deep.equal({ name: 'NotSupportedError', code: 4 });
+    const errors = await cloud(session, () => (window as any).cloudErrors.map((e: { code: string }) => e.code));
+    expect(errors).to.include('STRATUS_MEDIA_SOURCE_UNSUPPORTED');
+  });
+
+  it('closing the session stops the device video', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    await playing(page);
+    await page.evaluate(() => (window as any).stratusClient.close());
+    await until('the device players to be released', async () => (await page.evaluate(() => document.querySelectorAll('#stratus-video-plane video').length)) === 0);
+  });
+});

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { Page } from 'puppeteer-core';
+import { decodePng } from '../../src/png/decode';
+import { startMediaOrigin, MediaOrigin, readFixtureCatalogue } from '../../src/dev/media-origin';
+import { Orchestrator } from '../../src/orchestrator';
+import { Session } from '../../src/session';
+import { Overrides } from '../../src/config';
+import { DeviceBrowser, startOrchestrator, until } from './device';
+
+export const MEDIA_ROOT = join(__dirname, '..', '..', '..', '..', 'fixtures', 'media');
+
+/** The orchestrator, a device browser, and a separate media origin, as in the field. */
+export interface MediaRig {
+  orch: Orchestrator;
+  device: DeviceBrowser;
+  origin: MediaOrigin;
+}
+
+export function lineupFor(origin: MediaOrigin): string {
+  const { channels } = readFixtureCatalogue(MEDIA_ROOT);
+  return JSON.stringify(
+    channels.map((c) => ({ ccid: `ccid:${c.lcn}`, lcn: c.lcn, name: c.name, onid: 8916, tsid: 1, sid: 100 + c.lcn, url: `${origin.baseUrl}/live/ch${c.lcn}/index.m3u8` }))
+  );
+}
+
+export function useMediaRig(overrides: (origin: MediaOrigin) => Overrides = () => ({})): MediaRig {
+  const rig = {} as MediaRig;
+  before(async () => {
+    rig.origin = await startMediaOrigin(MEDIA_ROOT);
+    const extra = overrides(rig.origin);
+    rig.orch = await startOrchestrator({
+      ...extra,
+      media: { channels: lineupFor(rig.origin), ...(extra.media ?? {}) },
+      apps: {
+        default: 'media',
+        catalog: JSON.stringify({ media: { url: `/apps/media/?origin=${encodeURIComponent(rig.origin.baseUrl)}`, width: 1280, height: 720 } }),
+        ...(extra.apps ?? {})
+      }
+    });
+    rig.device = await DeviceBrowser.launch();
+  });
+  after(async () => {
+    await rig.device?.close();
+    await rig.orch?.close();
+    await rig.origin?.close();
+  });
+  return rig;
+}
+
+/** The one session of the rig (tests open one device page at a time). */
+export async function onlySession(orch: Orchestrator): Promise<Session> {
+  return until('the session', () => [...orch.sessions.values()][0]);
+}
+
+/** State of the device's player(s), read from the device page. */
+export async function devicePlayers(page: Page): Promise<Array<{ id: string; currentTime: number; paused: boolean; volume: number; muted: boolean; engine: string | null; visible: boolean; rect: number[] }>> {
+  return page.evaluate(() => {
+    const media = (window as any).stratusClient.media;
+    return media.ids.map((id: string) => {
+      const p = media.player(id);
+      const v = p.video as HTMLVideoElement;
+      return {
+        id,
+        currentTime: v.currentTime,
+        paused: v.paused,
+        volume: v.volume,
+        muted: v.muted,
+        engine: p.engine,
+        visible: v.style.visibility === 'visible',
+        rect: [v.offsetLeft, v.offsetTop, v.offsetWidth, v.offsetHeight]
+      };
+    });
+  });
+}
+
+/** Reads the app's media log from the cloud page. */
+export async function appLog(session: Session): Promise<Array<{ type: string; currentTime: number; paused: boolean; error: { code: number; message: string } | null }>> {
+  return session.cloudPage!.evaluate(() => (window as any).mediaLog);
+}
+
+/**
+ * What the viewer sees at layer pixel (x, y) of the emulator: the video plane and the UI layer
+ * composited by the device browser, read from a real screenshot.
+ */
+export async function screenPixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
+  const box = await page.evaluate(() => {
+    const r = document.getElementById('stratus-layer')!.getBoundingClientRect();
+    return { left: r.left, top: r.top, scale: r.width / (document.getElementById('stratus-layer') as HTMLCanvasElement).width };
+  });
+  const png = await page.screenshot({
+    type: 'png',
+    clip: { x: Math.floor(box.left + x * box.scale), y: Math.floor(box.top + y * box.scale), width: 1, height: 1 }
+  });
+  const img = decodePng(Buffer.from(png));
+  return [img.data[0], img.data[1], img.data[2]];
+}
+
+/** True when the colour is within `tolerance` of `want` in every channel. */
+export function near(c: number[], want: number[], tolerance = 40): boolean {
+  return c.every((v, i) => Math.abs(v - want[i]) <= tolerance);
+}

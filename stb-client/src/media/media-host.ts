@@ -1,0 +1,116 @@
+import { check, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams } from '@stratus/protocol';
+import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
+
+/** Players a box keeps at once; a page that leaks media elements gets an error, not a dying box. */
+var MAX_PLAYERS = 8;
+
+interface Params {
+  player: string;
+  cmd: number;
+  time?: number;
+  rect?: { x: number; y: number; width: number; height: number };
+  visible?: boolean;
+  channel?: MediaChannel;
+  volume?: number;
+  muted?: boolean;
+  rate?: number;
+  loop?: boolean;
+}
+
+/**
+ * The device end of the media proxy: keeps one DevicePlayer per cloud media element and carries
+ * out the cloud's media.* requests on them.
+ */
+export class MediaHost {
+  private players: { [id: string]: DevicePlayer } = {};
+  private count = 0;
+  private host: PlayerHost;
+
+  constructor(plane: HTMLElement, vendorBase: string, forceEngine: Engine | null, emit: (e: MediaEventParams) => void) {
+    this.host = { plane: plane, vendorBase: vendorBase, forceEngine: forceEngine, emit: emit };
+  }
+
+  /** Handles a cloud request if it is a media one; false if it is not. */
+  handle(method: string, params: unknown, done: Done): boolean {
+    if (!Object.prototype.hasOwnProperty.call(MEDIA_METHODS, method)) return false;
+    var why = check(MEDIA_METHODS[method], params);
+    if (why) {
+      done({ code: 'STRATUS_INVALID_PARAMS', message: why });
+      return true;
+    }
+    var p = params as Params;
+    var player = this.players[p.player];
+    if (method === 'media.load' || method === 'media.tune') {
+      if (!player) {
+        if (this.count >= MAX_PLAYERS) {
+          done({ code: 'STRATUS_MEDIA_UNSUPPORTED', message: 'the device plays at most ' + MAX_PLAYERS + ' media at once' });
+          return true;
+        }
+        var kind = method === 'media.tune' ? 'broadcast' : (params as MediaLoadParams).kind;
+        player = new DevicePlayer(p.player, kind, this.host);
+        this.players[p.player] = player;
+        this.count++;
+      }
+      if (method === 'media.load') player.load(params as MediaLoadParams, done);
+      else player.tune(p.channel as MediaChannel, p.cmd, done);
+      return true;
+    }
+    if (!player) {
+      // Releasing what is already gone is fine; anything else names a player that never was.
+      if (method === 'media.release') done(null, {});
+      else done({ code: 'STRATUS_MEDIA_UNKNOWN_PLAYER', message: p.player });
+      return true;
+    }
+    switch (method) {
+      case 'media.play':
+        player.play(p.cmd, done);
+        return true;
+      case 'media.pause':
+        player.pause(p.cmd);
+        break;
+      case 'media.seek':
+        player.seek(p.cmd, p.time as number);
+        break;
+      case 'media.stop':
+        player.stop(p.cmd);
+        break;
+      case 'media.set':
+        player.set(p.cmd, p);
+        break;
+      case 'media.window':
+        player.setWindow(p.cmd, p.rect as Params['rect'] & object, p.visible as boolean);
+        break;
+      case 'media.release':
+        this.release(p.player);
+        break;
+    }
+    done(null, {});
+    return true;
+  }
+
+  private release(id: string): void {
+    var player = this.players[id];
+    if (!player) return;
+    player.release();
+    delete this.players[id];
+    this.count--;
+  }
+
+  /** The session is over: stop every player and free its decoder. */
+  releaseAll(): void {
+    for (var id in this.players) if (Object.prototype.hasOwnProperty.call(this.players, id)) this.players[id].release();
+    this.players = {};
+    this.count = 0;
+  }
+
+  /** For the tests and the emulator's overlay. */
+  player(id: string): DevicePlayer | null {
+    return this.players[id] || null;
+  }
+
+  get ids(): string[] {
+    var out: string[] = [];
+    for (var id in this.players) if (Object.prototype.hasOwnProperty.call(this.players, id)) out.push(id);
+    return out;
+  }
+}
