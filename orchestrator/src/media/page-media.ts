@@ -816,6 +816,9 @@ export function installMediaProxy(cfg: MediaShimConfig): void {
     if (!p && kind) {
       p = kind === 'broadcast' ? new BroadcastPlayer(el) : new AvPlayer(el);
       objects.set(el, p);
+      // An object Chromium has no plugin for paints an opaque grey placeholder over the video
+      // window, unless it has fallback content: a comment is enough, and shows nothing.
+      el.appendChild(document.createComment(' Stratus: this object plays on the device '));
     }
     if (p instanceof AvPlayer && el.hasAttribute('data')) {
       // Keep the object from loading its data natively (it would decode in the cloud).

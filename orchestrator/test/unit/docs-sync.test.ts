@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEVICE_METHODS, ENCODINGS, ERRORS, SERVER_METHODS, VK } from '@stratus/protocol';
+import { DEVICE_METHODS, ENCODINGS, ERRORS, MEDIA_EVENT_TYPES, MEDIA_METHODS, SERVER_METHODS, VK } from '@stratus/protocol';
 
 const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'protocol.md'), 'utf8');
 
@@ -25,9 +25,14 @@ describe('docs/protocol.md matches the code', () => {
   });
 
   it('documents every method in both directions', () => {
-    for (const method of [...Object.keys(DEVICE_METHODS), ...Object.values(SERVER_METHODS)]) {
+    for (const method of [...Object.keys(DEVICE_METHODS), ...Object.values(SERVER_METHODS), ...Object.keys(MEDIA_METHODS)]) {
       expect(doc, method).to.include(`| \`${method}\` |`);
     }
+  });
+
+  it('names every media event type', () => {
+    const section = doc.slice(doc.indexOf('## Media (double stream)'), doc.indexOf('## UI frames'));
+    for (const type of MEDIA_EVENT_TYPES) expect(section, type).to.include(`\`${type}\``);
   });
 
   it('documents every encoding and key code', () => {

@@ -80,6 +80,12 @@ export class DevicePlayer {
   private channel: MediaChannel | null = null;
   private tunedReported = false;
   private listeners: Array<{ type: string; fn: (e: Event) => void }> = [];
+  /**
+   * False while an MSE engine is still attaching: it swaps the <video>'s src for its MediaSource,
+   * which would abort a play() made before. Plays asked for meanwhile wait here.
+   */
+  private ready = true;
+  private waitingPlays: Done[] = [];
 
   constructor(
     readonly id: string,
@@ -172,6 +178,9 @@ export class DevicePlayer {
 
   /** A failure of the source or the engine: an 'error' event with a MediaError code (1-4). */
   private fail(code: number, message: string): void {
+    var waiting = this.waitingPlays;
+    this.waitingPlays = [];
+    for (var i = 0; i < waiting.length; i++) waiting[i]({ code: 'STRATUS_MEDIA_PLAY_REJECTED', message: 'NotSupportedError: ' + message });
     if (this.channel) {
       // A tuner failure is a channel change error: 1 "cannot tune", 8 "cannot resolve the URI".
       this.send('tuneerror', { code: code === 2 ? 8 : 1, message: message });
@@ -243,6 +252,7 @@ export class DevicePlayer {
       done(null, { engine: engine });
       return;
     }
+    this.ready = false;
     var lib = engine === 'hls.js' ? 'hls.min.js' : 'shaka-player.dash.js';
     loadScript(this.host.vendorBase + lib, function (err) {
       if (self.released || gen !== self.generation) return;
@@ -266,7 +276,7 @@ export class DevicePlayer {
   }
 
   private startHls(url: string, start: number): void {
-    var Hls = (window as unknown as { Hls: { new (cfg: object): HlsInstance; Events: { ERROR: string } } }).Hls;
+    var Hls = (window as unknown as { Hls: { new (cfg: object): HlsInstance; Events: { ERROR: string; MEDIA_ATTACHED: string } } }).Hls;
     var hls = new Hls({ startPosition: start > 0 ? start : -1 });
     this.hls = hls;
     var self = this;
@@ -275,8 +285,18 @@ export class DevicePlayer {
       // MediaError codes: 2 network, 3 decode, 4 not supported.
       self.fail(data.type === 'networkError' ? 2 : data.type === 'mediaError' ? 3 : 4, 'hls.js ' + (data.details || data.type));
     });
+    hls.on(Hls.Events.MEDIA_ATTACHED, function () {
+      if (self.hls === hls) self.becomeReady();
+    });
     hls.loadSource(url);
     hls.attachMedia(this.video);
+  }
+
+  private becomeReady(): void {
+    this.ready = true;
+    var list = this.waitingPlays;
+    this.waitingPlays = [];
+    for (var i = 0; i < list.length; i++) this.play(this.cmd, list[i]);
   }
 
   private startShaka(url: string, start: number): void {
@@ -296,12 +316,16 @@ export class DevicePlayer {
     player.attach(this.video).then(function () {
       if (self.shaka !== player) return;
       player.load(url, start > 0 ? start : undefined).then(function () {
-        return undefined;
+        if (self.shaka === player) self.becomeReady();
       }, onError);
     }, onError);
   }
 
   private unloadEngine(): void {
+    this.ready = true;
+    var waiting = this.waitingPlays;
+    this.waitingPlays = [];
+    for (var i = 0; i < waiting.length; i++) waiting[i]({ code: 'STRATUS_MEDIA_PLAY_REJECTED', message: 'AbortError: a new source replaced this one' });
     if (this.hls) this.hls.destroy();
     this.hls = null;
     if (this.shaka) this.shaka.destroy();
@@ -311,6 +335,10 @@ export class DevicePlayer {
 
   play(cmd: number, done: Done): void {
     this.cmd = cmd;
+    if (!this.ready) {
+      this.waitingPlays.push(done);
+      return;
+    }
     var r = this.video.play() as unknown as { then?: (ok: () => void, fail: (e: { name?: string; message?: string }) => void) => void } | undefined;
     if (r && typeof r.then === 'function') {
       r.then(
