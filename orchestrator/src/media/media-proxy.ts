@@ -46,6 +46,7 @@ export class MediaProxy {
   /** Device players by context, so a page that goes away takes its players with it. */
   private readonly contexts = new Map<number, Set<string>>();
   readonly stats = { calls: 0, refused: 0, events: 0, blockedFetches: 0 };
+  private mainFrame = '';
 
   constructor(
     private readonly cdp: CDPSession,
@@ -63,13 +64,24 @@ export class MediaProxy {
       for (const id of [...this.contexts.keys()]) this.releaseContext(id);
     });
     cdp.on('Fetch.requestPaused', (e) => {
-      this.stats.blockedFetches++;
-      cdp.send('Fetch.failRequest', { requestId: e.requestId, errorReason: 'BlockedByClient' }).catch(() => undefined);
+      void this.screen(e.requestId, e.resourceType, e.frameId).then((block) => {
+        if (block) this.stats.blockedFetches++;
+        return block
+          ? cdp.send('Fetch.failRequest', { requestId: e.requestId, errorReason: 'BlockedByClient' })
+          : cdp.send('Fetch.continueRequest', { requestId: e.requestId });
+      }).catch(() => undefined);
     });
     await cdp.send('Runtime.enable');
     await cdp.send('Runtime.addBinding', { name: this.binding });
-    // Media elements still fetch natively when given a src; those requests never leave.
-    await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Media', requestStage: 'Request' }] });
+    this.mainFrame = (await cdp.send('Page.getFrameTree')).frameTree.frame.id;
+    // Media elements still fetch natively when given a src, and an A/V Control <object> loads its
+    // data as a nested document that would play it: those requests never leave.
+    await cdp.send('Fetch.enable', {
+      patterns: [
+        { urlPattern: '*', resourceType: 'Media', requestStage: 'Request' },
+        { urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }
+      ]
+    });
     await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
       source: mediaShim({
         binding: this.binding,
@@ -79,6 +91,25 @@ export class MediaProxy {
         codecs: this.opts.codecs
       })
     });
+  }
+
+  /**
+   * Whether a paused request must fail: every media fetch, and the document of a nested frame
+   * owned by an <object>/<embed> of a media type. Other documents (the app, its iframes) go on.
+   */
+  private async screen(_requestId: string, resourceType: string, frameId: string): Promise<boolean> {
+    if (resourceType === 'Media') return true;
+    if (frameId === this.mainFrame) return false;
+    try {
+      const owner = await this.cdp.send('DOM.getFrameOwner', { frameId });
+      const { node } = await this.cdp.send('DOM.describeNode', { backendNodeId: owner.backendNodeId });
+      if (node.nodeName !== 'OBJECT' && node.nodeName !== 'EMBED') return false;
+      const attrs = node.attributes ?? [];
+      const type = (attrs[attrs.indexOf('type') + 1] ?? '').toLowerCase();
+      return attrs.includes('type') && /^(video|audio)\/|^application\/(dash\+xml|vnd\.apple\.mpegurl|x-mpegurl)/.test(type);
+    } catch {
+      return false;
+    }
   }
 
   private onCall(payload: string, contextId: number): void {

@@ -79,7 +79,19 @@ describe('bad input from devices', function () {
     for (const c of [
       { name: 'an unknown key code', code: 'STRATUS_INVALID_PARAMS', close: 4400, msg: { jsonrpc: '2.0', method: 'input.key', params: { code: 65, action: 'down', seq: 1 } } },
       { name: 'an ack for a frame never sent', code: 'STRATUS_UNKNOWN_FRAME', close: 4409, msg: { jsonrpc: '2.0', method: 'ui.ack', params: { frame: 999 } } },
-      { name: 'a second hello', code: 'STRATUS_OUT_OF_ORDER', close: 4409, msg: { jsonrpc: '2.0', id: 2, method: 'session.hello', params: { protocol: 1, screen: { width: 1280, height: 720 } } } }
+      { name: 'a second hello', code: 'STRATUS_OUT_OF_ORDER', close: 4409, msg: { jsonrpc: '2.0', id: 2, method: 'session.hello', params: { protocol: 1, screen: { width: 1280, height: 720 } } } },
+      {
+        name: 'a media event of an unknown type',
+        code: 'STRATUS_INVALID_PARAMS',
+        close: 4400,
+        msg: { jsonrpc: '2.0', method: 'media.event', params: { player: '1.m1', cmd: 1, type: 'explode', state: {} } }
+      },
+      {
+        name: 'a media event with a NaN-like duration',
+        code: 'STRATUS_INVALID_PARAMS',
+        close: 4400,
+        msg: { jsonrpc: '2.0', method: 'media.event', params: { player: '1.m1', cmd: 1, type: 'timeupdate', state: { duration: 'NaN' } } }
+      }
     ]) {
       it(`closes the session on ${c.name}, with ${c.code}`, async () => {
         bad.send(c.msg);
@@ -96,6 +108,16 @@ describe('bad input from devices', function () {
       bad.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'up', seq: 3 } });
       await until('the duplicates to be counted', () => session.stats.duplicateKeys === 2);
       expect(session.stats.keys).to.equal(1);
+      expect(bad.ws.readyState).to.equal(bad.ws.OPEN);
+      await expectHealthyStillWorks();
+    });
+
+    it('ignores a well-formed media event for a player the session never made', async () => {
+      const session = [...orch.sessions.values()].find((s) => s.deviceId === 'raw-device')!;
+      const state = { currentTime: 1, duration: 10, paused: false, ended: false, seeking: false, readyState: 4, networkState: 2, volume: 1, muted: false, rate: 1, buffered: [], seekable: [], videoWidth: 640, videoHeight: 360 };
+      bad.send({ jsonrpc: '2.0', method: 'media.event', params: { player: '99.m7', cmd: 1, type: 'playing', state } });
+      await until('the event to be seen', () => session.mediaStats!.events === 1);
+      await sleep(100);
       expect(bad.ws.readyState).to.equal(bad.ws.OPEN);
       await expectHealthyStillWorks();
     });

@@ -130,4 +130,43 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
     // The object's data went to the device only: the cloud browser never fetched it.
     expect(rig.origin.requests.filter((q) => /Stratus\//.test(q.userAgent))).to.deep.equal([]);
   });
+
+  it('on an HbbTV terminal, channels are tuned by the terminal\'s own video/broadcast object, by DVB triplet', async () => {
+    const tvPage = await rig.device.browser.newPage();
+    try {
+      // The terminal's object factory and broadcast object, as a recorder that "tunes" at once.
+      await tvPage.evaluateOnNewDocument(() => {
+        const w = window as any;
+        w.tuned = [];
+        w.oipfObjectFactory = { isObjectSupported: (t: string) => t === 'video/broadcast' };
+        const proto = HTMLObjectElement.prototype as any;
+        proto.getChannelConfig = function () {
+          return { channelList: { getChannelByTriplet: (onid: number, tsid: number, sid: number) => ({ onid, tsid, sid, fromList: true }) } };
+        };
+        proto.setChannel = function (ch: any) {
+          w.tuned.push({ onid: ch.onid, tsid: ch.tsid, sid: ch.sid, fromList: ch.fromList, type: this.getAttribute('type') });
+          setTimeout(() => this.onChannelChangeSucceeded && this.onChannelChangeSucceeded(ch), 10);
+        };
+        proto.release = function () {
+          w.released = (w.released || 0) + 1;
+        };
+      });
+      const token = rig.orch.issueDeviceToken('hbbtv-box');
+      await tvPage.goto(`${rig.orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
+      await tvPage.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+      // The emulator of beforeEach has a session too: take the terminal's.
+      const s = await until('the terminal session', () => [...rig.orch.sessions.values()].find((x) => x.deviceId === 'hbbtv-box'));
+      await cloud(s, () => (window as any).mediaApp.tune(2));
+      await until('ChannelChangeSucceeded', () => cloud(s, () => (window as any).tvLog.some((e: any) => e.type === 'succeeded' && e.ccid === 'ccid:2')), 15000);
+      const tuned = await tvPage.evaluate(() => (window as any).tuned);
+      expect(tuned).to.deep.equal([{ onid: 8916, tsid: 1, sid: 102, fromList: true, type: 'video/broadcast' }]);
+      const [p] = await devicePlayers(tvPage);
+      expect(p.engine).to.equal('broadcast');
+      expect(p.rect).to.deep.equal([0, 0, 1280, 720]);
+      await cloud(s, () => (document.getElementById('tv') as any).release());
+      await until('the terminal object to be released', () => tvPage.evaluate(() => (window as any).released === 1));
+    } finally {
+      await tvPage.close();
+    }
+  });
 });

@@ -204,6 +204,17 @@ describe('media proxy: <video> in the cloud plays on the device', function () {
     expect(errors).to.include('STRATUS_MEDIA_SOURCE_UNSUPPORTED');
   });
 
+  it('the device refuses malformed or unknown-player media requests with coded errors and keeps playing', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    await playing(page);
+    const code = (p: Promise<unknown>): Promise<string> => p.then(() => 'resolved', (e: { code: string }) => e.code);
+    expect(await code(session.requestDevice('media.seek', { player: 'x', cmd: 1, time: 'soon' }))).to.equal('STRATUS_INVALID_PARAMS');
+    expect(await code(session.requestDevice('media.play', { player: 'nobody', cmd: 1 }))).to.equal('STRATUS_MEDIA_UNKNOWN_PLAYER');
+    expect(await code(session.requestDevice('media.load', { player: 'y', cmd: 1, kind: 'video', url: 'http://127.0.0.1:9/x.weird', type: 'application/x-weird', muted: false, volume: 1, rate: 1 }))).to.equal('STRATUS_MEDIA_UNSUPPORTED');
+    const before = (await devicePlayers(page))[0].currentTime;
+    await until('the app video to keep playing', async () => (await devicePlayers(page))[0].currentTime > before + 0.3);
+  });
+
   it('closing the session stops the device video', async () => {
     await cloud(session, () => (window as any).mediaApp.playVod());
     await playing(page);

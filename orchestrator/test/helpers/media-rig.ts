@@ -58,7 +58,7 @@ export async function devicePlayers(page: Page): Promise<Array<{ id: string; cur
     const media = (window as any).stratusClient.media;
     return media.ids.map((id: string) => {
       const p = media.player(id);
-      const v = p.video as HTMLVideoElement;
+      const v = (p.video ?? p.object) as HTMLVideoElement;
       return {
         id,
         currentTime: v.currentTime,

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Metric, print, round } from './report';
 import { benchControl } from './control';
+import { benchMedia } from './media';
 import { benchUi } from './ui';
 
 /** `npm run bench [-- --json]`: every metric of every issue, measured in one run on loopback. */
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  const metrics = [...(await benchUi()), ...(await benchControl()), bundleSize()];
+  const metrics = [...(await benchUi()), ...(await benchControl()), ...(await benchMedia()), bundleSize()];
   print(metrics, json);
 }
 

@@ -1,4 +1,5 @@
 import { check, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams } from '@stratus/protocol';
+import { BroadcastTuner, hasBroadcastTuner } from './broadcast-tuner';
 import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
 
 /** Players a box keeps at once; a page that leaks media elements gets an error, not a dying box. */
@@ -22,7 +23,7 @@ interface Params {
  * out the cloud's media.* requests on them.
  */
 export class MediaHost {
-  private players: { [id: string]: DevicePlayer } = {};
+  private players: { [id: string]: DevicePlayer | BroadcastTuner } = {};
   private count = 0;
   private host: PlayerHost;
 
@@ -41,18 +42,29 @@ export class MediaHost {
     var p = params as Params;
     var player = this.players[p.player];
     if (method === 'media.load' || method === 'media.tune') {
-      if (!player) {
+      var created = !player;
+      if (created) {
+        var self = this;
+        var answer = done;
+        // A player whose first load fails holds no decoder; it does not count against the limit.
+        done = function (err, result) {
+          if (err) self.release(p.player);
+          answer(err, result);
+        };
         if (this.count >= MAX_PLAYERS) {
           done({ code: 'STRATUS_MEDIA_UNSUPPORTED', message: 'the device plays at most ' + MAX_PLAYERS + ' media at once' });
           return true;
         }
         var kind = method === 'media.tune' ? 'broadcast' : (params as MediaLoadParams).kind;
-        player = new DevicePlayer(p.player, kind, this.host);
+        // A terminal with a tuner presents channels itself; the emulator plays their streams.
+        if (method === 'media.tune' && hasBroadcastTuner()) player = new BroadcastTuner(p.player, this.host.plane, this.host.emit);
+        else player = new DevicePlayer(p.player, kind, this.host);
         this.players[p.player] = player;
         this.count++;
       }
-      if (method === 'media.load') player.load(params as MediaLoadParams, done);
-      else player.tune(p.channel as MediaChannel, p.cmd, done);
+      if (method === 'media.tune') player.tune(p.channel as MediaChannel, p.cmd, done);
+      else if (player instanceof DevicePlayer) player.load(params as MediaLoadParams, done);
+      else done({ code: 'STRATUS_MEDIA_UNSUPPORTED', message: 'player ' + p.player + ' is a broadcast tuner' });
       return true;
     }
     if (!player) {
@@ -61,16 +73,15 @@ export class MediaHost {
       else done({ code: 'STRATUS_MEDIA_UNKNOWN_PLAYER', message: p.player });
       return true;
     }
-    switch (method) {
-      case 'media.play':
+    if (player instanceof DevicePlayer) {
+      if (method === 'media.play') {
         player.play(p.cmd, done);
         return true;
-      case 'media.pause':
-        player.pause(p.cmd);
-        break;
-      case 'media.seek':
-        player.seek(p.cmd, p.time as number);
-        break;
+      }
+      if (method === 'media.pause') player.pause(p.cmd);
+      if (method === 'media.seek') player.seek(p.cmd, p.time as number);
+    }
+    switch (method) {
       case 'media.stop':
         player.stop(p.cmd);
         break;
@@ -104,7 +115,7 @@ export class MediaHost {
   }
 
   /** For the tests and the emulator's overlay. */
-  player(id: string): DevicePlayer | null {
+  player(id: string): DevicePlayer | BroadcastTuner | null {
     return this.players[id] || null;
   }
 

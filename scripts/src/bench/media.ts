@@ -1,0 +1,106 @@
+import { startMediaOrigin } from '@stratus/orchestrator/dist/src/dev/media-origin';
+import { DeviceBrowser, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
+import { lineupFor, MEDIA_ROOT } from '@stratus/orchestrator/dist/test/helpers/media-rig';
+import { Metric, median, round } from './report';
+
+const RUNS = 15;
+
+/**
+ * Double-stream figures on loopback: the app's calls in the cloud page, through the proxy, to the
+ * emulator's native player and back. The baseline is the same device playing the same stream by
+ * itself, measured in the same run.
+ */
+export async function benchMedia(): Promise<Metric[]> {
+  const origin = await startMediaOrigin(MEDIA_ROOT);
+  const orch = await startOrchestrator({
+    media: { channels: lineupFor(origin) },
+    apps: { default: 'media', catalog: JSON.stringify({ media: { url: `/apps/media/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } }) }
+  });
+  const device = await DeviceBrowser.launch();
+  try {
+    const page = await device.open(orch, 'w=1280&h=720');
+    const session = await until('the session', () => [...orch.sessions.values()][0]);
+    const cloud = session.cloudPage!;
+    const vod = `${origin.baseUrl}/vod/h264/index.m3u8`;
+
+    const load: number[] = [];
+    const seek: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      load.push(
+        await cloud.evaluate(async (url: string) => {
+          const v = document.getElementById('video') as HTMLVideoElement;
+          v.removeAttribute('src');
+          v.load();
+          const t0 = performance.now();
+          const playing = new Promise<number>((r) => v.addEventListener('playing', () => r(performance.now() - t0), { once: true }));
+          v.src = url;
+          await v.play();
+          return playing;
+        }, `${vod}?run=${i}`)
+      );
+      seek.push(
+        await cloud.evaluate(async (to: number) => {
+          const v = document.getElementById('video') as HTMLVideoElement;
+          const t0 = performance.now();
+          const seeked = new Promise<number>((r) => v.addEventListener('seeked', () => r(performance.now() - t0), { once: true }));
+          v.currentTime = to;
+          return seeked;
+        }, 2 + ((i * 3.7) % 8))
+      );
+    }
+    await cloud.evaluate(() => (document.getElementById('video') as HTMLVideoElement).pause());
+
+    const tune: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      tune.push(
+        await cloud.evaluate(async (lcn: number) => {
+          const tv = document.getElementById('tv') as any;
+          tv.style.display = 'block';
+          const list = tv.getChannelConfig().channelList;
+          let ch = null;
+          for (let k = 0; k < list.length; k++) if (list.item(k).lcn === lcn) ch = list.item(k);
+          const t0 = performance.now();
+          const done = new Promise<number>((resolve, reject) => {
+            tv.onChannelChangeSucceeded = () => resolve(performance.now() - t0);
+            tv.onChannelChangeError = (_c: unknown, e: number) => reject(new Error(`channel change error ${e}`));
+          });
+          tv.setChannel(ch);
+          return done;
+        }, (i % 3) + 1)
+      );
+    }
+
+    // Baseline: the device page plays the same stream on its own, no cloud in the loop.
+    const bare: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      bare.push(
+        await page.evaluate(async (url: string) => {
+          const v = document.createElement('video');
+          document.body.appendChild(v);
+          const t0 = performance.now();
+          const playing = new Promise<number>((r) => v.addEventListener('playing', () => r(performance.now() - t0), { once: true }));
+          v.src = url;
+          await v.play();
+          const ms = await playing;
+          v.pause();
+          v.removeAttribute('src');
+          v.load();
+          v.remove();
+          return ms;
+        }, `${vod}?bare=${i}`)
+      );
+    }
+    await page.evaluate(() => (window as any).stratusClient.close());
+    await until('the bench session to end', () => orch.sessions.size === 0, 15000);
+    return [
+      { metric: 'media_load_to_playing_ms', value: round(median(load)), unit: 'ms', note: `median of ${RUNS}; src + play() in the cloud to 'playing' there, native HLS on loopback` },
+      { metric: 'media_load_to_playing_bare_ms', value: round(median(bare)), unit: 'ms', note: 'baseline: the device playing the same stream alone, same run' },
+      { metric: 'media_seek_ms', value: round(median(seek)), unit: 'ms', note: `median of ${RUNS}; currentTime set in the cloud to 'seeked' there` },
+      { metric: 'media_tune_ms', value: round(median(tune)), unit: 'ms', note: `median of ${RUNS}; setChannel to ChannelChangeSucceeded (live HLS, first frame playing)` }
+    ];
+  } finally {
+    await device.close();
+    await orch.close();
+    await origin.close();
+  }
+}

@@ -1,0 +1,133 @@
+import { MediaChannel, MediaEventParams, MediaState } from '@stratus/protocol';
+import { Done } from './device-player';
+
+/** The parts of an OIPF video/broadcast object (DAE 7.13.1) the tuner uses. */
+interface OipfBroadcast extends HTMLElement {
+  setChannel(channel: unknown): void;
+  stop(): void;
+  release(): void;
+  setVolume?(volume: number): boolean;
+  createChannelObject?(idType: number, onid: number, tsid: number, sid: number): unknown;
+  getChannelConfig?(): { channelList?: { getChannelByTriplet?(onid: number, tsid: number, sid: number): unknown } } | null;
+  onChannelChangeSucceeded: ((channel: unknown) => void) | null;
+  onChannelChangeError: ((channel: unknown, errorState: number) => void) | null;
+}
+
+interface OipfFactory {
+  isObjectSupported?(type: string): boolean;
+}
+
+/** OIPF channel id type for DVB-T; only used when the terminal's line-up does not know the triplet. */
+var ID_DVB_T = 12;
+
+/** True on a terminal with a real broadcast tuner (an HbbTV box); false in the emulator. */
+export function hasBroadcastTuner(): boolean {
+  var f = (window as unknown as { oipfObjectFactory?: OipfFactory }).oipfObjectFactory;
+  try {
+    return !!(f && f.isObjectSupported && f.isObjectSupported('video/broadcast'));
+  } catch (e) {
+    return false;
+  }
+}
+
+var IDLE: MediaState = {
+  currentTime: 0, duration: -2, paused: false, ended: false, seeking: false, readyState: 4, networkState: 2,
+  volume: 1, muted: false, rate: 1, buffered: [], seekable: [], videoWidth: 0, videoHeight: 0
+};
+
+/**
+ * The cloud page's video/broadcast on a real terminal: the terminal's own video/broadcast object
+ * tunes by DVB triplet, and its channel change events become `tuned` / `tuneerror`.
+ */
+export class BroadcastTuner {
+  cmd = 0;
+  engine = 'broadcast';
+  private object: OipfBroadcast;
+  private released = false;
+
+  constructor(
+    readonly id: string,
+    plane: HTMLElement,
+    private emit: (e: MediaEventParams) => void
+  ) {
+    var o = document.createElement('object') as unknown as OipfBroadcast;
+    o.setAttribute('type', 'video/broadcast');
+    o.style.position = 'absolute';
+    o.style.left = '0px';
+    o.style.top = '0px';
+    o.style.width = '0px';
+    o.style.height = '0px';
+    this.object = o;
+    plane.appendChild(o);
+    var self = this;
+    o.onChannelChangeSucceeded = function () {
+      self.send('tuned');
+    };
+    o.onChannelChangeError = function (_ch, errorState) {
+      self.send('tuneerror', { code: typeof errorState === 'number' ? errorState : 100, message: 'channel change error ' + errorState });
+    };
+  }
+
+  private send(type: string, error?: { code: number; message: string }): void {
+    if (this.released) return;
+    var e: MediaEventParams = { player: this.id, cmd: this.cmd, type: type, state: IDLE, engine: 'broadcast' };
+    if (error) e.error = error;
+    this.emit(e);
+  }
+
+  tune(channel: MediaChannel, cmd: number, done: Done): void {
+    this.cmd = cmd;
+    if (channel.onid === undefined || channel.tsid === undefined || channel.sid === undefined) {
+      done({ code: 'STRATUS_UNKNOWN_CHANNEL', message: 'channel ' + channel.ccid + ' has no DVB triplet' });
+      return;
+    }
+    var o = this.object;
+    var target: unknown = null;
+    try {
+      var config = o.getChannelConfig ? o.getChannelConfig() : null;
+      var list = config && config.channelList;
+      if (list && list.getChannelByTriplet) target = list.getChannelByTriplet(channel.onid, channel.tsid, channel.sid);
+      if (!target && o.createChannelObject) target = o.createChannelObject(ID_DVB_T, channel.onid, channel.tsid, channel.sid);
+      if (!target) {
+        done({ code: 'STRATUS_UNKNOWN_CHANNEL', message: 'the terminal does not know channel ' + channel.ccid });
+        return;
+      }
+      o.setChannel(target);
+    } catch (e) {
+      done({ code: 'STRATUS_MEDIA_ERROR', message: 'video/broadcast: ' + String((e as Error).message || e) });
+      return;
+    }
+    done(null, { engine: 'broadcast' });
+  }
+
+  stop(cmd: number): void {
+    this.cmd = cmd;
+    this.object.stop();
+  }
+
+  set(cmd: number, p: { volume?: number }): void {
+    this.cmd = cmd;
+    if (p.volume !== undefined && this.object.setVolume) this.object.setVolume(Math.round(p.volume * 100));
+  }
+
+  setWindow(cmd: number, rect: { x: number; y: number; width: number; height: number }, visible: boolean): void {
+    this.cmd = cmd;
+    var s = this.object.style;
+    s.left = Math.round(rect.x) + 'px';
+    s.top = Math.round(rect.y) + 'px';
+    s.width = Math.round(rect.width) + 'px';
+    s.height = Math.round(rect.height) + 'px';
+    s.visibility = visible ? 'visible' : 'hidden';
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    try {
+      this.object.release();
+    } catch (e) {
+      // Released already by the terminal.
+    }
+    if (this.object.parentNode) this.object.parentNode.removeChild(this.object);
+  }
+}
