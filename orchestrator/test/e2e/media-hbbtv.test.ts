@@ -70,6 +70,25 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
     await until('the device player to be released', async () => (await devicePlayers(page)).length === 0);
   });
 
+  it('bindToCurrentChannel presents the current channel; nextChannel steps through the line-up; stop() stops', async () => {
+    const ch = await cloud(session, () => {
+      const tv = document.getElementById('tv') as any;
+      tv.style.display = 'block';
+      return tv.bindToCurrentChannel().ccid;
+    });
+    expect(ch).to.equal('ccid:1');
+    await until('presenting channel 1', () => cloud(session, () => {
+      const tv = document.getElementById('tv') as any;
+      return tv.playState === 2 && tv.currentChannel.lcn === 1;
+    }), 15000);
+    await cloud(session, () => (document.getElementById('tv') as any).nextChannel());
+    await until('presenting channel 2', () => cloud(session, () => (document.getElementById('tv') as any).currentChannel.lcn === 2), 15000);
+    await until('channel 2 on screen', async () => near(await screenPixel(page, 200, 600), [16, 192, 32], 40), 10000);
+    await cloud(session, () => (document.getElementById('tv') as any).stop());
+    expect(await cloud(session, () => (document.getElementById('tv') as any).playState)).to.equal(3);
+    await until('the device to stop', async () => (await devicePlayers(page))[0].paused);
+  });
+
   it('an A/V Control object follows the HbbTV play state machine: connecting, playing, paused, seek, stopped', async () => {
     await cloud(session, (url: string) => {
       const o = document.createElement('object');

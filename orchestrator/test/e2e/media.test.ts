@@ -176,6 +176,24 @@ describe('media proxy: <video> in the cloud plays on the device', function () {
     expect((await appLog(session)).some((e) => e.type === 'pause')).to.equal(true);
   });
 
+  it('full screen: the window covers the whole layer, and comes back on exit', async () => {
+    await cloud(session, () => (window as any).mediaApp.playVod());
+    await playing(page);
+    // requestFullscreen needs a user gesture, as a key press would give in the cloud page.
+    const cdp = await session.cloudPage!.createCDPSession();
+    try {
+      await cdp.send('Runtime.evaluate', { expression: "document.getElementById('video').requestFullscreen()", userGesture: true, awaitPromise: true });
+      await until('the device window to fill the layer', async () => {
+        const [p] = await devicePlayers(page);
+        return p.visible && p.rect.join() === '0,0,1280,720';
+      });
+      await cdp.send('Runtime.evaluate', { expression: 'document.exitFullscreen()', awaitPromise: true });
+      await until('the device window to come back', async () => (await devicePlayers(page))[0].rect.join() === '80,120,640,360');
+    } finally {
+      await cdp.detach();
+    }
+  });
+
   it('a device media error reaches the app as a MediaError and a cloud-browser error event', async () => {
     const rejected = await cloud(session, () => (window as any).mediaApp.playVod('/vod/missing.m3u8').then(() => 'resolved', (e: DOMException) => e.name));
     expect(rejected).to.be.oneOf(['NotSupportedError', 'AbortError']);
