@@ -84,9 +84,9 @@ function upToDate() {
 }
 
 if (upToDate()) {
-  console.log('[stratus] media fixtures are up to date');
+  console.error('[stratus] media fixtures are up to date');
 } else {
   const t0 = Date.now();
   generate();
-  console.log(`[stratus] media fixtures generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(`[stratus] media fixtures generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

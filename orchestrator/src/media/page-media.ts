@@ -13,6 +13,8 @@
  * docs/media.md describes the behaviour; orchestrator/test/e2e/media*.test.ts check it.
  */
 
+import { mediaTypeOf } from '@stratus/protocol';
+
 export interface ShimChannel {
   ccid: string;
   lcn: number;
@@ -34,7 +36,7 @@ export interface MediaShimConfig {
   codecs: string[];
 }
 
-export function installMediaProxy(cfg: MediaShimConfig): void {
+export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) => string): void {
   const w = window as unknown as Record<string, unknown>;
   const binding = w[cfg.binding] as ((payload: string) => void) | undefined;
   if (typeof binding !== 'function') return;
@@ -133,17 +135,6 @@ export function installMediaProxy(cfg: MediaShimConfig): void {
   }
   function baseType(type: string): string {
     return type.split(';')[0].trim().toLowerCase();
-  }
-  function typeOf(url: string): string {
-    const path = url.split('#')[0].split('?')[0].toLowerCase();
-    if (/\.m3u8$/.test(path)) return 'application/vnd.apple.mpegurl';
-    if (/\.mpd$/.test(path)) return 'application/dash+xml';
-    if (/\.(mp4|m4v)$/.test(path)) return 'video/mp4';
-    if (/\.(m4a|aac)$/.test(path)) return 'audio/mp4';
-    if (/\.mp3$/.test(path)) return 'audio/mpeg';
-    if (/\.ts$/.test(path)) return 'video/mp2t';
-    if (/\.webm$/.test(path)) return 'video/webm';
-    return '';
   }
   function canPlay(type: string): CanPlayTypeResult {
     const answer = cfg.canPlay[baseType(type)] ?? '';
@@ -1047,7 +1038,10 @@ export function installMediaProxy(cfg: MediaShimConfig): void {
   });
 }
 
-/** The script that installs the proxy, for Page.addScriptToEvaluateOnNewDocument. */
+/**
+ * The script that installs the proxy, for Page.addScriptToEvaluateOnNewDocument. The protocol's
+ * own (ES5, self-contained) mediaTypeOf goes along, so both sides infer types the same way.
+ */
 export function mediaShim(cfg: MediaShimConfig): string {
-  return `(${installMediaProxy.toString()})(${JSON.stringify(cfg)});`;
+  return `(${installMediaProxy.toString()})(${JSON.stringify(cfg)}, ${mediaTypeOf.toString()});`;
 }

@@ -1,32 +1,16 @@
 import { expect } from 'chai';
-import { Page } from 'puppeteer-core';
-import { useMediaRig, onlySession, devicePlayers, screenPixel, near, MEDIA_ROOT } from '../helpers/media-rig';
+import { useMediaRig, useMediaDevice, cloud, devicePlayers, screenPixel, near, MEDIA_ROOT } from '../helpers/media-rig';
 import { until } from '../helpers/device';
 import { readFixtureCatalogue } from '../../src/dev/media-origin';
-import { Session } from '../../src/session';
-
-function cloud<T, A extends unknown[]>(session: Session, fn: (...args: A) => T, ...args: A): Promise<T> {
-  return session.cloudPage!.evaluate(fn as any, ...args) as Promise<T>;
-}
 
 describe('media proxy: HbbTV video/broadcast and A/V Control objects', function () {
   this.timeout(90000);
   const rig = useMediaRig();
-  let page: Page;
-  let session: Session;
-
-  beforeEach(async () => {
-    page = await rig.device.open(rig.orch, 'w=1280&h=720');
-    session = await onlySession(rig.orch);
-  });
-  afterEach(async () => {
-    await page.close();
-    await until('the session to end', () => rig.orch.sessions.size === 0);
-  });
+  const dev = useMediaDevice(rig);
 
   it('setChannel switches to the right channel, checked by pixel, with ChannelChangeSucceeded', async () => {
     const { channels } = readFixtureCatalogue(MEDIA_ROOT);
-    const list = await cloud(session, () => {
+    const list = await cloud(dev.session, () => {
       const tv = document.getElementById('tv') as any;
       const l = tv.getChannelConfig().channelList;
       const out = [];
@@ -36,61 +20,61 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
     expect(list.state).to.equal(0);
     expect(list.out.map((c) => c.lcn)).to.deep.equal([1, 2, 3]);
     for (const ch of [channels[1], channels[0], channels[2]]) {
-      await cloud(session, (lcn: number) => (window as any).mediaApp.tune(lcn), ch.lcn);
+      await cloud(dev.session, (lcn: number) => (window as any).mediaApp.tune(lcn), ch.lcn);
       await until(`ChannelChangeSucceeded for ${ch.lcn}`, () =>
-        cloud(session, (ccid: string) => (window as any).tvLog.some((e: any) => e.type === 'succeeded' && e.ccid === ccid), `ccid:${ch.lcn}`)
+        cloud(dev.session, (ccid: string) => (window as any).tvLog.some((e: any) => e.type === 'succeeded' && e.ccid === ccid), `ccid:${ch.lcn}`)
       , 15000);
       // Away from the channel number drawn in the middle: the channel's flat colour fills the screen.
-      await until(`channel ${ch.lcn}'s colour on screen`, async () => near(await screenPixel(page, 200, 600), ch.rgb, 40), 10000);
-      const state = await cloud(session, () => {
+      await until(`channel ${ch.lcn}'s colour on screen`, async () => near(await screenPixel(dev.page, 200, 600), ch.rgb, 40), 10000);
+      const state = await cloud(dev.session, () => {
         const tv = document.getElementById('tv') as any;
         return { playState: tv.playState, lcn: tv.currentChannel && tv.currentChannel.lcn };
       });
       expect(state).to.deep.equal({ playState: 2, lcn: ch.lcn });
     }
-    const states = await cloud(session, () => (window as any).tvLog.filter((e: any) => e.type === 'state').map((e: any) => e.state));
+    const states = await cloud(dev.session, () => (window as any).tvLog.filter((e: any) => e.type === 'state').map((e: any) => e.state));
     expect(states.slice(0, 2)).to.deep.equal([1, 2]);
     // One broadcast player on the device, playing the live stream through the emulator's tuner.
-    const players = await devicePlayers(page);
+    const players = await devicePlayers(dev.page);
     expect(players.filter((p) => p.engine === 'tuner')).to.have.length(1);
   });
 
   it('a channel outside the line-up gets ChannelChangeError, and release() returns to unrealized', async () => {
-    const r = await cloud(session, () => {
+    const r = await cloud(dev.session, () => {
       const tv = document.getElementById('tv') as any;
       tv.style.display = 'block';
       tv.setChannel({ ccid: 'nope', onid: 1, tsid: 2, sid: 3 });
       return new Promise((resolve) => setTimeout(() => resolve((window as any).tvLog.slice()), 100));
     });
     expect(r).to.deep.include.members([{ type: 'error', errorState: 5, at: (r as any[])[0].at }]);
-    await cloud(session, () => (window as any).mediaApp.tune(1));
-    await until('presenting', () => cloud(session, () => (document.getElementById('tv') as any).playState === 2), 15000);
-    await cloud(session, () => (document.getElementById('tv') as any).release());
-    expect(await cloud(session, () => (document.getElementById('tv') as any).playState)).to.equal(0);
-    await until('the device player to be released', async () => (await devicePlayers(page)).length === 0);
+    await cloud(dev.session, () => (window as any).mediaApp.tune(1));
+    await until('presenting', () => cloud(dev.session, () => (document.getElementById('tv') as any).playState === 2), 15000);
+    await cloud(dev.session, () => (document.getElementById('tv') as any).release());
+    expect(await cloud(dev.session, () => (document.getElementById('tv') as any).playState)).to.equal(0);
+    await until('the device player to be released', async () => (await devicePlayers(dev.page)).length === 0);
   });
 
   it('bindToCurrentChannel presents the current channel; nextChannel steps through the line-up; stop() stops', async () => {
-    const ch = await cloud(session, () => {
+    const ch = await cloud(dev.session, () => {
       const tv = document.getElementById('tv') as any;
       tv.style.display = 'block';
       return tv.bindToCurrentChannel().ccid;
     });
     expect(ch).to.equal('ccid:1');
-    await until('presenting channel 1', () => cloud(session, () => {
+    await until('presenting channel 1', () => cloud(dev.session, () => {
       const tv = document.getElementById('tv') as any;
       return tv.playState === 2 && tv.currentChannel.lcn === 1;
     }), 15000);
-    await cloud(session, () => (document.getElementById('tv') as any).nextChannel());
-    await until('presenting channel 2', () => cloud(session, () => (document.getElementById('tv') as any).currentChannel.lcn === 2), 15000);
-    await until('channel 2 on screen', async () => near(await screenPixel(page, 200, 600), [16, 192, 32], 40), 10000);
-    await cloud(session, () => (document.getElementById('tv') as any).stop());
-    expect(await cloud(session, () => (document.getElementById('tv') as any).playState)).to.equal(3);
-    await until('the device to stop', async () => (await devicePlayers(page))[0].paused);
+    await cloud(dev.session, () => (document.getElementById('tv') as any).nextChannel());
+    await until('presenting channel 2', () => cloud(dev.session, () => (document.getElementById('tv') as any).currentChannel.lcn === 2), 15000);
+    await until('channel 2 on screen', async () => near(await screenPixel(dev.page, 200, 600), [16, 192, 32], 40), 10000);
+    await cloud(dev.session, () => (document.getElementById('tv') as any).stop());
+    expect(await cloud(dev.session, () => (document.getElementById('tv') as any).playState)).to.equal(3);
+    await until('the device to stop', async () => (await devicePlayers(dev.page))[0].paused);
   });
 
   it('an A/V Control object follows the HbbTV play state machine: connecting, playing, paused, seek, stopped', async () => {
-    await cloud(session, (url: string) => {
+    await cloud(dev.session, (url: string) => {
       const o = document.createElement('object');
       o.type = 'video/mp4';
       o.id = 'av';
@@ -102,42 +86,42 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
       av.data = url;
       (window as any).avPlay = av.play(1);
     }, `${rig.origin.baseUrl}/vod/h264.mp4`);
-    expect(await cloud(session, () => (window as any).avPlay)).to.equal(true);
-    await until('playing', () => cloud(session, () => (document.getElementById('av') as any).playState === 1), 15000);
-    await until('the position to advance', () => cloud(session, () => (document.getElementById('av') as any).playPosition > 500));
-    const info = await cloud(session, () => {
+    expect(await cloud(dev.session, () => (window as any).avPlay)).to.equal(true);
+    await until('playing', () => cloud(dev.session, () => (document.getElementById('av') as any).playState === 1), 15000);
+    await until('the position to advance', () => cloud(dev.session, () => (document.getElementById('av') as any).playPosition > 500));
+    const info = await cloud(dev.session, () => {
       const av = document.getElementById('av') as any;
       return { playTime: av.playTime, speed: av.speed, data: av.data, attr: av.getAttribute('data') };
     });
     expect(info.playTime).to.be.closeTo(12000, 200);
     expect(info.speed).to.equal(1);
     expect(info.data).to.match(/\/vod\/h264\.mp4$/);
-    await cloud(session, () => (document.getElementById('av') as any).play(0));
-    await until('paused', () => cloud(session, () => (document.getElementById('av') as any).playState === 2));
-    await until('the device to pause', async () => (await devicePlayers(page))[0].paused);
-    expect(await cloud(session, () => (document.getElementById('av') as any).seek(5000))).to.equal(true);
-    await until('the device at 5 s', async () => Math.abs((await devicePlayers(page))[0].currentTime - 5) < 0.05);
-    await until('playPosition 5000', () => cloud(session, () => Math.abs((document.getElementById('av') as any).playPosition - 5000) < 50));
-    await cloud(session, () => (document.getElementById('av') as any).stop());
-    expect(await cloud(session, () => (document.getElementById('av') as any).playState)).to.equal(0);
+    await cloud(dev.session, () => (document.getElementById('av') as any).play(0));
+    await until('paused', () => cloud(dev.session, () => (document.getElementById('av') as any).playState === 2));
+    await until('the device to pause', async () => (await devicePlayers(dev.page))[0].paused);
+    expect(await cloud(dev.session, () => (document.getElementById('av') as any).seek(5000))).to.equal(true);
+    await until('the device at 5 s', async () => Math.abs((await devicePlayers(dev.page))[0].currentTime - 5) < 0.05);
+    await until('playPosition 5000', () => cloud(dev.session, () => Math.abs((document.getElementById('av') as any).playPosition - 5000) < 50));
+    await cloud(dev.session, () => (document.getElementById('av') as any).stop());
+    expect(await cloud(dev.session, () => (document.getElementById('av') as any).playState)).to.equal(0);
     const log = await until('the stopped state to be reported', async () => {
-      const l = await cloud(session, () => (window as any).avLog as number[]);
+      const l = await cloud(dev.session, () => (window as any).avLog as number[]);
       return l[l.length - 1] === 0 ? l : null;
     });
     expect(log).to.deep.equal([3, 1, 2, 0]);
     // Seeking is refused while stopped.
-    expect(await cloud(session, () => (document.getElementById('av') as any).seek(1000))).to.equal(false);
+    expect(await cloud(dev.session, () => (document.getElementById('av') as any).seek(1000))).to.equal(false);
   });
 
   it('a device media error puts an A/V Control object in playState 6 with its error code', async () => {
-    await cloud(session, (url: string) => {
+    await cloud(dev.session, (url: string) => {
       document.body.insertAdjacentHTML('beforeend', `<object id="av" type="video/mp4" data="${url}" style="position:absolute;left:0;top:0;width:320px;height:180px"></object>`);
       const av = document.getElementById('av') as any;
       (window as any).avEvents = [];
       av.addEventListener('PlayStateChange', (e: any) => (window as any).avEvents.push({ state: e.state, error: e.error }));
       av.play(1);
     }, `${rig.origin.baseUrl}/vod/missing.mp4`);
-    const r = await until('playState 6', () => cloud(session, () => {
+    const r = await until('playState 6', () => cloud(dev.session, () => {
       const av = document.getElementById('av') as any;
       return av.playState === 6 ? { error: av.error, events: (window as any).avEvents, errors: (window as any).cloudErrors.map((e: any) => e.code) } : null;
     }), 15000);
@@ -173,8 +157,8 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
       const token = rig.orch.issueDeviceToken('hbbtv-box');
       await tvPage.goto(`${rig.orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
       await tvPage.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
-      // The emulator of beforeEach has a session too: take the terminal's.
-      const s = await until('the terminal session', () => [...rig.orch.sessions.values()].find((x) => x.deviceId === 'hbbtv-box'));
+      // The emulator of beforeEach has a dev.session too: take the terminal's.
+      const s = await until('the terminal dev.session', () => [...rig.orch.sessions.values()].find((x) => x.deviceId === 'hbbtv-box'));
       await cloud(s, () => (window as any).mediaApp.tune(2));
       await until('ChannelChangeSucceeded', () => cloud(s, () => (window as any).tvLog.some((e: any) => e.type === 'succeeded' && e.ccid === 'ccid:2')), 15000);
       const tuned = await tvPage.evaluate(() => (window as any).tuned);

@@ -47,6 +47,25 @@ export function useMediaRig(overrides: (origin: MediaOrigin) => Overrides = () =
   return rig;
 }
 
+/** Per test: an emulator page and its session, closed after the test. */
+export function useMediaDevice(rig: MediaRig): { page: Page; session: Session } {
+  const cur = {} as { page: Page; session: Session };
+  beforeEach(async () => {
+    cur.page = await rig.device.open(rig.orch, 'w=1280&h=720');
+    cur.session = await onlySession(rig.orch);
+  });
+  afterEach(async () => {
+    await cur.page.close();
+    await until('the session to end', () => rig.orch.sessions.size === 0);
+  });
+  return cur;
+}
+
+/** Runs `fn` in the app's page in the cloud. */
+export function cloud<T, A extends unknown[]>(session: Session, fn: (...args: A) => T, ...args: A): Promise<Awaited<T>> {
+  return session.cloudPage!.evaluate(fn as never, ...args) as Promise<Awaited<T>>;
+}
+
 /** The one session of the rig (tests open one device page at a time). */
 export async function onlySession(orch: Orchestrator): Promise<Session> {
   return until('the session', () => [...orch.sessions.values()][0]);

@@ -1,5 +1,6 @@
 import { MediaChannel, MediaEventParams, MediaState } from '@stratus/protocol';
 import { Done } from './device-player';
+import { hiddenBox, placeBox } from './place';
 
 /** The parts of an OIPF video/broadcast object (DAE 7.13.1) the tuner uses. */
 interface OipfBroadcast extends HTMLElement {
@@ -52,11 +53,7 @@ export class BroadcastTuner {
   ) {
     var o = document.createElement('object') as unknown as OipfBroadcast;
     o.setAttribute('type', 'video/broadcast');
-    o.style.position = 'absolute';
-    o.style.left = '0px';
-    o.style.top = '0px';
-    o.style.width = '0px';
-    o.style.height = '0px';
+    hiddenBox(o.style);
     this.object = o;
     plane.appendChild(o);
     var self = this;
@@ -112,12 +109,7 @@ export class BroadcastTuner {
 
   setWindow(cmd: number, rect: { x: number; y: number; width: number; height: number }, visible: boolean): void {
     this.cmd = cmd;
-    var s = this.object.style;
-    s.left = Math.round(rect.x) + 'px';
-    s.top = Math.round(rect.y) + 'px';
-    s.width = Math.round(rect.width) + 'px';
-    s.height = Math.round(rect.height) + 'px';
-    s.visibility = visible ? 'visible' : 'hidden';
+    placeBox(this.object.style, rect, visible);
   }
 
   release(): void {

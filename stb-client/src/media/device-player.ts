@@ -1,4 +1,5 @@
 import { isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState } from '@stratus/protocol';
+import { hiddenBox, placeBox } from './place';
 import { loadScript } from './script-loader';
 
 export type Engine = 'native' | 'hls.js' | 'shaka' | 'tuner';
@@ -95,12 +96,7 @@ export class DevicePlayer {
     var v = document.createElement('video');
     v.setAttribute('playsinline', '');
     v.setAttribute('data-player', id);
-    v.style.position = 'absolute';
-    v.style.left = '0px';
-    v.style.top = '0px';
-    v.style.width = '0px';
-    v.style.height = '0px';
-    v.style.visibility = 'hidden';
+    hiddenBox(v.style);
     this.video = v;
     host.plane.appendChild(v);
     var self = this;
@@ -387,12 +383,7 @@ export class DevicePlayer {
   /** Puts the picture where the element is in the cloud page, in layer pixels. */
   setWindow(cmd: number, rect: { x: number; y: number; width: number; height: number }, visible: boolean): void {
     this.cmd = cmd;
-    var s = this.video.style;
-    s.left = Math.round(rect.x) + 'px';
-    s.top = Math.round(rect.y) + 'px';
-    s.width = Math.round(rect.width) + 'px';
-    s.height = Math.round(rect.height) + 'px';
-    s.visibility = visible && rect.width > 0 && rect.height > 0 ? 'visible' : 'hidden';
+    placeBox(this.video.style, rect, visible);
   }
 
   release(): void {
