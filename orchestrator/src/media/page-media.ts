@@ -13,7 +13,7 @@
  * docs/media.md describes the behaviour; orchestrator/test/e2e/media*.test.ts check it.
  */
 
-import { mediaTypeOf } from '@stratus/protocol';
+import { mediaTypeOf, MediaEventParams, MediaState } from '@stratus/protocol';
 
 export interface ShimChannel {
   ccid: string;
@@ -92,29 +92,9 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
   }
 
   // ---- state mirror ------------------------------------------------------------------------------
-  interface DeviceState {
-    currentTime: number;
-    duration: number;
-    paused: boolean;
-    ended: boolean;
-    seeking: boolean;
-    readyState: number;
-    networkState: number;
-    volume: number;
-    muted: boolean;
-    rate: number;
-    buffered: number[][];
-    seekable: number[][];
-    videoWidth: number;
-    videoHeight: number;
-  }
-  interface DeviceEvent {
-    player: string;
-    cmd: number;
-    type: string;
-    state: DeviceState;
-    error?: { code: number; message?: string };
-  }
+  // Types only (erased): the wire's own state and event shapes.
+  type DeviceState = MediaState;
+  type DeviceEvent = MediaEventParams;
   function decodeDuration(d: number): number {
     return d === -1 ? NaN : d === -2 ? Infinity : d;
   }
