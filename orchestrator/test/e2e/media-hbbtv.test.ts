@@ -123,7 +123,8 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
     }, `${rig.origin.baseUrl}/vod/missing.mp4`);
     const r = await until('playState 6', () => cloud(dev.session, () => {
       const av = document.getElementById('av') as any;
-      return av.playState === 6 ? { error: av.error, events: (window as any).avEvents, errors: (window as any).cloudErrors.map((e: any) => e.code) } : null;
+      // The PlayStateChange event comes from a task after playState changes: wait for both.
+      return av.playState === 6 && (window as any).avEvents.length >= 2 ? { error: av.error, events: (window as any).avEvents, errors: (window as any).cloudErrors.map((e: any) => e.code) } : null;
     }), 15000);
     // MediaError 4 (not supported) or 2 (network) becomes A/V error 0 (format) or 1 (connection).
     expect(r.error).to.be.oneOf([0, 1]);
