@@ -67,19 +67,21 @@ export function mediaOriginRouter(mediaRoot: string, startedMs = Date.now()): ex
     res.set('Access-Control-Allow-Origin', '*');
     next();
   });
+  // Segment counts per channel and the segment length are read once, on first use, not per request.
   const counts = new Map<string, number>();
+  let segmentSeconds = 0;
   router.get('/live/:channel/index.m3u8', (req, res) => {
     const dir = join(mediaRoot, 'live', req.params.channel);
-    if (!/^ch\d{1,3}$/.test(req.params.channel) || !existsSync(join(dir, 'source.m3u8'))) {
-      res.status(404).end();
-      return;
-    }
     let n = counts.get(dir);
     if (n === undefined) {
+      if (!/^ch\d{1,3}$/.test(req.params.channel) || !existsSync(join(dir, 'source.m3u8'))) {
+        res.status(404).end();
+        return;
+      }
       n = segmentCount(dir);
       counts.set(dir, n);
+      segmentSeconds ||= readFixtureCatalogue(mediaRoot).segmentSeconds;
     }
-    const { segmentSeconds } = readFixtureCatalogue(mediaRoot);
     res.set({ 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' });
     res.send(livePlaylist(Date.now(), startedMs, n, segmentSeconds));
   });

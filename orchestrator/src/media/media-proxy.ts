@@ -64,7 +64,7 @@ export class MediaProxy {
       for (const id of [...this.contexts.keys()]) this.releaseContext(id);
     });
     cdp.on('Fetch.requestPaused', (e) => {
-      void this.screen(e.requestId, e.resourceType, e.frameId).then((block) => {
+      void this.screen(e.resourceType, e.frameId).then((block) => {
         if (block) this.stats.blockedFetches++;
         return block
           ? cdp.send('Fetch.failRequest', { requestId: e.requestId, errorReason: 'BlockedByClient' })
@@ -97,7 +97,7 @@ export class MediaProxy {
    * Whether a paused request must fail: every media fetch, and the document of a nested frame
    * owned by an <object>/<embed> of a media type. Other documents (the app, its iframes) go on.
    */
-  private async screen(_requestId: string, resourceType: string, frameId: string): Promise<boolean> {
+  private async screen(resourceType: string, frameId: string): Promise<boolean> {
     if (resourceType === 'Media') return true;
     if (frameId === this.mainFrame) return false;
     try {

@@ -75,6 +75,18 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
   function fire(target: EventTarget, type: string, props?: Record<string, unknown>): void {
     queueTask(() => fireNow(target, type, props));
   }
+  /**
+   * An HbbTV intrinsic event: the object's on<Name> handler with its arguments, then the DOM event
+   * of the same name, from a task as terminals deliver them. The handler is read when the task
+   * runs, so one the app sets right after its call still hears of it.
+   */
+  function announce(el: HTMLElement, handler: () => unknown, type: string, args: unknown[], props: Record<string, unknown>): void {
+    queueTask(() => {
+      const fn = handler();
+      if (typeof fn === 'function') fn.apply(el, args);
+      fireNow(el, type, props);
+    });
+  }
   /** A cloud-browser error on window, as the orchestrator raises it (see page-shim.ts). */
   function cloudError(code: string, message: string): void {
     const e = new Error(message) as Error & Record<string, unknown>;
@@ -591,11 +603,7 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
       this.playState = next;
       this.error = next === 6 ? error : undefined;
       if (next !== 1) this.speed = next === 0 || next === 5 || next === 6 ? 0 : this.speed;
-      queueTask(() => {
-        const fn = this.onPlayStateChange;
-        if (typeof fn === 'function') fn.call(this.el, next);
-        fireNow(this.el, 'PlayStateChange', { state: next, playState: next, error });
-      });
+      announce(this.el, () => this.onPlayStateChange, 'PlayStateChange', [next], { state: next, playState: next, error });
     }
     play(speed: number): boolean {
       const sp = speed === undefined ? 1 : Number(speed);
@@ -693,11 +701,7 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
     setState(next: number, error?: number): void {
       if (next === this.playState) return;
       this.playState = next;
-      queueTask(() => {
-        const fn = this.onPlayStateChange;
-        if (typeof fn === 'function') fn.call(this.el, next, error);
-        fireNow(this.el, 'PlayStateChange', { state: next, playState: next, error });
-      });
+      announce(this.el, () => this.onPlayStateChange, 'PlayStateChange', [next, error], { state: next, playState: next, error });
     }
     tune(ch: ShimChannel): void {
       this.pending = ch;
@@ -709,11 +713,7 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
     tuneFailed(ch: ShimChannel, state: number): void {
       if (this.pending !== ch) return;
       this.pending = null;
-      queueTask(() => {
-        const fn = this.onChannelChangeError;
-        if (typeof fn === 'function') fn.call(this.el, channelObject(ch), state);
-        fireNow(this.el, 'ChannelChangeError', { channel: channelObject(ch), errorState: state });
-      });
+      announce(this.el, () => this.onChannelChangeError, 'ChannelChangeError', [channelObject(ch), state], { channel: channelObject(ch), errorState: state });
       this.setState(0, state);
     }
     onDevice(e: DeviceEvent): void {
@@ -722,11 +722,7 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
         this.pending = null;
         this.current = ch;
         this.setState(2);
-        queueTask(() => {
-          const fn = this.onChannelChangeSucceeded;
-          if (typeof fn === 'function') fn.call(this.el, channelObject(ch));
-          fireNow(this.el, 'ChannelChangeSucceeded', { channel: channelObject(ch) });
-        });
+        announce(this.el, () => this.onChannelChangeSucceeded, 'ChannelChangeSucceeded', [channelObject(ch)], { channel: channelObject(ch) });
       } else if (e.type === 'tuneerror' && ch) {
         this.tuneFailed(ch, e.error ? e.error.code : 100);
       }
@@ -880,10 +876,9 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
     return undefined;
   });
   method('setFullScreen', (el, [full]) => {
-    const p = avObject(el) ?? notSupported('setFullScreen');
+    avObject(el) ?? notSupported('setFullScreen');
     el.style.cssText += full ? ';position:fixed;left:0;top:0;width:100vw;height:100vh' : '';
     scheduleWindows();
-    void p;
   });
   method('bindToCurrentChannel', (el) => {
     const b = bc(el) ?? notSupported('bindToCurrentChannel');
@@ -901,11 +896,7 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
     }
     const ch = lineupEntry(channel);
     if (!ch) {
-      queueTask(() => {
-        const fn = b.onChannelChangeError;
-        if (typeof fn === 'function') fn.call(el, channel, 5);
-        fireNow(el, 'ChannelChangeError', { channel, errorState: 5 });
-      });
+      announce(el, () => b.onChannelChangeError, 'ChannelChangeError', [channel, 5], { channel, errorState: 5 });
       return;
     }
     b.tune(ch);

@@ -174,9 +174,7 @@ export class DevicePlayer {
 
   /** A failure of the source or the engine: an 'error' event with a MediaError code (1-4). */
   private fail(code: number, message: string): void {
-    var waiting = this.waitingPlays;
-    this.waitingPlays = [];
-    for (var i = 0; i < waiting.length; i++) waiting[i]({ code: 'STRATUS_MEDIA_PLAY_REJECTED', message: 'NotSupportedError: ' + message });
+    this.rejectWaitingPlays('NotSupportedError: ' + message);
     if (this.channel) {
       // A tuner failure is a channel change error: 1 "cannot tune", 8 "cannot resolve the URI".
       this.send('tuneerror', { code: code === 2 ? 8 : 1, message: message });
@@ -317,11 +315,16 @@ export class DevicePlayer {
     }, onError);
   }
 
-  private unloadEngine(): void {
-    this.ready = true;
+  /** Plays that waited for an engine that will never attach; the message starts with the DOMException name. */
+  private rejectWaitingPlays(message: string): void {
     var waiting = this.waitingPlays;
     this.waitingPlays = [];
-    for (var i = 0; i < waiting.length; i++) waiting[i]({ code: 'STRATUS_MEDIA_PLAY_REJECTED', message: 'AbortError: a new source replaced this one' });
+    for (var i = 0; i < waiting.length; i++) waiting[i]({ code: 'STRATUS_MEDIA_PLAY_REJECTED', message: message });
+  }
+
+  private unloadEngine(): void {
+    this.ready = true;
+    this.rejectWaitingPlays('AbortError: a new source replaced this one');
     if (this.hls) this.hls.destroy();
     this.hls = null;
     if (this.shaka) this.shaka.destroy();
