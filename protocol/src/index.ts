@@ -5,3 +5,4 @@ export * from './messages';
 export * from './encodings';
 export * from './ui-frame';
 export * from './media';
+export * from './capabilities';

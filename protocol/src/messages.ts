@@ -1,3 +1,4 @@
+import { MediaCapabilities, MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
 import { MEDIA_EVENT_SCHEMA } from './media';
 import { arr, int, num, obj, oneOf, Schema, str } from './schema';
 
@@ -29,9 +30,10 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
         encodings: arr(str(16), 8),
         model: str(128),
         token: str(2048),
-        location: obj({ latitude: num(-90, 90), longitude: num(-180, 180), accuracy: num(0, 1000000) }, ['accuracy'])
+        location: obj({ latitude: num(-90, 90), longitude: num(-180, 180), accuracy: num(0, 1000000) }, ['accuracy']),
+        media: MEDIA_CAPABILITIES_SCHEMA
       },
-      ['app', 'encodings', 'model', 'token', 'location']
+      ['app', 'encodings', 'model', 'token', 'location', 'media']
     )
   },
   'device.error': {
@@ -94,6 +96,8 @@ export interface HelloParams {
   token?: string;
   /** Where the device is; the cloud page's navigator.geolocation reports it. */
   location?: { latitude: number; longitude: number; accuracy?: number };
+  /** What the device decodes; without it the cloud assumes BASELINE_MEDIA_CAPABILITIES. */
+  media?: MediaCapabilities;
 }
 
 export interface DeviceErrorParams {

@@ -1,4 +1,4 @@
-import { DeviceInfo, errorSpec, HelloResult, isErrorCode, MediaEventParams, PROTOCOL_VERSION } from '@stratus/protocol';
+import { DeviceInfo, errorSpec, HelloResult, isErrorCode, MediaCapabilities, MediaEventParams, PROTOCOL_VERSION } from '@stratus/protocol';
 import { now } from './clock';
 import { AppliedFrame, Display } from './display';
 import { MediaHost } from './media/media-host';
@@ -9,6 +9,8 @@ export interface ClientOptions {
   token: string;
   app?: string;
   model?: string;
+  /** What the box decodes; the cloud page's canPlayType answers from it. */
+  media?: MediaCapabilities;
 }
 
 /** What the client has measured; the emulator's overlay and the tests read it. */
@@ -169,7 +171,8 @@ export class StratusClient {
       app: this.opts.app,
       model: this.opts.model,
       token: this.opts.token,
-      encodings: ['png']
+      encodings: ['png'],
+      media: this.opts.media
     });
   }
 

@@ -2,6 +2,8 @@ import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, VK } from '@stratus/prot
 import { StratusClient } from './client';
 import { Display } from './display';
 import { remoteKeyFor } from './keymap';
+import { DeviceProfile } from '@stratus/protocol';
+import { capabilityReport } from './media/capability-probe';
 import { Engine } from './media/device-player';
 import { MediaHost } from './media/media-host';
 import { webSocketTransport } from './transport';
@@ -27,6 +29,8 @@ export interface BootOptions {
   engine?: Engine | null;
   /** Where the player libraries are served; they load only when a stream needs them. */
   vendorBase?: string;
+  /** The emulated box (the emulator's profile picker); without it the browser reports itself. */
+  profile?: DeviceProfile | null;
 }
 
 /** A terminal's key code as a remote key; some boxes send Backspace (8) for BACK. */
@@ -70,7 +74,9 @@ export function boot(opts: BootOptions): StratusClient {
     screen: { width: opts.width, height: opts.height },
     token: opts.token,
     app: opts.app,
-    model: opts.model
+    model: opts.model,
+    // A box without a video plane plays no media, so it claims none.
+    media: opts.videoPlane ? capabilityReport(opts.profile || null) : undefined
   });
   if (opts.videoPlane) {
     client.media = new MediaHost(opts.videoPlane, opts.vendorBase || '/device/vendor/', opts.engine || null, function (e) {
@@ -103,11 +109,14 @@ function engineParam(): Engine | null {
   return e === 'native' || e === 'hls.js' || e === 'shaka' ? e : null;
 }
 
-/** Boots from the page's query string: ?w=1280&h=720&app=portal&model=...&token=... */
-export function bootFromPage(token?: string): StratusClient {
+/**
+ * Boots from the page's query string: ?w=1280&h=720&app=portal&model=...&token=... A profile's
+ * screen is the default size; w and h still win.
+ */
+export function bootFromPage(token?: string, profile?: DeviceProfile | null): StratusClient {
   var canvas = document.getElementById('stratus-layer') as HTMLCanvasElement;
-  var width = parseInt(param('w') || '1280', 10);
-  var height = parseInt(param('h') || '720', 10);
+  var width = parseInt(param('w') || String(profile ? profile.screen.width : 1280), 10);
+  var height = parseInt(param('h') || String(profile ? profile.screen.height : 720), 10);
   return boot({
     canvas: canvas,
     status: document.getElementById('stratus-status'),
@@ -115,9 +124,10 @@ export function bootFromPage(token?: string): StratusClient {
     height: height,
     token: token || param('token') || '',
     app: param('app') || undefined,
-    model: param('model') || 'Stratus emulator',
+    model: param('model') || (profile ? 'Stratus emulator (' + profile.name + ')' : 'Stratus emulator'),
     videoPlane: document.getElementById('stratus-video-plane'),
-    engine: engineParam()
+    engine: engineParam(),
+    profile: profile || null
   });
 }
 

@@ -90,8 +90,41 @@
     update();
   }
 
-  function start(token) {
-    var client = window.StratusDevice.bootFromPage(token);
+  function param(name) {
+    var m = new RegExp('[?&]' + name + '=([^&#]*)').exec(location.search);
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+
+  // The profile picker: each option is a box the emulator pretends to be. Picking one starts a
+  // new session, because a device reports its capabilities once, in its hello.
+  function buildPicker(client, list, current) {
+    var select = document.getElementById('stratus-profile');
+    var options = [{ id: 'host', name: 'This browser, as it is' }].concat(list);
+    for (var i = 0; i < options.length; i++) {
+      var o = document.createElement('option');
+      o.value = options[i].id;
+      o.textContent = options[i].name;
+      if (options[i].id === current) o.selected = true;
+      select.appendChild(o);
+    }
+    select.addEventListener('change', function () {
+      var q = location.search.replace(/^\?/, '').split('&').filter(function (p) {
+        return p && !/^(profile|w|h)=/.test(p);
+      });
+      q.push('profile=' + encodeURIComponent(select.value));
+      client.close();
+      location.search = '?' + q.join('&');
+    }, false);
+  }
+
+  function start(token, profiles) {
+    var list = (profiles && profiles.profiles) || [];
+    var current = param('profile') || (profiles && profiles['default']) || 'host';
+    var profile = null;
+    for (var i = 0; i < list.length; i++) if (list[i].id === current) profile = list[i];
+    if (!profile) current = 'host';
+    var client = window.StratusDevice.bootFromPage(token, profile);
+    window.stratusProfile = current;
     window.stratusClient = client;
     var tv = document.getElementById('stratus-tv');
     var stage = document.getElementById('stratus-stage');
@@ -112,21 +145,30 @@
     fit();
     buildRemote(client);
     buildStats(client);
+    buildPicker(client, list, current);
+  }
+
+  function getJson(url, done) {
+    var xhr = new XMLHttpRequest();
+    xhr.open('GET', url);
+    xhr.onload = function () {
+      var v = null;
+      try { v = xhr.status === 200 ? JSON.parse(xhr.responseText) : null; } catch (e) { v = null; }
+      done(v);
+    };
+    xhr.onerror = function () { done(null); };
+    xhr.send();
   }
 
   // A token in the query string wins; otherwise ask the orchestrator for a development token,
   // which it only hands out in development mode.
-  if (/[?&]token=/.test(location.search)) {
-    start();
-    return;
-  }
-  var xhr = new XMLHttpRequest();
-  xhr.open('GET', '/dev/token');
-  xhr.onload = function () {
-    var token = '';
-    try { token = JSON.parse(xhr.responseText).token || ''; } catch (e) { token = ''; }
-    start(token);
-  };
-  xhr.onerror = function () { start(''); };
-  xhr.send();
+  getJson('/device/profiles.json', function (profiles) {
+    if (/[?&]token=/.test(location.search)) {
+      start(undefined, profiles);
+      return;
+    }
+    getJson('/dev/token', function (v) {
+      start((v && v.token) || '', profiles);
+    });
+  });
 })();

@@ -69,6 +69,8 @@ function mediaSourceAvailable(): boolean {
 export class DevicePlayer {
   readonly video: HTMLVideoElement;
   engine: Engine | null = null;
+  /** What the box plays: the app's own URL, or the media-bridge's transcode of it. */
+  url = '';
   /** The last cloud command carried out; echoed in every event. */
   cmd = 0;
   private hls: HlsInstance | null = null;
@@ -229,6 +231,7 @@ export class DevicePlayer {
       return;
     }
     this.unloadEngine();
+    this.url = url;
     var v = this.video;
     var gen = ++this.generation;
     v.muted = p.muted;
