@@ -1,5 +1,6 @@
 import { StratusError } from './errors';
 import type { LineupChannel } from './media/media-proxy';
+import { check, DEVICE_PROFILE_SCHEMA, DeviceProfile } from '@stratus/protocol';
 
 /** An app the orchestrator may run, and the resolution (CSS pixels) it is authored for. */
 export interface AppEntry {
@@ -99,7 +100,78 @@ export const DEFAULTS = {
       { ccid: 'ccid:1', lcn: 1, name: 'Stratus Red', onid: 8916, tsid: 1, sid: 101, url: '/media/live/ch1/index.m3u8' },
       { ccid: 'ccid:2', lcn: 2, name: 'Stratus Green', onid: 8916, tsid: 1, sid: 102, url: '/media/live/ch2/index.m3u8' },
       { ccid: 'ccid:3', lcn: 3, name: 'Stratus Blue', onid: 8916, tsid: 1, sid: 103, url: '/media/live/ch3/index.m3u8' }
-    ] as LineupChannel[]
+    ] as LineupChannel[],
+    /**
+     * media/capabilities.ts: canPlayType's answer for what the device plays only through the
+     * media-bridge. "virtually" is the W3C cloud browser answer; "maybe" suits apps that break on
+     * strings they do not know.
+     */
+    virtualAnswer: 'virtually',
+    /**
+     * media/playback-route.ts: private hosts ("host" or "host:port", comma separated) media sources
+     * may be on. Everything else private (loopback, RFC 1918, link-local) is refused, so an app
+     * cannot turn the cloud into a proxy into its own network. The fixture origin is always allowed.
+     */
+    allowPrivate: '',
+    /** media/playback-route.ts: how long reading a source's manifest or probing it may take. */
+    inspectTimeoutMs: 5000
+  },
+  bridge: {
+    /** orchestrator.ts: "embedded" runs the media-bridge in-process, "remote" uses bridge.url, "off" disables virtual playback. */
+    mode: 'embedded',
+    /** orchestrator.ts: a standalone bridge's base URL (remote mode), e.g. http://bridge.internal:7100 */
+    url: '',
+    /** bridge-main.ts and the remote client: bearer token of a standalone bridge's API; empty disables the check. */
+    token: '',
+    /** bridge-main.ts: where a standalone bridge listens. */
+    host: '127.0.0.1',
+    port: 7100,
+    /** media-bridge: Debian's ffmpeg and ffprobe. */
+    ffmpegPath: 'ffmpeg',
+    ffprobePath: 'ffprobe',
+    /** media-bridge: parent folder of the transcodes' segments; empty: a fresh folder under /tmp. */
+    workDir: '',
+    /** media-bridge: HLS segment length in seconds. */
+    segmentSeconds: 2,
+    /** media-bridge: x264 preset; ultrafast keeps several 720p transcodes real-time on two cores. */
+    preset: 'ultrafast',
+    /** media-bridge: transcodes at once; one more gets STRATUS_BRIDGE_BUSY. */
+    maxTranscodes: 4,
+    /** media-bridge: how long a transcode nobody watches lives on before ffmpeg stops and its files go. */
+    idleMs: 10000,
+    /** media-bridge: how long a segment request waits for ffmpeg. */
+    segmentWaitMs: 20000,
+    /** media-bridge: segments ffmpeg may run ahead of the viewer before it is paused. */
+    maxAheadSegments: 15
+  },
+  devices: {
+    /**
+     * server.ts (/device/profiles.json): boxes the emulator can pretend to be. Each says what it
+     * decodes (codec names of protocol/src/capabilities.ts), its containers, how it plays HLS and
+     * DASH, its largest video and its screen.
+     */
+    profiles: {
+      legacy: {
+        name: 'Legacy STB (H.264/AAC, 720p, native HLS, no MSE)',
+        codecs: ['avc', 'aac', 'mp3'],
+        containers: ['mp4', 'mp2t', 'mp3'],
+        hls: 'native',
+        dash: 'none',
+        maxVideo: { width: 1280, height: 720 },
+        screen: { width: 1280, height: 720 }
+      },
+      modern: {
+        name: 'Modern STB (H.264/HEVC/AAC, 1080p, MSE)',
+        codecs: ['avc', 'hevc', 'aac', 'mp3', 'ac3', 'eac3'],
+        containers: ['mp4', 'mp2t', 'mp3'],
+        hls: 'mse',
+        dash: 'mse',
+        maxVideo: { width: 1920, height: 1080 },
+        screen: { width: 1280, height: 720 }
+      }
+    } as Record<string, DeviceProfile>,
+    /** The emulator's profile when its URL names none; "host" reports the desktop browser as it is. */
+    emulatorProfile: 'modern'
   },
   apps: {
     /** session.ts: the app a device gets when its hello names none. */
@@ -134,13 +206,23 @@ const BOUNDS: Record<string, [number, number]> = {
   'ui.window': [1, 16],
   'ui.pngLevel': [0, 9],
   'ui.maxCaptureFailures': [1, 100],
-  'media.playTimeoutMs': [100, 600000]
+  'media.playTimeoutMs': [100, 600000],
+  'media.inspectTimeoutMs': [100, 60000],
+  'bridge.port': [0, 65535],
+  'bridge.segmentSeconds': [1, 10],
+  'bridge.maxTranscodes': [1, 256],
+  'bridge.idleMs': [0, 3600000],
+  'bridge.segmentWaitMs': [1000, 600000],
+  'bridge.maxAheadSegments': [1, 10000]
 };
 
 /** String settings that only take one of a few values. */
 const CHOICES: Record<string, string[]> = {
   'auth.mode': ['development', 'production'],
-  'media.fixtureOrigin': ['on', 'off']
+  'media.fixtureOrigin': ['on', 'off'],
+  'media.virtualAnswer': ['virtually', 'maybe'],
+  'bridge.mode': ['embedded', 'remote', 'off'],
+  'bridge.preset': ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']
 };
 
 export type Overrides = { [section: string]: { [key: string]: unknown } | undefined };
@@ -170,6 +252,10 @@ function coerce(path: string, def: unknown, raw: unknown): unknown {
   if (path === 'media.channels') {
     const parsed = typeof raw === 'string' ? safeJson(path, raw) : raw;
     return checkChannels(path, parsed);
+  }
+  if (path === 'devices.profiles') {
+    const parsed = typeof raw === 'string' ? safeJson(path, raw) : raw;
+    return checkProfiles(path, parsed);
   }
   throw illegal(path, 'cannot be overridden');
 }
@@ -215,6 +301,18 @@ function checkChannels(path: string, v: unknown): LineupChannel[] {
   });
 }
 
+function checkProfiles(path: string, v: unknown): Record<string, DeviceProfile> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw illegal(path, 'expected an object of profiles');
+  const out: Record<string, DeviceProfile> = {};
+  for (const [id, raw] of Object.entries(v as Record<string, unknown>)) {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(id) || id.length > 32 || id === 'host') throw illegal(`${path}.${id}`, 'illegal profile id');
+    const why = check(DEVICE_PROFILE_SCHEMA, raw, 'profile');
+    if (why) throw illegal(`${path}.${id}`, why);
+    out[id] = raw as DeviceProfile;
+  }
+  return out;
+}
+
 /** Returns a new config: defaults, then each override layer in order. Throws STRATUS_CONFIG_INVALID. */
 export function mergeConfig(...layers: Overrides[]): Config {
   const cfg = structuredClone(DEFAULTS) as Config;
@@ -234,6 +332,10 @@ export function mergeConfig(...layers: Overrides[]): Config {
   if (cfg.identity.defaultLocation && !/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/.test(cfg.identity.defaultLocation)) {
     throw illegal('identity.defaultLocation', 'expected "latitude,longitude"');
   }
+  if (cfg.devices.emulatorProfile !== 'host' && !(cfg.devices.emulatorProfile in cfg.devices.profiles)) {
+    throw illegal('devices.emulatorProfile', `no profile "${cfg.devices.emulatorProfile}" in devices.profiles (or "host")`);
+  }
+  if (cfg.bridge.mode === 'remote' && !/^https?:\/\//.test(cfg.bridge.url)) throw illegal('bridge.url', 'remote mode needs the bridge\'s http(s) base URL');
   if (Boolean(cfg.server.tlsCert) !== Boolean(cfg.server.tlsKey)) throw illegal('server.tlsCert', 'set both tlsCert and tlsKey, or neither');
   if (cfg.auth.mode === 'production' && (cfg.auth.secret === INSECURE_DEV_SECRET || Buffer.byteLength(cfg.auth.secret) < 32)) {
     throw new StratusError('STRATUS_INSECURE_CONFIG', 'Set STRATUS_AUTH_SECRET to a random secret of 32 bytes or more.');

@@ -1,4 +1,5 @@
-import { HelloParams, ResumeParams } from '@stratus/protocol';
+import { BASELINE_MEDIA_CAPABILITIES, HelloParams, ResumeParams } from '@stratus/protocol';
+import { MediaBridge } from '@stratus/media-bridge';
 import { Browser } from 'puppeteer-core';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
@@ -8,6 +9,26 @@ import { StratusError } from './errors';
 import { HttpFront, startHttp } from './server';
 import { Session } from './session';
 import { sessionUserAgent } from './identity';
+import { embeddedBridge, remoteBridge } from './media/bridge-link';
+import { BridgeLink, PlaybackRouter } from './media/playback-route';
+
+/** The media-bridge's settings from the one config (embedded here, or standalone in bridge-main.ts). */
+export function bridgeOptions(config: Config, allowPrivate: string[]): ConstructorParameters<typeof MediaBridge>[0] {
+  const b = config.bridge;
+  return {
+    ffmpegPath: b.ffmpegPath,
+    ffprobePath: b.ffprobePath,
+    workDir: b.workDir,
+    segmentSeconds: b.segmentSeconds,
+    preset: b.preset,
+    maxTranscodes: b.maxTranscodes,
+    idleMs: b.idleMs,
+    segmentWaitMs: b.segmentWaitMs,
+    probeTimeoutMs: config.media.inspectTimeoutMs,
+    maxAheadSegments: b.maxAheadSegments,
+    allowPrivate
+  };
+}
 
 /** The Stratus version the user agent and the API report. */
 export const STRATUS_VERSION = '0.1.0';
@@ -26,6 +47,9 @@ export class Orchestrator implements SessionHost {
   private readonly revoked: Set<string>;
 
   private chromiumUserAgent = '';
+  /** The embedded media-bridge (bridge.mode=embedded). */
+  bridge: MediaBridge | null = null;
+  private router: PlaybackRouter | null = null;
 
   private constructor(readonly config: Config) {
     this.revoked = new Set(config.auth.revokedDevices.split(',').map((d) => d.trim()).filter(Boolean));
@@ -68,12 +92,23 @@ export class Orchestrator implements SessionHost {
     const o = new Orchestrator(config);
     o.chromium = await launchChromium(config.chromium, config.server.tlsCert ? [trustCertificateArg(config.server.tlsCert)] : []);
     o.chromiumUserAgent = await o.chromium.browser.userAgent();
+    const b = config.bridge;
+    const allowPrivate = config.media.allowPrivate.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+    if (b.mode === 'embedded') o.bridge = new MediaBridge(bridgeOptions(config, allowPrivate));
     try {
-      o.http = await startHttp(config, o);
+      o.http = await startHttp(config, o, o.bridge);
     } catch (err) {
+      await o.bridge?.close();
       await o.chromium.close();
       throw err;
     }
+    // The development media origin is this server: its sources are private but ours.
+    if (config.media.fixtureOrigin === 'on') {
+      const self = new URL(o.http.baseUrl);
+      allowPrivate.push(`${self.hostname.replace(/^\[|\]$/g, '')}:${self.port}`);
+    }
+    const link: BridgeLink | null = o.bridge ? embeddedBridge(o.bridge) : b.mode === 'remote' ? remoteBridge(b.url, b.token, config.media.inspectTimeoutMs) : null;
+    o.router = new PlaybackRouter(link, { ffprobePath: b.ffprobePath, timeoutMs: config.media.inspectTimeoutMs, allowPrivate });
     return o;
   }
 
@@ -125,7 +160,11 @@ export class Orchestrator implements SessionHost {
       appUrl: new URL(app.url, this.baseUrl).href,
       device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown' },
       ui: this.config.ui,
-      media: this.config.media,
+      media: {
+        ...this.config.media,
+        caps: hello.media ?? BASELINE_MEDIA_CAPABILITIES,
+        router: this.router as PlaybackRouter
+      },
       appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
       idleTimeoutMs: this.config.sessions.idleTimeoutMs,
       unloadGraceMs: this.config.sessions.unloadGraceMs,
@@ -155,6 +194,7 @@ export class Orchestrator implements SessionHost {
       for (const conn of this.http?.connections ?? []) conn.fail(shutdown);
       await Promise.all([...this.sessions.values()].map((s) => s.close(shutdown)));
       await this.http?.close();
+      await this.bridge?.close();
       await this.chromium?.close();
     })();
     return this.closing;

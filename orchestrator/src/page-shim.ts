@@ -4,12 +4,15 @@ export interface ShimInfo {
   sessionId: string;
   device: { width: number; height: number; model: string };
   app: { id: string; width: number; height: number; scale: number };
+  /** The media proxy's hidden global, and what the device decodes (natively and virtually). */
+  media: { inbox: string; device: object };
 }
 
 /**
  * The script every document of a session runs before the app's own code. It makes the cloud page
  * look like a TV browser (KeyEvent.VK_* constants) and publishes `window.stratus`, the documented
- * API through which an app learns the device's real size and scale. docs/protocol.md lists it.
+ * API through which an app learns the device's real size and scale, and whether a media type
+ * plays natively on the device or virtually through the media-bridge. docs/protocol.md lists it.
  */
 export function pageShim(info: ShimInfo): string {
   return `(() => {
@@ -27,7 +30,14 @@ export function pageShim(info: ShimInfo): string {
       device: Object.freeze({ width: info.device.width, height: info.device.height, model: info.device.model }),
       app: Object.freeze({ id: info.app.id, width: info.app.width, height: info.app.height }),
       scale: info.app.scale,
-      renderedEvent: 'stratusrendered'
+      renderedEvent: 'stratusrendered',
+      media: Object.freeze({
+        support: function (type) {
+          const inbox = window[info.media.inbox];
+          return inbox ? inbox.support(String(type)) : '';
+        },
+        device: JSON.parse(JSON.stringify(info.media.device))
+      })
     }),
     configurable: false,
     writable: false

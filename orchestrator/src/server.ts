@@ -12,6 +12,7 @@ import { Config } from './config';
 import { DeviceConnection, SessionHost } from './device-connection';
 import { deviceIp, normalizeIp } from './identity';
 import { mediaOriginRouter } from './dev/media-origin';
+import { BRIDGE_MOUNT, MediaBridge } from '@stratus/media-bridge';
 
 export interface HttpFront {
   server: Server;
@@ -57,9 +58,17 @@ function operatorApi(config: Config, ops: OperatorActions): express.Router {
   return router;
 }
 
-export async function startHttp(config: Config, host: SessionHost & OperatorActions): Promise<HttpFront> {
+export async function startHttp(config: Config, host: SessionHost & OperatorActions, bridge: MediaBridge | null = null): Promise<HttpFront> {
   const app = express();
   app.disable('x-powered-by');
+  // The embedded media-bridge's transcodes, fetched by devices on the virtual path.
+  if (bridge) app.use(BRIDGE_MOUNT, bridge.router());
+  // The boxes the emulator can pretend to be, and the one it starts as.
+  app.get('/device/profiles.json', (_req, res) => {
+    const profiles = Object.entries(config.devices.profiles).map(([id, p]) => ({ ...p, id }));
+    res.setHeader('Cache-Control', 'no-cache');
+    res.json({ default: config.devices.emulatorProfile, profiles });
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });

@@ -4,9 +4,10 @@ import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { AppEntry, Config } from './config';
 import { StratusError } from './errors';
 import { KeyInjector } from './key-injector';
-import { BASELINE_CAN_PLAY, BASELINE_CODECS } from './media/capabilities';
+import { playbackSupport } from './media/capabilities';
 import { LineupChannel, MediaProxy } from './media/media-proxy';
-import { MediaEventParams } from '@stratus/protocol';
+import { PlaybackRouter } from './media/playback-route';
+import { MediaCapabilities, MediaEventParams } from '@stratus/protocol';
 import { LayerStream, PaintedInfo } from './layer/layer-stream';
 import { cloudErrorScript, pageShim, renderedEventScript } from './page-shim';
 
@@ -19,7 +20,14 @@ export interface SessionOptions {
   appUrl: string;
   device: { width: number; height: number; model: string };
   ui: Config['ui'];
-  media: { playTimeoutMs: number; channels: LineupChannel[] };
+  media: {
+    playTimeoutMs: number;
+    channels: LineupChannel[];
+    virtualAnswer: string;
+    /** The device's report from its hello (or the baseline). */
+    caps: MediaCapabilities;
+    router: PlaybackRouter;
+  };
   appLoadTimeoutMs: number;
   idleTimeoutMs: number;
   unloadGraceMs: number;
@@ -136,21 +144,25 @@ export class Session extends EventEmitter<SessionEvents> {
     } else {
       await cdp.send('Emulation.setGeolocationOverride', {});
     }
+    const m = this.opts.media;
+    const support = playbackSupport(m.caps, m.router.virtualAvailable, m.virtualAnswer);
+    const media = new MediaProxy(cdp, {
+      scale: this.scale,
+      channels: m.channels,
+      caps: m.caps,
+      support,
+      router: m.router,
+      playTimeoutMs: m.playTimeoutMs,
+      request: (method, params, timeoutMs) => this.requestDevice(method, params, timeoutMs),
+      notifyApp: (code, message, source, deviceCode) => void this.notifyApp(code, message, source, deviceCode)
+    });
     await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
       source: pageShim({
         sessionId: this.id,
         device,
-        app: { id: this.opts.appId, width: app.width, height: app.height, scale: this.scale }
+        app: { id: this.opts.appId, width: app.width, height: app.height, scale: this.scale },
+        media: { inbox: media.inboxName, device: { ...m.caps, virtual: support.virtual } }
       })
-    });
-    const media = new MediaProxy(cdp, {
-      scale: this.scale,
-      channels: this.opts.media.channels,
-      canPlay: BASELINE_CAN_PLAY,
-      codecs: BASELINE_CODECS,
-      playTimeoutMs: this.opts.media.playTimeoutMs,
-      request: (method, params, timeoutMs) => this.requestDevice(method, params, timeoutMs),
-      notifyApp: (code, message, source, deviceCode) => void this.notifyApp(code, message, source, deviceCode)
     });
     await media.install();
     this.media = media;
@@ -346,6 +358,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.stream?.stop();
       this.stream = null;
       this.keys = null;
+      this.media?.dispose();
       this.media = null;
       const page = this.page;
       this.cdp = null;

@@ -128,6 +128,28 @@ export var ERRORS = {
     message: "The device's player failed (network, decode or format); the element gets a MediaError."
   },
   STRATUS_UNKNOWN_CHANNEL: { rpc: -32035, close: 0, message: 'No channel with that id or number in the line-up.' },
+  STRATUS_MEDIA_SOURCE_UNREACHABLE: {
+    rpc: -32036,
+    close: 0,
+    message: 'The media source could not be fetched (no such host, refused, timed out, or an HTTP error).'
+  },
+  STRATUS_MEDIA_NOT_MEDIA: { rpc: -32037, close: 0, message: 'The source is not audio or video the bridge can read.' },
+  STRATUS_MEDIA_SOURCE_FORBIDDEN: {
+    rpc: -32038,
+    close: 0,
+    message: 'The source is on a private, loopback or link-local address that is not allow-listed (media.allowPrivate), or not http(s).'
+  },
+  STRATUS_BRIDGE_BUSY: {
+    rpc: -32039,
+    close: 0,
+    message: 'The media-bridge already runs its maximum number of transcodes (bridge.maxTranscodes).'
+  },
+  STRATUS_BRIDGE_FAILED: { rpc: -32040, close: 0, message: 'The media-bridge transcode failed or ffmpeg crashed.' },
+  STRATUS_MEDIA_VIRTUAL_OFF: {
+    rpc: -32041,
+    close: 0,
+    message: 'The device cannot play this source natively and the media-bridge is switched off (bridge.mode=off).'
+  },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
     close: 4429,

@@ -13,7 +13,8 @@ import { arr, bool, int, num, obj, oneOf, Schema, str } from './schema';
 
 var PLAYER = str(64, /^[A-Za-z0-9._-]+$/);
 var CMD = int(0, 4294967295);
-var URL_SCHEMA = str(4096, /^https?:\/\//);
+/** Absolute, or a path on the orchestrator (its media-bridge), resolved against the device page. */
+var URL_SCHEMA = str(4096, /^(https?:\/\/|\/[^\/])/);
 var SECONDS = num(0, 1e9);
 
 export var MEDIA_KINDS = ['video', 'audio', 'avcontrol', 'broadcast'];

@@ -85,6 +85,12 @@ export function mediaOriginRouter(mediaRoot: string, startedMs = Date.now()): ex
     res.set({ 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' });
     res.send(livePlaylist(Date.now(), startedMs, n, segmentSeconds));
   });
+  // A stream that passes the orchestrator's inspection (its master names H.264/AAC) but whose
+  // variant does not exist: the device's player fails on it, which exercises the device error path.
+  router.get('/vod/broken/master.m3u8', (_req, res) => {
+    res.set({ 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' });
+    res.send('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS="avc1.4d401e,mp4a.40.2"\nmissing/index.m3u8\n');
+  });
   router.use(
     express.static(mediaRoot, {
       setHeaders: (res, path) => {

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { check, MEDIA_METHODS, MediaEventParams } from '@stratus/protocol';
+import { check, MEDIA_METHODS, MediaCapabilities, MediaEventParams, MediaState } from '@stratus/protocol';
 import { CDPSession } from 'puppeteer-core';
 import { isStratusError, StratusError } from '../errors';
+import { PlaybackSupport } from './capabilities';
 import { mediaShim, ShimChannel } from './page-media';
+import { DeviceLease, PlaybackRouter } from './playback-route';
 
 /** A channel of the line-up, as configured: the device gets `url` when it has no real tuner. */
 export interface LineupChannel extends ShimChannel {
@@ -13,8 +15,11 @@ export interface MediaProxyOptions {
   /** Layer pixels per CSS pixel: video windows go to the device in layer pixels. */
   scale: number;
   channels: LineupChannel[];
-  canPlay: Record<string, string>;
-  codecs: string[];
+  /** What the device reported in its hello. */
+  caps: MediaCapabilities;
+  support: PlaybackSupport;
+  /** Decides native or virtual playback for each load. */
+  router: PlaybackRouter;
   /** How long play() may wait for the device's player to start. */
   playTimeoutMs: number;
   /** Sends a request to the device; rejects with a coded StratusError. */
@@ -45,13 +50,28 @@ export class MediaProxy {
   private readonly inbox = `__stratusInbox_${randomBytes(6).toString('hex')}`;
   /** Device players by context, so a page that goes away takes its players with it. */
   private readonly contexts = new Map<number, Set<string>>();
-  readonly stats = { calls: 0, refused: 0, events: 0, blockedFetches: 0 };
+  /** Media-bridge holds of players on the virtual path. */
+  private readonly leases = new Map<string, DeviceLease>();
+  /** Per player: bumped by each load, so a load overtaken while it was being routed is dropped. */
+  private readonly loads = new Map<string, number>();
+  /** The device's last report per player, the basis of an error the bridge raises. */
+  private readonly lastEvents = new Map<string, MediaEventParams>();
+  /** Players whose transcode failed: the device's own error that follows is not news. */
+  private readonly bridgeFailed = new Set<string>();
+  /** Per player: settles once its latest call has gone to the device. */
+  private readonly sending = new Map<string, Promise<void>>();
+  readonly stats = { calls: 0, refused: 0, events: 0, blockedFetches: 0, virtualLoads: 0 };
   private mainFrame = '';
 
   constructor(
     private readonly cdp: CDPSession,
     private readonly opts: MediaProxyOptions
   ) {}
+
+  /** The hidden global the page's window.stratus.media asks (see page-shim.ts). */
+  get inboxName(): string {
+    return this.inbox;
+  }
 
   /** Installs the shim, the binding and the fetch block; call before the app loads. */
   async install(): Promise<void> {
@@ -87,8 +107,7 @@ export class MediaProxy {
         binding: this.binding,
         inbox: this.inbox,
         channels: this.opts.channels.map(({ url: _url, ...c }) => c),
-        canPlay: this.opts.canPlay,
-        codecs: this.opts.codecs
+        support: this.opts.support
       })
     });
   }
@@ -157,9 +176,72 @@ export class MediaProxy {
       let set = this.contexts.get(contextId);
       if (!set) this.contexts.set(contextId, (set = new Set()));
       set.add(player);
+      this.dropLease(player);
     }
-    if (call.method === 'release') this.contexts.get(contextId)?.delete(player);
-    return this.opts.request(method, params, call.method === 'play' ? this.opts.playTimeoutMs : undefined);
+    if (call.method === 'release') {
+      this.contexts.get(contextId)?.delete(player);
+      this.dropLease(player);
+      this.loads.delete(player);
+    }
+    // A player's calls reach the device in the app's order, though a load may wait for routing.
+    const before = this.sending.get(player);
+    let sent: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (sent = resolve));
+    this.sending.set(player, gate);
+    try {
+      await before;
+      if (call.method === 'load') await this.routeLoad(player, contextId, params);
+      return this.opts.request(method, params, call.method === 'play' ? this.opts.playTimeoutMs : undefined);
+    } finally {
+      sent();
+      if (this.sending.get(player) === gate) this.sending.delete(player);
+    }
+  }
+
+  /**
+   * The per-asset decision: the device gets the original URL when it can play it, otherwise the
+   * media-bridge's transcode of it. The app's element keeps the URL it set either way.
+   */
+  private async routeLoad(player: string, contextId: number, params: Record<string, unknown>): Promise<void> {
+    const gen = (this.loads.get(player) ?? 0) + 1;
+    this.loads.set(player, gen);
+    const route = await this.opts.router.route(String(params.url), this.opts.caps);
+    if (route.path === 'native') return;
+    if (this.loads.get(player) !== gen || !this.contexts.get(contextId)?.has(player)) {
+      // Released or loaded again while the bridge was starting.
+      route.lease.release();
+      throw new StratusError('STRATUS_MEDIA_PLAY_REJECTED', 'the load was overtaken by another');
+    }
+    this.stats.virtualLoads++;
+    this.leases.set(player, route.lease);
+    params.url = route.url;
+    params.type = route.type;
+    route.lease.onFailed((err) => {
+      if (this.leases.get(player) === route.lease) this.raiseBridgeFailure(player, contextId, err);
+    });
+  }
+
+  private dropLease(player: string): void {
+    this.leases.get(player)?.release();
+    this.leases.delete(player);
+    this.bridgeFailed.delete(player);
+    this.lastEvents.delete(player);
+  }
+
+  /** ffmpeg failed under a playing element: a MediaError on it and a cloud-browser error on window. */
+  private raiseBridgeFailure(player: string, contextId: number, err: StratusError): void {
+    this.bridgeFailed.add(player);
+    const last = this.lastEvents.get(player);
+    const state: MediaState = last ? { ...last.state, paused: true } : { ...IDLE_STATE };
+    const event = { player: player.slice(player.indexOf('.') + 1), cmd: last?.cmd ?? 0, type: 'error', state, error: { code: 3, message: err.message.slice(0, 500) } };
+    const expression = `window[${JSON.stringify(this.inbox)}].event(${JSON.stringify(event)})`;
+    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+    this.opts.notifyApp('STRATUS_BRIDGE_FAILED', err.message, 'bridge');
+  }
+
+  /** The session is over: every media-bridge hold goes. */
+  dispose(): void {
+    for (const player of [...this.leases.keys()]) this.dropLease(player);
   }
 
   private reply(contextId: number, id: number, error: { code: string; message: string } | null, result: unknown): void {
@@ -173,6 +255,8 @@ export class MediaProxy {
     const dot = e.player.indexOf('.');
     const contextId = Number(e.player.slice(0, dot));
     if (dot < 1 || !this.contexts.get(contextId)?.has(e.player)) return;
+    if (this.bridgeFailed.has(e.player) && e.type === 'error') return;
+    if (this.leases.has(e.player)) this.lastEvents.set(e.player, e);
     const event = { ...e, player: e.player.slice(dot + 1) };
     const expression = `window[${JSON.stringify(this.inbox)}].event(${JSON.stringify(event)})`;
     this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
@@ -186,9 +270,18 @@ export class MediaProxy {
     const set = this.contexts.get(contextId);
     this.contexts.delete(contextId);
     if (!set) return;
-    for (const player of set) this.opts.request('media.release', { player, cmd: 0 }).catch(() => undefined);
+    for (const player of set) {
+      this.dropLease(player);
+      this.loads.delete(player);
+      this.opts.request('media.release', { player, cmd: 0 }).catch(() => undefined);
+    }
   }
 }
+
+const IDLE_STATE: MediaState = {
+  currentTime: 0, duration: -1, paused: true, ended: false, seeking: false, readyState: 0, networkState: 3,
+  volume: 1, muted: false, rate: 1, buffered: [], seekable: [], videoWidth: 0, videoHeight: 0
+};
 
 function parseCall(payload: string): PageCall {
   if (typeof payload !== 'string' || payload.length > MAX_PAYLOAD) throw new Error('payload too large');

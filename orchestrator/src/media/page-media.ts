@@ -14,6 +14,7 @@
  */
 
 import { mediaTypeOf, MediaEventParams, MediaState } from '@stratus/protocol';
+import type { PlaybackSupport } from './capabilities';
 
 export interface ShimChannel {
   ccid: string;
@@ -30,10 +31,8 @@ export interface MediaShimConfig {
   /** Name of the hidden global through which the orchestrator answers and reports events. */
   inbox: string;
   channels: ShimChannel[];
-  /** canPlayType answers by MIME type (no parameters), e.g. "video/mp4": "maybe". */
-  canPlay: Record<string, string>;
-  /** Codecs (RFC 6381 prefixes) the device decodes: a type listing only these is "probably". */
-  codecs: string[];
+  /** What the device plays natively and what only through the media-bridge (capabilities.ts). */
+  support: PlaybackSupport;
 }
 
 export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) => string): void {
@@ -99,7 +98,7 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
   function domError(f: Failure): DOMException {
     const m = /^(NotAllowedError|NotSupportedError|AbortError):/.exec(f.message);
     if (m) return new DOMException(f.message, m[1]);
-    if (f.code === 'STRATUS_MEDIA_UNSUPPORTED' || f.code === 'STRATUS_MEDIA_SOURCE_UNSUPPORTED') return new DOMException(f.message, 'NotSupportedError');
+    if (f.code === 'STRATUS_MEDIA_SOURCE_UNSUPPORTED' || mediaErrorCode(f.code) === 4) return new DOMException(`${f.code}: ${f.message}`, 'NotSupportedError');
     return new DOMException(`${f.code}: ${f.message}`, 'AbortError');
   }
 
@@ -125,17 +124,42 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
   function mediaError(code: number, message: string): MediaError {
     return Object.create(MediaError.prototype, { code: { value: code }, message: { value: message } }) as MediaError;
   }
+  /** The MediaError code a refused load becomes: the source cannot play (4), a fetch (2), a decode (3). */
+  function mediaErrorCode(code: string): number {
+    if (/^STRATUS_(MEDIA_UNSUPPORTED|MEDIA_NOT_MEDIA|MEDIA_SOURCE_FORBIDDEN|MEDIA_VIRTUAL_OFF)$/.test(code)) return 4;
+    return code === 'STRATUS_BRIDGE_FAILED' ? 3 : 2;
+  }
   function baseType(type: string): string {
     return type.split(';')[0].trim().toLowerCase();
   }
-  function canPlay(type: string): CanPlayTypeResult {
-    const answer = cfg.canPlay[baseType(type)] ?? '';
-    if (!answer) return '';
+  const support = cfg.support;
+  function codecName(rfc6381: string): string | null {
+    for (const name of Object.keys(support.prefixes)) {
+      if (support.prefixes[name].some((p) => rfc6381 === p || rfc6381.startsWith(p + '.'))) return name;
+    }
+    return null;
+  }
+  /** How the device would get a type: natively, through the media-bridge, or not at all. */
+  function route(type: string): 'native' | 'virtual' | '' {
+    const how = support.types[baseType(type)];
+    if (!how) return '';
     const codecs = /codecs\s*=\s*"?([^";]*)"?/i.exec(type);
-    if (!codecs) return answer as CanPlayTypeResult;
+    if (!codecs) return how;
     const list = codecs[1].split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
-    const known = list.every((c) => cfg.codecs.some((k) => c === k || c.startsWith(k + '.')));
-    return known ? 'probably' : '';
+    let result: 'native' | 'virtual' = how;
+    for (const c of list) {
+      const name = codecName(c);
+      if (name && support.native.includes(name)) continue;
+      if (name && support.virtual.includes(name)) result = 'virtual';
+      else return '';
+    }
+    return result;
+  }
+  function canPlay(type: string): CanPlayTypeResult {
+    const how = route(type);
+    if (how === 'virtual') return support.virtualAnswer as CanPlayTypeResult;
+    if (how === '') return '';
+    return /codecs\s*=/i.test(type) ? 'probably' : 'maybe';
   }
 
   let nextPlayer = 1;
@@ -319,7 +343,7 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
     failLoad(f: Failure): void {
       if (!this.loaded) return;
       this.state.networkState = 3;
-      this.error = mediaError(f.code === 'STRATUS_MEDIA_UNSUPPORTED' ? 4 : 2, `${f.code}: ${f.message}`);
+      this.error = mediaError(mediaErrorCode(f.code), `${f.code}: ${f.message}`);
       fire(this.el, 'error');
       cloudError(f.code, f.message);
       this.rejectPlays(domError(f));
@@ -630,7 +654,9 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
           volume: 1,
           rate: sp
         }).catch((f: Failure) => {
-          this.setState(6, f.code === 'STRATUS_MEDIA_UNSUPPORTED' ? 0 : 1);
+          // OIPF A/V Control error: 0 format not supported, 1 cannot connect, 2 unidentified.
+          const code = mediaErrorCode(f.code);
+          this.setState(6, code === 4 ? 0 : code === 2 ? 1 : 2);
           cloudError(f.code, f.message);
         });
         this.updateWindow();
@@ -989,8 +1015,52 @@ export function installMediaProxy(cfg: MediaShimConfig, typeOf: (url: string) =>
     }, true);
   }
 
+  // ---- navigator.mediaCapabilities agrees with canPlayType ---------------------------------
+  interface DecodingConfig {
+    type?: string;
+    video?: { contentType?: string; width?: number; height?: number };
+    audio?: { contentType?: string };
+  }
+  /** Native only if every track is and the picture fits the device; the bridge scales it down. */
+  function decodingRoute(c: DecodingConfig): 'native' | 'virtual' | '' {
+    const parts: Array<'native' | 'virtual' | ''> = [];
+    if (c.video) {
+      let how = route(String(c.video.contentType ?? ''));
+      const tooBig = Number(c.video.width) > support.maxVideo.width || Number(c.video.height) > support.maxVideo.height;
+      if (how === 'native' && tooBig) how = support.virtual.length ? 'virtual' : '';
+      parts.push(how);
+    }
+    if (c.audio) parts.push(route(String(c.audio.contentType ?? '')));
+    if (parts.length === 0 || parts.includes('')) return '';
+    return parts.includes('virtual') ? 'virtual' : 'native';
+  }
+  const mediaCapabilities = navigator.mediaCapabilities as unknown as Record<string, unknown> | undefined;
+  if (mediaCapabilities) {
+    Object.defineProperty(Object.getPrototypeOf(mediaCapabilities), 'decodingInfo', {
+      value: function decodingInfo(config: DecodingConfig) {
+        if (!config || typeof config !== 'object' || (!config.video && !config.audio)) {
+          return Promise.reject(new TypeError("Failed to execute 'decodingInfo': the configuration needs audio or video."));
+        }
+        const how = decodingRoute(config);
+        return Promise.resolve({
+          supported: how !== '',
+          smooth: how !== '',
+          powerEfficient: how === 'native',
+          // Not in the Media Capabilities spec: says which side of the cloud browser plays it.
+          virtual: how === 'virtual',
+          configuration: config
+        });
+      },
+      writable: true,
+      configurable: true
+    });
+  }
+
   Object.defineProperty(window, cfg.inbox, {
     value: Object.freeze({
+      support(type: unknown): string {
+        return route(String(type));
+      },
       reply(id: number, error: Failure | null, result: unknown) {
         const c = calls.get(id);
         if (!c) return;

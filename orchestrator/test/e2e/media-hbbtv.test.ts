@@ -120,7 +120,7 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
       (window as any).avEvents = [];
       av.addEventListener('PlayStateChange', (e: any) => (window as any).avEvents.push({ state: e.state, error: e.error }));
       av.play(1);
-    }, `${rig.origin.baseUrl}/vod/missing.mp4`);
+    }, `${rig.origin.baseUrl}/vod/broken/master.m3u8`);
     const r = await until('playState 6', () => cloud(dev.session, () => {
       const av = document.getElementById('av') as any;
       // The PlayStateChange event comes from a task after playState changes: wait for both.

@@ -180,7 +180,7 @@ describe('media proxy: <video> in the cloud plays on the device', function () {
   });
 
   it('a device media error reaches the app as a MediaError and a cloud-browser error event', async () => {
-    const rejected = await cloud(dev.session, () => (window as any).mediaApp.playVod('/vod/missing.m3u8').then(() => 'resolved', (e: DOMException) => e.name));
+    const rejected = await cloud(dev.session, () => (window as any).mediaApp.playVod('/vod/broken/master.m3u8').then(() => 'resolved', (e: DOMException) => e.name));
     expect(rejected).to.be.oneOf(['NotSupportedError', 'AbortError']);
     const err = await until('the error event', async () => (await appLog(dev.session)).find((e) => e.type === 'error'));
     expect(err.error!.code).to.be.oneOf([2, 4]);

@@ -30,7 +30,8 @@ export function useMediaRig(overrides: (origin: MediaOrigin) => Overrides = () =
     const extra = overrides(rig.origin);
     rig.orch = await startOrchestrator({
       ...extra,
-      media: { channels: lineupFor(rig.origin), ...(extra.media ?? {}) },
+      // The origin is on loopback, which media sources may only be on when allow-listed.
+      media: { channels: lineupFor(rig.origin), allowPrivate: '127.0.0.1', ...(extra.media ?? {}) },
       apps: {
         default: 'media',
         catalog: JSON.stringify({ media: { url: `/apps/media/?origin=${encodeURIComponent(rig.origin.baseUrl)}`, width: 1280, height: 720 } }),
@@ -48,10 +49,10 @@ export function useMediaRig(overrides: (origin: MediaOrigin) => Overrides = () =
 }
 
 /** Per test: an emulator page and its session, closed after the test. */
-export function useMediaDevice(rig: MediaRig): { page: Page; session: Session } {
+export function useMediaDevice(rig: MediaRig, query = 'w=1280&h=720'): { page: Page; session: Session } {
   const cur = {} as { page: Page; session: Session };
   beforeEach(async () => {
-    cur.page = await rig.device.open(rig.orch, 'w=1280&h=720');
+    cur.page = await rig.device.open(rig.orch, query);
     cur.session = await onlySession(rig.orch);
   });
   afterEach(async () => {

@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './source-guard';
+export * from './probe';
+export * from './inspect';
+export * from './transcode';
+export * from './bridge';
+export * from './bridge-app';

@@ -1,0 +1,52 @@
+import { isErrorCode } from '@stratus/protocol';
+import { BRIDGE_MOUNT, MediaBridge, OutputProfile, StratusError } from '@stratus/media-bridge';
+import { BridgeLink, DeviceLease } from './playback-route';
+
+/** The media-bridge in this process; the device fetches segments from the orchestrator's /bridge. */
+export function embeddedBridge(bridge: MediaBridge): BridgeLink {
+  return {
+    async open(source: string, profile: OutputProfile): Promise<DeviceLease> {
+      const lease = await bridge.open(source, profile);
+      return { url: `${BRIDGE_MOUNT}/${lease.playlist}`, release: lease.release, onFailed: lease.onFailed };
+    }
+  };
+}
+
+/**
+ * A standalone media-bridge (npm run bridge) reached over its HTTP API. The device fetches
+ * segments from the bridge's own URL. ffmpeg failures reach the app through the device player's
+ * error (the segments answer 502), not as STRATUS_BRIDGE_FAILED.
+ */
+export function remoteBridge(baseUrl: string, token: string, timeoutMs: number): BridgeLink {
+  const base = baseUrl.replace(/\/+$/, '');
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const post = async (path: string, body: object): Promise<Response> => {
+    try {
+      return await fetch(`${base}/v1/${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    } catch (err) {
+      throw new StratusError('STRATUS_BRIDGE_FAILED', `the media-bridge at ${base} did not answer: ${(err as Error).message}`);
+    }
+  };
+  return {
+    async open(source: string, profile: OutputProfile): Promise<DeviceLease> {
+      const res = await post('open', { source, ...profile });
+      const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; lease?: string; playlist?: string };
+      if (!res.ok || !body.lease || !body.playlist) {
+        const code = body.code && isErrorCode(body.code) ? body.code : 'STRATUS_BRIDGE_FAILED';
+        throw new StratusError(code, `(media-bridge) ${body.message ?? `HTTP ${res.status}`}`);
+      }
+      const lease = body.lease;
+      let released = false;
+      return {
+        url: `${base}${body.playlist}`,
+        release: () => {
+          if (released) return;
+          released = true;
+          post('release', { lease }).catch(() => undefined);
+        },
+        onFailed: () => undefined
+      };
+    }
+  };
+}
