@@ -5,7 +5,11 @@ import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { useMediaRig, useMediaDevice, cloud, devicePlayers, appLog, screenPixel, near, MEDIA_ROOT } from '../helpers/media-rig';
 import { until } from '../helpers/device';
-import { Orchestrator } from '../../src/orchestrator';
+import { Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { bridgeApp, MediaBridge } from '@stratus/media-bridge';
+import { mergeConfig } from '../../src/config';
+import { bridgeOptions, Orchestrator } from '../../src/orchestrator';
 
 const ASSETS = JSON.parse(readFileSync(join(MEDIA_ROOT, 'assets.json'), 'utf8')) as {
   hevc: { path: string; seconds: number; switchAt: number; rgb: number[]; rgbAfter: number[] };
@@ -189,5 +193,38 @@ describe('virtual playback: a modern box emulated in a browser without HEVC', fu
 
   after(async () => {
     await bridgeIdle(rig.orch);
+  });
+});
+
+describe('virtual playback through a standalone media-bridge (bridge.mode=remote)', function () {
+  this.timeout(120000);
+  const remote = {} as { bridge: MediaBridge; server: Server; url: string };
+  before(async () => {
+    remote.bridge = new MediaBridge({ ...bridgeOptions(mergeConfig({ bridge: { idleMs: 200 } }), ['127.0.0.1']) });
+    remote.server = bridgeApp(remote.bridge, 'bridge-secret').listen(0, '127.0.0.1');
+    await new Promise((r) => remote.server.once('listening', r));
+    remote.url = `http://127.0.0.1:${(remote.server.address() as AddressInfo).port}`;
+  });
+  const rig = useMediaRig(() => ({ bridge: { mode: 'remote', url: remote.url, token: 'bridge-secret' } }));
+  const dev = useMediaDevice(rig, 'profile=legacy');
+  after(async () => {
+    remote.server?.close();
+    await remote.bridge?.close();
+    expect(ffmpegChildren()).to.equal(0);
+  });
+
+  it('the device fetches the transcode from the bridge, and the lease goes when the session does', async () => {
+    expect(rig.orch.bridge).to.equal(null);
+    expect(await cloud(dev.session, (hevc: string) => document.createElement('video').canPlayType(hevc), HEVC)).to.equal('virtually');
+    await cloud(dev.session, (p: string) => (window as any).mediaApp.playVod(p), `/${ASSETS.hevc.path}`);
+    await advancing(dev.page, 0.5);
+    const url = await dev.page.evaluate(() => (window as any).stratusClient.media.player((window as any).stratusClient.media.ids[0]).url);
+    expect(url.startsWith(`${remote.url}/bridge/`)).to.equal(true);
+    expect(near(await screenPixel(dev.page, ...SPOT), ASSETS.hevc.rgb)).to.equal(true);
+    expect(remote.bridge.active).to.equal(1);
+    await dev.page.close();
+    await until('the session to end', () => rig.orch.sessions.size === 0);
+    await until('the remote transcode to stop', () => remote.bridge.active === 0, 10000);
+    dev.page = await rig.device.open(rig.orch, 'profile=legacy');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Metric, print, round } from './report';
+import { benchBridge } from './bridge';
 import { benchControl } from './control';
 import { benchMedia } from './media';
 import { benchUi } from './ui';
@@ -9,7 +10,7 @@ import { benchUi } from './ui';
 /** `npm run bench [-- --json]`: every metric of every issue, measured in one run on loopback. */
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  const metrics = [...(await benchUi()), ...(await benchControl()), ...(await benchMedia()), bundleSize()];
+  const metrics = [...(await benchUi()), ...(await benchControl()), ...(await benchMedia()), ...(await benchBridge()), bundleSize()];
   print(metrics, json);
 }
 

@@ -13,7 +13,7 @@ const RUNS = 15;
 export async function benchMedia(): Promise<Metric[]> {
   const origin = await startMediaOrigin(MEDIA_ROOT);
   const orch = await startOrchestrator({
-    media: { channels: lineupFor(origin) },
+    media: { channels: lineupFor(origin), allowPrivate: '127.0.0.1' },
     apps: { default: 'media', catalog: JSON.stringify({ media: { url: `/apps/media/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } }) }
   });
   const device = await DeviceBrowser.launch();
