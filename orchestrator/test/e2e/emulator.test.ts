@@ -49,6 +49,43 @@ describe('the emulator page in a real browser', function () {
     }
   });
 
+  it('the profile picker switches the box it emulates, and with it the capability report the cloud page sees', async () => {
+    await until('earlier sessions to end', () => rig.orch.sessions.size === 0);
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720');
+    const report = async (): Promise<{ profile: string; maxVideo: { width: number; height: number }; codecs: string[]; hls: string; emulated?: string[] }> => {
+      const s = await until('one session', () => (rig.orch.sessions.size === 1 ? [...rig.orch.sessions.values()][0] : null));
+      await until('the app page', () => s.cloudPage);
+      return s.cloudPage!.evaluate(() => (window as any).stratus.media.device);
+    };
+    try {
+      // The configured default (devices.emulatorProfile) first.
+      expect(await page.$eval('#stratus-profile', (e) => (e as HTMLSelectElement).value)).to.equal('modern');
+      const modern = await report();
+      expect(modern).to.deep.include({ profile: 'modern', hls: 'mse', maxVideo: { width: 1920, height: 1080 } });
+      expect(modern.codecs).to.include('hevc');
+      const options = await page.$$eval('#stratus-profile option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(options).to.deep.equal(['host', 'legacy', 'modern']);
+      await Promise.all([page.waitForNavigation(), page.select('#stratus-profile', 'legacy')]);
+      await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+      expect(new URL(page.url()).searchParams.get('profile')).to.equal('legacy');
+      await until('the modern session to end', async () => rig.orch.sessions.size === 1 && (await report()).profile === 'legacy');
+      const legacy = await report();
+      expect(legacy).to.deep.include({ profile: 'legacy', hls: 'native', dash: 'none', maxVideo: { width: 1280, height: 720 } });
+      expect(legacy.codecs).to.deep.equal(['avc', 'aac', 'mp3']);
+      await Promise.all([page.waitForNavigation(), page.select('#stratus-profile', 'host')]);
+      await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+      await until('the host session', async () => rig.orch.sessions.size === 1 && (await report()).profile === undefined);
+      // The browser as it is: this Chromium decodes H.264 and VP9, not HEVC, and reports no emulation.
+      const host = await report();
+      expect(host.codecs).to.include.members(['avc', 'vp9']);
+      expect(host.codecs).to.not.include('hevc');
+      expect(host.emulated).to.equal(undefined);
+    } finally {
+      await page.close();
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+    }
+  });
+
   it('without a token in the URL it gets a development token by itself, as after npm start', async () => {
     await until('earlier sessions to end', () => rig.orch.sessions.size === 0);
     const page = await rig.device.browser.newPage();
