@@ -73,6 +73,13 @@ export class MediaBridge {
     return this.byId.size;
   }
 
+  /** ffmpeg processes started so far, including restarts after seeks. */
+  get ffmpegStarted(): number {
+    let n = this.stats.ffmpegRuns;
+    for (const job of this.byId.values()) n += job.transcode.runs;
+    return n;
+  }
+
   /** ffmpeg processes alive right now (a paused one counts). */
   get processes(): number {
     let n = 0;

@@ -5,3 +5,4 @@ export * from './inspect';
 export * from './transcode';
 export * from './bridge';
 export * from './bridge-app';
+export * from './ts-codecs';

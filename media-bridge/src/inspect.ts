@@ -2,6 +2,7 @@ import { codecOf } from '@stratus/protocol';
 import { StratusError } from './errors';
 import { probe } from './probe';
 import { guardSource } from './source-guard';
+import { tsCodecs } from './ts-codecs';
 
 /** One way to play the source: its codecs (protocol names, or raw strings nobody knows) and size. */
 export interface Variant {
@@ -83,6 +84,10 @@ async function fetchHead(source: string, opts: InspectOptions, deadline: number)
   throw new StratusError('STRATUS_MEDIA_SOURCE_UNREACHABLE', `${source.slice(0, 200)}: more than ${MAX_REDIRECTS} redirects`);
 }
 
+/**
+ * Reads a manifest whole (up to `max`), but only the first chunk of anything else: a video file
+ * is ffprobe's to read, not ours to download.
+ */
 async function readUpTo(res: Response, max: number, deadline: number, url: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -90,6 +95,7 @@ async function readUpTo(res: Response, max: number, deadline: number, url: strin
   if (!reader) return Buffer.alloc(0);
   try {
     while (size < max) {
+      if (size > 0 && !looksLikeManifest(chunks[0])) break;
       if (Date.now() > deadline) throw new StratusError('STRATUS_MEDIA_SOURCE_UNREACHABLE', `${url.slice(0, 200)}: timed out`);
       const { done, value } = await reader.read();
       if (done) break;
@@ -103,6 +109,11 @@ async function readUpTo(res: Response, max: number, deadline: number, url: strin
     reader.cancel().catch(() => undefined);
   }
   return Buffer.concat(chunks);
+}
+
+function looksLikeManifest(head: Buffer): boolean {
+  const text = head.toString('utf8', 0, Math.min(head.length, 256)).replace(/^\uFEFF/, '').trimStart();
+  return text.startsWith('#EXTM3U') || text.startsWith('<');
 }
 
 function attrs(line: string): Record<string, string> {
@@ -130,7 +141,9 @@ async function inspectHls(url: string, text: string, opts: InspectOptions, deadl
     variants.push({ url: new URL(lines[j].trim(), url).href, codecs: a.CODECS ? codecNames(a.CODECS) : [], width: w || 0, height: h || 0 });
   }
   if (variants.length === 0) {
-    // A media playlist names no codecs: ffprobe reads its first segments.
+    // A media playlist names no codecs: its first TS segment's PMT does, else ffprobe reads it.
+    const fromTs = lines.some((l) => l.startsWith('#EXT-X-MAP')) ? null : await firstSegmentCodecs(url, lines, opts, deadline);
+    if (fromTs) return { format: 'hls', container: null, variants: [{ url, codecs: fromTs, width: 0, height: 0 }] };
     const info = await fileInfo(url, opts, deadline);
     return { format: 'hls', container: null, variants: info.variants };
   }
@@ -143,6 +156,23 @@ async function inspectHls(url: string, text: string, opts: InspectOptions, deadl
   }
   variants.sort((a, b) => b.height - a.height);
   return { format: 'hls', container: null, variants };
+}
+
+async function firstSegmentCodecs(url: string, lines: string[], opts: InspectOptions, deadline: number): Promise<string[] | null> {
+  const first = lines.find((l) => l.trim() && !l.startsWith('#'));
+  if (!first) return null;
+  try {
+    const seg = new URL(first.trim(), url).href;
+    await guardSource(seg, opts.allowPrivate);
+    const res = await fetch(seg, { headers: { range: 'bytes=0-65535' }, signal: AbortSignal.timeout(Math.max(100, deadline - Date.now())) });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return null;
+    }
+    return tsCodecs(await readUpTo(res, 65536, deadline, seg));
+  } catch {
+    return null;
+  }
 }
 
 function tagAttrs(tag: string): Record<string, string> {

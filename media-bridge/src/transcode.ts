@@ -77,6 +77,8 @@ export class Transcode extends EventEmitter<TranscodeEvents> {
     private readonly opts: TranscodeOptions
   ) {
     super();
+    // One 'failed' listener per viewer: a popular source has many.
+    this.setMaxListeners(0);
     this.segments = duration === null ? 0 : Math.max(1, Math.ceil(duration / opts.segmentSeconds - 1e-6));
     mkdirSync(opts.dir, { recursive: true });
     this.watcher = watch(opts.dir, (_event, name) => {

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import express from 'express';
-import { bridgeApp, BridgeOptions, inspectSource, MediaBridge, StratusError } from '../src';
+import { bridgeApp, BridgeOptions, inspectSource, MediaBridge, StratusError, tsCodecs } from '../src';
 
 const MEDIA = join(__dirname, '..', '..', '..', 'fixtures', 'media');
 const P720 = { maxWidth: 1280, maxHeight: 720 };
@@ -169,9 +169,18 @@ describe('media-bridge', function () {
     expect(dash.format).to.equal('dash');
     expect(dash.variants[0].codecs).to.deep.equal(['avc', 'aac']);
     expect(dash.variants[0].height).to.equal(360);
+    // A media playlist names no codecs: its first segment's PMT does (no ffprobe, no size).
     const hls = await inspectSource(`${origin.base}/media/vod/h264/index.m3u8`, opts);
     expect(hls).to.deep.include({ format: 'hls' });
-    expect(hls.variants[0]).to.deep.include({ codecs: ['avc', 'aac'], width: 640, height: 360 });
+    expect(hls.variants[0]).to.deep.include({ codecs: ['avc', 'aac'] });
+    const ts = join(__dirname, 'hevc.ts');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(MEDIA, 'vod', 'hevc-720p.mp4'), '-t', '1', '-c', 'copy', '-f', 'mpegts', ts]);
+    try {
+      expect(tsCodecs(readFileSync(ts))).to.deep.equal(['hevc', 'aac']);
+    } finally {
+      rmSync(ts);
+    }
+    expect(tsCodecs(Buffer.from('#EXTM3U\n'))).to.equal(null);
     const webm = await inspectSource(`${origin.base}/media/vod/vp9.webm`, opts);
     expect(webm).to.deep.include({ format: 'file', container: 'webm' });
     expect(webm.variants[0].codecs).to.deep.equal(['vp9', 'opus']);

@@ -102,7 +102,8 @@ export class Orchestrator implements SessionHost {
       await o.chromium.close();
       throw err;
     }
-    // The development media origin is this server: its sources are private but ours.
+    // The development media origin is this server: its sources are private but ours. The list is
+    // the one the embedded bridge holds, so it learns the address too.
     if (config.media.fixtureOrigin === 'on') {
       const self = new URL(o.http.baseUrl);
       allowPrivate.push(`${self.hostname.replace(/^\[|\]$/g, '')}:${self.port}`);

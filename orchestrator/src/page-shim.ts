@@ -36,7 +36,7 @@ export function pageShim(info: ShimInfo): string {
           const inbox = window[info.media.inbox];
           return inbox ? inbox.support(String(type)) : '';
         },
-        device: JSON.parse(JSON.stringify(info.media.device))
+        device: Object.freeze(JSON.parse(JSON.stringify(info.media.device)))
       })
     }),
     configurable: false,
