@@ -17,8 +17,7 @@ async function main(): Promise<void> {
     console.error(`stratus-bridge: cannot start [${isStratusError(err) ? err.code : 'STRATUS_INTERNAL'}]: ${(err as Error).message}`);
     process.exit(1);
   }
-  const allowPrivate = config.media.allowPrivate.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-  const bridge = new MediaBridge(bridgeOptions(config, allowPrivate));
+  const bridge = new MediaBridge(bridgeOptions(config));
   const server = bridgeApp(bridge, config.bridge.token).listen(config.bridge.port, config.bridge.host);
   server.on('error', (err) => {
     console.error(`stratus-bridge: cannot listen: ${err.message}`);

@@ -13,8 +13,9 @@ import { embeddedBridge, remoteBridge } from './media/bridge-link';
 import { BridgeLink, PlaybackRouter } from './media/playback-route';
 
 /** The media-bridge's settings from the one config (embedded here, or standalone in bridge-main.ts). */
-export function bridgeOptions(config: Config, allowPrivate: string[]): ConstructorParameters<typeof MediaBridge>[0] {
+export function bridgeOptions(config: Config): ConstructorParameters<typeof MediaBridge>[0] {
   const b = config.bridge;
+  const allowPrivate = config.media.allowPrivate.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   return {
     ffmpegPath: b.ffmpegPath,
     ffprobePath: b.ffprobePath,
@@ -93,8 +94,9 @@ export class Orchestrator implements SessionHost {
     o.chromium = await launchChromium(config.chromium, config.server.tlsCert ? [trustCertificateArg(config.server.tlsCert)] : []);
     o.chromiumUserAgent = await o.chromium.browser.userAgent();
     const b = config.bridge;
-    const allowPrivate = config.media.allowPrivate.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-    if (b.mode === 'embedded') o.bridge = new MediaBridge(bridgeOptions(config, allowPrivate));
+    const options = bridgeOptions(config);
+    const allowPrivate = options.allowPrivate;
+    if (b.mode === 'embedded') o.bridge = new MediaBridge(options);
     try {
       o.http = await startHttp(config, o, o.bridge);
     } catch (err) {

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
-import { useMediaRig, useMediaDevice, cloud, devicePlayers, appLog, screenPixel, near, MEDIA_ROOT } from '../helpers/media-rig';
+import { useMediaRig, useMediaDevice, cloud, devicePlayers, appLog, screenPixel, near, ffmpegChildren, MEDIA_ROOT } from '../helpers/media-rig';
 import { until } from '../helpers/device';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -18,12 +17,6 @@ const ASSETS = JSON.parse(readFileSync(join(MEDIA_ROOT, 'assets.json'), 'utf8'))
 const HEVC = 'video/mp4; codecs="hvc1.1.6.L93.B0"';
 /** A point of the media app's video window (80,120 640x360) away from the clock in its middle. */
 const SPOT: [number, number] = [80 + 60, 120 + 60];
-
-/** ffmpeg processes this test process (through the embedded bridge) has running. */
-export function ffmpegChildren(): number {
-  const out = execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.trim() === 'ffmpeg').length;
-}
 
 async function advancing(page: Page, min: number): Promise<{ currentTime: number; engine: string | null }> {
   return until(`the device video past ${min} s`, async () => {
@@ -200,7 +193,7 @@ describe('virtual playback through a standalone media-bridge (bridge.mode=remote
   this.timeout(120000);
   const remote = {} as { bridge: MediaBridge; server: Server; url: string };
   before(async () => {
-    remote.bridge = new MediaBridge({ ...bridgeOptions(mergeConfig({ bridge: { idleMs: 200 } }), ['127.0.0.1']) });
+    remote.bridge = new MediaBridge(bridgeOptions(mergeConfig({ bridge: { idleMs: 200 }, media: { allowPrivate: '127.0.0.1' } })));
     remote.server = bridgeApp(remote.bridge, 'bridge-secret').listen(0, '127.0.0.1');
     await new Promise((r) => remote.server.once('listening', r));
     remote.url = `http://127.0.0.1:${(remote.server.address() as AddressInfo).port}`;
@@ -227,4 +220,9 @@ describe('virtual playback through a standalone media-bridge (bridge.mode=remote
     await until('the remote transcode to stop', () => remote.bridge.active === 0, 10000);
     dev.page = await rig.device.open(rig.orch, 'profile=legacy');
   });
+});
+
+// A root-level hook: after the whole suite, not one ffmpeg the tests started may be left running.
+after(() => {
+  expect(ffmpegChildren(), 'ffmpeg processes left after the suite').to.equal(0);
 });

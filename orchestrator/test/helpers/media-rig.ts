@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Page } from 'puppeteer-core';
 import { decodePng } from '../../src/png/decode';
@@ -118,4 +119,10 @@ export async function screenPixel(page: Page, x: number, y: number): Promise<[nu
 /** True when the colour is within `tolerance` of `want` in every channel. */
 export function near(c: number[], want: number[], tolerance = 40): boolean {
   return c.every((v, i) => Math.abs(v - want[i]) <= tolerance);
+}
+
+/** ffmpeg processes this process has running (the embedded media-bridge's): no test may leave one. */
+export function ffmpegChildren(): number {
+  const out = execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.trim() === 'ffmpeg').length;
 }

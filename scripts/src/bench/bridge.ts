@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,17 +8,12 @@ import { mergeConfig } from '@stratus/orchestrator/dist/src/config';
 import { startMediaOrigin } from '@stratus/orchestrator/dist/src/dev/media-origin';
 import { bridgeOptions } from '@stratus/orchestrator/dist/src/orchestrator';
 import { DeviceBrowser, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
-import { lineupFor, MEDIA_ROOT } from '@stratus/orchestrator/dist/test/helpers/media-rig';
+import { ffmpegChildren, lineupFor, MEDIA_ROOT } from '@stratus/orchestrator/dist/test/helpers/media-rig';
 import { Metric, median, round } from './report';
 
 /** The busy 720p HEVC picture (testsrc2 with noise, 30 s): flat colour would flatter the encoder. */
 const ASSET = 'vod/hevc-720p-detail.mp4';
 const SECONDS = 30;
-
-function ffmpegChildren(): number {
-  const out = execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.trim() === 'ffmpeg').length;
-}
 
 /**
  * The media-bridge on loopback: how soon the first segment of a fresh transcode is playable, how
@@ -29,7 +24,7 @@ function ffmpegChildren(): number {
 export async function benchBridge(): Promise<Metric[]> {
   const origin = await startMediaOrigin(MEDIA_ROOT);
   const src = `${origin.baseUrl}/${ASSET}`;
-  const bridge = new MediaBridge({ ...bridgeOptions(mergeConfig({ bridge: { idleMs: 0, maxAheadSegments: 1000 } }), ['127.0.0.1']) });
+  const bridge = new MediaBridge(bridgeOptions(mergeConfig({ bridge: { idleMs: 0, maxAheadSegments: 1000 }, media: { allowPrivate: '127.0.0.1' } })));
   const front: Server = bridgeApp(bridge, '').listen(0, '127.0.0.1');
   await new Promise((r) => front.once('listening', r));
   const base = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
