@@ -52,8 +52,6 @@ export class MediaProxy {
   private readonly contexts = new Map<number, Set<string>>();
   /** Media-bridge holds of players on the virtual path. */
   private readonly leases = new Map<string, DeviceLease>();
-  /** Per player: bumped by each load, so a load overtaken while it was being routed is dropped. */
-  private readonly loads = new Map<string, number>();
   /** The device's last report per player, the basis of an error the bridge raises. */
   private readonly lastEvents = new Map<string, MediaEventParams>();
   /** Players whose transcode failed: the device's own error that follows is not news. */
@@ -176,13 +174,8 @@ export class MediaProxy {
       let set = this.contexts.get(contextId);
       if (!set) this.contexts.set(contextId, (set = new Set()));
       set.add(player);
-      this.dropLease(player);
     }
-    if (call.method === 'release') {
-      this.contexts.get(contextId)?.delete(player);
-      this.dropLease(player);
-      this.loads.delete(player);
-    }
+    if (call.method === 'release') this.contexts.get(contextId)?.delete(player);
     // A player's calls reach the device in the app's order, though a load may wait for routing.
     const before = this.sending.get(player);
     let sent: () => void = () => undefined;
@@ -190,6 +183,9 @@ export class MediaProxy {
     this.sending.set(player, gate);
     try {
       await before;
+      // In turn with the player's other calls, so a load still being routed cannot set its lease
+      // after a later load or release has dropped the one before.
+      if (call.method === 'load' || call.method === 'tune' || call.method === 'release') this.dropLease(player);
       if (call.method === 'load') await this.routeLoad(player, contextId, params);
       return this.opts.request(method, params, call.method === 'play' ? this.opts.playTimeoutMs : undefined);
     } finally {
@@ -203,12 +199,10 @@ export class MediaProxy {
    * media-bridge's transcode of it. The app's element keeps the URL it set either way.
    */
   private async routeLoad(player: string, contextId: number, params: Record<string, unknown>): Promise<void> {
-    const gen = (this.loads.get(player) ?? 0) + 1;
-    this.loads.set(player, gen);
     const route = await this.opts.router.route(String(params.url), this.opts.caps);
     if (route.path === 'native') return;
-    if (this.loads.get(player) !== gen || !this.contexts.get(contextId)?.has(player)) {
-      // Released or loaded again while the bridge was starting.
+    if (!this.contexts.get(contextId)?.has(player)) {
+      // Released, or its page went away, while the bridge was starting.
       route.lease.release();
       throw new StratusError('STRATUS_MEDIA_PLAY_REJECTED', 'the load was overtaken by another');
     }
@@ -233,9 +227,7 @@ export class MediaProxy {
     this.bridgeFailed.add(player);
     const last = this.lastEvents.get(player);
     const state: MediaState = last ? { ...last.state, paused: true } : { ...IDLE_STATE };
-    const event = { player: player.slice(player.indexOf('.') + 1), cmd: last?.cmd ?? 0, type: 'error', state, error: { code: 3, message: err.message.slice(0, 500) } };
-    const expression = `window[${JSON.stringify(this.inbox)}].event(${JSON.stringify(event)})`;
-    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+    this.toPage(contextId, { player: player.slice(player.indexOf('.') + 1), cmd: last?.cmd ?? 0, type: 'error', state, error: { code: 3, message: err.message.slice(0, 500) } });
     this.opts.notifyApp('STRATUS_BRIDGE_FAILED', err.message, 'bridge');
   }
 
@@ -257,12 +249,16 @@ export class MediaProxy {
     if (dot < 1 || !this.contexts.get(contextId)?.has(e.player)) return;
     if (this.bridgeFailed.has(e.player) && e.type === 'error') return;
     if (this.leases.has(e.player)) this.lastEvents.set(e.player, e);
-    const event = { ...e, player: e.player.slice(dot + 1) };
-    const expression = `window[${JSON.stringify(this.inbox)}].event(${JSON.stringify(event)})`;
-    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+    this.toPage(contextId, { ...e, player: e.player.slice(dot + 1) });
     if (e.type === 'error') {
       this.opts.notifyApp('STRATUS_MEDIA_ERROR', e.error?.message || `media error ${e.error?.code ?? ''}`, 'player', String(e.error?.code ?? ''));
     }
+  }
+
+  /** A media event into the page's state mirror, with the page's own player id. */
+  private toPage(contextId: number, event: MediaEventParams): void {
+    const expression = `window[${JSON.stringify(this.inbox)}].event(${JSON.stringify(event)})`;
+    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
   }
 
   /** The page (or a frame) went away: its players stop on the device. */
@@ -272,7 +268,6 @@ export class MediaProxy {
     if (!set) return;
     for (const player of set) {
       this.dropLease(player);
-      this.loads.delete(player);
       this.opts.request('media.release', { player, cmd: 0 }).catch(() => undefined);
     }
   }
