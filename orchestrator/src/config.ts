@@ -39,7 +39,9 @@ export const DEFAULTS = {
     /** control/rate-limit.ts: device messages per second, sustained, per connection. */
     ratePerS: 200,
     /** control/rate-limit.ts: device messages allowed in a burst. */
-    rateBurst: 400
+    rateBurst: 400,
+    /** session.ts: control clients (session.join) a session accepts besides its device. */
+    maxChannels: 4
   },
   identity: {
     /** session.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */
@@ -201,6 +203,7 @@ const BOUNDS: Record<string, [number, number]> = {
   'control.rpcTimeoutMs': [10, 600000],
   'control.ratePerS': [1, 100000],
   'control.rateBurst': [1, 100000],
+  'control.maxChannels': [0, 64],
   'sessions.appLoadTimeoutMs': [500, 600000],
   'ui.tileSize': [8, 256],
   'ui.window': [1, 16],

@@ -1,12 +1,14 @@
 import {
   AckParams,
+  ChannelRole,
   DEVICE_METHODS,
   DeviceErrorParams,
   errorSpec,
   HelloParams,
   HelloResult,
   isKnownKeyCode,
-  KeyframeParams,
+  JoinParams,
+  JoinResult,
   KeyParams,
   MediaEventParams,
   PROTOCOL_VERSION,
@@ -18,8 +20,8 @@ import {
 import { WebSocket, RawData } from 'ws';
 import { Config } from './config';
 import { isStratusError, StratusError } from './errors';
-import { DeviceLink, Session } from './session';
-import { PendingCalls } from './control/pending-calls';
+import { Session } from './session';
+import { Channel, ChannelConnection, rpcError } from './control/channel';
 import { RateLimit } from './control/rate-limit';
 
 /** Who is on the other end of the socket, as far as the orchestrator can tell. */
@@ -31,29 +33,32 @@ export interface PeerInfo {
 export interface SessionHost {
   readonly config: Config;
   openSession(hello: HelloParams, peer: PeerInfo): Promise<Session>;
-  resumeSession(params: ResumeParams): Session;
+  resumeChannel(params: ResumeParams): { session: Session; channel: Channel };
+  joinSession(params: JoinParams): { session: Session; channel: Channel };
   issueDeviceToken(deviceId: string, ttlSeconds: number): string;
 }
 
 type State = 'hello' | 'starting' | 'live' | 'closed';
 
 /**
- * One device WebSocket: text messages are JSON-RPC 2.0 from the device, binary messages are UI
- * frames to it. Every inbound message is size-checked, parsed and schema-checked; anything wrong
- * gets a coded error and closes this connection only.
+ * One WebSocket to the orchestrator: the device's (after session.hello), or a control client's
+ * (after session.join); session.resume takes either back after a drop. Text messages are JSON-RPC
+ * 2.0, binary ones UI frames to the device. Every inbound message is size-checked, parsed and
+ * schema-checked; anything wrong gets a coded error and closes this connection only. Once live,
+ * the channel's reliable link numbers, acknowledges and de-duplicates the session's messages.
  */
 export class DeviceConnection {
   private state: State = 'hello';
   private session: Session | null = null;
+  private channel: Channel | null = null;
   private onSessionClosing: ((reason: StratusError | null) => void) | null = null;
   private readonly helloTimer: NodeJS.Timeout;
-  /** What this connection lends its session while it is live. */
-  private readonly link: DeviceLink = {
+  /** What this socket lends its channel while it is live. */
+  private readonly conn: ChannelConnection = {
+    send: (text) => this.sendText(text),
     sendFrame: (m) => this.sendBinary(m),
-    request: (method, params, timeoutMs) => this.request(method, params, timeoutMs),
     release: (reason) => this.release(reason)
   };
-  private readonly calls = new PendingCalls();
   private readonly rate: RateLimit;
 
   constructor(
@@ -67,6 +72,11 @@ export class DeviceConnection {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
     ws.on('error', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
+  }
+
+  /** The channel's role once live. */
+  get role(): ChannelRole | null {
+    return this.channel?.role ?? null;
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -83,20 +93,29 @@ export class DeviceConnection {
     if (size > this.host.config.server.maxMessageBytes) {
       throw new StratusError('STRATUS_MESSAGE_TOO_LARGE', `${size} bytes`);
     }
-    if (!this.rate.take()) throw new StratusError('STRATUS_RATE_LIMITED', `over ${this.host.config.control.ratePerS} messages/s`);
     if (isBinary) throw new StratusError('STRATUS_UNEXPECTED_BINARY');
     let msg: unknown;
     try {
       msg = JSON.parse(data.toString());
     } catch {
+      this.limitRate();
       throw new StratusError('STRATUS_PARSE_ERROR');
     }
-    if (isResponse(msg)) {
-      // An answer to one of our requests; a late one (after its timeout) is dropped quietly.
-      this.calls.settle(msg.id, msg.result, msg.error);
+    const response = isResponse(msg) ? msg : null;
+    // Answers to our own requests come at the rate we ask; everything else counts.
+    if (!(response && this.channel?.calls.has(response.id))) this.limitRate();
+    if (response) {
+      // An answer to one of our requests, always sequenced; a late one (after its timeout) is dropped quietly.
+      const channel = this.channel;
+      if (!channel) throw new StratusError('STRATUS_OUT_OF_ORDER', `a response while ${this.state}`);
+      if (response.seq === undefined) throw new StratusError('STRATUS_INVALID_MESSAGE', 'a response needs a seq');
+      if (this.sequence(channel, response.seq, response.ack)) channel.calls.settle(response.id, response.result, response.error);
       return;
     }
     const req = envelope(msg);
+    const channel = this.channel;
+    // The link counts every sequenced message, known method or not, so numbering never gaps.
+    if (channel && !this.sequence(channel, req.seq, req.ack)) return;
     const spec = Object.prototype.hasOwnProperty.call(DEVICE_METHODS, req.method) ? DEVICE_METHODS[req.method] : undefined;
     if (!spec) {
       this.reply(req, undefined, new StratusError('STRATUS_UNKNOWN_METHOD', req.method));
@@ -105,18 +124,47 @@ export class DeviceConnection {
     if (spec.request !== (req.id !== undefined)) {
       throw new StratusError('STRATUS_INVALID_MESSAGE', `${req.method} is ${spec.request ? 'a request and needs an id' : 'a notification and takes no id'}`);
     }
-    const why = check(spec.params, req.params);
-    if (why) throw new StratusError('STRATUS_INVALID_PARAMS', why);
-    const opening = req.method === 'session.hello' || req.method === 'session.resume';
+    const opening = spec.roles.indexOf('handshake') >= 0;
     if (opening !== (this.state === 'hello')) {
       throw new StratusError('STRATUS_OUT_OF_ORDER', `${req.method} while ${this.state}`);
     }
+    if (channel && spec.sequenced !== (req.seq !== undefined)) {
+      throw new StratusError('STRATUS_INVALID_MESSAGE', `${req.method} ${spec.sequenced ? 'needs' : 'takes no'} seq`);
+    }
+    if (!opening && channel && spec.roles.indexOf(channel.role) < 0) {
+      this.reply(req, undefined, new StratusError('STRATUS_METHOD_NOT_ALLOWED', `${req.method} on a ${channel.role} channel`));
+      return;
+    }
+    const why = check(spec.params, req.params ?? {});
+    if (why) throw new StratusError('STRATUS_INVALID_PARAMS', why);
+    this.dispatch(req);
+  }
+
+  private limitRate(): void {
+    if (!this.rate.take()) throw new StratusError('STRATUS_RATE_LIMITED', `over ${this.host.config.control.ratePerS} messages/s`);
+  }
+
+  /** Runs a sequenced message through the link: false for a duplicate, which is dropped. */
+  private sequence(channel: Channel, seq: number | undefined, ack: number | undefined): boolean {
+    const verdict = channel.link.receive(seq, ack);
+    if (verdict === 'gap') throw new StratusError('STRATUS_OUT_OF_ORDER', `seq ${seq} after ${channel.link.received}`);
+    if (verdict === 'bad-ack') throw new StratusError('STRATUS_INVALID_MESSAGE', `ack ${ack} for messages never sent`);
+    return verdict === 'deliver';
+  }
+
+  private dispatch(req: RpcRequest): void {
+    const session = this.session;
     switch (req.method) {
       case 'session.hello':
         this.hello(req, req.params as HelloParams);
         return;
       case 'session.resume':
         this.resume(req, req.params as ResumeParams);
+        return;
+      case 'session.join':
+        this.join(req, req.params as JoinParams);
+        return;
+      case 'link.ack':
         return;
       case 'input.key':
         this.key(req.params as KeyParams);
@@ -125,16 +173,22 @@ export class DeviceConnection {
         this.ack(req.params as AckParams);
         return;
       case 'ui.keyframe':
-        this.keyframe(req.params as KeyframeParams);
+        session?.requestKeyframe();
         return;
       case 'session.close':
-        this.closeByDevice(req);
+        this.closeSession(req);
+        return;
+      case 'session.leave':
+        this.leave(req);
+        return;
+      case 'session.info':
+        if (session) this.reply(req, session.info());
         return;
       case 'device.error':
         this.deviceError(req.params as DeviceErrorParams);
         return;
       case 'media.event':
-        this.session?.mediaEvent(req.params as MediaEventParams);
+        session?.mediaEvent(req.params as MediaEventParams);
         return;
     }
   }
@@ -151,42 +205,75 @@ export class DeviceConnection {
           void session.close();
           return;
         }
-        this.adopt(req, session);
+        this.adopt(req, session, session.device, 0);
       },
       (err: unknown) => this.refuse(req, err)
     );
   }
 
-  /** A device comes back to its session after a drop, within the resume grace. */
+  /** A device or control client comes back to its channel after a drop, within the resume grace. */
   private resume(req: RpcRequest, params: ResumeParams): void {
     clearTimeout(this.helloTimer);
-    let session: Session;
     try {
-      session = this.host.resumeSession(params);
+      const { session, channel } = this.host.resumeChannel(params);
+      this.adopt(req, session, channel, params.ack);
     } catch (err) {
       this.refuse(req, err);
-      return;
     }
-    this.adopt(req, session);
   }
 
-  private adopt(req: RpcRequest, session: Session): void {
+  /** A second client takes a control channel on a live session, with the device's credentials. */
+  private join(req: RpcRequest, params: JoinParams): void {
+    clearTimeout(this.helloTimer);
+    try {
+      const { session, channel } = this.host.joinSession(params);
+      this.adopt(req, session, channel, 0);
+    } catch (err) {
+      this.refuse(req, err);
+    }
+  }
+
+  /**
+   * Answers the handshake, then lets the link replay what the peer missed and, for the device,
+   * starts the UI stream: the device knows the layer before the keyframe arrives.
+   */
+  private adopt(req: RpcRequest, session: Session, channel: Channel, peerAck: number | undefined): void {
+    // Checked first: a refused resume must not release the connection still holding the channel.
+    if (peerAck !== undefined && !channel.link.canReplayFrom(peerAck)) {
+      const gap = new StratusError('STRATUS_REPLAY_GAP', `the peer has up to ${peerAck}, the oldest kept is later`);
+      this.refuse(req, gap);
+      if (channel.role === 'device') void session.close(gap);
+      else session.removeControl(channel, gap);
+      return;
+    }
     this.session = session;
+    this.channel = channel;
     this.state = 'live';
     this.onSessionClosing = (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
     session.on('closing', this.onSessionClosing);
-    const result: HelloResult = {
-      sessionId: session.id,
-      protocol: PROTOCOL_VERSION,
-      layer: session.layerSize,
-      app: session.appInfo,
-      window: this.host.config.ui.window,
-      resumeToken: session.resumeToken,
-      keySeq: session.keySeq
-    };
+    const result: HelloResult | JoinResult =
+      channel.role === 'device'
+        ? {
+            sessionId: session.id,
+            protocol: PROTOCOL_VERSION,
+            layer: session.layerSize,
+            app: session.appInfo,
+            window: this.host.config.ui.window,
+            resumeToken: channel.resumeToken,
+            ack: channel.link.received,
+            role: 'device'
+          }
+        : {
+            sessionId: session.id,
+            protocol: PROTOCOL_VERSION,
+            role: 'control',
+            resumeToken: channel.resumeToken,
+            ack: channel.link.received,
+            app: session.appInfo,
+            deviceAttached: session.attached
+          };
     this.reply(req, result);
-    // After the result, so the device knows the layer before the keyframe arrives.
-    session.attach(this.link);
+    session.attach(channel, this.conn, peerAck);
   }
 
   private refuse(req: RpcRequest, err: unknown): void {
@@ -199,12 +286,9 @@ export class DeviceConnection {
     if (!isKnownKeyCode(p.code)) throw new StratusError('STRATUS_INVALID_PARAMS', `params.code ${p.code} is not a known key`);
     const session = this.session;
     if (!session) return;
-    // A replay after a resume repeats keys the session already has: drop them, exactly once.
-    if (p.seq <= session.keySeq) {
-      session.stats.duplicateKeys++;
-      return;
-    }
-    session.key(p.code, p.action, p.seq).catch((err) => this.fail(isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err))));
+    // Only the device's keys name an input the frames report back.
+    const seq = this.channel?.role === 'device' ? p.seq : undefined;
+    session.key(p.code, p.action, seq).catch((err) => this.fail(isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err))));
   }
 
   private ack(p: AckParams): void {
@@ -213,49 +297,59 @@ export class DeviceConnection {
     }
   }
 
-  private keyframe(_p: KeyframeParams): void {
-    this.session?.requestKeyframe();
-  }
-
-  /** Sends a cloud-to-device request and resolves with the device's result. */
-  request(method: string, params: unknown, timeoutMs = this.host.config.control.rpcTimeoutMs): Promise<unknown> {
-    if (this.state !== 'live') return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
-    return this.calls.call((m) => this.ws.send(m), method, params, timeoutMs);
-  }
-
   /** A device-side failure (decode, network, player): the app gets a cloud-browser error event. */
   private deviceError(p: DeviceErrorParams): void {
     void this.session?.notifyApp('STRATUS_DEVICE_ERROR', p.message ?? `${p.source} error ${p.code}`, p.source, p.code);
   }
 
-  /** The device ends its session: answer, then close normally and release everything. */
-  private closeByDevice(req: RpcRequest): void {
+  /** The device or a control client ends the session: answer, then close normally and release everything. */
+  private closeSession(req: RpcRequest): void {
     this.reply(req, { closed: true });
-    this.ws.close(1000, 'closed by device');
+    this.ws.close(1000, `closed by ${this.channel?.role ?? 'device'}`);
     this.teardown(null);
+  }
+
+  /** A control client leaves; the session carries on. */
+  private leave(req: RpcRequest): void {
+    this.reply(req, { left: true });
+    const session = this.session;
+    const channel = this.channel;
+    this.unbind();
+    this.ws.close(1000, 'left');
+    this.teardown(null);
+    if (session && channel) session.removeControl(channel, new StratusError('STRATUS_SESSION_CLOSED', 'left'));
+  }
+
+  private sendText(text: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
   }
 
   private sendBinary(message: Buffer): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(message, { binary: true });
   }
 
+  /**
+   * Answers a request the way it came: in sequence on the channel's link, or (the handshake)
+   * straight on this socket. A failed notification gets a session.error instead.
+   */
   private reply(req: RpcRequest, result: unknown, err?: StratusError): void {
     if (req.id === undefined) {
       if (err) this.notifyError(err);
       return;
     }
-    const body = err
-      ? { jsonrpc: '2.0', id: req.id, error: { code: err.rpc, message: err.message, data: { code: err.code } } }
-      : { jsonrpc: '2.0', id: req.id, result };
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(body));
+    if (req.seq !== undefined && this.channel) {
+      this.channel.reply(req.id, result, err);
+      return;
+    }
+    const body = err ? { jsonrpc: '2.0', id: req.id, error: rpcError(err) } : { jsonrpc: '2.0', id: req.id, result };
+    this.sendText(JSON.stringify(body));
   }
 
   private notifyError(err: StratusError): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify({ jsonrpc: '2.0', method: SERVER_METHODS.error, params: { code: err.code, message: err.message } }));
+    this.sendText(JSON.stringify({ jsonrpc: '2.0', method: SERVER_METHODS.error, params: { code: err.code, message: err.message } }));
   }
 
-  /** Tells the device why, closes its socket with the code's close code, and ends the session. */
+  /** Tells the peer why, closes its socket with the code's close code, and ends its channel. */
   fail(err: StratusError): void {
     if (this.state === 'closed') return;
     this.notifyError(err);
@@ -265,21 +359,23 @@ export class DeviceConnection {
   }
 
   /**
-   * Ends this connection. A lost transport only detaches the session, which then waits for a
-   * resume; any other reason (a protocol error, the device's session.close) closes it.
+   * Ends this connection. A lost transport only detaches the channel, which then waits for a
+   * resume. Any other reason ends the channel: for the device that closes the session (a
+   * protocol error, its session.close); a control channel just leaves.
    */
   private teardown(reason: StratusError | null): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.helloTimer);
-    this.calls.rejectAll(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
+    const channel = this.channel;
     const session = this.unbind();
-    if (!session) return;
-    if (reason?.code === 'STRATUS_TRANSPORT_LOST') session.detach(this.link);
-    else void session.close(reason);
+    if (!session || !channel) return;
+    if (reason?.code === 'STRATUS_TRANSPORT_LOST') session.detach(channel, this.conn);
+    else if (channel.role === 'device' || reason === null) void session.close(reason);
+    else session.removeControl(channel, reason);
   }
 
-  /** Another connection took the session over: end this one, leave the session alone. */
+  /** Another connection took the channel over, or the channel ended: end this one, leave the session alone. */
   private release(reason: StratusError): void {
     this.unbind();
     this.fail(reason);
@@ -289,6 +385,7 @@ export class DeviceConnection {
   private unbind(): Session | null {
     const session = this.session;
     this.session = null;
+    this.channel = null;
     if (session && this.onSessionClosing) session.off('closing', this.onSessionClosing);
     return session;
   }
@@ -296,6 +393,8 @@ export class DeviceConnection {
 
 interface RpcResponseIn {
   id: unknown;
+  seq?: number;
+  ack?: number;
   result?: unknown;
   error?: { code: number; message: string; data?: { code?: string } };
 }
@@ -309,6 +408,7 @@ function isResponse(msg: unknown): msg is RpcResponseIn {
   const e = m.error as Record<string, unknown> | undefined;
   const hasError = e !== undefined && typeof e === 'object' && e !== null && typeof e.code === 'number' && typeof e.message === 'string';
   if (hasResult === hasError) throw new StratusError('STRATUS_INVALID_MESSAGE', 'a response needs exactly one of result and error');
+  linkNumbers(m);
   return true;
 }
 
@@ -326,7 +426,20 @@ function envelope(msg: unknown): RpcRequest {
     throw new StratusError('STRATUS_INVALID_MESSAGE', 'id must be an integer or a short string');
   }
   for (const k of Object.keys(m)) {
-    if (k !== 'jsonrpc' && k !== 'method' && k !== 'id' && k !== 'params') throw new StratusError('STRATUS_INVALID_MESSAGE', `unexpected member ${k}`);
+    if (!REQUEST_MEMBERS.has(k)) throw new StratusError('STRATUS_INVALID_MESSAGE', `unexpected member ${k}`);
   }
+  linkNumbers(m);
   return m as unknown as RpcRequest;
+}
+
+const REQUEST_MEMBERS = new Set(['jsonrpc', 'method', 'id', 'params', 'seq', 'ack']);
+
+/** The link's numbers, when present: seq from 1, ack from 0, both safe integers. */
+function linkNumbers(m: Record<string, unknown>): void {
+  if (m.seq !== undefined && !(Number.isSafeInteger(m.seq) && (m.seq as number) >= 1)) {
+    throw new StratusError('STRATUS_INVALID_MESSAGE', 'seq must be a positive integer');
+  }
+  if (m.ack !== undefined && !(Number.isSafeInteger(m.ack) && (m.ack as number) >= 0)) {
+    throw new StratusError('STRATUS_INVALID_MESSAGE', 'ack must be a non-negative integer');
+  }
 }

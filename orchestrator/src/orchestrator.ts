@@ -1,4 +1,5 @@
-import { BASELINE_MEDIA_CAPABILITIES, HelloParams, ResumeParams } from '@stratus/protocol';
+import { BASELINE_MEDIA_CAPABILITIES, HelloParams, JoinParams, ResumeParams } from '@stratus/protocol';
+import { Channel } from './control/channel';
 import { MediaBridge } from '@stratus/media-bridge';
 import { Browser } from 'puppeteer-core';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
@@ -136,12 +137,30 @@ export class Orchestrator implements SessionHost {
     return `${this.baseUrl}/`;
   }
 
-  /** Finds a detached (or superseded) session for session.resume; the token must match. */
-  resumeSession(params: ResumeParams): Session {
-    const s = this.sessions.get(params.sessionId);
+  /** Finds the session and channel a session.resume names; the resume token picks the channel. */
+  resumeChannel(params: ResumeParams): { session: Session; channel: Channel } {
+    const session = this.liveSession(params.sessionId);
+    const channel = session.channelFor(params.resumeToken);
+    if (!channel) throw new StratusError('STRATUS_AUTH_INVALID', 'wrong resume token');
+    return { session, channel };
+  }
+
+  /**
+   * A control client joins a session with a token for the session's own device: the same
+   * credentials, so revoking the device also keeps its control clients out.
+   */
+  joinSession(params: JoinParams): { session: Session; channel: Channel } {
+    const claims = verifyDeviceToken(this.config.auth.secret, params.token);
+    if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
+    const session = this.liveSession(params.sessionId);
+    if (session.deviceId !== claims.dev) throw new StratusError('STRATUS_AUTH_INVALID', 'the token is for another device');
+    return { session, channel: session.join(params.name ?? 'control') };
+  }
+
+  private liveSession(id: string): Session {
+    const s = this.sessions.get(id);
     // A session whose grace ran out stays listed while its page unloads; it cannot come back.
-    if (!s || s.isClosing) throw new StratusError('STRATUS_UNKNOWN_SESSION', params.sessionId.slice(0, 64));
-    if (!s.checkResumeToken(params.resumeToken)) throw new StratusError('STRATUS_AUTH_INVALID', 'wrong resume token');
+    if (!s || s.isClosing) throw new StratusError('STRATUS_UNKNOWN_SESSION', id.slice(0, 64));
     return s;
   }
 
@@ -172,6 +191,8 @@ export class Orchestrator implements SessionHost {
       idleTimeoutMs: this.config.sessions.idleTimeoutMs,
       unloadGraceMs: this.config.sessions.unloadGraceMs,
       resumeGraceMs: this.config.sessions.resumeGraceMs,
+      maxControlChannels: this.config.control.maxChannels,
+      rpcTimeoutMs: this.config.control.rpcTimeoutMs,
       deviceIp: peer.ip,
       userAgent: sessionUserAgent(this.chromiumUserAgent, hello.model ?? 'unknown', STRATUS_VERSION),
       location: this.locationFor(hello)

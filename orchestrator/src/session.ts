@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { AppEntry, Config } from './config';
@@ -7,7 +7,8 @@ import { KeyInjector } from './key-injector';
 import { playbackSupport } from './media/capabilities';
 import { LineupChannel, MediaProxy } from './media/media-proxy';
 import { PlaybackRouter } from './media/playback-route';
-import { MediaCapabilities, MediaEventParams } from '@stratus/protocol';
+import { MediaCapabilities, MediaEventParams, SERVER_METHODS, SessionInfo } from '@stratus/protocol';
+import { Channel, ChannelConnection } from './control/channel';
 import { LayerStream, PaintedInfo } from './layer/layer-stream';
 import { cloudErrorScript, pageShim, renderedEventScript } from './page-shim';
 
@@ -32,19 +33,14 @@ export interface SessionOptions {
   idleTimeoutMs: number;
   unloadGraceMs: number;
   resumeGraceMs: number;
+  /** Control clients that may join besides the device. */
+  maxControlChannels: number;
+  rpcTimeoutMs: number;
   /** Sent as X-Forwarded-For on every request the page makes. */
   deviceIp: string | null;
   userAgent: string;
   /** What navigator.geolocation reports; null: position unavailable, never the data centre's. */
   location: { latitude: number; longitude: number; accuracy: number } | null;
-}
-
-/** What a live device connection lends its session. */
-export interface DeviceLink {
-  sendFrame(message: Buffer): void;
-  request(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
-  /** Ends that connection without ending the session (another one resumed it). */
-  release(reason: StratusError): void;
 }
 
 export interface SessionEvents {
@@ -69,7 +65,11 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly appId: string;
   readonly scale: number;
   /** Counters for tests, the bench and operators. */
-  readonly stats = { captures: 0, framesSent: 0, bytesSent: 0, keys: 0, duplicateKeys: 0 };
+  readonly stats = { captures: 0, framesSent: 0, bytesSent: 0, keys: 0 };
+  /** The device's channel: the UI stream goes to its connection. */
+  readonly device = new Channel('device', 'device');
+  /** Control clients joined with the device's credentials, by resume-token owner. */
+  private readonly controls = new Set<Channel>();
   private context: BrowserContext | null = null;
   private page: Page | null = null;
   private cdp: CDPSession | null = null;
@@ -81,22 +81,15 @@ export class Session extends EventEmitter<SessionEvents> {
   private keyChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   private lastActivity = Date.now();
-  private link: DeviceLink | null = null;
-  private resumeTimer: NodeJS.Timeout | null = null;
   /** The STRATUS_TRANSPORT_LOST the app was told about at the drop; closing with it says nothing new. */
   private announcedLoss: StratusError | null = null;
-  /** Only a hash is kept: the token itself goes to the device once, in the hello result. */
-  private readonly resumeHash: Buffer;
-  /** Highest input.key seq accepted; resumed devices replay what follows, duplicates are dropped. */
+  /** Highest input.key seq from the device: frames name it so the device can time its keys. */
   keySeq = 0;
-  readonly resumeToken: string;
   private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SessionOptions) {
     super();
     this.deviceId = opts.deviceId;
-    this.resumeToken = randomBytes(24).toString('base64url');
-    this.resumeHash = createHash('sha256').update(this.resumeToken).digest();
     this.appId = opts.appId;
     this.scale = layerScale(opts.app, opts.device);
   }
@@ -167,7 +160,7 @@ export class Session extends EventEmitter<SessionEvents> {
     await media.install();
     this.media = media;
     this.keys = new KeyInjector(cdp);
-    const stream = new LayerStream({ capture: () => this.capture() }, (m) => this.link?.sendFrame(m), this.opts.ui);
+    const stream = new LayerStream({ capture: () => this.capture() }, (m) => this.device.connection?.sendFrame?.(m), this.opts.ui);
     this.stream = stream;
     // Nothing to stream to until a device attaches; attach() starts it with a keyframe.
     stream.pause();
@@ -223,13 +216,17 @@ export class Session extends EventEmitter<SessionEvents> {
     return run.then((r) => Buffer.from(r.data, 'base64'));
   }
 
-  /** Injects a key; keys are applied strictly in arrival order. */
-  key(code: number, action: 'down' | 'up', seq: number): Promise<void> {
+  /**
+   * Injects a key; keys are applied strictly in arrival order. `seq` is the device's input
+   * number; a control client's keys have none and leave the frames' input numbering alone.
+   */
+  key(code: number, action: 'down' | 'up', seq?: number): Promise<void> {
     const keys = this.keys;
     const stream = this.stream;
     if (!keys || !stream) return Promise.reject(new StratusError('STRATUS_OUT_OF_ORDER', 'the app is still loading'));
     this.stats.keys++;
-    this.keySeq = Math.max(this.keySeq, seq);
+    if (seq !== undefined) this.keySeq = Math.max(this.keySeq, seq);
+    const inputSeq = this.keySeq;
     this.lastActivity = Date.now();
     const run = this.keyChain.then(async () => {
       // Apps act on keydown. Injecting the keyup while the keydown's capture runs only slows that
@@ -237,7 +234,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (action === 'up') await stream.settled();
       await keys.inject(code, action);
       // A key changes the UI more often than not: capture now instead of waiting for the signal.
-      stream.inputDelivered(seq, action === 'down');
+      stream.inputDelivered(inputSeq, action === 'down');
     });
     this.keyChain = run.catch(() => undefined);
     return run;
@@ -255,36 +252,86 @@ export class Session extends EventEmitter<SessionEvents> {
     this.stream?.requestKeyframe();
   }
 
-  checkResumeToken(token: string): boolean {
-    return timingSafeEqual(createHash('sha256').update(token).digest(), this.resumeHash);
+  /** The channel a resume token belongs to, if any. */
+  channelFor(resumeToken: string): Channel | null {
+    if (this.device.checkResumeToken(resumeToken)) return this.device;
+    for (const c of this.controls) if (c.checkResumeToken(resumeToken)) return c;
+    return null;
   }
 
   /**
-   * A device connection takes the session: a first hello, or a resume. A connection still holding
-   * it is released with STRATUS_SUPERSEDED. The device starts from a keyframe.
+   * A connection takes one of the session's channels: a first hello or join, or a resume, whose
+   * peer has everything up to `peerAck`. A connection still holding it is released with
+   * STRATUS_SUPERSEDED, and the link replays what the peer missed. The device starts from a
+   * keyframe. Throws STRATUS_REPLAY_GAP when the replay is no longer possible.
    */
-  attach(link: DeviceLink): void {
-    if (this.closing) return;
-    const previous = this.link;
-    this.link = link;
-    if (previous) previous.release(new StratusError('STRATUS_SUPERSEDED'));
-    if (this.resumeTimer) clearTimeout(this.resumeTimer);
-    this.resumeTimer = null;
+  attach(channel: Channel, conn: ChannelConnection, peerAck?: number): void {
+    if (this.closing) throw new StratusError('STRATUS_SESSION_CLOSED');
+    channel.attach(conn, peerAck);
+    if (channel !== this.device) return;
     this.stream?.resume();
+    this.tellControls(true);
   }
 
   /**
-   * The device's connection dropped. The app hears of it at once; the session waits
-   * `resumeGraceMs` for the device to resume, then closes with STRATUS_TRANSPORT_LOST.
+   * A channel's connection dropped; it waits `resumeGraceMs` for a resume. When the device's goes,
+   * the app hears of it at once, and the session closes with STRATUS_TRANSPORT_LOST when the grace
+   * runs out; a control channel that stays away is just removed.
    */
-  detach(link: DeviceLink): void {
-    if (this.link !== link || this.closing) return;
-    this.link = null;
-    this.stream?.pause();
+  detach(channel: Channel, conn: ChannelConnection): void {
+    if (this.closing) return;
+    if (channel !== this.device) {
+      channel.detach(conn, this.opts.resumeGraceMs, () => this.removeControl(channel, new StratusError('STRATUS_TRANSPORT_LOST')));
+      return;
+    }
     const lost = new StratusError('STRATUS_TRANSPORT_LOST');
+    if (!channel.detach(conn, this.opts.resumeGraceMs, () => void this.close(lost))) return;
+    this.stream?.pause();
     void this.notifyApp(lost.code, lost.message);
     this.announcedLoss = lost;
-    this.resumeTimer = setTimeout(() => void this.close(lost), this.opts.resumeGraceMs);
+    this.tellControls(false);
+  }
+
+  /** A control client joins with the device's credentials. Throws STRATUS_CHANNEL_LIMIT. */
+  join(name: string): Channel {
+    if (this.closing) throw new StratusError('STRATUS_SESSION_CLOSED');
+    if (this.controls.size >= this.opts.maxControlChannels) {
+      throw new StratusError('STRATUS_CHANNEL_LIMIT', `${this.opts.maxControlChannels} control channels`);
+    }
+    const channel = new Channel('control', name);
+    this.controls.add(channel);
+    return channel;
+  }
+
+  /** A control channel leaves (session.leave, a protocol error, or its grace ran out). */
+  removeControl(channel: Channel, reason: StratusError): void {
+    if (!this.controls.delete(channel)) return;
+    const conn = channel.connection;
+    channel.close(reason);
+    conn?.release(reason);
+  }
+
+  get controlChannels(): number {
+    return this.controls.size;
+  }
+
+  /** What `session.info` answers. */
+  info(): SessionInfo {
+    return {
+      sessionId: this.id,
+      deviceId: this.deviceId,
+      app: this.appInfo,
+      layer: this.layerSize,
+      model: this.opts.device.model,
+      deviceAttached: this.attached,
+      controlChannels: this.controls.size,
+      keys: this.stats.keys,
+      framesSent: this.stats.framesSent
+    };
+  }
+
+  private tellControls(attached: boolean): void {
+    for (const c of this.controls) c.notify(SERVER_METHODS.device, { attached });
   }
 
   /** Closing has begun: nothing may attach any more. */
@@ -293,13 +340,15 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get attached(): boolean {
-    return this.link !== null;
+    return this.device.connection !== null;
   }
 
-  /** A cloud-to-device request (JSON-RPC), answered by the device or rejected with a code. */
-  requestDevice(method: string, params: unknown = {}, timeoutMs?: number): Promise<unknown> {
-    if (!this.link) return Promise.reject(new StratusError('STRATUS_TRANSPORT_LOST'));
-    return this.link.request(method, params, timeoutMs);
+  /**
+   * A cloud-to-device request (JSON-RPC), answered by the device or rejected with a code. Made
+   * during a drop, it goes out with the replay when the device resumes, unless it times out first.
+   */
+  requestDevice(method: string, params: unknown = {}, timeoutMs = this.opts.rpcTimeoutMs): Promise<unknown> {
+    return this.device.request(method, params, timeoutMs);
   }
 
   /** A device player's event, for the page's media state mirror. */
@@ -347,10 +396,11 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   close(reason: StratusError | null = null): Promise<void> {
     this.closing ??= (async () => {
-      this.link = null;
-      if (this.resumeTimer) clearTimeout(this.resumeTimer);
-      this.resumeTimer = null;
       this.emit('closing', reason);
+      const ended = reason ?? new StratusError('STRATUS_SESSION_CLOSED');
+      this.device.close(ended);
+      for (const c of this.controls) c.close(ended);
+      this.controls.clear();
       // The app learns why before it is hidden and unloaded (a lost transport it heard at the drop).
       if (reason && reason !== this.announcedLoss) await this.notifyApp(reason.code, reason.message);
       if (this.idleTimer) clearTimeout(this.idleTimer);

@@ -150,6 +150,17 @@ export var ERRORS = {
     close: 0,
     message: 'The device cannot play this source natively and the media-bridge is switched off (bridge.mode=off).'
   },
+  STRATUS_REPLAY_GAP: {
+    rpc: -32042,
+    close: 4410,
+    message: 'Messages the other side missed during a drop are no longer kept (the replay buffer overflowed): the session cannot resume.'
+  },
+  STRATUS_METHOD_NOT_ALLOWED: { rpc: -32043, close: 0, message: "The method is not for this channel's role." },
+  STRATUS_CHANNEL_LIMIT: {
+    rpc: -32044,
+    close: 4504,
+    message: 'The session already has its maximum number of control channels (control.maxChannels).'
+  },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
     close: 4429,

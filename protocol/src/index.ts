@@ -6,3 +6,4 @@ export * from './encodings';
 export * from './ui-frame';
 export * from './media';
 export * from './capabilities';
+export * from './reliable-link';

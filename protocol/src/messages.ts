@@ -3,25 +3,39 @@ import { MEDIA_EVENT_SCHEMA } from './media';
 import { arr, int, num, obj, oneOf, Schema, str } from './schema';
 
 /** Bumped on any incompatible change to the messages or the UI frame layout. */
-export var PROTOCOL_VERSION = 1;
+export var PROTOCOL_VERSION = 2;
 
 /** The path of the device WebSocket on the orchestrator. */
 export var DEVICE_WS_PATH = '/stratus/device';
 
+/** Who speaks on a channel: the device itself, or a second client joined to its session. */
+export type ChannelRole = 'device' | 'control';
+
 /**
- * Device-to-cloud methods. `request` ones carry an id and get a response; the others are
- * notifications. The schema is checked on every inbound message.
+ * Inbound methods, from the device or a control client. `request` ones carry an id and get a
+ * response; the others are notifications. `sequenced` ones carry a link `seq` (reliable-link.ts)
+ * and are replayed after a drop; the rest belong to one connection. `roles` says which channels
+ * may call it; the handshake methods are for a connection that has none yet. The schema is
+ * checked on every inbound message.
  */
 export interface MethodSpec {
   request: boolean;
+  sequenced: boolean;
+  roles: Array<ChannelRole | 'handshake'>;
   params: Schema;
 }
+
+var BOTH: ChannelRole[] = ['device', 'control'];
+var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+var RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 var APP_ID = /^[a-z0-9][a-z0-9._-]*$/;
 
 export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
   'session.hello': {
     request: true,
+    sequenced: false,
+    roles: ['handshake'],
     params: obj(
       {
         protocol: int(1, 1000),
@@ -38,6 +52,8 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
   },
   'device.error': {
     request: false,
+    sequenced: true,
+    roles: ['device'],
     params: obj(
       { source: oneOf(['decode', 'network', 'player', 'client']), code: str(64), message: str(500) },
       ['message']
@@ -45,21 +61,38 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
   },
   'session.resume': {
     request: true,
-    params: obj({ sessionId: str(64), resumeToken: str(128) })
+    sequenced: false,
+    roles: ['handshake'],
+    params: obj({ sessionId: str(64), resumeToken: str(128, RESUME_TOKEN), ack: int(0, 9007199254740991) }, ['ack'])
+  },
+  'session.join': {
+    request: true,
+    sequenced: false,
+    roles: ['handshake'],
+    params: obj({ sessionId: str(36, UUID), token: str(2048), name: str(64) }, ['name'])
   },
   'session.close': {
     request: true,
+    sequenced: true,
+    roles: BOTH,
     params: obj({ reason: str(200) }, ['reason'])
   },
+  'session.leave': { request: true, sequenced: true, roles: ['control'], params: obj({}) },
+  'session.info': { request: true, sequenced: true, roles: BOTH, params: obj({}) },
+  'link.ack': { request: false, sequenced: false, roles: BOTH, params: obj({}) },
   'input.key': {
     request: false,
+    sequenced: true,
+    roles: BOTH,
     params: obj(
       { code: int(0, 65535), action: oneOf(['down', 'up']), seq: int(1, 4294967295) },
-      []
+      ['seq']
     )
   },
   'ui.ack': {
     request: false,
+    sequenced: false,
+    roles: ['device'],
     params: obj(
       { frame: int(1, 4294967295), decodeMs: num(0, 600000), inputToPaintMs: num(0, 600000) },
       ['decodeMs', 'inputToPaintMs']
@@ -67,16 +100,53 @@ export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
   },
   'ui.keyframe': {
     request: false,
+    sequenced: false,
+    roles: ['device'],
     params: obj({ reason: str(200), code: str(64) }, ['code'])
   },
-  'media.event': { request: false, params: MEDIA_EVENT_SCHEMA }
+  'media.event': { request: false, sequenced: true, roles: ['device'], params: MEDIA_EVENT_SCHEMA }
 };
 
-/** Cloud-to-device methods: the notification `session.error` and requests the device answers. */
+/**
+ * Cloud-to-channel methods: `session.error` (unsequenced, it precedes a close), `device.info` (a
+ * request the device answers) and `session.device` (control channels hear the device come and go).
+ */
 export var SERVER_METHODS = {
   error: 'session.error',
-  info: 'device.info'
+  info: 'device.info',
+  device: 'session.device'
 };
+
+/** What `session.device` tells control channels. */
+export interface SessionDeviceParams {
+  attached: boolean;
+}
+
+/** The answer to `session.join`. */
+export interface JoinResult {
+  sessionId: string;
+  protocol: number;
+  role: 'control';
+  /** Secret for session.resume of this channel. */
+  resumeToken: string;
+  ack: number;
+  app: { id: string; width: number; height: number; scale: number };
+  /** Whether the device's channel is connected right now. */
+  deviceAttached: boolean;
+}
+
+/** The answer to `session.info`. */
+export interface SessionInfo {
+  sessionId: string;
+  deviceId: string;
+  app: { id: string; width: number; height: number; scale: number };
+  layer: { width: number; height: number };
+  model: string;
+  deviceAttached: boolean;
+  controlChannels: number;
+  keys: number;
+  framesSent: number;
+}
 
 /** The device's answer to `device.info`. */
 export interface DeviceInfo {
@@ -117,19 +187,35 @@ export interface HelloResult {
   window: number;
   /** Secret for session.resume; keep it with the session id. */
   resumeToken: string;
-  /** Highest input.key seq the session has received: a resuming device replays what follows. */
-  keySeq: number;
+  /**
+   * Highest link seq the session has received in order from this channel: the resuming side
+   * replays what follows (0 after a hello).
+   */
+  ack: number;
+  /** The channel's role: `device` after a hello; a resume answers with the role it resumed. */
+  role: ChannelRole;
 }
 
 export interface ResumeParams {
   sessionId: string;
   resumeToken: string;
+  /** Highest link seq received in order from the orchestrator on this channel. */
+  ack?: number;
+}
+
+export interface JoinParams {
+  sessionId: string;
+  /** A device token for the session's own device id. */
+  token: string;
+  /** Shown to operators. */
+  name?: string;
 }
 
 export interface KeyParams {
   code: number;
   action: 'down' | 'up';
-  seq: number;
+  /** The device's input number, which UI frames report back (control clients send none). */
+  seq?: number;
 }
 
 export interface AckParams {
@@ -155,11 +241,16 @@ export interface RpcRequest {
   id?: number | string;
   method: string;
   params?: unknown;
+  /** Link sequence number and acknowledgement: see reliable-link.ts. */
+  seq?: number;
+  ack?: number;
 }
 
 export interface RpcResponse {
   jsonrpc: '2.0';
   id: number | string | null;
+  seq?: number;
+  ack?: number;
   result?: unknown;
   error?: { code: number; message: string; data?: { code: string } };
 }

@@ -1,4 +1,15 @@
-import { DeviceInfo, errorSpec, HelloResult, isErrorCode, MediaCapabilities, MediaEventParams, PROTOCOL_VERSION } from '@stratus/protocol';
+import {
+  DeviceInfo,
+  errorSpec,
+  HelloResult,
+  isErrorCode,
+  LINK_ACK_METHOD,
+  LinkTimers,
+  MediaCapabilities,
+  MediaEventParams,
+  PROTOCOL_VERSION,
+  ReliableLink
+} from '@stratus/protocol';
 import { now } from './clock';
 import { AppliedFrame, Display } from './display';
 import { MediaHost } from './media/media-host';
@@ -26,12 +37,12 @@ export interface ClientStats {
   decodeMs: number[];
   /** From starting a reconnect attempt to painting the keyframe of the resumed session. */
   resumeToKeyframeMs: number[];
+  /** Cloud requests handled, by method: each exactly once, however often the link drops. */
+  requestsHandled: { [method: string]: number };
   lastError: { code: string; message: string } | null;
 }
 
 var MAX_SAMPLES = 1000;
-/** Keys kept for replay after a resume; older ones are assumed delivered. */
-var MAX_UNACKED_KEYS = 128;
 var BACKOFF_FIRST_MS = 250;
 var BACKOFF_MAX_MS = 8000;
 
@@ -41,6 +52,15 @@ var BACKOFF_MAX_MS = 8000;
  */
 var FINAL_CLOSE_CODES: { [code: number]: boolean } = {
   1000: true, 4002: true, 4003: true, 4004: true, 4400: true, 4401: true, 4403: true, 4404: true, 4409: true, 4413: true, 4426: true, 4429: true
+};
+
+var BROWSER_TIMERS: LinkTimers = {
+  set: function (fn, ms) {
+    return setTimeout(fn, ms);
+  },
+  clear: function (handle) {
+    clearTimeout(handle as number);
+  }
 };
 
 function push(list: number[], v: number): void {
@@ -64,6 +84,7 @@ export class StratusClient {
     inputToPaintMs: [],
     decodeMs: [],
     resumeToKeyframeMs: [],
+    requestsHandled: {},
     lastError: null
   };
   onstatus: ((status: string) => void) | null = null;
@@ -76,14 +97,20 @@ export class StratusClient {
   private paintedSeq = 0;
   private rpcId = 0;
   private transport: Transport | null = null;
-  private connected = false;
+  /** The socket is open (the session may not be live on it yet). */
+  connected = false;
   /** The session is live on this connection: hello or resume answered. */
   live = false;
   private closedByUs = false;
   private attempt = 0;
   private retryTimer: number | null = null;
-  /** Keys sent, kept until a resume result says the session has them. */
-  private unackedKeys: Array<{ code: number; action: 'down' | 'up'; seq: number }> = [];
+  /**
+   * The session's reliable link: keys, events, errors and answers are numbered and kept until the
+   * orchestrator acknowledges them, so a drop loses none and a replay applies none twice.
+   */
+  link = new ReliableLink(BROWSER_TIMERS);
+  /** The id of the hello or resume in flight on this connection. */
+  private handshakeId = -1;
   private resume: { sessionId: string; resumeToken: string } | null = null;
   /** The last resume was refused: the next connection says hello instead. */
   private startFresh = false;
@@ -116,7 +143,11 @@ export class StratusClient {
       self.display.reset();
       if (self.resume) {
         self.status('resuming');
-        self.request('session.resume', self.resume);
+        self.handshakeId = self.request('session.resume', {
+          sessionId: self.resume.sessionId,
+          resumeToken: self.resume.resumeToken,
+          ack: self.link.received
+        });
       } else {
         self.status('connected');
         self.hello();
@@ -130,9 +161,10 @@ export class StratusClient {
       self.display.push(data);
     };
     t.onclose = function (code, reason) {
+      if (self.transport !== t) return;
       self.connected = false;
       self.live = false;
-      if (self.transport !== t) return;
+      self.link.detach();
       if (self.startFresh && !self.closedByUs) {
         self.startFresh = false;
         self.releaseMedia();
@@ -165,7 +197,7 @@ export class StratusClient {
   }
 
   private hello(): void {
-    this.request('session.hello', {
+    this.handshakeId = this.request('session.hello', {
       protocol: PROTOCOL_VERSION,
       screen: this.opts.screen,
       app: this.opts.app,
@@ -177,16 +209,14 @@ export class StratusClient {
   }
 
   /**
-   * Sends a remote-control key. Returns its seq. While disconnected it is kept and goes out with
-   * the replay after the resume, so no key is lost or applied twice.
+   * Sends a remote-control key. Returns its input seq. While disconnected it is kept and goes out
+   * with the replay after the resume, so no key is lost or applied twice.
    */
   sendKey(code: number, action: 'down' | 'up'): number {
     var seq = ++this.keySeq;
     if (action === 'down') this.keyTimes[seq] = now();
     this.stats.keysSent++;
-    this.unackedKeys.push({ code: code, action: action, seq: seq });
-    if (this.unackedKeys.length > MAX_UNACKED_KEYS) this.unackedKeys.shift();
-    if (this.live) this.notify('input.key', { code: code, action: action, seq: seq });
+    this.link.send({ jsonrpc: '2.0', method: 'input.key', params: { code: code, action: action, seq: seq } });
     return seq;
   }
 
@@ -195,19 +225,22 @@ export class StratusClient {
     this.closedByUs = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     if (this.transport) {
-      if (this.live) this.request('session.close', { reason: 'device closed' });
+      if (this.live) this.link.send({ jsonrpc: '2.0', id: ++this.rpcId, method: 'session.close', params: { reason: 'device closed' } });
       else this.transport.close(1000, 'bye');
     }
   }
 
-  /** Tells the orchestrator about a failure on the device; the app gets it as an error event. */
+  /**
+   * Tells the orchestrator about a failure on the device; the app gets it as an error event. One
+   * from a drop goes out after the resume.
+   */
   reportError(source: 'decode' | 'network' | 'player' | 'client', code: string, message: string): void {
-    if (this.live) this.notify('device.error', { source: source, code: code.slice(0, 64), message: message.slice(0, 500) });
+    this.link.send({ jsonrpc: '2.0', method: 'device.error', params: { source: source, code: code.slice(0, 64), message: message.slice(0, 500) } });
   }
 
-  /** A device media player's event, for the cloud page's state mirror. */
+  /** A device media player's event, for the cloud page's state mirror; kept through a drop. */
   mediaEvent(e: MediaEventParams): void {
-    if (this.live) this.notify('media.event', e);
+    this.link.send({ jsonrpc: '2.0', method: 'media.event', params: e });
   }
 
   private releaseMedia(): void {
@@ -219,22 +252,18 @@ export class StratusClient {
     return this.display.pending;
   }
 
-  /** Drops the connection as a network fault would (the emulator's and the tests' "pull the cable"). */
-  dropConnection(): void {
-    if (this.transport) this.transport.close(4999, 'simulated drop');
-  }
-
-  /** Replays keys the session has not seen, in order. */
-  private replayKeys(sessionHas: number): void {
-    var keep: Array<{ code: number; action: 'down' | 'up'; seq: number }> = [];
-    for (var i = 0; i < this.unackedKeys.length; i++) {
-      var k = this.unackedKeys[i];
-      if (k.seq > sessionHas) {
-        keep.push(k);
-        this.notify('input.key', { code: k.code, action: k.action, seq: k.seq });
-      }
-    }
-    this.unackedKeys = keep;
+  /**
+   * Drops the connection as a network fault would (the emulator's and the tests' "pull the
+   * cable"). False when there is no open socket to drop.
+   */
+  dropConnection(): boolean {
+    if (!this.transport || !this.connected) return false;
+    // As the cable goes: nothing more leaves, though the socket's close event comes later.
+    this.connected = false;
+    this.live = false;
+    this.link.detach();
+    this.transport.close(4999, 'simulated drop');
+    return true;
   }
 
   private onApplied(f: AppliedFrame): void {
@@ -272,6 +301,8 @@ export class StratusClient {
   private onText(text: string): void {
     var msg: {
       id?: number | string;
+      seq?: number;
+      ack?: number;
       result?: HelloResult;
       error?: { message: string; data?: { code: string } };
       method?: string;
@@ -285,6 +316,17 @@ export class StratusClient {
       this.status('protocol error');
       return;
     }
+    var verdict = this.link.receive(typeof msg.seq === 'number' ? msg.seq : undefined, typeof msg.ack === 'number' ? msg.ack : undefined);
+    if (verdict === 'duplicate') return;
+    if (verdict !== 'deliver') {
+      // The numbering broke: replaying cannot mend it, so this session is over.
+      this.stats.lastError = { code: 'STRATUS_OUT_OF_ORDER', message: 'link ' + verdict };
+      this.status('protocol error');
+      this.closedByUs = true;
+      if (this.transport) this.transport.close(4409, 'link ' + verdict);
+      return;
+    }
+    if (msg.method === LINK_ACK_METHOD) return;
     if (msg.method && msg.id !== undefined) {
       this.answer(msg.id, msg.method, raw.params);
       return;
@@ -294,25 +336,30 @@ export class StratusClient {
       this.status('error ' + msg.params.code);
       return;
     }
-    if (msg.id !== undefined && msg.result) {
+    // Only the handshake's answer matters here; the answer to session.close precedes the close.
+    if (msg.id === undefined || msg.id !== this.handshakeId) return;
+    this.handshakeId = -1;
+    if (msg.result) {
       var r = msg.result;
+      if (!this.link.attach(this.sender(), r.ack)) {
+        // What we sent during the drop is no longer kept: this session cannot be mended.
+        this.startOver();
+        return;
+      }
       this.session = r;
       this.resume = { sessionId: r.sessionId, resumeToken: r.resumeToken };
       this.attempt = 0;
       this.display.resize(r.layer.width, r.layer.height);
       this.live = true;
-      this.replayKeys(r.keySeq);
       this.status('live');
       return;
     }
-    if (msg.id !== undefined && msg.error) {
+    if (msg.error) {
       var code = msg.error.data ? msg.error.data.code : 'STRATUS_INTERNAL';
-      if (this.resume && (code === 'STRATUS_UNKNOWN_SESSION' || code === 'STRATUS_AUTH_INVALID')) {
-        // The session is gone (its grace ran out, or the orchestrator restarted): start a new one.
-        this.resume = null;
-        this.session = null;
-        this.unackedKeys = [];
-        this.startFresh = true;
+      if (this.resume && (code === 'STRATUS_UNKNOWN_SESSION' || code === 'STRATUS_AUTH_INVALID' || code === 'STRATUS_REPLAY_GAP')) {
+        // The session is gone (its grace ran out, the orchestrator restarted, or the replay is
+        // impossible): start a new one.
+        this.startOver();
         return;
       }
       this.stats.lastError = { code: code, message: msg.error.message };
@@ -320,18 +367,45 @@ export class StratusClient {
     }
   }
 
-  /** Answers a cloud-to-device request; media requests may answer later. */
+  /** Drops the session and opens a new one on the next connection. */
+  private startOver(): void {
+    this.resume = null;
+    this.session = null;
+    this.link.close();
+    this.link = new ReliableLink(BROWSER_TIMERS);
+    this.startFresh = true;
+    if (this.transport) this.transport.close(1000, 'starting over');
+  }
+
+  /** Writes to the current connection, whichever it is when the link sends. */
+  private sender(): (text: string) => void {
+    var self = this;
+    return function (text) {
+      if (self.transport && self.connected) self.transport.send(text);
+    };
+  }
+
+  /**
+   * Answers a cloud-to-device request, in sequence; media requests may answer later. An answer
+   * made during a drop goes out with the replay, unless the session was replaced meanwhile.
+   */
   private answer(id: number | string, method: string, params: unknown): void {
     var self = this;
-    var transport = this.transport;
+    var link = this.link;
+    var handled = this.stats.requestsHandled;
+    handled[method] = (handled[method] || 0) + 1;
+    function respond(body: { [key: string]: unknown }): void {
+      if (self.link !== link) return;
+      body.jsonrpc = '2.0';
+      body.id = id;
+      link.send(body);
+    }
     if (this.media && this.media.handle(method, params, function (err, result) {
-      // An answer for a connection that has since dropped is useless: the cloud already failed it.
-      if (self.transport !== transport || !transport) return;
       if (err) {
         var rpc = isErrorCode(err.code) ? errorSpec(err.code).rpc : -32603;
-        transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, error: { code: rpc, message: err.message, data: { code: err.code } } }));
+        respond({ error: { code: rpc, message: err.message, data: { code: err.code } } });
       } else {
-        transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, result: result || {} }));
+        respond({ result: result || {} });
       }
     })) {
       return;
@@ -343,22 +417,22 @@ export class StratusClient {
         framesPainted: this.stats.framesPainted,
         uiBytes: this.stats.uiBytes
       };
-      this.transport && this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, result: info }));
+      respond({ result: info });
       return;
     }
-    if (this.transport) this.transport.send(
-      JSON.stringify({ jsonrpc: '2.0', id: id, error: { code: -32601, message: 'No such method: ' + method, data: { code: 'STRATUS_UNKNOWN_METHOD' } } })
-    );
+    respond({ error: { code: -32601, message: 'No such method: ' + method, data: { code: 'STRATUS_UNKNOWN_METHOD' } } });
   }
 
-  private request(method: string, params: object): void {
-    if (!this.transport) return;
-    this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: ++this.rpcId, method: method, params: params }));
+  /** A handshake request, unsequenced: it belongs to this connection. Returns its id. */
+  private request(method: string, params: object): number {
+    var id = ++this.rpcId;
+    if (this.transport) this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, method: method, params: params }));
+    return id;
   }
 
+  /** A connection-scoped notification (UI acks, keyframe requests): not kept for a replay. */
   private notify(method: string, params: object): void {
-    if (!this.transport || !this.connected) return;
-    this.transport.send(JSON.stringify({ jsonrpc: '2.0', method: method, params: params }));
+    this.link.sendUnsequenced({ jsonrpc: '2.0', method: method, params: params });
   }
 
   private status(s: string): void {

@@ -11,8 +11,9 @@ interface Pending {
 }
 
 /**
- * Cloud-to-device requests awaiting their response: matched by id, each with its own timeout,
- * and all rejected when the connection ends, so no promise is left pending after a disconnect.
+ * Cloud-to-channel requests awaiting their response: matched by id, each with its own timeout.
+ * They belong to the channel, not to one socket: a request made during a drop goes out with the
+ * replay after the resume. All are rejected when the channel closes, so none is left pending.
  */
 export class PendingCalls {
   private nextId = 1;
@@ -22,7 +23,7 @@ export class PendingCalls {
     return this.pending.size;
   }
 
-  call(send: (message: string) => void, method: string, params: unknown, timeoutMs: number): Promise<unknown> {
+  call(send: (message: { [key: string]: unknown }) => void, method: string, params: unknown, timeoutMs: number): Promise<unknown> {
     const id = this.nextId++;
     const timeout = new StratusError(
       'STRATUS_RPC_TIMEOUT',
@@ -34,8 +35,12 @@ export class PendingCalls {
         reject(timeout);
       }, timeoutMs);
       this.pending.set(id, { method, resolve, reject, timer, timeout });
-      send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      send({ jsonrpc: '2.0', id, method, params });
     });
+  }
+
+  has(id: unknown): boolean {
+    return typeof id === 'number' && this.pending.has(id);
   }
 
   /** Settles the call a device response answers. False when no call has that id (e.g. timed out). */

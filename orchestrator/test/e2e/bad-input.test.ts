@@ -80,6 +80,11 @@ describe('bad input from devices', function () {
       { name: 'an unknown key code', code: 'STRATUS_INVALID_PARAMS', close: 4400, msg: { jsonrpc: '2.0', method: 'input.key', params: { code: 65, action: 'down', seq: 1 } } },
       { name: 'an ack for a frame never sent', code: 'STRATUS_UNKNOWN_FRAME', close: 4409, msg: { jsonrpc: '2.0', method: 'ui.ack', params: { frame: 999 } } },
       { name: 'a second hello', code: 'STRATUS_OUT_OF_ORDER', close: 4409, msg: { jsonrpc: '2.0', id: 2, method: 'session.hello', params: { protocol: 1, screen: { width: 1280, height: 720 } } } },
+      { name: 'a link seq that skips ahead', code: 'STRATUS_OUT_OF_ORDER', close: 4409, msg: { jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down' }, seq: 7 } },
+      { name: 'a sequenced method without seq', code: 'STRATUS_INVALID_MESSAGE', close: 4400, msg: { jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down' }, seq: undefined } },
+      { name: 'a seq on a connection-scoped method', code: 'STRATUS_INVALID_MESSAGE', close: 4400, msg: { jsonrpc: '2.0', method: 'ui.keyframe', params: { reason: 'x' }, seq: 1 } },
+      { name: 'an ack for messages never sent', code: 'STRATUS_INVALID_MESSAGE', close: 4400, msg: { jsonrpc: '2.0', method: 'link.ack', params: {}, ack: 1000000 } },
+      { name: 'a fractional seq', code: 'STRATUS_INVALID_MESSAGE', close: 4400, msg: { jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down' }, seq: 1.5 } },
       {
         name: 'a media event of an unknown type',
         code: 'STRATUS_INVALID_PARAMS',
@@ -101,12 +106,14 @@ describe('bad input from devices', function () {
       });
     }
 
-    it('discards a replayed key (a seq it already has) without closing anything', async () => {
+    it('discards replayed messages (a link seq it already has) without closing anything', async () => {
       const session = [...orch.sessions.values()].find((s) => s.deviceId === 'raw-device')!;
-      bad.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down', seq: 5 } });
-      bad.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down', seq: 5 } });
-      bad.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'up', seq: 3 } });
-      await until('the duplicates to be counted', () => session.stats.duplicateKeys === 2);
+      const key = { jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down', seq: 5 } };
+      bad.send(key);
+      const first = bad.seq;
+      bad.send({ ...key, seq: first });
+      bad.send({ ...key, params: { code: 37, action: 'up', seq: 6 }, seq: first });
+      await until('the duplicates to be counted', () => session.device.link.stats.duplicates === 2);
       expect(session.stats.keys).to.equal(1);
       expect(bad.ws.readyState).to.equal(bad.ws.OPEN);
       await expectHealthyStillWorks();

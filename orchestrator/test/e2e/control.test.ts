@@ -43,7 +43,7 @@ describe('control channel: cloud-to-device requests and rate limits', function (
     }
   });
 
-  it('pending requests are rejected when the device goes away', async () => {
+  it('a pending request waits through a drop, and fails with the reason when the session closes', async () => {
     const dev = await RawDevice.connect(rig.orch);
     dev.hello();
     const { sessionId } = await dev.helloResult();

@@ -5,8 +5,9 @@ import { DeviceBrowser, devicePixels, settle, sleep, startOrchestrator, until } 
 import { frameHeader as header, RawDevice } from '../helpers/raw-device';
 
 
+/** A keydown numbered as a real client numbers it: its input seq and its link seq agree here. */
 function key(d: RawDevice, code: number, seq: number): void {
-  d.send({ jsonrpc: '2.0', method: 'input.key', params: { code, action: 'down', seq } });
+  d.send({ jsonrpc: '2.0', method: 'input.key', params: { code, action: 'down', seq }, seq });
 }
 
 /** Every keydown the app received, in order. */
@@ -50,10 +51,10 @@ describe('resume: a dropped device comes back to its session', function () {
     expect(orch.sessions.get(hello.sessionId)!.attached).to.equal(false);
 
     const second = await RawDevice.connect(orch);
-    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken } });
+    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken, ack: 0 } });
     const resumed = await second.helloResult();
     expect(resumed.sessionId).to.equal(hello.sessionId);
-    expect(resumed.keySeq).to.equal(4);
+    expect(resumed.ack).to.equal(4);
     await until('a frame', () => second.frames.length > 0);
     expect(header(second.frames[0]).keyframe).to.equal(true);
     // The device replays from what it last knew: 3 and 4 again, then new keys.
@@ -61,9 +62,48 @@ describe('resume: a dropped device comes back to its session', function () {
     await until('six keys', async () => (await keysSeen(orch, hello.sessionId)).length >= 6);
     await sleep(200);
     expect(await keysSeen(orch, hello.sessionId)).to.deep.equal([48, 49, 50, 51, 52, 53]);
-    expect(orch.sessions.get(hello.sessionId)!.stats.duplicateKeys).to.equal(2);
+    expect(orch.sessions.get(hello.sessionId)!.device.link.stats.duplicates).to.equal(2);
     second.close();
     await until('the grace to run out', () => orch.sessions.size === 0, 10000);
+  });
+
+  it('cloud requests made during a drop go out after the resume; the device gets only what it missed', async () => {
+    const first = await RawDevice.connect(orch);
+    first.hello();
+    const hello = await first.helloResult();
+    const session = orch.sessions.get(hello.sessionId)!;
+    const before = session.requestDevice('device.info', {}, 10000);
+    const seen = await until('the request', () => first.texts.find((t) => t.method === 'device.info'));
+    expect(seen.seq).to.equal(1);
+    first.ws.terminate();
+    await until('the drop', () => !session.attached);
+    const during = session.requestDevice('device.info', { during: true }, 10000);
+    const second = await RawDevice.connect(orch);
+    // The device has seq 1 already: only seq 2 comes again.
+    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken, ack: 1 } });
+    await second.helloResult();
+    const replayed = await until('the replay', () => second.texts.find((t) => t.method === 'device.info'));
+    expect(replayed).to.include({ seq: 2 });
+    expect(replayed.params).to.deep.equal({ during: true });
+    second.send({ jsonrpc: '2.0', id: seen.id, result: { n: 1 } });
+    second.send({ jsonrpc: '2.0', id: replayed.id, result: { n: 2 } });
+    expect(await before).to.deep.equal({ n: 1 });
+    expect(await during).to.deep.equal({ n: 2 });
+    expect(second.texts.filter((t) => t.method === 'device.info')).to.have.length(1);
+    second.close();
+    await until('the grace to run out', () => orch.sessions.size === 0, 10000);
+  });
+
+  it('a resume whose ack the replay buffer can no longer serve ends the session: STRATUS_REPLAY_GAP', async () => {
+    const first = await RawDevice.connect(orch);
+    first.hello();
+    const hello = await first.helloResult();
+    const second = await RawDevice.connect(orch);
+    // The orchestrator never sent seq 5: this peer claims what cannot be.
+    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken, ack: 5 } });
+    expect(await second.closed).to.deep.equal({ code: 4410, reason: 'STRATUS_REPLAY_GAP' });
+    await until('the session to end', () => orch.sessions.size === 0, 10000);
+    first.close();
   });
 
   it('refuses a wrong resume token (4401) and an unknown session (4404)', async () => {

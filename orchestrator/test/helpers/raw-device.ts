@@ -1,4 +1,4 @@
-import { DEVICE_WS_PATH, parseFrame, ParsedFrame } from '@stratus/protocol';
+import { DEVICE_METHODS, DEVICE_WS_PATH, parseFrame, ParsedFrame, PROTOCOL_VERSION } from '@stratus/protocol';
 import { WebSocket } from 'ws';
 import { Orchestrator } from '../../src/orchestrator';
 
@@ -13,6 +13,8 @@ export class RawDevice {
   readonly frames: Buffer[] = [];
   readonly closed: Promise<Closed>;
   token = '';
+  /** The last link seq sent. send() numbers sequenced messages as a real client does. */
+  seq = 0;
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) this.frames.push(data as Buffer);
@@ -32,12 +34,29 @@ export class RawDevice {
     return d;
   }
 
+  /**
+   * Sends a message. An object for a sequenced method, or a response, gets the next link seq
+   * unless it has a `seq` member of its own (set it, even to undefined, to send a replay or a gap).
+   */
   send(msg: unknown): void {
-    this.ws.send(typeof msg === 'string' || Buffer.isBuffer(msg) ? msg : JSON.stringify(msg));
+    if (typeof msg === 'string' || Buffer.isBuffer(msg)) {
+      this.ws.send(msg);
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    const method = typeof m.method === 'string' ? m.method : null;
+    const sequenced = method ? DEVICE_METHODS[method]?.sequenced ?? false : 'result' in m || 'error' in m;
+    this.ws.send(JSON.stringify(sequenced && !('seq' in m) ? { ...m, seq: ++this.seq } : m));
+  }
+
+  /** Acknowledges everything the orchestrator has sent in sequence so far. */
+  ackAll(): void {
+    const seqs = this.texts.map((t) => t.seq ?? 0);
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'link.ack', params: {}, ack: Math.max(0, ...seqs) }));
   }
 
   hello(extra: Record<string, unknown> = {}): void {
-    const params: Record<string, unknown> = { protocol: 1, screen: { width: 1280, height: 720 }, token: this.token, ...extra };
+    const params: Record<string, unknown> = { protocol: PROTOCOL_VERSION, screen: { width: 1280, height: 720 }, token: this.token, ...extra };
     for (const k of Object.keys(params)) if (params[k] === undefined) delete params[k];
     this.send({ jsonrpc: '2.0', id: 1, method: 'session.hello', params });
   }

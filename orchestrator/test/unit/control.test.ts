@@ -11,8 +11,8 @@ describe('orchestrator/control', () => {
     it('matches responses to calls by id', async () => {
       const calls = new PendingCalls();
       const sent: any[] = [];
-      const a = calls.call((m) => sent.push(JSON.parse(m)), 'device.info', {}, 1000);
-      const b = calls.call((m) => sent.push(JSON.parse(m)), 'device.info', { x: 1 }, 1000);
+      const a = calls.call((m) => sent.push(m), 'device.info', {}, 1000);
+      const b = calls.call((m) => sent.push(m), 'device.info', { x: 1 }, 1000);
       expect(sent.map((m) => [m.id, m.method])).to.deep.equal([[1, 'device.info'], [2, 'device.info']]);
       expect(calls.settle(2, 'two')).to.equal(true);
       expect(calls.settle(1, 'one')).to.equal(true);

@@ -1,10 +1,11 @@
 import { DeviceBrowser, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
+import { runDropTest } from '@stratus/orchestrator/dist/test/helpers/drop-test';
 import { Metric, median, round } from './report';
 
 const CALLS = 100;
 const DROPS = 25;
 
-/** Control-channel figures: cloud-to-device request round trips to the emulator page. */
+/** Control-channel figures: request round trips to the emulator page, and the random-drop loss test. */
 export async function benchControl(): Promise<Metric[]> {
   // The shipped resume grace (30 s), not the tests' short one.
   const orch = await startOrchestrator({ sessions: { resumeGraceMs: 30000 } });
@@ -18,19 +19,18 @@ export async function benchControl(): Promise<Metric[]> {
       await session.requestDevice('device.info');
       rtt.push(performance.now() - t);
     }
-    // Drops: the device's socket is cut (as a network fault would), it reconnects after its
-    // back-off, resumes, and paints the keyframe.
-    for (let i = 0; i < DROPS; i++) {
-      await page.evaluate(() => (window as any).stratusClient.dropConnection());
-      await until('the device to resume', () => page.evaluate((n) => (window as any).stratusClient.stats.resumeToKeyframeMs.length > n, i), 15000);
-    }
+    // Drops: the device's socket is cut at random points while keys and requests flow both ways;
+    // each time it reconnects after its back-off, resumes, replays, and paints the keyframe.
+    const drops = await runDropTest(session, page, DROPS, Date.now());
     const resume = await page.evaluate(() => (window as any).stratusClient.stats.resumeToKeyframeMs as number[]);
     await page.evaluate(() => (window as any).stratusClient.close());
     await until('the bench session to end', () => orch.sessions.size === 0, 15000);
     return [
       { metric: 'control_rpc_roundtrip_ms_p50', value: round(median(rtt), 2), unit: 'ms', note: `${CALLS} device.info calls to the emulator page` },
       { metric: 'resume_to_keyframe_ms', value: round(median(resume)), unit: 'ms', note: `median of ${resume.length}; from reconnect attempt to keyframe painted (back-off not included)` },
-      { metric: 'control_drops_tested', value: resume.length, unit: 'count', note: 'drops survived with a resume in this run' }
+      { metric: 'control_drops_tested', value: drops.drops, unit: 'count', note: `sockets cut at random points; ${drops.keysSent} keys and ${drops.requests} requests flowed` },
+      { metric: 'control_lost_messages', value: drops.lost, unit: 'count', note: `keys ${drops.keysSeen}/${drops.keysSent} seen, requests ${drops.answered}/${drops.requests} answered` },
+      { metric: 'control_duplicated_messages', value: drops.duplicated, unit: 'count', note: `${drops.replayed} replayed, ${drops.duplicatesDiscarded} discarded as duplicates by the links` }
     ];
   } finally {
     await device.close();

@@ -7,10 +7,26 @@ import { benchControl } from './control';
 import { benchMedia } from './media';
 import { benchUi } from './ui';
 
-/** `npm run bench [-- --json]`: every metric of every issue, measured in one run on loopback. */
+const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
+  ui: benchUi,
+  control: benchControl,
+  media: benchMedia,
+  bridge: benchBridge,
+  bundle: async () => [bundleSize()]
+};
+
+/**
+ * `npm run bench [-- --json] [--only ui,control]`: every metric of every issue, measured in one
+ * run on loopback; `--only` picks groups when working on one of them.
+ */
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  const metrics = [...(await benchUi()), ...(await benchControl()), ...(await benchMedia()), ...(await benchBridge()), bundleSize()];
+  const at = process.argv.indexOf('--only');
+  const names = at > 0 ? (process.argv[at + 1] ?? '').split(',') : Object.keys(GROUPS);
+  const unknown = names.filter((n) => !GROUPS[n]);
+  if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; groups: ${Object.keys(GROUPS).join(', ')}`);
+  const metrics: Metric[] = [];
+  for (const name of names) metrics.push(...(await GROUPS[name]()));
   print(metrics, json);
 }
 

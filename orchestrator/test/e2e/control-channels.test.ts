@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { Page } from 'puppeteer-core';
+import { Session } from '../../src/session';
+import { sleep, until, useRig } from '../helpers/device';
+import { RawDevice } from '../helpers/raw-device';
+
+/** DeviceBrowser.open gives the emulator credentials for this device id. */
+const EMULATOR = 'test-device';
+
+async function joined(rig: ReturnType<typeof useRig>, session: Session, deviceId = EMULATOR, extra: Record<string, unknown> = {}): Promise<{ c: RawDevice; result: any }> {
+  const c = await RawDevice.connect(rig.orch, deviceId);
+  c.send({ jsonrpc: '2.0', id: 1, method: 'session.join', params: { sessionId: session.id, token: c.token, name: 'remote app', ...extra } });
+  return { c, result: await c.helloResult() };
+}
+
+function answer(c: RawDevice, id: number): any {
+  return until(`the answer to ${id}`, () => c.texts.find((t) => t.id === id && ('result' in t || 'error' in t)));
+}
+
+describe('control channels: a second client on the same session', function () {
+  this.timeout(120000);
+  const rig = useRig({ control: { maxChannels: 2 }, sessions: { resumeGraceMs: 3000 } });
+  let page: Page;
+  let session: Session;
+
+  beforeEach(async () => {
+    page = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal&model=Control+Test');
+    session = [...rig.orch.sessions.values()][0];
+  });
+  afterEach(async () => {
+    await page.evaluate(() => (window as any).stratusClient.close()).catch(() => undefined);
+    await page.close();
+    await until('the session to end', () => rig.orch.sessions.size === 0, 15000);
+  });
+
+  it('joins with the device credentials, sends keys the app acts on, and reads session.info', async () => {
+    const { c, result } = await joined(rig, session);
+    expect(result).to.include({ sessionId: session.id, role: 'control', deviceAttached: true, ack: 0 });
+    expect(result.resumeToken).to.match(/^[A-Za-z0-9_-]{32}$/);
+    // A control channel gets no UI stream.
+    await sleep(300);
+    expect(c.frames).to.have.length(0);
+    const focus = () => session.cloudPage!.evaluate(() => (window as any).portalFocus as number);
+    const before = await focus();
+    c.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 39, action: 'down' } });
+    c.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 39, action: 'up' } });
+    await until('the app to move focus', async () => (await focus()) === before + 1);
+    c.send({ jsonrpc: '2.0', id: 2, method: 'session.info', params: {} });
+    const info = (await answer(c, 2)).result;
+    expect(info).to.include({ sessionId: session.id, deviceId: EMULATOR, deviceAttached: true, controlChannels: 1, model: 'Control Test' });
+    expect(info.layer).to.deep.equal({ width: 1280, height: 720 });
+    // Answers to sequenced requests are sequenced too.
+    expect((await answer(c, 2)).seq).to.be.a('number');
+    c.close();
+  });
+
+  it('hears the device leave and come back, and refuses what only the device may send', async () => {
+    const { c } = await joined(rig, session);
+    await page.evaluate(() => (window as any).stratusClient.dropConnection());
+    await until('the device to resume', () => page.evaluate(() => (window as any).stratusClient.live && (window as any).stratusClient.stats.reconnects === 1), 15000);
+    const told = await until('both notifications', () => {
+      const n = c.texts.filter((t) => t.method === 'session.device');
+      return n.length === 2 ? n : null;
+    });
+    expect(told.map((t) => t.params.attached)).to.deep.equal([false, true]);
+    expect(told.map((t) => t.seq)).to.deep.equal([1, 2]);
+    c.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: 1 } });
+    c.send({ jsonrpc: '2.0', id: 3, method: 'media.nothing', params: {} });
+    await until('the refusal', () => c.errorCodes().includes('STRATUS_METHOD_NOT_ALLOWED'));
+    expect((await answer(c, 3)).error.data.code).to.equal('STRATUS_UNKNOWN_METHOD');
+    expect(c.ws.readyState).to.equal(c.ws.OPEN);
+    c.close();
+  });
+
+  it('resumes its own channel after a drop and gets what it missed, once', async () => {
+    const { c, result } = await joined(rig, session);
+    c.ws.terminate();
+    await sleep(100);
+    // The device comes and goes while the control client is away: two notifications wait for it.
+    await page.evaluate(() => (window as any).stratusClient.dropConnection());
+    await until('the device to resume', () => page.evaluate(() => (window as any).stratusClient.live && (window as any).stratusClient.stats.reconnects === 1), 15000);
+    const back = await RawDevice.connect(rig.orch, EMULATOR);
+    back.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: session.id, resumeToken: result.resumeToken, ack: 0 } });
+    const resumed = await back.helloResult();
+    expect(resumed).to.include({ role: 'control', sessionId: session.id });
+    const told = await until('the replay', () => {
+      const n = back.texts.filter((t) => t.method === 'session.device');
+      return n.length === 2 ? n : null;
+    });
+    expect(told.map((t) => [t.seq, t.params.attached])).to.deep.equal([[1, false], [2, true]]);
+    back.ackAll();
+    await until('the channel to have nothing unacknowledged', () => session.info().controlChannels === 1 && back.texts.length >= 3);
+    back.send({ jsonrpc: '2.0', id: 2, method: 'session.leave', params: {} });
+    expect(await back.closed).to.deep.equal({ code: 1000, reason: 'left' });
+    expect(session.info().controlChannels).to.equal(0);
+    expect(session.attached).to.equal(true);
+  });
+
+  it('refuses another device, an unknown session and one client too many; a bad client closes only itself', async () => {
+    const other = await RawDevice.connect(rig.orch, 'someone-else');
+    other.send({ jsonrpc: '2.0', id: 1, method: 'session.join', params: { sessionId: session.id, token: other.token } });
+    expect(await other.closed).to.deep.equal({ code: 4401, reason: 'STRATUS_AUTH_INVALID' });
+    const lost = await RawDevice.connect(rig.orch, EMULATOR);
+    lost.send({ jsonrpc: '2.0', id: 1, method: 'session.join', params: { sessionId: '00000000-0000-4000-8000-000000000000', token: lost.token } });
+    expect(await lost.closed).to.deep.equal({ code: 4404, reason: 'STRATUS_UNKNOWN_SESSION' });
+    const a = await joined(rig, session);
+    const b = await joined(rig, session);
+    const third = await RawDevice.connect(rig.orch, EMULATOR);
+    third.send({ jsonrpc: '2.0', id: 1, method: 'session.join', params: { sessionId: session.id, token: third.token } });
+    expect(await third.closed).to.deep.equal({ code: 4504, reason: 'STRATUS_CHANNEL_LIMIT' });
+    a.c.send('{"jsonrpc":"2.0","method":"input.ke');
+    expect(await a.c.closed).to.deep.equal({ code: 4400, reason: 'STRATUS_PARSE_ERROR' });
+    await until('the bad channel to go', () => session.info().controlChannels === 1);
+    expect(rig.orch.sessions.has(session.id)).to.equal(true);
+    expect(session.attached).to.equal(true);
+    // The remaining control client ends the session: the device is told why.
+    b.c.send({ jsonrpc: '2.0', id: 2, method: 'session.close', params: { reason: 'operator app' } });
+    expect((await answer(b.c, 2)).result).to.deep.equal({ closed: true });
+    await until('the session to end', () => rig.orch.sessions.size === 0, 15000);
+    const status = await until('the device to hear', () => page.evaluate(() => (window as any).stratusClient.stats.lastError));
+    expect(status.code).to.equal('STRATUS_SESSION_CLOSED');
+  });
+});
