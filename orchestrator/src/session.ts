@@ -68,7 +68,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly stats = { captures: 0, framesSent: 0, bytesSent: 0, keys: 0 };
   /** The device's channel: the UI stream goes to its connection. */
   readonly device = new Channel('device', 'device');
-  /** Control clients joined with the device's credentials, by resume-token owner. */
+  /** Control clients joined with the device's credentials (session.join). */
   private readonly controls = new Set<Channel>();
   private context: BrowserContext | null = null;
   private page: Page | null = null;

@@ -319,11 +319,11 @@ export class StratusClient {
     var verdict = this.link.receive(typeof msg.seq === 'number' ? msg.seq : undefined, typeof msg.ack === 'number' ? msg.ack : undefined);
     if (verdict === 'duplicate') return;
     if (verdict !== 'deliver') {
-      // The numbering broke: replaying cannot mend it, so this session is over.
+      // The numbering broke: no replay can mend this session, so the box starts a new one
+      // rather than leave the viewer with a dead screen.
       this.stats.lastError = { code: 'STRATUS_OUT_OF_ORDER', message: 'link ' + verdict };
       this.status('protocol error');
-      this.closedByUs = true;
-      if (this.transport) this.transport.close(4409, 'link ' + verdict);
+      this.startOver();
       return;
     }
     if (msg.method === LINK_ACK_METHOD) return;

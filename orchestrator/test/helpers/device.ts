@@ -52,6 +52,8 @@ export class DeviceBrowser {
 export async function startOrchestrator(extra: Overrides = {}): Promise<Orchestrator> {
   const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100, resumeGraceMs: 300 } };
   if (process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH) base.chromium = { executablePath: process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH };
+  // Lets a bench run try Chromium switches without a code change.
+  if (process.env.STRATUS_CHROMIUM_EXTRA_ARGS) base.chromium = { ...base.chromium, extraArgs: process.env.STRATUS_CHROMIUM_EXTRA_ARGS };
   return Orchestrator.start(mergeConfig(base, extra));
 }
 
