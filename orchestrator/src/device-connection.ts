@@ -125,7 +125,8 @@ export class DeviceConnection {
       throw new StratusError('STRATUS_INVALID_MESSAGE', `${req.method} is ${spec.request ? 'a request and needs an id' : 'a notification and takes no id'}`);
     }
     const opening = spec.roles.indexOf('handshake') >= 0;
-    if (opening !== (this.state === 'hello')) {
+    // Before the handshake is answered there is no channel: nothing else may come yet.
+    if (opening !== (this.state === 'hello') || (!opening && !channel)) {
       throw new StratusError('STRATUS_OUT_OF_ORDER', `${req.method} while ${this.state}`);
     }
     if (channel && spec.sequenced !== (req.seq !== undefined)) {

@@ -63,6 +63,17 @@ describe('bad input from devices', function () {
     });
   }
 
+  it('refuses a key sent before the hello is answered, and the session being opened for it is closed', async () => {
+    const early = await RawDevice.connect(orch);
+    early.hello();
+    early.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down', seq: 1 } });
+    expect(await early.closed).to.deep.equal({ code: 4409, reason: 'STRATUS_OUT_OF_ORDER' });
+    await until('no session but the healthy one', () => orch.sessions.size === 1, 15000);
+    await sleep(500);
+    expect(orch.sessions.size).to.equal(1);
+    await expectHealthyStillWorks();
+  });
+
   describe('within a live session', () => {
     let bad: RawDevice;
     beforeEach(async () => {
