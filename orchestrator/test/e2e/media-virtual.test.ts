@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { useMediaRig, useMediaDevice, cloud, devicePlayers, appLog, screenPixel, near, ffmpegChildren, MEDIA_ROOT } from '../helpers/media-rig';
-import { until } from '../helpers/device';
+import { sleep, until } from '../helpers/device';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { bridgeApp, MediaBridge } from '@stratus/media-bridge';
@@ -110,10 +110,13 @@ describe('virtual playback: a legacy box plays HEVC and VP9 through the media-br
     await cloud(dev.session, (p: string) => (window as any).mediaApp.playVod(p), `/${ASSETS.hevc.path}`);
     await advancing(dev.page, 0.5);
     const transcode = rig.orch.bridge!.transcode([...(rig.orch.bridge as any).byId.keys()][0])!;
-    // Far ahead of what was written, so ffmpeg runs (a fresh run) when it is killed.
+    // Far ahead of what was written, so ffmpeg runs when it is killed. Killing a first run that
+    // the seek is replacing would prove nothing: let the seek take effect, then kill whichever
+    // run is writing.
     await cloud(dev.session, () => {
       (document.getElementById('video') as HTMLVideoElement).currentTime = 18;
     });
+    await sleep(500);
     const pid = await until('ffmpeg running', () => transcode.pid);
     process.kill(pid, 'SIGKILL');
     const c = await until('the error in the app', () => cloud(dev.session, () => {
