@@ -1,6 +1,5 @@
 import {
   AckParams,
-  ChannelRole,
   DEVICE_METHODS,
   DeviceErrorParams,
   errorSpec,
@@ -72,11 +71,6 @@ export class DeviceConnection {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
     ws.on('error', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
-  }
-
-  /** The channel's role once live. */
-  get role(): ChannelRole | null {
-    return this.channel?.role ?? null;
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
@@ -239,9 +233,9 @@ export class DeviceConnection {
    * starts the UI stream: the device knows the layer before the keyframe arrives.
    */
   private adopt(req: RpcRequest, session: Session, channel: Channel, peerAck: number | undefined): void {
-    // Checked first: a refused resume must not release the connection still holding the channel.
-    if (peerAck !== undefined && !channel.link.canReplayFrom(peerAck)) {
-      const gap = new StratusError('STRATUS_REPLAY_GAP', `the peer has up to ${peerAck}, the oldest kept is later`);
+    // Checked before answering: the peer must not hear success and then a refusal.
+    const gap = peerAck === undefined ? null : channel.replayGap(peerAck);
+    if (gap) {
       this.refuse(req, gap);
       if (channel.role === 'device') void session.close(gap);
       else session.removeControl(channel, gap);

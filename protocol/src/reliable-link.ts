@@ -41,9 +41,8 @@ export var LINK_ACK_METHOD = 'link.ack';
  */
 export type LinkVerdict = 'deliver' | 'duplicate' | 'gap' | 'bad-ack';
 
+/** Counters beside `sent` and `received`, which the link keeps as its state. */
 export interface LinkStats {
-  sent: number;
-  delivered: number;
   duplicates: number;
   replayed: number;
   /** Messages pushed out of a full buffer before they were acknowledged. */
@@ -62,7 +61,7 @@ export class ReliableLink {
   received = 0;
   /** Highest of our seqs the peer has acknowledged. */
   peerAcked = 0;
-  stats: LinkStats = { sent: 0, delivered: 0, duplicates: 0, replayed: 0, overflowed: 0 };
+  stats: LinkStats = { duplicates: 0, replayed: 0, overflowed: 0 };
   private kept: Kept[] = [];
   private keptBytes = 0;
   private ackSent = 0;
@@ -91,7 +90,6 @@ export class ReliableLink {
     var text = this.stamp(msg);
     this.kept.push({ seq: seq, text: text });
     this.keptBytes += text.length;
-    this.stats.sent++;
     while (this.kept.length > this.opts.maxBuffered || (this.keptBytes > this.opts.maxBufferedBytes && this.kept.length > 1)) {
       this.keptBytes -= (this.kept.shift() as Kept).text.length;
       this.stats.overflowed++;
@@ -115,7 +113,6 @@ export class ReliableLink {
     }
     if (seq !== this.received + 1) return 'gap';
     this.received = seq;
-    this.stats.delivered++;
     this.oweAck();
     return 'deliver';
   }

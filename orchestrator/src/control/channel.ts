@@ -52,6 +52,12 @@ export class Channel {
     return timingSafeEqual(hashToken(token), this.resumeHash);
   }
 
+  /** STRATUS_REPLAY_GAP when a peer that has everything up to `peerAck` cannot be brought up to date. */
+  replayGap(peerAck: number): StratusError | null {
+    if (this.link.canReplayFrom(peerAck)) return null;
+    return new StratusError('STRATUS_REPLAY_GAP', `the peer has up to ${peerAck}; ${this.link.sent} sent, ${this.link.unacknowledged} kept`);
+  }
+
   /**
    * A socket takes the channel; one still holding it is released with STRATUS_SUPERSEDED. The
    * link resends what the peer, which has everything up to `peerAck`, missed. Throws
@@ -59,9 +65,8 @@ export class Channel {
    */
   attach(conn: ChannelConnection, peerAck: number = this.link.peerAcked): void {
     if (this.closed) throw new StratusError('STRATUS_SESSION_CLOSED');
-    if (!this.link.canReplayFrom(peerAck)) {
-      throw new StratusError('STRATUS_REPLAY_GAP', `the peer has up to ${peerAck}; ${this.link.sent} sent, ${this.link.unacknowledged} kept`);
-    }
+    const gap = this.replayGap(peerAck);
+    if (gap) throw gap;
     const previous = this.conn;
     this.conn = conn;
     this.link.detach();
