@@ -233,7 +233,6 @@ export class Session extends EventEmitter<SessionEvents> {
       // capture (measured ~4 ms), so the keyup waits for it; the order of keys is unchanged.
       if (action === 'up') await stream.settled();
       await keys.inject(code, action);
-      // A key changes the UI more often than not: capture now instead of waiting for the signal.
       stream.inputDelivered(inputSeq, action === 'down');
     });
     this.keyChain = run.catch(() => undefined);

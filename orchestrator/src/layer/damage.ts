@@ -13,9 +13,10 @@ const MAX_RECTS = 64;
 /**
  * Finds what changed between two same-sized frames. Works in square tiles so the scan is a handful
  * of memcmp calls per row, merges dirty tiles into rectangles (horizontal runs, then equal runs
- * stacked vertically), and trims each rectangle to the pixels that really changed.
+ * stacked vertically), and trims each rectangle to the pixels that really changed. `changedRows`,
+ * when the decoder knows it, marks the only rows that can differ.
  */
-export function diffRects(prev: Rgba, next: Rgba, tile: number): Rect[] {
+export function diffRects(prev: Rgba, next: Rgba, tile: number, changedRows: Uint8Array | null = null): Rect[] {
   if (prev.width !== next.width || prev.height !== next.height) throw new Error('frame size changed');
   const { width, height } = next;
   const stride = width * 4;
@@ -25,6 +26,7 @@ export function diffRects(prev: Rgba, next: Rgba, tile: number): Rect[] {
   const a = prev.data;
   const b = next.data;
   for (let y = 0; y < height; y++) {
+    if (changedRows && changedRows[y] === 0) continue;
     const row = y * stride;
     if (a.compare(b, row, row + stride, row, row + stride) === 0) continue;
     const base = ((y / tile) | 0) * tilesX;

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { StratusError } from '../errors';
-import { decodePng, Rgba } from '../png/decode';
+import { FrameDecoder, Rgba } from '../png/decode';
 import { blank, diffRects } from './damage';
 import { buildFrame } from './frame-builder';
 
@@ -52,6 +52,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly inflight = new Map<number, FrameInfo>();
   /** What the device shows once every sent frame is applied. */
   private sent: Rgba | null = null;
+  private readonly decoder = new FrameDecoder();
   private nextFrame = 1;
   private inputSeq = 0;
   /** Seq of the last key-down delivered: the keys whose paint devices measure. */
@@ -86,10 +87,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.pump();
   }
 
-  /** Frames captured from now on include the effect of input `seq`. */
+  /**
+   * Frames captured from now on include the effect of input `seq`. A key-down changes the UI more
+   * often than not, so it captures at once instead of waiting for the damage signal. A key-up
+   * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
+   * for it anyway cost a full capture per key press, ~40 % of the captures in a focus move.
+   */
   inputDelivered(seq: number, keyDown = true): void {
     this.inputSeq = seq;
-    if (keyDown) this.downSeq = seq;
+    if (!keyDown) return;
+    this.downSeq = seq;
     this.markDirty();
   }
 
@@ -151,6 +158,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.stopped = true;
     this.inflight.clear();
     this.sent = null;
+    this.decoder.reset();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
@@ -201,15 +209,20 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     const captureDone = performance.now();
-    const img = decodePng(png);
+    const decoded = this.decoder.decode(png);
+    const img = decoded.image;
     const keyframe =
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
-    const rects = diffRects(base, img, this.opts.tileSize);
-    // No change, but a key-down arrived since the last frame: its effect (if any) went out in an
-    // earlier frame captured while its dispatch was still being confirmed. An empty frame tells
-    // the device it is painted, so key-to-paint is measured late, never early or never.
-    if (!keyframe && rects.length === 0 && this.downSeq <= this.sentInputSeq) return;
+    const rects = diffRects(base, img, this.opts.tileSize, !keyframe && decoded.previous === base ? decoded.changedRows : null);
+    // No change sends nothing, unless a key-down arrived since the last frame: its effect (if any)
+    // went out in an earlier frame captured while its dispatch was still being confirmed. An empty
+    // frame tells the device it is painted, so key-to-paint is measured late, never early or never.
+    if (!keyframe && rects.length === 0 && this.downSeq <= this.sentInputSeq) {
+      // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
+      this.sent = img;
+      return;
+    }
     const frame = this.nextFrame++;
     const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;

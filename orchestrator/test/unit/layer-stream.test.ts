@@ -119,6 +119,28 @@ describe('orchestrator/layer/layer-stream', () => {
     expect(sent).to.have.length(2);
   });
 
+  it('captures at once for a key-down, and for a key-up only when the page reports damage', async () => {
+    stream.markDirty();
+    await idle();
+    stream.ack(1);
+    const before = page.captures;
+    stream.inputDelivered(3);
+    await idle();
+    expect(page.captures).to.equal(before + 1);
+    stream.ack(2);
+    stream.inputDelivered(4, false);
+    await idle();
+    expect(page.captures).to.equal(before + 1);
+    // The app changed something on key-up: the damage signal captures it, and the frame says the
+    // key-up is included.
+    page.paint(1, 0x00ff00ff);
+    stream.markDirty();
+    await idle();
+    expect(page.captures).to.equal(before + 2);
+    expect(parse(sent[sent.length - 1]).header.inputSeq).to.equal(4);
+    expect(parse(sent[sent.length - 1]).rects).to.have.length(1);
+  });
+
   it('rejects acks for frames that are not in flight', async () => {
     stream.markDirty();
     await idle();

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { crc32, deflateSync } from 'node:zlib';
-import { decodePng, Rgba } from '../../src/png/decode';
+import { decodePng, FrameDecoder, Rgba } from '../../src/png/decode';
+import { diffRects } from '../../src/layer/damage';
 import { encodePngRect } from '../../src/png/encode';
 
 function randomImage(w: number, h: number, seed: number): Rgba {
@@ -94,5 +95,86 @@ describe('orchestrator/png', () => {
     const sixteen = filteredPng(randomImage(2, 2, 1), [0], 6);
     sixteen[24] = 16; // bit depth in IHDR
     expect(() => decodePng(sixteen)).to.throw(/unsupported PNG/);
+  });
+
+  describe('FrameDecoder', () => {
+    /** `base` with rows [y0, y1) given new random pixels, and one pixel in row `dot` nudged. */
+    function changed(base: Rgba, y0: number, y1: number, dot: number, seed: number): Rgba {
+      const next = { ...base, data: Buffer.from(base.data) };
+      const noise = randomImage(base.width, y1 - y0, seed);
+      noise.data.copy(next.data, y0 * base.width * 4);
+      next.data[(dot * base.width + 5) * 4 + 3] ^= 1;
+      return next;
+    }
+
+    function rowsThatDiffer(a: Rgba, b: Rgba): number[] {
+      const out: number[] = [];
+      const stride = a.width * 4;
+      for (let y = 0; y < a.height; y++) if (!a.data.subarray(y * stride, (y + 1) * stride).equals(b.data.subarray(y * stride, (y + 1) * stride))) out.push(y);
+      return out;
+    }
+
+    for (const filters of [[2], [0], [1], [3], [4], [2, 4, 1, 3, 0]]) {
+      it(`decodes a stream of frames filtered with ${filters.join(',')} exactly, marking the rows that changed`, () => {
+        const decoder = new FrameDecoder();
+        let img = randomImage(37, 40, 11);
+        const first = decoder.decode(filteredPng(img, filters, 6));
+        expect(first.changedRows).to.equal(null);
+        expect(first.image.data.equals(img.data)).to.equal(true);
+        for (const [y0, y1, dot, seed] of [[3, 9, 30, 1], [0, 1, 39, 2], [20, 40, 0, 3], [10, 10, 12, 4]]) {
+          const next = changed(img, y0, y1, dot, seed);
+          const out = decoder.decode(filteredPng(next, filters, 6));
+          expect(out.image.data.equals(next.data), `rows ${y0}-${y1}`).to.equal(true);
+          expect(out.previous!.data.equals(img.data)).to.equal(true);
+          const marked = [...out.changedRows!.keys()].filter((y) => out.changedRows![y]);
+          expect(marked).to.deep.equal(rowsThatDiffer(img, next));
+          expect(diffRects(img, next, 8, out.changedRows)).to.deep.equal(diffRects(img, next, 8));
+          img = next;
+        }
+      });
+    }
+
+    it('unfilters a row whose filtered bytes repeat when the row above changed', () => {
+      // A solid block that changes colour: under "up", every row but its first filters to the same
+      // zeros before and after, yet all of them changed.
+      const solid = (rgba: number[]) => {
+        const img = randomImage(16, 24, 9);
+        for (let y = 5; y < 15; y++) for (let x = 0; x < 16; x++) img.data.set(rgba, (y * 16 + x) * 4);
+        return img;
+      };
+      const decoder = new FrameDecoder();
+      const before = solid([10, 20, 30, 128]);
+      const after = solid([200, 20, 30, 129]);
+      decoder.decode(filteredPng(before, [2], 6));
+      const out = decoder.decode(filteredPng(after, [2], 6));
+      expect(out.image.data.equals(after.data)).to.equal(true);
+      expect([...out.changedRows!.keys()].filter((y) => out.changedRows![y])).to.deep.equal([5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    });
+
+    it('marks no rows for an identical frame and leaves the previous frame untouched', () => {
+      const decoder = new FrameDecoder();
+      const img = randomImage(20, 12, 5);
+      const png = filteredPng(img, [2], 6);
+      const a = decoder.decode(png);
+      const b = decoder.decode(png);
+      expect(b.previous).to.equal(a.image);
+      expect(b.image).to.not.equal(a.image);
+      expect([...b.changedRows!].every((v) => v === 0)).to.equal(true);
+      expect(b.image.data.equals(img.data)).to.equal(true);
+    });
+
+    it('starts over without hints after a size change, an RGB frame or a reset', () => {
+      const decoder = new FrameDecoder();
+      decoder.decode(filteredPng(randomImage(20, 12, 5), [2], 6));
+      expect(decoder.decode(filteredPng(randomImage(21, 12, 6), [2], 6)).changedRows).to.equal(null);
+      const opaque = randomImage(21, 12, 7);
+      for (let i = 3; i < opaque.data.length; i += 4) opaque.data[i] = 255;
+      const rgb = decoder.decode(filteredPng(opaque, [2], 2));
+      expect(rgb.changedRows).to.equal(null);
+      expect(rgb.image.data.equals(opaque.data)).to.equal(true);
+      expect(decoder.decode(filteredPng(randomImage(21, 12, 8), [2], 6)).changedRows).to.equal(null);
+      decoder.reset();
+      expect(decoder.decode(filteredPng(randomImage(21, 12, 8), [2], 6)).changedRows).to.equal(null);
+    });
   });
 });
