@@ -9,7 +9,11 @@ import { StratusError } from './errors';
 /**
  * Switches every Stratus Chromium runs with. The first group keeps it off the closed network; the
  * second drops what a session does not need (the omnibox WebUI renderer alone is ~49 MB per
- * context) and what would leak into the UI layer (scrollbars).
+ * context) and what would leak into the UI layer (scrollbars). Partial raster re-rasters only the
+ * invalidated part of a raster tile, and antialiased edges elsewhere in that tile then come out a
+ * shade different: a focus move on the portal repainted corner pixels 170 px away, so every key
+ * cost extra rectangles and no page-reported damage could be whole. Without it, the same UI state
+ * gives the same pixels.
  */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -27,7 +31,8 @@ export const CHROMIUM_ARGS = [
   '--mute-audio',
   '--no-default-browser-check',
   '--metrics-recording-only',
-  '--password-store=basic'
+  '--password-store=basic',
+  '--disable-partial-raster'
 ];
 
 export function checkChromium(path: string): void {

@@ -87,7 +87,14 @@ export const DEFAULTS = {
     /** png/encode.ts: zlib level of the rectangle PNGs; 6 is ~23% smaller than 1 for ~1 ms (docs/benchmarks.md). */
     pngLevel: 6,
     /** layer/layer-stream.ts: captures that may fail in a row before the session closes. */
-    maxCaptureFailures: 3
+    maxCaptureFailures: 3,
+    /**
+     * layer/damage-hint.ts: "on" captures a key-down's frame from the area the page reports it
+     * changed (~10 ms sooner), then the whole layer to correct it; "off" always the whole layer.
+     */
+    damageHints: 'on',
+    /** layer/damage-hint.ts: largest hinted area, in percent of the layer; bigger gets a full capture. */
+    damageHintMaxPercent: 25
   },
   media: {
     /** media/media-proxy.ts: how long an app's play() waits for the device's player to start. */
@@ -209,6 +216,7 @@ const BOUNDS: Record<string, [number, number]> = {
   'ui.window': [1, 16],
   'ui.pngLevel': [0, 9],
   'ui.maxCaptureFailures': [1, 100],
+  'ui.damageHintMaxPercent': [0, 100],
   'media.playTimeoutMs': [100, 600000],
   'media.inspectTimeoutMs': [100, 60000],
   'bridge.port': [0, 65535],
@@ -223,6 +231,7 @@ const BOUNDS: Record<string, [number, number]> = {
 const CHOICES: Record<string, string[]> = {
   'auth.mode': ['development', 'production'],
   'media.fixtureOrigin': ['on', 'off'],
+  'ui.damageHints': ['on', 'off'],
   'media.virtualAnswer': ['virtually', 'maybe'],
   'bridge.mode': ['embedded', 'remote', 'off'],
   'bridge.preset': ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']

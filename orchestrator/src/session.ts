@@ -9,6 +9,8 @@ import { LineupChannel, MediaProxy } from './media/media-proxy';
 import { PlaybackRouter } from './media/playback-route';
 import { MediaCapabilities, MediaEventParams, SERVER_METHODS, SessionInfo } from '@stratus/protocol';
 import { Channel, ChannelConnection } from './control/channel';
+import { DAMAGE_HINT_GLOBAL, damageHintScript, HintRect } from './layer/damage-hint';
+import { Rect } from './layer/damage';
 import { LayerStream, PaintedInfo } from './layer/layer-stream';
 import { cloudErrorScript, pageShim, renderedEventScript } from './page-shim';
 
@@ -103,6 +105,11 @@ export class Session extends EventEmitter<SessionEvents> {
     return { id: this.appId, width: this.opts.app.width, height: this.opts.app.height, scale: this.scale };
   }
 
+  /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
+  get clipStats(): { clipFrames: number; clipCorrections: number } {
+    return { ...(this.stream?.stats ?? { clipFrames: 0, clipCorrections: 0 }) };
+  }
+
   get framesInFlight(): number {
     return this.stream?.framesInFlight ?? 0;
   }
@@ -160,7 +167,13 @@ export class Session extends EventEmitter<SessionEvents> {
     await media.install();
     this.media = media;
     this.keys = new KeyInjector(cdp);
-    const stream = new LayerStream({ capture: () => this.capture() }, (m) => this.device.connection?.sendFrame?.(m), this.opts.ui);
+    if (this.hintsOn) await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: damageHintScript() });
+    const stream = new LayerStream(
+      // Hints come only at scale 1 (see hintsOn), so layer pixels are CSS pixels.
+      { capture: (clip) => this.capture(clip ? { format: 'png', optimizeForSpeed: true, clip: { x: clip.x, y: clip.y, width: clip.w, height: clip.h, scale: 1 } } : undefined) },
+      (m) => this.device.connection?.sendFrame?.(m),
+      this.opts.ui
+    );
     this.stream = stream;
     // Nothing to stream to until a device attaches; attach() starts it with a keyframe.
     stream.pause();
@@ -187,6 +200,8 @@ export class Session extends EventEmitter<SessionEvents> {
       stream.markDirty();
     });
     await cdp.send('Page.startScreencast', { format: 'png' });
+    // The page's load is not a key's change: start the hints from here.
+    if (this.hintsOn) await this.damageHint();
     stream.markDirty();
     this.armIdleTimer(this.opts.idleTimeoutMs);
   }
@@ -204,10 +219,46 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
+   * Page-reported damage (layer/damage-hint.ts) serves only where layer pixels are CSS pixels: at a
+   * fractional scale a clip edge can fall inside a device pixel.
+   */
+  private get hintsOn(): boolean {
+    return this.opts.ui.damageHints === 'on' && this.scale === 1;
+  }
+
+  /** Where the key just delivered repainted, if the page can tell; null costs a full capture. */
+  private async damageHint(): Promise<Rect | null> {
+    const cdp = this.cdp;
+    if (!cdp) return null;
+    const { width, height } = this.opts.app;
+    const maxArea = Math.floor((width * height * this.opts.ui.damageHintMaxPercent) / 100);
+    try {
+      const r = await cdp.send('Runtime.evaluate', {
+        expression: `(() => { const h = window.${DAMAGE_HINT_GLOBAL}; return h ? h.take(${width}, ${height}, ${maxArea}) : null; })()`,
+        returnByValue: true
+      });
+      const v: unknown = r.result.value;
+      if (!Array.isArray(v) || v.length !== 4 || !v.every((n) => Number.isInteger(n))) return null;
+      const [x0, y0, x1, y1] = v as HintRect;
+      if (x0 < 0 || y0 < 0 || x1 > width || y1 > height || x1 <= x0 || y1 <= y0) return null;
+      return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * The exact transparent layer as PNG, serialized with every other capture of this page. The
    * bench passes other formats to measure baselines on the same screen.
    */
-  capture(format: { format: 'png' | 'jpeg'; quality?: number; optimizeForSpeed?: boolean } = { format: 'png', optimizeForSpeed: true }): Promise<Buffer> {
+  capture(
+    format: {
+      format: 'png' | 'jpeg';
+      quality?: number;
+      optimizeForSpeed?: boolean;
+      clip?: { x: number; y: number; width: number; height: number; scale: number };
+    } = { format: 'png', optimizeForSpeed: true }
+  ): Promise<Buffer> {
     const cdp = this.cdp;
     if (!cdp) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
     this.stats.captures++;
@@ -233,7 +284,7 @@ export class Session extends EventEmitter<SessionEvents> {
       // capture (measured ~4 ms), so the keyup waits for it; the order of keys is unchanged.
       if (action === 'up') await stream.settled();
       await keys.inject(code, action);
-      stream.inputDelivered(inputSeq, action === 'down');
+      stream.inputDelivered(inputSeq, action === 'down', action === 'down' && this.hintsOn ? await this.damageHint() : null);
     });
     this.keyChain = run.catch(() => undefined);
     return run;

@@ -1,12 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { StratusError } from '../errors';
-import { FrameDecoder, Rgba } from '../png/decode';
-import { blank, diffRects } from './damage';
+import { decodePng, FrameDecoder, Rgba } from '../png/decode';
+import { blank, diffRects, Rect } from './damage';
 import { buildFrame } from './frame-builder';
 
-/** Where exact pixels come from: one full-layer PNG with straight alpha per call. */
+/**
+ * Where exact pixels come from: a PNG with straight alpha per call, of the whole layer, or of
+ * `clip` (layer pixels) when one is given.
+ */
 export interface LayerSource {
-  capture(): Promise<Buffer>;
+  capture(clip?: Rect): Promise<Buffer>;
 }
 
 export interface LayerStreamOptions {
@@ -20,6 +23,8 @@ export interface FrameInfo {
   frame: number;
   inputSeq: number;
   keyframe: boolean;
+  /** Captured from the page's damage hint rather than the whole layer. */
+  clip: boolean;
   rects: number;
   bytes: number;
   /** performance.now() when the capture started, and the ms spent capturing / diffing+encoding. */
@@ -72,6 +77,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private capturing: Promise<void> | null = null;
   /** No device is attached: capture nothing until resume(). */
   private paused = false;
+  /** Where the next capture may look, when a key-down's page-reported damage is all there is. */
+  private clip: Rect | null = null;
+  /** The last frame came from a clip: the next capture is of the whole layer, to correct it. */
+  private verifying = false;
+  readonly stats = { clipFrames: 0, clipCorrections: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -83,6 +93,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /** The page painted, or may have: capture when the window allows. */
   markDirty(): void {
+    this.clip = null;
     this.dirty = true;
     this.pump();
   }
@@ -93,11 +104,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
    * for it anyway cost a full capture per key press, ~40 % of the captures in a focus move.
    */
-  inputDelivered(seq: number, keyDown = true): void {
+  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null): void {
     this.inputSeq = seq;
     if (!keyDown) return;
     this.downSeq = seq;
-    this.markDirty();
+    // The hint covers this key's change only; other pending damage needs the whole layer.
+    this.clip = hint && !this.dirty && !this.keyframeWanted && !this.verifying ? hint : null;
+    this.dirty = true;
+    this.pump();
   }
 
   /**
@@ -169,7 +183,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!this.dirty && !this.keyframeWanted) return;
     this.busy = true;
     this.dirty = false;
-    this.capturing = this.captureAndSend().then(
+    const clip = this.keyframeWanted ? null : this.clip;
+    this.clip = null;
+    this.capturing = this.captureAndSend(clip).then(
       () => {
         this.busy = false;
         this.capturing = null;
@@ -200,21 +216,53 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }, 50 * this.failures);
   }
 
-  private async captureAndSend(): Promise<void> {
+  /**
+   * The layer as the device has it, with `clip` replaced by a fresh capture of it; the rows
+   * outside the clip are marked unchanged for the diff. Null when the clip no longer fits.
+   */
+  private patchClip(png: Buffer, clip: Rect): { image: Rgba; changedRows: Uint8Array; previous: Rgba } | null {
+    const sent = this.sent;
+    if (!sent || this.keyframeWanted || clip.x + clip.w > sent.width || clip.y + clip.h > sent.height) return null;
+    const part = decodePng(png);
+    if (part.width !== clip.w || part.height !== clip.h) return null;
+    const data = Buffer.from(sent.data);
+    const stride = sent.width * 4;
+    const changedRows = new Uint8Array(sent.height);
+    for (let row = 0; row < clip.h; row++) {
+      part.data.copy(data, (clip.y + row) * stride + clip.x * 4, row * clip.w * 4, (row + 1) * clip.w * 4);
+      changedRows[clip.y + row] = 1;
+    }
+    return { image: { width: sent.width, height: sent.height, data }, changedRows, previous: sent };
+  }
+
+  private async captureAndSend(clip: Rect | null): Promise<void> {
     const inputSeq = this.inputSeq;
     const capturedAt = performance.now();
-    const png = await this.source.capture();
+    const png = await this.source.capture(clip ?? undefined);
     if (this.stopped || this.paused) {
       this.dirty = true;
       return;
     }
     const captureDone = performance.now();
-    const decoded = this.decoder.decode(png);
+    const fresh = clip ? this.patchClip(png, clip) : null;
+    if (clip && !fresh) {
+      // The layer changed size, or a keyframe is due: only the whole layer will do.
+      this.dirty = true;
+      return;
+    }
+    const decoded = fresh ?? this.decoder.decode(png);
     const img = decoded.image;
     const keyframe =
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
     const rects = diffRects(base, img, this.opts.tileSize, !keyframe && decoded.previous === base ? decoded.changedRows : null);
+    if (this.verifying && !clip && rects.length > 0) this.stats.clipCorrections++;
+    this.verifying = false;
+    if (clip) {
+      this.stats.clipFrames++;
+      this.verifying = true;
+      this.dirty = true;
+    }
     // No change sends nothing, unless a key-down arrived since the last frame: its effect (if any)
     // went out in an earlier frame captured while its dispatch was still being confirmed. An empty
     // frame tells the device it is painted, so key-to-paint is measured late, never early or never.
@@ -234,6 +282,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       frame,
       inputSeq,
       keyframe,
+      clip: clip !== null,
       rects: built.rects,
       bytes: built.message.length,
       capturedAt,

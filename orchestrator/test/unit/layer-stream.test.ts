@@ -3,20 +3,24 @@ import { parseFrame, ParsedFrame } from '@stratus/protocol';
 import { StratusError } from '../../src/errors';
 import { LayerSource, LayerStream } from '../../src/layer/layer-stream';
 import { encodePngRect } from '../../src/png/encode';
-import { blank } from '../../src/layer/damage';
+import { decodePng } from '../../src/png/decode';
+import { blank, Rect } from '../../src/layer/damage';
 
 /** A page stand-in for this one module: each capture returns the current test image. */
 class FakePage implements LayerSource {
   captures = 0;
+  clips: Array<Rect | undefined> = [];
   img = blank(64, 32);
   fail = 0;
-  async capture(): Promise<Buffer> {
+  async capture(clip?: Rect): Promise<Buffer> {
     this.captures++;
+    this.clips.push(clip);
     if (this.fail > 0) {
       this.fail--;
       throw new Error('capture failed');
     }
-    return encodePngRect(this.img, 0, 0, this.img.width, this.img.height, 1);
+    const r = clip ?? { x: 0, y: 0, w: this.img.width, h: this.img.height };
+    return encodePngRect(this.img, r.x, r.y, r.w, r.h, 1);
   }
   paint(x: number, rgba: number): void {
     this.img = { ...this.img, data: Buffer.from(this.img.data) };
@@ -139,6 +143,77 @@ describe('orchestrator/layer/layer-stream', () => {
     expect(page.captures).to.equal(before + 2);
     expect(parse(sent[sent.length - 1]).header.inputSeq).to.equal(4);
     expect(parse(sent[sent.length - 1]).rects).to.have.length(1);
+  });
+
+  describe('page-reported damage', () => {
+    /** Applies frames as a device would, to compare with the page at the end. */
+    function screen(): Buffer {
+      const out = Buffer.alloc(64 * 32 * 4);
+      for (const m of sent) {
+        const f = parse(m);
+        if (f.header.keyframe) out.fill(0);
+        for (const r of f.rects) {
+          const png = decodePng(Buffer.from(m.buffer, m.byteOffset + r.offset, r.length));
+          for (let y = 0; y < r.h; y++) png.data.copy(out, ((r.y + y) * 64 + r.x) * 4, y * r.w * 4, (y + 1) * r.w * 4);
+        }
+      }
+      return out;
+    }
+
+    async function settled(): Promise<void> {
+      stream.markDirty();
+      await idle();
+      stream.ack(sent.length);
+    }
+
+    it('captures a key-down from the hinted clip, claims the key there, then checks the whole layer', async () => {
+      await settled();
+      page.paint(10 + 64 * 5, 0xff0000ff);
+      stream.inputDelivered(3, true, { x: 8, y: 4, w: 8, h: 4 });
+      await idle();
+      expect(page.clips.slice(-2)).to.deep.equal([{ x: 8, y: 4, w: 8, h: 4 }, undefined]);
+      const f = parse(sent[sent.length - 1]);
+      expect(f.header.inputSeq).to.equal(3);
+      expect(f.rects.map((r) => [r.x, r.y, r.w, r.h])).to.deep.equal([[10, 5, 1, 1]]);
+      expect(stream.stats).to.deep.equal({ clipFrames: 1, clipCorrections: 0 });
+      expect(screen().equals(page.img.data)).to.equal(true);
+    });
+
+    it('corrects what the clip missed with the full capture that follows', async () => {
+      await settled();
+      page.paint(10 + 64 * 5, 0xff0000ff);
+      page.paint(40 + 64 * 20, 0x00ff00ff);
+      stream.inputDelivered(3, true, { x: 8, y: 4, w: 8, h: 4 });
+      await idle();
+      stream.ack(sent.length);
+      await idle();
+      expect(stream.stats).to.deep.equal({ clipFrames: 1, clipCorrections: 1 });
+      expect(parse(sent[sent.length - 1]).rects.map((r) => [r.x, r.y])).to.deep.equal([[40, 20]]);
+      expect(screen().equals(page.img.data)).to.equal(true);
+    });
+
+    it('ignores the hint when other damage is pending or a keyframe is due', async () => {
+      await settled();
+      // Fill the window, then let damage wait behind it.
+      for (const x of [1, 2]) {
+        page.paint(x, 0xff0000ff);
+        stream.markDirty();
+        await idle();
+      }
+      page.paint(3, 0xff0000ff);
+      stream.markDirty();
+      stream.inputDelivered(3, true, { x: 0, y: 8, w: 4, h: 4 });
+      stream.ack(sent.length);
+      await idle();
+      expect(page.clips.every((c) => c === undefined)).to.equal(true);
+      stream.ack(sent.length);
+      await idle();
+      stream.requestKeyframe();
+      stream.inputDelivered(4, true, { x: 0, y: 0, w: 4, h: 4 });
+      await idle();
+      expect(page.clips.every((c) => c === undefined)).to.equal(true);
+      expect(stream.stats.clipFrames).to.equal(0);
+    });
   });
 
   it('rejects acks for frames that are not in flight', async () => {

@@ -75,6 +75,7 @@ export async function benchUi(): Promise<Metric[]> {
       bytesPerKey.push(after.uiBytes - before.uiBytes);
     }
     const capturesPerKey = (session.stats.captures - capturesAtStart) / FOCUS_MOVES;
+    const clips = session.clipStats;
     const lat = (await stats(page)).inputToPaintMs.slice(-FOCUS_MOVES);
     const composite = await replayComposite(page);
 
@@ -99,6 +100,8 @@ export async function benchUi(): Promise<Metric[]> {
       { metric: 'ui_key_to_paint_ms_p50', value: round(median(lat)), unit: 'ms', note: `${lat.length} focus moves, device-measured` },
       { metric: 'ui_key_to_paint_ms_p95', value: round(percentile(lat, 95)), unit: 'ms' },
       { metric: 'ui_baseline_key_to_capture_ms_p50', value: round(median(floor)), unit: 'ms', note: 'floor: bare portal page, CDP key that moves focus + one capture' },
+      { metric: 'ui_clip_frames', value: clips.clipFrames, unit: 'count', note: `focus moves captured from the page's damage hint, of ${FOCUS_MOVES}` },
+      { metric: 'ui_clip_corrections', value: clips.clipCorrections, unit: 'count', note: 'full captures after a clip frame that still found changes (0: every hint was whole)' },
       { metric: 'ui_captures_per_key', value: round(capturesPerKey, 2), unit: 'count', note: 'captureScreenshot calls per focus move (key-down, key-up, damage)' },
       { metric: 'ui_stage_capture_ms_p50', value: round(median(stages.map((s) => s.captureMs))), unit: 'ms', note: 'captureScreenshot in the pipeline' },
       { metric: 'ui_stage_encode_ms_p50', value: round(median(stages.map((s) => s.encodeMs))), unit: 'ms', note: 'decode + diff + PNG encode in Node' },

@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import { CDPSession, Page } from 'puppeteer-core';
+import { DAMAGE_HINT_GLOBAL, damageHintScript } from '../../src/layer/damage-hint';
+import { decodePng } from '../../src/png/decode';
+import { devicePixels, settle, until, useRig } from '../helpers/device';
+
+const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720px">
+<style>
+  .box { position: absolute; width: 100px; height: 50px; background: #123; }
+  .box.on { box-shadow: 0 0 20px #fc3; }
+  .moves { left: 100px; }
+  .moves.on { left: 600px; }
+  #flow { width: 100px; height: 20px; }
+</style>
+<div id="a" class="box" style="left:100px;top:100px"></div>
+<div id="b" class="box" style="left:300px;top:100px"></div>
+<div id="c" class="box moves" style="top:400px"></div>
+<div id="big" class="box" style="left:0;top:300px;width:1200px;height:400px"></div>
+<div id="flow">in flow</div>
+<button id="btn" style="position:absolute;left:0;top:0">b</button>
+<div id="text" class="box" style="left:700px;top:100px">t</div>
+</body></html>`;
+
+describe('page-reported damage (real Chromium)', function () {
+  this.timeout(120000);
+  const rig = useRig();
+
+  describe('the page script', () => {
+    let page: Page;
+    let cdp: CDPSession;
+
+    before(async () => {
+      const context = await rig.orch.browserForBench().createBrowserContext();
+      page = await context.newPage();
+      cdp = await page.createCDPSession();
+      await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 720, deviceScaleFactor: 1, mobile: false });
+      await cdp.send('Page.enable');
+      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: damageHintScript() });
+      await page.goto(`data:text/html,${encodeURIComponent(PAGE)}`);
+      // The load itself is not a key's change (the session does the same).
+      await hint('');
+    });
+    after(async () => {
+      await page?.browserContext().close();
+    });
+
+    /** Runs `change` in the page, then asks for the hint as the session does. */
+    async function hint(change: string, maxArea = 1280 * 720): Promise<number[] | null> {
+      return page.evaluate(
+        (c: string, g: string, max: number) => {
+          new Function(c)();
+          return (window as any)[g].take(1280, 720, max);
+        },
+        change,
+        DAMAGE_HINT_GLOBAL,
+        maxArea
+      );
+    }
+
+    it('covers a class change on an out-of-flow element, with its shadow', async () => {
+      // Blur 20 px: Skia paints 1.5 times that, plus a pixel of antialiasing.
+      expect(await hint(`document.getElementById('a').classList.add('on')`)).to.deep.equal([69, 69, 231, 181]);
+    });
+
+    it('covers both ends when the class moves, and where a class change moved an element from', async () => {
+      const r = await hint(`document.getElementById('a').classList.remove('on'); document.getElementById('b').classList.add('on')`);
+      expect(r).to.deep.equal([69, 69, 431, 181]);
+      await hint(`document.getElementById('c').classList.add('x')`);
+      const moved = await hint(`document.getElementById('c').classList.add('on')`);
+      // From left 100 to left 600: both places.
+      expect(moved).to.deep.equal([69, 369, 731, 481]);
+    });
+
+    it('gives no hint for what it cannot vouch for', async () => {
+      const cases: Record<string, string> = {
+        nothing: ``,
+        'an inline style': `document.getElementById('a').style.left = '120px'`,
+        'a text change': `document.getElementById('text').firstChild.data = 'u'`,
+        'a new element': `document.body.appendChild(document.createElement('p'))`,
+        'an in-flow element': `document.getElementById('flow').classList.add('on')`,
+        'a focus move': `document.getElementById('btn').focus()`,
+        scrolling: `document.getElementById('a').classList.add('z'); document.getElementById('flow').scrollTop = 5; window.scrollTo(0, 0)`,
+        'a script animation': `const a = document.getElementById('a'); a.classList.add('y'); a.animate([{ opacity: 0 }, { opacity: 1 }], 100)`
+      };
+      for (const [what, change] of Object.entries(cases)) expect(await hint(change), what).to.equal(null);
+    });
+
+    it('gives no hint for an area over the limit', async () => {
+      expect(await hint(`document.getElementById('big').classList.add('q')`, 1280 * 720 * 0.25)).to.equal(null);
+      expect(await hint(`document.getElementById('big').classList.add('r')`)).to.deep.equal([0, 299, 1201, 701]);
+    });
+
+    it('gives no more hints once the page has used a canvas', async () => {
+      expect(await hint(`document.getElementById('a').classList.toggle('on')`)).to.not.equal(null);
+      expect(await hint(`document.createElement('canvas').getContext('2d'); document.getElementById('a').classList.toggle('on')`)).to.equal(null);
+      expect(await hint(`document.getElementById('a').classList.toggle('on')`)).to.equal(null);
+    });
+  });
+
+  describe('in a session', () => {
+    async function focusMoves(app: string): Promise<{ clipFrames: number; clipCorrections: number; mismatch: number }> {
+      const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
+      try {
+        const session = [...rig.orch.sessions.values()][0];
+        await settle(rig.orch, page);
+        for (const k of ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'] as const) {
+          await page.keyboard.press(k);
+          await settle(rig.orch, page);
+        }
+        const cloud = decodePng(await session.capture());
+        const dev = await devicePixels(page);
+        let mismatch = 0;
+        for (let i = 0; i < cloud.data.length; i += 4) if (cloud.data.readUInt32LE(i) !== dev.data.readUInt32LE(i)) mismatch++;
+        return { ...session.clipStats, mismatch };
+      } finally {
+        await page.close();
+        await until('the session to end', () => rig.orch.sessions.size === 0);
+      }
+    }
+
+    it('captures every portal focus move from its hint, with nothing left to correct, pixel for pixel', async () => {
+      expect(await focusMoves('portal')).to.deep.equal({ clipFrames: 6, clipCorrections: 0, mismatch: 0 });
+    });
+
+    it('takes no hints at a fractional scale (the 1920x1080 app on a 1280x720 device)', async () => {
+      expect(await focusMoves('portal-1080')).to.deep.equal({ clipFrames: 0, clipCorrections: 0, mismatch: 0 });
+    });
+  });
+});
