@@ -7,7 +7,7 @@
  * key's frame is captured from that clip. The prediction is deliberately narrow: only `class`
  * changes on out-of-flow elements (position absolute or fixed), which cannot move anything else,
  * and anything the page cannot vouch for (text or tree changes, inline styles, focus moves,
- * scrolling, canvas, script animations) gives no hint and a full capture. Every clip frame is
+ * scrolling, canvas, animations and transitions) gives no hint and a full capture. Every clip frame is
  * followed by a full capture, whose diff corrects whatever the clip missed.
  */
 
@@ -94,8 +94,13 @@ export function damageHintScript(): string {
       const cs = getComputedStyle(el);
       if ((cs.position !== 'absolute' && cs.position !== 'fixed') || cs.filter !== 'none' || cs.backdropFilter !== 'none' || cs.mixBlendMode !== 'normal') return null;
       if (el.querySelector('canvas,video,iframe,object,embed')) return null;
-      margin = Math.max(margin, ink(cs));
+      // A transition or animation the change started keeps painting past this frame, and may
+      // outgrow the box it has now.
+      if (el.getAnimations && el.getAnimations({ subtree: true }).length > 0) return null;
       const b = el.getBoundingClientRect();
+      // A transform scales the shadow with the box.
+      const scale = Math.max(1, el.offsetWidth ? b.width / el.offsetWidth : 1, el.offsetHeight ? b.height / el.offsetHeight : 1);
+      margin = Math.max(margin, ink(cs) * scale);
       const box = [b.left, b.top, b.right, b.bottom];
       boxes.push(box);
       // Where it was when last seen: a class change may have moved it.

@@ -102,7 +102,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * Frames captured from now on include the effect of input `seq`. A key-down changes the UI more
    * often than not, so it captures at once instead of waiting for the damage signal. A key-up
    * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
-   * for it anyway cost a full capture per key press, ~40 % of the captures in a focus move.
+   * for it anyway cost a full capture per key press, one in three of a focus move's captures.
    */
   inputDelivered(seq: number, keyDown = true, hint: Rect | null = null): void {
     this.inputSeq = seq;
@@ -256,7 +256,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
     const rects = diffRects(base, img, this.opts.tileSize, !keyframe && decoded.previous === base ? decoded.changedRows : null);
-    if (this.verifying && !clip && rects.length > 0) this.stats.clipCorrections++;
+    if (this.verifying && !clip && !keyframe && rects.length > 0) this.stats.clipCorrections++;
     this.verifying = false;
     if (clip) {
       this.stats.clipFrames++;

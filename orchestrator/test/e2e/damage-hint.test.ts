@@ -11,6 +11,8 @@ const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720
   .moves { left: 100px; }
   .moves.on { left: 600px; }
   #flow { width: 100px; height: 20px; }
+  .slow { transition: transform 1s; }
+  .slow.on, .big.on { transform: scale(2); }
 </style>
 <div id="a" class="box" style="left:100px;top:100px"></div>
 <div id="b" class="box" style="left:300px;top:100px"></div>
@@ -19,6 +21,8 @@ const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720
 <div id="flow">in flow</div>
 <button id="btn" style="position:absolute;left:0;top:0">b</button>
 <div id="text" class="box" style="left:700px;top:100px">t</div>
+<div id="slow" class="box slow" style="left:900px;top:100px"></div>
+<div id="scaled" class="box big" style="left:900px;top:300px"></div>
 </body></html>`;
 
 describe('page-reported damage (real Chromium)', function () {
@@ -80,9 +84,15 @@ describe('page-reported damage (real Chromium)', function () {
         'an in-flow element': `document.getElementById('flow').classList.add('on')`,
         'a focus move': `document.getElementById('btn').focus()`,
         scrolling: `document.getElementById('a').classList.add('z'); document.getElementById('flow').scrollTop = 5; window.scrollTo(0, 0)`,
-        'a script animation': `const a = document.getElementById('a'); a.classList.add('y'); a.animate([{ opacity: 0 }, { opacity: 1 }], 100)`
+        'a script animation': `const t = document.getElementById('text'); t.classList.add('y'); t.animate([{ opacity: 0 }, { opacity: 1 }], 100)`,
+        'a transition': `document.getElementById('slow').classList.add('on')`
       };
       for (const [what, change] of Object.entries(cases)) expect(await hint(change), what).to.equal(null);
+    });
+
+    it('scales the shadow margin with a transform', async () => {
+      // 100x50 scaled 2 about its centre: 850..1050 x 275..375; the 20 px blur doubles to 60 px.
+      expect(await hint(`document.getElementById('scaled').classList.add('on')`)).to.deep.equal([789, 214, 1111, 436]);
     });
 
     it('gives no hint for an area over the limit', async () => {

@@ -7,6 +7,7 @@ import { Metric, median, percentile, round } from './report';
 import { treePssMb } from './pss';
 
 const FOCUS_MOVES = 60;
+const BASELINE_MOVES = 30;
 /** Right, down, left, up: every press moves the portal's focus. */
 const FLOOR_KEYS = [39, 40, 37, 38];
 const IDLE_SECONDS = 10;
@@ -118,12 +119,41 @@ export async function benchUi(): Promise<Metric[]> {
     );
     await page.close();
     await until('the bench session to end', () => orch.sessions.size === 0);
+    out.push(await withoutHints(device));
+    // The device browser maps the same Chromium binary: while it runs, every process the cloud
+    // browser adds takes a larger share of those pages (PSS divides a shared page among all its
+    // mappers), ~1.5 MB per session here. A real box is another machine, so it goes first.
+    await device.close();
     out.push(await sessionPss(orch));
   } finally {
     await device.close();
     await orch.close();
   }
   return out;
+}
+
+/**
+ * Baseline in the same run: the same focus moves with page-reported damage off, so every key's
+ * frame comes from a capture of the whole layer (a second orchestrator, same device browser).
+ */
+async function withoutHints(device: DeviceBrowser): Promise<Metric> {
+  const orch = await startOrchestrator({ ui: { damageHints: 'off' } });
+  try {
+    const page = await device.open(orch, 'w=1280&h=720&app=portal');
+    await settle(orch, page);
+    const keys = ['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp'] as const;
+    for (let i = 0; i < BASELINE_MOVES; i++) {
+      const before = (await stats(page)).inputToPaintMs.length;
+      await page.keyboard.press(keys[i % keys.length]);
+      await until('the focus move to be painted', async () => (await stats(page)).inputToPaintMs.length > before, 5000);
+      await settle(orch, page);
+    }
+    const lat = (await stats(page)).inputToPaintMs.slice(-BASELINE_MOVES);
+    await page.close();
+    return { metric: 'ui_key_to_paint_nohint_ms_p50', value: round(median(lat)), unit: 'ms', note: `baseline: ${BASELINE_MOVES} focus moves, ui.damageHints off` };
+  } finally {
+    await orch.close();
+  }
 }
 
 /**
