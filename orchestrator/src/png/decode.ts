@@ -63,7 +63,10 @@ function readPng(png: Buffer): PngData {
  * and it keeps the install free of native binaries.
  */
 export function decodePng(png: Buffer): Rgba {
-  const { width, height, colorType, raw } = readPng(png);
+  return unfilterAll(readPng(png));
+}
+
+function unfilterAll({ width, height, colorType, raw }: PngData): Rgba {
   // Large allocations get their own ArrayBuffer at offset 0, so the Uint32 view below is aligned.
   const data = Buffer.alloc(width * height * 4);
   if (colorType === 6) {
@@ -108,11 +111,13 @@ export class FrameDecoder {
   private last: Rgba | null = null;
 
   decode(png: Buffer): DecodedFrame {
-    const { width, height, colorType, raw } = readPng(png);
+    const parsed = readPng(png);
+    const { width, height, colorType, raw } = parsed;
     const previous = this.last;
     const lastRaw = this.lastRaw;
     if (colorType !== 6 || !previous || !lastRaw || previous.width !== width || previous.height !== height) {
-      const image = decodePng(png);
+      // unfilterAll leaves RGBA rows filtered in `raw` (RGB ones it unfilters in place).
+      const image = unfilterAll(parsed);
       this.remember(colorType === 6 ? raw : null, image);
       return { image, changedRows: null, previous: null };
     }
