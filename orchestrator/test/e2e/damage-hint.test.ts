@@ -27,7 +27,15 @@ const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720
 
 describe('page-reported damage (real Chromium)', function () {
   this.timeout(120000);
-  const rig = useRig();
+  const rig = useRig({
+    apps: {
+      catalog: {
+        portal: { url: '/apps/portal/', width: 1280, height: 720 },
+        'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 },
+        'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 }
+      }
+    }
+  });
 
   describe('the page script', () => {
     let page: Page;
@@ -108,12 +116,15 @@ describe('page-reported damage (real Chromium)', function () {
   });
 
   describe('in a session', () => {
-    async function focusMoves(app: string): Promise<{ clipFrames: number; clipCorrections: number; mismatch: number }> {
+    async function focusMoves(
+      app: string,
+      keys: Array<'ArrowRight' | 'ArrowDown' | 'ArrowLeft' | 'ArrowUp'> = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft']
+    ): Promise<{ clipFrames: number; clipCorrections: number; mismatch: number }> {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
       try {
         const session = [...rig.orch.sessions.values()][0];
         await settle(rig.orch, page);
-        for (const k of ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'] as const) {
+        for (const k of keys) {
           await page.keyboard.press(k);
           await settle(rig.orch, page);
         }
@@ -130,6 +141,11 @@ describe('page-reported damage (real Chromium)', function () {
 
     it('captures every portal focus move from its hint, with nothing left to correct, pixel for pixel', async () => {
       expect(await focusMoves('portal')).to.deep.equal({ clipFrames: 6, clipCorrections: 0, mismatch: 0 });
+    });
+
+    it('repaints what a hint could not see with the full capture that follows', async () => {
+      // The class change on #a recolours #b through a sibling selector, 380 px outside the hint.
+      expect(await focusMoves('hint-miss', ['ArrowRight', 'ArrowRight'])).to.deep.equal({ clipFrames: 2, clipCorrections: 2, mismatch: 0 });
     });
 
     it('takes no hints at a fractional scale (the 1920x1080 app on a 1280x720 device)', async () => {
