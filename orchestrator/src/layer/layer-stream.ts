@@ -50,8 +50,9 @@ export interface LayerStreamEvents {
  * Nothing runs unless something is dirty: damage signals, keys and keyframe requests set flags,
  * and `pump` captures only while fewer than `window` frames are unacknowledged. While the device
  * is slow, damage simply accumulates in the dirty flag and the next capture is diffed against what
- * the device already has, so pending changes merge into one frame and memory stays at two frame
- * buffers whatever the device does.
+ * the device already has, so pending changes merge into one frame and memory stays at three
+ * frame buffers whatever the device does (`sent`, the decoder's last inflated rows, and the
+ * capture being diffed).
  */
 export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly inflight = new Map<number, FrameInfo>();
