@@ -6,9 +6,11 @@
  * and encodes only the clip), so when the page can say where its key handler changed things, the
  * key's frame is captured from that clip. The prediction is deliberately narrow: only `class`
  * changes on out-of-flow elements (position absolute or fixed), which cannot move anything else,
- * and anything the page cannot vouch for (text or tree changes, inline styles, focus moves,
- * scrolling, canvas, animations and transitions) gives no hint and a full capture. Every clip frame is
- * followed by a full capture, whose diff corrects whatever the clip missed.
+ * on pages whose style sheets have no sibling combinators or :has(). Anything the page cannot
+ * vouch for (text or tree changes, inline styles, focus moves, scrolling, canvas, animations and
+ * transitions) gives no hint and a full capture. Every clip frame is followed by a full capture,
+ * whose diff corrects whatever the clip missed (descendants painted outside their parent, style
+ * sheets from other origins).
  */
 
 /** The page-side global that answers `take()`; not enumerable, so apps do not see it in loops. */
@@ -75,6 +77,27 @@ export function damageHintScript(): string {
     if (cs.outlineStyle !== 'none') m = Math.max(m, px(cs.outlineWidth) + Math.max(0, px(cs.outlineOffset)));
     return m;
   }
+  /**
+   * Sibling combinators and :has() let a class restyle elements outside the changed one (any
+   * "+" counts, nth-child formulas too: a false alarm only costs a full capture). Style sheets
+   * the page cannot read (other origins) are not checked.
+   */
+  function reachesOutside(rules) {
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
+      if (r.selectorText && /[+~]|:has\\(/.test(r.selectorText)) return true;
+      if (r.cssRules && reachesOutside(r.cssRules)) return true;
+    }
+    return false;
+  }
+  function styleReachesOutside() {
+    for (const sheet of document.styleSheets) {
+      let rules = null;
+      try { rules = sheet.cssRules; } catch (e) { continue; }
+      if (rules && reachesOutside(rules)) return true;
+    }
+    return false;
+  }
   const seen = new WeakMap();
   let scrolled = null;
   function take(width, height, maxArea) {
@@ -86,7 +109,7 @@ export function damageHintScript(): string {
     const refused = unpredictable || canvas || (scrolled !== null && scroll !== scrolled);
     unpredictable = false;
     scrolled = scroll;
-    if (refused || els.size === 0) return null;
+    if (refused || els.size === 0 || styleReachesOutside()) return null;
     let margin = 0;
     const boxes = [];
     for (const el of els) {

@@ -108,6 +108,17 @@ describe('page-reported damage (real Chromium)', function () {
       expect(await hint(`document.getElementById('big').classList.add('r')`)).to.deep.equal([0, 299, 1201, 701]);
     });
 
+    it('gives no hints while a style sheet has sibling combinators or :has()', async () => {
+      for (const rule of ['.box.on + .box { color: red }', '.box.on ~ #flow { color: red }', 'body:has(.on) #flow { color: red }']) {
+        const r = await hint(
+          `const st = document.createElement('style'); st.id = 'risky'; st.textContent = ${JSON.stringify(rule)}; document.head.appendChild(st); document.getElementById('a').classList.toggle('on')`
+        );
+        expect(r, rule).to.equal(null);
+        await hint(`document.getElementById('risky').remove()`);
+        expect(await hint(`document.getElementById('a').classList.toggle('on')`), `${rule} removed`).to.not.equal(null);
+      }
+    });
+
     it('gives no more hints once the page has used a canvas', async () => {
       expect(await hint(`document.getElementById('a').classList.toggle('on')`)).to.not.equal(null);
       expect(await hint(`document.createElement('canvas').getContext('2d'); document.getElementById('a').classList.toggle('on')`)).to.equal(null);
@@ -144,7 +155,7 @@ describe('page-reported damage (real Chromium)', function () {
     });
 
     it('repaints what a hint could not see with the full capture that follows', async () => {
-      // The class change on #a recolours #b through a sibling selector, 380 px outside the hint.
+      // The class change on #a recolours a child painted 380 px outside #a's box.
       expect(await focusMoves('hint-miss', ['ArrowRight', 'ArrowRight'])).to.deep.equal({ clipFrames: 2, clipCorrections: 2, mismatch: 0 });
     });
 
