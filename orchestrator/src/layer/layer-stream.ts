@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { StratusError } from '../errors';
-import { decodePng, FrameDecoder, Rgba } from '../png/decode';
+import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, diffRects, Rect } from './damage';
 import { buildFrame } from './frame-builder';
 
@@ -221,7 +221,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * The layer as the device has it, with `clip` replaced by a fresh capture of it; the rows
    * outside the clip are marked unchanged for the diff. Null when the clip no longer fits.
    */
-  private patchClip(png: Buffer, clip: Rect): { image: Rgba; changedRows: Uint8Array; previous: Rgba } | null {
+  private patchClip(png: Buffer, clip: Rect): DecodedFrame | null {
     const sent = this.sent;
     if (!sent || this.keyframeWanted || clip.x + clip.w > sent.width || clip.y + clip.h > sent.height) return null;
     const part = decodePng(png);
