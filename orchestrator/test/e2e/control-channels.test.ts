@@ -80,7 +80,7 @@ describe('control channels: a second client on the same session', function () {
     await page.evaluate(() => (window as any).stratusClient.dropConnection());
     await until('the device to resume', () => page.evaluate(() => (window as any).stratusClient.live && (window as any).stratusClient.stats.reconnects === 1), 15000);
     const back = await RawDevice.connect(rig.orch, EMULATOR);
-    back.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: session.id, resumeToken: result.resumeToken, ack: 0 } });
+    back.resume(session.id, result.resumeToken, 0);
     const resumed = await back.helloResult();
     expect(resumed).to.include({ role: 'control', sessionId: session.id });
     const told = await until('the replay', () => {

@@ -51,7 +51,7 @@ describe('resume: a dropped device comes back to its session', function () {
     expect(orch.sessions.get(hello.sessionId)!.attached).to.equal(false);
 
     const second = await RawDevice.connect(orch);
-    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken, ack: 0 } });
+    second.resume(hello.sessionId, hello.resumeToken, 0);
     const resumed = await second.helloResult();
     expect(resumed.sessionId).to.equal(hello.sessionId);
     expect(resumed.ack).to.equal(4);
@@ -80,7 +80,7 @@ describe('resume: a dropped device comes back to its session', function () {
     const during = session.requestDevice('device.info', { during: true }, 10000);
     const second = await RawDevice.connect(orch);
     // The device has seq 1 already: only seq 2 comes again.
-    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken, ack: 1 } });
+    second.resume(hello.sessionId, hello.resumeToken, 1);
     await second.helloResult();
     const replayed = await until('the replay', () => second.texts.find((t) => t.method === 'device.info'));
     expect(replayed).to.include({ seq: 2 });
@@ -100,7 +100,7 @@ describe('resume: a dropped device comes back to its session', function () {
     const hello = await first.helloResult();
     const second = await RawDevice.connect(orch);
     // The orchestrator never sent seq 5: this peer claims what cannot be.
-    second.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken, ack: 5 } });
+    second.resume(hello.sessionId, hello.resumeToken, 5);
     expect(await second.closed).to.deep.equal({ code: 4410, reason: 'STRATUS_REPLAY_GAP' });
     await until('the session to end', () => orch.sessions.size === 0, 10000);
     first.close();
@@ -111,10 +111,10 @@ describe('resume: a dropped device comes back to its session', function () {
     dev.hello();
     const hello = await dev.helloResult();
     const wrong = await RawDevice.connect(orch);
-    wrong.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: 'x'.repeat(32) } });
+    wrong.resume(hello.sessionId, 'x'.repeat(32));
     expect(await wrong.closed).to.deep.equal({ code: 4401, reason: 'STRATUS_AUTH_INVALID' });
     const unknown = await RawDevice.connect(orch);
-    unknown.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: '00000000-0000-4000-8000-000000000000', resumeToken: hello.resumeToken } });
+    unknown.resume('00000000-0000-4000-8000-000000000000', hello.resumeToken);
     expect(await unknown.closed).to.deep.equal({ code: 4404, reason: 'STRATUS_UNKNOWN_SESSION' });
     // Neither attempt disturbed the real session.
     expect(orch.sessions.get(hello.sessionId)!.attached).to.equal(true);
@@ -131,7 +131,7 @@ describe('resume: a dropped device comes back to its session', function () {
     await until('the session to close', () => !orch.sessions.has(hello.sessionId), 10000);
     expect(Date.now() - t).to.be.within(2500, 6000);
     const late = await RawDevice.connect(orch);
-    late.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken } });
+    late.resume(hello.sessionId, hello.resumeToken);
     expect(await late.closed).to.deep.equal({ code: 4404, reason: 'STRATUS_UNKNOWN_SESSION' });
   });
 
@@ -140,7 +140,7 @@ describe('resume: a dropped device comes back to its session', function () {
     a.hello();
     const hello = await a.helloResult();
     const b = await RawDevice.connect(orch);
-    b.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: { sessionId: hello.sessionId, resumeToken: hello.resumeToken } });
+    b.resume(hello.sessionId, hello.resumeToken);
     await b.helloResult();
     expect(await a.closed).to.deep.equal({ code: 4004, reason: 'STRATUS_SUPERSEDED' });
     expect(orch.sessions.get(hello.sessionId)!.attached).to.equal(true);

@@ -61,6 +61,11 @@ export class RawDevice {
     this.send({ jsonrpc: '2.0', id: 1, method: 'session.hello', params });
   }
 
+  /** Asks to take over a session, as hello() asks for a new one; helloResult() has the answer. */
+  resume(sessionId: string, resumeToken: string, ack?: number): void {
+    this.send({ jsonrpc: '2.0', id: 1, method: 'session.resume', params: ack === undefined ? { sessionId, resumeToken } : { sessionId, resumeToken, ack } });
+  }
+
   /** Resolves with the hello result, or rejects with the error response. */
   async helloResult(timeoutMs = 20000): Promise<any> {
     const end = Date.now() + timeoutMs;
