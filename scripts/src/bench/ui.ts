@@ -27,6 +27,18 @@ function stats(page: Page): Promise<DeviceStats> {
   });
 }
 
+/**
+ * Focus move `i`: one key press (down and up, as a remote sends), then waits for its paint and for
+ * the layer to settle, so each move is its own frame. The device's stats before and after.
+ */
+async function focusMove(orch: Orchestrator, page: Page, i: number): Promise<{ before: DeviceStats; after: DeviceStats }> {
+  const before = await stats(page);
+  await page.keyboard.press(FOCUS_KEYS[i % FOCUS_KEYS.length]);
+  await until('the focus move to be painted', async () => (await stats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 5000);
+  await settle(orch, page);
+  return { before, after: await stats(page) };
+}
+
 /** A device that acks everything, so the session keeps streaming; used to open many sessions. */
 async function ackingDevice(orch: Orchestrator): Promise<RawDevice> {
   const d = await RawDevice.connect(orch);
@@ -69,11 +81,7 @@ export async function benchUi(): Promise<Metric[]> {
     });
     const capturesAtStart = session.stats.captures;
     for (let i = 0; i < FOCUS_MOVES; i++) {
-      const before = await stats(page);
-      await page.keyboard.press(FOCUS_KEYS[i % FOCUS_KEYS.length]);
-      await until('the focus move to be painted', async () => (await stats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 5000);
-      await settle(orch, page);
-      const after = await stats(page);
+      const { before, after } = await focusMove(orch, page, i);
       bytesPerKey.push(after.uiBytes - before.uiBytes);
     }
     const capturesPerKey = (session.stats.captures - capturesAtStart) / FOCUS_MOVES;
@@ -142,12 +150,7 @@ async function withoutHints(device: DeviceBrowser): Promise<Metric> {
   try {
     const page = await device.open(orch, 'w=1280&h=720&app=portal');
     await settle(orch, page);
-    for (let i = 0; i < BASELINE_MOVES; i++) {
-      const before = (await stats(page)).inputToPaintMs.length;
-      await page.keyboard.press(FOCUS_KEYS[i % FOCUS_KEYS.length]);
-      await until('the focus move to be painted', async () => (await stats(page)).inputToPaintMs.length > before, 5000);
-      await settle(orch, page);
-    }
+    for (let i = 0; i < BASELINE_MOVES; i++) await focusMove(orch, page, i);
     const lat = (await stats(page)).inputToPaintMs.slice(-BASELINE_MOVES);
     await page.close();
     return { metric: 'ui_key_to_paint_nohint_ms_p50', value: round(median(lat)), unit: 'ms', note: `baseline: ${BASELINE_MOVES} focus moves, ui.damageHints off` };
