@@ -69,7 +69,7 @@ function ensureNodeModules() {
 
 function build() {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
-  run(process.execPath, [join(root, 'scripts', 'build-device.js')]);
+  run(process.execPath, [join(root, 'scripts', 'build-bundles.js')]);
 }
 
 function fixtures() {

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import { errorSpec } from '@stratus/protocol';
 import { Lease, MediaBridge } from './bridge';
-import { isStratusError, StratusError } from './errors';
+import { isStratusError, StratusError } from '@stratus/protocol';
 
 /** Where the segments are served, on the standalone bridge and in the orchestrator alike. */
 export const BRIDGE_MOUNT = '/bridge';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import { StratusError } from './errors';
+import { StratusError } from '@stratus/protocol';
 import { probe } from './probe';
 import { guardSource } from './source-guard';
 import { OutputProfile, profileKey, Transcode } from './transcode';

@@ -1,4 +1,4 @@
-export * from './errors';
+export * from '@stratus/protocol';
 export * from './source-guard';
 export * from './probe';
 export * from './inspect';

@@ -1,5 +1,5 @@
 import { codecOf } from '@stratus/protocol';
-import { StratusError } from './errors';
+import { StratusError } from '@stratus/protocol';
 import { probe } from './probe';
 import { guardSource } from './source-guard';
 import { tsCodecs } from './ts-codecs';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { StratusError } from './errors';
+import { StratusError } from '@stratus/protocol';
 
 /** One elementary stream as ffprobe sees it; `codec` uses the protocol's codec names where one fits. */
 export interface ProbedStream {

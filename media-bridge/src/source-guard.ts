@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { StratusError } from './errors';
+import { StratusError } from '@stratus/protocol';
 
 /**
  * Addresses a cloud service must not be talked into fetching on an app's behalf: loopback,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, FSWatcher, mkdirSync, readdirSync, rmSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import ffmpeg, { FfmpegCommand } from 'fluent-ffmpeg';
-import { StratusError } from './errors';
+import { StratusError } from '@stratus/protocol';
 
 /** The output a device gets: H.264 + AAC in HLS, no larger than the device shows. */
 export interface OutputProfile {

@@ -10,7 +10,7 @@ const client = packageDir('@stratus/stb-client');
 export const ASSETS = {
   /** The emulator page and its static files. */
   emulator: join(client, 'static'),
-  /** The device bundle built by scripts/build-device.js. */
+  /** The device bundle built by scripts/build-bundles.js. */
   deviceDist: join(client, 'dist', 'device'),
   /** Player libraries the device loads only when a stream needs MSE playback. */
   vendor: {

@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { bridgeApp, MediaBridge } from '@stratus/media-bridge';
 import { mergeConfig, overridesFromArgv, overridesFromEnv } from './config';
-import { isStratusError } from './errors';
+import { isStratusError } from '@stratus/protocol';
 import { bridgeOptions } from './orchestrator';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { Browser } from 'puppeteer-core';
 import { Config } from './config';
-import { StratusError } from './errors';
+import { StratusError } from '@stratus/protocol';
 
 /**
  * Switches every Stratus Chromium runs with. The first group keeps it off the closed network; the

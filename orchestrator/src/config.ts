@@ -1,4 +1,4 @@
-import { StratusError } from './errors';
+import { StratusError } from '@stratus/protocol';
 import type { LineupChannel } from './media/media-proxy';
 import { check, DEVICE_PROFILE_SCHEMA, DeviceProfile } from '@stratus/protocol';
 

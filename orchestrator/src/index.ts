@@ -1,9 +1,13 @@
 export * from './config';
-export * from './errors';
-export { Orchestrator } from './orchestrator';
-export { Session, layerScale } from './session';
+export * from '@stratus/protocol';
+export { bridgeOptions, Orchestrator } from './orchestrator';
+export { Session, layerScale } from './session/session';
 export { LayerStream } from './layer/layer-stream';
 export { diffRects } from './layer/damage';
 export { decodePng } from './png/decode';
 export { encodePngRect } from './png/encode';
 export { CHROMIUM_ARGS, launchChromium } from './chromium';
+export { startMediaOrigin, readFixtureCatalogue } from './dev/media-origin';
+export type { MediaOrigin } from './dev/media-origin';
+export { CloudPage } from './page/cloud-page';
+export { CLOUD_PAGE_BUNDLE, cloudPageScript } from './page/cloud-page-script';

@@ -1,5 +1,5 @@
 import { mergeConfig, overridesFromArgv, overridesFromEnv } from './config';
-import { isStratusError } from './errors';
+import { isStratusError } from '@stratus/protocol';
 import { Orchestrator } from './orchestrator';
 
 async function main(): Promise<void> {

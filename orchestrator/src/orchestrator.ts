@@ -1,14 +1,13 @@
 import { BASELINE_MEDIA_CAPABILITIES, HelloParams, JoinParams, ResumeParams } from '@stratus/protocol';
-import { Channel } from './control/channel';
+import { Channel } from './channel/channel';
 import { MediaBridge } from '@stratus/media-bridge';
-import { Browser } from 'puppeteer-core';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
 import { Config } from './config';
-import { PeerInfo, SessionHost } from './device-connection';
-import { StratusError } from './errors';
+import { PeerInfo, SessionHost } from './connection/peer-connection';
+import { StratusError } from '@stratus/protocol';
 import { HttpFront, startHttp } from './server';
-import { Session } from './session';
+import { Session } from './session/session';
 import { sessionUserAgent } from './identity';
 import { embeddedBridge, remoteBridge } from './media/bridge-link';
 import { BridgeLink, PlaybackRouter } from './media/playback-route';
@@ -116,15 +115,19 @@ export class Orchestrator implements SessionHost {
     return o;
   }
 
+  /** Sessions being started (their app loading), not yet in `sessions` or about to be. */
+  get startingSessions(): number {
+    return this.starting;
+  }
+
+  /** Browser contexts open in the cloud Chromium: its default one plus one per session (a leak check). */
+  get chromiumContexts(): number {
+    return this.chromium?.browser.browserContexts().length ?? 0;
+  }
+
   /** The cloud Chromium's browser process, for memory accounting. */
   get chromiumPid(): number | undefined {
     return this.chromium?.browser.process()?.pid;
-  }
-
-  /** The cloud browser itself, for the bench's baselines; sessions never share it this way. */
-  browserForBench(): Browser {
-    if (!this.chromium) throw new StratusError('STRATUS_SHUTDOWN');
-    return this.chromium.browser;
   }
 
   get baseUrl(): string {
@@ -140,7 +143,7 @@ export class Orchestrator implements SessionHost {
   /** Finds the session and channel a session.resume names; the resume token picks the channel. */
   resumeChannel(params: ResumeParams): { session: Session; channel: Channel } {
     const session = this.liveSession(params.sessionId);
-    const channel = session.channelFor(params.resumeToken);
+    const channel = session.channels.channelFor(params.resumeToken);
     if (!channel) throw new StratusError('STRATUS_AUTH_INVALID', 'wrong resume token');
     return { session, channel };
   }
@@ -154,7 +157,7 @@ export class Orchestrator implements SessionHost {
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
     const session = this.liveSession(params.sessionId);
     if (session.deviceId !== claims.dev) throw new StratusError('STRATUS_AUTH_INVALID', 'the token is for another device');
-    return { session, channel: session.join(params.name ?? 'control') };
+    return { session, channel: session.channels.join(params.name ?? 'control') };
   }
 
   private liveSession(id: string): Session {

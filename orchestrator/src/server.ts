@@ -9,7 +9,7 @@ import { DEVICE_WS_PATH } from '@stratus/protocol';
 import { WebSocketServer } from 'ws';
 import { ASSETS } from './assets';
 import { Config } from './config';
-import { DeviceConnection, SessionHost } from './device-connection';
+import { PeerConnection, SessionHost } from './connection/peer-connection';
 import { deviceIp, normalizeIp } from './identity';
 import { mediaOriginRouter } from './dev/media-origin';
 import { BRIDGE_MOUNT, MediaBridge } from '@stratus/media-bridge';
@@ -17,7 +17,7 @@ import { BRIDGE_MOUNT, MediaBridge } from '@stratus/media-bridge';
 export interface HttpFront {
   server: Server;
   wss: WebSocketServer;
-  connections: Set<DeviceConnection>;
+  connections: Set<PeerConnection>;
   baseUrl: string;
   close(): Promise<void>;
 }
@@ -115,7 +115,7 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   // Our own size check runs per message and answers with a coded error; this hard cap only stops
   // a peer from making ws buffer something absurd before that check sees it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.server.maxMessageBytes * 4 });
-  const connections = new Set<DeviceConnection>();
+  const connections = new Set<PeerConnection>();
   const trusted = new Set(config.server.trustedProxies.split(',').map((p) => normalizeIp(p.trim())).filter((p): p is string => p !== null));
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
@@ -125,7 +125,7 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const ip = deviceIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
-      const conn = new DeviceConnection(ws, host, { ip });
+      const conn = new PeerConnection(ws, host, { ip });
       connections.add(conn);
       ws.on('close', () => connections.delete(conn));
     });

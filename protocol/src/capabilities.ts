@@ -1,4 +1,4 @@
-import { arr, int, obj, oneOf, Schema, str } from './schema';
+import { arr, Infer, int, obj, oneOf, str } from './schema';
 
 /**
  * What a device can decode, as it reports it in session.hello. The device probes each codec with
@@ -44,7 +44,8 @@ for (var containerName in CONTAINERS) {
 }
 
 /** How a device plays HLS or DASH: its own player, an MSE library (hls.js, shaka), or not at all. */
-export var STREAMING_SUPPORT = ['native', 'mse', 'none'];
+export type StreamingSupport = 'native' | 'mse' | 'none';
+export var STREAMING_SUPPORT: StreamingSupport[] = ['native', 'mse', 'none'];
 
 /** The codec name an RFC 6381 string such as "hvc1.1.6.L93.B0" belongs to, or null. */
 export function codecOf(rfc6381: string): string | null {
@@ -68,40 +69,32 @@ export function containerOf(mime: string): string | null {
   return null;
 }
 
-/** The device's media capabilities, part of session.hello. */
-export interface MediaCapabilities {
-  /** Codecs the device decodes (names of CODECS). */
-  codecs: string[];
-  /** Progressive containers it plays from a URL. */
-  containers: string[];
-  hls: 'native' | 'mse' | 'none';
-  dash: 'native' | 'mse' | 'none';
-  /** Largest video the device decodes and shows. */
-  maxVideo: { width: number; height: number };
-  /** The emulator profile this report comes from, if any. */
-  profile?: string;
-  /**
-   * Emulator only: codecs the profile claims but the desktop browser running it cannot decode.
-   * The app is told they are native, and the orchestrator has the media-bridge stand in for the
-   * missing decoder, so a profile's HEVC path can be tried in a browser without HEVC.
-   */
-  emulated?: string[];
-}
-
 var CODEC_LIST = arr(oneOf(CODEC_NAMES), 16);
 
-export var MEDIA_CAPABILITIES_SCHEMA: Schema = obj(
+/** The device's media capabilities, part of session.hello. */
+export var MEDIA_CAPABILITIES_SCHEMA = obj(
   {
+    /** Codecs the device decodes (names of CODECS). */
     codecs: CODEC_LIST,
+    /** Progressive containers it plays from a URL. */
     containers: arr(oneOf(CONTAINER_NAMES), 8),
     hls: oneOf(STREAMING_SUPPORT),
     dash: oneOf(STREAMING_SUPPORT),
+    /** Largest video the device decodes and shows. */
     maxVideo: obj({ width: int(160, 7680), height: int(120, 4320) }),
+    /** The emulator profile this report comes from, if any. */
     profile: str(32, /^[a-z0-9][a-z0-9_-]*$/),
+    /**
+     * Emulator only: codecs the profile claims but the desktop browser running it cannot decode.
+     * The app is told they are native, and the orchestrator has the media-bridge stand in for the
+     * missing decoder, so a profile's HEVC path can be tried in a browser without HEVC.
+     */
     emulated: CODEC_LIST
   },
   ['profile', 'emulated']
 );
+
+export type MediaCapabilities = Infer<typeof MEDIA_CAPABILITIES_SCHEMA>;
 
 /** What the cloud assumes of a device whose hello carries no report (an older client). */
 export var BASELINE_MEDIA_CAPABILITIES: MediaCapabilities = {
@@ -116,18 +109,7 @@ export var BASELINE_MEDIA_CAPABILITIES: MediaCapabilities = {
  * A box the emulator can pretend to be (the orchestrator's `devices.profiles`, served with `id`
  * at /device/profiles.json). It says what the box claims; the desktop browser stands in for it.
  */
-export interface DeviceProfile {
-  id?: string;
-  name: string;
-  codecs: string[];
-  containers: string[];
-  hls: 'native' | 'mse' | 'none';
-  dash: 'native' | 'mse' | 'none';
-  maxVideo: { width: number; height: number };
-  screen: { width: number; height: number };
-}
-
-export var DEVICE_PROFILE_SCHEMA: Schema = obj(
+export var DEVICE_PROFILE_SCHEMA = obj(
   {
     id: str(32, /^[a-z0-9][a-z0-9_-]*$/),
     name: str(128),
@@ -140,3 +122,5 @@ export var DEVICE_PROFILE_SCHEMA: Schema = obj(
   },
   ['id']
 );
+
+export type DeviceProfile = Infer<typeof DEVICE_PROFILE_SCHEMA>;

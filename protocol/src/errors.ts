@@ -10,160 +10,166 @@
 export interface ErrorSpec {
   rpc: number;
   close: number;
+  /**
+   * A connection closed with this code cannot be mended by reconnecting: the device gives up
+   * instead of resuming (an ended session, refused credentials, a protocol error that would only
+   * repeat). Every code that shares a close code agrees on it (a test checks).
+   */
+  final: boolean;
   message: string;
 }
 
 export var ERRORS = {
-  STRATUS_PARSE_ERROR: { rpc: -32700, close: 4400, message: 'The message is not valid JSON.' },
+  STRATUS_PARSE_ERROR: { rpc: -32700, close: 4400, final: true, message: 'The message is not valid JSON.' },
   STRATUS_INVALID_MESSAGE: {
     rpc: -32600,
-    close: 4400,
+    close: 4400, final: true,
     message: 'The message is not a valid JSON-RPC 2.0 object.'
   },
-  STRATUS_UNKNOWN_METHOD: { rpc: -32601, close: 0, message: 'No such method.' },
+  STRATUS_UNKNOWN_METHOD: { rpc: -32601, close: 0, final: false, message: 'No such method.' },
   STRATUS_INVALID_PARAMS: {
     rpc: -32602,
-    close: 4400,
+    close: 4400, final: true,
     message: 'The parameters do not match the method schema.'
   },
-  STRATUS_INTERNAL: { rpc: -32603, close: 4500, message: 'Internal error in the orchestrator.' },
+  STRATUS_INTERNAL: { rpc: -32603, close: 4500, final: false, message: 'Internal error in the orchestrator.' },
   STRATUS_MESSAGE_TOO_LARGE: {
     rpc: -32001,
-    close: 4413,
+    close: 4413, final: true,
     message: 'The message is larger than the configured limit.'
   },
   STRATUS_UNEXPECTED_BINARY: {
     rpc: -32002,
-    close: 4400,
+    close: 4400, final: true,
     message: 'Devices send text (JSON-RPC) messages only; binary is server-to-device.'
   },
   STRATUS_OUT_OF_ORDER: {
     rpc: -32003,
-    close: 4409,
+    close: 4409, final: true,
     message: 'The message is not allowed in the current state of the connection.'
   },
   STRATUS_UNKNOWN_FRAME: {
     rpc: -32004,
-    close: 4409,
+    close: 4409, final: true,
     message: 'The device acknowledged a UI frame that is not in flight.'
   },
   STRATUS_HANDSHAKE_TIMEOUT: {
     rpc: -32005,
-    close: 4408,
+    close: 4408, final: false,
     message: 'The device did not send session.hello in time.'
   },
   STRATUS_SESSION_LIMIT: {
     rpc: -32006,
-    close: 4503,
+    close: 4503, final: false,
     message: 'The orchestrator runs its maximum number of sessions.'
   },
-  STRATUS_UNKNOWN_APP: { rpc: -32007, close: 4404, message: 'No app with that id in the catalogue.' },
-  STRATUS_APP_LOAD_FAILED: { rpc: -32008, close: 4502, message: 'The app page failed to load.' },
+  STRATUS_UNKNOWN_APP: { rpc: -32007, close: 4404, final: true, message: 'No app with that id in the catalogue.' },
+  STRATUS_APP_LOAD_FAILED: { rpc: -32008, close: 4502, final: false, message: 'The app page failed to load.' },
   STRATUS_UNSUPPORTED_PROTOCOL: {
     rpc: -32009,
-    close: 4426,
+    close: 4426, final: true,
     message: 'The device speaks a protocol version this orchestrator does not.'
   },
-  STRATUS_SHUTDOWN: { rpc: -32010, close: 4001, message: 'The orchestrator is shutting down.' },
-  STRATUS_SESSION_CLOSED: { rpc: -32011, close: 4000, message: 'The session was closed.' },
+  STRATUS_SHUTDOWN: { rpc: -32010, close: 4001, final: false, message: 'The orchestrator is shutting down.' },
+  STRATUS_SESSION_CLOSED: { rpc: -32011, close: 4000, final: false, message: 'The session was closed.' },
   STRATUS_CAPTURE_FAILED: {
     rpc: -32012,
-    close: 4500,
+    close: 4500, final: false,
     message: 'Capturing the UI layer failed repeatedly.'
   },
   STRATUS_TILE_DECODE_FAILED: {
     rpc: -32013,
-    close: 0,
+    close: 0, final: false,
     message: 'The device could not decode a tile; it asks for a keyframe.'
   },
-  STRATUS_CONFIG_INVALID: { rpc: -32014, close: 0, message: 'A configuration value is illegal.' },
+  STRATUS_CONFIG_INVALID: { rpc: -32014, close: 0, final: false, message: 'A configuration value is illegal.' },
   STRATUS_CHROMIUM_MISSING: {
     rpc: -32015,
-    close: 0,
+    close: 0, final: false,
     message: 'No Chromium executable at the configured path.'
   },
-  STRATUS_AUTH_REQUIRED: { rpc: -32017, close: 4401, message: 'session.hello needs a device token.' },
+  STRATUS_AUTH_REQUIRED: { rpc: -32017, close: 4401, final: true, message: 'session.hello needs a device token.' },
   STRATUS_AUTH_INVALID: {
     rpc: -32018,
-    close: 4401,
+    close: 4401, final: true,
     message: 'The device token is malformed or its signature does not verify.'
   },
-  STRATUS_AUTH_EXPIRED: { rpc: -32019, close: 4401, message: 'The device token has expired.' },
-  STRATUS_AUTH_REVOKED: { rpc: -32020, close: 4403, message: "The device's credentials were revoked." },
+  STRATUS_AUTH_EXPIRED: { rpc: -32019, close: 4401, final: true, message: 'The device token has expired.' },
+  STRATUS_AUTH_REVOKED: { rpc: -32020, close: 4403, final: true, message: "The device's credentials were revoked." },
   STRATUS_INSECURE_CONFIG: {
     rpc: -32021,
-    close: 0,
+    close: 0, final: false,
     message: 'Production mode refuses the development secret or a secret shorter than 32 bytes.'
   },
-  STRATUS_IDLE_TIMEOUT: { rpc: -32022, close: 4002, message: 'The session was idle for too long.' },
-  STRATUS_OPERATOR_CLOSED: { rpc: -32023, close: 4003, message: 'An operator closed the session.' },
+  STRATUS_IDLE_TIMEOUT: { rpc: -32022, close: 4002, final: true, message: 'The session was idle for too long.' },
+  STRATUS_OPERATOR_CLOSED: { rpc: -32023, close: 4003, final: true, message: 'An operator closed the session.' },
   STRATUS_DEVICE_ERROR: {
     rpc: -32024,
-    close: 0,
+    close: 0, final: false,
     message: 'The device reported an error (decode, network, player or client).'
   },
-  STRATUS_TRANSPORT_LOST: { rpc: -32025, close: 0, message: 'The connection to the device was lost.' },
-  STRATUS_RPC_TIMEOUT: { rpc: -32026, close: 0, message: 'A request got no answer in time.' },
+  STRATUS_TRANSPORT_LOST: { rpc: -32025, close: 0, final: false, message: 'The connection to the device was lost.' },
+  STRATUS_RPC_TIMEOUT: { rpc: -32026, close: 0, final: false, message: 'A request got no answer in time.' },
   STRATUS_UNKNOWN_SESSION: {
     rpc: -32028,
-    close: 4404,
+    close: 4404, final: true,
     message: 'No such session to resume: it never existed, or its resume grace ran out.'
   },
-  STRATUS_SUPERSEDED: { rpc: -32029, close: 4004, message: 'Another connection resumed this session.' },
+  STRATUS_SUPERSEDED: { rpc: -32029, close: 4004, final: true, message: 'Another connection resumed this session.' },
   STRATUS_MEDIA_UNSUPPORTED: {
     rpc: -32030,
-    close: 0,
+    close: 0, final: false,
     message: 'The device has no way to play this media type (no native support and no MSE player for it).'
   },
   STRATUS_MEDIA_SOURCE_UNSUPPORTED: {
     rpc: -32031,
-    close: 0,
+    close: 0, final: false,
     message: 'blob:, data: and MediaSource sources exist only in the cloud page; give the element an http(s) URL the device can load.'
   },
-  STRATUS_MEDIA_PLAY_REJECTED: { rpc: -32032, close: 0, message: "The device's player refused or aborted play()." },
-  STRATUS_MEDIA_UNKNOWN_PLAYER: { rpc: -32033, close: 0, message: 'The request names a player the device does not have.' },
+  STRATUS_MEDIA_PLAY_REJECTED: { rpc: -32032, close: 0, final: false, message: "The device's player refused or aborted play()." },
+  STRATUS_MEDIA_UNKNOWN_PLAYER: { rpc: -32033, close: 0, final: false, message: 'The request names a player the device does not have.' },
   STRATUS_MEDIA_ERROR: {
     rpc: -32034,
-    close: 0,
+    close: 0, final: false,
     message: "The device's player failed (network, decode or format); the element gets a MediaError."
   },
-  STRATUS_UNKNOWN_CHANNEL: { rpc: -32035, close: 0, message: 'No channel with that id or number in the line-up.' },
+  STRATUS_UNKNOWN_CHANNEL: { rpc: -32035, close: 0, final: false, message: 'No channel with that id or number in the line-up.' },
   STRATUS_MEDIA_SOURCE_UNREACHABLE: {
     rpc: -32036,
-    close: 0,
+    close: 0, final: false,
     message: 'The media source could not be fetched (no such host, refused, timed out, or an HTTP error).'
   },
-  STRATUS_MEDIA_NOT_MEDIA: { rpc: -32037, close: 0, message: 'The source is not audio or video the bridge can read.' },
+  STRATUS_MEDIA_NOT_MEDIA: { rpc: -32037, close: 0, final: false, message: 'The source is not audio or video the bridge can read.' },
   STRATUS_MEDIA_SOURCE_FORBIDDEN: {
     rpc: -32038,
-    close: 0,
+    close: 0, final: false,
     message: 'The source is on a private, loopback or link-local address that is not allow-listed (media.allowPrivate), or not http(s).'
   },
   STRATUS_BRIDGE_BUSY: {
     rpc: -32039,
-    close: 0,
+    close: 0, final: false,
     message: 'The media-bridge already runs its maximum number of transcodes (bridge.maxTranscodes).'
   },
-  STRATUS_BRIDGE_FAILED: { rpc: -32040, close: 0, message: 'The media-bridge transcode failed or ffmpeg crashed.' },
+  STRATUS_BRIDGE_FAILED: { rpc: -32040, close: 0, final: false, message: 'The media-bridge transcode failed or ffmpeg crashed.' },
   STRATUS_MEDIA_VIRTUAL_OFF: {
     rpc: -32041,
-    close: 0,
+    close: 0, final: false,
     message: 'The device cannot play this source natively and the media-bridge is switched off (bridge.mode=off).'
   },
   STRATUS_REPLAY_GAP: {
     rpc: -32042,
-    close: 4410,
+    close: 4410, final: false,
     message: 'Messages the other side missed during a drop are no longer kept (the replay buffer overflowed): the session cannot resume.'
   },
-  STRATUS_METHOD_NOT_ALLOWED: { rpc: -32043, close: 0, message: "The method is not for this channel's role." },
+  STRATUS_METHOD_NOT_ALLOWED: { rpc: -32043, close: 0, final: false, message: "The method is not for this channel's role." },
   STRATUS_CHANNEL_LIMIT: {
     rpc: -32044,
-    close: 4504,
+    close: 4504, final: false,
     message: 'The session already has its maximum number of control channels (control.maxChannels).'
   },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
-    close: 4429,
+    close: 4429, final: true,
     message: 'The device sends more messages than its rate limit allows.'
   }
 };
@@ -176,4 +182,15 @@ export function isErrorCode(code: string): code is ErrorCode {
 
 export function errorSpec(code: ErrorCode): ErrorSpec {
   return ERRORS[code];
+}
+
+/** Closes the device must not try to resume after: its own normal close, or a final code's. */
+export function isFinalClose(closeCode: number): boolean {
+  if (closeCode === 1000) return true;
+  for (var code in ERRORS) {
+    if (!Object.prototype.hasOwnProperty.call(ERRORS, code)) continue;
+    var spec = ERRORS[code as ErrorCode];
+    if (spec.close === closeCode) return spec.final;
+  }
+  return false;
 }

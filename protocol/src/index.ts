@@ -1,4 +1,6 @@
 export * from './errors';
+export * from './stratus-error';
+export * from './jsonrpc';
 export * from './keys';
 export * from './schema';
 export * from './messages';

@@ -1,4 +1,4 @@
-import { arr, bool, int, num, obj, oneOf, Schema, str } from './schema';
+import { arr, bool, Infer, int, num, obj, oneOf, str } from './schema';
 
 /**
  * The media proxy's messages. The cloud page never decodes media: its media elements and HbbTV
@@ -17,10 +17,27 @@ var CMD = int(0, 4294967295);
 var URL_SCHEMA = str(4096, /^(https?:\/\/|\/[^\/])/);
 var SECONDS = num(0, 1e9);
 
-export var MEDIA_KINDS = ['video', 'audio', 'avcontrol', 'broadcast'];
+export type MediaKind = 'video' | 'audio' | 'avcontrol' | 'broadcast';
+export var MEDIA_KINDS: MediaKind[] = ['video', 'audio', 'avcontrol', 'broadcast'];
 
 /** The streaming formats a device is asked to load; `type` is the MIME type the app gave or implied. */
-export var MEDIA_METHODS: { [method: string]: Schema } = {
+/** A channel of the line-up as the device gets it: the URL only when it has no real tuner. */
+var MEDIA_CHANNEL_SCHEMA = obj(
+  {
+    ccid: str(64),
+    lcn: int(0, 65535),
+    name: str(128),
+    url: str(4096, /^(https?:\/\/|\/)/),
+    onid: int(0, 65535),
+    tsid: int(0, 65535),
+    sid: int(0, 65535)
+  },
+  ['url', 'onid', 'tsid', 'sid']
+);
+
+export type MediaChannel = Infer<typeof MEDIA_CHANNEL_SCHEMA>;
+
+export var MEDIA_METHODS = {
   'media.load': obj(
     {
       player: PLAYER,
@@ -53,25 +70,18 @@ export var MEDIA_METHODS: { [method: string]: Schema } = {
     rect: obj({ x: num(-100000, 100000), y: num(-100000, 100000), width: num(0, 100000), height: num(0, 100000) }),
     visible: bool()
   }),
-  'media.tune': obj({
-    player: PLAYER,
-    cmd: CMD,
-    channel: obj(
-      {
-        ccid: str(64),
-        lcn: int(0, 65535),
-        name: str(128),
-        url: str(4096, /^(https?:\/\/|\/)/),
-        onid: int(0, 65535),
-        tsid: int(0, 65535),
-        sid: int(0, 65535)
-      },
-      ['url', 'onid', 'tsid', 'sid']
-    )
-  }),
+  'media.tune': obj({ player: PLAYER, cmd: CMD, channel: MEDIA_CHANNEL_SCHEMA }),
   /** The player is gone in the page (element dropped, page left): stop and free it. */
   'media.release': obj({ player: PLAYER, cmd: CMD })
 };
+
+export type MediaMethod = keyof typeof MEDIA_METHODS;
+
+export function isMediaMethod(method: string): method is MediaMethod {
+  return Object.prototype.hasOwnProperty.call(MEDIA_METHODS, method);
+}
+
+export type MediaLoadParams = Infer<(typeof MEDIA_METHODS)['media.load']>;
 
 /** Events the device reports. The first group mirrors HTMLMediaElement events one to one. */
 export var MEDIA_EVENT_TYPES = [
@@ -103,7 +113,11 @@ export var MEDIA_EVENT_TYPES = [
 
 var TIME_RANGE = arr(num(0, 1e9), 2);
 
-export var MEDIA_STATE_SCHEMA: Schema = obj(
+/**
+ * The player's state in every media.event. NaN and Infinity do not fit JSON: `duration` is -1 for
+ * unknown (NaN) and -2 for unbounded (Infinity, a live stream).
+ */
+export var MEDIA_STATE_SCHEMA = obj(
   {
     currentTime: SECONDS,
     duration: num(-2, 1e9),
@@ -123,72 +137,21 @@ export var MEDIA_STATE_SCHEMA: Schema = obj(
   []
 );
 
-export var MEDIA_EVENT_SCHEMA: Schema = obj(
+export var MEDIA_EVENT_SCHEMA = obj(
   {
     player: PLAYER,
     cmd: CMD,
     type: oneOf(MEDIA_EVENT_TYPES),
     state: MEDIA_STATE_SCHEMA,
+    /** MediaError code 1..4 for 'error'; channel change error state for 'tuneerror'. */
     error: obj({ code: int(0, 1000), message: str(500) }, ['message']),
     engine: oneOf(['native', 'hls.js', 'shaka', 'tuner', 'broadcast'])
   },
   ['error', 'engine']
 );
 
-/**
- * The player's state in every media.event. NaN and Infinity do not fit JSON: `duration` is -1 for
- * unknown (NaN) and -2 for unbounded (Infinity, a live stream).
- */
-export interface MediaState {
-  currentTime: number;
-  duration: number;
-  paused: boolean;
-  ended: boolean;
-  seeking: boolean;
-  readyState: number;
-  networkState: number;
-  volume: number;
-  muted: boolean;
-  rate: number;
-  buffered: number[][];
-  seekable: number[][];
-  videoWidth: number;
-  videoHeight: number;
-}
-
-export interface MediaEventParams {
-  player: string;
-  cmd: number;
-  type: string;
-  state: MediaState;
-  /** MediaError code 1..4 for 'error'; channel change error state for 'tuneerror'. */
-  error?: { code: number; message?: string };
-  engine?: 'native' | 'hls.js' | 'shaka' | 'tuner' | 'broadcast';
-}
-
-export interface MediaChannel {
-  ccid: string;
-  lcn: number;
-  name: string;
-  url?: string;
-  onid?: number;
-  tsid?: number;
-  sid?: number;
-}
-
-export interface MediaLoadParams {
-  player: string;
-  cmd: number;
-  kind: string;
-  url: string;
-  type?: string;
-  startTime?: number;
-  autoplay?: boolean;
-  muted: boolean;
-  volume: number;
-  rate: number;
-  loop?: boolean;
-}
+export type MediaState = Infer<typeof MEDIA_STATE_SCHEMA>;
+export type MediaEventParams = Infer<typeof MEDIA_EVENT_SCHEMA>;
 
 /** MIME type implied by a URL's extension, for sources given without a type. */
 export function mediaTypeOf(url: string): string {

@@ -1,6 +1,6 @@
-import { MediaCapabilities, MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
-import { MEDIA_EVENT_SCHEMA } from './media';
-import { arr, int, num, obj, oneOf, Schema, str } from './schema';
+import { MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
+import { MEDIA_EVENT_SCHEMA, MEDIA_METHODS } from './media';
+import { arr, bool, int, num, obj, oneOf, Schema, str } from './schema';
 
 /** Bumped on any incompatible change to the messages or the UI frame layout. */
 export var PROTOCOL_VERSION = 2;
@@ -12,117 +12,69 @@ export var DEVICE_WS_PATH = '/stratus/device';
 export type ChannelRole = 'device' | 'control';
 
 /**
- * Inbound methods, from the device or a control client. `request` ones carry an id and get a
- * response; the others are notifications. `sequenced` ones carry a link `seq` (reliable-link.ts)
- * and are replayed after a drop; the rest belong to one connection. `roles` says which channels
- * may call it; the handshake methods are for a connection that has none yet. The schema is
- * checked on every inbound message.
+ * One method of the protocol. `request` ones carry an id and get a response carrying `R`; the
+ * others are notifications. `sequenced` ones carry a link `seq` (reliable-link.ts) and are
+ * replayed after a drop; the rest belong to one connection. `roles` says which channels may carry
+ * it; `handshake` methods are for a connection that has no channel yet. The receiver checks
+ * `params` on every message; the TypeScript types of params and result come from the same entry.
  */
-export interface MethodSpec {
+export interface MethodSpec<P = unknown, R = unknown> {
   request: boolean;
   sequenced: boolean;
   roles: Array<ChannelRole | 'handshake'>;
-  params: Schema;
+  params: Schema<P>;
+  /** Type only: what the response's `result` carries. */
+  readonly __result?: R;
+}
+
+/** A typed marker for what a request answers; nothing of it exists at run time. */
+export function returns<R>(): R | undefined {
+  return undefined;
+}
+
+function request<P, R>(sequenced: boolean, roles: Array<ChannelRole | 'handshake'>, params: Schema<P>, _result: R | undefined): MethodSpec<P, R> {
+  return { request: true, sequenced: sequenced, roles: roles, params: params };
+}
+
+function notification<P>(sequenced: boolean, roles: Array<ChannelRole | 'handshake'>, params: Schema<P>): MethodSpec<P, void> {
+  return { request: false, sequenced: sequenced, roles: roles, params: params };
 }
 
 var BOTH: ChannelRole[] = ['device', 'control'];
 var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 var RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
-
 var APP_ID = /^[a-z0-9][a-z0-9._-]*$/;
+var SIZE = obj({ width: int(160, 7680), height: int(120, 4320) });
 
-export var DEVICE_METHODS: { [method: string]: MethodSpec } = {
-  'session.hello': {
-    request: true,
-    sequenced: false,
-    roles: ['handshake'],
-    params: obj(
-      {
-        protocol: int(1, 1000),
-        screen: obj({ width: int(160, 7680), height: int(120, 4320) }),
-        app: str(64, APP_ID),
-        encodings: arr(str(16), 8),
-        model: str(128),
-        token: str(2048),
-        location: obj({ latitude: num(-90, 90), longitude: num(-180, 180), accuracy: num(0, 1000000) }, ['accuracy']),
-        media: MEDIA_CAPABILITIES_SCHEMA
-      },
-      ['app', 'encodings', 'model', 'token', 'location', 'media']
-    )
-  },
-  'device.error': {
-    request: false,
-    sequenced: true,
-    roles: ['device'],
-    params: obj(
-      { source: oneOf(['decode', 'network', 'player', 'client']), code: str(64), message: str(500) },
-      ['message']
-    )
-  },
-  'session.resume': {
-    request: true,
-    sequenced: false,
-    roles: ['handshake'],
-    params: obj({ sessionId: str(64), resumeToken: str(128, RESUME_TOKEN), ack: int(0, 9007199254740991) }, ['ack'])
-  },
-  'session.join': {
-    request: true,
-    sequenced: false,
-    roles: ['handshake'],
-    params: obj({ sessionId: str(36, UUID), token: str(2048), name: str(64) }, ['name'])
-  },
-  'session.close': {
-    request: true,
-    sequenced: true,
-    roles: BOTH,
-    params: obj({ reason: str(200) }, ['reason'])
-  },
-  'session.leave': { request: true, sequenced: true, roles: ['control'], params: obj({}) },
-  'session.info': { request: true, sequenced: true, roles: BOTH, params: obj({}) },
-  'link.ack': { request: false, sequenced: false, roles: BOTH, params: obj({}) },
-  'input.key': {
-    request: false,
-    sequenced: true,
-    roles: BOTH,
-    params: obj(
-      { code: int(0, 65535), action: oneOf(['down', 'up']), seq: int(1, 4294967295) },
-      ['seq']
-    )
-  },
-  'ui.ack': {
-    request: false,
-    sequenced: false,
-    roles: ['device'],
-    params: obj(
-      { frame: int(1, 4294967295), decodeMs: num(0, 600000), inputToPaintMs: num(0, 600000) },
-      ['decodeMs', 'inputToPaintMs']
-    )
-  },
-  'ui.keyframe': {
-    request: false,
-    sequenced: false,
-    roles: ['device'],
-    params: obj({ reason: str(200), code: str(64) }, ['code'])
-  },
-  'media.event': { request: false, sequenced: true, roles: ['device'], params: MEDIA_EVENT_SCHEMA }
-};
-
-/**
- * Cloud-to-channel methods: `session.error` (unsequenced, it precedes a close), `device.info` (a
- * request the device answers) and `session.device` (control channels hear the device come and go).
- */
-export var SERVER_METHODS = {
-  error: 'session.error',
-  info: 'device.info',
-  device: 'session.device'
-};
-
-/** What `session.device` tells control channels. */
-export interface SessionDeviceParams {
-  attached: boolean;
+/** The app as handshake results and session.info describe it. */
+export interface AppInfo {
+  id: string;
+  /** The resolution the app is authored for, in CSS pixels, and the scale to the layer. */
+  width: number;
+  height: number;
+  scale: number;
 }
 
-/** The answer to `session.join`. */
+/** The answer to `session.hello` (and to a resume of the device's channel). */
+export interface HelloResult {
+  sessionId: string;
+  protocol: number;
+  /** The size of the UI layer in device pixels, i.e. of the device canvas. */
+  layer: { width: number; height: number };
+  app: AppInfo;
+  /** How many UI frames may be in flight before the server waits for acks. */
+  window: number;
+  /** Secret for session.resume; keep it with the session id. */
+  resumeToken: string;
+  /**
+   * Highest link seq the session has received in order from this channel: the resuming side
+   * replays what follows (0 after a hello).
+   */
+  ack: number;
+  role: 'device';
+}
+
+/** The answer to `session.join` (and to a resume of a control channel). */
 export interface JoinResult {
   sessionId: string;
   protocol: number;
@@ -130,7 +82,7 @@ export interface JoinResult {
   /** Secret for session.resume of this channel. */
   resumeToken: string;
   ack: number;
-  app: { id: string; width: number; height: number; scale: number };
+  app: AppInfo;
   /** Whether the device's channel is connected right now. */
   deviceAttached: boolean;
 }
@@ -139,7 +91,7 @@ export interface JoinResult {
 export interface SessionInfo {
   sessionId: string;
   deviceId: string;
-  app: { id: string; width: number; height: number; scale: number };
+  app: AppInfo;
   layer: { width: number; height: number };
   model: string;
   deviceAttached: boolean;
@@ -156,101 +108,148 @@ export interface DeviceInfo {
   uiBytes: number;
 }
 
-export interface HelloParams {
-  protocol: number;
-  screen: { width: number; height: number };
-  app?: string;
-  encodings?: string[];
-  model?: string;
-  /** Device credentials: see orchestrator/src/auth/device-token.ts. */
-  token?: string;
-  /** Where the device is; the cloud page's navigator.geolocation reports it. */
-  location?: { latitude: number; longitude: number; accuracy?: number };
-  /** What the device decodes; without it the cloud assumes BASELINE_MEDIA_CAPABILITIES. */
-  media?: MediaCapabilities;
+/** What a device player answers a media request: which engine plays, when it says. */
+export interface MediaResult {
+  engine?: string;
 }
 
-export interface DeviceErrorParams {
-  source: 'decode' | 'network' | 'player' | 'client';
-  code: string;
-  message?: string;
+/** Messages to the orchestrator, from the device or a control client. */
+export var TO_ORCHESTRATOR = {
+  'session.hello': request(
+    false,
+    ['handshake'],
+    obj(
+      {
+        protocol: int(1, 1000),
+        screen: SIZE,
+        app: str(64, APP_ID),
+        encodings: arr(str(16), 8),
+        model: str(128),
+        /** Device credentials: see orchestrator/src/auth/device-token.ts. */
+        token: str(2048),
+        /** Where the device is; the cloud page's navigator.geolocation reports it. */
+        location: obj({ latitude: num(-90, 90), longitude: num(-180, 180), accuracy: num(0, 1000000) }, ['accuracy']),
+        /** What the device decodes; without it the cloud assumes BASELINE_MEDIA_CAPABILITIES. */
+        media: MEDIA_CAPABILITIES_SCHEMA
+      },
+      ['app', 'encodings', 'model', 'token', 'location', 'media']
+    ),
+    returns<HelloResult>()
+  ),
+  'session.resume': request(
+    false,
+    ['handshake'],
+    obj(
+      {
+        sessionId: str(64),
+        resumeToken: str(128, RESUME_TOKEN),
+        /** Highest link seq received in order from the orchestrator on this channel. */
+        ack: int(0, 9007199254740991)
+      },
+      ['ack']
+    ),
+    returns<HelloResult | JoinResult>()
+  ),
+  'session.join': request(
+    false,
+    ['handshake'],
+    obj(
+      {
+        sessionId: str(36, UUID),
+        /** A device token for the session's own device id. */
+        token: str(2048),
+        /** Shown to operators. */
+        name: str(64)
+      },
+      ['name']
+    ),
+    returns<JoinResult>()
+  ),
+  'session.close': request(true, BOTH, obj({ reason: str(200) }, ['reason']), returns<{ closed: true }>()),
+  'session.leave': request(true, ['control'], obj({}), returns<{ left: true }>()),
+  'session.info': request(true, BOTH, obj({}), returns<SessionInfo>()),
+  'link.ack': notification(false, BOTH, obj({})),
+  'input.key': notification(
+    true,
+    BOTH,
+    obj(
+      {
+        code: int(0, 65535),
+        action: oneOf(['down', 'up']),
+        /** The device's input number, which UI frames report back (control clients send none). */
+        seq: int(1, 4294967295)
+      },
+      ['seq']
+    )
+  ),
+  'ui.ack': notification(
+    false,
+    ['device'],
+    obj(
+      {
+        frame: int(1, 4294967295),
+        /** Time the device spent decoding and applying the frame. */
+        decodeMs: num(0, 600000),
+        /** Device clock: from sending input.key `inputSeq` to this frame, the first to include it, painted. */
+        inputToPaintMs: num(0, 600000)
+      },
+      ['decodeMs', 'inputToPaintMs']
+    )
+  ),
+  'ui.keyframe': notification(false, ['device'], obj({ reason: str(200), code: str(64) }, ['code'])),
+  'device.error': notification(
+    true,
+    ['device'],
+    obj({ source: oneOf(['decode', 'network', 'player', 'client']), code: str(64), message: str(500) }, ['message'])
+  ),
+  'media.event': notification(true, ['device'], MEDIA_EVENT_SCHEMA)
+};
+
+/** Messages from the orchestrator to a channel: the device's, or a control client's. */
+export var TO_CHANNEL = {
+  'media.load': request(true, ['device'], MEDIA_METHODS['media.load'], returns<MediaResult>()),
+  'media.play': request(true, ['device'], MEDIA_METHODS['media.play'], returns<MediaResult>()),
+  'media.pause': request(true, ['device'], MEDIA_METHODS['media.pause'], returns<MediaResult>()),
+  'media.seek': request(true, ['device'], MEDIA_METHODS['media.seek'], returns<MediaResult>()),
+  'media.stop': request(true, ['device'], MEDIA_METHODS['media.stop'], returns<MediaResult>()),
+  'media.set': request(true, ['device'], MEDIA_METHODS['media.set'], returns<MediaResult>()),
+  'media.window': request(true, ['device'], MEDIA_METHODS['media.window'], returns<MediaResult>()),
+  'media.tune': request(true, ['device'], MEDIA_METHODS['media.tune'], returns<MediaResult>()),
+  'media.release': request(true, ['device'], MEDIA_METHODS['media.release'], returns<MediaResult>()),
+  'device.info': request(true, ['device'], obj({}), returns<DeviceInfo>()),
+  /** Unsequenced: it precedes a close, or answers a notification that failed. */
+  'session.error': notification(false, BOTH, obj({ code: str(64), message: str(1000) })),
+  /** Control channels hear the device come and go. */
+  'session.device': notification(true, ['control'], obj({ attached: bool() })),
+  'link.ack': notification(false, BOTH, obj({}))
+};
+
+export type ToOrchestrator = typeof TO_ORCHESTRATOR;
+export type ToChannel = typeof TO_CHANNEL;
+export type OrchestratorMethod = keyof ToOrchestrator;
+export type ChannelMethod = keyof ToChannel;
+
+export type ParamsOf<S> = S extends MethodSpec<infer P, unknown> ? P : never;
+export type ResultOf<S> = S extends { readonly __result?: infer R } ? R : never;
+
+/** The requests (not notifications) of a direction's map. */
+export type RequestsOf<Map> = { [M in keyof Map]: ResultOf<Map[M]> extends void ? never : M }[keyof Map];
+export type NotificationsOf<Map> = Exclude<keyof Map, RequestsOf<Map>>;
+
+export type HelloParams = ParamsOf<ToOrchestrator['session.hello']>;
+export type ResumeParams = ParamsOf<ToOrchestrator['session.resume']>;
+export type JoinParams = ParamsOf<ToOrchestrator['session.join']>;
+export type KeyParams = ParamsOf<ToOrchestrator['input.key']>;
+export type AckParams = ParamsOf<ToOrchestrator['ui.ack']>;
+export type KeyframeParams = ParamsOf<ToOrchestrator['ui.keyframe']>;
+export type DeviceErrorParams = ParamsOf<ToOrchestrator['device.error']>;
+export type ErrorParams = ParamsOf<ToChannel['session.error']>;
+export type SessionDeviceParams = ParamsOf<ToChannel['session.device']>;
+
+export function isOrchestratorMethod(method: string): method is OrchestratorMethod {
+  return Object.prototype.hasOwnProperty.call(TO_ORCHESTRATOR, method);
 }
 
-export interface HelloResult {
-  sessionId: string;
-  protocol: number;
-  /** The size of the UI layer in device pixels, i.e. of the device canvas. */
-  layer: { width: number; height: number };
-  /** The resolution the app is authored for, in CSS pixels, and the scale to the layer. */
-  app: { id: string; width: number; height: number; scale: number };
-  /** How many UI frames may be in flight before the server waits for acks. */
-  window: number;
-  /** Secret for session.resume; keep it with the session id. */
-  resumeToken: string;
-  /**
-   * Highest link seq the session has received in order from this channel: the resuming side
-   * replays what follows (0 after a hello).
-   */
-  ack: number;
-  /** The channel's role: `device` after a hello; a resume answers with the role it resumed. */
-  role: ChannelRole;
-}
-
-export interface ResumeParams {
-  sessionId: string;
-  resumeToken: string;
-  /** Highest link seq received in order from the orchestrator on this channel. */
-  ack?: number;
-}
-
-export interface JoinParams {
-  sessionId: string;
-  /** A device token for the session's own device id. */
-  token: string;
-  /** Shown to operators. */
-  name?: string;
-}
-
-export interface KeyParams {
-  code: number;
-  action: 'down' | 'up';
-  /** The device's input number, which UI frames report back (control clients send none). */
-  seq?: number;
-}
-
-export interface AckParams {
-  frame: number;
-  /** Time the device spent decoding and applying the frame. */
-  decodeMs?: number;
-  /** Device clock: from sending input.key `inputSeq` to this frame, the first to include it, painted. */
-  inputToPaintMs?: number;
-}
-
-export interface KeyframeParams {
-  reason: string;
-  code?: string;
-}
-
-export interface ErrorParams {
-  code: string;
-  message: string;
-}
-
-export interface RpcRequest {
-  jsonrpc: '2.0';
-  id?: number | string;
-  method: string;
-  params?: unknown;
-  /** Link sequence number and acknowledgement: see reliable-link.ts. */
-  seq?: number;
-  ack?: number;
-}
-
-export interface RpcResponse {
-  jsonrpc: '2.0';
-  id: number | string | null;
-  seq?: number;
-  ack?: number;
-  result?: unknown;
-  error?: { code: number; message: string; data?: { code: string } };
+export function isChannelMethod(method: string): method is ChannelMethod {
+  return Object.prototype.hasOwnProperty.call(TO_CHANNEL, method);
 }

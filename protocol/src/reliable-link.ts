@@ -13,6 +13,14 @@
  * go unsequenced: they mean nothing on another socket.
  */
 
+import { rpcNotification } from './jsonrpc';
+
+/** What the link writes on a message (any JSON object; in practice a JSON-RPC envelope). */
+interface Numbered {
+  seq?: number;
+  ack?: number;
+}
+
 /** Timers are injected: this package targets ES5 with no host library, and tests drive time. */
 export interface LinkTimers {
   set(fn: () => void, ms: number): unknown;
@@ -84,9 +92,9 @@ export class ReliableLink {
    * Numbers a message, keeps it until acknowledged and sends it now if a connection is up;
    * otherwise it goes with the replay after the resume. Returns its seq.
    */
-  send(msg: { [key: string]: unknown }): number {
+  send(msg: object): number {
     var seq = ++this.sent;
-    msg.seq = seq;
+    (msg as Numbered).seq = seq;
     var text = this.stamp(msg);
     this.kept.push({ seq: seq, text: text });
     this.keptBytes += text.length;
@@ -99,7 +107,7 @@ export class ReliableLink {
   }
 
   /** A connection-scoped message: carries our ack, is not numbered, kept or replayed. */
-  sendUnsequenced(msg: { [key: string]: unknown }): void {
+  sendUnsequenced(msg: object): void {
     if (this.out) this.out(this.stamp(msg));
   }
 
@@ -163,8 +171,8 @@ export class ReliableLink {
     return true;
   }
 
-  private stamp(msg: { [key: string]: unknown }): string {
-    if (this.received > 0) msg.ack = this.received;
+  private stamp(msg: object): string {
+    if (this.received > 0) (msg as Numbered).ack = this.received;
     this.ackSent = this.received;
     this.cancelAck();
     return JSON.stringify(msg);
@@ -185,7 +193,7 @@ export class ReliableLink {
   }
 
   private flushAck(): void {
-    if (this.out && this.received > this.ackSent) this.sendUnsequenced({ jsonrpc: '2.0', method: LINK_ACK_METHOD, params: {} });
+    if (this.out && this.received > this.ackSent) this.sendUnsequenced(rpcNotification(LINK_ACK_METHOD, {}));
   }
 
   private cancelAck(): void {

@@ -3,42 +3,65 @@
  * with the same rules. A schema describes one JSON value; `check` returns null when the value fits,
  * or a short path-qualified reason.
  */
-export type Schema =
+/** The runtime description of one JSON value; the builders below make them. */
+export type SchemaNode =
   | { t: 'int'; min: number; max: number }
   | { t: 'num'; min: number; max: number }
   | { t: 'str'; max: number; pattern?: RegExp }
   | { t: 'enum'; values: string[] }
   | { t: 'bool' }
-  | { t: 'arr'; of: Schema; max: number }
-  | { t: 'obj'; props: { [key: string]: Schema }; optional?: string[] };
+  | { t: 'arr'; of: SchemaNode; max: number }
+  | { t: 'obj'; props: { [key: string]: SchemaNode }; optional?: string[] };
 
-export function int(min: number, max: number): Schema {
+/**
+ * A schema that also carries, for the compiler only, the TypeScript type of the values it
+ * accepts: `Infer<typeof S>` is that type. So a message is written once, as a schema, and its
+ * type comes from it; nothing of `__type` exists at run time.
+ */
+export type Schema<T = unknown> = SchemaNode & { readonly __type?: T };
+
+/** The type of the values a schema accepts. */
+export type Infer<S> = S extends { readonly __type?: infer T } ? T : never;
+
+type Props = { [key: string]: Schema<unknown> };
+/** Flattens an intersection into one object type, so editors show it plainly. */
+type Flat<T> = { [K in keyof T]: T[K] };
+export type ObjectOf<P extends Props, O extends keyof P> = Flat<
+  { [K in Exclude<keyof P, O>]: Infer<P[K]> } & { [K in O]?: Infer<P[K]> }
+>;
+
+export function int(min: number, max: number): Schema<number> {
   return { t: 'int', min: min, max: max };
 }
-export function num(min: number, max: number): Schema {
+export function num(min: number, max: number): Schema<number> {
   return { t: 'num', min: min, max: max };
 }
-export function str(max: number, pattern?: RegExp): Schema {
+export function str(max: number, pattern?: RegExp): Schema<string> {
   return { t: 'str', max: max, pattern: pattern };
 }
-export function oneOf(values: string[]): Schema {
-  return { t: 'enum', values: values };
+export function oneOf<const V extends string>(values: readonly V[]): Schema<V> {
+  return { t: 'enum', values: values as unknown as string[] };
 }
-export function bool(): Schema {
+export function bool(): Schema<boolean> {
   return { t: 'bool' };
 }
-export function arr(of: Schema, max: number): Schema {
+export function arr<T>(of: Schema<T>, max: number): Schema<T[]> {
   return { t: 'arr', of: of, max: max };
 }
-export function obj(props: { [key: string]: Schema }, optional?: string[]): Schema {
+export function obj<P extends Props, O extends keyof P & string = never>(props: P, optional?: O[]): Schema<ObjectOf<P, O>> {
   return { t: 'obj', props: props, optional: optional };
+}
+
+/** True when `value` fits `schema`, which then vouches for its type. */
+export function fits<T>(schema: Schema<T>, value: unknown): value is T {
+  return check(schema, value) === null;
 }
 
 function has(o: object, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, k);
 }
 
-export function check(schema: Schema, value: unknown, path?: string): string | null {
+export function check(schema: SchemaNode, value: unknown, path?: string): string | null {
   var at = path || 'params';
   switch (schema.t) {
     case 'int':

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { check } from '../src/schema';
-import { DEVICE_METHODS } from '../src/messages';
+import { TO_ORCHESTRATOR } from '../src/messages';
 import { isKnownKeyCode, VK } from '../src/keys';
 import { ERRORS } from '../src/errors';
 
-const hello = DEVICE_METHODS['session.hello'].params;
-const key = DEVICE_METHODS['input.key'].params;
+const hello = TO_ORCHESTRATOR['session.hello'].params;
+const key = TO_ORCHESTRATOR['input.key'].params;
 
 describe('protocol/messages', () => {
   it('accepts a well-formed hello', () => {

@@ -1,18 +1,28 @@
 import {
+  DeviceErrorParams,
   DeviceInfo,
-  errorSpec,
+  errorCodeOf,
   HelloResult,
   isErrorCode,
+  JoinResult,
   LINK_ACK_METHOD,
   LinkTimers,
   MediaCapabilities,
   MediaEventParams,
   PROTOCOL_VERSION,
-  ReliableLink
+  ReliableLink,
+  rpcError,
+  rpcErrorResponse,
+  RpcErrorObject,
+  rpcResult
 } from '@stratus/protocol';
 import { now } from './clock';
+import { notification, request } from './device-messages';
+import { KeyTiming } from './key-timing';
 import { AppliedFrame, Display } from './display';
 import { MediaHost } from './media/media-host';
+import { answerRequest } from './device-requests';
+import { ReconnectPolicy } from './reconnect';
 import { Transport } from './transport';
 
 export interface ClientOptions {
@@ -43,16 +53,6 @@ export interface ClientStats {
 }
 
 var MAX_SAMPLES = 1000;
-var BACKOFF_FIRST_MS = 250;
-var BACKOFF_MAX_MS = 8000;
-
-/**
- * Close codes after which reconnecting cannot help: the device's own close, an ended session,
- * refused credentials, or a protocol error that would only repeat.
- */
-var FINAL_CLOSE_CODES: { [code: number]: boolean } = {
-  1000: true, 4002: true, 4003: true, 4004: true, 4400: true, 4401: true, 4403: true, 4404: true, 4409: true, 4413: true, 4426: true, 4429: true
-};
 
 var BROWSER_TIMERS: LinkTimers = {
   set: function (fn, ms) {
@@ -93,8 +93,7 @@ export class StratusClient {
   media: MediaHost | null = null;
   private keySeq = 0;
   /** Send times of key-downs not yet seen painted, by seq. */
-  private keyTimes: { [seq: number]: number } = {};
-  private paintedSeq = 0;
+  private keyTiming = new KeyTiming();
   private rpcId = 0;
   private transport: Transport | null = null;
   /** The socket is open (the session may not be live on it yet). */
@@ -102,7 +101,6 @@ export class StratusClient {
   /** The session is live on this connection: hello or resume answered. */
   live = false;
   private closedByUs = false;
-  private attempt = 0;
   private retryTimer: number | null = null;
   /**
    * The session's reliable link: keys, events, errors and answers are numbered and kept until the
@@ -119,7 +117,8 @@ export class StratusClient {
   constructor(
     private connect: () => Transport,
     private display: Display,
-    private opts: ClientOptions
+    private opts: ClientOptions,
+    private reconnect: ReconnectPolicy = new ReconnectPolicy()
   ) {
     var self = this;
     display.onapplied = function (f) {
@@ -127,7 +126,7 @@ export class StratusClient {
     };
     display.onbroken = function (reason) {
       self.stats.keyframeRequests++;
-      self.notify('ui.keyframe', { reason: reason, code: 'STRATUS_TILE_DECODE_FAILED' });
+      self.link.sendUnsequenced(notification('ui.keyframe', { reason: reason, code: 'STRATUS_TILE_DECODE_FAILED' }));
       self.reportError('decode', 'TILE_DECODE_FAILED', reason);
     };
     this.open();
@@ -143,11 +142,16 @@ export class StratusClient {
       self.display.reset();
       if (self.resume) {
         self.status('resuming');
-        self.handshakeId = self.request('session.resume', {
-          sessionId: self.resume.sessionId,
-          resumeToken: self.resume.resumeToken,
-          ack: self.link.received
-        });
+        self.handshakeId = ++self.rpcId;
+        t.send(
+          JSON.stringify(
+            request(self.handshakeId, 'session.resume', {
+              sessionId: self.resume.sessionId,
+              resumeToken: self.resume.resumeToken,
+              ack: self.link.received
+            })
+          )
+        );
       } else {
         self.status('connected');
         self.hello();
@@ -171,7 +175,7 @@ export class StratusClient {
         self.open();
         return;
       }
-      if (self.closedByUs || FINAL_CLOSE_CODES[code]) {
+      if (self.closedByUs || !self.reconnect.retries(code)) {
         // The session is over: its video stops with it. A mere drop keeps playing through the resume.
         self.releaseMedia();
         self.status('disconnected (' + code + (reason ? ' ' + reason : '') + ')');
@@ -181,12 +185,9 @@ export class StratusClient {
     };
   }
 
-  /** Exponential back-off with jitter, so a fleet of boxes does not reconnect in lockstep. */
   private scheduleReconnect(): void {
     var self = this;
-    var base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * Math.pow(2, this.attempt));
-    var delay = Math.round(base * (0.75 + Math.random() * 0.5));
-    this.attempt++;
+    var delay = this.reconnect.nextDelay();
     this.status('reconnecting');
     this.retryTimer = setTimeout(function () {
       self.retryTimer = null;
@@ -197,7 +198,9 @@ export class StratusClient {
   }
 
   private hello(): void {
-    this.handshakeId = this.request('session.hello', {
+    this.handshakeId = ++this.rpcId;
+    // Options left undefined are dropped by JSON.stringify, as absent members.
+    var hello = request(this.handshakeId, 'session.hello', {
       protocol: PROTOCOL_VERSION,
       screen: this.opts.screen,
       app: this.opts.app,
@@ -206,6 +209,7 @@ export class StratusClient {
       encodings: ['png'],
       media: this.opts.media
     });
+    if (this.transport) this.transport.send(JSON.stringify(hello));
   }
 
   /**
@@ -214,9 +218,9 @@ export class StratusClient {
    */
   sendKey(code: number, action: 'down' | 'up'): number {
     var seq = ++this.keySeq;
-    if (action === 'down') this.keyTimes[seq] = now();
+    if (action === 'down') this.keyTiming.keySent(seq);
     this.stats.keysSent++;
-    this.link.send({ jsonrpc: '2.0', method: 'input.key', params: { code: code, action: action, seq: seq } });
+    this.link.send(notification('input.key', { code: code, action: action, seq: seq }));
     return seq;
   }
 
@@ -225,7 +229,7 @@ export class StratusClient {
     this.closedByUs = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     if (this.transport) {
-      if (this.live) this.link.send({ jsonrpc: '2.0', id: ++this.rpcId, method: 'session.close', params: { reason: 'device closed' } });
+      if (this.live) this.link.send(request(++this.rpcId, 'session.close', { reason: 'device closed' }));
       else this.transport.close(1000, 'bye');
     }
   }
@@ -234,13 +238,13 @@ export class StratusClient {
    * Tells the orchestrator about a failure on the device; the app gets it as an error event. One
    * from a drop goes out after the resume.
    */
-  reportError(source: 'decode' | 'network' | 'player' | 'client', code: string, message: string): void {
-    this.link.send({ jsonrpc: '2.0', method: 'device.error', params: { source: source, code: code.slice(0, 64), message: message.slice(0, 500) } });
+  reportError(source: DeviceErrorParams['source'], code: string, message: string): void {
+    this.link.send(notification('device.error', { source: source, code: code.slice(0, 64), message: message.slice(0, 500) }));
   }
 
   /** A device media player's event, for the cloud page's state mirror; kept through a drop. */
   mediaEvent(e: MediaEventParams): void {
-    this.link.send({ jsonrpc: '2.0', method: 'media.event', params: e });
+    this.link.send(notification('media.event', e));
   }
 
   private releaseMedia(): void {
@@ -275,17 +279,9 @@ export class StratusClient {
         this.reconnectStartedAt = -1;
       }
       push(this.stats.decodeMs, f.decodeMs);
-      var t = now();
-      // Every key this frame is the first to include has now been painted.
-      for (var s = this.paintedSeq + 1; s <= f.header.inputSeq; s++) {
-        if (this.keyTimes[s] !== undefined) {
-          var ms = t - this.keyTimes[s];
-          if (inputToPaintMs === undefined) inputToPaintMs = ms;
-          push(this.stats.inputToPaintMs, ms);
-          delete this.keyTimes[s];
-        }
-      }
-      if (f.header.inputSeq > this.paintedSeq) this.paintedSeq = f.header.inputSeq;
+      var times = this.keyTiming.painted(f.header.inputSeq);
+      if (times.length > 0) inputToPaintMs = times[0];
+      for (var i = 0; i < times.length; i++) push(this.stats.inputToPaintMs, times[i]);
     } else {
       this.stats.framesDropped++;
     }
@@ -294,7 +290,8 @@ export class StratusClient {
       decodeMs: Math.round(f.decodeMs * 100) / 100
     };
     if (inputToPaintMs !== undefined) ack.inputToPaintMs = Math.round(inputToPaintMs * 100) / 100;
-    this.notify('ui.ack', ack);
+    // Connection-scoped: an ack means nothing on another socket, so it is not kept for a replay.
+    this.link.sendUnsequenced(notification('ui.ack', ack));
     if (this.onpainted) this.onpainted(f);
   }
 
@@ -303,8 +300,8 @@ export class StratusClient {
       id?: number | string;
       seq?: number;
       ack?: number;
-      result?: HelloResult;
-      error?: { message: string; data?: { code: string } };
+      result?: HelloResult | JoinResult;
+      error?: RpcErrorObject;
       method?: string;
       params?: { code: string; message: string };
     };
@@ -340,7 +337,8 @@ export class StratusClient {
     if (msg.id === undefined || msg.id !== this.handshakeId) return;
     this.handshakeId = -1;
     if (msg.result) {
-      var r = msg.result;
+      // The device only ever says hello or resumes its own channel: the answer is a device's.
+      var r = msg.result as HelloResult;
       if (!this.link.attach(this.sender(), r.ack)) {
         // What we sent during the drop is no longer kept: this session cannot be mended.
         this.startOver();
@@ -348,14 +346,14 @@ export class StratusClient {
       }
       this.session = r;
       this.resume = { sessionId: r.sessionId, resumeToken: r.resumeToken };
-      this.attempt = 0;
+      this.reconnect.reset();
       this.display.resize(r.layer.width, r.layer.height);
       this.live = true;
       this.status('live');
       return;
     }
     if (msg.error) {
-      var code = msg.error.data ? msg.error.data.code : 'STRATUS_INTERNAL';
+      var code = errorCodeOf(msg.error);
       if (this.resume && (code === 'STRATUS_UNKNOWN_SESSION' || code === 'STRATUS_AUTH_INVALID' || code === 'STRATUS_REPLAY_GAP')) {
         // The session is gone (its grace ran out, the orchestrator restarted, or the replay is
         // impossible): start a new one.
@@ -394,46 +392,16 @@ export class StratusClient {
     var link = this.link;
     var handled = this.stats.requestsHandled;
     handled[method] = (handled[method] || 0) + 1;
-    function respond(body: { [key: string]: unknown }): void {
+    answerRequest(this.media, method, params, this.deviceInfo(), function (err, result) {
       if (self.link !== link) return;
-      body.jsonrpc = '2.0';
-      body.id = id;
-      link.send(body);
-    }
-    if (this.media && this.media.handle(method, params, function (err, result) {
-      if (err) {
-        var rpc = isErrorCode(err.code) ? errorSpec(err.code).rpc : -32603;
-        respond({ error: { code: rpc, message: err.message, data: { code: err.code } } });
-      } else {
-        respond({ result: result || {} });
-      }
-    })) {
-      return;
-    }
-    if (method === 'device.info') {
-      var info: DeviceInfo = {
-        screen: this.opts.screen,
-        model: this.opts.model || 'unknown',
-        framesPainted: this.stats.framesPainted,
-        uiBytes: this.stats.uiBytes
-      };
-      respond({ result: info });
-      return;
-    }
-    respond({ error: { code: -32601, message: 'No such method: ' + method, data: { code: 'STRATUS_UNKNOWN_METHOD' } } });
+      link.send(err ? rpcErrorResponse(id, rpcError(isErrorCode(err.code) ? err.code : 'STRATUS_INTERNAL', err.message)) : rpcResult(id, result));
+    });
   }
 
-  /** A handshake request, unsequenced: it belongs to this connection. Returns its id. */
-  private request(method: string, params: object): number {
-    var id = ++this.rpcId;
-    if (this.transport) this.transport.send(JSON.stringify({ jsonrpc: '2.0', id: id, method: method, params: params }));
-    return id;
+  private deviceInfo(): DeviceInfo {
+    return { screen: this.opts.screen, model: this.opts.model || 'unknown', framesPainted: this.stats.framesPainted, uiBytes: this.stats.uiBytes };
   }
 
-  /** A connection-scoped notification (UI acks, keyframe requests): not kept for a replay. */
-  private notify(method: string, params: object): void {
-    this.link.sendUnsequenced({ jsonrpc: '2.0', method: method, params: params });
-  }
 
   private status(s: string): void {
     if (this.onstatus) this.onstatus(s);

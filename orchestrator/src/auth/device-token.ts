@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { StratusError } from '../errors';
+import { StratusError } from '@stratus/protocol';
 
 /**
  * Device credentials: `stv1.<payload>.<signature>`, both base64url. The payload is JSON

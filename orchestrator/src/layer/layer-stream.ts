@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { StratusError } from '../errors';
+import { StratusError } from '@stratus/protocol';
+import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, diffRects, Rect } from './damage';
 import { buildFrame } from './frame-builder';
@@ -37,10 +38,14 @@ export interface FrameInfo {
 export interface PaintedInfo extends FrameInfo {
   ackedAt: number;
   decodeMs?: number;
+  /** Device clock: from the first key this frame includes to its paint. */
+  inputToPaintMs?: number;
 }
 
 export interface LayerStreamEvents {
   frame: [FrameInfo];
+  /** The device acknowledged a frame: it is on the screen. */
+  painted: [PaintedInfo];
   error: [StratusError];
 }
 
@@ -82,19 +87,24 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private clip: Rect | null = null;
   /** The last frame came from a clip: the next capture is of the whole layer, to correct it. */
   private verifying = false;
+  /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0 };
 
   constructor(
     private readonly source: LayerSource,
-    private readonly send: (message: Buffer) => void,
+    private readonly sink: FrameSink,
     private readonly opts: LayerStreamOptions
   ) {
     super();
   }
 
-  /** The page painted, or may have: capture when the window allows. */
+  /**
+   * The page painted, or may have: capture when the window allows. A key's clip still waiting
+   * (behind a capture in progress) is kept: the paint signalled is most often that key's own, and
+   * a clip frame is always followed by a full capture, which catches any other damage.
+   */
   markDirty(): void {
-    this.clip = null;
     this.dirty = true;
     this.pump();
   }
@@ -134,24 +144,43 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return this.capturing ?? Promise.resolve();
   }
 
+  /** Nothing to capture, nothing being captured, nothing unacknowledged: the device has it all. */
+  get idle(): boolean {
+    return !this.busy && !this.dirty && !this.keyframeWanted && !this.retryTimer && this.inflight.size === 0;
+  }
+
+  /** The stream's state in a few words, for diagnostics. */
+  describe(): string {
+    const flags = { busy: this.busy, dirty: this.dirty, keyframeWanted: this.keyframeWanted, paused: this.paused, stopped: this.stopped, retrying: this.retryTimer !== null };
+    const on = Object.entries(flags).filter(([, v]) => v).map(([k]) => k);
+    return `${this.inflight.size} in flight${on.length ? `, ${on.join(', ')}` : ''}`;
+  }
+
+  /** A capture is running now. */
+  get isCapturing(): boolean {
+    return this.busy;
+  }
+
   get framesInFlight(): number {
     return this.inflight.size;
   }
 
   /**
-   * Acknowledges frame `id` and every frame before it. Null when `id` is not in flight: the
-   * caller treats that as a protocol error by the device.
+   * Acknowledges frame `id` and every frame before it, and reports it painted. False when `id` is
+   * not in flight (a late ack of a frame a keyframe request abandoned is fine): the caller treats
+   * that as a protocol error by the device.
    */
-  ack(id: number, decodeMs?: number): PaintedInfo | 'abandoned' | null {
+  ack(id: number, decodeMs?: number, inputToPaintMs?: number): boolean {
     const info = this.inflight.get(id);
-    if (!info) return id <= this.abandonedUpTo && id > 0 ? 'abandoned' : null;
+    if (!info) return id <= this.abandonedUpTo && id > 0;
     if (this.recoveryFrame > 0 && id >= this.recoveryFrame) this.recoveryFrame = 0;
     const ackedAt = performance.now();
     for (const key of [...this.inflight.keys()]) {
       if (key <= id) this.inflight.delete(key);
     }
     this.pump();
-    return { ...info, ackedAt, decodeMs };
+    this.emit('painted', { ...info, ackedAt, decodeMs, inputToPaintMs });
+    return true;
   }
 
   /** The device's connection dropped: frames in flight are lost with it. */
@@ -292,7 +321,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       sentAt
     };
     this.inflight.set(frame, info);
-    this.send(built.message);
+    this.sink.sendFrame(built.message);
+    this.counters.framesSent++;
+    this.counters.bytesSent += info.bytes;
     this.emit('frame', info);
   }
 }

@@ -1,19 +1,5 @@
+import type { PlaybackSupport } from '@stratus/cloud-page';
 import { CODEC_NAMES, CODECS, CONTAINER_NAMES, CONTAINERS, MediaCapabilities } from '@stratus/protocol';
-
-/** What the page's canPlayType, decodingInfo and stratus.media.support answer from. */
-export interface PlaybackSupport {
-  /** MIME type (no parameters) to how the device gets it: its own player, or the media-bridge. */
-  types: Record<string, 'native' | 'virtual'>;
-  /** Codecs the app is told are native (an emulated codec counts: the box being emulated has it). */
-  native: string[];
-  /** Codecs only the media-bridge makes playable. */
-  virtual: string[];
-  /** RFC 6381 prefixes of each codec, for the page to read `codecs` parameters. */
-  prefixes: Record<string, string[]>;
-  /** "virtually", or "maybe" for apps that break on unknown canPlayType strings. */
-  virtualAnswer: string;
-  maxVideo: { width: number; height: number };
-}
 
 const HLS_TYPES = ['application/vnd.apple.mpegurl', 'application/x-mpegurl', 'audio/mpegurl'];
 const DASH_TYPES = ['application/dash+xml'];

@@ -1,15 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { check, MEDIA_METHODS, MediaCapabilities, MediaEventParams, MediaState } from '@stratus/protocol';
+import type { CloudErrorDetail, CloudPageConfig, PageChannel, PlaybackSupport } from '@stratus/cloud-page';
+import {
+  check,
+  isMediaMethod,
+  MEDIA_METHODS,
+  MediaCapabilities,
+  MediaEventParams,
+  MediaMethod,
+  MediaResult,
+  MediaState,
+  ParamsOf,
+  StratusError,
+  toStratusError,
+  ToChannel
+} from '@stratus/protocol';
 import { CDPSession } from 'puppeteer-core';
-import { isStratusError, StratusError } from '../errors';
-import { PlaybackSupport } from './capabilities';
-import { mediaShim, ShimChannel } from './page-media';
 import { DeviceLease, PlaybackRouter } from './playback-route';
 
 /** A channel of the line-up, as configured: the device gets `url` when it has no real tuner. */
-export interface LineupChannel extends ShimChannel {
+export interface LineupChannel extends PageChannel {
   url: string;
 }
+
+/** A media request to the device, typed by the protocol; rejects with a coded StratusError. */
+export type MediaRequest = <M extends MediaMethod>(method: M, params: ParamsOf<ToChannel[M]>, timeoutMs?: number) => Promise<MediaResult>;
 
 export interface MediaProxyOptions {
   /** Layer pixels per CSS pixel: video windows go to the device in layer pixels. */
@@ -22,10 +36,9 @@ export interface MediaProxyOptions {
   router: PlaybackRouter;
   /** How long play() may wait for the device's player to start. */
   playTimeoutMs: number;
-  /** Sends a request to the device; rejects with a coded StratusError. */
-  request(method: string, params: unknown, timeoutMs?: number): Promise<unknown>;
+  request: MediaRequest;
   /** Raises a cloud-browser error event in the page. */
-  notifyApp(code: string, message: string, source: string, deviceCode?: string): void;
+  notifyApp(detail: CloudErrorDetail): void;
 }
 
 interface PageCall {
@@ -47,7 +60,6 @@ const MAX_PAYLOAD = 8192;
  */
 export class MediaProxy {
   private readonly binding = `__stratusMedia_${randomBytes(6).toString('hex')}`;
-  private readonly inbox = `__stratusInbox_${randomBytes(6).toString('hex')}`;
   /** Device players by context, so a page that goes away takes its players with it. */
   private readonly contexts = new Map<number, Set<string>>();
   /** Media-bridge holds of players on the virtual path. */
@@ -63,15 +75,21 @@ export class MediaProxy {
 
   constructor(
     private readonly cdp: CDPSession,
+    /** The cloud page bundle's hidden global, through which answers and events reach the page. */
+    private readonly inbox: string,
     private readonly opts: MediaProxyOptions
   ) {}
 
-  /** The hidden global the page's window.stratus.media asks (see page-shim.ts). */
-  get inboxName(): string {
-    return this.inbox;
+  /** What the cloud page bundle's media proxy needs to know (cloud-page/src/media). */
+  get pageConfig(): NonNullable<CloudPageConfig['media']> {
+    return {
+      binding: this.binding,
+      channels: this.opts.channels.map(({ url: _url, ...c }) => c),
+      support: this.opts.support
+    };
   }
 
-  /** Installs the shim, the binding and the fetch block; call before the app loads. */
+  /** Installs the binding and the fetch block; call before the app loads. */
   async install(): Promise<void> {
     const cdp = this.cdp;
     cdp.on('Runtime.bindingCalled', (e) => {
@@ -99,14 +117,6 @@ export class MediaProxy {
         { urlPattern: '*', resourceType: 'Media', requestStage: 'Request' },
         { urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }
       ]
-    });
-    await cdp.send('Page.addScriptToEvaluateOnNewDocument', {
-      source: mediaShim({
-        binding: this.binding,
-        inbox: this.inbox,
-        channels: this.opts.channels.map(({ url: _url, ...c }) => c),
-        support: this.opts.support
-      })
     });
   }
 
@@ -144,7 +154,7 @@ export class MediaProxy {
     this.forward(call, contextId).then(
       (result) => this.reply(contextId, call.id, null, result),
       (err: unknown) => {
-        const e = isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err));
+        const e = toStratusError(err);
         this.reply(contextId, call.id, { code: e.code, message: e.message }, null);
       }
     );
@@ -165,8 +175,8 @@ export class MediaProxy {
       params.channel = { ...ch };
     }
     const method = `media.${call.method}`;
-    const why = check(MEDIA_METHODS[method], params);
-    if (why) {
+    const why = isMediaMethod(method) ? check(MEDIA_METHODS[method], params) : `no media method ${method}`;
+    if (why || !isMediaMethod(method)) {
       this.stats.refused++;
       throw new StratusError('STRATUS_INVALID_PARAMS', `${method}: ${why}`);
     }
@@ -187,7 +197,8 @@ export class MediaProxy {
       // after a later load or release has dropped the one before.
       if (call.method === 'load' || call.method === 'tune' || call.method === 'release') this.dropLease(player);
       if (call.method === 'load') await this.routeLoad(player, contextId, params);
-      return this.opts.request(method, params, call.method === 'play' ? this.opts.playTimeoutMs : undefined);
+      // Checked against the method's schema above: these are its params.
+      return this.opts.request(method, params as ParamsOf<ToChannel[typeof method]>, call.method === 'play' ? this.opts.playTimeoutMs : undefined);
     } finally {
       sent();
       if (this.sending.get(player) === gate) this.sending.delete(player);
@@ -228,7 +239,7 @@ export class MediaProxy {
     const last = this.lastEvents.get(player);
     const state: MediaState = last ? { ...last.state, paused: true } : { ...IDLE_STATE };
     this.toPage(contextId, { player: player.slice(player.indexOf('.') + 1), cmd: last?.cmd ?? 0, type: 'error', state, error: { code: 3, message: err.message.slice(0, 500) } });
-    this.opts.notifyApp('STRATUS_BRIDGE_FAILED', err.message, 'bridge');
+    this.opts.notifyApp({ code: 'STRATUS_BRIDGE_FAILED', message: err.message, source: 'bridge' });
   }
 
   /** The session is over: every media-bridge hold goes. */
@@ -251,7 +262,8 @@ export class MediaProxy {
     if (this.leases.has(e.player)) this.lastEvents.set(e.player, e);
     this.toPage(contextId, { ...e, player: e.player.slice(dot + 1) });
     if (e.type === 'error') {
-      this.opts.notifyApp('STRATUS_MEDIA_ERROR', e.error?.message || `media error ${e.error?.code ?? ''}`, 'player', String(e.error?.code ?? ''));
+      const message = e.error?.message || `media error ${e.error?.code ?? ''}`;
+      this.opts.notifyApp({ code: 'STRATUS_MEDIA_ERROR', message, source: 'player', deviceCode: String(e.error?.code ?? '') });
     }
   }
 

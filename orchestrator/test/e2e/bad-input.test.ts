@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { Orchestrator } from '../../src/orchestrator';
-import { DeviceBrowser, sleep, startOrchestrator, until } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
+import { DeviceBrowser, RawDevice, startOrchestrator, until } from '@stratus/testkit';
 
 /**
  * Every kind of bad device input gets a coded error and closes only its own connection, while a
@@ -48,7 +47,7 @@ describe('bad input from devices', function () {
     { name: 'hello as a notification', code: 'STRATUS_INVALID_MESSAGE', close: 4400, act: (d) => d.send({ jsonrpc: '2.0', method: 'session.hello', params: {} }) },
     { name: 'an unsupported protocol version', code: 'STRATUS_UNSUPPORTED_PROTOCOL', close: 4426, act: (d) => d.hello({ protocol: 99 }) },
     { name: 'an app that is not in the catalogue', code: 'STRATUS_UNKNOWN_APP', close: 4404, act: (d) => d.hello({ app: 'not-there' }) },
-    { name: 'silence instead of hello', code: 'STRATUS_HANDSHAKE_TIMEOUT', close: 4408, act: () => sleep(10) }
+    { name: 'silence instead of hello', code: 'STRATUS_HANDSHAKE_TIMEOUT', close: 4408, act: () => Promise.resolve() }
   ];
 
   for (const c of closing) {
@@ -68,8 +67,8 @@ describe('bad input from devices', function () {
     early.hello();
     early.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 37, action: 'down', seq: 1 } });
     expect(await early.closed).to.deep.equal({ code: 4409, reason: 'STRATUS_OUT_OF_ORDER' });
-    await until('no session but the healthy one', () => orch.sessions.size === 1, 15000);
-    await sleep(500);
+    // The session the early hello started is closed as soon as it has started.
+    await until('no session but the healthy one', () => orch.startingSessions === 0 && orch.sessions.size === 1, 15000);
     expect(orch.sessions.size).to.equal(1);
     await expectHealthyStillWorks();
   });
@@ -124,7 +123,7 @@ describe('bad input from devices', function () {
       const first = bad.seq;
       bad.send({ ...key, seq: first });
       bad.send({ ...key, params: { code: 37, action: 'up', seq: 6 }, seq: first });
-      await until('the duplicates to be counted', () => session.device.link.stats.duplicates === 2);
+      await until('the duplicates to be counted', () => session.channels.device.link.stats.duplicates === 2);
       expect(session.stats.keys).to.equal(1);
       expect(bad.ws.readyState).to.equal(bad.ws.OPEN);
       await expectHealthyStillWorks();
@@ -134,8 +133,8 @@ describe('bad input from devices', function () {
       const session = [...orch.sessions.values()].find((s) => s.deviceId === 'raw-device')!;
       const state = { currentTime: 1, duration: 10, paused: false, ended: false, seeking: false, readyState: 4, networkState: 2, volume: 1, muted: false, rate: 1, buffered: [], seekable: [], videoWidth: 640, videoHeight: 360 };
       bad.send({ jsonrpc: '2.0', method: 'media.event', params: { player: '99.m7', cmd: 1, type: 'playing', state } });
-      await until('the event to be seen', () => session.mediaStats!.events === 1);
-      await sleep(100);
+      await until('the event to be seen', () => session.media!.stats.events === 1);
+      await bad.roundTrip();
       expect(bad.ws.readyState).to.equal(bad.ws.OPEN);
       await expectHealthyStillWorks();
     });
@@ -146,7 +145,7 @@ describe('bad input from devices', function () {
       expect(reply.error).to.deep.include({ code: -32601 });
       expect(reply.error.data).to.deep.equal({ code: 'STRATUS_UNKNOWN_METHOD' });
       bad.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: 1 } });
-      await sleep(200);
+      await bad.roundTrip();
       expect(bad.ws.readyState).to.equal(bad.ws.OPEN);
       expect(orch.sessions.size).to.equal(2);
     });

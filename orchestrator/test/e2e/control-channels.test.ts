@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
-import { Session } from '../../src/session';
-import { sleep, until, useRig } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
+import { Session } from '../../src/session/session';
+import { RawDevice, sessionOf, until, useRig } from '@stratus/testkit';
 
 /** DeviceBrowser.open gives the emulator credentials for this device id. */
 const EMULATOR = 'test-device';
@@ -25,7 +24,7 @@ describe('control channels: a second client on the same session', function () {
 
   beforeEach(async () => {
     page = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal&model=Control+Test');
-    session = [...rig.orch.sessions.values()][0];
+    session = await sessionOf(rig.orch, page);
   });
   afterEach(async () => {
     await page.evaluate(() => (window as any).stratusClient.close()).catch(() => undefined);
@@ -37,9 +36,6 @@ describe('control channels: a second client on the same session', function () {
     const { c, result } = await joined(rig, session);
     expect(result).to.include({ sessionId: session.id, role: 'control', deviceAttached: true, ack: 0 });
     expect(result.resumeToken).to.match(/^[A-Za-z0-9_-]{32}$/);
-    // A control channel gets no UI stream.
-    await sleep(300);
-    expect(c.frames).to.have.length(0);
     const focus = () => session.cloudPage!.evaluate(() => (window as any).portalFocus as number);
     const before = await focus();
     c.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 39, action: 'down' } });
@@ -51,6 +47,10 @@ describe('control channels: a second client on the same session', function () {
     expect(info.layer).to.deep.equal({ width: 1280, height: 720 });
     // Answers to sequenced requests are sequenced too.
     expect((await answer(c, 2)).seq).to.be.a('number');
+    // A control channel gets no UI stream: the key's frame went to the device alone.
+    await c.roundTrip();
+    expect(session.stats.framesSent).to.be.at.least(2);
+    expect(c.frames).to.have.length(0);
     c.close();
   });
 
@@ -75,7 +75,7 @@ describe('control channels: a second client on the same session', function () {
   it('resumes its own channel after a drop and gets what it missed, once', async () => {
     const { c, result } = await joined(rig, session);
     c.ws.terminate();
-    await sleep(100);
+    await until('the orchestrator to see the drop', () => session.channels.attachedControlCount === 0);
     // The device comes and goes while the control client is away: two notifications wait for it.
     await page.evaluate(() => (window as any).stratusClient.dropConnection());
     await until('the device to resume', () => page.evaluate(() => (window as any).stratusClient.live && (window as any).stratusClient.stats.reconnects === 1), 15000);
@@ -93,7 +93,7 @@ describe('control channels: a second client on the same session', function () {
     back.send({ jsonrpc: '2.0', id: 2, method: 'session.leave', params: {} });
     expect(await back.closed).to.deep.equal({ code: 1000, reason: 'left' });
     expect(session.info().controlChannels).to.equal(0);
-    expect(session.attached).to.equal(true);
+    expect(session.channels.deviceAttached).to.equal(true);
   });
 
   it('refuses another device, an unknown session and one client too many; a bad client closes only itself', async () => {
@@ -112,7 +112,7 @@ describe('control channels: a second client on the same session', function () {
     expect(await a.c.closed).to.deep.equal({ code: 4400, reason: 'STRATUS_PARSE_ERROR' });
     await until('the bad channel to go', () => session.info().controlChannels === 1);
     expect(rig.orch.sessions.has(session.id)).to.equal(true);
-    expect(session.attached).to.equal(true);
+    expect(session.channels.deviceAttached).to.equal(true);
     // The remaining control client ends the session: the device is told why.
     b.c.send({ jsonrpc: '2.0', id: 2, method: 'session.close', params: { reason: 'operator app' } });
     expect((await answer(b.c, 2)).result).to.deep.equal({ closed: true });

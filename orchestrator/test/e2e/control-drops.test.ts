@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { decodePng } from '../../src/png/decode';
-import { devicePixels, settle, useRig } from '../helpers/device';
-import { runDropTest } from '../helpers/drop-test';
+import { devicePixels, runDropTest, sessionOf, settle, useRig } from '@stratus/testkit';
 
 describe('control channel: nothing lost or duplicated across drops', function () {
   this.timeout(180000);
@@ -11,7 +10,7 @@ describe('control channel: nothing lost or duplicated across drops', function ()
   it('20 random cuts while keys and requests flow both ways: every message arrives once, in order', async () => {
     const page = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
     try {
-      const session = [...rig.orch.sessions.values()][0];
+      const session = await sessionOf(rig.orch, page);
       const r = await runDropTest(session, page, 20, 20261121);
       expect(r.drops).to.equal(20);
       expect(r.keysSent).to.be.above(50);
@@ -22,7 +21,7 @@ describe('control channel: nothing lost or duplicated across drops', function ()
       expect(r.replayed).to.be.above(0);
       // The layer came back whole as well.
       await settle(rig.orch, page);
-      const cloud = decodePng(await session.capture());
+      const cloud = decodePng(await session.page.capture());
       expect((await devicePixels(page)).data.equals(cloud.data)).to.equal(true);
     } finally {
       await page.evaluate(() => (window as any).stratusClient.close()).catch(() => undefined);

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import { failure } from '../helpers/failure';
-import { until, useRig } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
+import { failure, RawDevice, sessionOf, until, useRig } from '@stratus/testkit';
 
 describe('control channel: cloud-to-device requests and rate limits', function () {
   this.timeout(90000);
@@ -10,12 +8,12 @@ describe('control channel: cloud-to-device requests and rate limits', function (
   it('the emulator answers device.info; unknown methods come back coded', async () => {
     const page = await rig.device.open(rig.orch, 'w=1280&h=720&model=Test+Box');
     try {
-      const session = [...rig.orch.sessions.values()][0];
-      const info = (await session.requestDevice('device.info')) as any;
+      const session = await sessionOf(rig.orch, page);
+      const info = await session.channels.device.request('device.info', {}, 5000);
       expect(info.screen).to.deep.equal({ width: 1280, height: 720 });
       expect(info.model).to.equal('Test Box');
       expect(info.framesPainted).to.be.greaterThan(0);
-      const err = await failure(session.requestDevice('device.nothing'));
+      const err = await failure(session.channels.device.request('device.nothing' as never, {} as never, 5000));
       expect(err.code).to.equal('STRATUS_UNKNOWN_METHOD');
     } finally {
       await page.close();
@@ -29,13 +27,13 @@ describe('control channel: cloud-to-device requests and rate limits', function (
       dev.hello();
       const { sessionId } = await dev.helloResult();
       const session = rig.orch.sessions.get(sessionId)!;
-      const err = await failure(session.requestDevice('device.info'));
+      const err = await failure(session.channels.device.request('device.info', {}, rig.orch.config.control.rpcTimeoutMs));
       expect(err.code).to.equal('STRATUS_RPC_TIMEOUT');
       const request = dev.texts.find((t) => t.method === 'device.info');
       dev.send({ jsonrpc: '2.0', id: request.id, result: { late: true } });
       dev.send({ jsonrpc: '2.0', id: 9999, result: {} });
       dev.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: 1 } });
-      await new Promise((r) => setTimeout(r, 200));
+      await dev.roundTrip();
       expect(rig.orch.sessions.has(sessionId)).to.equal(true);
     } finally {
       dev.close();
@@ -47,7 +45,7 @@ describe('control channel: cloud-to-device requests and rate limits', function (
     const dev = await RawDevice.connect(rig.orch);
     dev.hello();
     const { sessionId } = await dev.helloResult();
-    const pending = rig.orch.sessions.get(sessionId)!.requestDevice('device.info', {}, 10000).catch((e) => e.code);
+    const pending = rig.orch.sessions.get(sessionId)!.channels.device.request('device.info', {}, 10000).catch((e) => e.code);
     await until('the request to reach the device', () => dev.texts.some((t) => t.method === 'device.info'));
     dev.close();
     expect(await pending).to.equal('STRATUS_TRANSPORT_LOST');

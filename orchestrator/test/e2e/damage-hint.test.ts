@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { CDPSession, Page } from 'puppeteer-core';
-import { DAMAGE_HINT_GLOBAL, damageHintScript } from '../../src/layer/damage-hint';
+import { cloudPageScript } from '../../src/page/cloud-page-script';
 import { decodePng } from '../../src/png/decode';
-import { devicePixels, settle, until, useRig } from '../helpers/device';
+import { devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
 
 const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720px">
 <style>
@@ -25,6 +25,8 @@ const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720
 <div id="scaled" class="box big" style="left:900px;top:300px"></div>
 </body></html>`;
 
+const INBOX = '__stratusHintTest';
+
 describe('page-reported damage (real Chromium)', function () {
   this.timeout(120000);
   const rig = useRig({
@@ -42,12 +44,14 @@ describe('page-reported damage (real Chromium)', function () {
     let cdp: CDPSession;
 
     before(async () => {
-      const context = await rig.orch.browserForBench().createBrowserContext();
+      // The bundle alone in a plain page (of the device browser: any Chromium will do), as a session injects it.
+      const context = await rig.device.browser.createBrowserContext();
       page = await context.newPage();
       cdp = await page.createCDPSession();
       await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 720, deviceScaleFactor: 1, mobile: false });
       await cdp.send('Page.enable');
-      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: damageHintScript() });
+      const session = { sessionId: 'hint-test', device: { width: 1280, height: 720, model: 'test' }, app: { id: 'hint', width: 1280, height: 720, scale: 1 }, mediaDevice: {} };
+      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: cloudPageScript({ inbox: INBOX, session, media: null, damageHints: true }) });
       await page.goto(`data:text/html,${encodeURIComponent(PAGE)}`);
       // The load itself is not a key's change (the session does the same).
       await hint('');
@@ -64,7 +68,7 @@ describe('page-reported damage (real Chromium)', function () {
           return (window as any)[g].take(1280, 720, max);
         },
         change,
-        DAMAGE_HINT_GLOBAL,
+        INBOX,
         maxArea
       );
     }
@@ -133,17 +137,17 @@ describe('page-reported damage (real Chromium)', function () {
     ): Promise<{ clipFrames: number; clipCorrections: number; mismatch: number }> {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
       try {
-        const session = [...rig.orch.sessions.values()][0];
+        const session = await sessionOf(rig.orch, page);
         await settle(rig.orch, page);
         for (const k of keys) {
           await page.keyboard.press(k);
           await settle(rig.orch, page);
         }
-        const cloud = decodePng(await session.capture());
+        const cloud = decodePng(await session.page.capture());
         const dev = await devicePixels(page);
         let mismatch = 0;
         for (let i = 0; i < cloud.data.length; i += 4) if (cloud.data.readUInt32LE(i) !== dev.data.readUInt32LE(i)) mismatch++;
-        return { ...session.clipStats, mismatch };
+        return { ...session.layer.stats, mismatch };
       } finally {
         await page.close();
         await until('the session to end', () => rig.orch.sessions.size === 0);

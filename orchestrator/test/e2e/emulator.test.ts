@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { VK } from '@stratus/protocol';
-import { startOrchestrator, until, useRig } from '../helpers/device';
+import { sessionOf, startOrchestrator, until, useRig } from '@stratus/testkit';
 
 describe('the emulator page in a real browser', function () {
   this.timeout(90000);
@@ -9,7 +9,7 @@ describe('the emulator page in a real browser', function () {
   it('remote buttons and keyboard keys deliver the right key codes; the overlay and device errors work', async () => {
     const page = await rig.device.open(rig.orch, 'w=1280&h=720', { width: 1600, height: 900 });
     try {
-      const cloud = [...rig.orch.sessions.values()][0].cloudPage!;
+      const cloud = (await sessionOf(rig.orch, page)).cloudPage!;
       await cloud.evaluate(() => {
         const w = window as any;
         w.got = [];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEVICE_KEYSET, KEYSET, VK } from '@stratus/protocol';
-import { until, useRig } from '../helpers/device';
+import { sessionOf, until, useRig } from '@stratus/testkit';
 
 describe('the device page as an HbbTV application', function () {
   this.timeout(60000);
@@ -36,7 +36,7 @@ describe('the device page as an HbbTV application', function () {
       await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
       expect(await page.evaluate(() => (window as any).oipf)).to.deep.equal({ shown: 1, keyset: DEVICE_KEYSET });
 
-      const cloud = [...rig.orch.sessions.values()][0].cloudPage!;
+      const cloud = (await sessionOf(rig.orch, page)).cloudPage!;
       await cloud.evaluate(() => {
         const w = window as any;
         w.got = [];

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { Orchestrator } from '../../src/orchestrator';
-import { startOrchestrator, until } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
-import { AppServer } from '../helpers/app-server';
+import { AppServer, RawDevice, startOrchestrator, until } from '@stratus/testkit';
 
 describe('identification and cloud-browser errors, as the app and its server see them', function () {
   this.timeout(90000);

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { VK } from '@stratus/protocol';
 import { Orchestrator } from '../../src/orchestrator';
-import { startOrchestrator, until } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
+import { RawDevice, startOrchestrator, until } from '@stratus/testkit';
 
 describe('remote-control keys reach the app as HbbTV key events', function () {
   this.timeout(60000);

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { useMediaRig, onlySession, devicePlayers, appLog } from '../helpers/media-rig';
-import { until } from '../helpers/device';
+import { appLog, devicePlayers, onlySession, until, useMediaRig } from '@stratus/testkit';
 
 describe('media proxy: player libraries on both sides', function () {
   this.timeout(90000);

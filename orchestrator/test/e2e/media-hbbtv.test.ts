@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { useMediaRig, useMediaDevice, cloud, devicePlayers, screenPixel, near, MEDIA_ROOT } from '../helpers/media-rig';
-import { until } from '../helpers/device';
+import { cloud, devicePlayers, MEDIA_ROOT, near, screenPixel, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
 import { readFixtureCatalogue } from '../../src/dev/media-origin';
 
 describe('media proxy: HbbTV video/broadcast and A/V Control objects', function () {

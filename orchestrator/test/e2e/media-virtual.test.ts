@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
-import { useMediaRig, useMediaDevice, cloud, devicePlayers, appLog, screenPixel, near, ffmpegChildren, MEDIA_ROOT } from '../helpers/media-rig';
-import { until } from '../helpers/device';
+import { appLog, cloud, devicePlayers, ffmpegChildren, MEDIA_ROOT, near, screenPixel, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { bridgeApp, MediaBridge } from '@stratus/media-bridge';
@@ -134,7 +133,11 @@ describe('virtual playback: a legacy box plays HEVC and VP9 through the media-br
         (window as any).cloudErrors.length = 0;
         v.src = url;
         const name = await v.play().then(() => 'resolved', (e: DOMException) => e.name);
-        await new Promise((r) => setTimeout(r, 50));
+        // The cloud-browser error event comes from a task queued with the refusal.
+        await new Promise<void>((r) => {
+          const seen = () => ((window as any).cloudErrors.length > 0 ? r() : setTimeout(seen, 10));
+          seen();
+        });
         const codes = (window as any).cloudErrors.map((e: { code: string }) => e.code).join();
         out.push([codes, v.error && v.error.code, name]);
       }

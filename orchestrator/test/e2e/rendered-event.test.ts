@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { devicePixels, settle, until, useRig } from '../helpers/device';
+import { devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
 import { decodePng } from '../../src/png/decode';
 
 describe('device paint reaches the app', function () {
@@ -9,7 +9,7 @@ describe('device paint reaches the app', function () {
   it('fires stratusrendered with the frame timing, including key-to-paint', async () => {
     const page = await rig.device.open(rig.orch, 'w=1280&h=720');
     try {
-      const cloud = [...rig.orch.sessions.values()][0].cloudPage!;
+      const cloud = (await sessionOf(rig.orch, page)).cloudPage!;
       await cloud.evaluate(() => {
         const w = window as any;
         w.rendered = [];
@@ -59,8 +59,8 @@ describe('device paint reaches the app', function () {
       await page.keyboard.press('ArrowRight');
       await until('a keyframe request', () => page.evaluate(() => (window as any).stratusClient.stats.keyframeRequests === 1));
       await settle(rig.orch, page);
-      const session = [...rig.orch.sessions.values()][0];
-      const cloudPixels = decodePng(await session.capture());
+      const session = await sessionOf(rig.orch, page);
+      const cloudPixels = decodePng(await session.page.capture());
       const dev = await devicePixels(page);
       expect(dev.data.equals(cloudPixels.data)).to.equal(true);
       const stats = await page.evaluate(() => (window as any).stratusClient.stats);

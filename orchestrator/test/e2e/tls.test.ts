@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { DEVICE_WS_PATH } from '@stratus/protocol';
 import { Orchestrator } from '../../src/orchestrator';
-import { startOrchestrator, until } from '../helpers/device';
-import { RawDevice } from '../helpers/raw-device';
+import { RawDevice, startOrchestrator, until } from '@stratus/testkit';
 
 describe('TLS: HTTPS and WSS with a self-signed certificate', function () {
   this.timeout(60000);

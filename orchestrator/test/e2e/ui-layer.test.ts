@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { decodePng, Rgba } from '../../src/png/decode';
-import { devicePixels, settle, until, useRig } from '../helpers/device';
+import { devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
 
 function firstMismatch(a: Rgba, b: Rgba): string | null {
   if (a.width !== b.width || a.height !== b.height) return `size ${a.width}x${a.height} vs ${b.width}x${b.height}`;
@@ -34,11 +34,11 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
     it(`device canvas equals the cloud page's transparent screenshot pixel for pixel: ${c.name}`, async () => {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}`);
       try {
-        const session = [...rig.orch.sessions.values()][0];
+        const session = await sessionOf(rig.orch, page);
         expect(session.layerSize).to.deep.equal({ width: 1280, height: 720 });
         for (const k of ['ArrowRight', 'ArrowRight', 'ArrowDown', 'Enter'] as const) await press(page, k);
         await settle(rig.orch, page);
-        const cloud = decodePng(await session.capture());
+        const cloud = decodePng(await session.page.capture());
         const dev = await devicePixels(page);
         expect(firstMismatch(dev, cloud)).to.equal(null);
         // The layer is composited above the device's video plane (media.test.ts checks it by pixel).

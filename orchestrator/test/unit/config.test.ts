@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DEFAULTS, mergeConfig, overridesFromArgv, overridesFromEnv } from '../../src/config';
-import { StratusError } from '../../src/errors';
-import { thrownCode } from '../helpers/failure';
+import { StratusError } from '@stratus/protocol';
+import { thrownCode } from '@stratus/testkit';
 import { Orchestrator } from '../../src/orchestrator';
 
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { PendingCalls } from '../../src/control/pending-calls';
-import { RateLimit } from '../../src/control/rate-limit';
-import { StratusError } from '../../src/errors';
-import { failure } from '../helpers/failure';
+import { PendingCalls } from '../../src/channel/pending-calls';
+import { RateLimit } from '../../src/channel/rate-limit';
+import { StratusError } from '@stratus/protocol';
+import { failure } from '@stratus/testkit';
 
 
 

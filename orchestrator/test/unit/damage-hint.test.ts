@@ -1,11 +1,29 @@
 import { expect } from 'chai';
-import { DAMAGE_HINT_GLOBAL, damageHintScript } from '../../src/layer/damage-hint';
+import { readFileSync } from 'node:fs';
+import { hintRect } from '../../src/layer/damage-hint';
+import { CLOUD_PAGE_BUNDLE, cloudPageScript } from '../../src/page/cloud-page-script';
 
 describe('orchestrator/layer/damage-hint', () => {
-  // A script that does not parse would silently leave every key to a full capture.
-  it('generates a page script that parses and defines its global', () => {
-    const src = damageHintScript();
+  it('takes only a well-formed rectangle inside the layer from the page', () => {
+    expect(hintRect([10, 20, 110, 70], 1280, 720)).to.deep.equal({ x: 10, y: 20, w: 100, h: 50 });
+    for (const bad of [null, 'x', [1, 2, 3], [0, 0, 10.5, 10], [-1, 0, 10, 10], [0, 0, 1281, 10], [10, 10, 10, 20], [20, 10, 10, 20], { 0: 1 }]) {
+      expect(hintRect(bad, 1280, 720), JSON.stringify(bad)).to.equal(null);
+    }
+  });
+});
+
+describe('orchestrator/page/cloud-page-script', () => {
+  // A script that does not parse would silently leave every page without KeyEvent, media or hints.
+  it('wraps the built cloud page bundle into a script that parses, with the config as its parameter', () => {
+    const bundle = readFileSync(CLOUD_PAGE_BUNDLE, 'utf8');
+    const src = cloudPageScript({
+      inbox: '__x',
+      session: { sessionId: 's', device: { width: 1, height: 1, model: 'm' }, app: { id: 'a', width: 1, height: 1, scale: 1 }, mediaDevice: {} },
+      media: null,
+      damageHints: true
+    });
+    expect(src).to.contain(bundle);
+    expect(src).to.contain('"inbox":"__x"');
     expect(() => new Function(src)).to.not.throw();
-    expect(src).to.contain(`'${DAMAGE_HINT_GLOBAL}'`);
   });
 });

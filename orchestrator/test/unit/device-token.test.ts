@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { issueDeviceToken, verifyDeviceToken } from '../../src/auth/device-token';
 import { INSECURE_DEV_SECRET, mergeConfig } from '../../src/config';
-import { thrownCode } from '../helpers/failure';
+import { thrownCode } from '@stratus/testkit';
 
 const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEVICE_METHODS, ENCODINGS, ERRORS, MEDIA_EVENT_TYPES, MEDIA_METHODS, SERVER_METHODS, VK } from '@stratus/protocol';
+import { ENCODINGS, ERRORS, MEDIA_EVENT_TYPES, TO_CHANNEL, TO_ORCHESTRATOR, VK } from '@stratus/protocol';
 
 const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'protocol.md'), 'utf8');
 
@@ -25,7 +25,7 @@ describe('docs/protocol.md matches the code', () => {
   });
 
   it('documents every method in both directions', () => {
-    for (const method of [...Object.keys(DEVICE_METHODS), ...Object.values(SERVER_METHODS), ...Object.keys(MEDIA_METHODS)]) {
+    for (const method of [...Object.keys(TO_ORCHESTRATOR), ...Object.keys(TO_CHANNEL)]) {
       expect(doc, method).to.include(`| \`${method}\` |`);
     }
   });

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import FakeTimers from '@sinonjs/fake-timers';
 import { parseFrame, ParsedFrame } from '@stratus/protocol';
-import { StratusError } from '../../src/errors';
-import { LayerSource, LayerStream } from '../../src/layer/layer-stream';
+import { StratusError } from '@stratus/protocol';
+import { LayerSource, LayerStream, PaintedInfo } from '../../src/layer/layer-stream';
 import { encodePngRect } from '../../src/png/encode';
 import { decodePng } from '../../src/png/decode';
 import { blank, Rect } from '../../src/layer/damage';
@@ -28,10 +29,8 @@ class FakePage implements LayerSource {
   }
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
-async function idle(): Promise<void> {
-  for (let i = 0; i < 10; i++) await tick();
-}
+/** Lets the stream run until it captures nothing more: no timer, only its own promises. */
+let rest: () => Promise<void>;
 
 function parse(m: Buffer): ParsedFrame {
   return parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame;
@@ -41,27 +40,34 @@ describe('orchestrator/layer/layer-stream', () => {
   let page: FakePage;
   let sent: Buffer[];
   let stream: LayerStream;
+  let painted: PaintedInfo[];
 
   beforeEach(() => {
     page = new FakePage();
     sent = [];
-    stream = new LayerStream(page, (m) => sent.push(m), { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3 });
+    painted = [];
+    stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3 });
+    stream.on('painted', (p) => painted.push(p));
+    rest = async () => {
+      do await stream.settled();
+      while (stream.isCapturing);
+    };
   });
   afterEach(() => stream.stop());
 
   it('starts with a keyframe, then sends only changes, and nothing when nothing changed', async () => {
     stream.markDirty();
-    await idle();
+    await rest();
     expect(sent).to.have.length(1);
     expect(parse(sent[0]).header.keyframe).to.equal(true);
     expect(parse(sent[0]).rects).to.have.length(0); // all transparent: clear only
     stream.ack(1);
     stream.markDirty();
-    await idle();
+    await rest();
     expect(sent).to.have.length(1);
     page.paint(3, 0xff0000ff);
     stream.markDirty();
-    await idle();
+    await rest();
     expect(sent).to.have.length(2);
     const f = parse(sent[1]);
     expect(f.header.keyframe).to.equal(false);
@@ -72,32 +78,32 @@ describe('orchestrator/layer/layer-stream', () => {
     for (let i = 0; i < 50; i++) {
       page.paint(i % 64, 0x01020300 + i);
       stream.markDirty();
-      await tick();
+      await rest();
     }
-    await idle();
+    await rest();
     expect(sent).to.have.length(2);
     expect(stream.framesInFlight).to.equal(2);
     const capturesWhileStalled = page.captures;
     for (let i = 0; i < 20; i++) stream.markDirty();
-    await idle();
+    await rest();
     expect(page.captures).to.equal(capturesWhileStalled);
   });
 
   it('merges damage that piled up while the window was full into one frame', async () => {
     stream.markDirty();
-    await idle();
+    await rest();
     page.paint(1, 0xffffffff);
     stream.markDirty();
-    await idle();
+    await rest();
     expect(sent).to.have.length(2);
     page.paint(10, 0xff00ffff);
     stream.markDirty();
     page.paint(20, 0x00ff00ff);
     stream.markDirty();
-    await idle();
+    await rest();
     expect(sent).to.have.length(2);
     stream.ack(2); // acks 1 and 2
-    await idle();
+    await rest();
     expect(sent).to.have.length(3);
     const f = parse(sent[2]);
     expect(f.rects.map((r) => [r.x, r.w])).to.deep.equal([[10, 11]]);
@@ -105,41 +111,41 @@ describe('orchestrator/layer/layer-stream', () => {
 
   it('sends an empty frame to report keys whose change went out in an earlier frame', async () => {
     stream.markDirty();
-    await idle();
+    await rest();
     stream.ack(1);
     stream.inputDelivered(7);
-    await idle();
+    await rest();
     expect(sent).to.have.length(2);
     const f = parse(sent[1]);
     expect(f.header.inputSeq).to.equal(7);
     expect(f.rects).to.have.length(0);
     stream.ack(2);
     stream.inputDelivered(7);
-    await idle();
+    await rest();
     expect(sent).to.have.length(2);
     // A key-up owes no report: nothing is measured on it.
     stream.inputDelivered(8, false);
-    await idle();
+    await rest();
     expect(sent).to.have.length(2);
   });
 
   it('captures at once for a key-down, and for a key-up only when the page reports damage', async () => {
     stream.markDirty();
-    await idle();
+    await rest();
     stream.ack(1);
     const before = page.captures;
     stream.inputDelivered(3);
-    await idle();
+    await rest();
     expect(page.captures).to.equal(before + 1);
     stream.ack(2);
     stream.inputDelivered(4, false);
-    await idle();
+    await rest();
     expect(page.captures).to.equal(before + 1);
     // The app changed something on key-up: the damage signal captures it, and the frame says the
     // key-up is included.
     page.paint(1, 0x00ff00ff);
     stream.markDirty();
-    await idle();
+    await rest();
     expect(page.captures).to.equal(before + 2);
     expect(parse(sent[sent.length - 1]).header.inputSeq).to.equal(4);
     expect(parse(sent[sent.length - 1]).rects).to.have.length(1);
@@ -162,7 +168,7 @@ describe('orchestrator/layer/layer-stream', () => {
 
     async function settled(): Promise<void> {
       stream.markDirty();
-      await idle();
+      await rest();
       stream.ack(sent.length);
     }
 
@@ -170,7 +176,7 @@ describe('orchestrator/layer/layer-stream', () => {
       await settled();
       page.paint(10 + 64 * 5, 0xff0000ff);
       stream.inputDelivered(3, true, { x: 8, y: 4, w: 8, h: 4 });
-      await idle();
+      await rest();
       expect(page.clips.slice(-2)).to.deep.equal([{ x: 8, y: 4, w: 8, h: 4 }, undefined]);
       const f = parse(sent[sent.length - 1]);
       expect(f.header.inputSeq).to.equal(3);
@@ -184,11 +190,33 @@ describe('orchestrator/layer/layer-stream', () => {
       page.paint(10 + 64 * 5, 0xff0000ff);
       page.paint(40 + 64 * 20, 0x00ff00ff);
       stream.inputDelivered(3, true, { x: 8, y: 4, w: 8, h: 4 });
-      await idle();
+      await rest();
       stream.ack(sent.length);
-      await idle();
+      await rest();
       expect(stream.stats).to.deep.equal({ clipFrames: 1, clipCorrections: 1 });
       expect(parse(sent[sent.length - 1]).rects.map((r) => [r.x, r.y])).to.deep.equal([[40, 20]]);
+      expect(screen().equals(page.img.data)).to.equal(true);
+    });
+
+    it('keeps a waiting hint when the key\'s own paint is signalled, and the full capture after it catches the rest', async () => {
+      await settled();
+      // A capture is running when the key comes; then its paint (and another change) is signalled.
+      page.paint(1, 0xff0000ff);
+      stream.markDirty();
+      expect(stream.isCapturing).to.equal(true);
+      page.paint(9, 0x00ff00ff);
+      stream.inputDelivered(3, true, { x: 8, y: 0, w: 4, h: 4 });
+      page.paint(30, 0x0000ffff);
+      stream.markDirty();
+      stream.ack(sent.length);
+      await rest();
+      stream.ack(sent.length);
+      await rest();
+      expect(page.clips.filter((c) => c !== undefined)).to.deep.equal([{ x: 8, y: 0, w: 4, h: 4 }]);
+      expect(stream.stats).to.deep.equal({ clipFrames: 1, clipCorrections: 1 });
+      // The device ends with everything: the last frame is the correction with pixel 30.
+      const last = parse(sent[sent.length - 1]);
+      expect(last.rects.map((r) => [r.x, r.y, r.w, r.h])).to.deep.equal([[30, 0, 1, 1]]);
       expect(screen().equals(page.img.data)).to.equal(true);
     });
 
@@ -198,19 +226,19 @@ describe('orchestrator/layer/layer-stream', () => {
       for (const x of [1, 2]) {
         page.paint(x, 0xff0000ff);
         stream.markDirty();
-        await idle();
+        await rest();
       }
       page.paint(3, 0xff0000ff);
       stream.markDirty();
       stream.inputDelivered(3, true, { x: 0, y: 8, w: 4, h: 4 });
       stream.ack(sent.length);
-      await idle();
+      await rest();
       expect(page.clips.every((c) => c === undefined)).to.equal(true);
       stream.ack(sent.length);
-      await idle();
+      await rest();
       stream.requestKeyframe();
       stream.inputDelivered(4, true, { x: 0, y: 0, w: 4, h: 4 });
-      await idle();
+      await rest();
       expect(page.clips.every((c) => c === undefined)).to.equal(true);
       expect(stream.stats.clipFrames).to.equal(0);
     });
@@ -218,45 +246,65 @@ describe('orchestrator/layer/layer-stream', () => {
 
   it('rejects acks for frames that are not in flight', async () => {
     stream.markDirty();
-    await idle();
-    expect(stream.ack(5)).to.equal(null);
-    expect(stream.ack(1)).to.have.property('frame', 1);
-    expect(stream.ack(1)).to.equal(null);
+    await rest();
+    expect(stream.ack(5)).to.equal(false);
+    expect(stream.ack(1)).to.equal(true);
+    expect(painted.map((p) => p.frame)).to.deep.equal([1]);
+    expect(stream.ack(1)).to.equal(false);
   });
 
   it('restarts the window with a keyframe on request, tolerating late acks of abandoned frames', async () => {
     stream.markDirty();
-    await idle();
+    await rest();
     page.paint(1, 0xffffffff);
     stream.markDirty();
-    await idle();
+    await rest();
     expect(stream.framesInFlight).to.equal(2);
     stream.requestKeyframe();
-    await idle();
+    await rest();
     expect(sent).to.have.length(3);
     const kf = parse(sent[2]);
     expect(kf.header.keyframe).to.equal(true);
     expect(kf.rects).to.have.length(1);
-    expect(stream.ack(1)).to.equal('abandoned');
+    // A late ack of an abandoned frame is no error, and nothing was painted by it.
+    expect(stream.ack(1)).to.equal(true);
+    expect(painted).to.have.length(0);
     // A second request before the recovery keyframe is acked changes nothing.
     stream.requestKeyframe();
-    await idle();
+    await rest();
     expect(sent).to.have.length(3);
-    expect(stream.ack(3)).to.have.property('keyframe', true);
+    expect(stream.ack(3)).to.equal(true);
+    expect(painted.map((p) => [p.frame, p.keyframe])).to.deep.equal([[3, true]]);
   });
 
   it('retries a failed capture and gives up with STRATUS_CAPTURE_FAILED', async () => {
-    page.fail = 1;
-    stream.markDirty();
-    await new Promise((r) => setTimeout(r, 120));
-    expect(sent).to.have.length(1);
-    const errors: StratusError[] = [];
-    stream.on('error', (e) => errors.push(e));
-    stream.ack(1);
-    page.fail = 10;
-    page.paint(2, 0xffffffff);
-    stream.markDirty();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(errors.map((e) => e.code)).to.deep.equal(['STRATUS_CAPTURE_FAILED']);
+    // The retry back-off is a timer: it is the subject here, so the clock is fake.
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      page.fail = 1;
+      stream.markDirty();
+      await rest();
+      expect(sent).to.have.length(0);
+      await clock.tickAsync(49);
+      expect(page.captures).to.equal(1);
+      await clock.tickAsync(1);
+      await rest();
+      expect(page.captures).to.equal(2);
+      expect(sent).to.have.length(1);
+      const errors: StratusError[] = [];
+      stream.on('error', (e) => errors.push(e));
+      stream.ack(1);
+      page.fail = 10;
+      page.paint(2, 0xffffffff);
+      stream.markDirty();
+      await clock.runAllAsync();
+      await rest();
+      expect(errors.map((e) => e.code)).to.deep.equal(['STRATUS_CAPTURE_FAILED']);
+      // Three failures in a row: the first and two retries, then nothing more.
+      expect(page.captures).to.equal(5);
+      expect(clock.countTimers()).to.equal(0);
+    } finally {
+      clock.uninstall();
+    }
   });
 });

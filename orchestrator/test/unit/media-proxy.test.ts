@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
+import { until } from '@stratus/testkit';
 import { BASELINE_MEDIA_CAPABILITIES } from '@stratus/protocol';
 import { CDPSession } from 'puppeteer-core';
 import { playbackSupport } from '../../src/media/capabilities';
@@ -26,16 +27,18 @@ describe('the media proxy keeps media-bridge leases in step with the player', ()
     const released: string[] = [];
     const sent: Array<{ method: string; url?: unknown }> = [];
     let n = 0;
+    // The first routing is slow (a bridge starting): it ends only when the test says so.
+    let firstRouted: () => void = () => undefined;
+    const slow = new Promise<void>((r) => (firstRouted = r));
     const router = {
       async route(): Promise<Route> {
         const id = `lease${++n}`;
-        // The first routing is slow (a bridge starting); the second is quick.
-        await new Promise((r) => setTimeout(r, n === 1 ? 50 : 1));
+        if (id === 'lease1') await slow;
         return { path: 'virtual', url: `/bridge/${id}/index.m3u8`, type: 'application/vnd.apple.mpegurl', reason: 'test', lease: { url: '', release: () => released.push(id), onFailed: () => undefined } };
       }
     } as unknown as PlaybackRouter;
     const cdp = new FakeCdp();
-    const proxy = new MediaProxy(cdp as unknown as CDPSession, {
+    const proxy = new MediaProxy(cdp as unknown as CDPSession, '__inbox', {
       scale: 1,
       channels: [],
       caps: BASELINE_MEDIA_CAPABILITIES,
@@ -43,7 +46,7 @@ describe('the media proxy keeps media-bridge leases in step with the player', ()
       router,
       playTimeoutMs: 1000,
       request: async (method, params) => {
-        sent.push({ method, url: (params as { url?: unknown }).url });
+        sent.push({ method, url: 'url' in params ? params.url : undefined });
         return {};
       },
       notifyApp: () => undefined
@@ -52,7 +55,10 @@ describe('the media proxy keeps media-bridge leases in step with the player', ()
     cdp.call(1, 'load', { ...LOAD, cmd: 1 });
     cdp.call(2, 'load', { ...LOAD, cmd: 2 });
     cdp.call(3, 'play', { cmd: 3 });
-    await new Promise((r) => setTimeout(r, 150));
+    // Both later calls came while the first load is still being routed; now it finishes.
+    await until('the first routing to start', () => n === 1);
+    firstRouted();
+    await until('all three calls to reach the device', () => sent.length === 3);
     // In the app's order, each load with its own transcode; the first one's lease is given back.
     expect(sent).to.deep.equal([
       { method: 'media.load', url: '/bridge/lease1/index.m3u8' },

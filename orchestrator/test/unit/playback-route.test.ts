@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BASELINE_MEDIA_CAPABILITIES, check, DEVICE_METHODS, MediaCapabilities } from '@stratus/protocol';
+import { BASELINE_MEDIA_CAPABILITIES, check, TO_ORCHESTRATOR, MediaCapabilities } from '@stratus/protocol';
 import { SourceInfo } from '@stratus/media-bridge';
 import { mergeConfig } from '../../src/config';
 import { playbackSupport } from '../../src/media/capabilities';
@@ -51,7 +51,7 @@ describe('the per-asset decision', () => {
 });
 
 describe('capability reports and device profiles', () => {
-  const hello = (media: unknown): string | null => check(DEVICE_METHODS['session.hello'].params, { protocol: 1, screen: { width: 1280, height: 720 }, media });
+  const hello = (media: unknown): string | null => check(TO_ORCHESTRATOR['session.hello'].params, { protocol: 1, screen: { width: 1280, height: 720 }, media });
 
   it('session.hello takes a well-formed report and refuses a malformed one', () => {
     expect(hello(BASELINE_MEDIA_CAPABILITIES)).to.equal(null);

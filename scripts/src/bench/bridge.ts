@@ -4,11 +4,8 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Page } from 'puppeteer-core';
 import { bridgeApp, MediaBridge } from '@stratus/media-bridge';
-import { mergeConfig } from '@stratus/orchestrator/dist/src/config';
-import { startMediaOrigin } from '@stratus/orchestrator/dist/src/dev/media-origin';
-import { bridgeOptions } from '@stratus/orchestrator/dist/src/orchestrator';
-import { DeviceBrowser, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
-import { ffmpegChildren, lineupFor, MEDIA_ROOT } from '@stratus/orchestrator/dist/test/helpers/media-rig';
+import { bridgeOptions, mergeConfig, startMediaOrigin } from '@stratus/orchestrator';
+import { DeviceBrowser, ffmpegChildren, lineupFor, MEDIA_ROOT, startOrchestrator, until } from '@stratus/testkit';
 import { Metric, median, round } from './report';
 
 /** The busy 720p HEVC picture (testsrc2 with noise, 30 s): flat colour would flatter the encoder. */

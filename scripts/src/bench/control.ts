@@ -1,5 +1,4 @@
-import { DeviceBrowser, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
-import { runDropTest } from '@stratus/orchestrator/dist/test/helpers/drop-test';
+import { DeviceBrowser, runDropTest, startOrchestrator, until } from '@stratus/testkit';
 import { Metric, median, round } from './report';
 
 const CALLS = 100;
@@ -16,7 +15,7 @@ export async function benchControl(): Promise<Metric[]> {
     const rtt: number[] = [];
     for (let i = 0; i < CALLS; i++) {
       const t = performance.now();
-      await session.requestDevice('device.info');
+      await session.channels.device.request('device.info', {}, 5000);
       rtt.push(performance.now() - t);
     }
     // Drops: the device's socket is cut at random points while keys and requests flow both ways;

@@ -1,6 +1,5 @@
-import { startMediaOrigin } from '@stratus/orchestrator/dist/src/dev/media-origin';
-import { DeviceBrowser, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
-import { lineupFor, MEDIA_ROOT } from '@stratus/orchestrator/dist/test/helpers/media-rig';
+import { startMediaOrigin } from '@stratus/orchestrator';
+import { DeviceBrowser, lineupFor, MEDIA_ROOT, startOrchestrator, until } from '@stratus/testkit';
 import { Metric, median, round } from './report';
 
 const RUNS = 15;

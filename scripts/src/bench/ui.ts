@@ -1,8 +1,7 @@
 import { Page } from 'puppeteer-core';
-import { Orchestrator } from '@stratus/orchestrator';
+import { launchChromium, Orchestrator } from '@stratus/orchestrator';
 import { VK } from '@stratus/protocol';
-import { DeviceBrowser, settle, sleep, startOrchestrator, until } from '@stratus/orchestrator/dist/test/helpers/device';
-import { frameHeader, RawDevice } from '@stratus/orchestrator/dist/test/helpers/raw-device';
+import { delay, DeviceBrowser, frameHeader, RawDevice, settle, startOrchestrator, until } from '@stratus/testkit';
 import { Metric, median, percentile, round } from './report';
 import { treePssMb } from './pss';
 
@@ -76,7 +75,7 @@ export async function benchUi(): Promise<Metric[]> {
     });
     const bytesPerKey: number[] = [];
     const stages: Array<{ captureMs: number; encodeMs: number; decodeMs?: number; sendToAckMs: number }> = [];
-    session.on('painted', (p) => {
+    session.layer.on('painted', (p) => {
       if (p.inputToPaintMs !== undefined) stages.push({ captureMs: p.captureMs, encodeMs: p.encodeMs, decodeMs: p.decodeMs, sendToAckMs: p.ackedAt - p.sentAt });
     });
     const capturesAtStart = session.stats.captures;
@@ -85,7 +84,7 @@ export async function benchUi(): Promise<Metric[]> {
       bytesPerKey.push(after.uiBytes - before.uiBytes);
     }
     const capturesPerKey = (session.stats.captures - capturesAtStart) / FOCUS_MOVES;
-    const clips = session.clipStats;
+    const clips = session.layer.stats;
     const lat = (await stats(page)).inputToPaintMs.slice(-FOCUS_MOVES);
     const composite = await replayComposite(page);
 
@@ -95,15 +94,15 @@ export async function benchUi(): Promise<Metric[]> {
     const floor = await captureFloor(orch);
     await settle(orch, page);
 
-    const jpeg = await session.capture({ format: 'jpeg', quality: 80 });
-    const png = await session.capture({ format: 'png' });
+    const jpeg = await session.page.captureAs({ format: 'jpeg', quality: 80 });
+    const png = await session.page.captureAs({ format: 'png' });
 
     // Idle: the portal is static apart from its once-a-minute clock; avoid a minute boundary.
     const secondsToMinute = 60 - new Date().getSeconds();
-    if (secondsToMinute < IDLE_SECONDS + 2) await sleep((secondsToMinute + 1) * 1000);
+    if (secondsToMinute < IDLE_SECONDS + 2) await delay((secondsToMinute + 1) * 1000);
     const idleBefore = await stats(page);
     const capturesBefore = session.stats.captures;
-    await sleep(IDLE_SECONDS * 1000);
+    await delay(IDLE_SECONDS * 1000);
     const idleAfter = await stats(page);
 
     out.push(
@@ -186,7 +185,9 @@ async function replayComposite(page: Page): Promise<number[]> {
 }
 
 async function captureFloor(orch: Orchestrator): Promise<number[]> {
-  const context = await orch.browserForBench().createBrowserContext();
+  // Chromium alone, as the orchestrator launches it, with nothing of Stratus in the page.
+  const chromium = await launchChromium(orch.config.chromium);
+  const context = await chromium.browser.createBrowserContext();
   try {
     const page = await context.newPage();
     const cdp = await page.createCDPSession();
@@ -208,11 +209,11 @@ async function captureFloor(orch: Orchestrator): Promise<number[]> {
       await cdp.send('Input.dispatchKeyEvent', { type: 'keyUp', windowsVirtualKeyCode: code });
       if (shot.data === last) throw new Error('the floor measurement moved no focus');
       last = shot.data;
-      await sleep(100);
+      await delay(100);
     }
     return floor;
   } finally {
-    await context.close();
+    await chromium.close();
   }
 }
 
@@ -222,10 +223,10 @@ async function sessionPss(orch: Orchestrator): Promise<Metric> {
   const devices: RawDevice[] = [];
   try {
     devices.push(await ackingDevice(orch));
-    await sleep(1500);
+    await delay(1500);
     const one = treePssMb(pid);
     for (let i = 1; i < 10; i++) devices.push(await ackingDevice(orch));
-    await sleep(1500);
+    await delay(1500);
     const ten = treePssMb(pid);
     return { metric: 'ui_session_pss_mb', value: round((ten - one) / 9), unit: 'MB', note: `1 session ${round(one)} MB, 10 sessions ${round(ten)} MB` };
   } finally {

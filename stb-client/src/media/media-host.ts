@@ -1,4 +1,4 @@
-import { check, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams } from '@stratus/protocol';
+import { check, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams } from '@stratus/protocol';
 import { BroadcastTuner, hasBroadcastTuner } from './broadcast-tuner';
 import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
 
@@ -33,7 +33,7 @@ export class MediaHost {
 
   /** Handles a cloud request if it is a media one; false if it is not. */
   handle(method: string, params: unknown, done: Done): boolean {
-    if (!Object.prototype.hasOwnProperty.call(MEDIA_METHODS, method)) return false;
+    if (!isMediaMethod(method)) return false;
     var why = check(MEDIA_METHODS[method], params);
     if (why) {
       done({ code: 'STRATUS_INVALID_PARAMS', message: why });

@@ -1,0 +1,31 @@
+/**
+ * The one hidden global through which the orchestrator talks to the page (Runtime.evaluate):
+ * media answers and events, damage hints, cloud-browser errors and painted-frame events. Not
+ * enumerable, not writable, and named at random per session (CloudPageConfig.inbox).
+ */
+import type { CloudErrorDetail, DamageTake } from './config';
+import type { MediaInbox } from './media';
+import { dispatchCloudError } from './tasks';
+import { RENDERED_EVENT } from './tv-shim';
+
+export interface Inbox extends MediaInbox {
+  /** Where the changes since the last call can have painted; null when the page cannot tell. */
+  take: DamageTake;
+  cloudError(d: CloudErrorDetail): void;
+  /** The device has painted a frame: the page hears of it as a `stratusrendered` event. */
+  rendered(detail: object): void;
+}
+
+export function installInbox(name: string, media: MediaInbox | null, take: DamageTake | null): void {
+  const inbox: Inbox = {
+    support: (type) => (media ? media.support(type) : ''),
+    reply: (id, error, result) => media && media.reply(id, error, result),
+    event: (e) => media && media.event(e),
+    take: (width, height, maxArea) => (take ? take(width, height, maxArea) : null),
+    cloudError: (d) => dispatchCloudError(d),
+    rendered: (detail) => {
+      window.dispatchEvent(new CustomEvent(RENDERED_EVENT, { detail }));
+    }
+  };
+  Object.defineProperty(window, name, { value: Object.freeze(inbox), enumerable: false, configurable: false, writable: false });
+}

@@ -1,0 +1,119 @@
+/**
+ * The HbbTV video/broadcast object: the channel line-up, tuning by ccid or DVB triplet, and its
+ * PlayStateChange / ChannelChangeSucceeded / ChannelChangeError events, backed by the device's
+ * tuner (or its player of the channel's stream).
+ */
+import type { MediaEventParams } from '@stratus/protocol';
+import type { PageChannel } from '../config';
+import { announce } from '../tasks';
+import { Player } from './player';
+import type { Failure } from './rpc';
+
+/** The configured channels as the OIPF Channel objects apps see; one frozen object per channel. */
+export class Lineup {
+  private readonly objects = new Map<string, object>();
+  readonly channelList: object;
+
+  constructor(readonly channels: PageChannel[]) {
+    this.channelList = Object.freeze(
+      Object.assign(channels.map((c) => this.channelObject(c)), {
+        item: (i: number) => (channels[i] ? this.channelObject(channels[i]) : null),
+        getChannel: (ccid: string) => {
+          const c = channels.find((x) => x.ccid === ccid);
+          return c ? this.channelObject(c) : null;
+        },
+        getChannelByTriplet: (onid: number, tsid: number, sid: number) => {
+          const c = this.byTriplet(onid, tsid, sid);
+          return c ? this.channelObject(c) : null;
+        }
+      })
+    );
+  }
+
+  channelObject(ch: PageChannel): object {
+    let o = this.objects.get(ch.ccid);
+    if (!o) {
+      o = Object.freeze({
+        ccid: ch.ccid,
+        name: ch.name,
+        majorChannel: ch.lcn,
+        lcn: ch.lcn,
+        onid: ch.onid,
+        tsid: ch.tsid,
+        sid: ch.sid,
+        idType: 12,
+        channelType: 0
+      });
+      this.objects.set(ch.ccid, o);
+    }
+    return o;
+  }
+
+  byTriplet(onid: unknown, tsid: unknown, sid: unknown): PageChannel | null {
+    return this.channels.find((x) => x.onid === onid && x.tsid === tsid && x.sid === sid) ?? null;
+  }
+
+  /** The line-up's entry for a Channel object the app passes (by ccid, else by triplet). */
+  entry(ch: unknown): PageChannel | null {
+    if (!ch || typeof ch !== 'object') return null;
+    const c = ch as Partial<PageChannel>;
+    return this.channels.find((x) => x.ccid === c.ccid) ?? this.byTriplet(c.onid, c.tsid, c.sid);
+  }
+}
+
+export class BroadcastPlayer extends Player {
+  declare readonly el: HTMLObjectElement;
+  playState = 0;
+  current: PageChannel | null = null;
+  pending: PageChannel | null = null;
+  volume = 100;
+  onPlayStateChange: unknown = null;
+  onChannelChangeSucceeded: unknown = null;
+  onChannelChangeError: unknown = null;
+  constructor(
+    el: HTMLObjectElement,
+    private readonly lineup: Lineup
+  ) {
+    super(el);
+  }
+  setState(next: number, error?: number): void {
+    if (next === this.playState) return;
+    this.playState = next;
+    announce(this.el, () => this.onPlayStateChange, 'PlayStateChange', [next, error], { state: next, playState: next, error });
+  }
+  tune(ch: PageChannel): void {
+    this.pending = ch;
+    this.loaded = true;
+    this.setState(1);
+    this.command('tune', { ccid: ch.ccid }).catch((f: Failure) => this.tuneFailed(ch, f.code === 'STRATUS_UNKNOWN_CHANNEL' ? 5 : 100));
+    this.updateWindow();
+  }
+  tuneFailed(ch: PageChannel, state: number): void {
+    if (this.pending !== ch) return;
+    this.pending = null;
+    const channel = this.lineup.channelObject(ch);
+    announce(this.el, () => this.onChannelChangeError, 'ChannelChangeError', [channel, state], { channel, errorState: state });
+    this.setState(0, state);
+  }
+  /** next/prevChannel: `by` places along the line-up, wrapping round. */
+  step(by: number): void {
+    const list = this.lineup.channels;
+    const n = list.length;
+    if (!n) return;
+    const cur = this.current;
+    const i = cur ? list.findIndex((c) => c.ccid === cur.ccid) : -1;
+    this.tune(list[(((i + by) % n) + n) % n]);
+  }
+  onDevice(e: MediaEventParams): void {
+    const ch = this.pending;
+    if (e.type === 'tuned' && ch && e.cmd >= this.cmd) {
+      this.pending = null;
+      this.current = ch;
+      this.setState(2);
+      const channel = this.lineup.channelObject(ch);
+      announce(this.el, () => this.onChannelChangeSucceeded, 'ChannelChangeSucceeded', [channel], { channel });
+    } else if (e.type === 'tuneerror' && ch) {
+      this.tuneFailed(ch, e.error ? e.error.code : 100);
+    }
+  }
+}

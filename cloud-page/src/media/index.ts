@@ -1,0 +1,50 @@
+/**
+ * The media proxy's page half. It makes media elements, HbbTV A/V Control objects and the
+ * video/broadcast object proxies of a player on the device:
+ *
+ * - calls become requests through a CDP binding (rpc.ts), which the orchestrator forwards as media.*;
+ * - device events come back through the inbox and update a state mirror, so getters answer at
+ *   once (currentTime is extrapolated between reports), and the DOM events fire as a browser would;
+ * - the element's layout box is tracked and sent as the device's video window (video-window.ts);
+ * - MediaSource is hidden, so MSE player libraries fall back to src playback (mse-policy.ts).
+ *
+ * docs/media.md describes the behaviour; orchestrator/test/e2e/media*.test.ts check it.
+ */
+import type { MediaEventParams } from '@stratus/protocol';
+import type { CloudPageConfig } from '../config';
+import { Lineup } from './broadcast';
+import { CanPlay, installDecodingInfo } from './can-play';
+import { followDocument } from './dom-follow';
+import { installElementApi } from './element-api';
+import { useCanPlay } from './element-player';
+import { hideMse } from './mse-policy';
+import { installObjectApi } from './object-api';
+import { connect, Failure, settle } from './rpc';
+import { players } from './video-window';
+
+/** What the inbox offers for media: answers to calls, device events, and the support question. */
+export interface MediaInbox {
+  support(type: unknown): string;
+  reply(id: number, error: Failure | null, result: unknown): void;
+  event(e: MediaEventParams): void;
+}
+
+/** Installs the proxy; null when this document has no binding (the proxy stays out). */
+export function installMediaProxy(media: NonNullable<CloudPageConfig['media']>): MediaInbox | null {
+  if (!connect(media.binding)) return null;
+  const canPlay = new CanPlay(media.support);
+  useCanPlay(canPlay);
+  installElementApi(canPlay);
+  hideMse();
+  installObjectApi(new Lineup(media.channels));
+  followDocument();
+  installDecodingInfo(canPlay);
+  return {
+    support: (type) => canPlay.route(String(type)),
+    reply: (id, error, result) => settle(id, error, result),
+    event: (e) => {
+      const p = players.get(e.player);
+      if (p) p.onDevice(e);
+    }
+  };
+}

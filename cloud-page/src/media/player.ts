@@ -1,0 +1,94 @@
+/**
+ * What every proxied thing shares (a <video>/<audio>, an A/V Control or a video/broadcast
+ * object): an id, a command counter, the device's last state, and the video window it shows in.
+ */
+import type { MediaEventParams, MediaState } from '@stratus/protocol';
+import { call } from './rpc';
+import { players, scheduleWindows } from './video-window';
+
+let nextPlayer = 1;
+
+export abstract class Player {
+  readonly id = `m${nextPlayer++}`;
+  cmd = 0;
+  loaded = false;
+  state: MediaState = {
+    currentTime: 0,
+    duration: NaN,
+    paused: true,
+    ended: false,
+    seeking: false,
+    readyState: 0,
+    networkState: 0,
+    volume: 1,
+    muted: false,
+    rate: 1,
+    buffered: [],
+    seekable: [],
+    videoWidth: 0,
+    videoHeight: 0
+  };
+  /** performance.now() when state.currentTime was last reported. */
+  at = performance.now();
+  lastWindow = '';
+  constructor(readonly el: HTMLElement) {
+    players.set(this.id, this);
+    scheduleWindows();
+  }
+  command(method: string, params: object = {}): Promise<unknown> {
+    this.cmd++;
+    return call(this.id, method, { ...params, cmd: this.cmd });
+  }
+  /** Fire and forget: a failure is reported through events, or does not matter. */
+  send(method: string, params: object = {}): void {
+    this.command(method, params).catch(() => undefined);
+  }
+  /** Position now, extrapolated from the last report while playing. */
+  position(): number {
+    const s = this.state;
+    if (s.paused || s.seeking || s.ended || s.readyState < 3) return s.currentTime;
+    const t = s.currentTime + ((performance.now() - this.at) / 1000) * s.rate;
+    return s.duration === s.duration && s.duration !== Infinity ? Math.min(t, s.duration) : t;
+  }
+  visual(): boolean {
+    return true;
+  }
+  /** The video window in CSS pixels of the top-level viewport, or null when nothing shows. */
+  windowRect(): { x: number; y: number; width: number; height: number; visible: boolean } {
+    const el = this.el;
+    if (!el.isConnected) return { x: 0, y: 0, width: 0, height: 0, visible: false };
+    const r = el.getBoundingClientRect();
+    const cs = getComputedStyle(el);
+    let x = r.left;
+    let y = r.top;
+    let win: Window = window;
+    try {
+      // A player in a same-origin iframe: add the frames' offsets. Cross-origin stays frame-relative.
+      while (win !== win.parent && win.frameElement) {
+        const fr = win.frameElement.getBoundingClientRect();
+        x += fr.left;
+        y += fr.top;
+        win = win.parent;
+      }
+    } catch {
+      /* cross-origin parent */
+    }
+    const visible = cs.display !== 'none' && cs.visibility !== 'hidden' && cs.opacity !== '0' && r.width > 0 && r.height > 0;
+    return { x, y, width: r.width, height: r.height, visible };
+  }
+  updateWindow(): void {
+    if (!this.loaded || !this.visual()) return;
+    const r = this.windowRect();
+    const key = `${r.x},${r.y},${r.width},${r.height},${r.visible}`;
+    if (key === this.lastWindow) return;
+    this.lastWindow = key;
+    this.send('window', { rect: { x: r.x, y: r.y, width: r.width, height: r.height }, visible: r.visible });
+  }
+  release(): void {
+    if (this.loaded) this.send('release');
+    this.loaded = false;
+    this.lastWindow = '';
+  }
+  /** A device event for this player, for its state mirror and the app's events. */
+  abstract onDevice(e: MediaEventParams): void;
+}

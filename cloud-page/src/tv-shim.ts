@@ -1,0 +1,37 @@
+/**
+ * Makes the cloud page look like a TV browser (KeyEvent.VK_* constants) and publishes
+ * `window.stratus`, the documented API through which an app learns the device's real size and
+ * scale, and whether a media type plays natively on the device or virtually through the
+ * media-bridge. docs/protocol.md lists it.
+ */
+import { VK } from '@stratus/protocol';
+import type { CloudPageConfig } from './config';
+
+export function installTvShim(cfg: CloudPageConfig, support: (type: string) => string): void {
+  const w = window as unknown as Record<string, unknown>;
+  if (typeof w.KeyEvent === 'undefined') {
+    const keyEvent = {};
+    for (const name of Object.keys(VK)) Object.defineProperty(keyEvent, name, { value: VK[name as keyof typeof VK], enumerable: true });
+    Object.defineProperty(window, 'KeyEvent', { value: Object.freeze(keyEvent), configurable: false, writable: false });
+  }
+  const s = cfg.session;
+  Object.defineProperty(window, 'stratus', {
+    value: Object.freeze({
+      version: 1,
+      sessionId: s.sessionId,
+      device: Object.freeze({ width: s.device.width, height: s.device.height, model: s.device.model }),
+      app: Object.freeze({ id: s.app.id, width: s.app.width, height: s.app.height }),
+      scale: s.app.scale,
+      renderedEvent: RENDERED_EVENT,
+      media: Object.freeze({
+        support: (type: unknown) => support(String(type)),
+        device: Object.freeze(JSON.parse(JSON.stringify(s.mediaDevice)))
+      })
+    }),
+    configurable: false,
+    writable: false
+  });
+}
+
+/** The event the page gets when the device has painted a frame (page-events.ts). */
+export const RENDERED_EVENT = 'stratusrendered';

@@ -1,0 +1,366 @@
+import {
+  check,
+  errorSpec,
+  HelloParams,
+  HelloResult,
+  isKnownKeyCode,
+  isOrchestratorMethod,
+  JoinParams,
+  JoinResult,
+  ParamsOf,
+  parseRequest,
+  parseResponse,
+  PROTOCOL_VERSION,
+  ResumeParams,
+  rpcErrorOf,
+  rpcErrorResponse,
+  rpcNotification,
+  RpcRequest,
+  rpcResult,
+  StratusError,
+  TO_ORCHESTRATOR,
+  ToOrchestrator,
+  toStratusError
+} from '@stratus/protocol';
+import { WebSocket, RawData } from 'ws';
+import { Channel, ChannelConnection } from '../channel/channel';
+import { RateLimit } from '../channel/rate-limit';
+import { Config } from '../config';
+import { Session } from '../session/session';
+
+/** Who is on the other end of the socket, as far as the orchestrator can tell. */
+export interface PeerInfo {
+  ip: string | null;
+}
+
+/** What a connection needs from the orchestrator. */
+export interface SessionHost {
+  readonly config: Config;
+  openSession(hello: HelloParams, peer: PeerInfo): Promise<Session>;
+  resumeChannel(params: ResumeParams): { session: Session; channel: Channel };
+  joinSession(params: JoinParams): { session: Session; channel: Channel };
+  issueDeviceToken(deviceId: string, ttlSeconds: number): string;
+}
+
+type State = 'hello' | 'starting' | 'live' | 'closed';
+
+/** One handler per inbound method, each given its own params type by the protocol's map. */
+type Handlers = { [M in keyof ToOrchestrator]: (req: RpcRequest, params: ParamsOf<ToOrchestrator[M]>) => void };
+
+/**
+ * One WebSocket to the orchestrator, of either role: the device's (after session.hello), or a
+ * control client's (after session.join); session.resume takes either back after a drop. Text
+ * messages are JSON-RPC 2.0, binary ones UI frames to the device. Every inbound message is
+ * size-checked, parsed and schema-checked; anything wrong gets a coded error and closes this
+ * connection only. Once live, the channel's reliable link numbers, acknowledges and
+ * de-duplicates the session's messages.
+ */
+export class PeerConnection {
+  private state: State = 'hello';
+  private session: Session | null = null;
+  private channel: Channel | null = null;
+  private onSessionClosing: ((reason: StratusError | null) => void) | null = null;
+  private readonly helloTimer: NodeJS.Timeout;
+  /** What this socket lends its channel while it is live. */
+  private readonly conn: ChannelConnection = {
+    send: (text) => this.sendText(text),
+    sendFrame: (m) => this.sendBinary(m),
+    release: (reason) => this.release(reason)
+  };
+  private readonly rate: RateLimit;
+
+  private readonly handlers: Handlers = {
+    'session.hello': (req, p) => this.hello(req, p),
+    'session.resume': (req, p) => this.resume(req, p),
+    'session.join': (req, p) => this.join(req, p),
+    'link.ack': () => undefined,
+    'input.key': (_req, p) => this.key(p.code, p.action, p.seq),
+    'ui.ack': (_req, p) => {
+      if (!this.session?.layer.ack(p.frame, p.decodeMs, p.inputToPaintMs)) throw new StratusError('STRATUS_UNKNOWN_FRAME', `frame ${p.frame}`);
+    },
+    'ui.keyframe': () => this.session?.layer.requestKeyframe(),
+    'session.close': (req) => this.closeSession(req),
+    'session.leave': (req) => this.leave(req),
+    'session.info': (req) => {
+      if (this.session) this.reply(req, this.session.info());
+    },
+    // A device-side failure (decode, network, player): the app gets a cloud-browser error event.
+    'device.error': (_req, p) =>
+      void this.session?.page.notifyApp({ code: 'STRATUS_DEVICE_ERROR', message: p.message ?? `${p.source} error ${p.code}`, source: p.source, deviceCode: p.code }),
+    'media.event': (_req, p) => this.session?.media?.deviceEvent(p)
+  };
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly host: SessionHost,
+    private readonly peer: PeerInfo = { ip: null }
+  ) {
+    const { handshakeTimeoutMs } = host.config.server;
+    this.rate = new RateLimit(host.config.control.ratePerS, host.config.control.rateBurst);
+    this.helloTimer = setTimeout(() => this.fail(new StratusError('STRATUS_HANDSHAKE_TIMEOUT')), handshakeTimeoutMs);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
+    ws.on('error', () => this.teardown(new StratusError('STRATUS_TRANSPORT_LOST')));
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    try {
+      this.handle(data, isBinary);
+    } catch (err) {
+      this.fail(toStratusError(err));
+    }
+  }
+
+  private handle(data: RawData, isBinary: boolean): void {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    if (size > this.host.config.server.maxMessageBytes) {
+      throw new StratusError('STRATUS_MESSAGE_TOO_LARGE', `${size} bytes`);
+    }
+    if (isBinary) throw new StratusError('STRATUS_UNEXPECTED_BINARY');
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data.toString());
+    } catch {
+      this.limitRate();
+      throw new StratusError('STRATUS_PARSE_ERROR');
+    }
+    const response = parseResponse(msg);
+    // Answers to our own requests come at the rate we ask; everything else counts.
+    if (!(response && this.channel?.calls.has(response.id))) this.limitRate();
+    if (response) {
+      // An answer to one of our requests, always sequenced; a late one (after its timeout) is dropped quietly.
+      const channel = this.channel;
+      if (!channel) throw new StratusError('STRATUS_OUT_OF_ORDER', `a response while ${this.state}`);
+      if (response.seq === undefined) throw new StratusError('STRATUS_INVALID_MESSAGE', 'a response needs a seq');
+      if (this.sequence(channel, response.seq, response.ack)) channel.calls.settle(response.id, response.result, response.error);
+      return;
+    }
+    const req = parseRequest(msg);
+    const channel = this.channel;
+    // The link counts every sequenced message, known method or not, so numbering never gaps.
+    if (channel && !this.sequence(channel, req.seq, req.ack)) return;
+    const method = req.method;
+    if (!isOrchestratorMethod(method)) {
+      this.reply(req, undefined, new StratusError('STRATUS_UNKNOWN_METHOD', method));
+      return;
+    }
+    const spec = TO_ORCHESTRATOR[method];
+    if (spec.request !== (req.id !== undefined)) {
+      throw new StratusError('STRATUS_INVALID_MESSAGE', `${method} is ${spec.request ? 'a request and needs an id' : 'a notification and takes no id'}`);
+    }
+    const opening = spec.roles.indexOf('handshake') >= 0;
+    // Before the handshake is answered there is no channel: nothing else may come yet.
+    if (opening !== (this.state === 'hello') || (!opening && !channel)) {
+      throw new StratusError('STRATUS_OUT_OF_ORDER', `${method} while ${this.state}`);
+    }
+    if (channel && spec.sequenced !== (req.seq !== undefined)) {
+      throw new StratusError('STRATUS_INVALID_MESSAGE', `${method} ${spec.sequenced ? 'needs' : 'takes no'} seq`);
+    }
+    if (!opening && channel && spec.roles.indexOf(channel.role) < 0) {
+      this.reply(req, undefined, new StratusError('STRATUS_METHOD_NOT_ALLOWED', `${method} on a ${channel.role} channel`));
+      return;
+    }
+    const params = req.params ?? {};
+    const why = check(spec.params, params);
+    if (why) throw new StratusError('STRATUS_INVALID_PARAMS', why);
+    // The schema check above vouches for the handler's params type.
+    (this.handlers[method] as (req: RpcRequest, params: unknown) => void)(req, params);
+  }
+
+  private limitRate(): void {
+    if (!this.rate.take()) throw new StratusError('STRATUS_RATE_LIMITED', `over ${this.host.config.control.ratePerS} messages/s`);
+  }
+
+  /** Runs a sequenced message through the link: false for a duplicate, which is dropped. */
+  private sequence(channel: Channel, seq: number | undefined, ack: number | undefined): boolean {
+    const verdict = channel.link.receive(seq, ack);
+    if (verdict === 'gap') throw new StratusError('STRATUS_OUT_OF_ORDER', `seq ${seq} after ${channel.link.received}`);
+    if (verdict === 'bad-ack') throw new StratusError('STRATUS_INVALID_MESSAGE', `ack ${ack} for messages never sent`);
+    return verdict === 'deliver';
+  }
+
+  private hello(req: RpcRequest, params: HelloParams): void {
+    clearTimeout(this.helloTimer);
+    if (params.protocol !== PROTOCOL_VERSION) {
+      throw new StratusError('STRATUS_UNSUPPORTED_PROTOCOL', `device ${params.protocol}, orchestrator ${PROTOCOL_VERSION}`);
+    }
+    this.state = 'starting';
+    this.host.openSession(params, this.peer).then(
+      (session) => {
+        if (this.state === 'closed') {
+          void session.close();
+          return;
+        }
+        this.adopt(req, session, session.channels.device, 0);
+      },
+      (err: unknown) => this.refuse(req, err)
+    );
+  }
+
+  /** A device or control client comes back to its channel after a drop, within the resume grace. */
+  private resume(req: RpcRequest, params: ResumeParams): void {
+    clearTimeout(this.helloTimer);
+    try {
+      const { session, channel } = this.host.resumeChannel(params);
+      this.adopt(req, session, channel, params.ack);
+    } catch (err) {
+      this.refuse(req, err);
+    }
+  }
+
+  /** A second client takes a control channel on a live session, with the device's credentials. */
+  private join(req: RpcRequest, params: JoinParams): void {
+    clearTimeout(this.helloTimer);
+    try {
+      const { session, channel } = this.host.joinSession(params);
+      this.adopt(req, session, channel, 0);
+    } catch (err) {
+      this.refuse(req, err);
+    }
+  }
+
+  /**
+   * Answers the handshake, then lets the link replay what the peer missed and, for the device,
+   * starts the UI stream: the device knows the layer before the keyframe arrives.
+   */
+  private adopt(req: RpcRequest, session: Session, channel: Channel, peerAck: number | undefined): void {
+    // Checked before answering: the peer must not hear success and then a refusal.
+    const gap = peerAck === undefined ? null : channel.replayGap(peerAck);
+    if (gap) {
+      this.refuse(req, gap);
+      if (channel.role === 'device') void session.close(gap);
+      else session.channels.removeControl(channel, gap);
+      return;
+    }
+    this.session = session;
+    this.channel = channel;
+    this.state = 'live';
+    this.onSessionClosing = (reason) => this.fail(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
+    session.on('closing', this.onSessionClosing);
+    const result: HelloResult | JoinResult =
+      channel.role === 'device'
+        ? {
+            sessionId: session.id,
+            protocol: PROTOCOL_VERSION,
+            layer: session.layerSize,
+            app: session.appInfo,
+            window: this.host.config.ui.window,
+            resumeToken: channel.resumeToken,
+            ack: channel.link.received,
+            role: 'device'
+          }
+        : {
+            sessionId: session.id,
+            protocol: PROTOCOL_VERSION,
+            role: 'control',
+            resumeToken: channel.resumeToken,
+            ack: channel.link.received,
+            app: session.appInfo,
+            deviceAttached: session.channels.deviceAttached
+          };
+    this.reply(req, result);
+    session.channels.attach(channel, this.conn, peerAck);
+  }
+
+  private refuse(req: RpcRequest, err: unknown): void {
+    const e = toStratusError(err);
+    this.reply(req, undefined, e);
+    this.fail(e);
+  }
+
+  private key(code: number, action: 'down' | 'up', seq: number | undefined): void {
+    if (!isKnownKeyCode(code)) throw new StratusError('STRATUS_INVALID_PARAMS', `params.code ${code} is not a known key`);
+    const session = this.session;
+    if (!session) return;
+    // Only the device's keys name an input the frames report back.
+    session.input.key(code, action, this.channel?.role === 'device' ? seq : undefined).catch((err) => this.fail(toStratusError(err)));
+  }
+
+  /** The device or a control client ends the session: answer, then close normally and release everything. */
+  private closeSession(req: RpcRequest): void {
+    this.reply(req, { closed: true });
+    this.ws.close(1000, `closed by ${this.channel?.role ?? 'device'}`);
+    this.teardown(null);
+  }
+
+  /** A control client leaves; the session carries on. */
+  private leave(req: RpcRequest): void {
+    this.reply(req, { left: true });
+    const session = this.session;
+    const channel = this.channel;
+    this.unbind();
+    this.ws.close(1000, 'left');
+    this.teardown(null);
+    if (session && channel) session.channels.removeControl(channel, new StratusError('STRATUS_SESSION_CLOSED', 'left'));
+  }
+
+  private sendText(text: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
+  }
+
+  private sendBinary(message: Buffer): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(message, { binary: true });
+  }
+
+  /**
+   * Answers a request the way it came: in sequence on the channel's link, or (the handshake)
+   * straight on this socket. A failed notification gets a session.error instead.
+   */
+  private reply(req: RpcRequest, result: unknown, err?: StratusError): void {
+    if (req.id === undefined) {
+      if (err) this.notifyError(err);
+      return;
+    }
+    if (req.seq !== undefined && this.channel) {
+      this.channel.reply(req.id, result, err);
+      return;
+    }
+    this.sendText(JSON.stringify(err ? rpcErrorResponse(req.id, rpcErrorOf(err)) : rpcResult(req.id, result)));
+  }
+
+  private notifyError(err: StratusError): void {
+    this.sendText(JSON.stringify(rpcNotification('session.error', { code: err.code, message: err.message })));
+  }
+
+  /** Tells the peer why, closes its socket with the code's close code, and ends its channel. */
+  fail(err: StratusError): void {
+    if (this.state === 'closed') return;
+    this.notifyError(err);
+    const close = err.close || errorSpec('STRATUS_INTERNAL').close;
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(close, err.code);
+    this.teardown(err);
+  }
+
+  /**
+   * Ends this connection. A lost transport only detaches the channel, which then waits for a
+   * resume. Any other reason ends the channel: for the device that closes the session (a
+   * protocol error, its session.close); a control channel just leaves.
+   */
+  private teardown(reason: StratusError | null): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    const channel = this.channel;
+    const session = this.unbind();
+    if (!session || !channel) return;
+    if (reason?.code === 'STRATUS_TRANSPORT_LOST') session.channels.detach(channel, this.conn);
+    else if (channel.role === 'device' || reason === null) void session.close(reason);
+    else session.channels.removeControl(channel, reason);
+  }
+
+  /** Another connection took the channel over, or the channel ended: end this one, leave the session alone. */
+  private release(reason: StratusError): void {
+    this.unbind();
+    this.fail(reason);
+  }
+
+  /** Lets go of the session (and stops listening to it); returns what it held. */
+  private unbind(): Session | null {
+    const session = this.session;
+    this.session = null;
+    this.channel = null;
+    if (session && this.onSessionClosing) session.off('closing', this.onSessionClosing);
+    return session;
+  }
+}

@@ -1,0 +1,178 @@
+import { randomBytes } from 'node:crypto';
+import { CloudErrorDetail, CloudPageConfig } from '@stratus/cloud-page';
+import { StratusError } from '@stratus/protocol';
+import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
+import { Rect } from '../layer/damage';
+import { hintRect } from '../layer/damage-hint';
+import { LayerSource } from '../layer/layer-stream';
+import { cloudPageScript } from './cloud-page-script';
+
+export interface CloudPageOptions {
+  /** Absolute URL of the app page. */
+  appUrl: string;
+  /** The resolution the app is authored for (CSS pixels), and layer pixels per CSS pixel. */
+  app: { width: number; height: number };
+  scale: number;
+  appLoadTimeoutMs: number;
+  unloadGraceMs: number;
+  userAgent: string;
+  /** Sent as X-Forwarded-For on every request the page makes. */
+  deviceIp: string | null;
+  /** What navigator.geolocation reports; null: position unavailable, never the data centre's. */
+  location: { latitude: number; longitude: number; accuracy: number } | null;
+}
+
+/** What Page.captureScreenshot takes; the bench measures other formats on the same screen. */
+export interface CaptureFormat {
+  format: 'png' | 'jpeg';
+  quality?: number;
+  optimizeForSpeed?: boolean;
+  clip?: { x: number; y: number; width: number; height: number; scale: number };
+}
+
+const LAYER_PNG: CaptureFormat = { format: 'png', optimizeForSpeed: true };
+
+/**
+ * The app's page in its own incognito context: rendered at the device's resolution with a
+ * transparent background, given the cloud page bundle before the app's code, and captured one
+ * capture at a time (it is the UI layer's LayerSource). It also carries what the orchestrator
+ * tells the app (cloud-browser errors, painted frames) and asks it (damage hints), through the
+ * bundle's hidden inbox.
+ */
+export class CloudPage implements LayerSource {
+  /** The bundle's hidden global in this session's documents. */
+  readonly inbox = `__stratus_${randomBytes(6).toString('hex')}`;
+  private context: BrowserContext | null = null;
+  private page: Page | null = null;
+  private session: CDPSession | null = null;
+  /** Chromium corrupts parallel captures of one page, so every capture goes through this chain. */
+  private captureChain: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+  captures = 0;
+
+  constructor(private readonly opts: CloudPageOptions) {}
+
+  /** The app's page, for tests and operators' tools; null once closed. */
+  get puppeteerPage(): Page | null {
+    return this.page;
+  }
+
+  /** The page's CDP session. Throws STRATUS_SESSION_CLOSED once the page is gone. */
+  get cdp(): CDPSession {
+    if (!this.session) throw new StratusError('STRATUS_SESSION_CLOSED');
+    return this.session;
+  }
+
+  /** Creates the page and sets it up as a TV screen of the device's size, before any app code. */
+  async open(context: BrowserContext): Promise<void> {
+    this.context = context;
+    const page = await context.newPage();
+    this.page = page;
+    const cdp = await page.createCDPSession();
+    this.session = cdp;
+    const { app, scale } = this.opts;
+    await cdp.send('Emulation.setDeviceMetricsOverride', {
+      width: app.width,
+      height: app.height,
+      deviceScaleFactor: scale,
+      mobile: false,
+      screenWidth: app.width,
+      screenHeight: app.height
+    });
+    await cdp.send('Emulation.setDefaultBackgroundColorOverride', { color: { r: 0, g: 0, b: 0, a: 0 } });
+    await cdp.send('Page.enable');
+    await page.setUserAgent(this.opts.userAgent);
+    if (this.opts.deviceIp) await page.setExtraHTTPHeaders({ 'X-Forwarded-For': this.opts.deviceIp });
+    if (this.opts.location) {
+      await context.overridePermissions(new URL(this.opts.appUrl).origin, ['geolocation']);
+      await cdp.send('Emulation.setGeolocationOverride', this.opts.location);
+    } else {
+      await cdp.send('Emulation.setGeolocationOverride', {});
+    }
+  }
+
+  /** Every document of the page runs the cloud page bundle first, with this session's config. */
+  async inject(config: Omit<CloudPageConfig, 'inbox'>): Promise<void> {
+    await this.cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: cloudPageScript({ ...config, inbox: this.inbox }) });
+  }
+
+  /** Loads the app. Throws STRATUS_APP_LOAD_FAILED. */
+  async load(): Promise<void> {
+    try {
+      await this.page!.goto(this.opts.appUrl, { waitUntil: 'load', timeout: this.opts.appLoadTimeoutMs });
+    } catch (err) {
+      throw new StratusError('STRATUS_APP_LOAD_FAILED', `${this.opts.appUrl}: ${(err as Error).message}`);
+    }
+  }
+
+  /** The exact transparent layer as PNG (of `clip`, in layer pixels, when given). */
+  capture(clip?: Rect): Promise<Buffer> {
+    // Clips come only at scale 1 (damage hints are off otherwise), so layer pixels are CSS pixels.
+    return this.captureAs(clip ? { ...LAYER_PNG, clip: { x: clip.x, y: clip.y, width: clip.w, height: clip.h, scale: 1 } } : LAYER_PNG);
+  }
+
+  /** A capture in any format, serialised with every other capture of this page. */
+  captureAs(format: CaptureFormat): Promise<Buffer> {
+    const cdp = this.session;
+    if (!cdp) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
+    this.captures++;
+    const run = this.captureChain.then(() => cdp.send('Page.captureScreenshot', format));
+    this.captureChain = run.catch(() => undefined);
+    return run.then((r) => Buffer.from(r.data, 'base64'));
+  }
+
+  /**
+   * Where the changes since the last call repainted, as the page can tell, in CSS pixels; null
+   * when it cannot (then a full capture). Areas over `maxPercent` of the page count as no hint.
+   */
+  async damageHint(maxPercent: number): Promise<Rect | null> {
+    const { width, height } = this.opts.app;
+    const maxArea = Math.floor((width * height * maxPercent) / 100);
+    const value = await this.call<unknown>('take', [width, height, maxArea]).catch(() => null);
+    return hintRect(value, width, height);
+  }
+
+  /** Raises a cloud-browser error event in the app's page. */
+  notifyApp(detail: CloudErrorDetail): Promise<void> {
+    return this.call('cloudError', [detail]).then(() => undefined, () => undefined);
+  }
+
+  /** Tells the app the device has painted a frame (the `stratusrendered` event). */
+  rendered(detail: object): void {
+    this.call('rendered', [detail]).catch(() => undefined);
+  }
+
+  /** Calls the inbox in the page's main document; its arguments go as JSON. */
+  private async call<T>(method: string, args: unknown[]): Promise<T | null> {
+    const cdp = this.session;
+    if (!cdp) return null;
+    const expression = `(() => { const i = window[${JSON.stringify(this.inbox)}]; return i ? i.${method}(...${JSON.stringify(args)}) : null; })()`;
+    const r = await cdp.send('Runtime.evaluate', { expression, returnByValue: true });
+    return r.result.value as T;
+  }
+
+  /**
+   * Leaves the app's page by navigating away, which fires pagehide, visibilitychange (hidden) and
+   * unload natively, in the order of the HTML spec, as on a TV browser leaving an app. Beacons
+   * queued there outlive the document; the grace gives them time to leave before the context,
+   * with its cookies, storage and cache, is dropped. Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.leave();
+    return this.closing;
+  }
+
+  private async leave(): Promise<void> {
+    const page = this.page;
+    const context = this.context;
+    this.session = null;
+    this.page = null;
+    this.context = null;
+    if (page) {
+      const grace = this.opts.unloadGraceMs;
+      await page.goto('about:blank', { timeout: grace + 2000 }).catch(() => undefined);
+      if (grace > 0) await new Promise((r) => setTimeout(r, grace));
+    }
+    if (context) await context.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { MediaCapabilities, SessionInfo, StratusError } from '@stratus/protocol';
+import { BrowserContext, Page } from 'puppeteer-core';
+import { AppEntry, Config } from '../config';
+import { InputPipeline } from '../input/input-pipeline';
+import { KeyInjector } from '../input/key-injector';
+import { DamageSignal } from '../layer/damage-signal';
+import { LayerStream } from '../layer/layer-stream';
+import { playbackSupport } from '../media/capabilities';
+import { LineupChannel, MediaProxy } from '../media/media-proxy';
+import { PlaybackRouter } from '../media/playback-route';
+import { CloudPage, CloudPageOptions } from '../page/cloud-page';
+import { IdleTimer } from './idle-timer';
+import { SessionChannels } from './session-channels';
+
+export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
+  /** From the device's verified token. */
+  deviceId: string;
+  appId: string;
+  app: AppEntry;
+  device: { width: number; height: number; model: string };
+  ui: Config['ui'];
+  media: {
+    playTimeoutMs: number;
+    channels: LineupChannel[];
+    virtualAnswer: string;
+    /** The device's report from its hello (or the baseline). */
+    caps: MediaCapabilities;
+    router: PlaybackRouter;
+  };
+  idleTimeoutMs: number;
+  resumeGraceMs: number;
+  /** Control clients that may join besides the device. */
+  maxControlChannels: number;
+  rpcTimeoutMs: number;
+}
+
+export interface SessionEvents {
+  /** Teardown begins: tell the device now, the page still gets its unload grace. */
+  closing: [StratusError | null];
+  closed: [StratusError | null];
+}
+
+/** Scale from the app's authored resolution to the device screen, keeping the aspect ratio. */
+export function layerScale(app: { width: number; height: number }, device: { width: number; height: number }): number {
+  return Math.min(device.width / app.width, device.height / app.height);
+}
+
+/**
+ * One device's cloud browser: the app's CloudPage streamed as a UI layer to the device's channel,
+ * keys into the page through the input pipeline, and the media proxy between the page and the
+ * device's players. The session starts them, closes them, and closes itself when idle.
+ */
+export class Session extends EventEmitter<SessionEvents> {
+  readonly id = randomUUID();
+  readonly deviceId: string;
+  readonly appId: string;
+  readonly scale: number;
+  readonly page: CloudPage;
+  readonly channels: SessionChannels;
+  readonly input = new InputPipeline();
+  readonly layer: LayerStream;
+  /** The media proxy, once the page is open. */
+  media: MediaProxy | null = null;
+  private signal: DamageSignal | null = null;
+  private closing: Promise<void> | null = null;
+  /** The STRATUS_TRANSPORT_LOST the app was told about at the drop; closing with it says nothing new. */
+  private announcedLoss: StratusError | null = null;
+  private readonly idle: IdleTimer;
+
+  constructor(private readonly opts: SessionOptions) {
+    super();
+    this.deviceId = opts.deviceId;
+    this.appId = opts.appId;
+    this.scale = layerScale(opts.app, opts.device);
+    this.page = new CloudPage({ ...opts, scale: this.scale });
+    this.channels = new SessionChannels({
+      maxControls: opts.maxControlChannels,
+      resumeGraceMs: opts.resumeGraceMs,
+      onDevice: (attached) => this.onDevice(attached),
+      onDeviceGone: (reason) => void this.close(reason)
+    });
+    this.idle = new IdleTimer(opts.idleTimeoutMs, () => void this.close(new StratusError('STRATUS_IDLE_TIMEOUT')));
+    this.input.onKey = () => this.idle.touch();
+    this.layer = new LayerStream(this.page, this.channels.device, opts.ui);
+    // Nothing to stream to until a device attaches; attaching starts it with a keyframe.
+    this.layer.pause();
+    this.layer.on('error', (err) => void this.close(err));
+    this.layer.on('painted', (info) => {
+      this.page.rendered({
+        frame: info.frame,
+        inputSeq: info.inputSeq,
+        keyframe: info.keyframe,
+        rects: info.rects,
+        bytes: info.bytes,
+        captureMs: round(info.captureMs),
+        encodeMs: round(info.encodeMs),
+        sendToAckMs: round(info.ackedAt - info.sentAt),
+        captureToAckMs: round(info.ackedAt - info.capturedAt),
+        decodeMs: info.decodeMs,
+        inputToPaintMs: info.inputToPaintMs
+      });
+    });
+  }
+
+  /** The app's page, for tests and tools; null before start and after close. */
+  get cloudPage(): Page | null {
+    return this.page.puppeteerPage;
+  }
+
+  get layerSize(): { width: number; height: number } {
+    return { width: Math.round(this.opts.app.width * this.scale), height: Math.round(this.opts.app.height * this.scale) };
+  }
+
+  /** The app as the handshake results describe it. */
+  get appInfo(): { id: string; width: number; height: number; scale: number } {
+    return { id: this.appId, width: this.opts.app.width, height: this.opts.app.height, scale: this.scale };
+  }
+
+  /** Counters for tests, the bench and operators. */
+  get stats(): { captures: number; framesSent: number; bytesSent: number; keys: number } {
+    const l = this.layer.counters;
+    return { captures: this.page.captures, framesSent: l.framesSent, bytesSent: l.bytesSent, keys: this.input.keys };
+  }
+
+  /** Opens the page, gives it the cloud page bundle and the media proxy, and loads the app. Throws STRATUS_APP_LOAD_FAILED. */
+  async start(context: BrowserContext): Promise<void> {
+    const { opts, page } = this;
+    await page.open(context);
+    const m = opts.media;
+    const support = playbackSupport(m.caps, m.router.virtualAvailable, m.virtualAnswer);
+    const media = new MediaProxy(page.cdp, page.inbox, {
+      scale: this.scale,
+      channels: m.channels,
+      caps: m.caps,
+      support,
+      router: m.router,
+      playTimeoutMs: m.playTimeoutMs,
+      request: (method, params, timeoutMs = opts.rpcTimeoutMs) => this.channels.device.request(method, params, timeoutMs),
+      notifyApp: (detail) => void page.notifyApp(detail)
+    });
+    await media.install();
+    this.media = media;
+    // Page-reported damage serves only where layer pixels are CSS pixels: at a fractional scale a
+    // clip edge can fall inside a device pixel.
+    const hints = opts.ui.damageHints === 'on' && this.scale === 1;
+    await page.inject({
+      session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual } },
+      media: media.pageConfig,
+      damageHints: hints
+    });
+    await page.load();
+    this.input.open(new KeyInjector(page.cdp), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
+    this.signal = new DamageSignal(page.cdp, () => this.layer.markDirty());
+    await this.signal.start();
+    // The page's load is not a key's change: the hints start from here.
+    if (hints) await page.damageHint(opts.ui.damageHintMaxPercent);
+    this.layer.markDirty();
+    this.idle.start();
+  }
+
+  /** The device's channel came or went: the layer streams only while it is there. */
+  private onDevice(attached: boolean): void {
+    if (attached) {
+      this.layer.resume();
+      return;
+    }
+    this.layer.pause();
+    const lost = new StratusError('STRATUS_TRANSPORT_LOST');
+    // The app hears of the drop at once; the session closes only if the grace runs out.
+    void this.page.notifyApp({ code: lost.code, message: lost.message, source: 'cloud' });
+    this.announcedLoss = lost;
+  }
+
+  /** What `session.info` answers. */
+  info(): SessionInfo {
+    return {
+      sessionId: this.id,
+      deviceId: this.deviceId,
+      app: this.appInfo,
+      layer: this.layerSize,
+      model: this.opts.device.model,
+      deviceAttached: this.channels.deviceAttached,
+      controlChannels: this.channels.controlCount,
+      keys: this.input.keys,
+      framesSent: this.layer.counters.framesSent
+    };
+  }
+
+  /** Closing has begun: nothing may attach any more. */
+  get isClosing(): boolean {
+    return this.closing !== null;
+  }
+
+  /**
+   * Releases everything the session holds; safe to call more than once. The app learns why,
+   * then sees its page hidden and unloaded (CloudPage.close), and the context goes.
+   */
+  close(reason: StratusError | null = null): Promise<void> {
+    // Set before anything runs: whoever hears 'closing' and closes too gets this same promise.
+    this.closing ??= Promise.resolve().then(() => this.shutDown(reason));
+    return this.closing;
+  }
+
+  private async shutDown(reason: StratusError | null): Promise<void> {
+    this.emit('closing', reason);
+    this.channels.close(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
+    // The app learns why before it is hidden and unloaded (a lost transport it heard at the drop).
+    if (reason && reason !== this.announcedLoss) await this.page.notifyApp({ code: reason.code, message: reason.message, source: 'cloud' });
+    this.idle.stop();
+    this.signal?.stop();
+    this.layer.stop();
+    this.input.close();
+    this.media?.dispose();
+    await this.page.close();
+    this.emit('closed', reason);
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

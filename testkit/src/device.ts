@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { Browser, Page } from 'puppeteer-core';
+import { CHROMIUM_ARGS, mergeConfig, Orchestrator, Overrides, Session } from '@stratus/orchestrator';
+import { until } from './wait';
+
+/**
+ * A real device for end-to-end tests: the emulator page in its own headless Chromium, separate
+ * from the orchestrator's cloud Chromium, as a set-top box would be.
+ */
+export class DeviceBrowser {
+  private constructor(
+    readonly browser: Browser,
+    private readonly dir: string
+  ) {}
+
+  static async launch(): Promise<DeviceBrowser> {
+    const dir = mkdtempSync(join(tmpdir(), 'stratus-device-'));
+    const browser = await puppeteer.launch({
+      executablePath: process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      pipe: true,
+      userDataDir: dir,
+      // A set-top box plays what its app asks for; no user gesture comes first.
+      args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required']
+    });
+    return new DeviceBrowser(browser, dir);
+  }
+
+  /** Opens the emulator and waits until the first frame is painted. */
+  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }): Promise<Page> {
+    const page = await this.browser.newPage();
+    await page.setViewport(viewport);
+    const token = orch.issueDeviceToken('test-device');
+    await page.goto(`${orch.emulatorUrl}?${query}&token=${encodeURIComponent(token)}`);
+    await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+    return page;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => this.browser.process()?.kill('SIGKILL'));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An orchestrator on 127.0.0.1, port 0. The unload and resume graces are short here to keep the
+ * suite quick; the tests of the graces themselves set their own.
+ */
+export async function startOrchestrator(extra: Overrides = {}): Promise<Orchestrator> {
+  const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100, resumeGraceMs: 300 } };
+  if (process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH) base.chromium = { executablePath: process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH };
+  // Lets a bench run try Chromium switches without a code change.
+  if (process.env.STRATUS_CHROMIUM_EXTRA_ARGS) base.chromium = { ...base.chromium, extraArgs: process.env.STRATUS_CHROMIUM_EXTRA_ARGS };
+  return Orchestrator.start(mergeConfig(base, extra));
+}
+
+/** An orchestrator and a device browser for one describe block; the hooks stop both. */
+export interface Rig {
+  orch: Orchestrator;
+  device: DeviceBrowser;
+}
+
+export function useRig(overrides: Overrides = {}): Rig {
+  const rig = {} as Rig;
+  before(async () => {
+    rig.orch = await startOrchestrator(overrides);
+    rig.device = await DeviceBrowser.launch();
+  });
+  after(async () => {
+    await rig.device?.close();
+    await rig.orch?.close();
+  });
+  return rig;
+}
+
+/** The device canvas as straight-alpha RGBA bytes. */
+export async function devicePixels(page: Page): Promise<{ width: number; height: number; data: Buffer }> {
+  const r = await page.evaluate(() => {
+    const c = document.getElementById('stratus-layer') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let s = '';
+    for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode.apply(null, Array.from(d.subarray(i, i + 0x8000)));
+    return { width: c.width, height: c.height, b64: btoa(s) };
+  });
+  return { width: r.width, height: r.height, data: Buffer.from(r.b64, 'base64') };
+}
+
+/** The session the emulator in `page` is live on (not an older one still closing). */
+export async function sessionOf(orch: Orchestrator, page: Page): Promise<Session> {
+  const id = await until('the device to have a session', () => page.evaluate(() => (window as any).stratusClient.session?.sessionId as string | undefined));
+  return until('its session', () => orch.sessions.get(id));
+}
+
+/**
+ * Waits until the layer is at rest: every key the device sent has reached the session and gone
+ * through the page, the session's stream has nothing to capture, nothing being captured and
+ * nothing in flight, and the device has applied every frame it received.
+ */
+export async function settle(orch: Orchestrator, page: Page): Promise<void> {
+  const session = await sessionOf(orch, page);
+  const sent = await page.evaluate(() => (window as any).stratusClient.stats.keysSent as number);
+  await until('the keys to reach the session', () => session.input.keys >= sent);
+  await session.input.drained();
+  let pending = 0;
+  await until('the layer to settle', async () => {
+    pending = await page.evaluate(() => (window as any).stratusClient.framesPending as number);
+    return session.layer.idle && pending === 0;
+  }).catch((e: Error) => {
+    throw new Error(`${e.message}: the stream has ${session.layer.describe()}; the device ${pending} frames pending`);
+  });
+}
