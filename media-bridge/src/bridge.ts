@@ -73,6 +73,11 @@ export class MediaBridge {
     return this.byId.size;
   }
 
+  /** Viewers holding transcode `id` now; an idle stop is armed only at 0. */
+  viewersOf(id: string): number {
+    return this.byId.get(id)?.viewers.size ?? 0;
+  }
+
   /** ffmpeg processes started so far, including restarts after seeks. */
   get ffmpegStarted(): number {
     let n = this.stats.ffmpegRuns;

@@ -23,28 +23,28 @@ export const DEFAULTS = {
     host: '127.0.0.1',
     /** server.ts: TCP port; 0 picks a free one. */
     port: 8080,
-    /** device-connection.ts: largest inbound device message, in bytes. */
+    /** connection/peer-connection.ts: largest inbound message from a device or control client, in bytes. */
     maxMessageBytes: 16384,
-    /** device-connection.ts: time a device has to send session.hello. */
+    /** connection/peer-connection.ts: time a new connection has to send its handshake (hello, resume or join). */
     handshakeTimeoutMs: 10000,
-    /** identity.ts: proxies (comma-separated IPs) whose X-Forwarded-For is believed. */
+    /** server.ts (with identity.ts): proxies (comma-separated IPs) whose X-Forwarded-For is believed. */
     trustedProxies: '',
     /** server.ts: PEM certificate and key files; with both, the server speaks HTTPS and WSS. */
     tlsCert: '',
     tlsKey: ''
   },
   control: {
-    /** control/pending-calls.ts: how long a cloud-to-device request waits for its answer. */
+    /** session/session.ts (the channel's channel/pending-calls.ts): how long a cloud-to-device request waits for its answer. */
     rpcTimeoutMs: 5000,
-    /** control/rate-limit.ts: device messages per second, sustained, per connection. */
+    /** connection/peer-connection.ts (channel/rate-limit.ts): messages per second, sustained, per connection. */
     ratePerS: 200,
-    /** control/rate-limit.ts: device messages allowed in a burst. */
+    /** connection/peer-connection.ts (channel/rate-limit.ts): messages allowed in a burst. */
     rateBurst: 400,
-    /** session.ts: control clients (session.join) a session accepts besides its device. */
+    /** orchestrator.ts (for session/session-channels.ts): control clients (session.join) a session accepts besides its device. */
     maxChannels: 4
   },
   identity: {
-    /** session.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */
+    /** orchestrator.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */
     defaultLocation: ''
   },
   chromium: {
@@ -70,30 +70,30 @@ export const DEFAULTS = {
   sessions: {
     /** orchestrator.ts: sessions at once; the next hello gets STRATUS_SESSION_LIMIT. */
     max: 16,
-    /** session.ts: a session without keys for this long closes with STRATUS_IDLE_TIMEOUT. */
+    /** session/session.ts (session/idle-timer.ts): a session without keys for this long closes with STRATUS_IDLE_TIMEOUT. */
     idleTimeoutMs: 1800000,
-    /** session.ts: after pagehide, how long the page may still send beacons before teardown. */
+    /** page/cloud-page.ts: after pagehide, how long the page may still send beacons before teardown. */
     unloadGraceMs: 1000,
-    /** session.ts: how long a session whose device dropped waits for session.resume. */
+    /** session/session-channels.ts: how long a session whose device dropped waits for session.resume. */
     resumeGraceMs: 30000,
-    /** session.ts: how long the app page may take to load. */
+    /** page/cloud-page.ts: how long the app page may take to load. */
     appLoadTimeoutMs: 15000
   },
   ui: {
-    /** layer/damage.ts: edge of the square tiles the diff works in, in layer pixels. */
+    /** layer/layer-stream.ts (layer/damage.ts): edge of the square tiles the diff works in, in layer pixels. */
     tileSize: 32,
     /** layer/layer-stream.ts: UI frames in flight before the server waits for acks. */
     window: 2,
-    /** png/encode.ts: zlib level of the rectangle PNGs; 6 is ~23% smaller than 1 for ~1 ms (docs/benchmarks.md). */
+    /** layer/frame-builder.ts (png/encode.ts): zlib level of the rectangle PNGs; 6 is ~23% smaller than 1 for ~1 ms (docs/benchmarks.md). */
     pngLevel: 6,
     /** layer/layer-stream.ts: captures that may fail in a row before the session closes. */
     maxCaptureFailures: 3,
     /**
-     * layer/damage-hint.ts: "on" captures a key-down's frame from the area the page reports it
+     * session/session.ts (cloud-page/src/damage-hint.ts): "on" captures a key-down's frame from the area the page reports it
      * changed (~10 ms sooner), then the whole layer to correct it; "off" always the whole layer.
      */
     damageHints: 'on',
-    /** layer/damage-hint.ts: largest hinted area, in percent of the layer; bigger gets a full capture. */
+    /** session/session.ts (page/cloud-page.ts): largest hinted area, in percent of the layer; bigger gets a full capture. */
     damageHintMaxPercent: 25
   },
   media: {
@@ -117,12 +117,12 @@ export const DEFAULTS = {
      */
     virtualAnswer: 'virtually',
     /**
-     * media/playback-route.ts: private hosts ("host" or "host:port", comma separated) media sources
+     * orchestrator.ts (media-bridge/src/source-guard.ts): private hosts ("host" or "host:port", comma separated) media sources
      * may be on. Everything else private (loopback, RFC 1918, link-local) is refused, so an app
      * cannot turn the cloud into a proxy into its own network. The fixture origin is always allowed.
      */
     allowPrivate: '',
-    /** media/playback-route.ts: how long reading a source's manifest or probing it may take. */
+    /** orchestrator.ts (media/playback-route.ts, the media-bridge's probes): how long reading a source's manifest or probing it may take. */
     inspectTimeoutMs: 5000
   },
   bridge: {
@@ -135,22 +135,22 @@ export const DEFAULTS = {
     /** bridge-main.ts: where a standalone bridge listens. */
     host: '127.0.0.1',
     port: 7100,
-    /** media-bridge: Debian's ffmpeg and ffprobe. */
+    /** media-bridge/src/bridge.ts: Debian's ffmpeg and ffprobe. */
     ffmpegPath: 'ffmpeg',
     ffprobePath: 'ffprobe',
-    /** media-bridge: parent folder of the transcodes' segments; empty: a fresh folder under /tmp. */
+    /** media-bridge/src/bridge.ts: parent folder of the transcodes' segments; empty: a fresh folder under /tmp. */
     workDir: '',
-    /** media-bridge: HLS segment length in seconds. */
+    /** media-bridge/src/bridge.ts: HLS segment length in seconds. */
     segmentSeconds: 2,
-    /** media-bridge: x264 preset; ultrafast keeps several 720p transcodes real-time on two cores. */
+    /** media-bridge/src/transcode.ts: x264 preset; ultrafast keeps several 720p transcodes real-time on two cores. */
     preset: 'ultrafast',
-    /** media-bridge: transcodes at once; one more gets STRATUS_BRIDGE_BUSY. */
+    /** media-bridge/src/bridge.ts: transcodes at once; one more gets STRATUS_BRIDGE_BUSY. */
     maxTranscodes: 4,
-    /** media-bridge: how long a transcode nobody watches lives on before ffmpeg stops and its files go. */
+    /** media-bridge/src/bridge.ts: how long a transcode nobody watches lives on before ffmpeg stops and its files go. */
     idleMs: 10000,
-    /** media-bridge: how long a segment request waits for ffmpeg. */
+    /** media-bridge/src/bridge.ts: how long a segment request waits for ffmpeg. */
     segmentWaitMs: 20000,
-    /** media-bridge: segments ffmpeg may run ahead of the viewer before it is paused. */
+    /** media-bridge/src/transcode.ts: segments ffmpeg may run ahead of the viewer before it is paused. */
     maxAheadSegments: 15
   },
   devices: {
@@ -179,13 +179,13 @@ export const DEFAULTS = {
         screen: { width: 1280, height: 720 }
       }
     } as Record<string, DeviceProfile>,
-    /** The emulator's profile when its URL names none; "host" reports the desktop browser as it is. */
+    /** server.ts: the emulator's profile when its URL names none; "host" reports the desktop browser as it is. */
     emulatorProfile: 'modern'
   },
   apps: {
-    /** session.ts: the app a device gets when its hello names none. */
+    /** orchestrator.ts: the app a device gets when its hello names none. */
     default: 'portal',
-    /** session.ts: the catalogue. A device can only ask for an app by id from here. */
+    /** orchestrator.ts: the catalogue. A device can only ask for an app by id from here. */
     catalog: {
       portal: { url: '/apps/portal/', width: 1280, height: 720 },
       'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 },

@@ -18,6 +18,7 @@ import {
 } from '@stratus/protocol';
 import { now } from './clock';
 import { notification, request } from './device-messages';
+import { ClientStats, newClientStats, pushSample as push } from './client-stats';
 import { KeyTiming } from './key-timing';
 import { AppliedFrame, Display } from './display';
 import { MediaHost } from './media/media-host';
@@ -34,26 +35,6 @@ export interface ClientOptions {
   media?: MediaCapabilities;
 }
 
-/** What the client has measured; the emulator's overlay and the tests read it. */
-export interface ClientStats {
-  framesPainted: number;
-  framesDropped: number;
-  uiBytes: number;
-  keysSent: number;
-  keyframeRequests: number;
-  reconnects: number;
-  /** Key-to-paint samples, in ms, for keys whose effect has been painted. */
-  inputToPaintMs: number[];
-  decodeMs: number[];
-  /** From starting a reconnect attempt to painting the keyframe of the resumed session. */
-  resumeToKeyframeMs: number[];
-  /** Cloud requests handled, by method: each exactly once, however often the link drops. */
-  requestsHandled: { [method: string]: number };
-  lastError: { code: string; message: string } | null;
-}
-
-var MAX_SAMPLES = 1000;
-
 var BROWSER_TIMERS: LinkTimers = {
   set: function (fn, ms) {
     return setTimeout(fn, ms);
@@ -63,36 +44,18 @@ var BROWSER_TIMERS: LinkTimers = {
   }
 };
 
-function push(list: number[], v: number): void {
-  list.push(v);
-  if (list.length > MAX_SAMPLES) list.splice(0, list.length - MAX_SAMPLES);
-}
-
 /**
  * The device end of one session: says hello, feeds UI frames to the display and acknowledges them
  * once painted, and sends remote-control keys. One instance per connection.
  */
 export class StratusClient {
   session: HelloResult | null = null;
-  stats: ClientStats = {
-    framesPainted: 0,
-    framesDropped: 0,
-    uiBytes: 0,
-    keysSent: 0,
-    keyframeRequests: 0,
-    reconnects: 0,
-    inputToPaintMs: [],
-    decodeMs: [],
-    resumeToKeyframeMs: [],
-    requestsHandled: {},
-    lastError: null
-  };
+  stats: ClientStats = newClientStats();
   onstatus: ((status: string) => void) | null = null;
   onpainted: ((f: AppliedFrame) => void) | null = null;
   /** The video plane's players; boot() sets it. Without it media requests are refused. */
   media: MediaHost | null = null;
   private keySeq = 0;
-  /** Send times of key-downs not yet seen painted, by seq. */
   private keyTiming = new KeyTiming();
   private rpcId = 0;
   private transport: Transport | null = null;

@@ -39,7 +39,11 @@ export class Display {
   private ctx: CanvasRenderingContext2D;
   private awaitingKeyframe = false;
 
-  constructor(private canvas: HTMLCanvasElement) {
+  /** `decoders` by encoding id: the shared table, or a test's stand-ins. */
+  constructor(
+    private canvas: HTMLCanvasElement,
+    private decoders: typeof DECODERS = DECODERS
+  ) {
     var ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('canvas 2D is not available');
     this.ctx = ctx;
@@ -88,7 +92,7 @@ export class Display {
       var r = parsed.rects[i];
       var rect: PendingRect = { x: r.x, y: r.y, w: r.w, h: r.h, decoded: null };
       frame.rects.push(rect);
-      var decode = DECODERS[r.encoding];
+      var decode = this.decoders[r.encoding];
       if (!decode) {
         frame.failed = 'unknown encoding ' + r.encoding;
         frame.waiting--;

@@ -45,10 +45,10 @@ describe('docs/protocol.md matches the code', () => {
     expect(doc).to.include('| VK_0 … VK_9 | 48 … 57 |');
   });
 
-  it('mentions every close code the registry uses', () => {
+  it('mentions every close code the registry uses, and whether it is final', () => {
     const closeSection = doc.slice(doc.indexOf('## Close codes'), doc.indexOf('## Error codes'));
     for (const [code, spec] of Object.entries(ERRORS)) {
-      if (spec.close) expect(closeSection, code).to.include(`| ${spec.close} |`);
+      if (spec.close) expect(closeSection, code).to.include(`| ${spec.close} | ${spec.final ? 'yes' : 'no'} |`);
     }
   });
 });

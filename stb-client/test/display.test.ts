@@ -1,0 +1,86 @@
+import { expect } from 'chai';
+import { Display } from '../src/display';
+import { AppliedFrame } from '../src/display';
+import { FakeCanvas, frame, ManualDecoders } from './fakes';
+
+describe('stb-client/display', () => {
+  let canvas: FakeCanvas;
+  let decoders: ManualDecoders;
+  let display: Display;
+  let applied: AppliedFrame[];
+  let broken: string[];
+
+  beforeEach(() => {
+    canvas = new FakeCanvas();
+    decoders = new ManualDecoders();
+    display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table);
+    applied = [];
+    broken = [];
+    display.onapplied = (f) => applied.push(f);
+    display.onbroken = (reason) => broken.push(reason);
+  });
+
+  it('applies frames whole and in arrival order, whatever order their tiles decode in', () => {
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }, { name: 'b', x: 4, y: 0 }]));
+    display.push(frame(2, false, [{ name: 'c', x: 8, y: 0 }]));
+    // The second frame decodes first, then half of the first: nothing may show yet.
+    decoders.finish('c');
+    decoders.finish('b');
+    expect(canvas.ops).to.deep.equal([]);
+    expect(applied).to.have.length(0);
+    expect(display.pending).to.equal(2);
+    decoders.finish('a');
+    expect(canvas.ops).to.deep.equal(['clear 0,0,64,32', 'clear 0,0,4,4', 'draw a at 0,0', 'clear 4,0,4,4', 'draw b at 4,0', 'clear 8,0,4,4', 'draw c at 8,0']);
+    expect(applied.map((f) => [f.header.frame, f.painted])).to.deep.equal([[1, true], [2, true]]);
+    expect(display.pending).to.equal(0);
+    // Every decoded image is given back once drawn.
+    expect(decoders.released.sort()).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('drops a frame whose tile fails, asks once for a keyframe, and ignores deltas until it comes', () => {
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
+    decoders.finish('a');
+    display.push(frame(2, false, [{ name: 'bad', x: 0, y: 0 }, { name: 'ok', x: 4, y: 0 }]));
+    display.push(frame(3, false, [{ name: 'later', x: 8, y: 0 }]));
+    decoders.finish('later');
+    decoders.finish('ok');
+    decoders.fail('bad');
+    expect(broken).to.deep.equal(['image decode failed']);
+    // Both still acknowledged (the server's window moves on), neither painted.
+    expect(applied.map((f) => [f.header.frame, f.painted])).to.deep.equal([[1, true], [2, false], [3, false]]);
+    expect(canvas.ops.filter((o) => o.startsWith('draw'))).to.deep.equal(['draw a at 0,0']);
+    display.push(frame(4, true, [{ name: 'k', x: 0, y: 0 }]));
+    decoders.finish('k');
+    expect(applied[3]).to.deep.include({ painted: true });
+    expect(canvas.ops.slice(-3)).to.deep.equal(['clear 0,0,64,32', 'clear 0,0,4,4', 'draw k at 0,0']);
+    expect(broken).to.have.length(1);
+  });
+
+  it('asks again when the keyframe meant to restore it fails too', () => {
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
+    decoders.fail('a');
+    display.push(frame(2, true, [{ name: 'b', x: 0, y: 0 }]));
+    decoders.fail('b');
+    expect(broken).to.have.length(2);
+  });
+
+  it('a frame that does not parse asks for a keyframe and is not acknowledged', () => {
+    display.push(new ArrayBuffer(5));
+    expect(broken).to.have.length(1);
+    expect(applied).to.have.length(0);
+  });
+
+  it('after a reset, frames of the old connection are neither painted nor acknowledged, and their images are released', () => {
+    display.push(frame(7, true, [{ name: 'old', x: 0, y: 0 }]));
+    display.reset();
+    decoders.finish('old');
+    expect(applied).to.have.length(0);
+    expect(decoders.released).to.deep.equal(['old']);
+    display.push(frame(1, false, [{ name: 'delta', x: 0, y: 0 }]));
+    decoders.finish('delta');
+    expect(applied.map((f) => f.painted)).to.deep.equal([false]);
+    display.push(frame(2, true, [{ name: 'key', x: 0, y: 0 }]));
+    decoders.finish('key');
+    expect(applied.map((f) => f.painted)).to.deep.equal([false, true]);
+  });
+});
