@@ -4,7 +4,7 @@
  * scale, and whether a media type plays natively on the device or virtually through the
  * media-bridge. docs/protocol.md lists it.
  */
-import { VK } from '@stratus/protocol';
+import { VK } from '@stratus/protocol/page';
 import type { CloudPageConfig } from './config';
 
 export function installTvShim(cfg: CloudPageConfig, support: (type: string) => string): void {

@@ -2,12 +2,6 @@ import { MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
 import { MEDIA_EVENT_SCHEMA, MEDIA_METHODS } from './media';
 import { arr, bool, int, num, obj, oneOf, Schema, str } from './schema';
 
-/** Bumped on any incompatible change to the messages or the UI frame layout. */
-export var PROTOCOL_VERSION = 2;
-
-/** The path of the device WebSocket on the orchestrator. */
-export var DEVICE_WS_PATH = '/stratus/device';
-
 /** Who speaks on a channel: the device itself, or a second client joined to its session. */
 export type ChannelRole = 'device' | 'control';
 

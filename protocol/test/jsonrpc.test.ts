@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { errorCodeOf, parseRequest, parseResponse, rpcError, rpcErrorOf, rpcErrorResponse, rpcNotification, rpcRequest, rpcResult } from '../src/jsonrpc';
+import { parseRequest, parseResponse } from '../src/envelope-check';
+import { errorCodeOf, rpcError, rpcErrorOf, rpcErrorResponse, rpcNotification, rpcRequest, rpcResult } from '../src/jsonrpc';
 import { StratusError } from '../src/stratus-error';
 
 function codeOf(fn: () => unknown): string {

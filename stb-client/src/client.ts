@@ -15,7 +15,7 @@ import {
   rpcErrorResponse,
   RpcErrorObject,
   rpcResult
-} from '@stratus/protocol';
+} from '@stratus/protocol/device';
 import { now } from './clock';
 import { notification, request } from './device-messages';
 import { ClientStats, newClientStats, pushSample as push } from './client-stats';

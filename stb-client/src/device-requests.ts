@@ -1,4 +1,4 @@
-import { DeviceInfo } from '@stratus/protocol';
+import { DeviceInfo } from '@stratus/protocol/device';
 import { MediaHost } from './media/media-host';
 
 export type Answer = (err: { code: string; message: string } | null, result?: object) => void;

@@ -1,4 +1,4 @@
-import { FrameHeader, parseFrame } from '@stratus/protocol';
+import { FrameHeader, parseFrame } from '@stratus/protocol/device';
 import { now } from './clock';
 import { DecodedImage, DECODERS } from './decoders/index';
 

@@ -1,7 +1,7 @@
 import { boot, bootFromPage, bootHbbTV } from './main';
 import { StratusClient } from './client';
 import { Display } from './display';
-import { VK } from '@stratus/protocol';
+import { VK } from '@stratus/protocol/device';
 
 /** The device bundle's one global. */
 (window as unknown as { StratusDevice: object }).StratusDevice = {

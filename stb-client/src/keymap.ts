@@ -1,4 +1,4 @@
-import { VK } from '@stratus/protocol';
+import { VK } from '@stratus/protocol/device';
 
 /**
  * The emulator's keyboard-to-remote mapping, by KeyboardEvent.keyCode (which every browser has).

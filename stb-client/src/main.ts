@@ -1,8 +1,8 @@
-import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, VK } from '@stratus/protocol';
+import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, VK } from '@stratus/protocol/device';
 import { StratusClient } from './client';
 import { Display } from './display';
 import { remoteKeyFor } from './keymap';
-import { DeviceProfile } from '@stratus/protocol';
+import { DeviceProfile } from '@stratus/protocol/device';
 import { capabilityReport } from './media/capability-probe';
 import { Engine } from './media/device-player';
 import { MediaHost } from './media/media-host';

@@ -1,4 +1,4 @@
-import { isFinalClose } from '@stratus/protocol';
+import { isFinalClose } from '@stratus/protocol/device';
 
 var BACKOFF_FIRST_MS = 250;
 var BACKOFF_MAX_MS = 8000;

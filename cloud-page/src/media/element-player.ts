@@ -3,7 +3,8 @@
  * pause(), seeking and the state mirror that device events update, with the DOM events a browser
  * fires. element-api.ts puts it behind HTMLMediaElement's own properties.
  */
-import { mediaTypeOf, MediaEventParams } from '@stratus/protocol';
+import type { MediaEventParams } from '@stratus/protocol';
+import { mediaTypeOf } from '@stratus/protocol/page';
 import { cloudError, fire, fireNow } from '../tasks';
 import type { CanPlay } from './can-play';
 import { decodeDuration, domError, mediaError, mediaErrorCode } from './media-errors';

@@ -1,4 +1,4 @@
-import { ENCODINGS } from '@stratus/protocol';
+import { ENCODINGS } from '@stratus/protocol/device';
 import { DecodeCallback, decodePngRect } from './png';
 
 /** Device-side decoders, keyed by the encoding ids of the shared table. */

@@ -1,4 +1,4 @@
-import { MediaChannel, MediaEventParams, MediaState } from '@stratus/protocol';
+import { MediaChannel, MediaEventParams, MediaState } from '@stratus/protocol/device';
 import { Done } from './device-player';
 import { hiddenBox, placeBox } from './place';
 

@@ -1,4 +1,4 @@
-import { CODEC_NAMES, CODECS, DeviceProfile, MediaCapabilities } from '@stratus/protocol';
+import { CODEC_NAMES, CODECS, DeviceProfile, MediaCapabilities } from '@stratus/protocol/device';
 
 interface MediaSourceLike {
   isTypeSupported(type: string): boolean;

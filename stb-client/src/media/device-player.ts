@@ -1,4 +1,4 @@
-import { isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState } from '@stratus/protocol';
+import { isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState } from '@stratus/protocol/device';
 import { hiddenBox, placeBox } from './place';
 import { loadScript } from './script-loader';
 

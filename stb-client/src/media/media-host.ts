@@ -1,4 +1,4 @@
-import { check, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams } from '@stratus/protocol';
+import { check, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams } from '@stratus/protocol/device';
 import { BroadcastTuner, hasBroadcastTuner } from './broadcast-tuner';
 import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
 
