@@ -1,46 +1,57 @@
 /**
- * HbbTV / OIPF key codes (the de facto values of real terminals).
- * Apps should read the `KeyEvent.VK_*` constants the cloud page defines, never hard-code these.
+ * HbbTV / OIPF key codes (the de facto values of real terminals), each remote key once: its code,
+ * and the DOM `key` value (UI Events) the cloud page's keyboard events carry. Apps should read the
+ * `KeyEvent.VK_*` constants the cloud page defines, never hard-code these.
  */
-export var VK: { [name: string]: number } = {
-  VK_LEFT: 37,
-  VK_UP: 38,
-  VK_RIGHT: 39,
-  VK_DOWN: 40,
-  VK_ENTER: 13,
-  VK_BACK: 461,
-  VK_RED: 403,
-  VK_GREEN: 404,
-  VK_YELLOW: 405,
-  VK_BLUE: 406,
-  VK_0: 48,
-  VK_1: 49,
-  VK_2: 50,
-  VK_3: 51,
-  VK_4: 52,
-  VK_5: 53,
-  VK_6: 54,
-  VK_7: 55,
-  VK_8: 56,
-  VK_9: 57,
-  VK_PLAY: 415,
-  VK_PAUSE: 19,
-  VK_PLAY_PAUSE: 402,
-  VK_STOP: 413,
-  VK_FAST_FWD: 417,
-  VK_REWIND: 412,
-  VK_NEXT: 425,
-  VK_PREV: 424,
-  VK_INFO: 457,
-  VK_PAGE_UP: 33,
-  VK_PAGE_DOWN: 34,
+var REMOTE_KEYS: { [name: string]: [number, string] } = {
+  VK_LEFT: [37, 'ArrowLeft'],
+  VK_UP: [38, 'ArrowUp'],
+  VK_RIGHT: [39, 'ArrowRight'],
+  VK_DOWN: [40, 'ArrowDown'],
+  VK_ENTER: [13, 'Enter'],
+  VK_BACK: [461, 'GoBack'],
+  VK_RED: [403, 'ColorF0Red'],
+  VK_GREEN: [404, 'ColorF1Green'],
+  VK_YELLOW: [405, 'ColorF2Yellow'],
+  VK_BLUE: [406, 'ColorF3Blue'],
+  VK_0: [48, '0'],
+  VK_1: [49, '1'],
+  VK_2: [50, '2'],
+  VK_3: [51, '3'],
+  VK_4: [52, '4'],
+  VK_5: [53, '5'],
+  VK_6: [54, '6'],
+  VK_7: [55, '7'],
+  VK_8: [56, '8'],
+  VK_9: [57, '9'],
+  VK_PLAY: [415, 'MediaPlay'],
+  VK_PAUSE: [19, 'Pause'],
+  VK_PLAY_PAUSE: [402, 'MediaPlayPause'],
+  VK_STOP: [413, 'MediaStop'],
+  VK_FAST_FWD: [417, 'MediaFastForward'],
+  VK_REWIND: [412, 'MediaRewind'],
+  VK_NEXT: [425, 'MediaTrackNext'],
+  VK_PREV: [424, 'MediaTrackPrevious'],
+  VK_INFO: [457, 'Info'],
+  VK_PAGE_UP: [33, 'PageUp'],
+  VK_PAGE_DOWN: [34, 'PageDown'],
   // OIPF DAE values, for remotes that have these keys (the emulator's does).
-  VK_CHANNEL_UP: 427,
-  VK_CHANNEL_DOWN: 428,
-  VK_VOLUME_UP: 447,
-  VK_VOLUME_DOWN: 448,
-  VK_MUTE: 449
+  VK_CHANNEL_UP: [427, 'ChannelUp'],
+  VK_CHANNEL_DOWN: [428, 'ChannelDown'],
+  VK_VOLUME_UP: [447, 'AudioVolumeUp'],
+  VK_VOLUME_DOWN: [448, 'AudioVolumeDown'],
+  VK_MUTE: [449, 'AudioVolumeMute']
 };
+
+/** The codes by name: `KeyEvent.VK_*` in the cloud page. */
+export var VK: { [name: string]: number } = {};
+/** The DOM `key` value of each code. BACK is "GoBack", never "BrowserBack": it must reach the app. */
+export var DOM_KEY: { [code: number]: string } = {};
+for (var keyName in REMOTE_KEYS) {
+  if (!Object.prototype.hasOwnProperty.call(REMOTE_KEYS, keyName)) continue;
+  VK[keyName] = REMOTE_KEYS[keyName][0];
+  DOM_KEY[REMOTE_KEYS[keyName][0]] = REMOTE_KEYS[keyName][1];
+}
 
 /** HbbTV keyset masks, for Keyset.setValue on a terminal. */
 export var KEYSET = {

@@ -6,6 +6,8 @@ import { KeyInjector } from './key-injector';
 export interface InputSink {
   /** Resolves once the capture running now, if any, has finished. */
   settled(): Promise<void>;
+  /** Resolves once no capture runs, and starts none until inputDelivered(). */
+  holdForInput(): Promise<void>;
   inputDelivered(seq: number, keyDown: boolean, hint: Rect | null): void;
 }
 
@@ -59,8 +61,15 @@ export class InputPipeline {
       // Apps act on keydown. Injecting the keyup while the keydown's capture runs only slows that
       // capture (measured ~4 ms), so the keyup waits for it; the order of keys is unchanged.
       if (action === 'up') await sink.settled();
-      await injector.inject(code, action);
-      sink.inputDelivered(inputSeq, action === 'down', hint ? await hint() : null);
+      // A key-down's frame is captured after its hint is in, from nothing that ran before it.
+      else await sink.holdForInput();
+      let where: Rect | null = null;
+      try {
+        await injector.inject(code, action);
+        if (hint) where = await hint();
+      } finally {
+        sink.inputDelivered(inputSeq, action === 'down', where);
+      }
     });
     this.chain = run.catch(() => undefined);
     return run;

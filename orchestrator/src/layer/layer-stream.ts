@@ -87,6 +87,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private clip: Rect | null = null;
   /** The last frame came from a clip: the next capture is of the whole layer, to correct it. */
   private verifying = false;
+  /** A key-down is being delivered (holdForInput): no capture starts until its hint is in. */
+  private holding = false;
+  private damageBeforeInput = false;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0 };
   readonly counters = { framesSent: 0, bytesSent: 0 };
@@ -110,17 +113,40 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   /**
+   * A key-down is about to be injected: resolves once no capture is running, and from then on
+   * starts none until inputDelivered() says where the key painted. Without this, a capture that
+   * runs while the key is injected, or one that the key's own paint signals before the page's hint
+   * is in, takes the key's change in a full capture: the key loses its clip frame, and what the
+   * hint would have missed is never shown to need a correction. Captures are serialised anyway, so
+   * the key's frame waits for no capture it would not have waited for.
+   */
+  async holdForInput(): Promise<void> {
+    while (this.busy && this.capturing) await this.capturing;
+    this.holding = true;
+    // Damage already pending is not the key's: it will need the whole layer.
+    this.damageBeforeInput = this.dirty;
+  }
+
+  /**
    * Frames captured from now on include the effect of input `seq`. A key-down changes the UI more
    * often than not, so it captures at once instead of waiting for the damage signal. A key-up
    * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
    * for it anyway cost a full capture per key press, one in three of a focus move's captures.
    */
   inputDelivered(seq: number, keyDown = true, hint: Rect | null = null): void {
+    const held = this.holding;
+    this.holding = false;
     this.inputSeq = seq;
-    if (!keyDown) return;
+    if (!keyDown) {
+      if (held) this.pump();
+      return;
+    }
     this.downSeq = seq;
-    // The hint covers this key's change only; other pending damage needs the whole layer.
-    this.clip = hint && !this.dirty && !this.keyframeWanted && !this.verifying ? hint : null;
+    // The hint covers this key's change only; other pending damage needs the whole layer. Damage
+    // signalled while the key was held is the key's own paint (or caught by the full capture that
+    // always follows a clip frame).
+    const otherDamage = held ? this.damageBeforeInput : this.dirty;
+    this.clip = hint && !otherDamage && !this.keyframeWanted && !this.verifying ? hint : null;
     this.dirty = true;
     this.pump();
   }
@@ -146,7 +172,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /** Nothing to capture, nothing being captured, nothing unacknowledged: the device has it all. */
   get idle(): boolean {
-    return !this.busy && !this.dirty && !this.keyframeWanted && !this.retryTimer && this.inflight.size === 0;
+    return !this.busy && !this.holding && !this.dirty && !this.keyframeWanted && !this.retryTimer && this.inflight.size === 0;
   }
 
   /** The stream's state in a few words, for diagnostics. */
@@ -208,7 +234,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private pump(): void {
-    if (this.stopped || this.paused || this.busy || this.retryTimer) return;
+    if (this.stopped || this.paused || this.busy || this.retryTimer || this.holding) return;
     if (this.inflight.size >= this.opts.window) return;
     if (!this.dirty && !this.keyframeWanted) return;
     this.busy = true;

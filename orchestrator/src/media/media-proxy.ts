@@ -48,8 +48,8 @@ interface PageCall {
   params: Record<string, unknown>;
 }
 
-/** What a page may ask for; anything else is refused before it reaches the device. */
-const PAGE_METHODS = new Set(['load', 'play', 'pause', 'seek', 'stop', 'set', 'window', 'tune', 'release']);
+/** What a page may ask for (the protocol's media.* requests, by their short name); anything else is refused before it reaches the device. */
+const PAGE_METHODS = new Set(Object.keys(MEDIA_METHODS).map((m) => m.slice('media.'.length)));
 const MAX_PAYLOAD = 8192;
 
 /**

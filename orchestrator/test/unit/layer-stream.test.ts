@@ -220,6 +220,51 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(screen().equals(page.img.data)).to.equal(true);
     });
 
+    it('holds captures while a key-down is delivered: its own paint signal neither starts a capture nor costs it the clip', async () => {
+      await settled();
+      // A capture is running when the key comes: the hold waits for it.
+      page.paint(1, 0xff0000ff);
+      stream.markDirty();
+      const held = stream.holdForInput();
+      expect(stream.isCapturing).to.equal(true);
+      await held;
+      stream.ack(sent.length);
+      const captures = page.captures;
+      // The key paints, and the screencast says so before the page's hint is in.
+      page.paint(9, 0x00ff00ff);
+      stream.markDirty();
+      await rest();
+      expect(page.captures).to.equal(captures);
+      expect(stream.idle).to.equal(false);
+      stream.inputDelivered(3, true, { x: 8, y: 0, w: 4, h: 4 });
+      await rest();
+      expect(page.clips.slice(captures)).to.deep.equal([{ x: 8, y: 0, w: 4, h: 4 }, undefined]);
+      expect(parse(sent[sent.length - 1]).header.inputSeq).to.equal(3);
+      expect(stream.stats).to.deep.equal({ clipFrames: 1, clipCorrections: 0 });
+    });
+
+    it('a key held while other damage was already pending gets a full capture', async () => {
+      await settled();
+      // Fill the window, then let damage wait behind it.
+      for (const x of [2, 3]) {
+        page.paint(x, 0xff0000ff);
+        stream.markDirty();
+        await rest();
+      }
+      page.paint(4, 0xff0000ff);
+      stream.markDirty();
+      await stream.holdForInput();
+      page.paint(9, 0x00ff00ff);
+      stream.inputDelivered(4, true, { x: 8, y: 0, w: 4, h: 4 });
+      stream.ack(sent.length);
+      await rest();
+      stream.ack(sent.length);
+      await rest();
+      expect(page.clips.every((c) => c === undefined)).to.equal(true);
+      expect(stream.stats.clipFrames).to.equal(0);
+      expect(screen().equals(page.img.data)).to.equal(true);
+    });
+
     it('ignores the hint when other damage is pending or a keyframe is due', async () => {
       await settled();
       // Fill the window, then let damage wait behind it.
