@@ -43,7 +43,11 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
       const tv = document.getElementById('tv') as any;
       tv.style.display = 'block';
       tv.setChannel({ ccid: 'nope', onid: 1, tsid: 2, sid: 3 });
-      return new Promise((resolve) => setTimeout(() => resolve((window as any).tvLog.slice()), 100));
+      return new Promise((resolve) => {
+        // The error is an intrinsic event, fired from a task: wait until the log has it.
+        const seen = () => ((window as any).tvLog.some((e: any) => e.type === 'error') ? resolve((window as any).tvLog.slice()) : setTimeout(seen, 10));
+        seen();
+      });
     });
     expect(r).to.deep.include.members([{ type: 'error', errorState: 5, at: (r as any[])[0].at }]);
     await cloud(dev.session, () => (window as any).mediaApp.tune(1));
