@@ -70,14 +70,21 @@ export class AvPlayer extends Player {
     if (this.playState === 2) this.send('play');
     return true;
   }
+  /**
+   * stop(): back to the start, and the device's player goes (the next play() loads again), so an
+   * app that makes a new object for each programme does not pile up players on the device.
+   */
   stop(): boolean {
     if (this.playState === 0) return true;
-    this.send('stop');
+    this.unload();
+    return true;
+  }
+  /** Stopped, with no device player: after stop(), data = "", or the object's removal. */
+  unload(): void {
+    this.release();
     this.state.currentTime = 0;
     this.state.paused = true;
-    this.loaded = false;
     this.setState(0);
-    return true;
   }
   seek(ms: number): boolean {
     if (this.playState !== 1 && this.playState !== 2 && this.playState !== 4) return false;
@@ -88,7 +95,7 @@ export class AvPlayer extends Player {
   }
   onDevice(e: MediaEventParams): void {
     const s = this.state;
-    const caughtUp = e.cmd >= this.cmd;
+    const caughtUp = this.caughtUp(e);
     s.duration = decodeDuration(e.state.duration);
     s.readyState = e.state.readyState;
     if (caughtUp) {

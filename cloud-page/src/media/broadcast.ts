@@ -106,7 +106,7 @@ export class BroadcastPlayer extends Player {
   }
   onDevice(e: MediaEventParams): void {
     const ch = this.pending;
-    if (e.type === 'tuned' && ch && e.cmd >= this.cmd) {
+    if (e.type === 'tuned' && ch && this.caughtUp(e)) {
       this.pending = null;
       this.current = ch;
       this.setState(2);

@@ -4,7 +4,8 @@
  * windows.
  */
 import { elementPlayer, existingPlayer } from './element-player';
-import { objectPlayer } from './object-api';
+import { queueTask } from '../tasks';
+import { detachObject, objectPlayer } from './object-api';
 import { followLayout, scheduleWindows } from './video-window';
 
 function adopt(n: Node): void {
@@ -16,13 +17,28 @@ function adopt(n: Node): void {
   }
 }
 
+/**
+ * A media element taken out of the document pauses, as the HTML spec says. One not put back in
+ * the same task (the app is done with it, as most are) gives its device player back, and so does
+ * a removed A/V Control or broadcast object: the device's players live as long as the elements.
+ */
 function removed(n: Node): void {
   if (!(n instanceof Element)) return;
-  const found = [n, ...Array.from(n.querySelectorAll('video,audio'))];
+  const found = [n, ...Array.from(n.querySelectorAll('video,audio,object'))];
   for (const el of found) {
-    if (!(el instanceof HTMLMediaElement) || el.isConnected) continue;
-    const p = existingPlayer(el);
-    if (p) p.pause();
+    if (el.isConnected) continue;
+    if (el instanceof HTMLMediaElement) {
+      const p = existingPlayer(el);
+      if (!p) continue;
+      p.pause();
+      queueTask(() => {
+        if (!el.isConnected) p.detach();
+      });
+    } else if (el instanceof HTMLObjectElement) {
+      queueTask(() => {
+        if (!el.isConnected) detachObject(el);
+      });
+    }
   }
 }
 

@@ -52,9 +52,14 @@ export class ElementPlayer extends Player {
   override visual(): boolean {
     return this.el instanceof HTMLVideoElement;
   }
-  sources(): { key: string; url: string; type: string } {
+  /**
+   * The resource the load algorithm would select. `empty` is a src attribute set to "" (how apps
+   * unload a video): the URL it reflects is the document's own, and must never be fetched.
+   */
+  sources(): { key: string; url: string; type: string; empty?: boolean } {
     const el = this.el;
     if (el.hasAttribute('src')) {
+      if (el.getAttribute('src') === '') return { key: 'src ""', url: '', type: '', empty: true };
       const url = nativeSrc.get!.call(el) as string;
       return { key: `src ${url}`, url, type: mediaTypeOf(url) };
     }
@@ -70,13 +75,17 @@ export class ElementPlayer extends Player {
   sync(): void {
     if (this.sources().key !== this.sourceKey) this.load();
   }
+  /** The HTML media element load algorithm, with the device's player in place of the fetch. */
   load(): void {
     const src = this.sources();
     this.sourceKey = src.key;
     const s = this.state;
-    const hadSource = s.networkState !== 0;
+    const was = s.networkState;
+    const position = this.position();
     this.rejectPlays(new DOMException('The play() request was interrupted by a new load request.', 'AbortError'));
-    if (hadSource) fire(this.el, 'emptied');
+    // As the spec's load algorithm: abort while loading or idle, emptied once anything was selected.
+    if (was === 1 || was === 2) fire(this.el, 'abort');
+    if (was !== 0) fire(this.el, 'emptied');
     if (this.loaded) this.send('release');
     this.loaded = false;
     this.lastWindow = '';
@@ -84,7 +93,13 @@ export class ElementPlayer extends Player {
     this.at = performance.now();
     this.error = null;
     if (!s.paused) s.paused = true;
+    if (was !== 0 && position !== 0) fire(this.el, 'timeupdate');
     this.url = src.url;
+    if (src.empty) {
+      // Chromium's own answer to src="": a MediaError and no fetch, nothing for the cloud to report.
+      this.failWith(4, 'MEDIA_ELEMENT_ERROR: Empty src attribute');
+      return;
+    }
     if (!src.url) {
       s.networkState = src.key ? 3 : 0;
       return;
@@ -114,12 +129,25 @@ export class ElementPlayer extends Player {
     }
     this.updateWindow();
   }
-  failSource(message: string): void {
+  /** The dedicated media source failure steps: a MediaError, no source, the error event. */
+  failWith(code: number, message: string): void {
     this.state.networkState = 3;
-    this.error = mediaError(4, message);
+    this.error = mediaError(code, message);
     fire(this.el, 'error');
-    cloudError('STRATUS_MEDIA_SOURCE_UNSUPPORTED', message);
     this.rejectPlays(new DOMException(message, 'NotSupportedError'));
+  }
+  failSource(message: string): void {
+    this.failWith(4, message);
+    cloudError('STRATUS_MEDIA_SOURCE_UNSUPPORTED', message);
+  }
+  /**
+   * The element left the document and was not put back in the same task: it is garbage to the
+   * app, or parked. Its device player goes; put back, it loads its source again.
+   */
+  detach(): void {
+    if (!this.loaded) return;
+    this.release();
+    this.sourceKey = '';
   }
   failLoad(f: Failure): void {
     if (!this.loaded) return;
@@ -215,7 +243,7 @@ export class ElementPlayer extends Player {
   onDevice(e: MediaEventParams): void {
     const s = this.state;
     const d = e.state;
-    const caughtUp = e.cmd >= this.cmd;
+    const caughtUp = this.caughtUp(e);
     const was = { paused: s.paused, volume: s.volume, muted: s.muted, rate: s.rate, seeking: s.seeking };
     s.readyState = d.readyState;
     s.networkState = d.networkState;

@@ -40,6 +40,16 @@ export function objectPlayer(el: HTMLObjectElement): Player | null {
   return p;
 }
 
+/** A removed object's player, if it has one, gives its device player back. */
+export function detachObject(el: HTMLObjectElement): void {
+  const p = objects.get(el);
+  if (p instanceof AvPlayer) p.unload();
+  else if (p instanceof BroadcastPlayer && p.loaded) {
+    p.release();
+    p.setState(0);
+  }
+}
+
 function av(el: HTMLObjectElement): AvPlayer | null {
   const p = objectPlayer(el);
   return p instanceof AvPlayer ? p : null;
@@ -73,7 +83,11 @@ const AV_PROPS: Record<string, (p: AvPlayer) => unknown> = {
 
 const BC_PROPS: Record<string, (p: BroadcastPlayer) => unknown> = {
   playState: (p) => p.playState,
-  currentChannel: (p) => (p.current ? lineup.channelObject(p.current) : null)
+  // The channel presented, or (right after bindToCurrentChannel or setChannel) about to be, as on a terminal.
+  currentChannel: (p) => {
+    const ch = p.current ?? p.pending;
+    return ch ? lineup.channelObject(ch) : null;
+  }
 };
 
 export function installObjectApi(channels: Lineup): void {
@@ -87,6 +101,12 @@ export function installObjectApi(channels: Lineup): void {
       const p = av(this);
       if (!p) {
         nativeData.set!.call(this, v);
+        return;
+      }
+      // data = "" unloads, as src = "" does: nothing is fetched, the device's player goes.
+      if (String(v) === '') {
+        p.unload();
+        p.data = '';
         return;
       }
       const a = document.createElement('a');

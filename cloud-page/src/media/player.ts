@@ -11,6 +11,8 @@ let nextPlayer = 1;
 export abstract class Player {
   readonly id = `m${nextPlayer++}`;
   cmd = 0;
+  /** The last command that changes the player's state (all but window moves). */
+  stateCmd = 0;
   loaded = false;
   state: MediaState = {
     currentTime: 0,
@@ -37,7 +39,16 @@ export abstract class Player {
   }
   command(method: string, params: object = {}): Promise<unknown> {
     this.cmd++;
+    if (method !== 'window') this.stateCmd = this.cmd;
     return call(this.id, method, { ...params, cmd: this.cmd });
+  }
+  /**
+   * The device has carried out every command that changes the player's state, so its report is
+   * the truth. A window move changes no state: counting it would leave a 'playing' that raced the
+   * window request unheard (the device echoes the last command it carried out).
+   */
+  caughtUp(e: MediaEventParams): boolean {
+    return e.cmd >= this.stateCmd;
   }
   /** Fire and forget: a failure is reported through events, or does not matter. */
   send(method: string, params: object = {}): void {
