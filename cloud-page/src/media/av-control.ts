@@ -94,6 +94,8 @@ export class AvPlayer extends Player {
     return true;
   }
   onDevice(e: MediaEventParams): void {
+    // A late report of a load the object has stopped or replaced says nothing about this one.
+    if (e.cmd < this.loadCmd) return;
     const s = this.state;
     const caughtUp = this.caughtUp(e);
     s.duration = decodeDuration(e.state.duration);

@@ -241,6 +241,7 @@ export class ElementPlayer extends Player {
     if (this.loaded) this.send('set', { [prop]: value });
   }
   onDevice(e: MediaEventParams): void {
+    if (!this.ofCurrentLoad(e)) return;
     const s = this.state;
     const d = e.state;
     const caughtUp = this.caughtUp(e);

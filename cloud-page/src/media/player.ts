@@ -13,6 +13,8 @@ export abstract class Player {
   cmd = 0;
   /** The last command that changes the player's state (all but window moves). */
   stateCmd = 0;
+  /** The command that loaded (or tuned) what the player has now. */
+  loadCmd = 0;
   loaded = false;
   state: MediaState = {
     currentTime: 0,
@@ -40,6 +42,7 @@ export abstract class Player {
   command(method: string, params: object = {}): Promise<unknown> {
     this.cmd++;
     if (method !== 'window') this.stateCmd = this.cmd;
+    if (method === 'load' || method === 'tune') this.loadCmd = this.cmd;
     return call(this.id, method, { ...params, cmd: this.cmd });
   }
   /**
@@ -49,6 +52,13 @@ export abstract class Player {
    */
   caughtUp(e: MediaEventParams): boolean {
     return e.cmd >= this.stateCmd;
+  }
+  /**
+   * The event is about what the element has loaded now: not a late one from a source it has left
+   * (a new load, src = "", a release) that was on its way when the app moved on.
+   */
+  ofCurrentLoad(e: MediaEventParams): boolean {
+    return this.loaded && e.cmd >= this.loadCmd;
   }
   /** Fire and forget: a failure is reported through events, or does not matter. */
   send(method: string, params: object = {}): void {
