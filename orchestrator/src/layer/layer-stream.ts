@@ -104,8 +104,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /**
    * The page painted, or may have: capture when the window allows. A key's clip still waiting
-   * (behind a capture in progress) is kept: the paint signalled is most often that key's own, and
-   * a clip frame is always followed by a full capture, which catches any other damage.
+   * (for the window, or behind a capture when the key was not held) is kept: the paint signalled
+   * is most often that key's own, and a clip frame is always followed by a full capture, which
+   * catches any other damage.
    */
   markDirty(): void {
     this.dirty = true;
