@@ -172,6 +172,17 @@ describe('orchestrator/layer/layer-stream', () => {
       stream.ack(sent.length);
     }
 
+    /** Fills the window with frames of `frames` (pixels painted), then lets `pending` wait behind it. */
+    async function damageBehindFullWindow(frames: number[], pending: number): Promise<void> {
+      for (const x of frames) {
+        page.paint(x, 0xff0000ff);
+        stream.markDirty();
+        await rest();
+      }
+      page.paint(pending, 0xff0000ff);
+      stream.markDirty();
+    }
+
     it('captures a key-down from the hinted clip, claims the key there, then checks the whole layer', async () => {
       await settled();
       page.paint(10 + 64 * 5, 0xff0000ff);
@@ -245,14 +256,7 @@ describe('orchestrator/layer/layer-stream', () => {
 
     it('a key held while other damage was already pending gets a full capture', async () => {
       await settled();
-      // Fill the window, then let damage wait behind it.
-      for (const x of [2, 3]) {
-        page.paint(x, 0xff0000ff);
-        stream.markDirty();
-        await rest();
-      }
-      page.paint(4, 0xff0000ff);
-      stream.markDirty();
+      await damageBehindFullWindow([2, 3], 4);
       await stream.holdForInput();
       page.paint(9, 0x00ff00ff);
       stream.inputDelivered(4, true, { x: 8, y: 0, w: 4, h: 4 });
@@ -267,14 +271,7 @@ describe('orchestrator/layer/layer-stream', () => {
 
     it('ignores the hint when other damage is pending or a keyframe is due', async () => {
       await settled();
-      // Fill the window, then let damage wait behind it.
-      for (const x of [1, 2]) {
-        page.paint(x, 0xff0000ff);
-        stream.markDirty();
-        await rest();
-      }
-      page.paint(3, 0xff0000ff);
-      stream.markDirty();
+      await damageBehindFullWindow([1, 2], 3);
       stream.inputDelivered(3, true, { x: 0, y: 8, w: 4, h: 4 });
       stream.ack(sent.length);
       await rest();
