@@ -32,8 +32,6 @@ export interface RpcResponse {
   error?: RpcErrorObject;
 }
 
-export type RpcMessage = RpcRequest | RpcResponse;
-
 export function rpcRequest(id: number | string, method: string, params: unknown): RpcRequest {
   return { jsonrpc: '2.0', id: id, method: method, params: params };
 }

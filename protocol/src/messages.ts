@@ -22,7 +22,7 @@ export interface MethodSpec<P = unknown, R = unknown> {
 }
 
 /** A typed marker for what a request answers; nothing of it exists at run time. */
-export function returns<R>(): R | undefined {
+function returns<R>(): R | undefined {
   return undefined;
 }
 
@@ -242,8 +242,4 @@ export type SessionDeviceParams = ParamsOf<ToChannel['session.device']>;
 
 export function isOrchestratorMethod(method: string): method is OrchestratorMethod {
   return Object.prototype.hasOwnProperty.call(TO_ORCHESTRATOR, method);
-}
-
-export function isChannelMethod(method: string): method is ChannelMethod {
-  return Object.prototype.hasOwnProperty.call(TO_CHANNEL, method);
 }

@@ -52,11 +52,6 @@ export function obj<P extends Props, O extends keyof P & string = never>(props: 
   return { t: 'obj', props: props, optional: optional };
 }
 
-/** True when `value` fits `schema`, which then vouches for its type. */
-export function fits<T>(schema: Schema<T>, value: unknown): value is T {
-  return check(schema, value) === null;
-}
-
 function has(o: object, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, k);
 }
