@@ -94,7 +94,10 @@ export abstract class Player {
     } catch {
       /* cross-origin parent */
     }
-    const visible = cs.display !== 'none' && cs.visibility !== 'hidden' && cs.opacity !== '0' && r.width > 0 && r.height > 0;
+    // The element's own style, and its ancestors' as the browser applies them: display: none,
+    // visibility: hidden and opacity: 0 anywhere up the tree hide what it would show.
+    const shown = el.checkVisibility ? el.checkVisibility({ opacityProperty: true, visibilityProperty: true }) : true;
+    const visible = shown && cs.display !== 'none' && cs.visibility !== 'hidden' && cs.opacity !== '0' && r.width > 0 && r.height > 0;
     return { x, y, width: r.width, height: r.height, visible };
   }
   updateWindow(): void {

@@ -169,6 +169,32 @@ describe('media proxy: <video> in the cloud plays on the device', function () {
     expect((await appLog(dev.session)).some((e) => e.type === 'pause')).to.equal(true);
   });
 
+  it("an ancestor's opacity: 0 or visibility: hidden hides the device's video, as the browser hides the element", async () => {
+    await cloud(dev.session, () => {
+      const v = document.getElementById('video')!;
+      const box = document.createElement('div');
+      box.id = 'box';
+      v.parentNode!.insertBefore(box, v);
+      box.appendChild(v);
+    });
+    await cloud(dev.session, () => (window as any).mediaApp.playVod());
+    await playing(dev.page);
+    const shown = (want: boolean) =>
+      until(`the device video to be ${want ? 'shown' : 'hidden'}`, async () => {
+        const [p] = await devicePlayers(dev.page);
+        return p && p.visible === want;
+      });
+    await shown(true);
+    await cloud(dev.session, () => (document.getElementById('box')!.style.opacity = '0'));
+    await shown(false);
+    await cloud(dev.session, () => (document.getElementById('box')!.style.opacity = '1'));
+    await shown(true);
+    await cloud(dev.session, () => (document.getElementById('box')!.style.visibility = 'hidden'));
+    await shown(false);
+    await cloud(dev.session, () => (document.getElementById('box')!.style.visibility = ''));
+    await shown(true);
+  });
+
   it('full screen: the window covers the whole layer, and comes back on exit', async () => {
     await cloud(dev.session, () => (window as any).mediaApp.playVod());
     await playing(dev.page);
