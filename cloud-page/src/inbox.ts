@@ -16,7 +16,7 @@ export interface Inbox extends MediaInbox {
   rendered(detail: object): void;
 }
 
-export function installInbox(name: string, media: MediaInbox | null, take: DamageTake | null): void {
+export function installInbox(name: string, media: MediaInbox | null, take: DamageTake | null): Inbox {
   const inbox: Inbox = {
     support: (type) => (media ? media.support(type) : ''),
     reply: (id, error, result) => media && media.reply(id, error, result),
@@ -28,4 +28,5 @@ export function installInbox(name: string, media: MediaInbox | null, take: Damag
     }
   };
   Object.defineProperty(window, name, { value: Object.freeze(inbox), enumerable: false, configurable: false, writable: false });
+  return inbox;
 }

@@ -16,6 +16,6 @@ const w = window as unknown as Record<string, unknown>;
 // A document gets the bundle once; a second run (a re-injected script) would wrap twice.
 if (!w[cfg.inbox]) {
   const media = cfg.media ? installMediaProxy(cfg.media) : null;
-  installTvShim(cfg, (type) => (media ? media.support(type) : ''));
-  installInbox(cfg.inbox, media, cfg.damageHints ? watchDamage() : null);
+  const inbox = installInbox(cfg.inbox, media, cfg.damageHints ? watchDamage() : null);
+  installTvShim(cfg, inbox.support);
 }

@@ -7,7 +7,7 @@
 import { VK } from '@stratus/protocol/page';
 import type { CloudPageConfig } from './config';
 
-export function installTvShim(cfg: CloudPageConfig, support: (type: string) => string): void {
+export function installTvShim(cfg: CloudPageConfig, support: (type: unknown) => string): void {
   const w = window as unknown as Record<string, unknown>;
   if (typeof w.KeyEvent === 'undefined') {
     const keyEvent = {};
@@ -24,7 +24,7 @@ export function installTvShim(cfg: CloudPageConfig, support: (type: string) => s
       scale: s.app.scale,
       renderedEvent: RENDERED_EVENT,
       media: Object.freeze({
-        support: (type: unknown) => support(String(type)),
+        support: (type: unknown) => support(type),
         device: Object.freeze(JSON.parse(JSON.stringify(s.mediaDevice)))
       })
     }),

@@ -86,9 +86,7 @@ export class ElementPlayer extends Player {
     // As the spec's load algorithm: abort while loading or idle, emptied once anything was selected.
     if (was === 1 || was === 2) fire(this.el, 'abort');
     if (was !== 0) fire(this.el, 'emptied');
-    if (this.loaded) this.send('release');
-    this.loaded = false;
-    this.lastWindow = '';
+    this.release();
     Object.assign(s, { currentTime: 0, duration: NaN, ended: false, seeking: false, readyState: 0, buffered: [], seekable: [], videoWidth: 0, videoHeight: 0 });
     this.at = performance.now();
     this.error = null;

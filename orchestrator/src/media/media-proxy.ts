@@ -175,8 +175,10 @@ export class MediaProxy {
       params.channel = { ...ch };
     }
     const method = `media.${call.method}`;
-    const why = isMediaMethod(method) ? check(MEDIA_METHODS[method], params) : `no media method ${method}`;
-    if (why || !isMediaMethod(method)) {
+    // parseCall admits only the short names of MEDIA_METHODS, so this narrows rather than refuses.
+    if (!isMediaMethod(method)) throw new StratusError('STRATUS_INVALID_PARAMS', `no media method ${method}`);
+    const why = check(MEDIA_METHODS[method], params);
+    if (why) {
       this.stats.refused++;
       throw new StratusError('STRATUS_INVALID_PARAMS', `${method}: ${why}`);
     }
