@@ -59,6 +59,21 @@ export interface CloudPageConfig {
   damageHints: boolean;
 }
 
+/**
+ * The video hole's key colours (docs/media.md, "The video hole"). Where a proxied element shows
+ * its picture, the page paints it in `first`; the orchestrator makes those pixels transparent, and
+ * solves whatever the app drew over the key from a second capture in `second`. Saturated and
+ * opposite in every channel, so a blend over one key never equals the other and the solve is
+ * well conditioned; odd values, so no app colour is likely to equal them.
+ */
+export const HOLE_KEYS = { first: [5, 250, 3], second: [250, 5, 252] } as const;
+
+/** The attribute that marks an element painting the key (its value "2": the second key). */
+export const HOLE_ATTRIBUTE = 'data-stratus-hole';
+
+/** A video hole the page reports: [x, y, width, height] in CSS pixels of the top-level viewport. */
+export type HoleRect = [number, number, number, number];
+
 /** A rectangle in CSS pixels of the viewport: [x0, y0, x1, y1]. */
 export type HintRect = [number, number, number, number];
 

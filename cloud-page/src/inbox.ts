@@ -21,6 +21,7 @@ export function installInbox(name: string, media: MediaInbox | null, take: Damag
     support: (type) => (media ? media.support(type) : ''),
     reply: (id, error, result) => media && media.reply(id, error, result),
     event: (e) => media && media.event(e),
+    holeKey: (n) => (media ? media.holeKey(n) : 0),
     take: (width, height, maxArea) => (take ? take(width, height, maxArea) : null),
     cloudError: (d) => dispatchCloudError(d),
     rendered: (detail) => {

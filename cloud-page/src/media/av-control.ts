@@ -32,6 +32,11 @@ export class AvPlayer extends Player {
     this.error = next === 6 ? error : undefined;
     if (next !== 1) this.speed = next === 0 || next === 5 || next === 6 ? 0 : this.speed;
     announce(this.el, () => this.onPlayStateChange, 'PlayStateChange', [next], { state: next, playState: next, error });
+    this.refreshHole();
+  }
+  /** Playing, paused or buffering: the device's plane shows a picture in the object's window. */
+  override showsPicture(): boolean {
+    return this.playState === 1 || this.playState === 2 || this.playState === 4;
   }
   play(speed: number): boolean {
     const sp = speed === undefined ? 1 : Number(speed);

@@ -80,6 +80,11 @@ export class BroadcastPlayer extends Player {
     if (next === this.playState) return;
     this.playState = next;
     announce(this.el, () => this.onPlayStateChange, 'PlayStateChange', [next, error], { state: next, playState: next, error });
+    this.refreshHole();
+  }
+  /** Connecting or presenting: the terminal shows the channel (or its change) in the object's window. */
+  override showsPicture(): boolean {
+    return this.playState === 1 || this.playState === 2;
   }
   tune(ch: PageChannel): void {
     this.pending = ch;

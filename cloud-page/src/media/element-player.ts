@@ -44,6 +44,8 @@ export class ElementPlayer extends Player {
   /** The source the proxy last loaded: src attribute and <source> children. */
   sourceKey = '';
   seekPending = false;
+  /** HTML's "show poster flag": set by a load, cleared once playback starts or a seek ends. */
+  showPoster = true;
   pendingPlays: Array<{ resolve: () => void; reject: (e: DOMException) => void }> = [];
   constructor(el: HTMLMediaElement) {
     super(el);
@@ -51,6 +53,10 @@ export class ElementPlayer extends Player {
   }
   override visual(): boolean {
     return this.el instanceof HTMLVideoElement;
+  }
+  /** A frame is there, and no poster stands in for it (HTML: a poster shows until playback starts). */
+  override showsPicture(): boolean {
+    return this.state.readyState >= 2 && (!this.showPoster || !this.el.getAttribute('poster'));
   }
   /**
    * The resource the load algorithm would select. `empty` is a src attribute set to "" (how apps
@@ -87,6 +93,7 @@ export class ElementPlayer extends Player {
     if (was === 1 || was === 2) fire(this.el, 'abort');
     if (was !== 0) fire(this.el, 'emptied');
     this.release();
+    this.showPoster = true;
     Object.assign(s, { currentTime: 0, duration: NaN, ended: false, seeking: false, readyState: 0, buffered: [], seekable: [], videoWidth: 0, videoHeight: 0 });
     this.at = performance.now();
     this.error = null;
@@ -281,6 +288,7 @@ export class ElementPlayer extends Player {
         return;
       case 'seeked':
         if (!caughtUp) return;
+        this.showPoster = false;
         fireNow(this.el, 'timeupdate');
         fireNow(this.el, 'seeked');
         return;
@@ -301,6 +309,10 @@ export class ElementPlayer extends Player {
           fireNow(this.el, 'pause');
         }
         fireNow(this.el, 'ended');
+        return;
+      case 'playing':
+        this.showPoster = false;
+        fireNow(this.el, e.type);
         return;
       default:
         fireNow(this.el, e.type);

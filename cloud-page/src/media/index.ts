@@ -20,6 +20,7 @@ import { useCanPlay } from './element-player';
 import { hideMse } from './mse-policy';
 import { installObjectApi } from './object-api';
 import { connect, Failure, settle } from './rpc';
+import { holeKey, installHoleStyle } from './video-hole';
 import { players } from './video-window';
 
 /** What the inbox offers for media: answers to calls, device events, and the support question. */
@@ -27,6 +28,8 @@ export interface MediaInbox {
   support(type: unknown): string;
   reply(id: number, error: Failure | null, result: unknown): void;
   event(e: MediaEventParams): void;
+  /** The second capture of the video hole: paint every hole of this document in key n. */
+  holeKey(n: 1 | 2): number;
 }
 
 /** Installs the proxy; null when this document has no binding (the proxy stays out). */
@@ -38,13 +41,17 @@ export function installMediaProxy(media: NonNullable<CloudPageConfig['media']>):
   hideMse();
   installObjectApi(new Lineup(media.channels));
   followDocument();
+  installHoleStyle();
   installDecodingInfo(canPlay);
   return {
     support: (type) => canPlay.route(String(type)),
     reply: (id, error, result) => settle(id, error, result),
     event: (e) => {
       const p = players.get(e.player);
-      if (p) p.onDevice(e);
-    }
+      if (!p) return;
+      p.onDevice(e);
+      p.refreshHole();
+    },
+    holeKey
   };
 }

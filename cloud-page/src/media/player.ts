@@ -3,7 +3,9 @@
  * object): an id, a command counter, the device's last state, and the video window it shows in.
  */
 import type { MediaEventParams, MediaState } from '@stratus/protocol';
+import type { HoleRect } from '../config';
 import { call } from './rpc';
+import { moveHole, setHole } from './video-hole';
 import { players, scheduleWindows } from './video-window';
 
 let nextPlayer = 1;
@@ -35,6 +37,8 @@ export abstract class Player {
   /** performance.now() when state.currentTime was last reported. */
   at = performance.now();
   lastWindow = '';
+  /** The element paints the video hole's key (video-hole.ts). */
+  hole = false;
   constructor(readonly el: HTMLElement) {
     players.set(this.id, this);
     scheduleWindows();
@@ -74,6 +78,17 @@ export abstract class Player {
   visual(): boolean {
     return true;
   }
+  /** Whether a browser would show the device's picture in the element now (not a poster, not black). */
+  showsPicture(): boolean {
+    return false;
+  }
+  /** Opens or closes the element's video hole after a change of state. */
+  refreshHole(): void {
+    const want = this.loaded && this.visual() && this.showsPicture() && this.el.isConnected;
+    if (want === this.hole) return;
+    this.hole = want;
+    setHole(this.el, want, want ? holeOf(this.windowRect()) : null);
+  }
   /** The video window in CSS pixels of the top-level viewport, or null when nothing shows. */
   windowRect(): { x: number; y: number; width: number; height: number; visible: boolean } {
     const el = this.el;
@@ -106,13 +121,19 @@ export abstract class Player {
     const key = `${r.x},${r.y},${r.width},${r.height},${r.visible}`;
     if (key === this.lastWindow) return;
     this.lastWindow = key;
+    if (this.hole) moveHole(this.el, holeOf(r));
     this.send('window', { rect: { x: r.x, y: r.y, width: r.width, height: r.height }, visible: r.visible });
   }
   release(): void {
     if (this.loaded) this.send('release');
     this.loaded = false;
     this.lastWindow = '';
+    this.refreshHole();
   }
   /** A device event for this player, for its state mirror and the app's events. */
   abstract onDevice(e: MediaEventParams): void;
+}
+
+function holeOf(r: { x: number; y: number; width: number; height: number; visible: boolean }): HoleRect | null {
+  return r.visible ? [r.x, r.y, r.width, r.height] : null;
 }

@@ -4,6 +4,7 @@ import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, diffRects, Rect } from './damage';
 import { buildFrame } from './frame-builder';
+import type { HoleCutter } from './video-holes';
 
 /**
  * Where exact pixels come from: a PNG with straight alpha per call, of the whole layer, or of
@@ -63,6 +64,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly inflight = new Map<number, FrameInfo>();
   /** What the device shows once every sent frame is applied. */
   private sent: Rgba | null = null;
+  /**
+   * The decoder's frame that `sent` was made from (the same object unless video holes were cut
+   * in it), and the holes' generation then: the decoder's changed rows hold against `sent` only
+   * while both are the same.
+   */
+  private sentRaw: Rgba | null = null;
+  private sentHoles = 0;
+  /** Video holes to cut in every capture (video-holes.ts); none until the page has media. */
+  private holes: HoleCutter | null = null;
   private readonly decoder = new FrameDecoder();
   private nextFrame = 1;
   private inputSeq = 0;
@@ -100,6 +110,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     private readonly opts: LayerStreamOptions
   ) {
     super();
+  }
+
+  /** From now on, every capture has the page's video holes cut before it is diffed. */
+  useHoles(holes: HoleCutter): void {
+    this.holes = holes;
   }
 
   /**
@@ -277,10 +292,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * The layer as the device has it, with `clip` replaced by a fresh capture of it; the rows
    * outside the clip are marked unchanged for the diff. Null when the clip no longer fits.
    */
-  private patchClip(png: Buffer, clip: Rect): DecodedFrame | null {
+  private async patchClip(png: Buffer, clip: Rect, holesBefore: Rect[]): Promise<DecodedFrame | null> {
     const sent = this.sent;
     if (!sent || this.keyframeWanted || clip.x + clip.w > sent.width || clip.y + clip.h > sent.height) return null;
-    const part = decodePng(png);
+    let part = decodePng(png);
+    if (this.holes) part = await this.holes.cut(part, clip.x, clip.y, holesBefore);
+    if (this.sent !== sent) return null;
     if (part.width !== clip.w || part.height !== clip.h) return null;
     const data = Buffer.from(sent.data);
     const stride = sent.width * 4;
@@ -292,27 +309,46 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return { image: { width: sent.width, height: sent.height, data }, changedRows, previous: sent };
   }
 
+  private keepSent(img: Rgba, raw: Rgba | null, holesGeneration: number): void {
+    this.sent = img;
+    this.sentRaw = raw;
+    this.sentHoles = holesGeneration;
+  }
+
   private async captureAndSend(clip: Rect | null): Promise<void> {
     const inputSeq = this.inputSeq;
     const capturedAt = performance.now();
+    const holesBefore = this.holes ? this.holes.snapshot() : [];
+    const holesAtStart = this.holes ? this.holes.generation : 0;
     const png = await this.source.capture(clip ?? undefined);
     if (this.stopped || this.paused) {
       this.dirty = true;
       return;
     }
     const captureDone = performance.now();
-    const fresh = clip ? this.patchClip(png, clip) : null;
+    const fresh = clip ? await this.patchClip(png, clip, holesBefore) : null;
     if (clip && !fresh) {
       // The layer changed size, or a keyframe is due: only the whole layer will do.
       this.dirty = true;
       return;
     }
     const decoded = fresh ?? this.decoder.decode(png);
-    const img = decoded.image;
+    // Cutting holes may take a second capture; nothing else captures meanwhile (busy).
+    const img = !fresh && this.holes ? await this.holes.cut(decoded.image, 0, 0, holesBefore) : decoded.image;
+    if (this.stopped || this.paused) {
+      this.dirty = true;
+      return;
+    }
+    // Holes that changed while this frame was taken leave no frame to compare rows with.
+    const holesGeneration = !this.holes ? 0 : this.holes.generation === holesAtStart ? holesAtStart : -1;
     const keyframe =
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
-    const rects = diffRects(base, img, this.opts.tileSize, !keyframe && decoded.previous === base ? decoded.changedRows : null);
+    const rowsHold =
+      !keyframe &&
+      decoded.previous !== null &&
+      (fresh ? decoded.previous === base : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
+    const rects = diffRects(base, img, this.opts.tileSize, rowsHold ? decoded.changedRows : null);
     if (this.verifying && !clip && !keyframe && rects.length > 0) this.stats.clipCorrections++;
     this.verifying = false;
     if (clip) {
@@ -325,14 +361,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // frame tells the device it is painted, so key-to-paint is measured late, never early or never.
     if (!keyframe && rects.length === 0 && this.downSeq <= this.sentInputSeq) {
       // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
-      this.sent = img;
+      this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
       return;
     }
     const frame = this.nextFrame++;
     const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
-    this.sent = img;
+    this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     const info: FrameInfo = {

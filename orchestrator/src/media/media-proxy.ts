@@ -39,6 +39,8 @@ export interface MediaProxyOptions {
   request: MediaRequest;
   /** Raises a cloud-browser error event in the page. */
   notifyApp(detail: CloudErrorDetail): void;
+  /** Where the page's video holes are (layer/video-holes.ts). */
+  holes: { report(contextId: number, rects: unknown): string | null; forget(contextId: number): void };
 }
 
 interface PageCall {
@@ -51,6 +53,8 @@ interface PageCall {
 /** What a page may ask for (the protocol's media.* requests, by their short name); anything else is refused before it reaches the device. */
 const PAGE_METHODS = new Set(Object.keys(MEDIA_METHODS).map((m) => m.slice('media.'.length)));
 const MAX_PAYLOAD = 8192;
+/** The player id of calls about the page itself rather than a player (only `holes`). */
+const PAGE = 'page';
 
 /**
  * The orchestrator half of the media proxy. The page's shim calls a CDP binding; this class checks
@@ -149,6 +153,13 @@ export class MediaProxy {
       this.stats.refused++;
       const id = (err as { id?: unknown }).id;
       if (typeof id === 'number') this.reply(contextId, id, { code: 'STRATUS_INVALID_PARAMS', message: (err as Error).message }, null);
+      return;
+    }
+    if (call.player === PAGE) {
+      // The page's own report, not a player's: where its video holes are.
+      const why = this.opts.holes.report(contextId, call.params.rects);
+      if (why) this.stats.refused++;
+      this.reply(contextId, call.id, why ? { code: 'STRATUS_INVALID_PARAMS', message: `holes: ${why}` } : null, null);
       return;
     }
     this.forward(call, contextId).then(
@@ -277,6 +288,7 @@ export class MediaProxy {
 
   /** The page (or a frame) went away: its players stop on the device. */
   private releaseContext(contextId: number): void {
+    this.opts.holes.forget(contextId);
     const set = this.contexts.get(contextId);
     this.contexts.delete(contextId);
     if (!set) return;
@@ -301,7 +313,8 @@ function parseCall(payload: string): PageCall {
     throw Object.assign(new Error(why), { id: v.id });
   };
   if (typeof v.player !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(v.player)) fail('bad player id');
-  if (typeof v.method !== 'string' || !PAGE_METHODS.has(v.method)) fail(`no media method ${String(v.method).slice(0, 32)}`);
+  const pageCall = v.player === PAGE && v.method === 'holes';
+  if (typeof v.method !== 'string' || !(pageCall || (v.player !== PAGE && PAGE_METHODS.has(v.method)))) fail(`no media method ${String(v.method).slice(0, 32)}`);
   if (!v.params || typeof v.params !== 'object' || Array.isArray(v.params)) fail('params must be an object');
   return v as PageCall;
 }

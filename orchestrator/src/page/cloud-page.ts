@@ -5,6 +5,7 @@ import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { Rect } from '../layer/damage';
 import { hintRect } from '../layer/damage-hint';
 import { LayerSource } from '../layer/layer-stream';
+import { decodePng, Rgba } from '../png/decode';
 import { cloudPageScript } from './cloud-page-script';
 
 export interface CloudPageOptions {
@@ -109,6 +110,27 @@ export class CloudPage implements LayerSource {
   capture(clip?: Rect): Promise<Buffer> {
     // Clips come only at scale 1 (damage hints are off otherwise), so layer pixels are CSS pixels.
     return this.captureAs(clip ? { ...LAYER_PNG, clip: { x: clip.x, y: clip.y, width: clip.w, height: clip.h, scale: 1 } } : LAYER_PNG);
+  }
+
+  /** The layer's pixels in `clip` (layer pixels), at any scale. */
+  async captureRect(clip: Rect): Promise<Rgba> {
+    if (this.opts.scale === 1) return decodePng(await this.capture(clip));
+    // At a fractional scale a CSS clip does not fall on layer pixels: take the whole layer.
+    const full = decodePng(await this.capture());
+    const data = Buffer.alloc(clip.w * clip.h * 4);
+    for (let row = 0; row < clip.h; row++) {
+      const from = ((clip.y + row) * full.width + clip.x) * 4;
+      full.data.copy(data, row * clip.w * 4, from, from + clip.w * 4);
+    }
+    return { width: clip.w, height: clip.h, data };
+  }
+
+  /** Paints the video holes of these documents (execution contexts) in key `n`. */
+  async holeKey(n: 1 | 2, contexts: number[]): Promise<void> {
+    const cdp = this.session;
+    if (!cdp) return;
+    const expression = `(() => { const i = window[${JSON.stringify(this.inbox)}]; return i ? i.holeKey(${n}) : 0; })()`;
+    await Promise.all(contexts.map((contextId) => cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined)));
   }
 
   /** A capture in any format, serialised with every other capture of this page. */

@@ -7,6 +7,7 @@ import { InputPipeline } from '../input/input-pipeline';
 import { KeyInjector } from '../input/key-injector';
 import { DamageSignal } from '../layer/damage-signal';
 import { LayerStream } from '../layer/layer-stream';
+import { VideoHoles } from '../layer/video-holes';
 import { playbackSupport } from '../media/capabilities';
 import { LineupChannel, MediaProxy } from '../media/media-proxy';
 import { PlaybackRouter } from '../media/playback-route';
@@ -63,6 +64,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly layer: LayerStream;
   /** The media proxy, once the page is open. */
   media: MediaProxy | null = null;
+  /** The page's video holes, once the page is open. */
+  holes: VideoHoles | null = null;
   private signal: DamageSignal | null = null;
   private closing: Promise<void> | null = null;
   /** The STRATUS_TRANSPORT_LOST the app was told about at the drop; closing with it says nothing new. */
@@ -130,6 +133,13 @@ export class Session extends EventEmitter<SessionEvents> {
     await page.open(context);
     const m = opts.media;
     const support = playbackSupport(m.caps, m.router.virtualAvailable, m.virtualAnswer);
+    const holes = new VideoHoles(
+      this.scale,
+      { paintKey: (n, contexts) => page.holeKey(n, contexts), capture: (clip) => page.captureRect(clip) },
+      () => this.layer.markDirty()
+    );
+    this.layer.useHoles(holes);
+    this.holes = holes;
     const media = new MediaProxy(page.cdp, page.inbox, {
       scale: this.scale,
       channels: m.channels,
@@ -138,7 +148,8 @@ export class Session extends EventEmitter<SessionEvents> {
       router: m.router,
       playTimeoutMs: m.playTimeoutMs,
       request: (method, params, timeoutMs = opts.rpcTimeoutMs) => this.channels.device.request(method, params, timeoutMs),
-      notifyApp: (detail) => void page.notifyApp(detail)
+      notifyApp: (detail) => void page.notifyApp(detail),
+      holes
     });
     await media.install();
     this.media = media;

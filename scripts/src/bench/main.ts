@@ -4,13 +4,14 @@ import { gzipSync } from 'node:zlib';
 import { Metric, print, round } from './report';
 import { benchBridge } from './bridge';
 import { benchControl } from './control';
-import { benchMedia } from './media';
+import { benchHole, benchMedia } from './media';
 import { benchUi } from './ui';
 
 const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   ui: benchUi,
   control: benchControl,
   media: benchMedia,
+  hole: benchHole,
   bridge: benchBridge,
   bundle: async () => [bundleSize()]
 };

@@ -1,9 +1,16 @@
-import { startMediaOrigin } from '@stratus/orchestrator';
-import { DeviceBrowser, lineupFor, MEDIA_ROOT, startOrchestrator, until } from '@stratus/testkit';
+import { Page } from 'puppeteer-core';
+import { Orchestrator, startMediaOrigin } from '@stratus/orchestrator';
+import { delay, DeviceBrowser, lineupFor, MEDIA_ROOT, settle, startOrchestrator, until } from '@stratus/testkit';
 import { Metric, median, round } from './report';
 
 const RUNS = 15;
 const LOOP_PLAYS = 50;
+/** Focus moves per block of the hole bench, and blocks with and without the video (alternating). */
+const HOLE_MOVES = 10;
+const HOLE_BLOCKS = 3;
+const IDLE_SECONDS = 10;
+/** A viewer's pace between focus moves, as in the UI bench. */
+const VIEWER_PAUSE_MS = 300;
 
 /**
  * Double-stream figures on loopback: the app's calls in the cloud page, through the proxy, to the
@@ -119,6 +126,83 @@ export async function benchMedia(): Promise<Metric[]> {
       { metric: 'media_seek_ms', value: round(median(seek)), unit: 'ms', note: `median of ${RUNS}; currentTime set in the cloud to 'seeked' there` },
       { metric: 'media_tune_ms', value: round(median(tune)), unit: 'ms', note: `median of ${RUNS}; setChannel to ChannelChangeSucceeded (live HLS, first frame playing)` },
       { metric: 'media_vod_loop_plays', value: loopPlays, unit: 'count', note: `of ${LOOP_PLAYS} plays, each in a new <video> removed afterwards; at most ${mostPlayers} device players at once` }
+    ];
+  } finally {
+    await device.close();
+    await orch.close();
+    await origin.close();
+  }
+}
+
+function inputToPaint(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as any).stratusClient.stats.inputToPaintMs.slice() as number[]);
+}
+
+/** `n` focus moves on the catalogue's rail, each painted and settled: their key-to-paint times. */
+async function railMoves(orch: Orchestrator, page: Page, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const before = (await inputToPaint(page)).length;
+    await page.keyboard.press(i % 2 ? 'ArrowLeft' : 'ArrowRight');
+    await until('the focus move to be painted', async () => (await inputToPaint(page)).length > before, 5000);
+    await settle(orch, page);
+    await delay(VIEWER_PAUSE_MS);
+    out.push((await inputToPaint(page))[before]);
+  }
+  return out;
+}
+
+/**
+ * The video hole's cost: the catalogue fixture (opaque background, a preview video in a box, a
+ * translucent bar and a tile over it) with focus moving along its rail, in blocks with the preview
+ * playing and blocks without, alternating in the same session; then a static UI over the playing
+ * video, which must send nothing.
+ */
+export async function benchHole(): Promise<Metric[]> {
+  const origin = await startMediaOrigin(MEDIA_ROOT);
+  const orch = await startOrchestrator({
+    media: { channels: lineupFor(origin), allowPrivate: '127.0.0.1' },
+    apps: { default: 'catalogue', catalog: JSON.stringify({ catalogue: { url: `/apps/catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } }) }
+  });
+  const device = await DeviceBrowser.launch();
+  try {
+    const page = await device.open(orch, 'w=1280&h=720');
+    const session = await until('the session', () => [...orch.sessions.values()][0]);
+    const cloud = session.cloudPage!;
+    await settle(orch, page);
+    const withVideo: number[] = [];
+    const without: number[] = [];
+    let secondCaptures = 0;
+    for (let b = 0; b < HOLE_BLOCKS; b++) {
+      without.push(...(await railMoves(orch, page, HOLE_MOVES)));
+      await cloud.evaluate(() => (window as any).catalogue.playPreview());
+      await until('the device to play', () => page.evaluate(() => (window as any).stratusClient.media.ids.length === 1));
+      await settle(orch, page);
+      const seconds = session.holes!.stats.secondCaptures;
+      withVideo.push(...(await railMoves(orch, page, HOLE_MOVES)));
+      secondCaptures += session.holes!.stats.secondCaptures - seconds;
+      if (b === HOLE_BLOCKS - 1) break;
+      await cloud.evaluate(() => {
+        const v = document.getElementById('preview') as HTMLVideoElement;
+        v.removeAttribute('src');
+        v.load();
+      });
+      await until('the device player to go', () => page.evaluate(() => (window as any).stratusClient.media.ids.length === 0));
+      await settle(orch, page);
+    }
+    // Static UI over the playing preview.
+    await settle(orch, page);
+    const bytesBefore = await page.evaluate(() => (window as any).stratusClient.stats.uiBytes as number);
+    const capturesBefore = session.stats.captures;
+    await delay(IDLE_SECONDS * 1000);
+    const bytesAfter = await page.evaluate(() => (window as any).stratusClient.stats.uiBytes as number);
+    const idleCaptures = session.stats.captures - capturesBefore;
+    await page.evaluate(() => (window as any).stratusClient.close());
+    await until('the bench session to end', () => orch.sessions.size === 0, 15000);
+    return [
+      { metric: 'media_hole_extra_ms_p50', value: round(median(withVideo) - median(without)), unit: 'ms', note: `key-to-paint p50 ${round(median(withVideo))} ms with the preview playing behind an opaque background, ${round(median(without))} ms without; ${withVideo.length} + ${without.length} focus moves in alternating blocks` },
+      { metric: 'media_hole_second_captures', value: secondCaptures, unit: 'count', note: `second-key captures during the ${withVideo.length} focus moves with the video (0: nothing over the video changed)` },
+      { metric: 'ui_idle_bytes_per_s_video_playing', value: (bytesAfter - bytesBefore) / IDLE_SECONDS, unit: 'B/s', note: `${IDLE_SECONDS} s of a static UI over the playing preview; ${idleCaptures} captures` }
     ];
   } finally {
     await device.close();
