@@ -13,7 +13,7 @@
  * whose diff corrects whatever the clip missed (descendants painted outside their parent, style
  * sheets from other origins).
  */
-import type { DamageTake, HintRect } from './config';
+import { DamageTake, HintRect, HOLE_ATTRIBUTE } from './config';
 
 /** Starts watching the page between two key-downs; the returned `take()` answers the hint. */
 export function watchDamage(): DamageTake {
@@ -24,6 +24,9 @@ export function watchDamage(): DamageTake {
   function note(rs: MutationRecord[]): void {
     for (const r of rs) {
       if (r.type === 'attributes' && r.attributeName === 'class' && classed.size < 64) classed.add(r.target);
+      // The video hole's key (media/video-hole.ts) changes no layout, and the orchestrator's second
+      // capture toggles it between keys: it is not the key's damage.
+      else if (r.type === 'attributes' && r.attributeName === HOLE_ATTRIBUTE) continue;
       else unpredictable = true;
     }
   }

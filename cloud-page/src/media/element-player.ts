@@ -46,6 +46,12 @@ export class ElementPlayer extends Player {
   seekPending = false;
   /** HTML's "show poster flag": set by a load, cleared once playback starts or a seek ends. */
   showPoster = true;
+  /**
+   * The element has shown a picture of what it loaded. It keeps showing the last one while the
+   * device seeks or rebuffers (readyState drops): a browser does not blank the video then, and a
+   * looping preview would flash the app's background at every loop.
+   */
+  pictured = false;
   pendingPlays: Array<{ resolve: () => void; reject: (e: DOMException) => void }> = [];
   constructor(el: HTMLMediaElement) {
     super(el);
@@ -56,7 +62,8 @@ export class ElementPlayer extends Player {
   }
   /** A frame is there, and no poster stands in for it (HTML: a poster shows until playback starts). */
   override showsPicture(): boolean {
-    return this.state.readyState >= 2 && (!this.showPoster || !this.el.getAttribute('poster'));
+    if (this.state.readyState >= 2 && (!this.showPoster || !this.el.getAttribute('poster'))) this.pictured = true;
+    return this.pictured;
   }
   /**
    * The resource the load algorithm would select. `empty` is a src attribute set to "" (how apps
@@ -94,6 +101,7 @@ export class ElementPlayer extends Player {
     if (was !== 0) fire(this.el, 'emptied');
     this.release();
     this.showPoster = true;
+    this.pictured = false;
     Object.assign(s, { currentTime: 0, duration: NaN, ended: false, seeking: false, readyState: 0, buffered: [], seekable: [], videoWidth: 0, videoHeight: 0 });
     this.at = performance.now();
     this.error = null;

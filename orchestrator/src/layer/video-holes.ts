@@ -17,7 +17,8 @@ import { Rect } from './damage';
  *   P with alpha 1 − t.
  *
  * Second captures cost a frame, so solved pixels are remembered per hole position, keyed by their
- * first-key value: a frame whose pixels over the video did not change needs no second capture.
+ * first-key value: a frame whose pixels over the video did not change, or changed back to what
+ * they were, needs no second capture.
  * A page with no hole costs nothing: the frame passes through untouched.
  */
 
@@ -45,16 +46,41 @@ export interface HoleCutter {
 
 /** At most this many holes per document: a page reporting more is cut at that. */
 export const MAX_HOLES_PER_DOCUMENT = 16;
+/**
+ * Solved pixels kept for holes that closed, most recent first: a hole that opens again where it
+ * was (a video stopped and played again, a channel change) needs no second capture. A 720p hole
+ * keeps 15 MB.
+ */
+const CLOSED_MEMORIES = 2;
 
 const word = (c: readonly number[], a: number): number => (c[0] | (c[1] << 8) | (c[2] << 16) | (a << 24)) >>> 0;
 const FIRST = word(HOLE_KEYS.first, 255);
 const K1 = HOLE_KEYS.first;
 const K2 = HOLE_KEYS.second;
 
+/**
+ * Per pixel of a hole, the last two first-key values seen there (FIRST where nothing is known)
+ * and what they solved to: two, so that a focus ring entering the video and leaving it again (the
+ * usual change over a video) is solved once per state, not once per key.
+ */
 interface Memory {
-  /** First-key capture per pixel of the hole (FIRST where nothing is known), and what it solved to. */
   seen: Uint32Array;
   solved: Uint32Array;
+  seenBefore: Uint32Array;
+  solvedBefore: Uint32Array;
+}
+
+function recall(mem: Memory, m: number, v: number): number | -1 {
+  if (mem.seen[m] === v) return mem.solved[m];
+  if (mem.seenBefore[m] === v) return mem.solvedBefore[m];
+  return -1;
+}
+
+function remember(mem: Memory, m: number, v: number, out: number): void {
+  mem.seenBefore[m] = mem.seen[m];
+  mem.solvedBefore[m] = mem.solved[m];
+  mem.seen[m] = v;
+  mem.solved[m] = out;
 }
 
 export class VideoHoles implements HoleCutter {
@@ -110,7 +136,9 @@ export class VideoHoles implements HoleCutter {
   private changed(): void {
     this.generation++;
     const live = new Set(this.snapshot().map(keyOf));
-    for (const k of this.memory.keys()) if (!live.has(k)) this.memory.delete(k);
+    // The map iterates oldest first (memoryOf re-inserts on use): drop the oldest closed ones.
+    const closed = [...this.memory.keys()].filter((k) => !live.has(k));
+    for (const k of closed.slice(0, Math.max(0, closed.length - CLOSED_MEMORIES))) this.memory.delete(k);
     this.onChange();
   }
 
@@ -129,6 +157,7 @@ export class VideoHoles implements HoleCutter {
     let by0 = Infinity;
     let bx1 = -1;
     let by1 = -1;
+    let known: number;
     for (const { hole, part } of holes) {
       const mem = this.memoryOf(hole);
       for (let y = part.y; y < part.y + part.h; y++) {
@@ -138,7 +167,7 @@ export class VideoHoles implements HoleCutter {
           const v = src[i];
           if (v === FIRST) dst[i] = 0;
           else if (v === 0) continue;
-          else if (mem.seen[m] === v) dst[i] = mem.solved[m];
+          else if ((known = recall(mem, m, v)) !== -1) dst[i] = known;
           else {
             if (x < bx0) bx0 = x;
             if (x > bx1) bx1 = x;
@@ -162,10 +191,9 @@ export class VideoHoles implements HoleCutter {
           let j = (y - box.y) * box.w + (p.x - box.x);
           for (let x = p.x; x < p.x + p.w; x++, i++, m++, j++) {
             const v = src[i];
-            if (v === FIRST || v === 0 || mem.seen[m] === v) continue;
+            if (v === FIRST || v === 0 || recall(mem, m, v) !== -1) continue;
             const out = solve(v, other[j]);
-            mem.seen[m] = v;
-            mem.solved[m] = out;
+            remember(mem, m, v, out);
             dst[i] = out;
             this.stats.solvedPixels++;
           }
@@ -191,10 +219,12 @@ export class VideoHoles implements HoleCutter {
   private memoryOf(hole: Rect): Memory {
     const k = keyOf(hole);
     let mem = this.memory.get(k);
-    if (!mem) {
-      mem = { seen: new Uint32Array(hole.w * hole.h).fill(FIRST), solved: new Uint32Array(hole.w * hole.h) };
-      this.memory.set(k, mem);
+    if (mem) this.memory.delete(k);
+    else {
+      const n = hole.w * hole.h;
+      mem = { seen: new Uint32Array(n).fill(FIRST), solved: new Uint32Array(n), seenBefore: new Uint32Array(n).fill(FIRST), solvedBefore: new Uint32Array(n) };
     }
+    this.memory.set(k, mem);
     return mem;
   }
 }

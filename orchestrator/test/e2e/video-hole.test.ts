@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
-import { cloud, devicePixels, near, screenPixel, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
+import { cloud, devicePixels, near, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
 
 /** The catalogue fixture's colours (fixtures/apps/catalogue/index.html). */
 const BG = [0x14, 0x21, 0x3d];
@@ -38,7 +38,11 @@ describe('the video hole: the device video shows through what the app paints bel
   const dev = useMediaDevice(rig);
 
   it('a video in a box over an opaque background: video inside, the bar blended over it, the tile opaque, the background elsewhere', async () => {
-    await cloud(dev.session, () => (window as any).catalogue.playPreview());
+    // With native controls asked for: they are never painted over the device's video.
+    await cloud(dev.session, () => {
+      (document.getElementById('preview') as HTMLVideoElement).controls = true;
+      return (window as any).catalogue.playPreview();
+    });
     // The box is 480x270 at (640, 300); the bar covers its lower 60 px; the tile its top-left corner.
     await shows(dev.page, 'video', 1000, 340, YELLOW);
     const video = await screenPixel(dev.page, 1000, 340);
@@ -59,6 +63,11 @@ describe('the video hole: the device video shows through what the app paints bel
     await shows(dev.page, 'the background', 620, 400, BG, 2);
     await shows(dev.page, 'the background', 1150, 400, BG, 2);
     expect(dev.session.holes!.stats.secondCaptures).to.be.at.least(1);
+    // Paused, Chromium's controls would paint a play button in the middle and a panel at the foot.
+    await cloud(dev.session, () => (document.getElementById('preview') as HTMLVideoElement).pause());
+    await settle(rig.orch, dev.page);
+    expect(await layerAt(dev.page, 880, 435), 'no controls in the middle').to.deep.equal([0, 0, 0, 0]);
+    expect(await layerAt(dev.page, 1000, 490), 'no controls above the bar').to.deep.equal([0, 0, 0, 0]);
   });
 
   it('a video in a box with a poster: the poster shows until the device plays, then the video', async () => {
@@ -114,5 +123,29 @@ describe('the video hole: the device video shows through what the app paints bel
       await shows(dev.page, `the background right of the clip (${css})`, 1000, 340, BG, 2);
       await shows(dev.page, `video left of the clip (${css})`, 800, 340, YELLOW);
     }
+  });
+});
+
+describe('the video hole at a fractional scale (a 1080p device, the app authored for 720p)', function () {
+  this.timeout(120000);
+  const rig = useMediaRig((origin) => ({
+    apps: {
+      default: 'catalogue',
+      catalog: JSON.stringify({ catalogue: { url: `/apps/catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } })
+    }
+  }));
+  const dev = useMediaDevice(rig, 'w=1920&h=1080');
+
+  it('the hole, the bar over it and the tile land on device pixels, edges included', async () => {
+    await cloud(dev.session, () => (window as any).catalogue.playPreview());
+    // The box is at (960, 450) to (1680, 855) in device pixels; the bar from y 765.
+    await shows(dev.page, 'video', 1500, 510, YELLOW);
+    expect(await layerAt(dev.page, 1500, 510)).to.deep.equal([0, 0, 0, 0]);
+    // The box's first and last device pixels are video; the ones just outside are background.
+    await shows(dev.page, 'video at the right edge', 1679, 600, YELLOW);
+    await shows(dev.page, 'the background right of the box', 1681, 600, BG, 2);
+    const bar = await layerAt(dev.page, 1500, 810);
+    expect(Math.abs(bar[3] - 128), `bar alpha ${bar}`).to.be.at.most(2);
+    expect(await layerAt(dev.page, 990, 480)).to.deep.equal([...CORNER, 255]);
   });
 });

@@ -95,6 +95,23 @@ describe('orchestrator/layer/video-holes', () => {
     // Only the bar's rows changed, so only they were captured again.
     expect(r.clips[1]).to.deep.equal({ x: 10, y: 20, w: 20, h: 4 });
     expect(Math.abs(at(c, 20, 21)[3] - 204)).to.be.at.most(1);
+    // Back to the first bar, then the darker one again (a focus ring coming and going): remembered.
+    const again = await r.holes.cut(scene(HOLE_KEYS.first), 0, 0, []);
+    expect(again.data.equals(a.data)).to.equal(true);
+    await r.holes.cut(scene(HOLE_KEYS.first, darker), 0, 0, []);
+    expect(r.holes.stats.secondCaptures).to.equal(2);
+  });
+
+  it('a hole that closes and opens again where it was needs no second capture', async () => {
+    const r = rig();
+    const at0 = [[HOLE.x, HOLE.y, HOLE.w, HOLE.h]];
+    r.holes.report(1, at0);
+    await r.holes.cut(scene(HOLE_KEYS.first), 0, 0, []);
+    r.holes.report(1, []);
+    r.holes.report(1, [[0, 0, 4, 4]]);
+    r.holes.report(1, at0);
+    await r.holes.cut(scene(HOLE_KEYS.first), 0, 0, []);
+    expect(r.holes.stats.secondCaptures).to.equal(1);
   });
 
   it('costs nothing without holes, or where the frame does not reach them', async () => {
