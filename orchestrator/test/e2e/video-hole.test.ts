@@ -95,6 +95,10 @@ describe('the video hole: the device video shows through what the app paints bel
     // The object: 400x225 at (120, 290); the panel around it.
     await shows(dev.page, 'A/V object video', 140, 310, YELLOW);
     await shows(dev.page, 'the panel', 100, 280, PANEL, 2);
+    // HbbTV setFullScreen(true): the picture over the menu (the rail's tiles) too.
+    await cloud(dev.session, () => (document.querySelector('#panel object') as any).setFullScreen(true));
+    await shows(dev.page, 'full-screen A/V video over the rail', 100, 100, YELLOW);
+    await shows(dev.page, 'full-screen A/V video', 1200, 700, YELLOW);
     await cloud(dev.session, () => {
       const o = document.querySelector('#panel object') as any;
       o.stop();
