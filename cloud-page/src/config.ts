@@ -57,6 +57,23 @@ export interface CloudPageConfig {
   } | null;
   /** Page-reported damage for key-downs (damage-hint.ts). */
   damageHints: boolean;
+  /** The HbbTV terminal environment (hbbtv/). */
+  hbbtv: HbbtvConfig;
+}
+
+/** What the HbbTV objects answer (the orchestrator's `hbbtv.*` configuration and the device's hello). */
+export interface HbbtvConfig {
+  vendorName: string;
+  modelName: string;
+  softwareVersion: string;
+  hardwareVersion: string;
+  /** ISO 3166-1 alpha-3. */
+  countryId: string;
+  /** ISO 639-2 codes. */
+  languages: { audio: string; subtitle: string; ui: string };
+  parental: { schemes: string[]; threshold: number; pin: string };
+  /** Origins (besides the app's own) that createApplication may start. */
+  allowedOrigins: string[];
 }
 
 /**

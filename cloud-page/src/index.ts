@@ -5,7 +5,10 @@
  */
 import type { CloudPageConfig } from './config';
 import { watchDamage } from './damage-hint';
+import { installHbbtv } from './hbbtv';
+import type { DeviceMedia } from './hbbtv/capabilities';
 import { installMediaProxy } from './media';
+import { currentChannelObject } from './media/object-api';
 import { installInbox } from './inbox';
 import { installTvShim } from './tv-shim';
 
@@ -18,4 +21,15 @@ if (!w[cfg.inbox]) {
   const media = cfg.media ? installMediaProxy(cfg.media) : null;
   const inbox = installInbox(cfg.inbox, media, cfg.damageHints ? watchDamage() : null);
   installTvShim(cfg, inbox.support);
+  // The terminal's objects report to the orchestrator through the media binding.
+  if (media) {
+    const origin = location.origin;
+    installHbbtv(cfg.hbbtv, cfg.session.mediaDevice as DeviceMedia, {
+      currentChannel: currentChannelObject,
+      mayStart: (url) => {
+        const o = new URL(url).origin;
+        return o === origin || cfg.hbbtv.allowedOrigins.indexOf(o) >= 0;
+      }
+    });
+  }
 }

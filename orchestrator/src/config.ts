@@ -182,6 +182,24 @@ export const DEFAULTS = {
     /** server.ts: the emulator's profile when its URL names none; "host" reports the desktop browser as it is. */
     emulatorProfile: 'modern'
   },
+  hbbtv: {
+    /** page/hbbtv-config.ts: what the cloud page's HbbTV objects report (localSystem); the model is the device's own. */
+    vendorName: 'Stratus',
+    softwareVersion: '1.0',
+    hardwareVersion: '1.0',
+    /** page/hbbtv-config.ts: configuration.countryId (ISO 3166-1 alpha-3). */
+    countryId: 'DEU',
+    /** page/hbbtv-config.ts: the viewer's preferred languages (ISO 639-2), as configuration reports them. */
+    audioLanguage: 'eng',
+    subtitleLanguage: 'eng',
+    uiLanguage: 'eng',
+    /** page/hbbtv-config.ts: the parental rating schemes (comma separated), the age threshold, and the PIN ("" for none). */
+    parentalSchemes: 'dvb-si',
+    parentalThreshold: 18,
+    parentalPin: '',
+    /** page/hbbtv-config.ts: origins (comma separated) createApplication may start besides the app's own. */
+    allowedOrigins: ''
+  },
   apps: {
     /** orchestrator.ts: the app a device gets when its hello names none. */
     default: 'portal',
@@ -224,7 +242,8 @@ const BOUNDS: Record<string, [number, number]> = {
   'bridge.maxTranscodes': [1, 256],
   'bridge.idleMs': [0, 3600000],
   'bridge.segmentWaitMs': [1000, 600000],
-  'bridge.maxAheadSegments': [1, 10000]
+  'bridge.maxAheadSegments': [1, 10000],
+  'hbbtv.parentalThreshold': [0, 255]
 };
 
 /** String settings that only take one of a few values. */

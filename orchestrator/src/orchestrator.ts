@@ -3,6 +3,7 @@ import { Channel } from './channel/channel';
 import { MediaBridge } from '@stratus/media-bridge';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
+import { XmlCheck } from './page/xml-check';
 import { Config } from './config';
 import { PeerInfo, SessionHost } from './connection/peer-connection';
 import { StratusError } from '@stratus/protocol';
@@ -41,6 +42,8 @@ export const STRATUS_VERSION = '0.1.0';
 export class Orchestrator implements SessionHost {
   readonly sessions = new Map<string, Session>();
   private chromium: LaunchedChromium | null = null;
+  /** Checks HbbTV XHTML documents for well-formedness, for every session (page/xml-check.ts). */
+  private xmlCheck: XmlCheck | null = null;
   private http: HttpFront | null = null;
   private starting = 0;
   private closing: Promise<void> | null = null;
@@ -93,6 +96,7 @@ export class Orchestrator implements SessionHost {
     const o = new Orchestrator(config);
     o.chromium = await launchChromium(config.chromium, config.server.tlsCert ? [trustCertificateArg(config.server.tlsCert)] : []);
     o.chromiumUserAgent = await o.chromium.browser.userAgent();
+    o.xmlCheck = new XmlCheck(o.chromium.browser);
     const b = config.bridge;
     const options = bridgeOptions(config);
     const allowPrivate = options.allowPrivate;
@@ -185,6 +189,8 @@ export class Orchestrator implements SessionHost {
       appUrl: new URL(app.url, this.baseUrl).href,
       device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown' },
       ui: this.config.ui,
+      hbbtv: this.config.hbbtv,
+      wellFormedXml: (text) => (this.xmlCheck ? this.xmlCheck.wellFormed(text) : Promise.resolve(false)),
       media: {
         ...this.config.media,
         caps: hello.media ?? BASELINE_MEDIA_CAPABILITIES,

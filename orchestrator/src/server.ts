@@ -107,7 +107,16 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   // A development media origin: the generated VOD assets and looping live channels that the
   // default channel line-up points at. Devices fetch from it directly, as from any media origin.
   if (config.media.fixtureOrigin === 'on' && existsSync(ASSETS.media)) app.use('/media', mediaOriginRouter(ASSETS.media));
-  app.use('/apps', express.static(ASSETS.apps));
+  // HbbTV fixture apps are .xhtml files, served as terminals get them from broadcasters.
+  app.use(
+    '/apps',
+    express.static(ASSETS.apps, {
+      index: ['index.html', 'index.xhtml'],
+      setHeaders: (res, path) => {
+        if (path.endsWith('.xhtml')) res.setHeader('Content-Type', 'application/vnd.hbbtv.xhtml+xml; charset=utf-8');
+      }
+    })
+  );
   app.use('/', express.static(ASSETS.emulator, { index: 'index.html' }));
 
   const tls = config.server.tlsCert ? { cert: readFileSync(config.server.tlsCert), key: readFileSync(config.server.tlsKey) } : null;

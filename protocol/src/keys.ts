@@ -81,3 +81,41 @@ for (var name in VK) {
 export function isKnownKeyCode(code: number): boolean {
   return allowed[String(code)] === true;
 }
+
+/**
+ * The keyset bit each key belongs to (HbbTV TS 102 796, the Keyset object): colour keys their
+ * own bit, the arrows with ENTER and BACK NAVIGATION, transport keys VCR, page keys SCROLL, INFO,
+ * digits NUMERIC. Keys in none (channel, volume, mute) reach an app only as OTHER keys it lists.
+ */
+var KEYSET_BIT: { [code: string]: number } = {};
+function bit(mask: number, names: string[]): void {
+  for (var i = 0; i < names.length; i++) KEYSET_BIT[String(VK[names[i]])] = mask;
+}
+bit(KEYSET.RED, ['VK_RED']);
+bit(KEYSET.GREEN, ['VK_GREEN']);
+bit(KEYSET.YELLOW, ['VK_YELLOW']);
+bit(KEYSET.BLUE, ['VK_BLUE']);
+bit(KEYSET.NAVIGATION, ['VK_UP', 'VK_DOWN', 'VK_LEFT', 'VK_RIGHT', 'VK_ENTER', 'VK_BACK']);
+bit(KEYSET.VCR, ['VK_PLAY', 'VK_PAUSE', 'VK_PLAY_PAUSE', 'VK_STOP', 'VK_FAST_FWD', 'VK_REWIND', 'VK_NEXT', 'VK_PREV']);
+bit(KEYSET.SCROLL, ['VK_PAGE_UP', 'VK_PAGE_DOWN']);
+bit(KEYSET.INFO, ['VK_INFO']);
+bit(KEYSET.NUMERIC, ['VK_0', 'VK_1', 'VK_2', 'VK_3', 'VK_4', 'VK_5', 'VK_6', 'VK_7', 'VK_8', 'VK_9']);
+
+/** Every keyset bit: what Keyset.maximumValue reports. */
+export var KEYSET_ALL = 0x7ff;
+
+/** An app's keyset, as it set it: the mask, and the OTHER keys it listed. */
+export interface AppKeyset {
+  value: number;
+  otherKeys: number[];
+}
+
+/** Whether the app's keyset takes the key; no keyset (the app never set one) takes every key. */
+export function keysetTakes(keyset: AppKeyset | null, code: number): boolean {
+  if (!keyset) return true;
+  var b = KEYSET_BIT[String(code)];
+  if (b) return (keyset.value & b) !== 0;
+  if ((keyset.value & KEYSET.OTHER) === 0) return false;
+  for (var i = 0; i < keyset.otherKeys.length; i++) if (keyset.otherKeys[i] === code) return true;
+  return false;
+}

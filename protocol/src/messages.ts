@@ -213,6 +213,11 @@ export var TO_CHANNEL = {
   'device.info': request(true, ['device'], obj({}), returns<DeviceInfo>()),
   /** Unsequenced: it precedes a close, or answers a notification that failed. */
   'session.error': notification(false, BOTH, obj({ code: str(64), message: str(1000) })),
+  /**
+   * The app set its keyset (HbbTV Keyset.setValue): the device registers the same keys with its
+   * terminal, so the others stay with the TV; the orchestrator delivers only these either way.
+   */
+  'app.keyset': notification(true, ['device'], obj({ value: int(0, 0x7ff), otherKeys: arr(int(0, 65535), 64) })),
   /** Control channels hear the device come and go. */
   'session.device': notification(true, ['control'], obj({ attached: bool() })),
   'link.ack': notification(false, BOTH, obj({}))

@@ -3,5 +3,5 @@
  * constants and the media type rules. It runs in every document of every session, so it carries
  * nothing else (esbuild cannot drop unused parts of a CommonJS module).
  */
-export { VK } from './keys';
+export { KEYSET, KEYSET_ALL, VK } from './keys';
 export { mediaTypeOf } from './media';

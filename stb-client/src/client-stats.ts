@@ -4,6 +4,8 @@ export interface ClientStats {
   framesDropped: number;
   uiBytes: number;
   keysSent: number;
+  /** Keys the cloud app's keyset left out: kept on the device, never sent. */
+  keysKeptForTv: number;
   keyframeRequests: number;
   reconnects: number;
   /** Key-to-paint samples, in ms, for keys whose effect has been painted. */
@@ -24,6 +26,7 @@ export function newClientStats(): ClientStats {
     framesDropped: 0,
     uiBytes: 0,
     keysSent: 0,
+    keysKeptForTv: 0,
     keyframeRequests: 0,
     reconnects: 0,
     inputToPaintMs: [],

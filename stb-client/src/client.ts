@@ -1,4 +1,5 @@
 import {
+  AppKeyset,
   DeviceErrorParams,
   DeviceInfo,
   errorCodeOf,
@@ -14,7 +15,8 @@ import {
   rpcError,
   rpcErrorResponse,
   RpcErrorObject,
-  rpcResult
+  rpcResult,
+  keysetTakes
 } from '@stratus/protocol/device';
 import { now } from './clock';
 import { notification, request } from './device-messages';
@@ -76,6 +78,10 @@ export class StratusClient {
   /** The last resume was refused: the next connection says hello instead. */
   private startFresh = false;
   private reconnectStartedAt = -1;
+  /** The cloud app's HbbTV keyset (app.keyset); null: it set none, and takes every key. */
+  keyset: AppKeyset | null = null;
+  /** Hears the app's keyset change (null: back to every key), to register it with a terminal. */
+  onkeyset: ((k: AppKeyset | null) => void) | null = null;
 
   constructor(
     private connect: () => Transport,
@@ -176,15 +182,31 @@ export class StratusClient {
   }
 
   /**
-   * Sends a remote-control key. Returns its input seq. While disconnected it is kept and goes out
+   * Sends a remote-control key. Returns its input seq, or -1 for a key the app's keyset leaves
+   * to the TV. While disconnected it is kept and goes out
    * with the replay after the resume, so no key is lost or applied twice.
    */
   sendKey(code: number, action: 'down' | 'up'): number {
+    // The app's keyset leaves it out: the key is the TV's (a terminal would not even deliver it).
+    if (!this.takesKey(code)) {
+      this.stats.keysKeptForTv++;
+      return -1;
+    }
     var seq = ++this.keySeq;
     if (action === 'down') this.keyTiming.keySent(seq);
     this.stats.keysSent++;
     this.link.send(notification('input.key', { code: code, action: action, seq: seq }));
     return seq;
+  }
+
+  /** Whether the cloud app takes this key; the others stay with the TV and are not sent. */
+  takesKey(code: number): boolean {
+    return keysetTakes(this.keyset, code);
+  }
+
+  private setKeyset(k: AppKeyset | null): void {
+    this.keyset = k;
+    if (this.onkeyset) this.onkeyset(k);
   }
 
   /** Ends the session for good. */
@@ -291,6 +313,11 @@ export class StratusClient {
       this.answer(msg.id, msg.method, raw.params);
       return;
     }
+    if (msg.method === 'app.keyset' && raw.params) {
+      var k = raw.params as AppKeyset;
+      this.setKeyset({ value: k.value, otherKeys: k.otherKeys.slice() });
+      return;
+    }
     if (msg.method === 'session.error' && msg.params) {
       this.stats.lastError = { code: msg.params.code, message: msg.params.message };
       this.status('error ' + msg.params.code);
@@ -307,6 +334,8 @@ export class StratusClient {
         this.startOver();
         return;
       }
+      // A new session's app has set no keyset yet.
+      if (!this.session || this.session.sessionId !== r.sessionId) this.setKeyset(null);
       this.session = r;
       this.resume = { sessionId: r.sessionId, resumeToken: r.resumeToken };
       this.reconnect.reset();

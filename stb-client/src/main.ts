@@ -54,7 +54,8 @@ function forwardKeys(client: StratusClient, type: string, action: 'down' | 'up',
     type,
     function (e) {
       var code = map((e as KeyboardEvent).keyCode);
-      if (code === null) return;
+      // A key the app's keyset leaves out is the TV's (channel, volume): not sent, not prevented.
+      if (code === null || !client.takesKey(code)) return;
       // Keeps BACK (Backspace) and the arrows from navigating or scrolling the device page.
       e.preventDefault();
       client.sendKey(code, action);
@@ -133,7 +134,7 @@ export function bootFromPage(token?: string, profile?: DeviceProfile | null): St
 
 interface OipfApplication {
   show(): void;
-  privateData: { keyset: { setValue(mask: number): void } };
+  privateData: { keyset: { setValue(mask: number, otherKeys?: number[]): void } };
 }
 
 /**
@@ -149,15 +150,18 @@ export function bootHbbTV(): StratusClient {
   } catch (e) {
     app = null;
   }
-  if (app) {
+  var register = function (value: number, otherKeys?: number[]): void {
     try {
-      app.privateData.keyset.setValue(DEVICE_KEYSET);
+      if (app) app.privateData.keyset.setValue(value, otherKeys);
     } catch (e) {
       // An old terminal without keysets delivers every key anyway.
     }
+  };
+  if (app) {
+    register(DEVICE_KEYSET);
     app.show();
   }
-  return boot({
+  var client = boot({
     canvas: document.getElementById('stratus-layer') as HTMLCanvasElement,
     status: document.getElementById('stratus-status'),
     width: 1280,
@@ -168,4 +172,10 @@ export function bootHbbTV(): StratusClient {
     keys: 'hbbtv',
     videoPlane: document.getElementById('stratus-video-plane')
   });
+  // The terminal gives the cloud app the keys it asked for, and keeps the rest for the TV.
+  client.onkeyset = function (k) {
+    if (k) register(k.value, k.otherKeys);
+    else register(DEVICE_KEYSET);
+  };
+  return client;
 }

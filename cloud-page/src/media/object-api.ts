@@ -8,7 +8,7 @@ import { AV_TYPES, AvPlayer, objType } from './av-control';
 import { BroadcastPlayer, Lineup } from './broadcast';
 import { define } from './define';
 import type { Player } from './player';
-import { scheduleWindows } from './video-window';
+import { players, scheduleWindows } from './video-window';
 
 const OBJECT = HTMLObjectElement.prototype;
 const nativeData = Object.getOwnPropertyDescriptor(OBJECT, 'data')!;
@@ -89,6 +89,20 @@ const BC_PROPS: Record<string, (p: BroadcastPlayer) => unknown> = {
     return ch ? lineup.channelObject(ch) : null;
   }
 };
+
+/**
+ * The channel the app's broadcast is on (privateData.currentChannel): a broadcast object's
+ * current or pending channel, else the line-up's first, which the device shows at start.
+ */
+export function currentChannelObject(): object | null {
+  for (const p of players.values()) {
+    if (p instanceof BroadcastPlayer) {
+      const ch = p.current ?? p.pending;
+      if (ch) return lineup.channelObject(ch);
+    }
+  }
+  return lineup.channels[0] ? lineup.channelObject(lineup.channels[0]) : null;
+}
 
 export function installObjectApi(channels: Lineup): void {
   lineup = channels;

@@ -1,4 +1,4 @@
-import { StratusError } from '@stratus/protocol';
+import { AppKeyset, keysetTakes, StratusError } from '@stratus/protocol';
 import { Rect } from '../layer/damage';
 import { KeyInjector } from './key-injector';
 
@@ -20,6 +20,10 @@ export class InputPipeline {
   /** Highest input.key seq from the device: frames name it so the device can time its keys. */
   keySeq = 0;
   keys = 0;
+  /** Keys the app's keyset did not take: never delivered (a terminal keeps them for the TV). */
+  keysOutsideKeyset = 0;
+  /** The HbbTV keyset the app set; null (every key) until it sets one. */
+  keyset: AppKeyset | null = null;
   /** Every key taken, from any channel (the session's idle timer listens). */
   onKey: (() => void) | null = null;
   private chain: Promise<unknown> = Promise.resolve();
@@ -57,7 +61,14 @@ export class InputPipeline {
     const inputSeq = this.keySeq;
     if (this.onKey) this.onKey();
     const hint = action === 'down' ? this.hint : null;
+    const taken = keysetTakes(this.keyset, code);
+    if (!taken) this.keysOutsideKeyset++;
     const run = this.chain.then(async () => {
+      if (!taken) {
+        // Not the app's: nothing happens in the page, but the device's key numbering moves on.
+        sink.inputDelivered(inputSeq, false, null);
+        return;
+      }
       // Apps act on keydown. Injecting the keyup while the keydown's capture runs only slows that
       // capture (measured ~4 ms), so the keyup waits for it; the order of keys is unchanged.
       if (action === 'up') await sink.settled();

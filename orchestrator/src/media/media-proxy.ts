@@ -15,6 +15,7 @@ import {
   ToChannel
 } from '@stratus/protocol';
 import { CDPSession } from 'puppeteer-core';
+import { runAsTerminal } from '../page/document-types';
 import { DeviceLease, PlaybackRouter } from './playback-route';
 
 /** A channel of the line-up, as configured: the device gets `url` when it has no real tuner. */
@@ -39,9 +40,22 @@ export interface MediaProxyOptions {
   request: MediaRequest;
   /** Raises a cloud-browser error event in the page. */
   notifyApp(detail: CloudErrorDetail): void;
-  /** Where the page's video holes are (layer/video-holes.ts). */
-  holes: { report(contextId: number, rects: unknown): string | null; forget(contextId: number): void };
+  /**
+   * The page's own reports (not a player's), by method: `holes` (where its video holes are,
+   * layer/video-holes.ts), `keyset` (the HbbTV keyset the app set), `exit` (destroyApplication).
+   * Each answers an error message
+   * for malformed params, or null.
+   */
+  pageCalls: { [M in PageCallMethod]: (contextId: number, params: Record<string, unknown>) => string | null };
+  /** A document went away (its holes go with it). */
+  contextGone(contextId: number): void;
+  /** Whether a document served with an HbbTV XHTML type is well-formed XML (page/xml-check.ts). */
+  wellFormedXml(text: string): Promise<boolean>;
 }
+
+/** What a page may report about itself through the binding. */
+export const PAGE_CALLS = ['holes', 'keyset', 'exit'] as const;
+export type PageCallMethod = (typeof PAGE_CALLS)[number];
 
 interface PageCall {
   id: number;
@@ -104,6 +118,14 @@ export class MediaProxy {
       for (const id of [...this.contexts.keys()]) this.releaseContext(id);
     });
     cdp.on('Fetch.requestPaused', (e) => {
+      if (e.responseStatusCode !== undefined || e.responseErrorReason !== undefined) {
+        // A document's response: HbbTV content types are made to run (page/document-types.ts).
+        void runAsTerminal(cdp, e, this.opts.wellFormedXml)
+          .catch(() => false)
+          .then((done) => (done ? undefined : cdp.send('Fetch.continueRequest', { requestId: e.requestId })))
+          .catch(() => undefined);
+        return;
+      }
       void this.screen(e.resourceType, e.frameId).then((block) => {
         if (block) this.stats.blockedFetches++;
         return block
@@ -119,7 +141,8 @@ export class MediaProxy {
     await cdp.send('Fetch.enable', {
       patterns: [
         { urlPattern: '*', resourceType: 'Media', requestStage: 'Request' },
-        { urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }
+        { urlPattern: '*', resourceType: 'Document', requestStage: 'Request' },
+        { urlPattern: '*', resourceType: 'Document', requestStage: 'Response' }
       ]
     });
   }
@@ -156,10 +179,11 @@ export class MediaProxy {
       return;
     }
     if (call.player === PAGE) {
-      // The page's own report, not a player's: where its video holes are.
-      const why = this.opts.holes.report(contextId, call.params.rects);
+      // parseCall admits only PAGE_CALLS for the page's own reports.
+      const method = call.method as PageCallMethod;
+      const why = this.opts.pageCalls[method](contextId, call.params);
       if (why) this.stats.refused++;
-      this.reply(contextId, call.id, why ? { code: 'STRATUS_INVALID_PARAMS', message: `holes: ${why}` } : null, null);
+      this.reply(contextId, call.id, why ? { code: 'STRATUS_INVALID_PARAMS', message: `${method}: ${why}` } : null, null);
       return;
     }
     this.forward(call, contextId).then(
@@ -288,7 +312,7 @@ export class MediaProxy {
 
   /** The page (or a frame) went away: its players stop on the device. */
   private releaseContext(contextId: number): void {
-    this.opts.holes.forget(contextId);
+    this.opts.contextGone(contextId);
     const set = this.contexts.get(contextId);
     this.contexts.delete(contextId);
     if (!set) return;
@@ -313,7 +337,7 @@ function parseCall(payload: string): PageCall {
     throw Object.assign(new Error(why), { id: v.id });
   };
   if (typeof v.player !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(v.player)) fail('bad player id');
-  const pageCall = v.player === PAGE && v.method === 'holes';
+  const pageCall = v.player === PAGE && (PAGE_CALLS as readonly unknown[]).includes(v.method);
   if (typeof v.method !== 'string' || !(pageCall || (v.player !== PAGE && PAGE_METHODS.has(v.method)))) fail(`no media method ${String(v.method).slice(0, 32)}`);
   if (!v.params || typeof v.params !== 'object' || Array.isArray(v.params)) fail('params must be an object');
   return v as PageCall;

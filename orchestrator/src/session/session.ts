@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { MediaCapabilities, SessionInfo, StratusError } from '@stratus/protocol';
+import { check, MediaCapabilities, SessionInfo, StratusError, TO_CHANNEL } from '@stratus/protocol';
 import { BrowserContext, Page } from 'puppeteer-core';
 import { AppEntry, Config } from '../config';
 import { InputPipeline } from '../input/input-pipeline';
@@ -12,6 +12,7 @@ import { playbackSupport } from '../media/capabilities';
 import { LineupChannel, MediaProxy } from '../media/media-proxy';
 import { PlaybackRouter } from '../media/playback-route';
 import { CloudPage, CloudPageOptions } from '../page/cloud-page';
+import { hbbtvConfig } from '../page/hbbtv-config';
 import { IdleTimer } from './idle-timer';
 import { SessionChannels } from './session-channels';
 
@@ -22,6 +23,9 @@ export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   app: AppEntry;
   device: { width: number; height: number; model: string };
   ui: Config['ui'];
+  hbbtv: Config['hbbtv'];
+  /** Whether an HbbTV XHTML document is well-formed XML (page/xml-check.ts, shared by the sessions). */
+  wellFormedXml(text: string): Promise<boolean>;
   media: {
     playTimeoutMs: number;
     channels: LineupChannel[];
@@ -149,7 +153,16 @@ export class Session extends EventEmitter<SessionEvents> {
       playTimeoutMs: m.playTimeoutMs,
       request: (method, params, timeoutMs = opts.rpcTimeoutMs) => this.channels.device.request(method, params, timeoutMs),
       notifyApp: (detail) => void page.notifyApp(detail),
-      holes
+      pageCalls: {
+        holes: (contextId, params) => holes.report(contextId, params.rects),
+        keyset: (_contextId, params) => this.setKeyset(params),
+        exit: () => {
+          void this.close(new StratusError('STRATUS_APP_EXITED'));
+          return null;
+        }
+      },
+      contextGone: (contextId) => holes.forget(contextId),
+      wellFormedXml: opts.wellFormedXml
     });
     await media.install();
     this.media = media;
@@ -159,7 +172,8 @@ export class Session extends EventEmitter<SessionEvents> {
     await page.inject({
       session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual } },
       media: media.pageConfig,
-      damageHints: hints
+      damageHints: hints,
+      hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model)
     });
     await page.load();
     this.input.open(new KeyInjector(page.cdp), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
@@ -169,6 +183,19 @@ export class Session extends EventEmitter<SessionEvents> {
     if (hints) await page.damageHint(opts.ui.damageHintMaxPercent);
     this.layer.markDirty();
     this.idle.start();
+  }
+
+  /**
+   * The app set its HbbTV keyset: from now on only those keys reach it, and the device is told,
+   * so that a terminal keeps the others for the TV.
+   */
+  private setKeyset(params: Record<string, unknown>): string | null {
+    const why = check(TO_CHANNEL['app.keyset'].params, params);
+    if (why) return why;
+    const keyset = { value: params.value as number, otherKeys: (params.otherKeys as number[]).slice() };
+    this.input.keyset = keyset;
+    this.channels.device.notify('app.keyset', keyset);
+    return null;
   }
 
   /** The device's channel came or went: the layer streams only while it is there. */

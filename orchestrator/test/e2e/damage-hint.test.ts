@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../../src/config';
+import { hbbtvConfig } from '../../src/page/hbbtv-config';
 import { expect } from 'chai';
 import { CDPSession, Page } from 'puppeteer-core';
 import { cloudPageScript } from '../../src/page/cloud-page-script';
@@ -51,7 +53,7 @@ describe('page-reported damage (real Chromium)', function () {
       await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 720, deviceScaleFactor: 1, mobile: false });
       await cdp.send('Page.enable');
       const session = { sessionId: 'hint-test', device: { width: 1280, height: 720, model: 'test' }, app: { id: 'hint', width: 1280, height: 720, scale: 1 }, mediaDevice: {} };
-      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: cloudPageScript({ inbox: INBOX, session, media: null, damageHints: true }) });
+      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: cloudPageScript({ inbox: INBOX, session, media: null, damageHints: true, hbbtv: hbbtvConfig(DEFAULTS.hbbtv, 'test') }) });
       await page.goto(`data:text/html,${encodeURIComponent(PAGE)}`);
       // The load itself is not a key's change (the session does the same).
       await hint('');

@@ -1,3 +1,5 @@
+import { DEFAULTS } from '../../src/config';
+import { hbbtvConfig } from '../../src/page/hbbtv-config';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { hintRect } from '../../src/layer/damage-hint';
@@ -20,7 +22,8 @@ describe('orchestrator/page/cloud-page-script', () => {
       inbox: '__x',
       session: { sessionId: 's', device: { width: 1, height: 1, model: 'm' }, app: { id: 'a', width: 1, height: 1, scale: 1 }, mediaDevice: {} },
       media: null,
-      damageHints: true
+      damageHints: true,
+      hbbtv: hbbtvConfig(DEFAULTS.hbbtv, 'm')
     });
     expect(src).to.contain(bundle);
     expect(src).to.contain('"inbox":"__x"');

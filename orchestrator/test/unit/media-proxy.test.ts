@@ -45,7 +45,9 @@ describe('the media proxy keeps media-bridge leases in step with the player', ()
       support: playbackSupport(BASELINE_MEDIA_CAPABILITIES, true, 'virtually'),
       router,
       playTimeoutMs: 1000,
-      holes: { report: () => null, forget: () => undefined },
+      pageCalls: { holes: () => null, keyset: () => null, exit: () => null },
+      contextGone: () => undefined,
+      wellFormedXml: async () => true,
       request: async (method, params) => {
         sent.push({ method, url: 'url' in params ? params.url : undefined });
         return {};

@@ -1,0 +1,28 @@
+import type { HbbtvConfig } from '@stratus/cloud-page';
+import type { Config } from '../config';
+
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+
+/** What the cloud page's HbbTV objects answer, from the `hbbtv` configuration and the device's model. */
+export function hbbtvConfig(c: Config['hbbtv'], model: string): HbbtvConfig {
+  return {
+    vendorName: c.vendorName,
+    modelName: model,
+    softwareVersion: c.softwareVersion,
+    hardwareVersion: c.hardwareVersion,
+    countryId: c.countryId,
+    languages: { audio: c.audioLanguage, subtitle: c.subtitleLanguage, ui: c.uiLanguage },
+    parental: { schemes: list(c.parentalSchemes), threshold: c.parentalThreshold, pin: c.parentalPin },
+    allowedOrigins: list(c.allowedOrigins).map((o) => {
+      try {
+        return new URL(o).origin;
+      } catch {
+        return o;
+      }
+    })
+  };
+}

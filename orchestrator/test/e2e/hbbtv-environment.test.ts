@@ -1,0 +1,197 @@
+import { expect } from 'chai';
+import { Page } from 'puppeteer-core';
+import { KEYSET, VK } from '@stratus/protocol';
+import { cloud, devicePixels, near, onlySession, RawDevice, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
+
+const YELLOW = [224, 192, 0];
+const MENU_BG = [0x0b, 0x13, 0x2b];
+const FOCUSED = [0xf4, 0xd3, 0x5e];
+
+function catalogue(origin: string): string {
+  return JSON.stringify({
+    'hbbtv-catalogue': { url: `/apps/hbbtv-catalogue/?origin=${encodeURIComponent(origin)}`, width: 1280, height: 720 },
+    'hbbtv-config': { url: '/apps/hbbtv-config/', width: 1280, height: 720 },
+    'hbbtv-tolerant': { url: '/apps/hbbtv-tolerant/', width: 1280, height: 720 }
+  });
+}
+
+async function press(page: Page, code: number): Promise<void> {
+  await page.evaluate((c: number) => {
+    const client = (window as any).stratusClient;
+    client.sendKey(c, 'down');
+    client.sendKey(c, 'up');
+  }, code);
+}
+
+describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', function () {
+  this.timeout(120000);
+  const rig = useMediaRig((origin) => ({ apps: { default: 'hbbtv-catalogue', catalog: catalogue(origin.baseUrl) } }));
+
+  describe('a catalogue app served as application/vnd.hbbtv.xhtml+xml', () => {
+    const dev = useMediaDevice(rig);
+
+    it('is served with the HbbTV type, starts through the application manager, and shows its menu', async () => {
+      const res = await fetch(`${rig.orch.baseUrl}/apps/hbbtv-catalogue/`);
+      expect(res.headers.get('content-type')).to.equal('application/vnd.hbbtv.xhtml+xml; charset=utf-8');
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      // Parsed as the XHTML it is: the self-closing <div id="menu"/> holds the menu, not the rest of the body.
+      const parsed = await cloud(dev.session, () => ({
+        type: document.contentType,
+        status: document.getElementById('status')!.textContent,
+        menuParent: document.getElementById('menu')!.parentElement!.tagName.toLowerCase(),
+        items: document.querySelectorAll('#menu .item').length
+      }));
+      expect(parsed).to.deep.equal({ type: 'application/xhtml+xml', status: 'Ready · eng', menuParent: 'body', items: 3 });
+      await settle(rig.orch, dev.page);
+      expect(near(await screenPixel(dev.page, 580, 125), FOCUSED, 2), 'the focused item').to.equal(true);
+      expect(near(await screenPixel(dev.page, 50, 50), MENU_BG, 2), 'the background').to.equal(true);
+    });
+
+    it('gets only the keys of its keyset; the device keeps the rest for the TV', async () => {
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      const want = KEYSET.RED | KEYSET.NAVIGATION | KEYSET.VCR;
+      const keyset = await until('the device to hear the keyset', () => dev.page.evaluate(() => (window as any).stratusClient.keyset));
+      expect(keyset).to.deep.equal({ value: want, otherKeys: [] });
+      const sentBefore = await dev.page.evaluate(() => (window as any).stratusClient.stats.keysSent as number);
+      for (const code of [VK.VK_GREEN, VK.VK_1, VK.VK_CHANNEL_UP, VK.VK_VOLUME_UP, VK.VK_INFO]) await press(dev.page, code);
+      const kept = await dev.page.evaluate(() => (window as any).stratusClient.stats);
+      expect(kept.keysSent, 'keys outside the keyset are not sent').to.equal(sentBefore);
+      expect(kept.keysKeptForTv).to.equal(10);
+      await press(dev.page, VK.VK_DOWN);
+      await press(dev.page, VK.VK_PLAY);
+      await until('the keys in the app', () => cloud(dev.session, () => (window as any).hbbtvCatalogue.log.length >= 2));
+      await settle(rig.orch, dev.page);
+      expect(await cloud(dev.session, () => (window as any).hbbtvCatalogue.log)).to.deep.equal([VK.VK_DOWN, VK.VK_PLAY]);
+      // The focus moved down: the second item is lit.
+      expect(near(await screenPixel(dev.page, 580, 205), FOCUSED, 2), 'the second item focused').to.equal(true);
+    });
+
+    it('plays an A/V Control object full screen over the menu, and BACK returns to the menu', async () => {
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      await press(dev.page, VK.VK_ENTER);
+      await until('the video over the menu', async () => near(await screenPixel(dev.page, 130, 150), YELLOW));
+      expect(near(await screenPixel(dev.page, 1200, 60), YELLOW), 'video across the screen').to.equal(true);
+      await press(dev.page, VK.VK_BACK);
+      await until('the menu again', async () => near(await screenPixel(dev.page, 580, 125), FOCUSED, 2));
+      await until('the device player to go', () => dev.page.evaluate(() => (window as any).stratusClient.media.ids.length === 0));
+    });
+
+    it('hide() makes the layer transparent and keeps the session; show() brings it back', async () => {
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      await settle(rig.orch, dev.page);
+      const session = dev.session;
+      await press(dev.page, VK.VK_RED);
+      await until('the layer to be empty', async () => {
+        const img = await devicePixels(dev.page);
+        return img.data.every((v, i) => i % 4 !== 3 || v === 0);
+      });
+      expect(await cloud(dev.session, () => (window as any).hbbtvCatalogue.application().visible)).to.equal(false);
+      await press(dev.page, VK.VK_RED);
+      await until('the menu again', async () => near(await screenPixel(dev.page, 580, 125), FOCUSED, 2));
+      expect(rig.orch.sessions.get(session.id)).to.equal(session);
+    });
+
+    it('createApplication to another origin is refused (ApplicationLoadError, STRATUS_APP_NOT_ALLOWED, no navigation); destroyApplication ends the session with 4005', async () => {
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      const refused = await cloud(dev.session, () => {
+        const w = window as any;
+        const mgr = document.getElementById('appmgr') as any;
+        w.loadErrors = 0;
+        mgr.onApplicationLoadError = () => w.loadErrors++;
+        w.cloudErrors = [];
+        window.addEventListener('error', (e) => w.cloudErrors.push((e as ErrorEvent).error?.code));
+        return mgr.getOwnerApplication(document).createApplication('http://elsewhere.example/app.html', false);
+      });
+      expect(refused).to.equal(null);
+      await until('the refusal events', () => cloud(dev.session, () => (window as any).loadErrors === 1 && (window as any).cloudErrors.length === 1));
+      expect(await cloud(dev.session, () => [(window as any).cloudErrors[0], location.pathname])).to.deep.equal(['STRATUS_APP_NOT_ALLOWED', '/apps/hbbtv-catalogue/']);
+      await cloud(dev.session, () => (document.getElementById('appmgr') as any).getOwnerApplication(document).destroyApplication());
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+      const status = await until('the device to say why', () =>
+        dev.page.evaluate(() => {
+          const t = document.getElementById('stratus-status')!.textContent!;
+          return t.includes('4005') ? t : null;
+        })
+      );
+      expect(status).to.include('disconnected (4005 STRATUS_APP_EXITED');
+      // A final close: the device does not reconnect and start the app again.
+      expect(await dev.page.evaluate(() => (window as any).stratusClient.connected)).to.equal(false);
+    });
+  });
+
+  describe('keys from a device that ignores the keyset', () => {
+    it('never reach the app', async () => {
+      const d = await RawDevice.connect(rig.orch);
+      try {
+        d.hello();
+        await d.helloResult();
+        const session = await onlySession(rig.orch);
+        await until('the app to start', () => cloud(session, () => (window as any).started === true));
+        await until('the keyset', () => d.texts.some((t) => t.method === 'app.keyset'));
+        let seq = 0;
+        for (const code of [VK.VK_GREEN, VK.VK_5, VK.VK_MUTE, VK.VK_DOWN]) {
+          for (const action of ['down', 'up']) d.send({ jsonrpc: '2.0', method: 'input.key', params: { code, action, seq: ++seq } });
+        }
+        await until('the keys to pass the pipeline', () => session.input.keys >= 8);
+        await session.input.drained();
+        expect(session.input.keysOutsideKeyset).to.equal(6);
+        expect(await cloud(session, () => (window as any).hbbtvCatalogue.log)).to.deep.equal([VK.VK_DOWN]);
+      } finally {
+        d.close();
+        await until('the session to end', () => rig.orch.sessions.size === 0);
+      }
+    });
+  });
+
+  describe('the capabilities, configuration, DRM and parental objects', () => {
+    const dev = useMediaDevice(rig, 'w=1280&h=720&app=hbbtv-config');
+
+    it('describe the device from its own report and the configuration', async () => {
+      const report = await until('the report', () => cloud(dev.session, () => (window as any).report));
+      const caps = await cloud(dev.session, () => (window as any).stratus.media.device as { codecs: string[] });
+      expect(report.ui).to.equal('OITF_HD_UIPROF+DVB_S+TRICKMODE');
+      expect(report.video).to.include('MP4_AVC_HD_25_HEAAC');
+      expect(report.video).to.include('MP4_AVC_SD_25_HEAAC/dash');
+      expect(report.video.some((p: string) => p.startsWith('MP4_HEVC')), 'HEVC profile').to.equal(caps.codecs.includes('hevc'));
+      expect(report.audio).to.include('HEAAC');
+      expect(report).to.include({ hasHd: true, hasPvr: false, extraHD: 0, countryId: 'DEU', language: 'eng', vendor: 'Stratus' });
+      // The model is the device's own, from its hello.
+      expect(report.model).to.equal(await dev.page.evaluate(() => (window as any).stratusClient.opts.model));
+      expect(report.factory).to.deep.equal([true, true, false]);
+      expect(report.madeConfig).to.equal('DEU');
+    });
+
+    it('DRM answers "unknown DRM system" through its events, parental control from configuration, nothing throws', async () => {
+      await until('the report', () => cloud(dev.session, () => (window as any).report));
+      const r = await cloud(dev.session, async () => {
+        const drm = (window as any).oipfObjectFactory.createDrmAgentObject();
+        document.body.appendChild(drm);
+        const result = await new Promise((resolve) => {
+          drm.onDRMMessageResult = (id: string, _msg: string, code: number) => resolve({ id, code });
+          drm.sendDRMMessage('application/vnd.ms-playready.initiator+xml', '<x/>', 'urn:dvb:casystemid:19219');
+        });
+        const pc = (window as any).oipfObjectFactory.createParentalControlManagerObject();
+        return {
+          result,
+          status: drm.DRMSystemStatus('urn:dvb:casystemid:19219'),
+          schemes: pc.parentalRatingSchemes.length,
+          scheme: pc.parentalRatingSchemes.getParentalRatingScheme('dvb-si').name,
+          locked: pc.isPINEntryLocked,
+          pin: pc.verifyParentalControlPIN('1234'),
+          notAnObject: typeof (document.createElement('object') as any).sendDRMMessage
+        };
+      });
+      expect(r).to.deep.equal({ result: { id: '1', code: 5 }, status: 1, schemes: 1, scheme: 'dvb-si', locked: false, pin: 1, notAnObject: 'undefined' });
+    });
+  });
+
+  describe('a page that is not well-formed XHTML', () => {
+    const dev = useMediaDevice(rig, 'w=1280&h=720&app=hbbtv-tolerant');
+
+    it('runs, as on a TV', async () => {
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      expect(await cloud(dev.session, () => document.contentType)).to.equal('text/html');
+      await until('the box to show', async () => near(await screenPixel(dev.page, 200, 200), [0xff, 0xb7, 0x03], 2));
+    });
+  });
+});
