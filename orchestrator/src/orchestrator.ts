@@ -46,6 +46,8 @@ export class Orchestrator implements SessionHost {
   private xmlCheck: XmlCheck | null = null;
   private http: HttpFront | null = null;
   private starting = 0;
+  /** Sessions opened since start (the bench counts them per RED press). */
+  sessionsOpened = 0;
   private closing: Promise<void> | null = null;
   /** Device ids whose credentials are refused: from auth.revokedDevices, plus operator revocations. */
   private readonly revoked: Set<string>;
@@ -207,6 +209,7 @@ export class Orchestrator implements SessionHost {
       location: this.locationFor(hello)
     });
     this.starting++;
+    this.sessionsOpened++;
     try {
       const context = await this.chromium.browser.createBrowserContext();
       this.sessions.set(session.id, session);

@@ -64,7 +64,7 @@ export var ERRORS = {
     message: 'The orchestrator runs its maximum number of sessions.'
   },
   STRATUS_UNKNOWN_APP: { rpc: -32007, close: 4404, final: true, message: 'No app with that id in the catalogue.' },
-  STRATUS_APP_LOAD_FAILED: { rpc: -32008, close: 4502, final: false, message: 'The app page failed to load.' },
+  STRATUS_APP_LOAD_FAILED: { rpc: -32008, close: 4502, final: true, message: 'The app page failed to load.' },
   STRATUS_UNSUPPORTED_PROTOCOL: {
     rpc: -32009,
     close: 4426, final: true,

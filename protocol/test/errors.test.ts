@@ -32,8 +32,8 @@ describe('protocol/errors and StratusError', () => {
   });
 
   it('says which closes a device must not resume after', () => {
-    const final: ErrorCode[] = ['STRATUS_AUTH_INVALID', 'STRATUS_AUTH_REVOKED', 'STRATUS_OPERATOR_CLOSED', 'STRATUS_IDLE_TIMEOUT', 'STRATUS_SUPERSEDED', 'STRATUS_INVALID_PARAMS', 'STRATUS_UNKNOWN_SESSION', 'STRATUS_RATE_LIMITED'];
-    const retried: ErrorCode[] = ['STRATUS_SHUTDOWN', 'STRATUS_INTERNAL', 'STRATUS_SESSION_LIMIT', 'STRATUS_HANDSHAKE_TIMEOUT', 'STRATUS_APP_LOAD_FAILED'];
+    const final: ErrorCode[] = ['STRATUS_AUTH_INVALID', 'STRATUS_AUTH_REVOKED', 'STRATUS_OPERATOR_CLOSED', 'STRATUS_IDLE_TIMEOUT', 'STRATUS_SUPERSEDED', 'STRATUS_INVALID_PARAMS', 'STRATUS_UNKNOWN_SESSION', 'STRATUS_RATE_LIMITED', 'STRATUS_APP_LOAD_FAILED', 'STRATUS_APP_EXITED'];
+    const retried: ErrorCode[] = ['STRATUS_SHUTDOWN', 'STRATUS_INTERNAL', 'STRATUS_SESSION_LIMIT', 'STRATUS_HANDSHAKE_TIMEOUT'];
     for (const c of final) expect(isFinalClose(ERRORS[c].close), c).to.equal(true);
     for (const c of retried) expect(isFinalClose(ERRORS[c].close), c).to.equal(false);
     expect(isFinalClose(1000)).to.equal(true);

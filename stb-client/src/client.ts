@@ -16,7 +16,8 @@ import {
   rpcErrorResponse,
   RpcErrorObject,
   rpcResult,
-  keysetTakes
+  keysetTakes,
+  VK
 } from '@stratus/protocol/device';
 import { now } from './clock';
 import { notification, request } from './device-messages';
@@ -35,6 +36,19 @@ export interface ClientOptions {
   model?: string;
   /** What the box decodes; the cloud page's canPlayType answers from it. */
   media?: MediaCapabilities;
+  /**
+   * Broadcast-related deployment: no session (and no cloud resources) until the viewer presses
+   * RED; the device shows its own prompt meanwhile, and comes back to it when the app ends.
+   */
+  autostart?: boolean;
+}
+
+/** How long the device shows why an app ended before it returns to its idle state. */
+var APP_ENDED_SHOW_MS = 4000;
+
+/** Closes that end the app (not the connection): the device shows why, then goes idle. */
+function endsApp(code: number): boolean {
+  return code === 4005 || code === 4502;
 }
 
 var BROWSER_TIMERS: LinkTimers = {
@@ -78,6 +92,11 @@ export class StratusClient {
   /** The last resume was refused: the next connection says hello instead. */
   private startFresh = false;
   private reconnectStartedAt = -1;
+  /** What the device last said on its screen (onstatus may be set after the constructor spoke). */
+  lastStatus = 'connecting';
+  /** No session: waiting for RED (autostart), or back from an app that ended. */
+  idle = false;
+  private idleTimer: number | null = null;
   /** The cloud app's HbbTV keyset (app.keyset); null: it set none, and takes every key. */
   keyset: AppKeyset | null = null;
   /** Hears the app's keyset change (null: back to every key), to register it with a terminal. */
@@ -98,6 +117,28 @@ export class StratusClient {
       self.link.sendUnsequenced(notification('ui.keyframe', { reason: reason, code: 'STRATUS_TILE_DECODE_FAILED' }));
       self.reportError('decode', 'TILE_DECODE_FAILED', reason);
     };
+    if (opts.autostart) this.goIdle();
+    else this.open();
+  }
+
+  /** Back to the idle state: no session, a clear screen, the device's own prompt. */
+  private goIdle(): void {
+    this.idle = true;
+    this.session = null;
+    this.resume = null;
+    this.link.close();
+    this.link = new ReliableLink(BROWSER_TIMERS);
+    this.setKeyset(null);
+    this.releaseMedia();
+    this.display.clear();
+    this.status('press RED');
+  }
+
+  /** The viewer pressed RED: a new session with the app. */
+  private start(): void {
+    this.idle = false;
+    this.closedByUs = false;
+    this.startFresh = false;
     this.open();
   }
 
@@ -148,6 +189,13 @@ export class StratusClient {
         // The session is over: its video stops with it. A mere drop keeps playing through the resume.
         self.releaseMedia();
         self.status('disconnected (' + code + (reason ? ' ' + reason : '') + ')');
+        if (!self.closedByUs && endsApp(code)) {
+          // The app ended or could not start: say so for a moment, then wait for the viewer.
+          self.idleTimer = setTimeout(function () {
+            self.idleTimer = null;
+            self.goIdle();
+          }, APP_ENDED_SHOW_MS);
+        }
         return;
       }
       self.scheduleReconnect();
@@ -187,6 +235,15 @@ export class StratusClient {
    * with the replay after the resume, so no key is lost or applied twice.
    */
   sendKey(code: number, action: 'down' | 'up'): number {
+    if (this.idle || this.idleTimer !== null) {
+      // No app: RED starts one (the device keeps the key), anything else is the TV's.
+      if (code === VK.VK_RED && action === 'down') {
+        if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+        this.idleTimer = null;
+        this.start();
+      }
+      return -1;
+    }
     // The app's keyset leaves it out: the key is the TV's (a terminal would not even deliver it).
     if (!this.takesKey(code)) {
       this.stats.keysKeptForTv++;
@@ -213,6 +270,8 @@ export class StratusClient {
   close(): void {
     this.closedByUs = true;
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     if (this.transport) {
       if (this.live) this.link.send(request(++this.rpcId, 'session.close', { reason: 'device closed' }));
       else this.transport.close(1000, 'bye');
@@ -396,6 +455,7 @@ export class StratusClient {
 
 
   private status(s: string): void {
+    this.lastStatus = s;
     if (this.onstatus) this.onstatus(s);
   }
 }

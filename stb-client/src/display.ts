@@ -66,6 +66,13 @@ export class Display {
     if (this.canvas.height !== height) this.canvas.height = height;
   }
 
+  /** No session: nothing of a cloud app stays on the screen. */
+  clear(): void {
+    this.reset();
+    var ctx = this.canvas.getContext('2d');
+    if (ctx) ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+
   /**
    * A new connection: frames still decoding belong to the old one and must be neither painted
    * nor acked. The next frame is a keyframe.

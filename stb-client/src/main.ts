@@ -31,6 +31,8 @@ export interface BootOptions {
   vendorBase?: string;
   /** The emulated box (the emulator's profile picker); without it the browser reports itself. */
   profile?: DeviceProfile | null;
+  /** No session until RED (?autostart=red): broadcast-related deployment. */
+  autostart?: boolean;
 }
 
 /** A terminal's key code as a remote key; some boxes send Backspace (8) for BACK. */
@@ -77,7 +79,8 @@ export function boot(opts: BootOptions): StratusClient {
     app: opts.app,
     model: opts.model,
     // A box without a video plane plays no media, so it claims none.
-    media: opts.videoPlane ? capabilityReport(opts.profile || null) : undefined
+    media: opts.videoPlane ? capabilityReport(opts.profile || null) : undefined,
+    autostart: opts.autostart
   });
   if (opts.videoPlane) {
     client.media = new MediaHost(opts.videoPlane, opts.vendorBase || '/device/vendor/', opts.engine || null, function (e) {
@@ -91,6 +94,7 @@ export function boot(opts: BootOptions): StratusClient {
       status.className = s === 'live' ? 'status live' : 'status';
     }
   };
+  client.onstatus(client.lastStatus);
   var map = opts.keys === 'hbbtv' ? hbbtvKey : remoteKeyFor;
   forwardKeys(client, 'keydown', 'down', map);
   forwardKeys(client, 'keyup', 'up', map);
@@ -128,7 +132,8 @@ export function bootFromPage(token?: string, profile?: DeviceProfile | null): St
     model: param('model') || (profile ? 'Stratus emulator (' + profile.name + ')' : 'Stratus emulator'),
     videoPlane: document.getElementById('stratus-video-plane'),
     engine: engineParam(),
-    profile: profile || null
+    profile: profile || null,
+    autostart: param('autostart') === 'red'
   });
 }
 
@@ -170,7 +175,8 @@ export function bootHbbTV(): StratusClient {
     app: param('app') || undefined,
     model: navigator.userAgent.slice(0, 128),
     keys: 'hbbtv',
-    videoPlane: document.getElementById('stratus-video-plane')
+    videoPlane: document.getElementById('stratus-video-plane'),
+    autostart: param('autostart') === 'red'
   });
   // The terminal gives the cloud app the keys it asked for, and keeps the rest for the TV.
   client.onkeyset = function (k) {

@@ -28,13 +28,14 @@ export class DeviceBrowser {
     return new DeviceBrowser(browser, dir);
   }
 
-  /** Opens the emulator and waits until the first frame is painted. */
-  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }): Promise<Page> {
+  /** Opens the emulator; unless `idle` (autostart: no session yet), waits for its first frame. */
+  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }, idle = false): Promise<Page> {
     const page = await this.browser.newPage();
     await page.setViewport(viewport);
     const token = orch.issueDeviceToken('test-device');
     await page.goto(`${orch.emulatorUrl}?${query}&token=${encodeURIComponent(token)}`);
-    await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+    if (idle) await page.waitForFunction(() => (window as any).stratusClient?.idle === true, { timeout: 20000 });
+    else await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
     return page;
   }
 

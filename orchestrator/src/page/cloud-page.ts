@@ -99,11 +99,15 @@ export class CloudPage implements LayerSource {
 
   /** Loads the app. Throws STRATUS_APP_LOAD_FAILED. */
   async load(): Promise<void> {
+    let status = 0;
     try {
-      await this.page!.goto(this.opts.appUrl, { waitUntil: 'load', timeout: this.opts.appLoadTimeoutMs });
+      const res = await this.page!.goto(this.opts.appUrl, { waitUntil: 'load', timeout: this.opts.appLoadTimeoutMs });
+      status = res ? res.status() : 0;
     } catch (err) {
       throw new StratusError('STRATUS_APP_LOAD_FAILED', `${this.opts.appUrl}: ${(err as Error).message}`);
     }
+    // An error page is no app: the viewer would be left with a server's "Not Found".
+    if (status >= 400) throw new StratusError('STRATUS_APP_LOAD_FAILED', `${this.opts.appUrl}: HTTP ${status}`);
   }
 
   /** The exact transparent layer as PNG (of `clip`, in layer pixels, when given). */

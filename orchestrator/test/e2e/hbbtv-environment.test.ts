@@ -195,3 +195,68 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
     });
   });
 });
+
+describe('the red button: a broadcast-related device starts the app on RED, and only then', function () {
+  this.timeout(120000);
+  const rig = useMediaRig((origin) => ({
+    apps: {
+      default: 'hbbtv-catalogue',
+      catalog: JSON.stringify({
+        'hbbtv-catalogue': { url: `/apps/hbbtv-catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 },
+        missing: { url: '/apps/no-such-app/', width: 1280, height: 720 }
+      })
+    }
+  }));
+
+  const status = (page: Page): Promise<string> => page.evaluate(() => document.getElementById('stratus-status')!.textContent!);
+
+  it('holds no session before RED, opens exactly one per RED, and returns to its prompt when the app ends', async () => {
+    const opened = rig.orch.sessionsOpened;
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720&autostart=red', undefined, true);
+    try {
+      expect(await status(page)).to.equal('press RED');
+      // Keys other than RED stay with the TV; nothing connects.
+      await press(page, VK.VK_ENTER);
+      await press(page, VK.VK_CHANNEL_UP);
+      expect(await page.evaluate(() => (window as any).stratusClient.connected)).to.equal(false);
+      expect(rig.orch.sessions.size).to.equal(0);
+      expect(rig.orch.sessionsOpened).to.equal(opened);
+
+      await press(page, VK.VK_RED);
+      await page.waitForFunction(() => (window as any).stratusClient.stats.framesPainted > 0, { timeout: 20000 });
+      const session = await onlySession(rig.orch);
+      await until('the app to start', () => cloud(session, () => (window as any).started === true));
+      expect(rig.orch.sessionsOpened).to.equal(opened + 1);
+      // RED was the device's: the app did not get it (it would have hidden itself).
+      expect(await cloud(session, () => (window as any).hbbtvCatalogue.log)).to.deep.equal([]);
+
+      await cloud(session, () => (document.getElementById('appmgr') as any).getOwnerApplication(document).destroyApplication());
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+      await until('the prompt again', async () => (await status(page)) === 'press RED');
+      const img = await devicePixels(page);
+      expect(img.data.every((v, i) => i % 4 !== 3 || v === 0), 'the layer is cleared').to.equal(true);
+
+      await press(page, VK.VK_RED);
+      await page.waitForFunction(() => (window as any).stratusClient.live === true, { timeout: 20000 });
+      expect(rig.orch.sessionsOpened).to.equal(opened + 2);
+    } finally {
+      await page.close();
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+    }
+  });
+
+  it('an app that cannot load: the device shows the coded error, then its prompt, and does not retry', async () => {
+    const opened = rig.orch.sessionsOpened;
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720&autostart=red&app=missing', undefined, true);
+    try {
+      await press(page, VK.VK_RED);
+      await until('the error on the screen', async () => (await status(page)).includes('4502'));
+      expect(await status(page)).to.include('STRATUS_APP_LOAD_FAILED');
+      await until('the prompt again', async () => (await status(page)) === 'press RED');
+      expect(rig.orch.sessionsOpened).to.equal(opened + 1);
+      expect(await page.evaluate(() => (window as any).stratusClient.stats.reconnects)).to.equal(0);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { Metric, print, round } from './report';
 import { benchBridge } from './bridge';
 import { benchControl } from './control';
+import { benchHbbtv } from './hbbtv';
 import { benchHole, benchMedia } from './media';
 import { benchUi } from './ui';
 
@@ -12,6 +13,7 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   control: benchControl,
   media: benchMedia,
   hole: benchHole,
+  hbbtv: benchHbbtv,
   bridge: benchBridge,
   bundle: async () => [bundleSize()]
 };

@@ -1,0 +1,57 @@
+import { startMediaOrigin } from '@stratus/orchestrator';
+import { DeviceBrowser, lineupFor, MEDIA_ROOT, startOrchestrator, until } from '@stratus/testkit';
+import { Metric, median, round } from './report';
+
+const RUNS = 8;
+/** Autostart devices left waiting for RED while sessions are counted. */
+const WAITING_DEVICES = 4;
+
+/**
+ * The HbbTV start-up path: autostart devices (?autostart=red) hold no session until the viewer
+ * presses RED; RED to the first frame of the HbbTV catalogue fixture (served as
+ * application/vnd.hbbtv.xhtml+xml, application manager, keyset) painted on the device.
+ */
+export async function benchHbbtv(): Promise<Metric[]> {
+  const origin = await startMediaOrigin(MEDIA_ROOT);
+  const orch = await startOrchestrator({
+    media: { channels: lineupFor(origin), allowPrivate: '127.0.0.1' },
+    apps: {
+      default: 'hbbtv-catalogue',
+      catalog: JSON.stringify({ 'hbbtv-catalogue': { url: `/apps/hbbtv-catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } })
+    }
+  });
+  const device = await DeviceBrowser.launch();
+  try {
+    const waiting = [];
+    for (let i = 0; i < WAITING_DEVICES; i++) waiting.push(await device.open(orch, 'w=1280&h=720&autostart=red', undefined, true));
+    const before = orch.sessions.size + orch.sessionsOpened;
+    for (const p of waiting) await p.close();
+
+    const start: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const page = await device.open(orch, 'w=1280&h=720&autostart=red', undefined, true);
+      start.push(
+        await page.evaluate(
+          () =>
+            new Promise<number>((resolve) => {
+              const c = (window as any).stratusClient;
+              const t0 = performance.now();
+              c.onpainted = () => resolve(performance.now() - t0);
+              c.sendKey(403, 'down');
+              c.sendKey(403, 'up');
+            })
+        )
+      );
+      await page.close();
+      await until('the session to end', () => orch.sessions.size === 0, 15000);
+    }
+    return [
+      { metric: 'hbbtv_app_start_ms', value: round(median(start)), unit: 'ms', note: `median of ${RUNS}: RED on an autostart device to the HbbTV catalogue fixture's first frame painted, loopback` },
+      { metric: 'hbbtv_sessions_before_red', value: before, unit: 'count', note: `sessions held or opened for ${WAITING_DEVICES} autostart devices that have not pressed RED` }
+    ];
+  } finally {
+    await device.close();
+    await orch.close();
+    await origin.close();
+  }
+}
