@@ -22,6 +22,7 @@ export function installInbox(name: string, media: MediaInbox | null, take: Damag
     reply: (id, error, result) => media && media.reply(id, error, result),
     event: (e) => media && media.event(e),
     holeKey: (n) => (media ? media.holeKey(n) : 0),
+    streamEvent: (e) => media && media.streamEvent(e),
     take: (width, height, maxArea) => (take ? take(width, height, maxArea) : null),
     cloudError: (d) => dispatchCloudError(d),
     rendered: (detail) => {

@@ -1,6 +1,6 @@
 import { StratusError } from '@stratus/protocol';
 import type { LineupChannel } from './media/media-proxy';
-import { check, DEVICE_PROFILE_SCHEMA, DeviceProfile } from '@stratus/protocol';
+import { arr, check, DEVICE_PROFILE_SCHEMA, DeviceProfile, STREAM_EVENT_SCRIPT_SCHEMA } from '@stratus/protocol';
 
 /** An app the orchestrator may run, and the resolution (CSS pixels) it is authored for. */
 export interface AppEntry {
@@ -106,7 +106,20 @@ export const DEFAULTS = {
      * without a real tuner plays (the emulator); real terminals tune by onid/tsid/sid.
      */
     channels: [
-      { ccid: 'ccid:1', lcn: 1, name: 'Stratus Red', onid: 8916, tsid: 1, sid: 101, url: '/media/live/ch1/index.m3u8' },
+      {
+        ccid: 'ccid:1',
+        lcn: 1,
+        name: 'Stratus Red',
+        onid: 8916,
+        tsid: 1,
+        sid: 101,
+        url: '/media/live/ch1/index.m3u8',
+        // Scripted DSM-CC events, so L-shape and ad-insertion apps can be tried in the emulator.
+        streamEvents: [
+          { name: 'lshape', afterS: 10, everyS: 30, data: '01', text: 'L-shape on' },
+          { name: 'lshape', afterS: 25, everyS: 30, data: '00', text: 'L-shape off' }
+        ]
+      },
       { ccid: 'ccid:2', lcn: 2, name: 'Stratus Green', onid: 8916, tsid: 1, sid: 102, url: '/media/live/ch2/index.m3u8' },
       { ccid: 'ccid:3', lcn: 3, name: 'Stratus Blue', onid: 8916, tsid: 1, sid: 103, url: '/media/live/ch3/index.m3u8' }
     ] as LineupChannel[],
@@ -328,7 +341,13 @@ function checkChannels(path: string, v: unknown): LineupChannel[] {
       const n = e[k];
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw illegal(`${at}.${k}`, 'expected 0..65535');
     }
-    return { ccid: e.ccid, lcn: e.lcn as number, name: e.name, onid: e.onid as number, tsid: e.tsid as number, sid: e.sid as number, url: e.url };
+    const ch: LineupChannel = { ccid: e.ccid, lcn: e.lcn as number, name: e.name, onid: e.onid as number, tsid: e.tsid as number, sid: e.sid as number, url: e.url };
+    if (e.streamEvents !== undefined) {
+      const why = check(arr(STREAM_EVENT_SCRIPT_SCHEMA, 32), e.streamEvents, 'streamEvents');
+      if (why) throw illegal(at, why);
+      ch.streamEvents = e.streamEvents;
+    }
+    return ch;
   });
 }
 

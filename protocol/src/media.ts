@@ -21,8 +21,18 @@ export type MediaKind = 'video' | 'audio' | 'avcontrol' | 'broadcast';
 export var MEDIA_KINDS: MediaKind[] = ['video', 'audio', 'avcontrol', 'broadcast'];
 
 /** The streaming formats a device is asked to load; `type` is the MIME type the app gave or implied. */
+/**
+ * A DSM-CC stream event the emulator's line-up scripts on a channel (a real terminal gets them
+ * from the broadcast): `name` fires `afterS` seconds after the channel presents, then every
+ * `everyS` seconds if given. `data` is hex, as the StreamEvent object carries it.
+ */
+export var STREAM_EVENT_SCRIPT_SCHEMA = obj(
+  { name: str(64), afterS: num(0, 86400), everyS: num(0.1, 86400), data: str(4096, /^([0-9a-fA-F]{2})*$/), text: str(4096) },
+  ['everyS', 'data', 'text']
+);
+
 /** A channel of the line-up as the device gets it: the URL only when it has no real tuner. */
-var MEDIA_CHANNEL_SCHEMA = obj(
+export var MEDIA_CHANNEL_SCHEMA = obj(
   {
     ccid: str(64),
     lcn: int(0, 65535),
@@ -30,9 +40,10 @@ var MEDIA_CHANNEL_SCHEMA = obj(
     url: str(4096, /^(https?:\/\/|\/)/),
     onid: int(0, 65535),
     tsid: int(0, 65535),
-    sid: int(0, 65535)
+    sid: int(0, 65535),
+    streamEvents: arr(STREAM_EVENT_SCRIPT_SCHEMA, 32)
   },
-  ['url', 'onid', 'tsid', 'sid']
+  ['url', 'onid', 'tsid', 'sid', 'streamEvents']
 );
 
 export type MediaChannel = Infer<typeof MEDIA_CHANNEL_SCHEMA>;
@@ -72,8 +83,27 @@ export var MEDIA_METHODS = {
   }),
   'media.tune': obj({ player: PLAYER, cmd: CMD, channel: MEDIA_CHANNEL_SCHEMA }),
   /** The player is gone in the page (element dropped, page left): stop and free it. */
-  'media.release': obj({ player: PLAYER, cmd: CMD })
+  'media.release': obj({ player: PLAYER, cmd: CMD }),
+  /** A broadcast object's app listens for a stream event (addStreamEventListener): relay it. */
+  'media.subscribe': obj({ player: PLAYER, cmd: CMD, targetURL: str(2048), eventName: str(256) }),
+  /** It stopped listening (removeStreamEventListener). */
+  'media.unsubscribe': obj({ player: PLAYER, cmd: CMD, targetURL: str(2048), eventName: str(256) })
 };
+
+/** A stream event the device relays to a broadcast player that subscribed to it. */
+export var STREAM_EVENT_SCHEMA = obj(
+  {
+    player: PLAYER,
+    targetURL: str(2048),
+    eventName: str(256),
+    name: str(256),
+    data: str(8192),
+    text: str(8192),
+    status: oneOf(['trigger', 'error'])
+  }
+);
+
+export type StreamEventParams = Infer<typeof STREAM_EVENT_SCHEMA>;
 
 export type MediaMethod = keyof typeof MEDIA_METHODS;
 

@@ -1,5 +1,5 @@
 import { MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
-import { MEDIA_EVENT_SCHEMA, MEDIA_METHODS } from './media';
+import { MEDIA_EVENT_SCHEMA, MEDIA_METHODS, STREAM_EVENT_SCHEMA } from './media';
 import { arr, bool, int, num, obj, oneOf, Schema, str } from './schema';
 
 /** Who speaks on a channel: the device itself, or a second client joined to its session. */
@@ -196,7 +196,8 @@ export var TO_ORCHESTRATOR = {
     ['device'],
     obj({ source: oneOf(['decode', 'network', 'player', 'client']), code: str(64), message: str(500) }, ['message'])
   ),
-  'media.event': notification(true, ['device'], MEDIA_EVENT_SCHEMA)
+  'media.event': notification(true, ['device'], MEDIA_EVENT_SCHEMA),
+  'media.streamevent': notification(true, ['device'], STREAM_EVENT_SCHEMA)
 };
 
 /** Messages from the orchestrator to a channel: the device's, or a control client's. */
@@ -210,6 +211,8 @@ export var TO_CHANNEL = {
   'media.window': request(true, ['device'], MEDIA_METHODS['media.window'], returns<MediaResult>()),
   'media.tune': request(true, ['device'], MEDIA_METHODS['media.tune'], returns<MediaResult>()),
   'media.release': request(true, ['device'], MEDIA_METHODS['media.release'], returns<MediaResult>()),
+  'media.subscribe': request(true, ['device'], MEDIA_METHODS['media.subscribe'], returns<MediaResult>()),
+  'media.unsubscribe': request(true, ['device'], MEDIA_METHODS['media.unsubscribe'], returns<MediaResult>()),
   'device.info': request(true, ['device'], obj({}), returns<DeviceInfo>()),
   /** Unsequenced: it precedes a close, or answers a notification that failed. */
   'session.error': notification(false, BOTH, obj({ code: str(64), message: str(1000) })),

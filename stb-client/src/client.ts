@@ -16,6 +16,7 @@ import {
   rpcErrorResponse,
   RpcErrorObject,
   rpcResult,
+  StreamEventParams,
   keysetTakes,
   VK
 } from '@stratus/protocol/device';
@@ -289,6 +290,11 @@ export class StratusClient {
   /** A device media player's event, for the cloud page's state mirror; kept through a drop. */
   mediaEvent(e: MediaEventParams): void {
     this.link.send(notification('media.event', e));
+  }
+
+  /** A stream event for a broadcast player's subscription (media/stream-events.ts, broadcast-tuner.ts). */
+  streamEvent(e: StreamEventParams): void {
+    this.link.send(notification('media.streamevent', e));
   }
 
   private releaseMedia(): void {

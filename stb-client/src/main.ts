@@ -83,9 +83,17 @@ export function boot(opts: BootOptions): StratusClient {
     autostart: opts.autostart
   });
   if (opts.videoPlane) {
-    client.media = new MediaHost(opts.videoPlane, opts.vendorBase || '/device/vendor/', opts.engine || null, function (e) {
-      client.mediaEvent(e);
-    });
+    client.media = new MediaHost(
+      opts.videoPlane,
+      opts.vendorBase || '/device/vendor/',
+      opts.engine || null,
+      function (e) {
+        client.mediaEvent(e);
+      },
+      function (e) {
+        client.streamEvent(e);
+      }
+    );
   }
   var status = opts.status;
   client.onstatus = function (s) {

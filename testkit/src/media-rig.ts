@@ -18,7 +18,17 @@ export interface MediaRig {
 export function lineupFor(origin: MediaOrigin): string {
   const { channels } = readFixtureCatalogue(MEDIA_ROOT);
   return JSON.stringify(
-    channels.map((c) => ({ ccid: `ccid:${c.lcn}`, lcn: c.lcn, name: c.name, onid: 8916, tsid: 1, sid: 100 + c.lcn, url: `${origin.baseUrl}/live/ch${c.lcn}/index.m3u8` }))
+    channels.map((c) => ({
+      ccid: `ccid:${c.lcn}`,
+      lcn: c.lcn,
+      name: c.name,
+      onid: 8916,
+      tsid: 1,
+      sid: 100 + c.lcn,
+      url: `${origin.baseUrl}/live/ch${c.lcn}/index.m3u8`,
+      // Channel 1 carries one scripted stream event (what the HbbTV broadcast tests listen for).
+      ...(c.lcn === 1 ? { streamEvents: [{ name: 'lshape', afterS: 0.5, data: '01', text: 'L-shape on' }] } : {})
+    }))
   );
 }
 

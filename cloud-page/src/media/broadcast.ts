@@ -3,7 +3,7 @@
  * PlayStateChange / ChannelChangeSucceeded / ChannelChangeError events, backed by the device's
  * tuner (or its player of the channel's stream).
  */
-import type { MediaEventParams } from '@stratus/protocol';
+import type { MediaEventParams, StreamEventParams } from '@stratus/protocol';
 import type { PageChannel } from '../config';
 import { announce } from '../tasks';
 import { Player } from './player';
@@ -70,6 +70,8 @@ export class BroadcastPlayer extends Player {
   onPlayStateChange: unknown = null;
   onChannelChangeSucceeded: unknown = null;
   onChannelChangeError: unknown = null;
+  /** Stream event listeners, by target URL and event name (the device relays each pair once). */
+  private readonly streamListeners = new Map<string, Array<(e: object) => void>>();
   constructor(
     el: HTMLObjectElement,
     private readonly lineup: Lineup
@@ -91,6 +93,11 @@ export class BroadcastPlayer extends Player {
     this.loaded = true;
     this.setState(1);
     this.command('tune', { ccid: ch.ccid }).catch((f: Failure) => this.tuneFailed(ch, f.code === 'STRATUS_UNKNOWN_CHANNEL' ? 5 : 100));
+    // Listeners added before the object was bound subscribe now (the device keeps each pair once).
+    this.streamListeners.forEach((_l, key) => {
+      const [targetURL, eventName] = key.split('\n');
+      this.send('subscribe', { targetURL, eventName });
+    });
     this.updateWindow();
   }
   tuneFailed(ch: PageChannel, state: number): void {
@@ -108,6 +115,35 @@ export class BroadcastPlayer extends Player {
     const cur = this.current;
     const i = cur ? list.findIndex((c) => c.ccid === cur.ccid) : -1;
     this.tune(list[(((i + by) % n) + n) % n]);
+  }
+  /** addStreamEventListener: the first listener of a (target, name) pair subscribes on the device. */
+  addStreamListener(targetURL: string, eventName: string, listener: unknown): void {
+    if (typeof listener !== 'function') return;
+    const key = `${targetURL}\n${eventName}`;
+    const list = this.streamListeners.get(key) ?? [];
+    if (list.indexOf(listener as (e: object) => void) >= 0) return;
+    list.push(listener as (e: object) => void);
+    this.streamListeners.set(key, list);
+    if (list.length === 1 && this.loaded) this.send('subscribe', { targetURL, eventName });
+  }
+  removeStreamListener(targetURL: string, eventName: string, listener: unknown): void {
+    const key = `${targetURL}\n${eventName}`;
+    const list = this.streamListeners.get(key);
+    if (!list) return;
+    const i = list.indexOf(listener as (e: object) => void);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length) return;
+    this.streamListeners.delete(key);
+    this.send('unsubscribe', { targetURL, eventName });
+  }
+  /** A relayed stream event: the listeners get a StreamEvent, from a task, as on a terminal. */
+  onStreamEvent(e: StreamEventParams): void {
+    const list = this.streamListeners.get(`${e.targetURL}\n${e.eventName}`);
+    if (!list) return;
+    const event = Object.freeze({ type: 'StreamEvent', name: e.name, data: e.data, text: e.text, status: e.status });
+    for (const fn of list.slice()) {
+      setTimeout(() => fn.call(this.el, event), 0);
+    }
   }
   onDevice(e: MediaEventParams): void {
     const ch = this.pending;

@@ -10,9 +10,9 @@
  *
  * docs/media.md describes the behaviour; orchestrator/test/e2e/media*.test.ts check it.
  */
-import type { MediaEventParams } from '@stratus/protocol';
+import type { MediaEventParams, StreamEventParams } from '@stratus/protocol';
 import type { CloudPageConfig } from '../config';
-import { Lineup } from './broadcast';
+import { BroadcastPlayer, Lineup } from './broadcast';
 import { CanPlay, installDecodingInfo } from './can-play';
 import { followDocument } from './dom-follow';
 import { installElementApi } from './element-api';
@@ -28,6 +28,8 @@ export interface MediaInbox {
   support(type: unknown): string;
   reply(id: number, error: Failure | null, result: unknown): void;
   event(e: MediaEventParams): void;
+  /** A stream event the device relays to a broadcast object. */
+  streamEvent(e: StreamEventParams): void;
   /** The second capture of the video hole: paint every hole of this document in key n. */
   holeKey(n: 1 | 2): number;
 }
@@ -51,6 +53,10 @@ export function installMediaProxy(media: NonNullable<CloudPageConfig['media']>):
       if (!p) return;
       p.onDevice(e);
       p.refreshHole();
+    },
+    streamEvent: (e) => {
+      const p = players.get(e.player);
+      if (p instanceof BroadcastPlayer) p.onStreamEvent(e);
     },
     holeKey
   };

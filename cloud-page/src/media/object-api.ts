@@ -205,6 +205,12 @@ export function installObjectApi(channels: Lineup): void {
     const ch = lineup.byTriplet(onid, tsid, sid);
     return ch ? lineup.channelObject(ch) : Object.freeze({ idType, onid, tsid, sid, ccid: '', name: '' });
   });
+  method('addStreamEventListener', (el, [targetURL, eventName, listener]) =>
+    (bc(el) ?? notSupported('addStreamEventListener')).addStreamListener(String(targetURL), String(eventName), listener)
+  );
+  method('removeStreamEventListener', (el, [targetURL, eventName, listener]) =>
+    (bc(el) ?? notSupported('removeStreamEventListener')).removeStreamListener(String(targetURL), String(eventName), listener)
+  );
   method('getVolume', (el) => (bc(el) ?? notSupported('getVolume')).volume);
   method('setVolume', (el, [v]) => {
     const b = bc(el) ?? notSupported('setVolume');

@@ -87,7 +87,8 @@ export class PeerConnection {
     // A device-side failure (decode, network, player): the app gets a cloud-browser error event.
     'device.error': (_req, p) =>
       void this.session?.page.notifyApp({ code: 'STRATUS_DEVICE_ERROR', message: p.message ?? `${p.source} error ${p.code}`, source: p.source, deviceCode: p.code }),
-    'media.event': (_req, p) => this.session?.media?.deviceEvent(p)
+    'media.event': (_req, p) => this.session?.media?.deviceEvent(p),
+    'media.streamevent': (_req, p) => this.session?.media?.streamEvent(p)
   };
 
   constructor(

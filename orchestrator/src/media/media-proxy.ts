@@ -10,7 +10,10 @@ import {
   MediaResult,
   MediaState,
   ParamsOf,
+  Infer,
+  STREAM_EVENT_SCRIPT_SCHEMA,
   StratusError,
+  StreamEventParams,
   toStratusError,
   ToChannel
 } from '@stratus/protocol';
@@ -21,6 +24,8 @@ import { DeviceLease, PlaybackRouter } from './playback-route';
 /** A channel of the line-up, as configured: the device gets `url` when it has no real tuner. */
 export interface LineupChannel extends PageChannel {
   url: string;
+  /** Scripted stream events the emulator fires on this channel (real terminals get the broadcast's). */
+  streamEvents?: Array<Infer<typeof STREAM_EVENT_SCRIPT_SCHEMA>>;
 }
 
 /** A media request to the device, typed by the protocol; rejects with a coded StratusError. */
@@ -102,7 +107,7 @@ export class MediaProxy {
   get pageConfig(): NonNullable<CloudPageConfig['media']> {
     return {
       binding: this.binding,
-      channels: this.opts.channels.map(({ url: _url, ...c }) => c),
+      channels: this.opts.channels.map(({ url: _url, streamEvents: _events, ...c }) => c),
       support: this.opts.support
     };
   }
@@ -302,6 +307,15 @@ export class MediaProxy {
       const message = e.error?.message || `media error ${e.error?.code ?? ''}`;
       this.opts.notifyApp({ code: 'STRATUS_MEDIA_ERROR', message, source: 'player', deviceCode: String(e.error?.code ?? '') });
     }
+  }
+
+  /** A stream event the device relays: to the broadcast object's listeners in its page. */
+  streamEvent(e: StreamEventParams): void {
+    const dot = e.player.indexOf('.');
+    const contextId = Number(e.player.slice(0, dot));
+    if (dot < 1 || !this.contexts.get(contextId)?.has(e.player)) return;
+    const expression = `window[${JSON.stringify(this.inbox)}].streamEvent(${JSON.stringify({ ...e, player: e.player.slice(dot + 1) })})`;
+    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
   }
 
   /** A media event into the page's state mirror, with the page's own player id. */

@@ -260,3 +260,55 @@ describe('the red button: a broadcast-related device starts the app on RED, and 
     }
   });
 });
+
+describe('a broadcast-related app: stream events, the L-shape, keyset changes', function () {
+  this.timeout(120000);
+  const rig = useMediaRig(() => ({
+    apps: { default: 'hbbtv-broadcast', catalog: JSON.stringify({ 'hbbtv-broadcast': { url: '/apps/hbbtv-broadcast/', width: 1280, height: 720 } }) }
+  }));
+  const dev = useMediaDevice(rig);
+  const RED = [208, 16, 16];
+  const GREEN = [16, 192, 32];
+
+  it('the channel\'s scripted stream event reaches the listener with its payload, and the video shrinks into the L-shape', async () => {
+    await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+    const first = await until('the scripted event', () => cloud(dev.session, () => (window as any).hbbtvBroadcast.events[0]));
+    expect(first).to.deep.include({ name: 'lshape', data: '01', text: 'L-shape on', status: 'trigger' });
+    // The video window is the top-left 960x540; the banner is around it.
+    await until('the small picture', async () => near(await screenPixel(dev.page, 900, 500), RED));
+    await until('the banner', async () => near(await screenPixel(dev.page, 100, 700), [0xd6, 0x28, 0x28], 2));
+    expect(near(await screenPixel(dev.page, 1200, 300), [0x00, 0x30, 0x49], 2), 'the side panel').to.equal(true);
+    // The broadcaster ends the L-shape (the emulator fires it now): full screen again, events in order.
+    const player = await dev.page.evaluate(() => (window as any).stratusClient.media.ids[0] as string);
+    await dev.page.evaluate((id: string) => (window as any).stratusClient.media.streamsOf(id).fireNow('lshape', '00', 'L-shape off'), player);
+    await until('the full picture', async () => near(await screenPixel(dev.page, 1200, 700), RED));
+    const events = await cloud(dev.session, () => (window as any).hbbtvBroadcast.events.map((e: any) => `${e.name}:${e.data}:${e.text}`));
+    expect(events).to.deep.equal(['lshape:01:L-shape on', 'lshape:00:L-shape off']);
+    // Once the app stops listening, the device stops relaying.
+    await cloud(dev.session, () => (window as any).hbbtvBroadcast.stopListening());
+    await until('the unsubscribe to reach the device', () =>
+      dev.page.evaluate(() => ((window as any).stratusClient.stats.requestsHandled['media.unsubscribe'] || 0) > 0)
+    );
+    // An event it no longer listens for, then one it does: events keep their order, so once the
+    // second has arrived the first would have too.
+    await dev.page.evaluate((id: string) => {
+      const streams = (window as any).stratusClient.media.streamsOf(id);
+      streams.fireNow('lshape', '01', 'again');
+      streams.fireNow('bench', '', 'marker');
+    }, player);
+    await until('the marker', () => cloud(dev.session, () => (window as any).hbbtvBroadcast.events.length === 3));
+    const last = await cloud(dev.session, () => (window as any).hbbtvBroadcast.events.map((e: any) => e.text));
+    expect(last).to.deep.equal(['L-shape on', 'L-shape off', 'marker']);
+  });
+
+  it('keyset changes block and unblock keys; digits change channel once unblocked', async () => {
+    await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+    await until('the first channel', async () => near(await screenPixel(dev.page, 1200, 700), RED));
+    await press(dev.page, VK.VK_2);
+    await press(dev.page, VK.VK_GREEN);
+    await until('numeric keys in the keyset', () => dev.page.evaluate(() => ((window as any).stratusClient.keyset.value & 0x100) !== 0));
+    await press(dev.page, VK.VK_2);
+    await until('channel 2', async () => near(await screenPixel(dev.page, 1200, 700), GREEN));
+    expect(await cloud(dev.session, () => (window as any).hbbtvBroadcast.keys)).to.deep.equal([VK.VK_GREEN, VK.VK_2]);
+  });
+});

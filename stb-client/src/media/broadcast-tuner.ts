@@ -1,4 +1,4 @@
-import { MediaChannel, MediaEventParams, MediaState } from '@stratus/protocol/device';
+import { MediaChannel, MediaEventParams, MediaState, StreamEventParams } from '@stratus/protocol/device';
 import { Done } from './device-player';
 import { hiddenBox, placeBox } from './place';
 
@@ -10,6 +10,8 @@ interface OipfBroadcast extends HTMLElement {
   setVolume?(volume: number): boolean;
   createChannelObject?(idType: number, onid: number, tsid: number, sid: number): unknown;
   getChannelConfig?(): { channelList?: { getChannelByTriplet?(onid: number, tsid: number, sid: number): unknown } } | null;
+  addStreamEventListener?(targetURL: string, eventName: string, listener: (e: { name?: string; data?: string; text?: string; status?: string }) => void): void;
+  removeStreamEventListener?(targetURL: string, eventName: string, listener: unknown): void;
   onChannelChangeSucceeded: ((channel: unknown) => void) | null;
   onChannelChangeError: ((channel: unknown, errorState: number) => void) | null;
 }
@@ -45,6 +47,7 @@ export class BroadcastTuner {
   engine = 'broadcast';
   private object: OipfBroadcast;
   private released = false;
+  private streamListeners: { [key: string]: (e: { name?: string; data?: string; text?: string; status?: string }) => void } = {};
 
   constructor(
     readonly id: string,
@@ -110,6 +113,34 @@ export class BroadcastTuner {
   setWindow(cmd: number, rect: { x: number; y: number; width: number; height: number }, visible: boolean): void {
     this.cmd = cmd;
     placeBox(this.object.style, rect, visible);
+  }
+
+  /** The cloud app listens for a stream event: the terminal's own object relays the broadcast's. */
+  subscribe(targetURL: string, eventName: string, emit: (e: StreamEventParams) => void): void {
+    var key = targetURL + '\n' + eventName;
+    if (this.streamListeners[key] || !this.object.addStreamEventListener) return;
+    var id = this.id;
+    var fn = function (e: { name?: string; data?: string; text?: string; status?: string }): void {
+      emit({
+        player: id,
+        targetURL: targetURL,
+        eventName: eventName,
+        name: String(e.name || eventName).slice(0, 256),
+        data: String(e.data || '').slice(0, 8192),
+        text: String(e.text || '').slice(0, 8192),
+        status: e.status === 'error' ? 'error' : 'trigger'
+      });
+    };
+    this.streamListeners[key] = fn;
+    this.object.addStreamEventListener(targetURL, eventName, fn);
+  }
+
+  unsubscribe(targetURL: string, eventName: string): void {
+    var key = targetURL + '\n' + eventName;
+    var fn = this.streamListeners[key];
+    if (!fn) return;
+    delete this.streamListeners[key];
+    if (this.object.removeStreamEventListener) this.object.removeStreamEventListener(targetURL, eventName, fn);
   }
 
   release(): void {

@@ -1,6 +1,7 @@
-import { check, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams } from '@stratus/protocol/device';
+import { check, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams, StreamEventParams } from '@stratus/protocol/device';
 import { BroadcastTuner, hasBroadcastTuner } from './broadcast-tuner';
 import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
+import { ScriptedStreamEvents } from './stream-events';
 
 /** Players a box keeps at once; a page that leaks media elements gets an error, not a dying box. */
 var MAX_PLAYERS = 8;
@@ -16,6 +17,8 @@ interface Params {
   muted?: boolean;
   rate?: number;
   loop?: boolean;
+  targetURL?: string;
+  eventName?: string;
 }
 
 /**
@@ -26,9 +29,22 @@ export class MediaHost {
   private players: { [id: string]: DevicePlayer | BroadcastTuner } = {};
   private count = 0;
   private host: PlayerHost;
+  /** The emulator's scripted stream events, per broadcast player. */
+  private streams: { [id: string]: ScriptedStreamEvents } = {};
 
-  constructor(plane: HTMLElement, vendorBase: string, forceEngine: Engine | null, emit: (e: MediaEventParams) => void) {
+  constructor(
+    plane: HTMLElement,
+    vendorBase: string,
+    forceEngine: Engine | null,
+    emit: (e: MediaEventParams) => void,
+    private emitStream: (e: StreamEventParams) => void = function () {}
+  ) {
     this.host = { plane: plane, vendorBase: vendorBase, forceEngine: forceEngine, emit: emit };
+  }
+
+  /** The emulator's scripted stream events of a player (made on first use). */
+  streamsOf(id: string): ScriptedStreamEvents {
+    return this.streams[id] || (this.streams[id] = new ScriptedStreamEvents(id, this.emitStream));
   }
 
   /** Handles a cloud request if it is a media one; false if it is not. */
@@ -62,7 +78,15 @@ export class MediaHost {
         this.players[p.player] = player;
         this.count++;
       }
-      if (method === 'media.tune') player.tune(p.channel as MediaChannel, p.cmd, done);
+      if (method === 'media.tune') {
+        var streams = player instanceof DevicePlayer ? this.streamsOf(p.player) : null;
+        var tuned = done;
+        if (streams) streams.stop();
+        player.tune(p.channel as MediaChannel, p.cmd, function (err, result) {
+          if (!err && streams) streams.start(p.channel as MediaChannel);
+          tuned(err, result);
+        });
+      }
       else if (player instanceof DevicePlayer) player.load(params as MediaLoadParams, done);
       else done({ code: 'STRATUS_MEDIA_UNSUPPORTED', message: 'player ' + p.player + ' is a broadcast tuner' });
       return true;
@@ -82,6 +106,15 @@ export class MediaHost {
       if (method === 'media.seek') player.seek(p.cmd, p.time as number);
     }
     switch (method) {
+      case 'media.subscribe':
+      case 'media.unsubscribe':
+        var on = method === 'media.subscribe';
+        if (player instanceof BroadcastTuner) {
+          if (on) player.subscribe(p.targetURL as string, p.eventName as string, this.emitStream);
+          else player.unsubscribe(p.targetURL as string, p.eventName as string);
+        } else if (on) this.streamsOf(p.player).subscribe(p.targetURL as string, p.eventName as string);
+        else this.streamsOf(p.player).unsubscribe(p.targetURL as string, p.eventName as string);
+        break;
       case 'media.stop':
         player.stop(p.cmd);
         break;
@@ -100,6 +133,8 @@ export class MediaHost {
   }
 
   private release(id: string): void {
+    if (this.streams[id]) this.streams[id].stop();
+    delete this.streams[id];
     var player = this.players[id];
     if (!player) return;
     player.release();
@@ -109,6 +144,8 @@ export class MediaHost {
 
   /** The session is over: stop every player and free its decoder. */
   releaseAll(): void {
+    for (var s in this.streams) if (Object.prototype.hasOwnProperty.call(this.streams, s)) this.streams[s].stop();
+    this.streams = {};
     for (var id in this.players) if (Object.prototype.hasOwnProperty.call(this.players, id)) this.players[id].release();
     this.players = {};
     this.count = 0;
