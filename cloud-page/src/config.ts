@@ -16,6 +16,11 @@ export interface PageChannel {
   onid: number;
   tsid: number;
   sid: number;
+  /**
+   * The channel's schedule, repeated from midnight UTC: what `video/broadcast.programmes` gives
+   * as present and following.
+   */
+  programmes?: Array<{ name: string; description?: string; durationS: number }>;
 }
 
 /** What the device plays natively and what only through the media-bridge (orchestrator's media/capabilities.ts makes it). */

@@ -1,6 +1,6 @@
 import { StratusError } from '@stratus/protocol';
 import type { LineupChannel } from './media/media-proxy';
-import { arr, check, DEVICE_PROFILE_SCHEMA, DeviceProfile, STREAM_EVENT_SCRIPT_SCHEMA } from '@stratus/protocol';
+import { arr, check, DEVICE_PROFILE_SCHEMA, DeviceProfile, int, obj, str, STREAM_EVENT_SCRIPT_SCHEMA } from '@stratus/protocol';
 
 /** An app the orchestrator may run, and the resolution (CSS pixels) it is authored for. */
 export interface AppEntry {
@@ -114,6 +114,10 @@ export const DEFAULTS = {
         tsid: 1,
         sid: 101,
         url: '/media/live/ch1/index.m3u8',
+        programmes: [
+          { name: 'Stratus Red News', description: 'The news, in red', durationS: 1800 },
+          { name: 'Stratus Red Film', description: 'A film in red', durationS: 5400 }
+        ],
         // Scripted DSM-CC events, so L-shape and ad-insertion apps can be tried in the emulator.
         streamEvents: [
           { name: 'lshape', afterS: 10, everyS: 30, data: '01', text: 'L-shape on' },
@@ -328,6 +332,9 @@ function checkCatalog(path: string, v: unknown): Record<string, AppEntry> {
   return out;
 }
 
+/** A programme of a channel's schedule (the page's `programmes`). */
+const PROGRAMME_SCHEMA = obj({ name: str(256), description: str(1024), durationS: int(60, 86400) }, ['description']);
+
 function checkChannels(path: string, v: unknown): LineupChannel[] {
   if (!Array.isArray(v) || v.length > 1000) throw illegal(path, 'expected an array of at most 1000 channels');
   const seen = new Set<string>();
@@ -342,6 +349,11 @@ function checkChannels(path: string, v: unknown): LineupChannel[] {
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw illegal(`${at}.${k}`, 'expected 0..65535');
     }
     const ch: LineupChannel = { ccid: e.ccid, lcn: e.lcn as number, name: e.name, onid: e.onid as number, tsid: e.tsid as number, sid: e.sid as number, url: e.url };
+    if (e.programmes !== undefined) {
+      const why = check(arr(PROGRAMME_SCHEMA, 100), e.programmes, 'programmes');
+      if (why) throw illegal(at, why);
+      ch.programmes = e.programmes;
+    }
     if (e.streamEvents !== undefined) {
       const why = check(arr(STREAM_EVENT_SCRIPT_SCHEMA, 32), e.streamEvents, 'streamEvents');
       if (why) throw illegal(at, why);

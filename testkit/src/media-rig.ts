@@ -27,7 +27,15 @@ export function lineupFor(origin: MediaOrigin): string {
       sid: 100 + c.lcn,
       url: `${origin.baseUrl}/live/ch${c.lcn}/index.m3u8`,
       // Channel 1 carries one scripted stream event (what the HbbTV broadcast tests listen for).
-      ...(c.lcn === 1 ? { streamEvents: [{ name: 'lshape', afterS: 0.5, data: '01', text: 'L-shape on' }] } : {})
+      ...(c.lcn === 1
+        ? {
+            streamEvents: [{ name: 'lshape', afterS: 0.5, data: '01', text: 'L-shape on' }],
+            programmes: [
+              { name: 'Red News', description: 'The news', durationS: 1800 },
+              { name: 'Red Film', durationS: 5400 }
+            ]
+          }
+        : {})
     }))
   );
 }

@@ -53,6 +53,43 @@ export class Lineup {
     return this.channels.find((x) => x.onid === onid && x.tsid === tsid && x.sid === sid) ?? null;
   }
 
+  /**
+   * The present and following programmes of a channel (OIPF Programme objects), from its schedule
+   * repeated from midnight UTC; empty without one.
+   */
+  programmes(ch: PageChannel, nowMs: number): object[] {
+    const list = ch.programmes ?? [];
+    const cycle = list.reduce((n, p) => n + p.durationS, 0);
+    if (!cycle) return [];
+    const now = Math.floor(nowMs / 1000);
+    const dayStart = now - (now % 86400);
+    let start = dayStart + Math.floor((now - dayStart) / cycle) * cycle;
+    let i = 0;
+    while (start + list[i].durationS <= now) {
+      start += list[i].durationS;
+      i = (i + 1) % list.length;
+    }
+    const out: object[] = [];
+    for (let k = 0; k < 2; k++) {
+      const p = list[(i + k) % list.length];
+      out.push(
+        Object.freeze({
+          name: p.name,
+          description: p.description ?? '',
+          longDescription: p.description ?? '',
+          startTime: start,
+          duration: p.durationS,
+          channelID: ch.ccid,
+          programmeID: `${ch.ccid}/${start}`,
+          programmeIDType: 1,
+          parentalRatings: []
+        })
+      );
+      start += p.durationS;
+    }
+    return out;
+  }
+
   /** The line-up's entry for a Channel object the app passes (by ccid, else by triplet). */
   entry(ch: unknown): PageChannel | null {
     if (!ch || typeof ch !== 'object') return null;

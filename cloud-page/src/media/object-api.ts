@@ -87,6 +87,11 @@ const BC_PROPS: Record<string, (p: BroadcastPlayer) => unknown> = {
   currentChannel: (p) => {
     const ch = p.current ?? p.pending;
     return ch ? lineup.channelObject(ch) : null;
+  },
+  // Present and following of the channel presented (a collection, as OIPF's ProgrammeCollection).
+  programmes: (p) => {
+    const list = p.current ? lineup.programmes(p.current, Date.now()) : [];
+    return Object.freeze(Object.assign(list.slice(), { item: (i: number) => list[i] ?? null }));
   }
 };
 

@@ -10,10 +10,13 @@ import { players, scheduleWindows } from './video-window';
 
 let nextPlayer = 1;
 
+/** Commands the device carries out without changing the player's state: its reports need not wait for them. */
+const STATELESS: Record<string, boolean> = { window: true, subscribe: true, unsubscribe: true };
+
 export abstract class Player {
   readonly id = `m${nextPlayer++}`;
   cmd = 0;
-  /** The last command that changes the player's state (all but window moves). */
+  /** The last command that changes the player's state (not window moves, nor stream event subscriptions). */
   stateCmd = 0;
   /** The command that loaded (or tuned) what the player has now. */
   loadCmd = 0;
@@ -45,14 +48,14 @@ export abstract class Player {
   }
   command(method: string, params: object = {}): Promise<unknown> {
     this.cmd++;
-    if (method !== 'window') this.stateCmd = this.cmd;
+    if (!STATELESS[method]) this.stateCmd = this.cmd;
     if (method === 'load' || method === 'tune') this.loadCmd = this.cmd;
     return call(this.id, method, { ...params, cmd: this.cmd });
   }
   /**
    * The device has carried out every command that changes the player's state, so its report is
-   * the truth. A window move changes no state: counting it would leave a 'playing' that raced the
-   * window request unheard (the device echoes the last command it carried out).
+   * the truth. A window move or a subscription changes no state: counting it would leave a
+   * 'playing' (or 'tuned') that raced it unheard (the device echoes the last command it carried out).
    */
   caughtUp(e: MediaEventParams): boolean {
     return e.cmd >= this.stateCmd;

@@ -212,7 +212,9 @@ export class MediaProxy {
       const ch = this.opts.channels.find((c) => c.ccid === params.ccid);
       if (!ch) throw new StratusError('STRATUS_UNKNOWN_CHANNEL', String(params.ccid).slice(0, 64));
       delete params.ccid;
-      params.channel = { ...ch };
+      // The schedule is the page's; the device gets what it tunes and plays.
+      const { programmes: _programmes, ...forDevice } = ch;
+      params.channel = forDevice;
     }
     const method = `media.${call.method}`;
     // parseCall admits only the short names of MEDIA_METHODS, so this narrows rather than refuses.

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { KEYSET, VK } from '@stratus/protocol';
+import { decodePng } from '@stratus/orchestrator';
 import { cloud, devicePixels, near, onlySession, RawDevice, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
 
 const YELLOW = [224, 192, 0];
@@ -66,14 +67,27 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
       expect(near(await screenPixel(dev.page, 580, 205), FOCUSED, 2), 'the second item focused').to.equal(true);
     });
 
-    it('plays an A/V Control object full screen over the menu, and BACK returns to the menu', async () => {
+    it('the device shows exactly what the cloud page renders (the reference rendering of the app)', async () => {
       await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
-      await press(dev.page, VK.VK_ENTER);
-      await until('the video over the menu', async () => near(await screenPixel(dev.page, 130, 150), YELLOW));
-      expect(near(await screenPixel(dev.page, 1200, 60), YELLOW), 'video across the screen').to.equal(true);
-      await press(dev.page, VK.VK_BACK);
-      await until('the menu again', async () => near(await screenPixel(dev.page, 580, 125), FOCUSED, 2));
+      await settle(rig.orch, dev.page);
+      const reference = decodePng(await dev.session.page.capture());
+      const shown = await devicePixels(dev.page);
+      expect([shown.width, shown.height]).to.deep.equal([reference.width, reference.height]);
+      expect(shown.data.equals(reference.data), 'the device layer equals the page, byte for byte').to.equal(true);
+    });
+
+    it('plays an A/V Control object full screen over the menu and BACK returns to the menu, 20 times in a row', async () => {
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      for (let i = 0; i < 20; i++) {
+        await press(dev.page, VK.VK_ENTER);
+        await until(`video ${i + 1} over the menu`, async () => near(await screenPixel(dev.page, 130, 150), YELLOW));
+        if (i === 0) expect(near(await screenPixel(dev.page, 1200, 60), YELLOW), 'video across the screen').to.equal(true);
+        await press(dev.page, VK.VK_BACK);
+        await until(`the menu again (${i + 1})`, async () => near(await screenPixel(dev.page, 580, 125), FOCUSED, 2));
+      }
       await until('the device player to go', () => dev.page.evaluate(() => (window as any).stratusClient.media.ids.length === 0));
+      const states = await cloud(dev.session, () => (window as any).hbbtvCatalogue.log.filter((e: unknown) => e === 'playState 1').length);
+      expect(states).to.equal(20);
     });
 
     it('hide() makes the layer transparent and keeps the session; show() brings it back', async () => {
@@ -299,6 +313,23 @@ describe('a broadcast-related app: stream events, the L-shape, keyset changes', 
     await until('the marker', () => cloud(dev.session, () => (window as any).hbbtvBroadcast.events.length === 3));
     const last = await cloud(dev.session, () => (window as any).hbbtvBroadcast.events.map((e: any) => e.text));
     expect(last).to.deep.equal(['L-shape on', 'L-shape off', 'marker']);
+  });
+
+  it('programmes: present and following of the channel presented, from the line-up', async () => {
+    await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+    await until('the channel to present', () => cloud(dev.session, () => (document.getElementById('tv') as any).playState === 2));
+    const r = await cloud(dev.session, () => {
+      const list = (document.getElementById('tv') as any).programmes;
+      return { n: list.length, items: [list.item(0), list.item(1)], now: Date.now() / 1000 };
+    });
+    expect(r.n).to.equal(2);
+    const [present, following] = r.items;
+    expect(present.channelID).to.equal('ccid:1');
+    expect(present.startTime).to.be.at.most(r.now);
+    expect(present.startTime + present.duration).to.be.above(r.now);
+    expect(following.startTime).to.equal(present.startTime + present.duration);
+    expect([present.name, following.name].sort()).to.deep.equal(['Red Film', 'Red News']);
+    expect(present.name === 'Red News' ? present.description : following.description).to.equal('The news');
   });
 
   it('keyset changes block and unblock keys; digits change channel once unblocked', async () => {
