@@ -46,6 +46,8 @@ export class Orchestrator implements SessionHost {
   private xmlCheck: XmlCheck | null = null;
   private http: HttpFront | null = null;
   private starting = 0;
+  /** Admitted sessions not yet in `sessions` (their browser context is being made). */
+  private admitting = 0;
   /** Sessions opened since start (the bench counts them per RED press). */
   sessionsOpened = 0;
   private closing: Promise<void> | null = null;
@@ -181,7 +183,9 @@ export class Orchestrator implements SessionHost {
     const appId = hello.app ?? this.config.apps.default;
     const app = Object.prototype.hasOwnProperty.call(this.config.apps.catalog, appId) ? this.config.apps.catalog[appId] : undefined;
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
-    if (this.sessions.size + this.starting >= this.config.sessions.max) {
+    // Sessions count from admission: those in the map (starting or live), and those admitted and
+    // still getting their browser context.
+    if (this.sessions.size + this.admitting >= this.config.sessions.max) {
       throw new StratusError('STRATUS_SESSION_LIMIT', `${this.config.sessions.max} sessions`);
     }
     const session = new Session({
@@ -210,8 +214,9 @@ export class Orchestrator implements SessionHost {
     });
     this.starting++;
     this.sessionsOpened++;
+    this.admitting++;
     try {
-      const context = await this.chromium.browser.createBrowserContext();
+      const context = await this.chromium.browser.createBrowserContext().finally(() => this.admitting--);
       this.sessions.set(session.id, session);
       session.once('closed', () => this.sessions.delete(session.id));
       await session.start(context);

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, IncomingMessage, Server } from 'node:http';
@@ -30,16 +30,22 @@ export interface OperatorActions {
   revokeDevice(deviceId: string): Promise<number>;
 }
 
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
 function operatorApi(config: Config, ops: OperatorActions): express.Router {
   const router = express.Router();
   router.use((req, res, next) => {
     const want = config.auth.operatorToken;
-    const given = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     if (!want) {
       res.status(404).end();
       return;
     }
-    if (given.length !== want.length || !timingSafeEqual(Buffer.from(given), Buffer.from(want))) {
+    // Only "Bearer <token>". Digests are compared, so any input (another length, non-ASCII bytes)
+    // takes the same time and never throws.
+    const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (!m || !timingSafeEqual(digest(m[1]), digest(want))) {
       res.status(401).json({ error: { code: 'STRATUS_AUTH_INVALID' } });
       return;
     }
@@ -118,6 +124,13 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     })
   );
   app.use('/', express.static(ASSETS.emulator, { index: 'index.html' }));
+  // One error handler: a coded JSON answer, never express's HTML page with a stack trace and paths.
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    const code = status >= 400 && status < 500 ? 'STRATUS_INVALID_MESSAGE' : 'STRATUS_INTERNAL';
+    if (res.headersSent) return;
+    res.status(status >= 400 && status < 600 ? status : 500).json({ error: { code } });
+  });
 
   const tls = config.server.tlsCert ? { cert: readFileSync(config.server.tlsCert), key: readFileSync(config.server.tlsKey) } : null;
   const server: Server = tls ? createTlsServer(tls, app) : createServer(app);

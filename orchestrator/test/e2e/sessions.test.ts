@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { Orchestrator } from '../../src/orchestrator';
 import { issueDeviceToken } from '../../src/auth/device-token';
 import { AppServer, RawDevice, startOrchestrator, until } from '@stratus/testkit';
@@ -92,6 +94,22 @@ describe('sessions: credentials, close paths, lifecycle and isolation', function
       expect(await dev.closed).to.deep.equal({ code: 4003, reason: 'STRATUS_OPERATOR_CLOSED' });
     });
 
+    it('the operator API takes only "Bearer <token>", answers any other credential 401 with a code, and never a stack trace', async () => {
+      const url = `${orch.baseUrl}/operator/sessions`;
+      // The same length as the token, in non-ASCII characters (more bytes); the bare token; a wrong one.
+      for (const authorization of [`Bearer ${'é'.repeat(OPERATOR.length)}`, OPERATOR, `Bearer ${OPERATOR}x`, 'Basic x', '']) {
+        const res = await fetch(url, { headers: { authorization } });
+        expect(res.status, authorization).to.equal(401);
+        expect(await res.json()).to.deep.equal({ error: { code: 'STRATUS_AUTH_INVALID' } });
+      }
+      // A path express cannot decode: a coded JSON error, no HTML, no path of ours.
+      const bad = await fetch(`${orch.baseUrl}/operator/sessions/%E0%A4%A/close`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}` } });
+      const body = await bad.text();
+      expect(bad.status).to.equal(400);
+      expect(JSON.parse(body)).to.deep.equal({ error: { code: 'STRATUS_INVALID_MESSAGE' } });
+      expect(body).to.not.match(/node_modules|\/work\/|at /);
+    });
+
     it('an operator revokes the device: live session closes with 4403, and it cannot come back', async () => {
       const { dev } = await open('box-to-revoke');
       const res = await fetch(`${orch.baseUrl}/operator/devices/box-to-revoke/revoke`, { method: 'POST', headers: { authorization: `Bearer ${OPERATOR}` } });
@@ -160,5 +178,62 @@ describe('sessions: credentials, close paths, lifecycle and isolation', function
     b.dev.close();
     again.dev.close();
     await until('the sessions to end', () => orch.sessions.size === 0);
+  });
+
+  it('admission counts each session once: with room for 3, 12 concurrent hellos give exactly 3 sessions and 9 STRATUS_SESSION_LIMIT', async () => {
+    const small = await startOrchestrator({
+      sessions: { max: 4 },
+      apps: { catalog: JSON.stringify({ probe: { url: `${apps.baseUrl}/probe/`, width: 1280, height: 720 } }), default: 'probe' }
+    });
+    const devs: RawDevice[] = [];
+    try {
+      const first = await RawDevice.connect(small, 'first-box');
+      devs.push(first);
+      first.hello();
+      await first.helloResult();
+      const more = await Promise.all(Array.from({ length: 12 }, (_v, i) => RawDevice.connect(small, `box-${i}`)));
+      devs.push(...more);
+      for (const d of more) d.hello();
+      const outcomes = await Promise.all(more.map((d) => d.helloResult().then(() => 'ok', (e: { code?: string }) => e.code ?? 'error')));
+      expect(outcomes.filter((o) => o === 'ok').length).to.equal(3);
+      expect(outcomes.filter((o) => o === 'STRATUS_SESSION_LIMIT').length).to.equal(9);
+      expect(small.sessions.size).to.equal(4);
+    } finally {
+      for (const d of devs) d.close();
+      await small.close();
+    }
+  });
+
+  it('admission counts a session that is still starting once: hellos that arrive while others load fill exactly the room', async () => {
+    // An app server that holds every page until told: the sessions stay starting meanwhile.
+    const held: Array<() => void> = [];
+    const slow = createServer((_req, res) => held.push(() => res.end('<!DOCTYPE html><title>slow</title>')));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const port = (slow.address() as AddressInfo).port;
+    const small = await startOrchestrator({
+      sessions: { max: 3 },
+      apps: { catalog: JSON.stringify({ slow: { url: `http://127.0.0.1:${port}/`, width: 1280, height: 720 } }), default: 'slow' }
+    });
+    const devs: RawDevice[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const d = await RawDevice.connect(small, `slow-${i}`);
+        devs.push(d);
+        d.hello();
+        await until(`session ${i + 1} to be starting`, () => small.sessions.size === i + 1 && held.length === i + 1);
+      }
+      const extra = await RawDevice.connect(small, 'one-too-many');
+      devs.push(extra);
+      extra.hello();
+      const refused = await extra.helloResult().then(() => 'ok', (e: { code?: string }) => e.code);
+      expect(refused).to.equal('STRATUS_SESSION_LIMIT');
+      for (const release of held) release();
+      for (const d of devs.slice(0, 3)) expect((await d.helloResult()).sessionId).to.be.a('string');
+    } finally {
+      for (const release of held) release();
+      for (const d of devs) d.close();
+      await small.close();
+      await new Promise((r) => slow.close(r));
+    }
   });
 });
