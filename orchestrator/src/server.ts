@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, IncomingMessage, Server } from 'node:http';
@@ -86,7 +86,8 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
       return;
     }
     res.set('Cache-Control', 'no-store');
-    res.json({ token: host.issueDeviceToken('emulator', config.auth.devTokenTtlS), insecure: true });
+    // A device id per emulator page: one emulator cannot join another's session with its token.
+    res.json({ token: host.issueDeviceToken(`emulator-${randomBytes(6).toString('hex')}`, config.auth.devTokenTtlS), insecure: true });
   });
   app.use('/operator', operatorApi(config, host));
   // The device page for HbbTV terminals: they only run it as an app with the HbbTV content type.
@@ -136,7 +137,9 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   const server: Server = tls ? createTlsServer(tls, app) : createServer(app);
   // Our own size check runs per message and answers with a coded error; this hard cap only stops
   // a peer from making ws buffer something absurd before that check sees it.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.server.maxMessageBytes * 4 });
+  // UTF-8 is checked per message by the connection, which answers with a coded error: ws's own
+  // check would close with 1007, which looks like a dropped network and holds the channel.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.server.maxMessageBytes * 4, skipUTF8Validation: true });
   const connections = new Set<PeerConnection>();
   const trusted = new Set(config.server.trustedProxies.split(',').map((p) => normalizeIp(p.trim())).filter((p): p is string => p !== null));
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import {
   check,
   errorSpec,
@@ -119,9 +120,14 @@ export class PeerConnection {
       throw new StratusError('STRATUS_MESSAGE_TOO_LARGE', `${size} bytes`);
     }
     if (isBinary) throw new StratusError('STRATUS_UNEXPECTED_BINARY');
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (!isUtf8(bytes)) {
+      this.limitRate();
+      throw new StratusError('STRATUS_PARSE_ERROR', 'the text message is not UTF-8');
+    }
     let msg: unknown;
     try {
-      msg = JSON.parse(data.toString());
+      msg = JSON.parse(bytes.toString('utf8'));
     } catch {
       this.limitRate();
       throw new StratusError('STRATUS_PARSE_ERROR');

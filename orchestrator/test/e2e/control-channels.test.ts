@@ -54,6 +54,17 @@ describe('control channels: a second client on the same session', function () {
     c.close();
   });
 
+  it('a text message that is not UTF-8 gets a coded error, and the channel is not held for a resume', async () => {
+    const { c } = await joined(rig, session);
+    expect(session.channels.controlCount).to.equal(1);
+    c.ws.send(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { binary: false });
+    expect(await c.closed).to.deep.equal({ code: 4400, reason: 'STRATUS_PARSE_ERROR' });
+    await until('the channel to go', () => session.channels.controlCount === 0);
+    expect(c.errorCodes()).to.include('STRATUS_PARSE_ERROR');
+    // The session and its device are untouched.
+    expect(rig.orch.sessions.get(session.id)).to.equal(session);
+  });
+
   it('hears the device leave and come back, and refuses what only the device may send', async () => {
     const { c } = await joined(rig, session);
     await page.evaluate(() => (window as any).stratusClient.dropConnection());

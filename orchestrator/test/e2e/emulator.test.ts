@@ -92,7 +92,9 @@ describe('the emulator page in a real browser', function () {
     try {
       await page.goto(`${rig.orch.emulatorUrl}?w=1280&h=720`);
       await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
-      expect([...rig.orch.sessions.values()].map((x) => x.deviceId)).to.deep.equal(['emulator']);
+      const ids = [...rig.orch.sessions.values()].map((x) => x.deviceId);
+      expect(ids).to.have.length(1);
+      expect(ids[0]).to.match(/^emulator-[0-9a-f]{12}$/);
     } finally {
       await page.close();
       await until('the session to end', () => rig.orch.sessions.size === 0);
@@ -104,6 +106,14 @@ describe('the emulator page in a real browser', function () {
     try {
       expect((await fetch(`${prod.baseUrl}/dev/token`)).status).to.equal(404);
       expect((await fetch(`${rig.orch.baseUrl}/dev/token`)).status).to.equal(200);
+      // Each emulator page its own device id, so one cannot join another's session.
+      const deviceOf = async (): Promise<string> => {
+        const { token } = await (await fetch(`${rig.orch.baseUrl}/dev/token`)).json();
+        return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).dev;
+      };
+      const [a, b] = [await deviceOf(), await deviceOf()];
+      expect(a).to.match(/^emulator-/);
+      expect(a).to.not.equal(b);
     } finally {
       await prod.close();
     }
