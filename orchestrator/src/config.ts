@@ -29,6 +29,12 @@ export const DEFAULTS = {
     handshakeTimeoutMs: 10000,
     /** server.ts (with identity.ts): proxies (comma-separated IPs) whose X-Forwarded-For is believed. */
     trustedProxies: '',
+    /**
+     * server.ts: page origins (comma separated, e.g. https://tv.example) whose device pages may
+     * open the device WebSocket besides the orchestrator's own; a client that sends no Origin
+     * (a box's native client, a server) is not a page and connects.
+     */
+    allowedOrigins: '',
     /** server.ts: PEM certificate and key files; with both, the server speaks HTTPS and WSS. */
     tlsCert: '',
     tlsKey: ''
@@ -99,7 +105,7 @@ export const DEFAULTS = {
   media: {
     /** media/media-proxy.ts: how long an app's play() waits for the device's player to start. */
     playTimeoutMs: 20000,
-    /** server.ts: "on" serves the generated media fixtures at /media/ (VOD and looping live channels). */
+    /** server.ts: "on" serves the generated media fixtures at /media/ (VOD and looping live channels); never in production mode. */
     fixtureOrigin: 'on',
     /**
      * media/media-proxy.ts: the channel line-up of video/broadcast. `url` is the stream a device

@@ -30,6 +30,17 @@ export interface OperatorActions {
   revokeDevice(deviceId: string): Promise<number>;
 }
 
+/** The orchestrator's own pages, the configured ones, and clients that are not pages (no Origin). */
+function originAllowed(origin: string | undefined, host: string | undefined, allowed: Set<string>): boolean {
+  if (origin === undefined) return true;
+  if (allowed.has(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
@@ -67,6 +78,14 @@ function operatorApi(config: Config, ops: OperatorActions): express.Router {
 export async function startHttp(config: Config, host: SessionHost & OperatorActions, bridge: MediaBridge | null = null): Promise<HttpFront> {
   const app = express();
   app.disable('x-powered-by');
+  app.use((_req, res, next) => {
+    // No MIME sniffing, no referrer to the next site, no framing by another origin.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'self'");
+    next();
+  });
   // The embedded media-bridge's transcodes, fetched by devices on the virtual path.
   if (bridge) app.use(BRIDGE_MOUNT, bridge.router());
   // The boxes the emulator can pretend to be, and the one it starts as.
@@ -113,7 +132,9 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   app.use('/device', express.static(ASSETS.deviceDist, { fallthrough: true }));
   // A development media origin: the generated VOD assets and looping live channels that the
   // default channel line-up points at. Devices fetch from it directly, as from any media origin.
-  if (config.media.fixtureOrigin === 'on' && existsSync(ASSETS.media)) app.use('/media', mediaOriginRouter(ASSETS.media));
+  if (config.media.fixtureOrigin === 'on' && config.auth.mode !== 'production' && existsSync(ASSETS.media)) {
+    app.use('/media', mediaOriginRouter(ASSETS.media));
+  }
   // HbbTV fixture apps are .xhtml files, served as terminals get them from broadcasters.
   app.use(
     '/apps',
@@ -142,10 +163,16 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.server.maxMessageBytes * 4, skipUTF8Validation: true });
   const connections = new Set<PeerConnection>();
   const trusted = new Set(config.server.trustedProxies.split(',').map((p) => normalizeIp(p.trim())).filter((p): p is string => p !== null));
+  const allowedOrigins = new Set(config.server.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o !== ''));
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== DEVICE_WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (!originAllowed(req.headers.origin, req.headers.host, allowedOrigins)) {
+      // A page of another site must not drive a session with a viewer's credentials.
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

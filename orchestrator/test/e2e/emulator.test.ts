@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { VK } from '@stratus/protocol';
+import WebSocket from 'ws';
+import { DEVICE_WS_PATH, VK } from '@stratus/protocol';
 import { sessionOf, startOrchestrator, until, useRig } from '@stratus/testkit';
 
 describe('the emulator page in a real browser', function () {
@@ -101,10 +102,55 @@ describe('the emulator page in a real browser', function () {
     }
   });
 
+  it('answers with security headers, and the device WebSocket refuses pages of other sites', async () => {
+    for (const path of ['/', '/apps/portal/', '/healthz']) {
+      const res = await fetch(`${rig.orch.baseUrl}${path}`);
+      expect(res.headers.get('x-content-type-options'), path).to.equal('nosniff');
+      expect(res.headers.get('referrer-policy'), path).to.equal('no-referrer');
+      expect(res.headers.get('x-frame-options'), path).to.equal('SAMEORIGIN');
+    }
+    const wsUrl = rig.orch.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH;
+    const attempt = (origin?: string): Promise<number> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(wsUrl, origin ? { origin } : {});
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.once('error', () => undefined);
+      });
+    expect(await attempt('http://evil.example')).to.equal(403);
+    expect(await attempt(rig.orch.baseUrl)).to.equal(101);
+    expect(await attempt()).to.equal(101);
+    const other = await startOrchestrator({ server: { allowedOrigins: 'https://tv.example' } });
+    try {
+      const url = other.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH;
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(url, { origin: 'https://tv.example' });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('error', () => undefined);
+      });
+      expect(status).to.equal(101);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('production mode hands out no development tokens', async () => {
     const prod = await startOrchestrator({ auth: { mode: 'production', secret: 'a-production-secret-of-sufficient-length-42' } });
     try {
       expect((await fetch(`${prod.baseUrl}/dev/token`)).status).to.equal(404);
+      // Nor the fixture media origin.
+      expect((await fetch(`${prod.baseUrl}/media/vod/h264/index.m3u8`)).status).to.equal(404);
+      expect((await fetch(`${rig.orch.baseUrl}/media/vod/h264/index.m3u8`)).status).to.equal(200);
       expect((await fetch(`${rig.orch.baseUrl}/dev/token`)).status).to.equal(200);
       // Each emulator page its own device id, so one cannot join another's session.
       const deviceOf = async (): Promise<string> => {
