@@ -76,6 +76,11 @@ export const DEFAULTS = {
   sessions: {
     /** orchestrator.ts: sessions at once; the next hello gets STRATUS_SESSION_LIMIT. */
     max: 16,
+    /** orchestrator.ts: sessions one device id may hold at once; the next hello gets STRATUS_DEVICE_SESSION_LIMIT. */
+    maxPerDevice: 4,
+    /** orchestrator.ts: the largest screen a hello may ask for (its layer costs memory in proportion); larger: STRATUS_SCREEN_TOO_LARGE. */
+    maxScreenWidth: 1920,
+    maxScreenHeight: 1080,
     /** session/session.ts (session/idle-timer.ts): a session without keys for this long closes with STRATUS_IDLE_TIMEOUT. */
     idleTimeoutMs: 1800000,
     /** page/cloud-page.ts: after pagehide, how long the page may still send beacons before teardown. */
@@ -244,6 +249,9 @@ const BOUNDS: Record<string, [number, number]> = {
   'server.handshakeTimeoutMs': [100, 600000],
   'chromium.launchTimeoutMs': [1000, 600000],
   'sessions.max': [1, 1000],
+  'sessions.maxPerDevice': [1, 1000],
+  'sessions.maxScreenWidth': [160, 7680],
+  'sessions.maxScreenHeight': [120, 4320],
   'sessions.idleTimeoutMs': [1000, 86400000],
   'sessions.unloadGraceMs': [0, 10000],
   'sessions.resumeGraceMs': [0, 600000],

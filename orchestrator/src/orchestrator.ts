@@ -183,6 +183,13 @@ export class Orchestrator implements SessionHost {
     const appId = hello.app ?? this.config.apps.default;
     const app = Object.prototype.hasOwnProperty.call(this.config.apps.catalog, appId) ? this.config.apps.catalog[appId] : undefined;
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
+    const { maxScreenWidth, maxScreenHeight, maxPerDevice } = this.config.sessions;
+    if (hello.screen.width > maxScreenWidth || hello.screen.height > maxScreenHeight) {
+      throw new StratusError('STRATUS_SCREEN_TOO_LARGE', `${hello.screen.width}x${hello.screen.height} is over ${maxScreenWidth}x${maxScreenHeight}`);
+    }
+    let held = 0;
+    for (const s of this.sessions.values()) if (s.deviceId === claims.dev && !s.isClosing) held++;
+    if (held >= maxPerDevice) throw new StratusError('STRATUS_DEVICE_SESSION_LIMIT', `${held} sessions`);
     // Sessions count from admission: those in the map (starting or live), and those admitted and
     // still getting their browser context.
     if (this.sessions.size + this.admitting >= this.config.sessions.max) {

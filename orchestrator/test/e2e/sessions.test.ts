@@ -236,4 +236,37 @@ describe('sessions: credentials, close paths, lifecycle and isolation', function
       await new Promise((r) => slow.close(r));
     }
   });
+
+  it('bounds the screen a hello may ask for, and the sessions one device may hold, each with a code', async () => {
+    const small = await startOrchestrator({
+      sessions: { maxPerDevice: 2 },
+      apps: { catalog: JSON.stringify({ probe: { url: `${apps.baseUrl}/probe/`, width: 1280, height: 720 } }), default: 'probe' }
+    });
+    const devs: RawDevice[] = [];
+    try {
+      const huge = await RawDevice.connect(small, 'big-box');
+      devs.push(huge);
+      huge.hello({ screen: { width: 7680, height: 4320 } });
+      expect(await huge.closed).to.deep.equal({ code: 4413, reason: 'STRATUS_SCREEN_TOO_LARGE' });
+      expect(small.sessionsOpened).to.equal(0);
+      for (let i = 0; i < 2; i++) {
+        const d = await RawDevice.connect(small, 'one-box');
+        devs.push(d);
+        d.hello();
+        await d.helloResult();
+      }
+      const third = await RawDevice.connect(small, 'one-box');
+      devs.push(third);
+      third.hello();
+      expect(await third.closed).to.deep.equal({ code: 4503, reason: 'STRATUS_DEVICE_SESSION_LIMIT' });
+      // Another device is not held back.
+      const other = await RawDevice.connect(small, 'other-box');
+      devs.push(other);
+      other.hello();
+      expect((await other.helloResult()).sessionId).to.be.a('string');
+    } finally {
+      for (const d of devs) d.close();
+      await small.close();
+    }
+  });
 });

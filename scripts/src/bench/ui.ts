@@ -45,8 +45,9 @@ async function focusMove(orch: Orchestrator, page: Page, i: number): Promise<{ b
 }
 
 /** A device that acks everything, so the session keeps streaming; used to open many sessions. */
-async function ackingDevice(orch: Orchestrator): Promise<RawDevice> {
-  const d = await RawDevice.connect(orch);
+async function ackingDevice(orch: Orchestrator, deviceId: string): Promise<RawDevice> {
+  // A device id each: one device may hold only sessions.maxPerDevice sessions.
+  const d = await RawDevice.connect(orch, deviceId);
   d.ws.on('message', (data, isBinary) => {
     if (!isBinary) return;
     d.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: frameHeader(data as Buffer).frame } });
@@ -228,10 +229,10 @@ async function sessionPss(orch: Orchestrator): Promise<Metric> {
   const pid = orch.chromiumPid!;
   const devices: RawDevice[] = [];
   try {
-    devices.push(await ackingDevice(orch));
+    devices.push(await ackingDevice(orch, 'pss-0'));
     await delay(1500);
     const one = treePssMb(pid);
-    for (let i = 1; i < 10; i++) devices.push(await ackingDevice(orch));
+    for (let i = 1; i < 10; i++) devices.push(await ackingDevice(orch, `pss-${i}`));
     await delay(1500);
     const ten = treePssMb(pid);
     return { metric: 'ui_session_pss_mb', value: round((ten - one) / 9), unit: 'MB', note: `1 session ${round(one)} MB, 10 sessions ${round(ten)} MB` };
