@@ -229,7 +229,7 @@ export class MediaBridge {
         }
         void waitForFile(t.livePlaylistPath(), this.opts.segmentWaitMs, () => t.failure ?? (t.stopped ? new StratusError('STRATUS_BRIDGE_FAILED') : null)).then(
           () => res.sendFile(t.livePlaylistPath()),
-          (err: StratusError) => res.status(502).type('text/plain').send(err.message)
+          (err: StratusError) => res.status(502).json({ code: err.code })
         );
         return;
       }
@@ -255,7 +255,8 @@ export class MediaBridge {
         return;
       }
       t.waitFor(index, this.opts.segmentWaitMs).then(send, (err: StratusError) => {
-        if (!res.headersSent) res.status(502).type('text/plain').send(err.message);
+        // A device gets the code only: ffmpeg's words name our files.
+        if (!res.headersSent) res.status(502).json({ code: err.code });
       });
     });
     return r;

@@ -261,8 +261,10 @@ export class Transcode extends EventEmitter<TranscodeEvents> {
     });
     cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       if (run.cancelled || this.stopped) return;
-      const last = String(stderr ?? '').trim().split('\n').slice(-2).join(' | ');
-      this.failure = new StratusError('STRATUS_BRIDGE_FAILED', `ffmpeg: ${err.message}${last ? ` (${last.slice(0, 300)})` : ''}`);
+      // The reason travels to the app (its MediaError and cloud-browser error): no file of ours in it.
+      const hide = (text: string): string => text.split(this.opts.dir).join('…');
+      const last = hide(String(stderr ?? '').trim().split('\n').slice(-2).join(' | '));
+      this.failure = new StratusError('STRATUS_BRIDGE_FAILED', `ffmpeg: ${hide(err.message)}${last ? ` (${last.slice(0, 300)})` : ''}`);
       if (this.run === run) this.run = null;
       this.wake(this.failure);
       this.emit('failed', this.failure);

@@ -132,8 +132,13 @@ describe('media-bridge', function () {
     const failed = new Promise<StratusError>((resolve) => lease.onFailed(resolve));
     const t = bridge.transcode(lease.id)!;
     process.kill(await until('ffmpeg', () => t.pid), 'SIGKILL');
-    expect((await failed).code).to.equal('STRATUS_BRIDGE_FAILED');
-    expect((await fetch(`${front.base}/bridge/${lease.id}/seg9.ts`)).status).to.equal(502);
+    const err = await failed;
+    expect(err.code).to.equal('STRATUS_BRIDGE_FAILED');
+    // Nothing of the bridge's own files reaches the app or the device.
+    expect(err.message).to.not.match(/\/tmp\//);
+    const seg = await fetch(`${front.base}/bridge/${lease.id}/seg9.ts`);
+    expect(seg.status).to.equal(502);
+    expect(await seg.json()).to.deep.equal({ code: 'STRATUS_BRIDGE_FAILED' });
     // A new viewer gets a fresh attempt.
     const again = await bridge.open(`${origin.base}/media/vod/hevc-720p-detail.mp4`, P720);
     expect(again.id).to.not.equal(lease.id);
