@@ -43,7 +43,8 @@ class Keyset {
   setValue(value: number, otherKeys?: number[]): number {
     this.value = (Number(value) | 0) & KEYSET_ALL;
     this.otherKeys = Array.isArray(otherKeys) ? otherKeys.map(Number).filter((k) => Number.isInteger(k) && k >= 0 && k <= 65535).slice(0, 64) : [];
-    call('page', 'keyset', { value: this.value, otherKeys: this.otherKeys }).catch(() => undefined);
+    // The session's keys are the app's, not a frame's inside it (an ad, a player).
+    if (window.top === window) call('page', 'keyset', { value: this.value, otherKeys: this.otherKeys }).catch(() => undefined);
     return this.value;
   }
 }
@@ -115,7 +116,7 @@ function application(host: ApplicationHost, manager: () => HTMLObjectElement | n
     },
     /** Ends the app: the session closes and the device is told why (STRATUS_APP_EXITED). */
     destroyApplication(): void {
-      call('page', 'exit', {}).catch(() => undefined);
+      if (window.top === window) call('page', 'exit', {}).catch(() => undefined);
     },
     getChildApplications(): object[] {
       return [];

@@ -90,6 +90,29 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
       expect(states).to.equal(20);
     });
 
+    it('a frame inside the app cannot take its keys: only the top document\'s keyset counts', async () => {
+      await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+      await until('the device to hear the keyset', () => dev.page.evaluate(() => (window as any).stratusClient.keyset));
+      await dev.page.evaluate(() => {
+        const w = window as any;
+        w.keysets = [];
+        w.stratusClient.onkeyset = (k: { value: number } | null) => w.keysets.push(k ? k.value : null);
+      });
+      await cloud(dev.session, () => {
+        const f = document.createElement('iframe');
+        f.srcdoc = '<object id="m" type="application/oipfApplicationManager"></object>' +
+          '<script>document.getElementById("m").getOwnerApplication(document).privateData.keyset.setValue(1); parent.frameDone = true;<' + '/script>';
+        document.body.appendChild(f);
+      });
+      await until('the frame to run', () => cloud(dev.session, () => (window as any).frameDone === true));
+      // Then the app itself changes its keyset: page reports reach the orchestrator in order, so
+      // the frame's would have arrived first.
+      const want = KEYSET.RED | KEYSET.GREEN | KEYSET.NAVIGATION | KEYSET.VCR;
+      await cloud(dev.session, (v: number) => (window as any).hbbtvCatalogue.application().privateData.keyset.setValue(v), want);
+      await until('the app\'s new keyset on the device', () => dev.page.evaluate((v: number) => (window as any).keysets.includes(v), want));
+      expect(await dev.page.evaluate(() => (window as any).keysets)).to.deep.equal([want]);
+    });
+
     it('hide() makes the layer transparent and keeps the session; show() brings it back', async () => {
       await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
       await settle(rig.orch, dev.page);
