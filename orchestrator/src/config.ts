@@ -8,6 +8,8 @@ export interface AppEntry {
   url: string;
   width: number;
   height: number;
+  /** Origins besides its own that the app may start with HbbTV createApplication. */
+  allowedOrigins?: string[];
 }
 
 /** The built-in secret for development. It is public, so production mode refuses it. */
@@ -342,6 +344,12 @@ function checkCatalog(path: string, v: unknown): Record<string, AppEntry> {
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 160 || n > 7680) throw illegal(`${path}.${id}.${k}`, 'expected 160..7680');
     }
     out[id] = { url: entry.url, width: entry.width as number, height: entry.height as number };
+    if (entry.allowedOrigins !== undefined) {
+      if (!Array.isArray(entry.allowedOrigins) || entry.allowedOrigins.length > 32 || !entry.allowedOrigins.every((o) => typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o))) {
+        throw illegal(`${path}.${id}.allowedOrigins`, 'expected at most 32 origins like https://host:port');
+      }
+      out[id].allowedOrigins = entry.allowedOrigins.slice();
+    }
   }
   return out;
 }

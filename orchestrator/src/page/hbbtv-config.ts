@@ -7,8 +7,11 @@ const list = (s: string): string[] =>
     .map((x) => x.trim())
     .filter((x) => x !== '');
 
-/** What the cloud page's HbbTV objects answer, from the `hbbtv` configuration and the device's model. */
-export function hbbtvConfig(c: Config['hbbtv'], model: string): HbbtvConfig {
+/**
+ * What the cloud page's HbbTV objects answer, from the `hbbtv` configuration, the device's model,
+ * and the origins the app's catalogue entry lets it start.
+ */
+export function hbbtvConfig(c: Config['hbbtv'], model: string, entryOrigins: string[] = []): HbbtvConfig {
   return {
     vendorName: c.vendorName,
     modelName: model,
@@ -17,7 +20,7 @@ export function hbbtvConfig(c: Config['hbbtv'], model: string): HbbtvConfig {
     countryId: c.countryId,
     languages: { audio: c.audioLanguage, subtitle: c.subtitleLanguage, ui: c.uiLanguage },
     parental: { schemes: list(c.parentalSchemes), threshold: c.parentalThreshold, pin: c.parentalPin },
-    allowedOrigins: list(c.allowedOrigins).map((o) => {
+    allowedOrigins: [...list(c.allowedOrigins), ...entryOrigins].map((o) => {
       try {
         return new URL(o).origin;
       } catch {

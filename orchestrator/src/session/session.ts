@@ -173,7 +173,7 @@ export class Session extends EventEmitter<SessionEvents> {
       session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual } },
       media: media.pageConfig,
       damageHints: hints,
-      hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model)
+      hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model, opts.app.allowedOrigins)
     });
     await page.load();
     this.input.open(new KeyInjector(page.cdp), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { KEYSET, VK } from '@stratus/protocol';
 import { decodePng } from '@stratus/orchestrator';
-import { cloud, devicePixels, near, onlySession, RawDevice, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
+import { AppServer, cloud, devicePixels, near, onlySession, RawDevice, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
 
 const YELLOW = [224, 192, 0];
 const MENU_BG = [0x0b, 0x13, 0x2b];
@@ -364,5 +364,39 @@ describe('a broadcast-related app: stream events, the L-shape, keyset changes', 
     await press(dev.page, VK.VK_2);
     await until('channel 2', async () => near(await screenPixel(dev.page, 1200, 700), GREEN));
     expect(await cloud(dev.session, () => (window as any).hbbtvBroadcast.keys)).to.deep.equal([VK.VK_GREEN, VK.VK_2]);
+  });
+});
+
+describe('createApplication to an origin the catalogue entry allows', function () {
+  this.timeout(120000);
+  let other: AppServer;
+  before(async () => {
+    other = await AppServer.start();
+  });
+  after(async () => {
+    await other?.close();
+  });
+  const rig = useMediaRig((origin) => ({
+    apps: {
+      default: 'hbbtv-catalogue',
+      catalog: JSON.stringify({
+        'hbbtv-catalogue': {
+          url: `/apps/hbbtv-catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`,
+          width: 1280,
+          height: 720,
+          allowedOrigins: [other.baseUrl]
+        }
+      })
+    }
+  }));
+  const dev = useMediaDevice(rig);
+
+  it('replaces the running app there, in the same session', async () => {
+    await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+    const session = dev.session;
+    await cloud(session, (url: string) => (document.getElementById('appmgr') as any).getOwnerApplication(document).createApplication(url, false), `${other.baseUrl}/probe/`);
+    await until('the other app', () => cloud(session, () => location.pathname === '/probe/').catch(() => false));
+    expect(await cloud(session, () => location.origin)).to.equal(other.baseUrl);
+    expect(rig.orch.sessions.get(session.id)).to.equal(session);
   });
 });
