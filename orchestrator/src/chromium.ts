@@ -6,6 +6,9 @@ import puppeteer, { Browser } from 'puppeteer-core';
 import { Config } from './config';
 import { StratusError } from '@stratus/protocol';
 
+/** Where the browser's own service endpoints point: the discard port on loopback, where nothing listens. */
+const DEAD_END = 'http://127.0.0.1:9';
+
 /**
  * Switches every Stratus Chromium runs with. The first group keeps it off the closed network; the
  * second drops what a session does not need (the omnibox WebUI renderer alone is ~49 MB per
@@ -23,7 +26,15 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,Translate,MediaRouter,OptimizationHints',
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,Translate,MediaRouter,OptimizationHints,NetworkTimeServiceQuerying',
+  // The browser's own Google services (sign-in, the component updater) still call out despite the
+  // switches above (measured: accounts.google.com and update.googleapis.com, ~10 requests a
+  // minute). Their endpoints point at a closed loopback port instead, so nothing leaves the
+  // machine that the app did not ask for. Pages may still visit these hosts themselves.
+  `--gaia-url=${DEAD_END}`,
+  `--google-apis-url=${DEAD_END}`,
+  `--lso-url=${DEAD_END}`,
+  `--component-updater=url-source=${DEAD_END}`,
   '--disable-extensions',
   '--disable-default-apps',
   '--disable-dev-shm-usage',

@@ -6,6 +6,7 @@ import { benchBridge } from './bridge';
 import { benchControl } from './control';
 import { benchHbbtv } from './hbbtv';
 import { benchHole, benchMedia } from './media';
+import { benchSilent } from './silent';
 import { benchUi } from './ui';
 
 const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
@@ -14,6 +15,7 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   media: benchMedia,
   hole: benchHole,
   hbbtv: benchHbbtv,
+  silent: benchSilent,
   bridge: benchBridge,
   bundle: async () => [bundleSize()]
 };
