@@ -48,8 +48,7 @@ export interface MediaProxyOptions {
   /**
    * The page's own reports (not a player's), by method: `holes` (where its video holes are,
    * layer/video-holes.ts), `keyset` (the HbbTV keyset the app set), `exit` (destroyApplication).
-   * Each answers an error message
-   * for malformed params, or null.
+   * Each answers an error message for malformed params, or null.
    */
   pageCalls: { [M in PageCallMethod]: (contextId: number, params: Record<string, unknown>) => string | null };
   /** A document went away (its holes go with it). */
@@ -72,7 +71,7 @@ interface PageCall {
 /** What a page may ask for (the protocol's media.* requests, by their short name); anything else is refused before it reaches the device. */
 const PAGE_METHODS = new Set(Object.keys(MEDIA_METHODS).map((m) => m.slice('media.'.length)));
 const MAX_PAYLOAD = 8192;
-/** The player id of calls about the page itself rather than a player (only `holes`). */
+/** The player id of calls about the page itself rather than a player (PAGE_CALLS). */
 const PAGE = 'page';
 
 /**
@@ -292,19 +291,31 @@ export class MediaProxy {
   }
 
   private reply(contextId: number, id: number, error: { code: string; message: string } | null, result: unknown): void {
-    const expression = `window[${JSON.stringify(this.inbox)}].reply(${id}, ${JSON.stringify(error)}, ${JSON.stringify(result ?? null)})`;
+    this.toInbox(contextId, 'reply', [id, error, result ?? null]);
+  }
+
+  /** Calls the inbox of one document (execution context); the arguments go as JSON. */
+  private toInbox(contextId: number, method: string, args: unknown[]): void {
+    const expression = `window[${JSON.stringify(this.inbox)}].${method}(...${JSON.stringify(args)})`;
     this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+  }
+
+  /** The document that owns a device player id ("context.player"), and the page's own id; null if none does. */
+  private ownerOf(player: string): { contextId: number; local: string } | null {
+    const dot = player.indexOf('.');
+    const contextId = Number(player.slice(0, dot));
+    if (dot < 1 || !this.contexts.get(contextId)?.has(player)) return null;
+    return { contextId, local: player.slice(dot + 1) };
   }
 
   /** A device player's event: into the page that owns the player; errors also as a cloud error. */
   deviceEvent(e: MediaEventParams): void {
     this.stats.events++;
-    const dot = e.player.indexOf('.');
-    const contextId = Number(e.player.slice(0, dot));
-    if (dot < 1 || !this.contexts.get(contextId)?.has(e.player)) return;
+    const owner = this.ownerOf(e.player);
+    if (!owner) return;
     if (this.bridgeFailed.has(e.player) && e.type === 'error') return;
     if (this.leases.has(e.player)) this.lastEvents.set(e.player, e);
-    this.toPage(contextId, { ...e, player: e.player.slice(dot + 1) });
+    this.toPage(owner.contextId, { ...e, player: owner.local });
     if (e.type === 'error') {
       const message = e.error?.message || `media error ${e.error?.code ?? ''}`;
       this.opts.notifyApp({ code: 'STRATUS_MEDIA_ERROR', message, source: 'player', deviceCode: String(e.error?.code ?? '') });
@@ -313,17 +324,13 @@ export class MediaProxy {
 
   /** A stream event the device relays: to the broadcast object's listeners in its page. */
   streamEvent(e: StreamEventParams): void {
-    const dot = e.player.indexOf('.');
-    const contextId = Number(e.player.slice(0, dot));
-    if (dot < 1 || !this.contexts.get(contextId)?.has(e.player)) return;
-    const expression = `window[${JSON.stringify(this.inbox)}].streamEvent(${JSON.stringify({ ...e, player: e.player.slice(dot + 1) })})`;
-    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+    const owner = this.ownerOf(e.player);
+    if (owner) this.toInbox(owner.contextId, 'streamEvent', [{ ...e, player: owner.local }]);
   }
 
   /** A media event into the page's state mirror, with the page's own player id. */
   private toPage(contextId: number, event: MediaEventParams): void {
-    const expression = `window[${JSON.stringify(this.inbox)}].event(${JSON.stringify(event)})`;
-    this.cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined);
+    this.toInbox(contextId, 'event', [event]);
   }
 
   /** The page (or a frame) went away: its players stop on the device. */

@@ -131,10 +131,7 @@ export class CloudPage implements LayerSource {
 
   /** Paints the video holes of these documents (execution contexts) in key `n`. */
   async holeKey(n: 1 | 2, contexts: number[]): Promise<void> {
-    const cdp = this.session;
-    if (!cdp) return;
-    const expression = `(() => { const i = window[${JSON.stringify(this.inbox)}]; return i ? i.holeKey(${n}) : 0; })()`;
-    await Promise.all(contexts.map((contextId) => cdp.send('Runtime.evaluate', { expression, contextId }).catch(() => undefined)));
+    await Promise.all(contexts.map((contextId) => this.call('holeKey', [n], contextId).catch(() => null)));
   }
 
   /** A capture in any format, serialised with every other capture of this page. */
@@ -168,12 +165,12 @@ export class CloudPage implements LayerSource {
     this.call('rendered', [detail]).catch(() => undefined);
   }
 
-  /** Calls the inbox in the page's main document; its arguments go as JSON. */
-  private async call<T>(method: string, args: unknown[]): Promise<T | null> {
+  /** Calls the inbox in the page's main document (or in `contextId`'s); its arguments go as JSON. */
+  private async call<T>(method: string, args: unknown[], contextId?: number): Promise<T | null> {
     const cdp = this.session;
     if (!cdp) return null;
     const expression = `(() => { const i = window[${JSON.stringify(this.inbox)}]; return i ? i.${method}(...${JSON.stringify(args)}) : null; })()`;
-    const r = await cdp.send('Runtime.evaluate', { expression, returnByValue: true });
+    const r = await cdp.send('Runtime.evaluate', contextId === undefined ? { expression, returnByValue: true } : { expression, returnByValue: true, contextId });
     return r.result.value as T;
   }
 
