@@ -2,6 +2,7 @@ import {
   AppKeyset,
   DeviceErrorParams,
   DeviceInfo,
+  ERRORS,
   errorCodeOf,
   HelloResult,
   isErrorCode,
@@ -49,7 +50,7 @@ var APP_ENDED_SHOW_MS = 4000;
 
 /** Closes that end the app (not the connection): the device shows why, then goes idle. */
 function endsApp(code: number): boolean {
-  return code === 4005 || code === 4502;
+  return code === ERRORS.STRATUS_APP_EXITED.close || code === ERRORS.STRATUS_APP_LOAD_FAILED.close;
 }
 
 var BROWSER_TIMERS: LinkTimers = {

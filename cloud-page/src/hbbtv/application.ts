@@ -52,7 +52,8 @@ class Keyset {
 /** The document's one Application, made when the app first asks for it. */
 let owner: Record<string, unknown> | null = null;
 
-function application(host: ApplicationHost, manager: () => HTMLObjectElement | null, managerBacking: () => Backing | null): Record<string, unknown> {
+/** `manager` (and its backing `mgr`): the application manager object the app first asked; it hears load errors. */
+function application(host: ApplicationHost, manager: HTMLObjectElement, mgr: Backing): Record<string, unknown> {
   if (owner) return owner;
   const keyset = new Keyset();
   let visible = true;
@@ -104,9 +105,7 @@ function application(host: ApplicationHost, manager: () => HTMLObjectElement | n
         url = null;
       }
       if (!url || !/^https?:$/.test(url.protocol) || !host.mayStart(url.href)) {
-        const el = manager();
-        const b = managerBacking();
-        if (el && b) announce(el, () => b.onApplicationLoadError, 'ApplicationLoadError', [null], { application: null });
+        announce(manager, () => mgr.onApplicationLoadError, 'ApplicationLoadError', [null], { application: null });
         cloudError('STRATUS_APP_NOT_ALLOWED', `createApplication(${String(uri).slice(0, 200)}): not allowed for this app`, 'cloud');
         return null;
       }
@@ -132,7 +131,7 @@ export function installApplicationManager(host: ApplicationHost): void {
       onLowMemory: null,
       onApplicationLoaded: null,
       onApplicationUnloaded: null,
-      getOwnerApplication: (doc?: unknown) => (doc === undefined || doc === document ? application(host, () => el, () => b) : null)
+      getOwnerApplication: (doc?: unknown) => (doc === undefined || doc === document ? application(host, el, b) : null)
     };
     return b;
   });

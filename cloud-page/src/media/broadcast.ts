@@ -107,6 +107,10 @@ export class BroadcastPlayer extends Player {
   onPlayStateChange: unknown = null;
   onChannelChangeSucceeded: unknown = null;
   onChannelChangeError: unknown = null;
+  /** The channel presented, or (right after bindToCurrentChannel or setChannel) about to be. */
+  get channel(): PageChannel | null {
+    return this.current ?? this.pending;
+  }
   /** Stream event listeners, by target URL and event name (the device relays each pair once). */
   private readonly streamListeners = new Map<string, Array<(e: object) => void>>();
   constructor(

@@ -84,10 +84,7 @@ const AV_PROPS: Record<string, (p: AvPlayer) => unknown> = {
 const BC_PROPS: Record<string, (p: BroadcastPlayer) => unknown> = {
   playState: (p) => p.playState,
   // The channel presented, or (right after bindToCurrentChannel or setChannel) about to be, as on a terminal.
-  currentChannel: (p) => {
-    const ch = p.current ?? p.pending;
-    return ch ? lineup.channelObject(ch) : null;
-  },
+  currentChannel: (p) => (p.channel ? lineup.channelObject(p.channel) : null),
   // Present and following of the channel presented (a collection, as OIPF's ProgrammeCollection).
   programmes: (p) => {
     const list = p.current ? lineup.programmes(p.current, Date.now()) : [];
@@ -101,10 +98,7 @@ const BC_PROPS: Record<string, (p: BroadcastPlayer) => unknown> = {
  */
 export function currentChannelObject(): object | null {
   for (const p of players.values()) {
-    if (p instanceof BroadcastPlayer) {
-      const ch = p.current ?? p.pending;
-      if (ch) return lineup.channelObject(ch);
-    }
+    if (p instanceof BroadcastPlayer && p.channel) return lineup.channelObject(p.channel);
   }
   return lineup.channels[0] ? lineup.channelObject(lineup.channels[0]) : null;
 }
