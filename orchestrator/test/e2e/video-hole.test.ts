@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
+import { MediaOrigin, Overrides } from '@stratus/orchestrator';
 import { cloud, devicePixels, near, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
 
 /** The catalogue fixture's colours (fixtures/apps/catalogue/index.html). */
@@ -27,14 +28,19 @@ async function shows(page: Page, what: string, x: number, y: number, want: numbe
   });
 }
 
-describe('the video hole: the device video shows through what the app paints below it', function () {
-  this.timeout(120000);
-  const rig = useMediaRig((origin) => ({
+/** The catalogue fixture as the rig's only app, its media from the rig's origin. */
+function catalogueApp(origin: MediaOrigin): Overrides {
+  return {
     apps: {
       default: 'catalogue',
       catalog: JSON.stringify({ catalogue: { url: `/apps/catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } })
     }
-  }));
+  };
+}
+
+describe('the video hole: the device video shows through what the app paints below it', function () {
+  this.timeout(120000);
+  const rig = useMediaRig(catalogueApp);
   const dev = useMediaDevice(rig);
 
   it('a video in a box over an opaque background: video inside, the bar blended over it, the tile opaque, the background elsewhere', async () => {
@@ -132,12 +138,7 @@ describe('the video hole: the device video shows through what the app paints bel
 
 describe('the video hole at a fractional scale (a 1080p device, the app authored for 720p)', function () {
   this.timeout(120000);
-  const rig = useMediaRig((origin) => ({
-    apps: {
-      default: 'catalogue',
-      catalog: JSON.stringify({ catalogue: { url: `/apps/catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } })
-    }
-  }));
+  const rig = useMediaRig(catalogueApp);
   const dev = useMediaDevice(rig, 'w=1920&h=1080');
 
   it('the hole, the bar over it and the tile land on device pixels, edges included', async () => {

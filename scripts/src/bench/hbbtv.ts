@@ -1,5 +1,5 @@
-import { startMediaOrigin } from '@stratus/orchestrator';
-import { DeviceBrowser, lineupFor, MEDIA_ROOT, startOrchestrator, until } from '@stratus/testkit';
+import { until } from '@stratus/testkit';
+import { withMediaRig } from './media-rig';
 import { Metric, median, round } from './report';
 
 const RUNS = 8;
@@ -13,19 +13,11 @@ const WAITING_DEVICES = 4;
  * application/vnd.hbbtv.xhtml+xml, application manager, keyset) painted on the device.
  */
 export async function benchHbbtv(): Promise<Metric[]> {
-  const origin = await startMediaOrigin(MEDIA_ROOT);
-  const orch = await startOrchestrator({
-    media: { channels: lineupFor(origin), allowPrivate: '127.0.0.1' },
-    apps: {
-      default: 'hbbtv-catalogue',
-      catalog: JSON.stringify({
-        'hbbtv-catalogue': { url: `/apps/hbbtv-catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 },
-        'hbbtv-broadcast': { url: '/apps/hbbtv-broadcast/', width: 1280, height: 720 }
-      })
-    }
+  const catalog = (o: string) => ({
+    'hbbtv-catalogue': { url: `/apps/hbbtv-catalogue/?origin=${encodeURIComponent(o)}`, width: 1280, height: 720 },
+    'hbbtv-broadcast': { url: '/apps/hbbtv-broadcast/', width: 1280, height: 720 }
   });
-  const device = await DeviceBrowser.launch();
-  try {
+  return withMediaRig('hbbtv-catalogue', catalog, async ({ orch, device }) => {
     const waiting = [];
     for (let i = 0; i < WAITING_DEVICES; i++) waiting.push(await device.open(orch, 'w=1280&h=720&autostart=red', undefined, true));
     const before = orch.sessions.size + orch.sessionsOpened;
@@ -70,9 +62,5 @@ export async function benchHbbtv(): Promise<Metric[]> {
       { metric: 'hbbtv_app_start_ms', value: round(median(start)), unit: 'ms', note: `median of ${RUNS}: RED on an autostart device to the HbbTV catalogue fixture's first frame painted, loopback` },
       { metric: 'hbbtv_sessions_before_red', value: before, unit: 'count', note: `sessions held or opened for ${WAITING_DEVICES} autostart devices that have not pressed RED` }
     ];
-  } finally {
-    await device.close();
-    await orch.close();
-    await origin.close();
-  }
+  });
 }

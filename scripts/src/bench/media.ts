@@ -1,6 +1,7 @@
 import { KeyInput, Page } from 'puppeteer-core';
-import { Orchestrator, startMediaOrigin } from '@stratus/orchestrator';
-import { delay, DeviceBrowser, lineupFor, MEDIA_ROOT, settle, startOrchestrator, until } from '@stratus/testkit';
+import { Orchestrator } from '@stratus/orchestrator';
+import { delay, settle, until } from '@stratus/testkit';
+import { withMediaRig } from './media-rig';
 import { Metric, median, round } from './report';
 
 const RUNS = 15;
@@ -20,13 +21,8 @@ const VIEWER_PAUSE_MS = 300;
  * itself, measured in the same run.
  */
 export async function benchMedia(): Promise<Metric[]> {
-  const origin = await startMediaOrigin(MEDIA_ROOT);
-  const orch = await startOrchestrator({
-    media: { channels: lineupFor(origin), allowPrivate: '127.0.0.1' },
-    apps: { default: 'media', catalog: JSON.stringify({ media: { url: `/apps/media/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } }) }
-  });
-  const device = await DeviceBrowser.launch();
-  try {
+  const catalog = (o: string) => ({ media: { url: `/apps/media/?origin=${encodeURIComponent(o)}`, width: 1280, height: 720 } });
+  return withMediaRig('media', catalog, async ({ origin, orch, device }) => {
     const page = await device.open(orch, 'w=1280&h=720');
     const session = await until('the session', () => [...orch.sessions.values()][0]);
     const cloud = session.cloudPage!;
@@ -129,11 +125,7 @@ export async function benchMedia(): Promise<Metric[]> {
       { metric: 'media_tune_ms', value: round(median(tune)), unit: 'ms', note: `median of ${RUNS}; setChannel to ChannelChangeSucceeded (live HLS, first frame playing)` },
       { metric: 'media_vod_loop_plays', value: loopPlays, unit: 'count', note: `of ${LOOP_PLAYS} plays, each in a new <video> removed afterwards; at most ${mostPlayers} device players at once` }
     ];
-  } finally {
-    await device.close();
-    await orch.close();
-    await origin.close();
-  }
+  });
 }
 
 function inputToPaint(page: Page): Promise<number[]> {
@@ -161,13 +153,8 @@ async function railMoves(orch: Orchestrator, page: Page, n: number, keys: readon
  * video, which must send nothing.
  */
 export async function benchHole(): Promise<Metric[]> {
-  const origin = await startMediaOrigin(MEDIA_ROOT);
-  const orch = await startOrchestrator({
-    media: { channels: lineupFor(origin), allowPrivate: '127.0.0.1' },
-    apps: { default: 'catalogue', catalog: JSON.stringify({ catalogue: { url: `/apps/catalogue/?origin=${encodeURIComponent(origin.baseUrl)}`, width: 1280, height: 720 } }) }
-  });
-  const device = await DeviceBrowser.launch();
-  try {
+  const catalog = (o: string) => ({ catalogue: { url: `/apps/catalogue/?origin=${encodeURIComponent(o)}`, width: 1280, height: 720 } });
+  return withMediaRig('catalogue', catalog, async ({ orch, device }) => {
     const page = await device.open(orch, 'w=1280&h=720');
     const session = await until('the session', () => [...orch.sessions.values()][0]);
     const cloud = session.cloudPage!;
@@ -213,9 +200,5 @@ export async function benchHole(): Promise<Metric[]> {
       { metric: 'ui_idle_bytes_per_s_video_playing', value: (bytesAfter - bytesBefore) / IDLE_SECONDS, unit: 'B/s', note: `${IDLE_SECONDS} s of a static UI over the playing preview` },
       { metric: 'ui_idle_captures_video_playing', value: idleCaptures, unit: 'count', note: `captures during those ${IDLE_SECONDS} s` }
     ];
-  } finally {
-    await device.close();
-    await orch.close();
-    await origin.close();
-  }
+  });
 }
