@@ -13,13 +13,23 @@ export const BRIDGE_MOUNT = '/bridge';
  *
  *   POST /v1/open    {source, maxWidth, maxHeight} -> {lease, id, playlist, duration}
  *   POST /v1/release {lease}                       -> 204
+ *   GET  /v1/watch?lease=ID                        -> {code, message} once its ffmpeg fails;
+ *                                                     204 after a while without (ask again); 410 once released
  *   GET  /v1/stats                                 -> counters
  *
  * Errors answer {code, message} with the registry's code.
  */
-export function bridgeApp(bridge: MediaBridge, token: string): Express {
+export function bridgeApp(bridge: MediaBridge, token: string, watchHoldMs = 25000): Express {
   const app = express();
   const leases = new Map<string, Lease>();
+  /** Why a lease's transcode failed, for the orchestrator's watch. */
+  const failures = new Map<string, StratusError>();
+  /** Watches waiting on a lease; each is answered once. */
+  const watchers = new Map<string, Set<(answer: { status: number; body?: object }) => void>>();
+  const tell = (id: string, answer: { status: number; body?: object }): void => {
+    for (const w of watchers.get(id) ?? []) w(answer);
+    watchers.delete(id);
+  };
   app.disable('x-powered-by');
   app.use(BRIDGE_MOUNT, bridge.router());
   const api = express.Router();
@@ -42,6 +52,12 @@ export function bridgeApp(bridge: MediaBridge, token: string): Express {
     bridge.open(b.source, { maxWidth: w, maxHeight: h }).then((lease) => {
       const id = randomBytes(12).toString('hex');
       leases.set(id, lease);
+      // The orchestrator hears of an ffmpeg failure (its watch), so the app gets a coded error,
+      // as with the embedded bridge, instead of only the device player's network error.
+      lease.onFailed((err) => {
+        failures.set(id, err);
+        tell(id, { status: 200, body: { code: err.code, message: err.message } });
+      });
       res.json({ lease: id, id: lease.id, playlist: `${BRIDGE_MOUNT}/${lease.playlist}`, duration: lease.duration });
     }, (err: unknown) => fail(res, err));
   });
@@ -49,7 +65,35 @@ export function bridgeApp(bridge: MediaBridge, token: string): Express {
     const id = String((req.body as { lease?: unknown } | undefined)?.lease ?? '');
     leases.get(id)?.release();
     leases.delete(id);
+    failures.delete(id);
+    tell(id, { status: 410 });
     res.status(204).end();
+  });
+  api.get('/watch', (req, res) => {
+    const id = String(req.query.lease ?? '');
+    const failed = failures.get(id);
+    if (failed) {
+      res.json({ code: failed.code, message: failed.message });
+      return;
+    }
+    if (!leases.has(id)) {
+      res.status(410).end();
+      return;
+    }
+    const waiting = watchers.get(id) ?? new Set();
+    watchers.set(id, waiting);
+    const timer = setTimeout(() => answer({ status: 204 }), watchHoldMs);
+    const answer = (a: { status: number; body?: object }): void => {
+      clearTimeout(timer);
+      waiting.delete(answer);
+      if (a.body) res.status(a.status).json(a.body);
+      else res.status(a.status).end();
+    };
+    waiting.add(answer);
+    res.on('close', () => {
+      clearTimeout(timer);
+      waiting.delete(answer);
+    });
   });
   api.get('/stats', (_req, res) => {
     res.json({ ...bridge.stats, active: bridge.active, processes: bridge.processes, leases: leases.size });

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express, { Router } from 'express';
 import { StratusError } from '@stratus/protocol';
+import { forgetNoProxy, GuardedProxy } from './guarded-proxy';
 import { probe } from './probe';
-import { guardSource } from './source-guard';
+import { corsFor, guardSource } from './source-guard';
 import { OutputProfile, profileKey, Transcode } from './transcode';
 
 export interface BridgeOptions {
@@ -25,6 +26,8 @@ export interface BridgeOptions {
   maxAheadSegments: number;
   /** Private hosts ("host" or "host:port") a source may be on. */
   allowPrivate: string[];
+  /** Device page origins ("*": any) that may fetch the transcodes with XHR; empty: same origin only. */
+  corsOrigins: string[];
 }
 
 /** One viewer's hold on a transcode; release it when the player goes. */
@@ -61,11 +64,15 @@ export class MediaBridge {
   private readonly root: string;
   private readonly ownRoot: boolean;
   private closed = false;
+  /** ffprobe's and ffmpeg's only way out: the source guard on every request they make. */
+  private readonly proxy: GuardedProxy;
   readonly stats = { opened: 0, shared: 0, refused: 0, failed: 0, ffmpegRuns: 0 };
 
   constructor(private readonly opts: BridgeOptions) {
     this.ownRoot = !opts.workDir;
     this.root = opts.workDir ? opts.workDir : mkdtempSync(join(tmpdir(), 'stratus-bridge-'));
+    forgetNoProxy();
+    this.proxy = new GuardedProxy(opts.allowPrivate);
   }
 
   /** Transcodes running or idling. */
@@ -152,7 +159,7 @@ export class MediaBridge {
       this.stats.refused++;
       throw new StratusError('STRATUS_BRIDGE_BUSY', `${this.opts.maxTranscodes} transcodes are running`);
     }
-    const info = await probe(url, this.opts.ffprobePath, this.opts.probeTimeoutMs);
+    const info = await probe(url, this.opts.ffprobePath, this.opts.probeTimeoutMs, this.proxy);
     if (this.closed) throw new StratusError('STRATUS_BRIDGE_FAILED', 'the media-bridge is closed');
     const id = randomBytes(8).toString('hex');
     const transcode = new Transcode(url, profile, info.duration, {
@@ -161,7 +168,8 @@ export class MediaBridge {
       segmentSeconds: this.opts.segmentSeconds,
       preset: this.opts.preset,
       maxAheadSegments: this.opts.maxAheadSegments,
-      restartGapSegments: 3
+      restartGapSegments: 3,
+      proxy: this.proxy
     });
     const job: Job = { id, key, transcode, viewers: new Set(), idleTimer: null };
     transcode.on('failed', () => {
@@ -207,11 +215,8 @@ export class MediaBridge {
   /** Serves playlists and segments: GET /<id>/index.m3u8 and /<id>/seg<n>.ts. */
   router(): Router {
     const r = express.Router();
-    r.use((_req, res, next) => {
-      // The device page may come from another origin than a standalone bridge.
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      next();
-    });
+    // A standalone bridge is of another origin than the device page: those pages are listed.
+    r.use(corsFor(this.opts.corsOrigins));
     r.get('/:id/:file', (req, res) => {
       const job = this.byId.get(req.params.id);
       if (!job) {
@@ -268,6 +273,7 @@ export class MediaBridge {
     await Promise.allSettled([...this.opening.values()]);
     for (const job of [...this.byId.values()]) void this.stopJob(job);
     await Promise.all([...this.stopping]);
+    await this.proxy.close();
     if (this.ownRoot) rmSync(this.root, { recursive: true, force: true });
   }
 }

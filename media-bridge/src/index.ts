@@ -1,5 +1,7 @@
 export * from '@stratus/protocol';
 export * from './source-guard';
+export * from './guarded-net';
+export * from './guarded-proxy';
 export * from './probe';
 export * from './inspect';
 export * from './transcode';

@@ -1,5 +1,7 @@
 import { codecOf } from '@stratus/protocol';
 import { StratusError } from '@stratus/protocol';
+import { guardedGet } from './guarded-net';
+import { GuardedProxy } from './guarded-proxy';
 import { probe } from './probe';
 import { guardSource } from './source-guard';
 import { tsCodecs } from './ts-codecs';
@@ -24,6 +26,8 @@ export interface InspectOptions {
   ffprobePath: string;
   timeoutMs: number;
   allowPrivate: readonly string[];
+  /** ffprobe's only way out (guarded-proxy.ts). */
+  proxy: GuardedProxy;
 }
 
 const MANIFEST_BYTES = 512 * 1024;
@@ -47,7 +51,7 @@ export async function inspectSource(source: string, opts: InspectOptions): Promi
 }
 
 async function fileInfo(url: string, opts: InspectOptions, deadline: number): Promise<SourceInfo> {
-  const p = await probe(url, opts.ffprobePath, Math.max(500, deadline - Date.now()));
+  const p = await probe(url, opts.ffprobePath, Math.max(500, deadline - Date.now()), opts.proxy);
   const video = p.streams.find((s) => s.kind === 'video');
   return {
     format: 'file',
@@ -63,8 +67,10 @@ async function fetchHead(source: string, opts: InspectOptions, deadline: number)
     await guardSource(url, opts.allowPrivate);
     let res: Response;
     try {
-      res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(Math.max(100, deadline - Date.now())) });
+      // The address is checked again as the socket connects: a name may answer differently now.
+      res = await guardedGet(url, opts.allowPrivate, { signal: AbortSignal.timeout(Math.max(100, deadline - Date.now())) });
     } catch (err) {
+      if (err instanceof StratusError) throw err;
       const e = err as Error & { cause?: { code?: string } };
       const why = e.name === 'TimeoutError' ? 'timed out' : e.cause?.code ?? e.message;
       throw new StratusError('STRATUS_MEDIA_SOURCE_UNREACHABLE', `${url.slice(0, 200)}: ${why}`);
@@ -140,6 +146,10 @@ async function inspectHls(url: string, text: string, opts: InspectOptions, deadl
     const [w, h] = (a.RESOLUTION ?? '0x0').split('x').map(Number);
     variants.push({ url: new URL(lines[j].trim(), url).href, codecs: a.CODECS ? codecNames(a.CODECS) : [], width: w || 0, height: h || 0 });
   }
+  // Any part of a source on a forbidden address refuses the whole source, before anything fetches it.
+  const parts = variants.length ? variants.map((v) => v.url) : uris(lines, url);
+  // Other schemes (a DRM key's skd:, data:) are nothing ffprobe or a bridge could fetch.
+  for (const host of new Set(parts.filter((u) => /^https?:/i.test(u)).map(hostOf))) await guardSource(host, opts.allowPrivate);
   if (variants.length === 0) {
     // A media playlist names no codecs: its first TS segment's PMT does, else ffprobe reads it.
     const fromTs = lines.some((l) => l.startsWith('#EXT-X-MAP')) ? null : await firstSegmentCodecs(url, lines, opts, deadline);
@@ -163,16 +173,41 @@ async function firstSegmentCodecs(url: string, lines: string[], opts: InspectOpt
   if (!first) return null;
   try {
     const seg = new URL(first.trim(), url).href;
-    await guardSource(seg, opts.allowPrivate);
-    const res = await fetch(seg, { headers: { range: 'bytes=0-65535' }, signal: AbortSignal.timeout(Math.max(100, deadline - Date.now())) });
+    const res = await guardedGet(seg, opts.allowPrivate, { headers: { range: 'bytes=0-65535' }, signal: AbortSignal.timeout(Math.max(100, deadline - Date.now())) });
     if (!res.ok) {
       await res.body?.cancel();
       return null;
     }
     return tsCodecs(await readUpTo(res, 65536, deadline, seg));
-  } catch {
+  } catch (err) {
+    // A segment on a forbidden address is no reason to ask ffprobe instead: the source is refused.
+    if (err instanceof StratusError && err.code === 'STRATUS_MEDIA_SOURCE_FORBIDDEN') throw err;
     return null;
   }
+}
+
+/** The URIs a media playlist names: segments, and the URI attributes of its tags (keys, maps). */
+function uris(lines: string[], base: string): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    const l = line.trim();
+    if (!l) continue;
+    if (!l.startsWith('#')) out.push(l);
+    else for (const m of l.matchAll(/URI="([^"]*)"/g)) out.push(m[1]);
+  }
+  return out.flatMap((u) => {
+    try {
+      return [new URL(u, base).href];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The origin of a URL, which is what the guard judges. */
+function hostOf(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}/`;
 }
 
 function tagAttrs(tag: string): Record<string, string> {

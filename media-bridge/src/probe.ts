@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { StratusError } from '@stratus/protocol';
+import { GuardedProxy, inputGuardArgs } from './guarded-proxy';
 
 /** One elementary stream as ffprobe sees it; `codec` uses the protocol's codec names where one fits. */
 export interface ProbedStream {
@@ -36,12 +37,25 @@ interface FfprobeJson {
 
 /**
  * Runs ffprobe on a URL with a hard deadline: a source that stalls is killed, not waited for.
- * Throws STRATUS_MEDIA_NOT_MEDIA when ffprobe finds no audio or video, _UNREACHABLE when it cannot
- * fetch the source.
+ * Everything it fetches goes through the guarded proxy. Throws STRATUS_MEDIA_NOT_MEDIA when
+ * ffprobe finds no audio or video, _UNREACHABLE when it cannot fetch the source, _FORBIDDEN when
+ * any part of it (a redirect, a playlist, a segment) is on a private address.
  */
-export function probe(url: string, ffprobePath: string, timeoutMs: number): Promise<ProbeResult> {
+export async function probe(url: string, ffprobePath: string, timeoutMs: number, proxy: GuardedProxy): Promise<ProbeResult> {
+  await proxy.start();
+  const ticket = proxy.ticket();
+  try {
+    return await runProbe(url, ffprobePath, timeoutMs, inputGuardArgs(ticket));
+  } catch (err) {
+    throw err instanceof StratusError ? GuardedProxy.verdict(ticket, err) : err;
+  } finally {
+    ticket.close();
+  }
+}
+
+function runProbe(url: string, ffprobePath: string, timeoutMs: number, guard: string[]): Promise<ProbeResult> {
   const args = [
-    '-v', 'error', '-rw_timeout', String(timeoutMs * 1000), '-print_format', 'json', '-show_format', '-show_streams', url
+    '-v', 'error', ...guard, '-rw_timeout', String(timeoutMs * 1000), '-print_format', 'json', '-show_format', '-show_streams', url
   ];
   return new Promise((resolve, reject) => {
     execFile(ffprobePath, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (err, stdout, stderr) => {

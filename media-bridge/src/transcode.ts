@@ -3,6 +3,7 @@ import { existsSync, FSWatcher, mkdirSync, readdirSync, rmSync, watch } from 'no
 import { join } from 'node:path';
 import ffmpeg, { FfmpegCommand } from 'fluent-ffmpeg';
 import { StratusError } from '@stratus/protocol';
+import { GuardedProxy, inputGuardArgs, ProxyTicket } from './guarded-proxy';
 
 /** The output a device gets: H.264 + AAC in HLS, no larger than the device shows. */
 export interface OutputProfile {
@@ -25,6 +26,8 @@ export interface TranscodeOptions {
   maxAheadSegments: number;
   /** A request this far beyond what ffmpeg has written restarts it there (a seek). */
   restartGapSegments: number;
+  /** ffmpeg's only way out (guarded-proxy.ts). */
+  proxy: GuardedProxy;
 }
 
 interface Run {
@@ -215,10 +218,28 @@ export class Transcode extends EventEmitter<TranscodeEvents> {
   private startRun(index: number): void {
     this.stopRun();
     if (this.stopped) return;
+    let ticket: ProxyTicket;
+    try {
+      // The proxy runs: the source was probed through it.
+      ticket = this.opts.proxy.ticket();
+    } catch (err) {
+      this.fail(err as StratusError);
+      return;
+    }
+    this.spawnRun(index, ticket);
+  }
+
+  private fail(failure: StratusError): void {
+    this.failure = failure;
+    this.wake(failure);
+    this.emit('failed', failure);
+  }
+
+  private spawnRun(index: number, ticket: ProxyTicket): void {
     const o = this.opts;
     const offset = index * o.segmentSeconds;
     const { maxWidth: w, maxHeight: h } = this.profile;
-    const input = ['-nostdin', '-rw_timeout', '15000000'];
+    const input = ['-nostdin', ...inputGuardArgs(ticket), '-rw_timeout', '15000000'];
     if (offset > 0) input.push('-ss', offset.toFixed(3));
     const output = [
       '-map', '0:v:0?', '-map', '0:a:0?', '-sn', '-dn',
@@ -248,7 +269,10 @@ export class Transcode extends EventEmitter<TranscodeEvents> {
       cmd.once('error', () => resolve());
     });
     this.exits.add(exited);
-    void exited.then(() => this.exits.delete(exited));
+    void exited.then(() => {
+      this.exits.delete(exited);
+      ticket.close();
+    });
     cmd.on('start', () => {
       run.started = true;
       if (run.cancelled) cmd.kill('SIGKILL');
@@ -264,10 +288,9 @@ export class Transcode extends EventEmitter<TranscodeEvents> {
       // The reason travels to the app (its MediaError and cloud-browser error): no file of ours in it.
       const hide = (text: string): string => text.split(this.opts.dir).join('…');
       const last = hide(String(stderr ?? '').trim().split('\n').slice(-2).join(' | '));
-      this.failure = new StratusError('STRATUS_BRIDGE_FAILED', `ffmpeg: ${hide(err.message)}${last ? ` (${last.slice(0, 300)})` : ''}`);
       if (this.run === run) this.run = null;
-      this.wake(this.failure);
-      this.emit('failed', this.failure);
+      // A source that led ffmpeg to a private address is refused as such.
+      this.fail(GuardedProxy.verdict(ticket, new StratusError('STRATUS_BRIDGE_FAILED', `ffmpeg: ${hide(err.message)}${last ? ` (${last.slice(0, 300)})` : ''}`)));
     });
     cmd.run();
   }

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import express from 'express';
 import { StratusError } from '@stratus/protocol';
 import { until } from '@stratus/testkit';
-import { bridgeApp, BridgeOptions, inspectSource, MediaBridge, tsCodecs } from '../src';
+import { bridgeApp, BridgeOptions, GuardedProxy, inspectSource, MediaBridge, tsCodecs } from '../src';
 
 const MEDIA = join(__dirname, '..', '..', '..', 'fixtures', 'media');
 const P720 = { maxWidth: 1280, maxHeight: 720 };
@@ -35,7 +35,7 @@ describe('media-bridge', function () {
   let front: { server: Server; base: string };
   const options = (o: Partial<BridgeOptions> = {}): BridgeOptions => ({
     ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', workDir: '', segmentSeconds: 2, preset: 'ultrafast', maxTranscodes: 2,
-    idleMs: 100, segmentWaitMs: 20000, probeTimeoutMs: 3000, maxAheadSegments: 3, allowPrivate: ['127.0.0.1'], ...o
+    idleMs: 100, segmentWaitMs: 20000, probeTimeoutMs: 3000, maxAheadSegments: 3, allowPrivate: ['127.0.0.1'], corsOrigins: [], ...o
   });
 
   before(async () => {
@@ -163,26 +163,53 @@ describe('media-bridge', function () {
   });
 
   it('inspection reads CODECS from HLS masters and DASH manifests, and asks ffprobe otherwise', async () => {
-    const opts = { ffprobePath: 'ffprobe', timeoutMs: 3000, allowPrivate: ['127.0.0.1'] };
-    const dash = await inspectSource(`${origin.base}/media/vod/dash/manifest.mpd`, opts);
-    expect(dash.format).to.equal('dash');
-    expect(dash.variants[0].codecs).to.deep.equal(['avc', 'aac']);
-    expect(dash.variants[0].height).to.equal(360);
-    // A media playlist names no codecs: its first segment's PMT does (no ffprobe, no size).
-    const hls = await inspectSource(`${origin.base}/media/vod/h264/index.m3u8`, opts);
-    expect(hls).to.deep.include({ format: 'hls' });
-    expect(hls.variants[0]).to.deep.include({ codecs: ['avc', 'aac'] });
-    const ts = join(__dirname, 'hevc.ts');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(MEDIA, 'vod', 'hevc-720p.mp4'), '-t', '1', '-c', 'copy', '-f', 'mpegts', ts]);
+    const proxy = new GuardedProxy(['127.0.0.1']);
+    const opts = { ffprobePath: 'ffprobe', timeoutMs: 3000, allowPrivate: ['127.0.0.1'], proxy };
     try {
-      expect(tsCodecs(readFileSync(ts))).to.deep.equal(['hevc', 'aac']);
+      const dash = await inspectSource(`${origin.base}/media/vod/dash/manifest.mpd`, opts);
+      expect(dash.format).to.equal('dash');
+      expect(dash.variants[0].codecs).to.deep.equal(['avc', 'aac']);
+      expect(dash.variants[0].height).to.equal(360);
+      // A media playlist names no codecs: its first segment's PMT does (no ffprobe, no size).
+      const hls = await inspectSource(`${origin.base}/media/vod/h264/index.m3u8`, opts);
+      expect(hls).to.deep.include({ format: 'hls' });
+      expect(hls.variants[0]).to.deep.include({ codecs: ['avc', 'aac'] });
+      const ts = join(__dirname, 'hevc.ts');
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(MEDIA, 'vod', 'hevc-720p.mp4'), '-t', '1', '-c', 'copy', '-f', 'mpegts', ts]);
+      try {
+        expect(tsCodecs(readFileSync(ts))).to.deep.equal(['hevc', 'aac']);
+      } finally {
+        rmSync(ts);
+      }
+      expect(tsCodecs(Buffer.from('#EXTM3U\n'))).to.equal(null);
+      const webm = await inspectSource(`${origin.base}/media/vod/vp9.webm`, opts);
+      expect(webm).to.deep.include({ format: 'file', container: 'webm' });
+      expect(webm.variants[0].codecs).to.deep.equal(['vp9', 'opus']);
     } finally {
-      rmSync(ts);
+      await proxy.close();
     }
-    expect(tsCodecs(Buffer.from('#EXTM3U\n'))).to.equal(null);
-    const webm = await inspectSource(`${origin.base}/media/vod/vp9.webm`, opts);
-    expect(webm).to.deep.include({ format: 'file', container: 'webm' });
-    expect(webm.variants[0].codecs).to.deep.equal(['vp9', 'opus']);
+  });
+
+  it('gives CORS only to the device page origins it is configured with', async () => {
+    const lease = await bridge.open(`${origin.base}/media/vod/vp9.webm`, P720);
+    try {
+      const plain = await fetch(`${front.base}/bridge/${lease.playlist}`, { headers: { origin: 'http://evil.example' } });
+      expect(plain.status).to.equal(200);
+      expect(plain.headers.get('access-control-allow-origin')).to.equal(null);
+      const listed = new MediaBridge(options({ corsOrigins: ['http://tv.example'] }));
+      try {
+        // The router answers for any bridge; the header depends only on its configuration.
+        const srv = await listen(bridgeApp(listed, ''));
+        const ask = (from: string): Promise<string | null> => fetch(`${srv.base}/bridge/none/index.m3u8`, { headers: { origin: from } }).then((r) => r.headers.get('access-control-allow-origin'));
+        expect(await ask('http://tv.example')).to.equal('http://tv.example');
+        expect(await ask('http://evil.example')).to.equal(null);
+        srv.server.close();
+      } finally {
+        await listed.close();
+      }
+    } finally {
+      lease.release();
+    }
   });
 
   it('the standalone API opens and releases leases behind its bearer token', async () => {

@@ -59,7 +59,10 @@ export function checkChromium(path: string): void {
 
 export interface LaunchedChromium {
   browser: Browser;
-  close(): Promise<void>;
+  /** Closes the browser; after `deadlineMs` (a hung browser) its process is killed instead. */
+  close(deadlineMs?: number): Promise<void>;
+  /** Whether close() was called: a disconnect after it is no death. */
+  readonly closing: boolean;
 }
 
 /**
@@ -86,6 +89,9 @@ export async function launchChromium(cfg: Config['chromium'], moreArgs: string[]
       userDataDir,
       defaultViewport: null,
       timeout: cfg.launchTimeoutMs,
+      // A call that never answers must fail in seconds, not puppeteer's 180 s: the session
+      // watchdogs (page/cloud-page.ts) see hangs sooner still.
+      protocolTimeout: cfg.protocolTimeoutMs,
       args: [...CHROMIUM_ARGS, ...extra],
       // Signals are ours to handle: the orchestrator closes sessions before the browser.
       handleSIGINT: false,
@@ -99,11 +105,23 @@ export async function launchChromium(cfg: Config['chromium'], moreArgs: string[]
   let closed: Promise<void> | null = null;
   return {
     browser,
-    close() {
-      closed ??= browser
-        .close()
-        .catch(() => browser.process()?.kill('SIGKILL'))
-        .then(() => rmSync(userDataDir, { recursive: true, force: true }));
+    get closing() {
+      return closed !== null;
+    },
+    close(deadlineMs = 10000) {
+      closed ??= (async () => {
+        const proc = browser.process();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
+        const outcome = await Promise.race([browser.close().then(() => 'done' as const, () => 'failed' as const), deadline]);
+        clearTimeout(timer);
+        // A browser that hangs, or whose pipe is already gone, still leaves no process behind.
+        if (outcome !== 'done' && proc && proc.exitCode === null && proc.signalCode === null) {
+          proc.kill('SIGKILL');
+          await new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
+        }
+        rmSync(userDataDir, { recursive: true, force: true });
+      })();
       return closed;
     }
   };

@@ -39,7 +39,9 @@ export const DEFAULTS = {
     allowedOrigins: '',
     /** server.ts: PEM certificate and key files; with both, the server speaks HTTPS and WSS. */
     tlsCert: '',
-    tlsKey: ''
+    tlsKey: '',
+    /** main.ts (orchestrator.ts): how long a shutdown may take before Chromium is killed and the process exits. */
+    shutdownDeadlineMs: 10000
   },
   control: {
     /** session/session.ts (the channel's channel/pending-calls.ts): how long a cloud-to-device request waits for its answer. */
@@ -61,7 +63,16 @@ export const DEFAULTS = {
     /** chromium.ts: extra command-line switches, space separated. */
     extraArgs: '',
     /** chromium.ts: how long launching may take. */
-    launchTimeoutMs: 30000
+    launchTimeoutMs: 30000,
+    /** chromium.ts: the longest any DevTools call may take before it fails (a safety net; puppeteer's own is 180 s). */
+    protocolTimeoutMs: 30000,
+    /**
+     * page/cloud-page.ts: a capture or evaluation of the app's page taking longer than this means
+     * its renderer hangs: it is crashed and the app reloaded (session/session.ts).
+     */
+    hangTimeoutMs: 5000,
+    /** orchestrator.ts: how long a hello waits for a relaunching browser before STRATUS_BROWSER_UNAVAILABLE. */
+    relaunchWaitMs: 20000
   },
   auth: {
     /** config.ts: "development" runs with the built-in secret and says so; "production" refuses it. */
@@ -90,7 +101,10 @@ export const DEFAULTS = {
     /** session/session-channels.ts: how long a session whose device dropped waits for session.resume. */
     resumeGraceMs: 30000,
     /** page/cloud-page.ts: how long the app page may take to load. */
-    appLoadTimeoutMs: 15000
+    appLoadTimeoutMs: 15000,
+    /** session/session.ts: page crashes (or hangs) within sessions.crashWindowMs that close the session with STRATUS_PAGE_CRASHED. */
+    maxCrashes: 3,
+    crashWindowMs: 60000
   },
   ui: {
     /** layer/layer-stream.ts (layer/damage.ts): edge of the square tiles the diff works in, in layer pixels. */
@@ -152,6 +166,13 @@ export const DEFAULTS = {
      * cannot turn the cloud into a proxy into its own network. The fixture origin is always allowed.
      */
     allowPrivate: '',
+    /**
+     * server.ts (dev/media-origin.ts) and orchestrator.ts (for media-bridge/src/bridge.ts): device page
+     * origins (comma separated, "*" for any) that may fetch /media and /bridge with XHR. Empty:
+     * only pages of the same origin (the orchestrator's emulator and /tv/ page need nothing more).
+     * A standalone bridge serves devices whose page is the orchestrator's: list that origin there.
+     */
+    corsOrigins: '',
     /** orchestrator.ts (media/playback-route.ts, the media-bridge's probes): how long reading a source's manifest or probing it may take. */
     inspectTimeoutMs: 5000
   },
@@ -250,6 +271,12 @@ const BOUNDS: Record<string, [number, number]> = {
   'server.maxMessageBytes': [256, 1 << 20],
   'server.handshakeTimeoutMs': [100, 600000],
   'chromium.launchTimeoutMs': [1000, 600000],
+  'chromium.protocolTimeoutMs': [1000, 600000],
+  'chromium.hangTimeoutMs': [500, 600000],
+  'chromium.relaunchWaitMs': [0, 600000],
+  'sessions.maxCrashes': [1, 100],
+  'sessions.crashWindowMs': [1000, 86400000],
+  'server.shutdownDeadlineMs': [100, 600000],
   'sessions.max': [1, 1000],
   'sessions.maxPerDevice': [1, 1000],
   'sessions.maxScreenWidth': [160, 7680],

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('stratus: shutting down');
+    // The orchestrator keeps its own deadline; this is the backstop should anything else hang.
+    setTimeout(() => process.exit(1), orchestrator.config.server.shutdownDeadlineMs + 2000).unref();
     orchestrator.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);

@@ -1,6 +1,6 @@
 import { BASELINE_MEDIA_CAPABILITIES, HelloParams, JoinParams, ResumeParams } from '@stratus/protocol';
 import { Channel } from './channel/channel';
-import { MediaBridge } from '@stratus/media-bridge';
+import { forgetNoProxy, GuardedProxy, listOf, MediaBridge } from '@stratus/media-bridge';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
 import { XmlCheck } from './page/xml-check';
@@ -28,7 +28,8 @@ export function bridgeOptions(config: Config): ConstructorParameters<typeof Medi
     segmentWaitMs: b.segmentWaitMs,
     probeTimeoutMs: config.media.inspectTimeoutMs,
     maxAheadSegments: b.maxAheadSegments,
-    allowPrivate
+    allowPrivate,
+    corsOrigins: listOf(config.media.corsOrigins)
   };
 }
 
@@ -41,7 +42,12 @@ export const STRATUS_VERSION = '0.1.0';
  */
 export class Orchestrator implements SessionHost {
   readonly sessions = new Map<string, Session>();
+  /** The cloud Chromium; null while a dead one is being relaunched. */
   private chromium: LaunchedChromium | null = null;
+  /** The relaunch of a browser that died, while it runs. */
+  private relaunching: Promise<void> | null = null;
+  /** Times the browser died and was relaunched since start. */
+  browserRelaunches = 0;
   /** Checks HbbTV XHTML documents for well-formedness, for every session (page/xml-check.ts). */
   private xmlCheck: XmlCheck | null = null;
   private http: HttpFront | null = null;
@@ -58,6 +64,8 @@ export class Orchestrator implements SessionHost {
   /** The embedded media-bridge (bridge.mode=embedded). */
   bridge: MediaBridge | null = null;
   private router: PlaybackRouter | null = null;
+  /** ffprobe's only way out when the orchestrator inspects a source (media-bridge guarded-proxy.ts). */
+  private mediaProxy: GuardedProxy | null = null;
 
   private constructor(readonly config: Config) {
     this.revoked = new Set(config.auth.revokedDevices.split(',').map((d) => d.trim()).filter(Boolean));
@@ -96,11 +104,83 @@ export class Orchestrator implements SessionHost {
     return true;
   }
 
+  /** Launches the cloud Chromium and watches it: a browser that dies is relaunched. */
+  private async launchBrowser(): Promise<LaunchedChromium> {
+    const config = this.config;
+    const chromium = await launchChromium(config.chromium, config.server.tlsCert ? [trustCertificateArg(config.server.tlsCert)] : []);
+    chromium.browser.on('disconnected', () => {
+      if (!chromium.closing && this.chromium === chromium && !this.closing) void this.relaunch(chromium);
+    });
+    if (this.closing) {
+      // Shutdown began while it launched: it must not outlive the orchestrator.
+      await chromium.close(1000);
+      throw new StratusError('STRATUS_SHUTDOWN');
+    }
+    this.chromiumUserAgent = await chromium.browser.userAgent();
+    this.xmlCheck = new XmlCheck(chromium.browser);
+    this.chromium = chromium;
+    return chromium;
+  }
+
+  /**
+   * The browser died (killed, out of memory, crashed): every session's page is gone with it.
+   * Until a new browser runs the orchestrator is not ready (health says so, hellos wait); then
+   * each session gets a new context and reloads its app, its device still connected.
+   */
+  private relaunch(dead: LaunchedChromium): Promise<void> {
+    this.relaunching ??= (async () => {
+      this.chromium = null;
+      this.xmlCheck = null;
+      for (const s of this.sessions.values()) s.browserLost();
+      // Whatever is left of it goes, with its profile.
+      await dead.close(1000);
+      for (let attempt = 1; !this.closing; attempt++) {
+        try {
+          await this.launchBrowser();
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)).unref());
+        }
+      }
+      const chromium = this.chromium as LaunchedChromium | null;
+      if (this.closing || !chromium) return;
+      this.browserRelaunches++;
+      await Promise.all(
+        [...this.sessions.values()].map(async (s) => {
+          if (s.isClosing) return;
+          try {
+            await s.renew('browser', await chromium.browser.createBrowserContext());
+          } catch (err) {
+            await s.close(err instanceof StratusError ? err : new StratusError('STRATUS_INTERNAL', String(err)));
+          }
+        })
+      );
+    })().finally(() => (this.relaunching = null));
+    return this.relaunching;
+  }
+
+  /** The running browser, waiting up to relaunchWaitMs for one being relaunched. */
+  private async liveBrowser(): Promise<LaunchedChromium> {
+    if (this.chromium) return this.chromium;
+    const waitMs = this.config.chromium.relaunchWaitMs;
+    const until = performance.now() + waitMs;
+    while (!this.chromium && !this.closing && performance.now() < until) {
+      await Promise.race([this.relaunching ?? Promise.resolve(), new Promise((r) => setTimeout(r, Math.max(1, Math.min(200, until - performance.now()))).unref())]);
+    }
+    if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
+    if (!this.chromium) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', `not back within ${waitMs} ms`);
+    return this.chromium;
+  }
+
+  /** What /healthz reports: ready only while the cloud browser runs. */
+  health(): { ok: boolean; browser: 'up' | 'relaunching' | 'closing'; sessions: number; relaunches: number } {
+    const browser = this.closing ? 'closing' : this.chromium ? 'up' : 'relaunching';
+    return { ok: browser === 'up', browser, sessions: this.sessions.size, relaunches: this.browserRelaunches };
+  }
+
   static async start(config: Config): Promise<Orchestrator> {
     const o = new Orchestrator(config);
-    o.chromium = await launchChromium(config.chromium, config.server.tlsCert ? [trustCertificateArg(config.server.tlsCert)] : []);
-    o.chromiumUserAgent = await o.chromium.browser.userAgent();
-    o.xmlCheck = new XmlCheck(o.chromium.browser);
+    const chromium = await o.launchBrowser();
     const b = config.bridge;
     const options = bridgeOptions(config);
     const allowPrivate = options.allowPrivate;
@@ -109,7 +189,7 @@ export class Orchestrator implements SessionHost {
       o.http = await startHttp(config, o, o.bridge);
     } catch (err) {
       await o.bridge?.close();
-      await o.chromium.close();
+      await chromium.close();
       throw err;
     }
     // The development media origin is this server: its sources are private but ours. The list is
@@ -119,7 +199,9 @@ export class Orchestrator implements SessionHost {
       allowPrivate.push(`${self.hostname.replace(/^\[|\]$/g, '')}:${self.port}`);
     }
     const link: BridgeLink | null = o.bridge ? embeddedBridge(o.bridge) : b.mode === 'remote' ? remoteBridge(b.url, b.token, config.media.inspectTimeoutMs) : null;
-    o.router = new PlaybackRouter(link, { ffprobePath: b.ffprobePath, timeoutMs: config.media.inspectTimeoutMs, allowPrivate });
+    forgetNoProxy();
+    o.mediaProxy = new GuardedProxy(allowPrivate);
+    o.router = new PlaybackRouter(link, { ffprobePath: b.ffprobePath, timeoutMs: config.media.inspectTimeoutMs, allowPrivate, proxy: o.mediaProxy });
     return o;
   }
 
@@ -176,7 +258,7 @@ export class Orchestrator implements SessionHost {
   }
 
   async openSession(hello: HelloParams, peer: PeerInfo = { ip: null }): Promise<Session> {
-    if (this.closing || !this.chromium) throw new StratusError('STRATUS_SHUTDOWN');
+    if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
     if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
@@ -211,6 +293,9 @@ export class Orchestrator implements SessionHost {
       },
       appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
       idleTimeoutMs: this.config.sessions.idleTimeoutMs,
+      maxCrashes: this.config.sessions.maxCrashes,
+      crashWindowMs: this.config.sessions.crashWindowMs,
+      hangTimeoutMs: this.config.chromium.hangTimeoutMs,
       unloadGraceMs: this.config.sessions.unloadGraceMs,
       resumeGraceMs: this.config.sessions.resumeGraceMs,
       maxControlChannels: this.config.control.maxChannels,
@@ -222,28 +307,50 @@ export class Orchestrator implements SessionHost {
     this.starting++;
     this.sessionsOpened++;
     this.admitting++;
+    let chromium: LaunchedChromium | null = null;
     try {
-      const context = await this.chromium.browser.createBrowserContext().finally(() => this.admitting--);
+      const context = await this.liveBrowser()
+        .then((c) => (chromium = c).browser.createBrowserContext())
+        .finally(() => this.admitting--);
       this.sessions.set(session.id, session);
       session.once('closed', () => this.sessions.delete(session.id));
       await session.start(context);
       return session;
     } catch (err) {
       await session.close();
+      // The browser died under the start: the device may simply try again.
+      const c = chromium as LaunchedChromium | null;
+      if (c && (this.chromium !== c || !c.browser.connected) && !this.closing) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', 'the browser died while the session started');
       throw err;
     } finally {
       this.starting--;
     }
   }
 
+  /**
+   * Ends every session (their apps hear why and unload), then the server, the bridge and
+   * Chromium, within server.shutdownDeadlineMs whatever Chromium does: a browser that has not
+   * closed by then is killed.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      const deadline = performance.now() + this.config.server.shutdownDeadlineMs;
+      const left = (): number => Math.max(0, deadline - performance.now());
       const shutdown = new StratusError('STRATUS_SHUTDOWN');
       for (const conn of this.http?.connections ?? []) conn.fail(shutdown);
-      await Promise.all([...this.sessions.values()].map((s) => s.close(shutdown)));
-      await this.http?.close();
-      await this.bridge?.close();
-      await this.chromium?.close();
+      const orderly = (async () => {
+        await Promise.all([...this.sessions.values()].map((s) => s.close(shutdown)));
+        await this.http?.close();
+        await this.bridge?.close();
+        await this.mediaProxy?.close();
+      })();
+      // The browser's own close needs a share of the deadline too.
+      await Promise.race([orderly, new Promise((r) => setTimeout(r, left() * 0.7).unref())]);
+      if (this.relaunching) await Promise.race([this.relaunching.catch(() => undefined), new Promise((r) => setTimeout(r, left() * 0.5).unref())]);
+      await this.chromium?.close(left());
+      // Pages that did not close in time go with their browser; whatever else is left is released.
+      await Promise.race([orderly, new Promise((r) => setTimeout(r, left()).unref())]);
+      this.http?.server.closeAllConnections();
     })();
     return this.closing;
   }

@@ -12,7 +12,7 @@ import { Config } from './config';
 import { PeerConnection, SessionHost } from './connection/peer-connection';
 import { deviceIp, normalizeIp } from './identity';
 import { mediaOriginRouter } from './dev/media-origin';
-import { BRIDGE_MOUNT, MediaBridge } from '@stratus/media-bridge';
+import { BRIDGE_MOUNT, listOf, MediaBridge } from '@stratus/media-bridge';
 
 export interface HttpFront {
   server: Server;
@@ -28,6 +28,8 @@ export interface OperatorActions {
   listSessions(): Array<{ id: string; deviceId: string; appId: string }>;
   closeSession(id: string): Promise<boolean>;
   revokeDevice(deviceId: string): Promise<number>;
+  /** Readiness: false while the cloud browser is being relaunched or the orchestrator stops. */
+  health(): { ok: boolean };
 }
 
 /** The orchestrator's own pages, the configured ones, and clients that are not pages (no Origin). */
@@ -94,8 +96,11 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     res.setHeader('Cache-Control', 'no-cache');
     res.json({ default: config.devices.emulatorProfile, profiles });
   });
+  // Load balancers send no new devices to an orchestrator whose browser is down.
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+    const h = host.health();
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(h.ok ? 200 : 503).json(h);
   });
   // Development only: hands the emulator a token so `npm start` works out of the box. Production
   // mode serves nothing here; devices there carry operator-issued tokens.
@@ -133,7 +138,7 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   // A development media origin: the generated VOD assets and looping live channels that the
   // default channel line-up points at. Devices fetch from it directly, as from any media origin.
   if (config.media.fixtureOrigin === 'on' && config.auth.mode !== 'production' && existsSync(ASSETS.media)) {
-    app.use('/media', mediaOriginRouter(ASSETS.media));
+    app.use('/media', mediaOriginRouter(ASSETS.media, listOf(config.media.corsOrigins)));
   }
   // HbbTV fixture apps are .xhtml files, served as terminals get them from broadcasters.
   app.use(

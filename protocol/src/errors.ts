@@ -105,6 +105,8 @@ export var ERRORS = {
   STRATUS_OPERATOR_CLOSED: { rpc: -32023, close: 4003, final: true, message: 'An operator closed the session.' },
   STRATUS_SCREEN_TOO_LARGE: { rpc: -32047, close: 4413, final: true, message: 'The screen is larger than this orchestrator serves.' },
   STRATUS_DEVICE_SESSION_LIMIT: { rpc: -32048, close: 4503, final: false, message: 'The device holds its maximum number of sessions.' },
+  STRATUS_PAGE_CRASHED: { rpc: -32049, close: 4506, final: true, message: "The app's page crashed or hung too often; the session is closed." },
+  STRATUS_BROWSER_UNAVAILABLE: { rpc: -32050, close: 4503, final: false, message: 'The cloud browser is being relaunched; try again shortly.' },
   STRATUS_APP_EXITED: { rpc: -32045, close: 4005, final: true, message: 'The app ended itself (destroyApplication).' },
   STRATUS_APP_NOT_ALLOWED: { rpc: -32046, close: 0, final: false, message: 'The app asked to start an app its catalogue entry does not allow.' },
   STRATUS_DEVICE_ERROR: {

@@ -221,6 +221,12 @@ export var TO_CHANNEL = {
    * terminal, so the others stay with the TV; the orchestrator delivers only these either way.
    */
   'app.keyset': notification(true, ['device'], obj({ value: int(0, 0x7ff), otherKeys: arr(int(0, 65535), 64) })),
+  /**
+   * The app's page was re-created and the app reloaded in the same session (its renderer crashed
+   * or hung, or the browser was relaunched): the app starts afresh, so its keyset is back to every
+   * key and its players were released; a keyframe of the reloaded app follows.
+   */
+  'session.reloaded': notification(true, BOTH, obj({ reason: oneOf(['crashed', 'hung', 'browser']) })),
   /** Control channels hear the device come and go. */
   'session.device': notification(true, ['control'], obj({ attached: bool() })),
   'link.ack': notification(false, BOTH, obj({}))

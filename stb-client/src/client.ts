@@ -384,6 +384,13 @@ export class StratusClient {
       this.setKeyset({ value: k.value, otherKeys: k.otherKeys.slice() });
       return;
     }
+    if (msg.method === 'session.reloaded') {
+      // The app starts afresh in the same session: it has set no keyset yet. Its picture follows
+      // as a keyframe; the connection and the TV's own video are untouched.
+      this.stats.appReloads++;
+      this.setKeyset(null);
+      return;
+    }
     if (msg.method === 'session.error' && msg.params) {
       this.stats.lastError = { code: msg.params.code, message: msg.params.message };
       this.status('error ' + msg.params.code);

@@ -6,3 +6,4 @@ export * from './media-rig';
 export * from './drop-test';
 export * from './failure';
 export * from './fixtures';
+export * from './fuzz';

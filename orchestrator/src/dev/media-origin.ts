@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
+import { corsFor } from '@stratus/media-bridge';
 
 /** What scripts/generate-fixtures.js wrote about the live channels. */
 export interface FixtureChannel {
@@ -58,15 +59,12 @@ export function livePlaylist(nowMs: number, startedMs: number, segments: number,
 
 /**
  * Serves the generated media fixtures as a media origin would: VOD files as they are, and the live
- * channels at /live/chN/index.m3u8. CORS is open because device players (hls.js, shaka) fetch
- * with XHR from the device page's origin.
+ * channels at /live/chN/index.m3u8. Device players (hls.js, shaka) fetch with XHR, so a device page
+ * of another origin needs to be in `corsOrigins`.
  */
-export function mediaOriginRouter(mediaRoot: string, startedMs = Date.now()): express.Router {
+export function mediaOriginRouter(mediaRoot: string, corsOrigins: readonly string[], startedMs = Date.now()): express.Router {
   const router = express.Router();
-  router.use((_req, res, next) => {
-    res.set('Access-Control-Allow-Origin', '*');
-    next();
-  });
+  router.use(corsFor(corsOrigins));
   // Segment counts per channel and the segment length are read once, on first use, not per request.
   const counts = new Map<string, number>();
   let segmentSeconds = 0;
@@ -120,7 +118,8 @@ export async function startMediaOrigin(mediaRoot: string, host = '127.0.0.1', po
     requests.push({ path: req.path, userAgent: String(req.headers['user-agent'] ?? '') });
     next();
   });
-  app.use(mediaOriginRouter(mediaRoot));
+  // Like a public CDN, it lets any page's player fetch it.
+  app.use(mediaOriginRouter(mediaRoot, ['*']));
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

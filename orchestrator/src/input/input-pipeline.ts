@@ -30,12 +30,26 @@ export class InputPipeline {
   private injector: KeyInjector | null = null;
   private sink: InputSink | null = null;
   private hint: (() => Promise<Rect | null>) | null = null;
+  /** The app's page is being re-created (suspend()): keys go nowhere until open(). */
+  private suspended = false;
+  /** Keys pressed while the app was being reloaded: dropped, as a TV drops keys while an app starts. */
+  keysWhileReloading = 0;
 
   /** The page is ready for keys; `hint` is null where damage hints are off. */
   open(injector: KeyInjector, sink: InputSink, hint: (() => Promise<Rect | null>) | null): void {
     this.injector = injector;
     this.sink = sink;
     this.hint = hint;
+    this.suspended = false;
+  }
+
+  /**
+   * The page died and a new one loads the app: keys taken meanwhile are dropped, and a key whose
+   * delivery the dead page never confirmed is no error of the device's.
+   */
+  suspend(): void {
+    this.injector = null;
+    this.suspended = true;
   }
 
   /** Resolves once every key taken so far has been injected and handed on. */
@@ -46,6 +60,7 @@ export class InputPipeline {
   close(): void {
     this.injector = null;
     this.sink = null;
+    this.suspended = false;
   }
 
   /**
@@ -55,6 +70,16 @@ export class InputPipeline {
   key(code: number, action: 'down' | 'up', seq?: number): Promise<void> {
     const injector = this.injector;
     const sink = this.sink;
+    if (this.suspended && sink) {
+      this.keys++;
+      this.keysWhileReloading++;
+      if (seq !== undefined) this.keySeq = Math.max(this.keySeq, seq);
+      const inputSeq = this.keySeq;
+      // The device's key numbering moves on, as for a key outside the keyset.
+      const dropped = this.chain.then(() => sink.inputDelivered(inputSeq, false, null));
+      this.chain = dropped.catch(() => undefined);
+      return dropped;
+    }
     if (!injector || !sink) return Promise.reject(new StratusError('STRATUS_OUT_OF_ORDER', 'the app is still loading'));
     this.keys++;
     if (seq !== undefined) this.keySeq = Math.max(this.keySeq, seq);
@@ -78,6 +103,10 @@ export class InputPipeline {
       try {
         await injector.inject(code, action);
         if (hint) where = await hint();
+      } catch (err) {
+        // The page died under the key: the reload is the answer, not a device error.
+        if (this.injector !== injector) return;
+        throw err;
       } finally {
         sink.inputDelivered(inputSeq, action === 'down', where);
       }

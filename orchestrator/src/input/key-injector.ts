@@ -8,7 +8,11 @@ import { CDPSession } from 'puppeteer-core';
 export class KeyInjector {
   private readonly held = new Set<number>();
 
-  constructor(private readonly cdp: CDPSession) {}
+  /** `watch` is the page's hang watchdog: a renderer that never takes the key is a hung one. */
+  constructor(
+    private readonly cdp: CDPSession,
+    private readonly watch: <T>(call: Promise<T>) => Promise<T> = (call) => call
+  ) {}
 
   async inject(code: number, action: 'down' | 'up'): Promise<void> {
     const key = DOM_KEY[code] ?? '';
@@ -16,7 +20,7 @@ export class KeyInjector {
     if (action === 'down') {
       const autoRepeat = this.held.has(code);
       this.held.add(code);
-      await this.cdp.send('Input.dispatchKeyEvent', {
+      await this.watch(this.cdp.send('Input.dispatchKeyEvent', {
         type: text ? 'keyDown' : 'rawKeyDown',
         windowsVirtualKeyCode: code,
         nativeVirtualKeyCode: code,
@@ -24,15 +28,15 @@ export class KeyInjector {
         text,
         unmodifiedText: text,
         autoRepeat
-      });
+      }));
     } else {
       this.held.delete(code);
-      await this.cdp.send('Input.dispatchKeyEvent', {
+      await this.watch(this.cdp.send('Input.dispatchKeyEvent', {
         type: 'keyUp',
         windowsVirtualKeyCode: code,
         nativeVirtualKeyCode: code,
         key
-      });
+      }));
     }
   }
 }

@@ -93,6 +93,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private capturing: Promise<void> | null = null;
   /** No device is attached: capture nothing until resume(). */
   private paused = false;
+  /** The page is being re-created (hold()): capture nothing until restart(). */
+  private rebuilding = false;
+  /** Counts restart()s: a capture begun on the page before one is not of the page now. */
+  private epoch = 0;
   /** Where the next capture may look, when a key-down's page-reported damage is all there is. */
   private clip: Rect | null = null;
   /** The last frame came from a clip: the next capture is of the whole layer, to correct it. */
@@ -240,6 +244,38 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.pump();
   }
 
+  /**
+   * The page is being re-created after a crash or hang: nothing is captured until restart(), and
+   * captures of the dead page that fail meanwhile do not count towards giving up.
+   */
+  hold(): void {
+    this.rebuilding = true;
+    this.failures = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /**
+   * The page is back: the device gets a keyframe of it, whatever it has in flight (late acks of
+   * those frames are fine), and the diff starts from nothing.
+   */
+  restart(): void {
+    this.rebuilding = false;
+    this.epoch++;
+    this.abandonedUpTo = this.nextFrame - 1;
+    this.inflight.clear();
+    this.recoveryFrame = 0;
+    this.keyframeWanted = true;
+    this.sent = null;
+    this.sentRaw = null;
+    this.decoder.reset();
+    this.holding = false;
+    this.clip = null;
+    this.verifying = false;
+    this.dirty = true;
+    this.pump();
+  }
+
   stop(): void {
     this.stopped = true;
     this.inflight.clear();
@@ -250,7 +286,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private pump(): void {
-    if (this.stopped || this.paused || this.busy || this.retryTimer || this.holding) return;
+    if (this.stopped || this.paused || this.rebuilding || this.busy || this.retryTimer || this.holding) return;
     if (this.inflight.size >= this.opts.window) return;
     if (!this.dirty && !this.keyframeWanted) return;
     this.busy = true;
@@ -273,7 +309,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private onCaptureFailure(err: unknown): void {
-    if (this.stopped) return;
+    if (this.stopped || this.rebuilding) return;
     this.failures++;
     if (this.failures >= this.opts.maxCaptureFailures) {
       this.stopped = true;
@@ -320,8 +356,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const capturedAt = performance.now();
     const holesBefore = this.holes ? this.holes.snapshot() : [];
     const holesAtStart = this.holes ? this.holes.generation : 0;
+    const epoch = this.epoch;
     const png = await this.source.capture(clip ?? undefined);
-    if (this.stopped || this.paused) {
+    if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch) {
       this.dirty = true;
       return;
     }
@@ -335,7 +372,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const decoded = fresh ?? this.decoder.decode(png);
     // Cutting holes may take a second capture; nothing else captures meanwhile (busy).
     const img = !fresh && this.holes ? await this.holes.cut(decoded.image, 0, 0, holesBefore) : decoded.image;
-    if (this.stopped || this.paused) {
+    if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch) {
       this.dirty = true;
       return;
     }

@@ -14,8 +14,9 @@ export function embeddedBridge(bridge: MediaBridge): BridgeLink {
 
 /**
  * A standalone media-bridge (npm run bridge) reached over its HTTP API. The device fetches
- * segments from the bridge's own URL. ffmpeg failures reach the app through the device player's
- * error (the segments answer 502), not as STRATUS_BRIDGE_FAILED.
+ * segments from the bridge's own URL. Each lease is watched (a long poll of /v1/watch) while it
+ * is held, so an ffmpeg failure reaches the app as STRATUS_BRIDGE_FAILED, as with the embedded
+ * bridge.
  */
 export function remoteBridge(baseUrl: string, token: string, timeoutMs: number): BridgeLink {
   const base = baseUrl.replace(/\/+$/, '');
@@ -38,14 +39,41 @@ export function remoteBridge(baseUrl: string, token: string, timeoutMs: number):
       }
       const lease = body.lease;
       let released = false;
+      // Boxed: the watch sets them from its own closure, which the compiler does not follow.
+      const told: { cb: ((err: StratusError) => void) | null; failure: StratusError | null } = { cb: null, failure: null };
+      const stopWatch = new AbortController();
+      void (async () => {
+        // Until the lease goes: each answer is a failure (told once), "still fine" (ask again),
+        // or gone. A bridge that cannot be reached is retried a little later.
+        while (!released) {
+          try {
+            const res = await fetch(`${base}/v1/watch?lease=${encodeURIComponent(lease)}`, { headers, signal: stopWatch.signal });
+            if (res.status === 410) return;
+            if (res.status === 200) {
+              const f = (await res.json()) as { code?: string; message?: string };
+              told.failure = new StratusError(f.code && isErrorCode(f.code) ? f.code : 'STRATUS_BRIDGE_FAILED', `(media-bridge) ${f.message ?? ''}`);
+              told.cb?.(told.failure);
+              return;
+            }
+            await res.body?.cancel();
+          } catch {
+            if (released) return;
+            await new Promise((r) => setTimeout(r, 1000).unref());
+          }
+        }
+      })();
       return {
         url: `${base}${body.playlist}`,
         release: () => {
           if (released) return;
           released = true;
+          stopWatch.abort();
           post('release', { lease }).catch(() => undefined);
         },
-        onFailed: () => undefined
+        onFailed: (cb) => {
+          told.cb = cb;
+          if (told.failure) cb(told.failure);
+        }
       };
     }
   };

@@ -290,6 +290,15 @@ export class MediaProxy {
     for (const player of [...this.leases.keys()]) this.dropLease(player);
   }
 
+  /**
+   * The page died with its documents (a renderer crash tells nothing per document): their
+   * players stop on the device, as when a page unloads, and the bridge holds go.
+   */
+  pageGone(): void {
+    for (const id of [...this.contexts.keys()]) this.releaseContext(id);
+    this.dispose();
+  }
+
   private reply(contextId: number, id: number, error: { code: string; message: string } | null, result: unknown): void {
     this.toInbox(contextId, 'reply', [id, error, result ?? null]);
   }

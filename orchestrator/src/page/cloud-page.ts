@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { CloudErrorDetail, CloudPageConfig } from '@stratus/cloud-page';
 import { StratusError } from '@stratus/protocol';
 import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
@@ -16,6 +17,8 @@ export interface CloudPageOptions {
   scale: number;
   appLoadTimeoutMs: number;
   unloadGraceMs: number;
+  /** A capture or evaluation running longer than this means the renderer hangs ('hung'). */
+  hangTimeoutMs: number;
   userAgent: string;
   /** Sent as X-Forwarded-For on every request the page makes. */
   deviceIp: string | null;
@@ -33,6 +36,13 @@ export interface CaptureFormat {
 
 const LAYER_PNG: CaptureFormat = { format: 'png', optimizeForSpeed: true };
 
+export interface CloudPageEvents {
+  /** The page's renderer died (killed, out of memory, a crash): the page is useless now. */
+  crashed: [];
+  /** A capture or evaluation did not answer within hangTimeoutMs: the renderer is stuck. */
+  hung: [];
+}
+
 /**
  * The app's page in its own incognito context: rendered at the device's resolution with a
  * transparent background, given the cloud page bundle before the app's code, and captured one
@@ -40,7 +50,7 @@ const LAYER_PNG: CaptureFormat = { format: 'png', optimizeForSpeed: true };
  * tells the app (cloud-browser errors, painted frames) and asks it (damage hints), through the
  * bundle's hidden inbox.
  */
-export class CloudPage implements LayerSource {
+export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSource {
   /** The bundle's hidden global in this session's documents. */
   readonly inbox = `__stratus_${randomBytes(6).toString('hex')}`;
   private context: BrowserContext | null = null;
@@ -50,8 +60,17 @@ export class CloudPage implements LayerSource {
   private captureChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   captures = 0;
+  /** This page (since open) has been reported crashed or hung: one report per page. */
+  private failed = false;
 
-  constructor(private readonly opts: CloudPageOptions) {}
+  constructor(private readonly opts: CloudPageOptions) {
+    super();
+  }
+
+  /** The page crashed or hung since it opened (it was reported). */
+  get hasFailed(): boolean {
+    return this.failed;
+  }
 
   /** The app's page, for tests and operators' tools; null once closed. */
   get puppeteerPage(): Page | null {
@@ -67,8 +86,15 @@ export class CloudPage implements LayerSource {
   /** Creates the page and sets it up as a TV screen of the device's size, before any app code. */
   async open(context: BrowserContext): Promise<void> {
     this.context = context;
+    this.failed = false;
+    this.captureChain = Promise.resolve();
     const page = await context.newPage();
     this.page = page;
+    // Puppeteer reports a dead renderer as the page's 'error' (Inspector.targetCrashed).
+    page.on('error', () => this.fail(page, 'crashed'));
+    // A TV browser has no one to answer a dialog: alert() and confirm() would block the page's
+    // thread for ever (and read as a hang). Leaving the page is always allowed.
+    page.on('dialog', (d) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => undefined));
     const cdp = await page.createCDPSession();
     this.session = cdp;
     const { app, scale } = this.opts;
@@ -139,7 +165,7 @@ export class CloudPage implements LayerSource {
     const cdp = this.session;
     if (!cdp) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
     this.captures++;
-    const run = this.captureChain.then(() => cdp.send('Page.captureScreenshot', format));
+    const run = this.captureChain.then(() => this.watch(cdp.send('Page.captureScreenshot', format)));
     this.captureChain = run.catch(() => undefined);
     return run.then((r) => Buffer.from(r.data, 'base64'));
   }
@@ -170,8 +196,49 @@ export class CloudPage implements LayerSource {
     const cdp = this.session;
     if (!cdp) return null;
     const expression = `(() => { const i = window[${JSON.stringify(this.inbox)}]; return i ? i.${method}(...${JSON.stringify(args)}) : null; })()`;
-    const r = await cdp.send('Runtime.evaluate', contextId === undefined ? { expression, returnByValue: true } : { expression, returnByValue: true, contextId });
+    const r = await this.watch(
+      cdp.send('Runtime.evaluate', contextId === undefined ? { expression, returnByValue: true } : { expression, returnByValue: true, contextId })
+    );
     return r.result.value as T;
+  }
+
+  /**
+   * The watchdog: a call to the page that has not answered within hangTimeoutMs reports the page
+   * hung, and fails (STRATUS_PAGE_CRASHED) rather than wait for the protocol timeout.
+   */
+  watch<T>(call: Promise<T>): Promise<T> {
+    const page = this.page;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        if (page) this.fail(page, 'hung');
+        reject(new StratusError('STRATUS_PAGE_CRASHED', `the page did not answer within ${this.opts.hangTimeoutMs} ms`));
+      }, this.opts.hangTimeoutMs);
+    });
+    // The call may still fail later (at the protocol timeout, or when the page is dropped).
+    call.catch(() => undefined);
+    return Promise.race([call, hung]).finally(() => clearTimeout(timer));
+  }
+
+  private fail(page: Page, how: 'crashed' | 'hung'): void {
+    if (page !== this.page || this.failed || this.closing) return;
+    this.failed = true;
+    this.emit(how);
+  }
+
+  /**
+   * Drops a crashed or hung page so that open() can make a new one (in the same context, or in
+   * `context` of a relaunched browser). A hung renderer is crashed first: it would not close.
+   */
+  async discard(): Promise<void> {
+    const page = this.page;
+    const cdp = this.session;
+    this.page = null;
+    this.session = null;
+    if (!page) return;
+    if (cdp) cdp.send('Page.crash').catch(() => undefined);
+    const closed = page.close().catch(() => undefined);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
   /**
@@ -191,7 +258,10 @@ export class CloudPage implements LayerSource {
     this.session = null;
     this.page = null;
     this.context = null;
-    if (page) {
+    if (page && this.failed) {
+      // A crashed or hung page runs no unload handlers: it only has to go.
+      await Promise.race([page.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+    } else if (page) {
       const grace = this.opts.unloadGraceMs;
       await page.goto('about:blank', { timeout: grace + 2000 }).catch(() => undefined);
       if (grace > 0) await new Promise((r) => setTimeout(r, grace));

@@ -11,8 +11,17 @@ export class XmlCheck {
   constructor(private readonly browser: Browser) {}
 
   async wellFormed(text: string): Promise<boolean> {
-    this.page ??= this.browser.defaultBrowserContext().newPage();
-    const page = await this.page;
-    return page.evaluate((t: string) => new DOMParser().parseFromString(t, 'application/xhtml+xml').getElementsByTagName('parsererror').length === 0, text);
+    // A page whose renderer died is replaced once; a second failure is the caller's.
+    for (let attempt = 0; ; attempt++) {
+      const pending = (this.page ??= this.browser.defaultBrowserContext().newPage());
+      try {
+        const page = await pending;
+        return await page.evaluate((t: string) => new DOMParser().parseFromString(t, 'application/xhtml+xml').getElementsByTagName('parsererror').length === 0, text);
+      } catch (err) {
+        if (this.page === pending) this.page = null;
+        pending.then((p) => p.close()).catch(() => undefined);
+        if (attempt > 0) throw err;
+      }
+    }
   }
 }

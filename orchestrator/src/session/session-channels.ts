@@ -105,6 +105,13 @@ export class SessionChannels {
     this.controls.clear();
   }
 
+  /** The app was reloaded in its session: the device and every control client hear it. */
+  tellReloaded(reason: 'crashed' | 'hung' | 'browser'): void {
+    if (this.closed) return;
+    this.device.notify('session.reloaded', { reason });
+    for (const c of this.controls) c.notify('session.reloaded', { reason });
+  }
+
   private tellControls(attached: boolean): void {
     for (const c of this.controls) c.notify('session.device', { attached });
   }

@@ -36,10 +36,16 @@ export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   };
   idleTimeoutMs: number;
   resumeGraceMs: number;
+  /** Page crashes or hangs within crashWindowMs that end the session (STRATUS_PAGE_CRASHED). */
+  maxCrashes: number;
+  crashWindowMs: number;
   /** Control clients that may join besides the device. */
   maxControlChannels: number;
   rpcTimeoutMs: number;
 }
+
+/** Why the app's page was re-created (the session.reloaded notification). */
+export type ReloadReason = 'crashed' | 'hung' | 'browser';
 
 export interface SessionEvents {
   /** Teardown begins: tell the device now, the page still gets its unload grace. */
@@ -72,6 +78,18 @@ export class Session extends EventEmitter<SessionEvents> {
   holes: VideoHoles | null = null;
   private signal: DamageSignal | null = null;
   private closing: Promise<void> | null = null;
+  /** The incognito context the page lives in (a relaunched browser gives a new one). */
+  private context: BrowserContext | null = null;
+  /** Page re-creations, one after another. */
+  private renewal: Promise<void> = Promise.resolve();
+  /** The browser died: the page is gone until the orchestrator renews it in a new browser. */
+  private browserGone = false;
+  /** When the page crashed or hung, within the crash window. */
+  private crashes: number[] = [];
+  /** Times the app was reloaded in this session. */
+  reloads = 0;
+  /** Reloads asked for and not yet streaming. */
+  private pendingRenewals = 0;
   /** The STRATUS_TRANSPORT_LOST the app was told about at the drop; closing with it says nothing new. */
   private announcedLoss: StratusError | null = null;
   private readonly idle: IdleTimer;
@@ -133,6 +151,14 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Opens the page, gives it the cloud page bundle and the media proxy, and loads the app. Throws STRATUS_APP_LOAD_FAILED. */
   async start(context: BrowserContext): Promise<void> {
+    this.context = context;
+    this.page.on('crashed', () => void this.renew('crashed'));
+    this.page.on('hung', () => void this.renew('hung'));
+    await this.openApp(context);
+    this.idle.start();
+  }
+
+  private async openApp(context: BrowserContext): Promise<void> {
     const { opts, page } = this;
     await page.open(context);
     const m = opts.media;
@@ -176,13 +202,86 @@ export class Session extends EventEmitter<SessionEvents> {
       hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model, opts.app.allowedOrigins)
     });
     await page.load();
-    this.input.open(new KeyInjector(page.cdp), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
+    this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
     this.signal = new DamageSignal(page.cdp, () => this.layer.markDirty());
     await this.signal.start();
     // The page's load is not a key's change: the hints start from here.
     if (hints) await page.damageHint(opts.ui.damageHintMaxPercent);
     this.layer.markDirty();
-    this.idle.start();
+  }
+
+  /** What the page's life held goes with the page: keys, damage, media (its players stop on the device). */
+  private closeApp(): void {
+    this.signal?.stop();
+    this.signal = null;
+    this.input.suspend();
+    this.input.keyset = null;
+    this.media?.pageGone();
+    this.media = null;
+  }
+
+  /**
+   * The app's page died (its renderer crashed or hung) or its browser did (`context` is then a
+   * new one in the relaunched browser): a new page in the same session loads the app again. The
+   * device keeps its connection and its own video, hears session.reloaded, and gets a keyframe of
+   * the reloaded app. Crashing maxCrashes times within the window closes the session instead.
+   */
+  renew(reason: ReloadReason, context?: BrowserContext): Promise<void> {
+    if (this.closing) return this.closing;
+    if (reason !== 'browser') {
+      const now = performance.now();
+      this.crashes = this.crashes.filter((t) => now - t < this.opts.crashWindowMs);
+      this.crashes.push(now);
+      if (this.crashes.length >= this.opts.maxCrashes) {
+        return this.close(new StratusError('STRATUS_PAGE_CRASHED', `${this.crashes.length} crashes or hangs within ${this.opts.crashWindowMs} ms`));
+      }
+    }
+    // At once: captures of the dead page must not count as failures meanwhile, nor keys it never took.
+    this.layer.hold();
+    this.input.suspend();
+    this.pendingRenewals++;
+    this.renewal = this.renewal.then(() => this.reopen(reason, context)).finally(() => this.pendingRenewals--);
+    return this.renewal;
+  }
+
+  /** The app is being reloaded (renew): the device has not got its new page yet. */
+  get renewing(): boolean {
+    return this.pendingRenewals > 0 || this.browserGone;
+  }
+
+  /** The browser died: nothing of the page answers any more; renew('browser', context) follows. */
+  browserLost(): void {
+    if (this.closing) return;
+    this.browserGone = true;
+    this.layer.hold();
+    this.closeApp();
+    void this.page.discard();
+  }
+
+  private async reopen(reason: ReloadReason, context?: BrowserContext): Promise<void> {
+    if (this.closing) return;
+    if (reason === 'browser' && !context) return;
+    if (reason !== 'browser' && this.browserGone) return;
+    this.layer.hold();
+    this.closeApp();
+    await this.page.discard();
+    if (context) {
+      this.context = context;
+      this.browserGone = false;
+    }
+    if (this.closing || !this.context) return;
+    this.reloads++;
+    this.channels.tellReloaded(reason);
+    try {
+      await this.openApp(this.context);
+    } catch (err) {
+      // A browser that died meanwhile renews every session once it is back; a page that crashed
+      // or hung while loading has its own renewal queued behind this one.
+      if (this.browserGone || this.closing || this.page.hasFailed) return;
+      void this.close(err instanceof StratusError ? err : new StratusError('STRATUS_APP_LOAD_FAILED', String(err)));
+      return;
+    }
+    if (!this.closing) this.layer.restart();
   }
 
   /**
@@ -245,7 +344,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('closing', reason);
     this.channels.close(reason ?? new StratusError('STRATUS_SESSION_CLOSED'));
     // The app learns why before it is hidden and unloaded (a lost transport it heard at the drop).
-    if (reason && reason !== this.announcedLoss) await this.page.notifyApp({ code: reason.code, message: reason.message, source: 'cloud' });
+    // A crashed or hung page hears nothing.
+    if (reason && reason !== this.announcedLoss && !this.page.hasFailed && !this.browserGone) await this.page.notifyApp({ code: reason.code, message: reason.message, source: 'cloud' });
     this.idle.stop();
     this.signal?.stop();
     this.layer.stop();

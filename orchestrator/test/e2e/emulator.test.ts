@@ -109,6 +109,10 @@ describe('the emulator page in a real browser', function () {
       expect(res.headers.get('referrer-policy'), path).to.equal('no-referrer');
       expect(res.headers.get('x-frame-options'), path).to.equal('SAMEORIGIN');
     }
+    // Media is not open to every site's pages: no CORS unless media.corsOrigins lists the page.
+    const media = await fetch(`${rig.orch.baseUrl}/media/live/ch1/index.m3u8`, { headers: { origin: 'http://evil.example' } });
+    expect(media.status).to.equal(200);
+    expect(media.headers.get('access-control-allow-origin')).to.equal(null);
     /** The HTTP status of an upgrade to the device WebSocket of `base` (101: it opened). */
     const attempt = (origin?: string, base = rig.orch.baseUrl): Promise<number> =>
       new Promise((resolve) => {

@@ -195,7 +195,7 @@ describe('virtual playback through a standalone media-bridge (bridge.mode=remote
   this.timeout(120000);
   const remote = {} as { bridge: MediaBridge; server: Server; url: string };
   before(async () => {
-    remote.bridge = new MediaBridge(bridgeOptions(mergeConfig({ bridge: { idleMs: 200 }, media: { allowPrivate: '127.0.0.1' } })));
+    remote.bridge = new MediaBridge(bridgeOptions(mergeConfig({ bridge: { idleMs: 200 }, media: { allowPrivate: '127.0.0.1', corsOrigins: '*' } })));
     remote.server = bridgeApp(remote.bridge, 'bridge-secret').listen(0, '127.0.0.1');
     await new Promise((r) => remote.server.once('listening', r));
     remote.url = `http://127.0.0.1:${(remote.server.address() as AddressInfo).port}`;
@@ -221,6 +221,21 @@ describe('virtual playback through a standalone media-bridge (bridge.mode=remote
     await until('the session to end', () => rig.orch.sessions.size === 0);
     await until('the remote transcode to stop', () => remote.bridge.active === 0, 10000);
     dev.page = await rig.device.open(rig.orch, 'profile=legacy');
+  });
+
+  it('ffmpeg dying on the standalone bridge reaches the app as a MediaError and a STRATUS_BRIDGE_FAILED error event', async () => {
+    await cloud(dev.session, (p: string) => (window as any).mediaApp.playVod(p), `/${ASSETS.hevc.path}`);
+    await advancing(dev.page, 0.5);
+    const transcode = remote.bridge.transcode([...(remote.bridge as any).byId.keys()][0])!;
+    const pid = await until('ffmpeg running', () => transcode.pid);
+    process.kill(pid, 'SIGKILL');
+    const c = await until('the error in the app', () => cloud(dev.session, () => {
+      const v = document.getElementById('video') as HTMLVideoElement;
+      const errs = (window as any).cloudErrors.map((e: { code: string }) => e.code);
+      return v.error ? { code: v.error.code, isMediaError: v.error instanceof MediaError, errors: errs } : null;
+    }), 15000);
+    expect(c).to.deep.include({ code: 3, isMediaError: true });
+    expect(c.errors).to.include('STRATUS_BRIDGE_FAILED');
   });
 });
 

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { Metric, print, round } from './report';
 import { benchBridge } from './bridge';
 import { benchControl } from './control';
+import { benchFault, benchFuzz } from './fault';
 import { benchHbbtv } from './hbbtv';
 import { benchHole, benchMedia } from './media';
 import { benchSilent } from './silent';
@@ -16,6 +17,8 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   hole: benchHole,
   hbbtv: benchHbbtv,
   silent: benchSilent,
+  fault: benchFault,
+  fuzz: benchFuzz,
   bridge: benchBridge,
   bundle: async () => [bundleSize()]
 };

@@ -1,0 +1,256 @@
+import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Page } from 'puppeteer-core';
+import { VK } from '@stratus/protocol';
+import { decodePng } from '../../src/png/decode';
+import { Orchestrator } from '../../src/orchestrator';
+import { Session } from '../../src/session/session';
+import { DeviceBrowser, devicePixels, RawDevice, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+
+/** Every process below `pid` (Chromium's renderers, zygotes, GPU and utility processes). */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The command name may hold spaces and brackets: the fields that follow come after the last ')'.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // It ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift() as number;
+    for (const [child, ppid] of parent) if (ppid === p) out.push(child), queue.push(child);
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie is dead, only not reaped yet.
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+const stat = (page: Page, name: string): Promise<number> => page.evaluate((n) => (window as any).stratusClient.stats[n] as number, name);
+
+/** The device shows exactly the cloud page's layer. */
+async function showsTheLayer(orch: Orchestrator, page: Page, session: Session): Promise<boolean> {
+  if (session.renewing) return false;
+  await settle(orch, page);
+  const cloud = decodePng(await session.page.capture());
+  return (await devicePixels(page)).data.equals(cloud.data);
+}
+
+/** Presses a key on the emulator and waits until the app's page has had it. */
+async function press(page: Page, session: Session, code: number): Promise<void> {
+  const before = session.input.keys;
+  await page.evaluate((c) => {
+    const client = (window as any).stratusClient;
+    client.sendKey(c, 'down');
+    client.sendKey(c, 'up');
+  }, code);
+  await until('the key to reach the session', () => session.input.keys > before);
+  await session.input.drained();
+}
+
+describe('Chromium supervision: a crashed or hung page and a dead browser are noticed, and the app comes back', function () {
+  this.timeout(180000);
+
+  describe('one page dies', () => {
+    let orch: Orchestrator;
+    let device: DeviceBrowser;
+    before(async () => {
+      orch = await startOrchestrator({ chromium: { hangTimeoutMs: 3000 } });
+      device = await DeviceBrowser.launch();
+    });
+    after(async () => {
+      await device?.close();
+      await orch?.close();
+    });
+
+    it('a crashed renderer: the app reloads in its session, its device keeps the connection and gets the new page; the other session is untouched', async () => {
+      const a = await device.open(orch, 'w=1280&h=720&app=portal');
+      const b = await device.open(orch, 'w=1280&h=720&app=portal');
+      try {
+        const sa = await sessionOf(orch, a);
+        const sb = await sessionOf(orch, b);
+        await sa.cloudPage!.evaluate(() => ((window as any).beforeCrash = true));
+        const bFrames = await stat(b, 'framesPainted');
+        await sa.page.cdp.send('Page.crash').catch(() => undefined);
+        await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1);
+        await until('the reloaded app to be on the device', () => showsTheLayer(orch, a, sa));
+        expect(orch.sessions.get(sa.id)).to.equal(sa);
+        expect(sa.reloads).to.equal(1);
+        // A new document: nothing of the crashed one survived.
+        expect(await sa.cloudPage!.evaluate(() => (window as any).beforeCrash ?? null)).to.equal(null);
+        expect(await stat(a, 'reconnects')).to.equal(0);
+        // Keys work on the reloaded app.
+        await sa.cloudPage!.evaluate(() => {
+          (window as any).keysSeen = [];
+          document.addEventListener('keydown', (e) => (window as any).keysSeen.push(e.keyCode));
+        });
+        await press(a, sa, VK.VK_DOWN);
+        expect(await sa.cloudPage!.evaluate(() => (window as any).keysSeen)).to.deep.equal([VK.VK_DOWN]);
+        // The other session never noticed.
+        expect(sb.reloads).to.equal(0);
+        expect(await stat(b, 'appReloads')).to.equal(0);
+        await press(b, sb, VK.VK_RIGHT);
+        await until('the other device to paint the key', async () => (await stat(b, 'framesPainted')) > bFrames);
+        expect(await showsTheLayer(orch, b, sb)).to.equal(true);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      await until('the sessions to end', () => orch.sessions.size === 0);
+    });
+
+    it('a hung renderer (an endless loop in the app): the watchdog crashes it and the app reloads', async () => {
+      const a = await device.open(orch, 'w=1280&h=720&app=portal');
+      try {
+        const sa = await sessionOf(orch, a);
+        await sa.cloudPage!.evaluate(() => void setTimeout(() => {
+          for (;;);
+        }, 0));
+        // The key's delivery is what finds the page stuck.
+        await a.evaluate((c) => (window as any).stratusClient.sendKey(c, 'down'), VK.VK_DOWN);
+        await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1, 60000);
+        await until('the reloaded app to be on the device', () => showsTheLayer(orch, a, sa));
+        expect(sa.reloads).to.equal(1);
+        expect(orch.sessions.get(sa.id)).to.equal(sa);
+      } finally {
+        await a.close();
+      }
+      await until('the session to end', () => orch.sessions.size === 0);
+    });
+
+    it('alert() and confirm() in the app do not hang it: nobody is there to answer them', async () => {
+      const a = await device.open(orch, 'w=1280&h=720&app=portal');
+      try {
+        const sa = await sessionOf(orch, a);
+        const answers = await sa.cloudPage!.evaluate(() => {
+          alert('hello');
+          return { confirm: confirm('sure?'), prompt: prompt('name?') };
+        });
+        expect(answers).to.deep.equal({ confirm: false, prompt: null });
+        await press(a, sa, VK.VK_DOWN);
+        expect(await showsTheLayer(orch, a, sa)).to.equal(true);
+        expect(sa.reloads).to.equal(0);
+      } finally {
+        await a.close();
+      }
+      await until('the session to end', () => orch.sessions.size === 0);
+    });
+
+    it('a crash loop (3 within the window) closes the session with STRATUS_PAGE_CRASHED, final', async () => {
+      const dev = await RawDevice.connect(orch, 'crash-loop');
+      dev.hello({ app: 'portal' });
+      const { sessionId } = await dev.helloResult();
+      const s = orch.sessions.get(sessionId)!;
+      for (let i = 1; i <= 2; i++) {
+        await s.page.cdp.send('Page.crash').catch(() => undefined);
+        await until(`reload ${i}`, () => s.reloads === i && !s.renewing);
+      }
+      expect(dev.texts.filter((t) => t.method === 'session.reloaded').map((t) => t.params)).to.deep.equal([{ reason: 'crashed' }, { reason: 'crashed' }]);
+      await s.page.cdp.send('Page.crash').catch(() => undefined);
+      expect(await dev.closed).to.deep.equal({ code: 4506, reason: 'STRATUS_PAGE_CRASHED' });
+      await until('the session to end', () => !orch.sessions.has(sessionId));
+      expect(orch.chromiumContexts).to.equal(1);
+    });
+  });
+
+  describe('the browser dies', () => {
+    let orch: Orchestrator;
+    let device: DeviceBrowser;
+    before(async () => {
+      orch = await startOrchestrator();
+      device = await DeviceBrowser.launch();
+    });
+    after(async () => {
+      await device?.close();
+      await orch?.close();
+    });
+
+    it('is relaunched: health says not ready meanwhile, a hello waits for it, the sessions reload with their devices connected, and nothing of the old browser is left', async () => {
+      const a = await device.open(orch, 'w=1280&h=720&app=portal');
+      try {
+        const sa = await sessionOf(orch, a);
+        const oldPid = orch.chromiumPid as number;
+        const oldChildren = descendants(oldPid);
+        expect(oldChildren.length).to.be.above(0);
+        const health = async (): Promise<{ status: number; body: any }> => {
+          const r = await fetch(`${orch.baseUrl}/healthz`);
+          return { status: r.status, body: await r.json() };
+        };
+        expect((await health()).status).to.equal(200);
+        process.kill(oldPid, 'SIGKILL');
+        await until('the orchestrator to notice', () => !orch.health().ok || orch.browserRelaunches > 0);
+        // A hello now waits for the new browser instead of failing.
+        const late = await RawDevice.connect(orch, 'late-box');
+        late.hello({ app: 'portal' });
+        const lateHello = await late.helloResult();
+        expect(orch.sessions.has(lateHello.sessionId)).to.equal(true);
+        await until('a new browser', () => orch.health().ok && orch.chromiumPid !== oldPid);
+        const h = await health();
+        expect(h.status).to.equal(200);
+        expect(h.body).to.include({ ok: true, browser: 'up', relaunches: 1 });
+        await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1);
+        await until('the reloaded app to be on the device', () => showsTheLayer(orch, a, sa));
+        expect(await stat(a, 'reconnects')).to.equal(0);
+        expect(orch.sessions.get(sa.id)).to.equal(sa);
+        await press(a, sa, VK.VK_DOWN);
+        expect(await showsTheLayer(orch, a, sa)).to.equal(true);
+        await until('the old browser and its children to be gone', () => !alive(oldPid) && oldChildren.every((p) => !alive(p)));
+        late.close();
+      } finally {
+        await a.close();
+      }
+      await until('the sessions to end', () => orch.sessions.size === 0);
+      expect(orch.chromiumContexts).to.equal(1);
+    });
+
+    it('answers /healthz with 503 while no browser runs', async () => {
+      const pid = orch.chromiumPid as number;
+      const seen: number[] = [];
+      process.kill(pid, 'SIGKILL');
+      // Polls until the relaunch is over; at least one answer falls in it, since a launch takes
+      // far longer than a loopback request.
+      await until('the relaunch', async () => {
+        const status = (await fetch(`${orch.baseUrl}/healthz`)).status;
+        seen.push(status);
+        return status === 200 && orch.chromiumPid !== pid;
+      });
+      expect(seen).to.include(503);
+    });
+  });
+
+  it('shuts down within its deadline when the browser hangs, and leaves no process behind', async () => {
+    const orch = await startOrchestrator({ server: { shutdownDeadlineMs: 3000 } });
+    const dev = await RawDevice.connect(orch, 'box');
+    dev.hello({ app: 'portal' });
+    await dev.helloResult();
+    const pid = orch.chromiumPid as number;
+    const children = descendants(pid);
+    // A browser that answers nothing: every DevTools call would wait for the protocol timeout.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const started = performance.now();
+      await orch.close();
+      // The deadline is 3 s; without it the close waits for three protocol timeouts (90 s).
+      expect(performance.now() - started).to.be.below(20000);
+      expect(await dev.closed).to.deep.equal({ code: 4001, reason: 'STRATUS_SHUTDOWN' });
+      expect(alive(pid)).to.equal(false);
+      await until('its children to be gone', () => children.every((p) => !alive(p)));
+    } finally {
+      // Should the close have failed, nothing stays stopped for the next test.
+      for (const p of [pid, ...children]) if (alive(p)) process.kill(p, 'SIGKILL');
+    }
+  });
+});
