@@ -219,8 +219,10 @@ export var TO_CHANNEL = {
   /**
    * The app set its keyset (HbbTV Keyset.setValue): the device registers the same keys with its
    * terminal, so the others stay with the TV; the orchestrator delivers only these either way.
+   * `unset`: a new document (another app) has set none yet: every key again (`value` is then the
+   * whole mask, for a client that does not know `unset`).
    */
-  'app.keyset': notification(true, ['device'], obj({ value: int(0, 0x7ff), otherKeys: arr(int(0, 65535), 64) })),
+  'app.keyset': notification(true, ['device'], obj({ value: int(0, 0x7ff), otherKeys: arr(int(0, 65535), 64), unset: bool() }, ['unset'])),
   /**
    * The app's page was re-created and the app reloaded in the same session (its renderer crashed
    * or hung, or the browser was relaunched): the app starts afresh, so its keyset is back to every

@@ -380,8 +380,9 @@ export class StratusClient {
       return;
     }
     if (msg.method === 'app.keyset' && raw.params) {
-      var k = raw.params as AppKeyset;
-      this.setKeyset({ value: k.value, otherKeys: k.otherKeys.slice() });
+      var k = raw.params as AppKeyset & { unset?: boolean };
+      // A new app in the cloud page has set no keyset yet: every key is its again.
+      this.setKeyset(k.unset ? null : { value: k.value, otherKeys: k.otherKeys.slice() });
       return;
     }
     if (msg.method === 'session.reloaded') {

@@ -7,3 +7,4 @@ export * from './drop-test';
 export * from './failure';
 export * from './fixtures';
 export * from './fuzz';
+export * from './processes';

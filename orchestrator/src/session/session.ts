@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { check, MediaCapabilities, SessionInfo, StratusError, TO_CHANNEL } from '@stratus/protocol';
+import { check, KEYSET_ALL, MediaCapabilities, SessionInfo, StratusError, TO_CHANNEL } from '@stratus/protocol';
 import { BrowserContext, Page } from 'puppeteer-core';
 import { AppEntry, Config } from '../config';
 import { InputPipeline } from '../input/input-pipeline';
@@ -161,6 +161,15 @@ export class Session extends EventEmitter<SessionEvents> {
   private async openApp(context: BrowserContext): Promise<void> {
     const { opts, page } = this;
     await page.open(context);
+    // A top-level document of another origin is another app (createApplication outside the app's
+    // boundary, or the app leaving for another site): it has set no keyset yet, as on a terminal
+    // starting an app. The app's own pages (same origin, its application boundary) keep it.
+    let origin: string | null = null;
+    page.cdp.on('Page.frameNavigated', (e) => {
+      if (e.frame.parentId) return;
+      if (origin !== null && e.frame.securityOrigin !== origin) this.unsetKeyset();
+      origin = e.frame.securityOrigin;
+    });
     const m = opts.media;
     const support = playbackSupport(m.caps, m.router.virtualAvailable, m.virtualAnswer);
     const holes = new VideoHoles(
@@ -295,6 +304,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.input.keyset = keyset;
     this.channels.device.notify('app.keyset', keyset);
     return null;
+  }
+
+  /** Back to every key, and the device is told (only when a keyset was set). */
+  private unsetKeyset(): void {
+    if (!this.input.keyset) return;
+    this.input.keyset = null;
+    this.channels.device.notify('app.keyset', { value: KEYSET_ALL, otherKeys: [], unset: true });
   }
 
   /** The device's channel came or went: the layer streams only while it is there. */

@@ -399,4 +399,22 @@ describe('createApplication to an origin the catalogue entry allows', function (
     expect(await cloud(session, () => location.origin)).to.equal(other.baseUrl);
     expect(rig.orch.sessions.get(session.id)).to.equal(session);
   });
+
+  it("the new app starts with every key: the old app's keyset goes with it, on the device too", async () => {
+    await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
+    const session = dev.session;
+    await until('the catalogue keyset', () => session.input.keyset !== null);
+    // The catalogue keeps digits for the TV.
+    expect(await dev.page.evaluate((c) => (window as any).stratusClient.takesKey(c), VK.VK_1)).to.equal(false);
+    await cloud(session, (url: string) => (document.getElementById('appmgr') as any).getOwnerApplication(document).createApplication(url, false), `${other.baseUrl}/probe/`);
+    await until('the other app', () => cloud(session, () => location.pathname === '/probe/').catch(() => false));
+    expect(session.input.keyset).to.equal(null);
+    await until('the device to take every key again', () => dev.page.evaluate((c) => (window as any).stratusClient.takesKey(c), VK.VK_1));
+    await cloud(session, () => {
+      (window as any).keysSeen = [];
+      document.addEventListener('keydown', (e) => (window as any).keysSeen.push(e.keyCode));
+    });
+    await dev.page.evaluate((c) => (window as any).stratusClient.sendKey(c, 'down'), VK.VK_1);
+    expect(await until('the digit in the new app', () => cloud(session, () => ((window as any).keysSeen.length ? (window as any).keysSeen : null)))).to.deep.equal([VK.VK_1]);
+  });
 });

@@ -8,6 +8,7 @@ import { AddressInfo } from 'node:net';
 import { bridgeApp, MediaBridge } from '@stratus/media-bridge';
 import { mergeConfig } from '../../src/config';
 import { bridgeOptions, Orchestrator } from '../../src/orchestrator';
+import { Session } from '../../src/session/session';
 
 const ASSETS = JSON.parse(readFileSync(join(MEDIA_ROOT, 'assets.json'), 'utf8')) as {
   hevc: { path: string; seconds: number; switchAt: number; rgb: number[]; rgbAfter: number[] };
@@ -26,6 +27,15 @@ async function advancing(page: Page, min: number): Promise<{ currentTime: number
 
 async function bridgeIdle(orch: Orchestrator): Promise<void> {
   await until('every transcode to stop', () => orch.bridge!.active === 0 && ffmpegChildren() === 0, 10000);
+}
+
+/** Waits for the app's element to have an error; its code, and the cloud-browser errors seen. */
+function appMediaError(session: Session): Promise<{ code: number; isMediaError: boolean; errors: string[] }> {
+  return until('the error in the app', () => cloud(session, () => {
+    const v = document.getElementById('video') as HTMLVideoElement;
+    const errs = (window as any).cloudErrors.map((e: { code: string }) => e.code);
+    return v.error ? { code: v.error.code, isMediaError: v.error instanceof MediaError, errors: errs } : null;
+  }), 15000);
 }
 
 describe('virtual playback: a legacy box plays HEVC and VP9 through the media-bridge', function () {
@@ -114,11 +124,7 @@ describe('virtual playback: a legacy box plays HEVC and VP9 through the media-br
     // Two segments ahead of the viewer the run pauses: it is alive, with most of the asset unwritten.
     const pid = await until('ffmpeg running', () => transcode.pid);
     process.kill(pid, 'SIGKILL');
-    const c = await until('the error in the app', () => cloud(dev.session, () => {
-      const v = document.getElementById('video') as HTMLVideoElement;
-      const errs = (window as any).cloudErrors.map((e: { code: string }) => e.code);
-      return v.error ? { code: v.error.code, isMediaError: v.error instanceof MediaError, errors: errs } : null;
-    }), 15000);
+    const c = await appMediaError(dev.session);
     expect(c).to.deep.include({ code: 3, isMediaError: true });
     expect(c.errors).to.include('STRATUS_BRIDGE_FAILED');
     const log = await appLog(dev.session);
@@ -229,11 +235,7 @@ describe('virtual playback through a standalone media-bridge (bridge.mode=remote
     const transcode = remote.bridge.transcode([...(remote.bridge as any).byId.keys()][0])!;
     const pid = await until('ffmpeg running', () => transcode.pid);
     process.kill(pid, 'SIGKILL');
-    const c = await until('the error in the app', () => cloud(dev.session, () => {
-      const v = document.getElementById('video') as HTMLVideoElement;
-      const errs = (window as any).cloudErrors.map((e: { code: string }) => e.code);
-      return v.error ? { code: v.error.code, isMediaError: v.error instanceof MediaError, errors: errs } : null;
-    }), 15000);
+    const c = await appMediaError(dev.session);
     expect(c).to.deep.include({ code: 3, isMediaError: true });
     expect(c.errors).to.include('STRATUS_BRIDGE_FAILED');
   });

@@ -1,43 +1,10 @@
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Page } from 'puppeteer-core';
 import { VK } from '@stratus/protocol';
 import { decodePng } from '../../src/png/decode';
 import { Orchestrator } from '../../src/orchestrator';
 import { Session } from '../../src/session/session';
-import { DeviceBrowser, devicePixels, RawDevice, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
-
-/** Every process below `pid` (Chromium's renderers, zygotes, GPU and utility processes). */
-function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      // The command name may hold spaces and brackets: the fields that follow come after the last ')'.
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // It ended while we looked.
-    }
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length) {
-    const p = queue.shift() as number;
-    for (const [child, ppid] of parent) if (ppid === p) out.push(child), queue.push(child);
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie is dead, only not reaped yet.
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
+import { alive, descendants, DeviceBrowser, devicePixels, RawDevice, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 
 const stat = (page: Page, name: string): Promise<number> => page.evaluate((n) => (window as any).stratusClient.stats[n] as number, name);
 
