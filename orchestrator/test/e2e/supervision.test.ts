@@ -35,7 +35,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
     let orch: Orchestrator;
     let device: DeviceBrowser;
     before(async () => {
-      orch = await startOrchestrator({ chromium: { hangTimeoutMs: 3000 } });
+      orch = await startOrchestrator();
       device = await DeviceBrowser.launch();
     });
     after(async () => {
