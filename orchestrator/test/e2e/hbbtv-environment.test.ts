@@ -86,8 +86,13 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
         await until(`the menu again (${i + 1})`, async () => near(await screenPixel(dev.page, 580, 125), FOCUSED, 2));
       }
       await until('the device player to go', () => dev.page.evaluate(() => (window as any).stratusClient.media.ids.length === 0));
-      const states = await cloud(dev.session, () => (window as any).hbbtvCatalogue.log.filter((e: unknown) => e === 'playState 1').length);
-      expect(states).to.equal(20);
+      // Each video starts playing once; a rebuffer on a loaded machine (4 buffering, then 1 again)
+      // is the state machine working, not another start.
+      const starts = await cloud(dev.session, () => {
+        const states = ((window as any).hbbtvCatalogue.log as unknown[]).filter((e): e is string => typeof e === 'string' && e.startsWith('playState '));
+        return states.filter((e, i) => e === 'playState 1' && states[i - 1] !== 'playState 4').length;
+      });
+      expect(starts).to.equal(20);
     });
 
     it('a frame inside the app cannot take its keys: only the top document\'s keyset counts', async () => {
