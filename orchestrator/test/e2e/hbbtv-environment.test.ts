@@ -203,6 +203,15 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
       expect(report.madeConfig).to.equal('DEU');
     });
 
+    it('prints what it found on screen, and the device shows exactly that page (its reference rendering)', async () => {
+      await until('the report', () => cloud(dev.session, () => (window as any).report));
+      expect(await cloud(dev.session, () => document.body.textContent)).to.include('OITF_HD_UIPROF');
+      await settle(rig.orch, dev.page);
+      const reference = decodePng(await dev.session.page.capture());
+      const shown = await devicePixels(dev.page);
+      expect(shown.data.equals(reference.data), 'the device layer equals the page, byte for byte').to.equal(true);
+    });
+
     it('DRM answers "unknown DRM system" through its events, parental control from configuration, nothing throws', async () => {
       await until('the report', () => cloud(dev.session, () => (window as any).report));
       const r = await cloud(dev.session, async () => {
