@@ -5,7 +5,7 @@
  * The link's `seq`/`ack` numbers ride on the envelope (reliable-link.ts).
  */
 import { ErrorCode, errorSpec, isErrorCode } from './errors';
-import type { StratusError } from './stratus-error';
+import { StratusError, wireMessage } from './stratus-error';
 
 export interface RpcErrorObject {
   code: number;
@@ -54,7 +54,7 @@ export function rpcError(code: ErrorCode, message: string): RpcErrorObject {
 }
 
 export function rpcErrorOf(err: StratusError): RpcErrorObject {
-  return rpcError(err.code, err.message);
+  return rpcError(err.code, wireMessage(err));
 }
 
 /** The Stratus code an error response carries; STRATUS_INTERNAL when it carries none we know. */

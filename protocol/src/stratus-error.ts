@@ -44,3 +44,11 @@ export function isStratusError(e: unknown): e is StratusError {
 export function toStratusError(e: unknown): StratusError {
   return isStratusError(e) ? e : new StratusError('STRATUS_INTERNAL', String(e));
 }
+
+/**
+ * What a peer is told of an error. An internal one says only that: its detail (an exception's
+ * text, which may name files or hosts) is for the orchestrator's own log, not for devices.
+ */
+export function wireMessage(err: StratusError): string {
+  return err.code === 'STRATUS_INTERNAL' ? errorSpec('STRATUS_INTERNAL').message : err.message;
+}

@@ -21,6 +21,11 @@ describe('protocol/jsonrpc', () => {
     expect(rpcErrorResponse(2, err)).to.deep.equal({ jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'No such method. x.y', data: { code: 'STRATUS_UNKNOWN_METHOD' } } });
   });
 
+  it('tells a peer of an internal error no more than its code: the detail may name files or hosts', () => {
+    const err = rpcErrorOf(new StratusError('STRATUS_INTERNAL', "Error: ENOENT: no such file or directory, open '/srv/stratus/secret.pem'"));
+    expect(err).to.deep.equal({ code: -32603, message: 'Internal error in the orchestrator.', data: { code: 'STRATUS_INTERNAL' } });
+  });
+
   it('reads the Stratus code back from an error object, STRATUS_INTERNAL when it has none we know', () => {
     expect(errorCodeOf(rpcError('STRATUS_REPLAY_GAP', 'gone'))).to.equal('STRATUS_REPLAY_GAP');
     expect(errorCodeOf({ code: -1, message: 'x', data: { code: 'NOT_OURS' } })).to.equal('STRATUS_INTERNAL');

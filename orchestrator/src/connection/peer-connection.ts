@@ -21,7 +21,8 @@ import {
   StratusError,
   TO_ORCHESTRATOR,
   ToOrchestrator,
-  toStratusError
+  toStratusError,
+  wireMessage
 } from '@stratus/protocol';
 import { WebSocket, RawData } from 'ws';
 import { Channel, ChannelConnection } from '../channel/channel';
@@ -327,7 +328,9 @@ export class PeerConnection {
   }
 
   private notifyError(err: StratusError): void {
-    this.sendText(JSON.stringify(rpcNotification('session.error', { code: err.code, message: err.message })));
+    // The detail of an internal error stays here; the peer gets the code and the registry's words.
+    if (err.code === 'STRATUS_INTERNAL') console.error(`stratus: internal error on a ${this.channel?.role ?? 'new'} connection: ${err.message}`);
+    this.sendText(JSON.stringify(rpcNotification('session.error', { code: err.code, message: wireMessage(err) })));
   }
 
   /** Tells the peer why, closes its socket with the code's close code, and ends its channel. */
