@@ -236,7 +236,11 @@ export class Session extends EventEmitter<SessionEvents> {
    * the reloaded app. Crashing maxCrashes times within the window closes the session instead.
    */
   renew(reason: ReloadReason, context?: BrowserContext): Promise<void> {
-    if (this.closing) return this.closing;
+    if (this.closing) {
+      // A context made for a session that ended meanwhile must not outlive it.
+      void context?.close().catch(() => undefined);
+      return this.closing;
+    }
     if (reason !== 'browser') {
       const now = performance.now();
       this.crashes = this.crashes.filter((t) => now - t < this.opts.crashWindowMs);
@@ -268,17 +272,24 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private async reopen(reason: ReloadReason, context?: BrowserContext): Promise<void> {
-    if (this.closing) return;
+    if (this.closing || (reason !== 'browser' && this.browserGone)) {
+      void context?.close().catch(() => undefined);
+      return;
+    }
     if (reason === 'browser' && !context) return;
-    if (reason !== 'browser' && this.browserGone) return;
     this.layer.hold();
     this.closeApp();
     await this.page.discard();
+    if (this.closing) {
+      // The session's own close has released the context it knew; this one is ours to drop.
+      void context?.close().catch(() => undefined);
+      return;
+    }
     if (context) {
       this.context = context;
       this.browserGone = false;
     }
-    if (this.closing || !this.context) return;
+    if (!this.context) return;
     this.reloads++;
     this.channels.tellReloaded(reason);
     try {
