@@ -4,7 +4,7 @@ import { VK } from '@stratus/protocol';
 import { decodePng } from '../../src/png/decode';
 import { Orchestrator } from '../../src/orchestrator';
 import { Session } from '../../src/session/session';
-import { alive, descendants, DeviceBrowser, devicePixels, RawDevice, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { alive, descendants, devicePixels, RawDevice, sessionOf, settle, startOrchestrator, until, useRig } from '@stratus/testkit';
 
 const stat = (page: Page, name: string): Promise<number> => page.evaluate((n) => (window as any).stratusClient.stats[n] as number, name);
 
@@ -32,29 +32,20 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
   this.timeout(180000);
 
   describe('one page dies', () => {
-    let orch: Orchestrator;
-    let device: DeviceBrowser;
-    before(async () => {
-      orch = await startOrchestrator();
-      device = await DeviceBrowser.launch();
-    });
-    after(async () => {
-      await device?.close();
-      await orch?.close();
-    });
+    const rig = useRig();
 
     it('a crashed renderer: the app reloads in its session, its device keeps the connection and gets the new page; the other session is untouched', async () => {
-      const a = await device.open(orch, 'w=1280&h=720&app=portal');
-      const b = await device.open(orch, 'w=1280&h=720&app=portal');
+      const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
+      const b = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
       try {
-        const sa = await sessionOf(orch, a);
-        const sb = await sessionOf(orch, b);
+        const sa = await sessionOf(rig.orch, a);
+        const sb = await sessionOf(rig.orch, b);
         await sa.cloudPage!.evaluate(() => ((window as any).beforeCrash = true));
         const bFrames = await stat(b, 'framesPainted');
         await sa.page.cdp.send('Page.crash').catch(() => undefined);
         await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1);
-        await until('the reloaded app to be on the device', () => showsTheLayer(orch, a, sa));
-        expect(orch.sessions.get(sa.id)).to.equal(sa);
+        await until('the reloaded app to be on the device', () => showsTheLayer(rig.orch, a, sa));
+        expect(rig.orch.sessions.get(sa.id)).to.equal(sa);
         expect(sa.reloads).to.equal(1);
         // A new document: nothing of the crashed one survived.
         expect(await sa.cloudPage!.evaluate(() => (window as any).beforeCrash ?? null)).to.equal(null);
@@ -71,56 +62,56 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         expect(await stat(b, 'appReloads')).to.equal(0);
         await press(b, sb, VK.VK_RIGHT);
         await until('the other device to paint the key', async () => (await stat(b, 'framesPainted')) > bFrames);
-        expect(await showsTheLayer(orch, b, sb)).to.equal(true);
+        expect(await showsTheLayer(rig.orch, b, sb)).to.equal(true);
       } finally {
         await a.close();
         await b.close();
       }
-      await until('the sessions to end', () => orch.sessions.size === 0);
+      await until('the sessions to end', () => rig.orch.sessions.size === 0);
     });
 
     it('a hung renderer (an endless loop in the app): the watchdog crashes it and the app reloads', async () => {
-      const a = await device.open(orch, 'w=1280&h=720&app=portal');
+      const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
       try {
-        const sa = await sessionOf(orch, a);
+        const sa = await sessionOf(rig.orch, a);
         await sa.cloudPage!.evaluate(() => void setTimeout(() => {
           for (;;);
         }, 0));
         // The key's delivery is what finds the page stuck.
         await a.evaluate((c) => (window as any).stratusClient.sendKey(c, 'down'), VK.VK_DOWN);
         await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1, 60000);
-        await until('the reloaded app to be on the device', () => showsTheLayer(orch, a, sa));
+        await until('the reloaded app to be on the device', () => showsTheLayer(rig.orch, a, sa));
         expect(sa.reloads).to.equal(1);
-        expect(orch.sessions.get(sa.id)).to.equal(sa);
+        expect(rig.orch.sessions.get(sa.id)).to.equal(sa);
       } finally {
         await a.close();
       }
-      await until('the session to end', () => orch.sessions.size === 0);
+      await until('the session to end', () => rig.orch.sessions.size === 0);
     });
 
     it('alert() and confirm() in the app do not hang it: nobody is there to answer them', async () => {
-      const a = await device.open(orch, 'w=1280&h=720&app=portal');
+      const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
       try {
-        const sa = await sessionOf(orch, a);
+        const sa = await sessionOf(rig.orch, a);
         const answers = await sa.cloudPage!.evaluate(() => {
           alert('hello');
           return { confirm: confirm('sure?'), prompt: prompt('name?') };
         });
         expect(answers).to.deep.equal({ confirm: false, prompt: null });
         await press(a, sa, VK.VK_DOWN);
-        expect(await showsTheLayer(orch, a, sa)).to.equal(true);
+        expect(await showsTheLayer(rig.orch, a, sa)).to.equal(true);
         expect(sa.reloads).to.equal(0);
       } finally {
         await a.close();
       }
-      await until('the session to end', () => orch.sessions.size === 0);
+      await until('the session to end', () => rig.orch.sessions.size === 0);
     });
 
     it('a crash loop (3 within the window) closes the session with STRATUS_PAGE_CRASHED, final', async () => {
-      const dev = await RawDevice.connect(orch, 'crash-loop');
+      const dev = await RawDevice.connect(rig.orch, 'crash-loop');
       dev.hello({ app: 'portal' });
       const { sessionId } = await dev.helloResult();
-      const s = orch.sessions.get(sessionId)!;
+      const s = rig.orch.sessions.get(sessionId)!;
       for (let i = 1; i <= 2; i++) {
         await s.page.cdp.send('Page.crash').catch(() => undefined);
         await until(`reload ${i}`, () => s.reloads === i && !s.renewing);
@@ -128,71 +119,62 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
       expect(dev.texts.filter((t) => t.method === 'session.reloaded').map((t) => t.params)).to.deep.equal([{ reason: 'crashed' }, { reason: 'crashed' }]);
       await s.page.cdp.send('Page.crash').catch(() => undefined);
       expect(await dev.closed).to.deep.equal({ code: 4506, reason: 'STRATUS_PAGE_CRASHED' });
-      await until('the session to end', () => !orch.sessions.has(sessionId));
-      expect(orch.chromiumContexts).to.equal(1);
+      await until('the session to end', () => !rig.orch.sessions.has(sessionId));
+      expect(rig.orch.chromiumContexts).to.equal(1);
     });
   });
 
   describe('the browser dies', () => {
-    let orch: Orchestrator;
-    let device: DeviceBrowser;
-    before(async () => {
-      orch = await startOrchestrator();
-      device = await DeviceBrowser.launch();
-    });
-    after(async () => {
-      await device?.close();
-      await orch?.close();
-    });
+    const rig = useRig();
 
     it('is relaunched: health says not ready meanwhile, a hello waits for it, the sessions reload with their devices connected, and nothing of the old browser is left', async () => {
-      const a = await device.open(orch, 'w=1280&h=720&app=portal');
+      const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
       try {
-        const sa = await sessionOf(orch, a);
-        const oldPid = orch.chromiumPid as number;
+        const sa = await sessionOf(rig.orch, a);
+        const oldPid = rig.orch.chromiumPid as number;
         const oldChildren = descendants(oldPid);
         expect(oldChildren.length).to.be.above(0);
         const health = async (): Promise<{ status: number; body: any }> => {
-          const r = await fetch(`${orch.baseUrl}/healthz`);
+          const r = await fetch(`${rig.orch.baseUrl}/healthz`);
           return { status: r.status, body: await r.json() };
         };
         expect((await health()).status).to.equal(200);
         process.kill(oldPid, 'SIGKILL');
-        await until('the orchestrator to notice', () => !orch.health().ok || orch.browserRelaunches > 0);
+        await until('the orchestrator to notice', () => !rig.orch.health().ok || rig.orch.browserRelaunches > 0);
         // A hello now waits for the new browser instead of failing.
-        const late = await RawDevice.connect(orch, 'late-box');
+        const late = await RawDevice.connect(rig.orch, 'late-box');
         late.hello({ app: 'portal' });
         const lateHello = await late.helloResult();
-        expect(orch.sessions.has(lateHello.sessionId)).to.equal(true);
-        await until('a new browser', () => orch.health().ok && orch.chromiumPid !== oldPid);
+        expect(rig.orch.sessions.has(lateHello.sessionId)).to.equal(true);
+        await until('a new browser', () => rig.orch.health().ok && rig.orch.chromiumPid !== oldPid);
         const h = await health();
         expect(h.status).to.equal(200);
         expect(h.body).to.include({ ok: true, browser: 'up', relaunches: 1 });
         await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1);
-        await until('the reloaded app to be on the device', () => showsTheLayer(orch, a, sa));
+        await until('the reloaded app to be on the device', () => showsTheLayer(rig.orch, a, sa));
         expect(await stat(a, 'reconnects')).to.equal(0);
-        expect(orch.sessions.get(sa.id)).to.equal(sa);
+        expect(rig.orch.sessions.get(sa.id)).to.equal(sa);
         await press(a, sa, VK.VK_DOWN);
-        expect(await showsTheLayer(orch, a, sa)).to.equal(true);
+        expect(await showsTheLayer(rig.orch, a, sa)).to.equal(true);
         await until('the old browser and its children to be gone', () => !alive(oldPid) && oldChildren.every((p) => !alive(p)));
         late.close();
       } finally {
         await a.close();
       }
-      await until('the sessions to end', () => orch.sessions.size === 0);
-      expect(orch.chromiumContexts).to.equal(1);
+      await until('the sessions to end', () => rig.orch.sessions.size === 0);
+      expect(rig.orch.chromiumContexts).to.equal(1);
     });
 
     it('answers /healthz with 503 while no browser runs', async () => {
-      const pid = orch.chromiumPid as number;
+      const pid = rig.orch.chromiumPid as number;
       const seen: number[] = [];
       process.kill(pid, 'SIGKILL');
       // Polls until the relaunch is over; at least one answer falls in it, since a launch takes
       // far longer than a loopback request.
       await until('the relaunch', async () => {
-        const status = (await fetch(`${orch.baseUrl}/healthz`)).status;
+        const status = (await fetch(`${rig.orch.baseUrl}/healthz`)).status;
         seen.push(status);
-        return status === 200 && orch.chromiumPid !== pid;
+        return status === 200 && rig.orch.chromiumPid !== pid;
       });
       expect(seen).to.include(503);
     });
