@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import express, { Express, NextFunction, Request, Response } from 'express';
 import { errorSpec } from '@stratus/protocol';
 import { Lease, MediaBridge } from './bridge';
+import { sameSecret } from './same-secret';
 import { isStratusError, StratusError } from '@stratus/protocol';
 
 /** Where the segments are served, on the standalone bridge and in the orchestrator alike. */
@@ -102,11 +103,6 @@ export function bridgeApp(bridge: MediaBridge, token: string, watchHoldMs = 2500
   return app;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function fail(res: Response, err: unknown): void {
   const e = isStratusError(err) ? err : new StratusError('STRATUS_INTERNAL', String(err));

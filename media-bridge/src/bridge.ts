@@ -6,7 +6,8 @@ import express, { Router } from 'express';
 import { StratusError } from '@stratus/protocol';
 import { forgetNoProxy, GuardedProxy } from './guarded-proxy';
 import { probe } from './probe';
-import { corsFor, guardSource } from './source-guard';
+import { corsFor } from './cors';
+import { guardSource } from './source-guard';
 import { OutputProfile, profileKey, Transcode } from './transcode';
 
 export interface BridgeOptions {

@@ -1,8 +1,9 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
 import { StratusError } from '@stratus/protocol';
 import { FORBIDDEN, guardedLookup, literalRefusal } from './guarded-net';
+import { sameSecret } from './same-secret';
 
 /** Headers that belong to one hop and are not forwarded (RFC 9110, 7.6.1). */
 const HOP = new Set(['connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -26,7 +27,8 @@ export interface ProxyTicket {
  * as a forbidden source instead of a network error.
  */
 export class GuardedProxy {
-  private readonly tickets = new Map<string, { refused: string[] }>();
+  /** Live tickets by their user name (not secret): each holds its secret and what was refused it. */
+  private readonly tickets = new Map<string, { secret: string; refused: string[] }>();
   private readonly sockets = new Set<Socket>();
   private readonly server: Server = createServer();
   /** The server listens from the first ticket on. */
@@ -58,13 +60,13 @@ export class GuardedProxy {
     if (!address || typeof address === 'string') throw new StratusError('STRATUS_BRIDGE_FAILED', 'the media proxy is not running');
     const user = randomBytes(6).toString('hex');
     const secret = randomBytes(12).toString('hex');
-    const entry = { refused: [] as string[] };
-    this.tickets.set(`${user}:${secret}`, entry);
+    const entry = { secret, refused: [] as string[] };
+    this.tickets.set(user, entry);
     const port = (address as AddressInfo).port;
     return {
       url: `http://${user}:${secret}@127.0.0.1:${port}`,
       refused: entry.refused,
-      close: () => void this.tickets.delete(`${user}:${secret}`)
+      close: () => void this.tickets.delete(user)
     };
   }
 
@@ -73,12 +75,9 @@ export class GuardedProxy {
     const m = /^Basic (.+)$/i.exec(req.headers['proxy-authorization'] ?? '');
     if (!m) return null;
     const given = Buffer.from(m[1], 'base64').toString('utf8');
-    for (const [key, entry] of this.tickets) {
-      const a = Buffer.from(key);
-      const b = Buffer.from(given);
-      if (a.length === b.length && timingSafeEqual(a, b)) return entry;
-    }
-    return null;
+    const colon = given.indexOf(':');
+    const entry = colon > 0 ? this.tickets.get(given.slice(0, colon)) : undefined;
+    return entry && sameSecret(given.slice(colon + 1), entry.secret) ? entry : null;
   }
 
   private forward(req: IncomingMessage, res: ServerResponse): void {

@@ -1,5 +1,6 @@
 export * from '@stratus/protocol';
 export * from './source-guard';
+export * from './cors';
 export * from './guarded-net';
 export * from './guarded-proxy';
 export * from './probe';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { Browser } from 'puppeteer-core';
 import { Config } from './config';
+import { settledWithin } from './deadline';
 import { StratusError } from '@stratus/protocol';
 
 /** Where the browser's own service endpoints point: the discard port on loopback, where nothing listens. */
@@ -111,12 +112,9 @@ export async function launchChromium(cfg: Config['chromium'], moreArgs: string[]
     close(deadlineMs = 10000) {
       closed ??= (async () => {
         const proc = browser.process();
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
-        const outcome = await Promise.race([browser.close().then(() => 'done' as const, () => 'failed' as const), deadline]);
-        clearTimeout(timer);
+        await settledWithin(browser.close(), deadlineMs);
         // A browser that hangs, or whose pipe is already gone, still leaves no process behind.
-        if (outcome !== 'done' && proc && proc.exitCode === null && proc.signalCode === null) {
+        if (proc && proc.exitCode === null && proc.signalCode === null) {
           proc.kill('SIGKILL');
           await new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
         }

@@ -266,6 +266,11 @@ export const DEFAULTS = {
 
 export type Config = typeof DEFAULTS;
 
+/** A comma-separated setting as its items, trimmed, empty ones dropped. */
+export function listOf(csv: string): string[] {
+  return csv.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 export type Overrides = { [section: string]: { [key: string]: unknown } | undefined };
 
 /** Returns a new config: defaults, then each override layer in order. Throws STRATUS_CONFIG_INVALID. */

@@ -1,10 +1,11 @@
 import { BASELINE_MEDIA_CAPABILITIES, HelloParams, JoinParams, ResumeParams } from '@stratus/protocol';
 import { Channel } from './channel/channel';
-import { forgetNoProxy, GuardedProxy, listOf, MediaBridge } from '@stratus/media-bridge';
+import { forgetNoProxy, GuardedProxy, MediaBridge } from '@stratus/media-bridge';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
 import { XmlCheck } from './page/xml-check';
-import { Config } from './config';
+import { Config, listOf } from './config';
+import { settledWithin } from './deadline';
 import { PeerInfo, SessionHost } from './connection/peer-connection';
 import { StratusError } from '@stratus/protocol';
 import { HttpFront, startHttp } from './server';
@@ -16,7 +17,7 @@ import { BridgeLink, PlaybackRouter } from './media/playback-route';
 /** The media-bridge's settings from the one config (embedded here, or standalone in bridge-main.ts). */
 export function bridgeOptions(config: Config): ConstructorParameters<typeof MediaBridge>[0] {
   const b = config.bridge;
-  const allowPrivate = config.media.allowPrivate.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const allowPrivate = listOf(config.media.allowPrivate.toLowerCase());
   return {
     ffmpegPath: b.ffmpegPath,
     ffprobePath: b.ffprobePath,
@@ -68,7 +69,7 @@ export class Orchestrator implements SessionHost {
   private mediaProxy: GuardedProxy | null = null;
 
   private constructor(readonly config: Config) {
-    this.revoked = new Set(config.auth.revokedDevices.split(',').map((d) => d.trim()).filter(Boolean));
+    this.revoked = new Set(listOf(config.auth.revokedDevices));
   }
 
   /** Issues device credentials signed with this orchestrator's secret. */
@@ -159,14 +160,13 @@ export class Orchestrator implements SessionHost {
     return this.relaunching;
   }
 
-  /** The running browser, waiting up to relaunchWaitMs for one being relaunched. */
+  /**
+   * The running browser, waiting up to relaunchWaitMs for one being relaunched (while none runs,
+   * a relaunch is under way: it clears the browser and starts in the same step).
+   */
   private async liveBrowser(): Promise<LaunchedChromium> {
-    if (this.chromium) return this.chromium;
     const waitMs = this.config.chromium.relaunchWaitMs;
-    const until = performance.now() + waitMs;
-    while (!this.chromium && !this.closing && performance.now() < until) {
-      await Promise.race([this.relaunching ?? Promise.resolve(), new Promise((r) => setTimeout(r, Math.max(1, Math.min(200, until - performance.now()))).unref())]);
-    }
+    if (!this.chromium && this.relaunching) await settledWithin(this.relaunching, waitMs);
     if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
     if (!this.chromium) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', `not back within ${waitMs} ms`);
     return this.chromium;
@@ -345,11 +345,11 @@ export class Orchestrator implements SessionHost {
         await this.mediaProxy?.close();
       })();
       // The browser's own close needs a share of the deadline too.
-      await Promise.race([orderly, new Promise((r) => setTimeout(r, left() * 0.7).unref())]);
-      if (this.relaunching) await Promise.race([this.relaunching.catch(() => undefined), new Promise((r) => setTimeout(r, left() * 0.5).unref())]);
+      await settledWithin(orderly, left() * 0.7);
+      if (this.relaunching) await settledWithin(this.relaunching, left() * 0.5);
       await this.chromium?.close(left());
       // Pages that did not close in time go with their browser; whatever else is left is released.
-      await Promise.race([orderly, new Promise((r) => setTimeout(r, left()).unref())]);
+      await settledWithin(orderly, left());
       this.http?.server.closeAllConnections();
     })();
     return this.closing;

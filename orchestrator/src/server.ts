@@ -8,11 +8,11 @@ import express from 'express';
 import { DEVICE_WS_PATH } from '@stratus/protocol';
 import { WebSocketServer } from 'ws';
 import { ASSETS } from './assets';
-import { Config } from './config';
+import { Config, listOf } from './config';
 import { PeerConnection, SessionHost } from './connection/peer-connection';
 import { deviceIp, normalizeIp } from './identity';
 import { mediaOriginRouter } from './dev/media-origin';
-import { BRIDGE_MOUNT, listOf, MediaBridge } from '@stratus/media-bridge';
+import { BRIDGE_MOUNT, MediaBridge } from '@stratus/media-bridge';
 
 export interface HttpFront {
   server: Server;
@@ -167,8 +167,8 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
   // check would close with 1007, which looks like a dropped network and holds the channel.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.server.maxMessageBytes * 4, skipUTF8Validation: true });
   const connections = new Set<PeerConnection>();
-  const trusted = new Set(config.server.trustedProxies.split(',').map((p) => normalizeIp(p.trim())).filter((p): p is string => p !== null));
-  const allowedOrigins = new Set(config.server.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o !== ''));
+  const trusted = new Set(listOf(config.server.trustedProxies).map(normalizeIp).filter((p): p is string => p !== null));
+  const allowedOrigins = new Set(listOf(config.server.allowedOrigins));
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== DEVICE_WS_PATH) {

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { CloudErrorDetail, CloudPageConfig } from '@stratus/cloud-page';
 import { StratusError } from '@stratus/protocol';
 import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
+import { settledWithin } from '../deadline';
 import { Rect } from '../layer/damage';
 import { hintRect } from '../layer/damage-hint';
 import { LayerSource } from '../layer/layer-stream';
@@ -35,6 +36,9 @@ export interface CaptureFormat {
 }
 
 const LAYER_PNG: CaptureFormat = { format: 'png', optimizeForSpeed: true };
+
+/** How long closing a crashed or hung page may take before the session goes on without it. */
+const DROP_MS = 2000;
 
 export interface CloudPageEvents {
   /** The page's renderer died (killed, out of memory, a crash): the page is useless now. */
@@ -237,8 +241,7 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     this.session = null;
     if (!page) return;
     if (cdp) cdp.send('Page.crash').catch(() => undefined);
-    const closed = page.close().catch(() => undefined);
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await settledWithin(page.close(), DROP_MS);
   }
 
   /**
@@ -260,7 +263,7 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     this.context = null;
     if (page && this.failed) {
       // A crashed or hung page runs no unload handlers: it only has to go.
-      await Promise.race([page.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await settledWithin(page.close(), DROP_MS);
     } else if (page) {
       const grace = this.opts.unloadGraceMs;
       await page.goto('about:blank', { timeout: grace + 2000 }).catch(() => undefined);

@@ -1,11 +1,5 @@
 import type { HbbtvConfig } from '@stratus/cloud-page';
-import type { Config } from '../config';
-
-const list = (s: string): string[] =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
+import { Config, listOf } from '../config';
 
 /**
  * What the cloud page's HbbTV objects answer, from the `hbbtv` configuration, the device's model,
@@ -19,8 +13,8 @@ export function hbbtvConfig(c: Config['hbbtv'], model: string, entryOrigins: str
     hardwareVersion: c.hardwareVersion,
     countryId: c.countryId,
     languages: { audio: c.audioLanguage, subtitle: c.subtitleLanguage, ui: c.uiLanguage },
-    parental: { schemes: list(c.parentalSchemes), threshold: c.parentalThreshold, pin: c.parentalPin },
-    allowedOrigins: [...list(c.allowedOrigins), ...entryOrigins].map((o) => {
+    parental: { schemes: listOf(c.parentalSchemes), threshold: c.parentalThreshold, pin: c.parentalPin },
+    allowedOrigins: [...listOf(c.allowedOrigins), ...entryOrigins].map((o) => {
       try {
         return new URL(o).origin;
       } catch {

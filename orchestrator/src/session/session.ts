@@ -277,7 +277,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     if (reason === 'browser' && !context) return;
-    this.layer.hold();
+    // The layer is held already (renew, browserLost).
     this.closeApp();
     await this.page.discard();
     if (this.closing) {
