@@ -11,6 +11,9 @@
 //   vod/hevc-720p.mp4      HEVC-only (hvc1) + AAC, 20 s, 1280x720: magenta for 10 s, then teal
 //   vod/vp9.webm           VP9-only + Opus, 8 s, 640x360, orange
 //   vod/hevc-720p-detail.mp4  HEVC 720p of a busy test pattern with noise, 30 s: the bridge bench
+//   vod/multi/index.m3u8   HLS VOD as broadcasters package it: video alone, two audio renditions
+//                          (English 440 Hz, German 660 Hz) and two WebVTT subtitle renditions
+//   vod/multi-dash/manifest.mpd  the same as DASH: an adaptation set per language, WebVTT sidecars
 //
 // No Chromium here decodes HEVC, and a legacy box plays no WebM: these two only play through the
 // media-bridge. The HEVC picture changes colour at 10 s so a test can see where a seek landed.
@@ -20,7 +23,7 @@ const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const MEDIA_VERSION = '2';
+const MEDIA_VERSION = '3';
 const root = join(__dirname, '..', 'fixtures', 'media');
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const SEGMENT_S = 2;
@@ -77,6 +80,7 @@ function generate() {
     ]);
   }
   hevcAndVp9();
+  multiTrack();
   writeFileSync(join(root, 'channels.json'), JSON.stringify({ segmentSeconds: SEGMENT_S, channels: CHANNELS }, null, 2));
   writeFileSync(join(root, '.version'), MEDIA_VERSION);
 }
@@ -113,10 +117,87 @@ function hevcAndVp9() {
   writeFileSync(join(root, 'assets.json'), JSON.stringify(VIRTUAL_ASSETS, null, 2));
 }
 
+/**
+ * The renditions of the multi-track assets; tests read them from tracks.json. Languages are
+ * ISO 639-2, as HbbTV components carry them; HLS and DASH take them as given.
+ */
+const TRACKS = {
+  seconds: 12,
+  audio: [
+    { dir: 'audio_eng', language: 'eng', name: 'English', hz: 440, default: true },
+    { dir: 'audio_deu', language: 'deu', name: 'Deutsch', hz: 660, default: false }
+  ],
+  text: [
+    { dir: 'subs_eng', language: 'eng', name: 'English subtitles', cue: 'Hello' },
+    { dir: 'subs_fra', language: 'fra', name: 'Sous-titres', cue: 'Bonjour' }
+  ]
+};
+
+/** Cues of one subtitle rendition: one per segment, each naming its language and second. */
+function webvtt(cue, seconds, mpegtsOffset) {
+  const ts = (s) => `00:00:${String(s).padStart(2, '0')}.000`;
+  const lines = ['WEBVTT'];
+  // The MPEG-TS segments start at ffmpeg's 1.4 s offset: say where cue time 0 is on that clock.
+  if (mpegtsOffset !== undefined) lines.push(`X-TIMESTAMP-MAP=MPEGTS:${mpegtsOffset},LOCAL:00:00:00.000`);
+  lines.push('');
+  for (let s = 0; s < seconds; s += SEGMENT_S) lines.push(ts(s) + ' --> ' + ts(s + SEGMENT_S), `${cue} ${s}`, '');
+  return lines.join('\n');
+}
+
+function multiTrack() {
+  const hls = join(root, 'vod', 'multi');
+  const n = TRACKS.seconds;
+  const segments = (dir) => ['-f', 'hls', '-hls_time', String(SEGMENT_S), '-hls_playlist_type', 'vod', '-hls_segment_filename', join(hls, dir, 'seg%d.ts'), join(hls, dir, 'index.m3u8')];
+  mkdirSync(join(hls, 'video'), { recursive: true });
+  ffmpeg([...vodInputs(n), '-map', '0:v', ...H264, ...segments('video')]);
+  for (const a of TRACKS.audio) {
+    mkdirSync(join(hls, a.dir), { recursive: true });
+    ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=${a.hz}:sample_rate=48000:duration=${n}`, ...AAC, ...segments(a.dir)]);
+  }
+  const master = ['#EXTM3U', '#EXT-X-VERSION:4'];
+  for (const a of TRACKS.audio) {
+    const def = a.default ? 'YES' : 'NO';
+    master.push(`#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",LANGUAGE="${a.language}",NAME="${a.name}",DEFAULT=${def},AUTOSELECT=YES,URI="${a.dir}/index.m3u8"`);
+  }
+  for (const t of TRACKS.text) {
+    mkdirSync(join(hls, t.dir), { recursive: true });
+    writeFileSync(join(hls, t.dir, 'subs.vtt'), webvtt(t.cue, n, 126000));
+    writeFileSync(join(hls, t.dir, 'index.m3u8'), ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${n}`, '#EXT-X-PLAYLIST-TYPE:VOD', `#EXTINF:${n}.0,`, 'subs.vtt', '#EXT-X-ENDLIST', ''].join('\n'));
+    master.push(`#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",LANGUAGE="${t.language}",NAME="${t.name}",DEFAULT=NO,AUTOSELECT=NO,URI="${t.dir}/index.m3u8"`);
+  }
+  master.push('#EXT-X-STREAM-INF:BANDWIDTH=900000,CODECS="avc1.4d401e,mp4a.40.2",RESOLUTION=640x360,AUDIO="aud",SUBTITLES="subs"', 'video/index.m3u8', '');
+  writeFileSync(join(hls, 'index.m3u8'), master.join('\n'));
+
+  const dash = join(root, 'vod', 'multi-dash');
+  mkdirSync(dash, { recursive: true });
+  const audioIn = [];
+  const maps = ['-map', '0:v'];
+  const langs = [];
+  TRACKS.audio.forEach((a, i) => {
+    audioIn.push('-f', 'lavfi', '-i', `sine=frequency=${a.hz}:sample_rate=48000:duration=${n}`);
+    maps.push('-map', `${i + 2}:a`);
+    langs.push(`-metadata:s:a:${i}`, `language=${a.language}`);
+  });
+  ffmpeg([
+    ...vodInputs(n), ...audioIn, ...maps, ...langs, ...H264, ...AAC, '-f', 'dash', '-seg_duration', String(SEGMENT_S),
+    '-use_template', '1', '-use_timeline', '0', '-adaptation_sets', 'id=0,streams=v id=1,streams=1 id=2,streams=2',
+    join(dash, 'manifest.mpd')
+  ]);
+  // ffmpeg's DASH muxer writes no text: the subtitles are WebVTT sidecars, an adaptation set each.
+  let mpd = readFileSync(join(dash, 'manifest.mpd'), 'utf8');
+  const sets = TRACKS.text.map((t, i) => {
+    writeFileSync(join(dash, `${t.dir}.vtt`), webvtt(t.cue, n));
+    return `<AdaptationSet id="${10 + i}" contentType="text" mimeType="text/vtt" lang="${t.language}"><Role schemeIdUri="urn:mpeg:dash:role:2011" value="subtitle"/><Label>${t.name}</Label><Representation id="${t.dir}" bandwidth="256"><BaseURL>${t.dir}.vtt</BaseURL></Representation></AdaptationSet>`;
+  });
+  mpd = mpd.replace('</Period>', sets.join('\n') + '\n</Period>');
+  writeFileSync(join(dash, 'manifest.mpd'), mpd);
+  writeFileSync(join(root, 'tracks.json'), JSON.stringify(TRACKS, null, 2));
+}
+
 function upToDate() {
   const stamp = join(root, '.version');
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== MEDIA_VERSION) return false;
-  const expected = ['vod/h264/index.m3u8', 'vod/h264.mp4', 'vod/dash/manifest.mpd', 'channels.json', 'assets.json', 'vod/hevc-720p-detail.mp4'];
+  const expected = ['vod/h264/index.m3u8', 'vod/h264.mp4', 'vod/dash/manifest.mpd', 'channels.json', 'assets.json', 'vod/hevc-720p-detail.mp4', 'vod/multi/index.m3u8', 'vod/multi-dash/manifest.mpd', 'tracks.json'];
   for (const a of Object.values(VIRTUAL_ASSETS)) expected.push(a.path);
   for (const ch of CHANNELS) expected.push(`live/ch${ch.lcn}/source.m3u8`);
   return expected.every((p) => existsSync(join(root, p)));

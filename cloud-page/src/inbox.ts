@@ -3,7 +3,9 @@
  * media answers and events, damage hints, cloud-browser errors and painted-frame events. Not
  * enumerable, not writable, and named at random per session (CloudPageConfig.inbox).
  */
+import type { DrmEventParams } from '@stratus/protocol';
 import type { CloudErrorDetail, DamageTake } from './config';
+import { drmEvent } from './hbbtv/drm-agent';
 import type { MediaInbox } from './media';
 import { dispatchCloudError } from './tasks';
 import { RENDERED_EVENT } from './tv-shim';
@@ -14,6 +16,8 @@ export interface Inbox extends MediaInbox {
   cloudError(d: CloudErrorDetail): void;
   /** The device has painted a frame: the page hears of it as a `stratusrendered` event. */
   rendered(detail: object): void;
+  /** The terminal's DRM agent spoke to one of the page's DRM agent objects. */
+  drmEvent(e: DrmEventParams): void;
 }
 
 export function installInbox(name: string, media: MediaInbox | null, take: DamageTake | null): Inbox {
@@ -23,6 +27,7 @@ export function installInbox(name: string, media: MediaInbox | null, take: Damag
     event: (e) => media && media.event(e),
     holeKey: (n) => (media ? media.holeKey(n) : 0),
     streamEvent: (e) => media && media.streamEvent(e),
+    drmEvent: (e) => drmEvent(e),
     take: (width, height, maxArea) => (take ? take(width, height, maxArea) : null),
     cloudError: (d) => dispatchCloudError(d),
     rendered: (detail) => {

@@ -18,7 +18,7 @@ const cfg = __stratusCloudPageConfig;
 const w = window as unknown as Record<string, unknown>;
 // A document gets the bundle once; a second run (a re-injected script) would wrap twice.
 if (!w[cfg.inbox]) {
-  const media = cfg.media ? installMediaProxy(cfg.media) : null;
+  const media = cfg.media ? installMediaProxy(cfg.media, cfg.hbbtv.languages) : null;
   const inbox = installInbox(cfg.inbox, media, cfg.damageHints ? watchDamage() : null);
   installTvShim(cfg, inbox.support);
   // The terminal's objects report to the orchestrator through the media binding.

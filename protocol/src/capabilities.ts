@@ -89,9 +89,14 @@ export var MEDIA_CAPABILITIES_SCHEMA = obj(
      * The app is told they are native, and the orchestrator has the media-bridge stand in for the
      * missing decoder, so a profile's HEVC path can be tried in a browser without HEVC.
      */
-    emulated: CODEC_LIST
+    emulated: CODEC_LIST,
+    /**
+     * DRM systems the device's terminal DRM agent runs (OIPF DRMSystemIDs, from the terminal's own
+     * capabilities): the app's DRMSystemStatus is READY for these, and its messages go to the agent.
+     */
+    drm: arr(str(256), 16)
   },
-  ['profile', 'emulated']
+  ['profile', 'emulated', 'drm']
 );
 
 export type MediaCapabilities = Infer<typeof MEDIA_CAPABILITIES_SCHEMA>;

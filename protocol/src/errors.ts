@@ -134,6 +134,7 @@ export var ERRORS = {
   },
   STRATUS_MEDIA_PLAY_REJECTED: { rpc: -32032, close: 0, final: false, message: "The device's player refused or aborted play()." },
   STRATUS_MEDIA_UNKNOWN_PLAYER: { rpc: -32033, close: 0, final: false, message: 'The request names a player the device does not have.' },
+  STRATUS_MEDIA_UNKNOWN_TRACK: { rpc: -32051, close: 0, final: false, message: "The selection names a track the device's player does not have (any more)." },
   STRATUS_MEDIA_ERROR: {
     rpc: -32034,
     close: 0, final: false,

@@ -16,6 +16,8 @@ var CMD = int(0, 4294967295);
 /** Absolute, or a path on the orchestrator (its media-bridge), resolved against the device page. */
 var URL_SCHEMA = str(4096, /^(https?:\/\/|\/[^\/])/);
 var SECONDS = num(0, 1e9);
+/** A DRM message's longest text (a licence challenge, base64 or XML). */
+export var DRM_MESSAGE_MAX = 12288;
 
 export type MediaKind = 'video' | 'audio' | 'avcontrol' | 'broadcast';
 export var MEDIA_KINDS: MediaKind[] = ['video', 'audio', 'avcontrol', 'broadcast'];
@@ -87,8 +89,50 @@ export var MEDIA_METHODS = {
   /** A broadcast object's app listens for a stream event (addStreamEventListener): relay it. */
   'media.subscribe': obj({ player: PLAYER, cmd: CMD, targetURL: str(2048), eventName: str(256) }),
   /** It stopped listening (removeStreamEventListener). */
-  'media.unsubscribe': obj({ player: PLAYER, cmd: CMD, targetURL: str(2048), eventName: str(256) })
+  'media.unsubscribe': obj({ player: PLAYER, cmd: CMD, targetURL: str(2048), eventName: str(256) }),
+  /**
+   * The app picks a track (`audioTracks[i].enabled`, `textTracks[i].mode`, `selectComponent`):
+   * `id` is one the device reported in `tracks`. An audio track is switched to; a text track is
+   * shown (`on`) or hidden, and at most one is shown.
+   */
+  'media.select': obj({ player: PLAYER, cmd: CMD, kind: oneOf(['audio', 'text']), id: str(64), on: bool() }),
+  /**
+   * An app's DRM agent message (OIPF `sendDRMMessage`), for the terminal's own DRM agent; `player`
+   * is the agent object. The answer is `{resultMsg, resultCode}` with OIPF's result codes.
+   */
+  'media.drm': obj({ player: PLAYER, cmd: CMD, msgType: str(256), msg: str(DRM_MESSAGE_MAX), drmSystemId: str(256) })
 };
+
+/** What a DRM agent object hears from the terminal's DRM agent (onDRMSystemMessage, onDRMSystemStatusChange). */
+export var DRM_EVENT_SCHEMA = obj(
+  { player: PLAYER, type: oneOf(['message', 'status']), drmSystemId: str(256), msg: str(DRM_MESSAGE_MAX), status: int(0, 3) },
+  ['msg', 'status']
+);
+
+export type DrmEventParams = Infer<typeof DRM_EVENT_SCHEMA>;
+
+/**
+ * A track of what a device player plays, as its engine (hls.js, shaka, the native player, the
+ * terminal's broadcast object) lists it. `id` is the device's own, stable while the source is.
+ * `language` is as the stream gives it (BCP 47 or ISO 639-2); `role` says what it is for
+ * (`main`, `alternate`, `description`, `subtitle`, `caption`).
+ */
+export var MEDIA_TRACK_SCHEMA = obj(
+  {
+    id: str(64),
+    kind: oneOf(['video', 'audio', 'text']),
+    language: str(35),
+    label: str(256),
+    role: str(32),
+    selected: bool(),
+    channels: int(0, 64),
+    encoding: str(64)
+  },
+  ['label', 'role', 'channels', 'encoding']
+);
+
+export type MediaTrack = Infer<typeof MEDIA_TRACK_SCHEMA>;
+export var MAX_TRACKS = 64;
 
 /** A stream event the device relays to a broadcast player that subscribed to it. */
 export var STREAM_EVENT_SCHEMA = obj(
@@ -138,7 +182,9 @@ export var MEDIA_EVENT_TYPES = [
   /** The tuner presents the channel asked for. */
   'tuned',
   /** The tuner could not present it; `error.code` is an OIPF channel change error state. */
-  'tuneerror'
+  'tuneerror',
+  /** The player's tracks, or which of them are selected, changed: the event carries `tracks`. */
+  'tracks'
 ];
 
 var TIME_RANGE = arr(num(0, 1e9), 2);
@@ -175,9 +221,11 @@ export var MEDIA_EVENT_SCHEMA = obj(
     state: MEDIA_STATE_SCHEMA,
     /** MediaError code 1..4 for 'error'; channel change error state for 'tuneerror'. */
     error: obj({ code: int(0, 1000), message: str(500) }, ['message']),
-    engine: oneOf(['native', 'hls.js', 'shaka', 'tuner', 'broadcast'])
+    engine: oneOf(['native', 'hls.js', 'shaka', 'tuner', 'broadcast']),
+    /** With 'tracks': every track the player has now. */
+    tracks: arr(MEDIA_TRACK_SCHEMA, MAX_TRACKS)
   },
-  ['error', 'engine']
+  ['error', 'engine', 'tracks']
 );
 
 export type MediaState = Infer<typeof MEDIA_STATE_SCHEMA>;

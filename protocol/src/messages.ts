@@ -1,5 +1,5 @@
 import { MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
-import { MEDIA_EVENT_SCHEMA, MEDIA_METHODS, STREAM_EVENT_SCHEMA } from './media';
+import { DRM_EVENT_SCHEMA, MEDIA_EVENT_SCHEMA, MEDIA_METHODS, STREAM_EVENT_SCHEMA } from './media';
 import { arr, bool, int, num, obj, oneOf, Schema, str } from './schema';
 
 /** Who speaks on a channel: the device itself, or a second client joined to its session. */
@@ -102,9 +102,14 @@ export interface DeviceInfo {
   uiBytes: number;
 }
 
-/** What a device player answers a media request: which engine plays, when it says. */
+/**
+ * What a device player answers a media request: which engine plays, when it says; for media.drm,
+ * the terminal DRM agent's result message and OIPF result code.
+ */
 export interface MediaResult {
   engine?: string;
+  resultMsg?: string;
+  resultCode?: number;
 }
 
 /** Messages to the orchestrator, from the device or a control client. */
@@ -197,7 +202,8 @@ export var TO_ORCHESTRATOR = {
     obj({ source: oneOf(['decode', 'network', 'player', 'client']), code: str(64), message: str(500) }, ['message'])
   ),
   'media.event': notification(true, ['device'], MEDIA_EVENT_SCHEMA),
-  'media.streamevent': notification(true, ['device'], STREAM_EVENT_SCHEMA)
+  'media.streamevent': notification(true, ['device'], STREAM_EVENT_SCHEMA),
+  'media.drmevent': notification(true, ['device'], DRM_EVENT_SCHEMA)
 };
 
 /** Messages from the orchestrator to a channel: the device's, or a control client's. */
@@ -213,6 +219,8 @@ export var TO_CHANNEL = {
   'media.release': request(true, ['device'], MEDIA_METHODS['media.release'], returns<MediaResult>()),
   'media.subscribe': request(true, ['device'], MEDIA_METHODS['media.subscribe'], returns<MediaResult>()),
   'media.unsubscribe': request(true, ['device'], MEDIA_METHODS['media.unsubscribe'], returns<MediaResult>()),
+  'media.select': request(true, ['device'], MEDIA_METHODS['media.select'], returns<MediaResult>()),
+  'media.drm': request(true, ['device'], MEDIA_METHODS['media.drm'], returns<MediaResult>()),
   'device.info': request(true, ['device'], obj({}), returns<DeviceInfo>()),
   /** Unsequenced: it precedes a close, or answers a notification that failed. */
   'session.error': notification(false, BOTH, obj({ code: str(64), message: str(1000) })),

@@ -2,6 +2,7 @@ import {
   AppKeyset,
   DeviceErrorParams,
   DeviceInfo,
+  DrmEventParams,
   ERRORS,
   errorCodeOf,
   HelloResult,
@@ -25,6 +26,7 @@ import { now } from './clock';
 import { notification, request } from './device-messages';
 import { ClientStats, newClientStats, pushSample as push } from './client-stats';
 import { KeyTiming } from './key-timing';
+import { KEY_EXIT } from './keymap';
 import { AppliedFrame, Display } from './display';
 import { MediaHost } from './media/media-host';
 import { answerRequest } from './device-requests';
@@ -237,6 +239,10 @@ export class StratusClient {
    * with the replay after the resume, so no key is lost or applied twice.
    */
   sendKey(code: number, action: 'down' | 'up'): number {
+    if (code === KEY_EXIT) {
+      if (action === 'down') this.exitApp();
+      return -1;
+    }
     if (this.idle || this.idleTimer !== null) {
       // No app: RED starts one (the device keeps the key), anything else is the TV's.
       if (code === VK.VK_RED && action === 'down') {
@@ -268,6 +274,20 @@ export class StratusClient {
     if (this.onkeyset) this.onkeyset(k);
   }
 
+  /**
+   * EXIT: the app ends, as a terminal ends it, and the device goes back to its prompt at once
+   * (autostart or not). The session closes for good; the next RED starts a new one.
+   */
+  exitApp(): void {
+    if (this.idle) return;
+    var t = this.transport;
+    this.close();
+    // Its close is no longer news: the device is idle already. session.close goes out before it.
+    this.transport = null;
+    if (t) t.close(1000, 'exit');
+    this.goIdle();
+  }
+
   /** Ends the session for good. */
   close(): void {
     this.closedByUs = true;
@@ -296,6 +316,11 @@ export class StratusClient {
   /** A stream event for a broadcast player's subscription (media/stream-events.ts, broadcast-tuner.ts). */
   streamEvent(e: StreamEventParams): void {
     this.link.send(notification('media.streamevent', e));
+  }
+
+  /** What the terminal's DRM agent tells a cloud DRM agent (media/drm-relay.ts). */
+  drmEvent(e: DrmEventParams): void {
+    this.link.send(notification('media.drmevent', e));
   }
 
   private releaseMedia(): void {

@@ -1,6 +1,12 @@
 import { VK } from '@stratus/protocol/device';
 
 /**
+ * EXIT on the remote. HbbTV gives it no key code: the terminal ends the app itself, and so does the
+ * device client (it never reaches the cloud app). The value is outside every VK_ and DOM key code.
+ */
+export var KEY_EXIT = 0x10000;
+
+/**
  * The emulator's keyboard-to-remote mapping, by KeyboardEvent.keyCode (which every browser has).
  * The README's table documents it; change both together.
  */
@@ -29,7 +35,8 @@ export var KEYBOARD_TO_REMOTE: { [keyCode: number]: number } = {
   189: VK.VK_VOLUME_DOWN, // -
   77: VK.VK_MUTE, // M
   36: VK.VK_CHANNEL_UP, // Home
-  35: VK.VK_CHANNEL_DOWN // End
+  35: VK.VK_CHANNEL_DOWN, // End
+  88: KEY_EXIT // X
 };
 for (var d = 0; d <= 9; d++) {
   KEYBOARD_TO_REMOTE[48 + d] = VK['VK_' + d];

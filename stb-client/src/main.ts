@@ -1,7 +1,7 @@
 import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, VK } from '@stratus/protocol/device';
 import { StratusClient } from './client';
 import { Display } from './display';
-import { remoteKeyFor } from './keymap';
+import { KEY_EXIT, remoteKeyFor } from './keymap';
 import { DeviceProfile } from '@stratus/protocol/device';
 import { capabilityReport } from './media/capability-probe';
 import { Engine } from './media/device-player';
@@ -56,6 +56,11 @@ function forwardKeys(client: StratusClient, type: string, action: 'down' | 'up',
     type,
     function (e) {
       var code = map((e as KeyboardEvent).keyCode);
+      if (code === KEY_EXIT) {
+        e.preventDefault();
+        client.sendKey(code, action);
+        return;
+      }
       // A key the app's keyset leaves out is the TV's (channel, volume): not sent, not prevented.
       if (code === null || !client.takesKey(code)) return;
       // Keeps BACK (Backspace) and the arrows from navigating or scrolling the device page.
@@ -92,6 +97,9 @@ export function boot(opts: BootOptions): StratusClient {
       },
       function (e) {
         client.streamEvent(e);
+      },
+      function (e) {
+        client.drmEvent(e);
       }
     );
   }

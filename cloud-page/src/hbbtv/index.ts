@@ -18,7 +18,7 @@ export function installHbbtv(cfg: HbbtvConfig, media: DeviceMedia, host: Applica
   installApplicationManager(host);
   installCapabilities(media, cfg);
   installConfiguration(cfg);
-  installDrmAgent();
+  installDrmAgent(media.drm ?? []);
   installParental(cfg);
   installObjectFactory();
   hideOipfObjects([APPLICATION_MANAGER, CAPABILITIES, CONFIGURATION, DRM_AGENT, PARENTAL]);

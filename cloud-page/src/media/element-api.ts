@@ -6,6 +6,7 @@ import type { CanPlay } from './can-play';
 import { define } from './define';
 import { timeRanges } from './media-errors';
 import { elementPlayer, ElementPlayer, nativeSrc } from './element-player';
+import { audioTrackList, textTrackList } from './html-tracks';
 
 const MEDIA = HTMLMediaElement.prototype;
 
@@ -73,6 +74,8 @@ export function installElementApi(canPlay: CanPlay): void {
   );
   getter('muted', (p) => p.state.muted, (p, v) => p.set('muted', Boolean(v)));
   getter('playbackRate', (p) => p.state.rate, (p, v) => p.set('rate', Number(v)));
+  getter('audioTracks', (p) => audioTrackList(p));
+  getter('textTracks', (p) => textTrackList(p));
   define(HTMLVideoElement.prototype, 'videoWidth', { get(this: HTMLVideoElement) { return elementPlayer(this).state.videoWidth; } });
   define(HTMLVideoElement.prototype, 'videoHeight', { get(this: HTMLVideoElement) { return elementPlayer(this).state.videoHeight; } });
 

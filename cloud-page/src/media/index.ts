@@ -14,6 +14,7 @@ import type { MediaEventParams, StreamEventParams } from '@stratus/protocol';
 import type { CloudPageConfig } from '../config';
 import { BroadcastPlayer, Lineup } from './broadcast';
 import { CanPlay, installDecodingInfo } from './can-play';
+import { usePreferredLanguages } from './components';
 import { followDocument } from './dom-follow';
 import { installElementApi } from './element-api';
 import { useCanPlay } from './element-player';
@@ -35,8 +36,9 @@ export interface MediaInbox {
 }
 
 /** Installs the proxy; null when this document has no binding (the proxy stays out). */
-export function installMediaProxy(media: NonNullable<CloudPageConfig['media']>): MediaInbox | null {
+export function installMediaProxy(media: NonNullable<CloudPageConfig['media']>, languages: { audio: string; subtitle: string }): MediaInbox | null {
   if (!connect(media.binding)) return null;
+  usePreferredLanguages(languages.audio, languages.subtitle);
   const canPlay = new CanPlay(media.support);
   useCanPlay(canPlay);
   installElementApi(canPlay);
@@ -51,6 +53,10 @@ export function installMediaProxy(media: NonNullable<CloudPageConfig['media']>):
     event: (e) => {
       const p = players.get(e.player);
       if (!p) return;
+      if (e.type === 'tracks') {
+        p.onTracks(e);
+        return;
+      }
       p.onDevice(e);
       p.refreshHole();
     },

@@ -6,6 +6,7 @@
 import { announce } from '../tasks';
 import { AV_TYPES, AvPlayer, objType } from './av-control';
 import { BroadcastPlayer, Lineup } from './broadcast';
+import { announceComponents, COMPONENT_TYPES, getComponents, getCurrentActiveComponents, selectComponent, unselectComponent } from './components';
 import { define } from './define';
 import type { Player } from './player';
 import { players, scheduleWindows } from './video-window';
@@ -28,6 +29,7 @@ export function objectPlayer(el: HTMLObjectElement): Player | null {
   if (!p && kind) {
     p = kind === 'broadcast' ? new BroadcastPlayer(el, lineup) : new AvPlayer(el);
     objects.set(el, p);
+    announceComponents(p as AvPlayer | BroadcastPlayer);
     // An object Chromium has no plugin for paints an opaque grey placeholder over the video
     // window, unless it has fallback content: a comment is enough, and shows nothing.
     el.appendChild(document.createComment(' Stratus: this object plays on the device '));
@@ -138,7 +140,14 @@ export function installObjectApi(channels: Lineup): void {
       }
     });
   }
-  for (const name of ['onPlayStateChange', 'onChannelChangeSucceeded', 'onChannelChangeError']) {
+  for (const name of Object.keys(COMPONENT_TYPES)) {
+    define(OBJECT, name, {
+      get(this: HTMLObjectElement) {
+        return objectPlayer(this) ? COMPONENT_TYPES[name] : undefined;
+      }
+    });
+  }
+  for (const name of ['onPlayStateChange', 'onChannelChangeSucceeded', 'onChannelChangeError', 'onSelectedComponentChanged', 'onComponentChanged']) {
     define(OBJECT, name, {
       get(this: HTMLObjectElement) {
         const p = objectPlayer(this) as unknown as Record<string, unknown> | null;
@@ -210,6 +219,10 @@ export function installObjectApi(channels: Lineup): void {
   method('removeStreamEventListener', (el, [targetURL, eventName, listener]) =>
     (bc(el) ?? notSupported('removeStreamEventListener')).removeStreamListener(String(targetURL), String(eventName), listener)
   );
+  method('getComponents', (el, [type]) => getComponents(objectPlayer(el) ?? notSupported('getComponents'), type));
+  method('getCurrentActiveComponents', (el, [type]) => getCurrentActiveComponents(objectPlayer(el) ?? notSupported('getCurrentActiveComponents'), type));
+  method('selectComponent', (el, [c]) => selectComponent(objectPlayer(el) ?? notSupported('selectComponent'), c));
+  method('unselectComponent', (el, [c]) => unselectComponent(objectPlayer(el) ?? notSupported('unselectComponent'), c));
   method('getVolume', (el) => (bc(el) ?? notSupported('getVolume')).volume);
   method('setVolume', (el, [v]) => {
     const b = bc(el) ?? notSupported('setVolume');

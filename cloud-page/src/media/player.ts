@@ -5,13 +5,14 @@
 import type { MediaEventParams, MediaState } from '@stratus/protocol';
 import type { HoleRect } from '../config';
 import { call } from './rpc';
+import { TrackMirror } from './track-mirror';
 import { moveHole, setHole } from './video-hole';
 import { players, scheduleWindows } from './video-window';
 
 let nextPlayer = 1;
 
 /** Commands the device carries out without changing the player's state: its reports need not wait for them. */
-const STATELESS: Record<string, boolean> = { window: true, subscribe: true, unsubscribe: true };
+const STATELESS: Record<string, boolean> = { window: true, subscribe: true, unsubscribe: true, select: true };
 
 export abstract class Player {
   readonly id = `m${nextPlayer++}`;
@@ -42,6 +43,12 @@ export abstract class Player {
   lastWindow = '';
   /** The element paints the video hole's key (video-hole.ts). */
   hole = false;
+  /** HbbTV component events of A/V Control and broadcast objects (components.ts). */
+  onSelectedComponentChanged: unknown = null;
+  onComponentChanged: unknown = null;
+  /** The last track selection sent: track reports older than it do not undo it. */
+  selectCmd = 0;
+  readonly tracks = new TrackMirror((kind, id, on) => this.command('select', { kind, id, on }));
   constructor(readonly el: HTMLElement) {
     players.set(this.id, this);
     scheduleWindows();
@@ -49,7 +56,11 @@ export abstract class Player {
   command(method: string, params: object = {}): Promise<unknown> {
     this.cmd++;
     if (!STATELESS[method]) this.stateCmd = this.cmd;
-    if (method === 'load' || method === 'tune') this.loadCmd = this.cmd;
+    if (method === 'load' || method === 'tune') {
+      this.loadCmd = this.cmd;
+      this.tracks.reset();
+    }
+    if (method === 'select') this.selectCmd = this.cmd;
     return call(this.id, method, { ...params, cmd: this.cmd });
   }
   /**
@@ -131,7 +142,12 @@ export abstract class Player {
     if (this.loaded) this.send('release');
     this.loaded = false;
     this.lastWindow = '';
+    this.tracks.reset();
     this.refreshHole();
+  }
+  /** The device's track report, unless it predates what the app loaded or selected since. */
+  onTracks(e: MediaEventParams): void {
+    if (e.tracks && this.ofCurrentLoad(e) && e.cmd >= this.selectCmd) this.tracks.update(e.tracks);
   }
   /** A device event for this player, for its state mirror and the app's events. */
   abstract onDevice(e: MediaEventParams): void;

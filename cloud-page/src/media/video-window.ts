@@ -6,7 +6,7 @@
 import type { MediaEventParams } from '@stratus/protocol';
 
 /** The players of this document, by id; the inbox routes device events through it too. */
-export const players = new Map<string, { updateWindow(): void; onDevice(e: MediaEventParams): void; refreshHole(): void }>();
+export const players = new Map<string, { updateWindow(): void; onDevice(e: MediaEventParams): void; onTracks(e: MediaEventParams): void; refreshHole(): void }>();
 
 let windowsScheduled = false;
 let animating = 0;

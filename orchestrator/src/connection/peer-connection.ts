@@ -90,7 +90,8 @@ export class PeerConnection {
     'device.error': (_req, p) =>
       void this.session?.page.notifyApp({ code: 'STRATUS_DEVICE_ERROR', message: p.message ?? `${p.source} error ${p.code}`, source: p.source, deviceCode: p.code }),
     'media.event': (_req, p) => this.session?.media?.deviceEvent(p),
-    'media.streamevent': (_req, p) => this.session?.media?.streamEvent(p)
+    'media.streamevent': (_req, p) => this.session?.media?.streamEvent(p),
+    'media.drmevent': (_req, p) => this.session?.media?.drmEvent(p)
   };
 
   constructor(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CloudErrorDetail, CloudPageConfig, PageChannel, PlaybackSupport } from '@stratus/cloud-page';
 import {
   check,
+  DrmEventParams,
   isMediaMethod,
   MEDIA_METHODS,
   MediaCapabilities,
@@ -70,7 +71,8 @@ interface PageCall {
 
 /** What a page may ask for (the protocol's media.* requests, by their short name); anything else is refused before it reaches the device. */
 const PAGE_METHODS = new Set(Object.keys(MEDIA_METHODS).map((m) => m.slice('media.'.length)));
-const MAX_PAYLOAD = 8192;
+/** A page call's JSON: a DRM message (protocol DRM_MESSAGE_MAX) is the largest. */
+const MAX_PAYLOAD = 16384;
 /** The player id of calls about the page itself rather than a player (PAGE_CALLS). */
 const PAGE = 'page';
 
@@ -223,7 +225,8 @@ export class MediaProxy {
       this.stats.refused++;
       throw new StratusError('STRATUS_INVALID_PARAMS', `${method}: ${why}`);
     }
-    if (call.method === 'load' || call.method === 'tune') {
+    // A DRM agent is a "player" of the document from its first message: the terminal's answers find it.
+    if (call.method === 'load' || call.method === 'tune' || call.method === 'drm') {
       let set = this.contexts.get(contextId);
       if (!set) this.contexts.set(contextId, (set = new Set()));
       set.add(player);
@@ -335,6 +338,12 @@ export class MediaProxy {
   streamEvent(e: StreamEventParams): void {
     const owner = this.ownerOf(e.player);
     if (owner) this.toInbox(owner.contextId, 'streamEvent', [{ ...e, player: owner.local }]);
+  }
+
+  /** What the terminal's DRM agent says: to the DRM agent object that sent it messages. */
+  drmEvent(e: DrmEventParams): void {
+    const owner = this.ownerOf(e.player);
+    if (owner) this.toInbox(owner.contextId, 'drmEvent', [{ ...e, player: owner.local }]);
   }
 
   /** A media event into the page's state mirror, with the page's own player id. */

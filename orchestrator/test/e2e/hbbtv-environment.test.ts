@@ -234,6 +234,70 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
       });
       expect(r).to.deep.equal({ result: { id: '1', code: 5 }, status: 1, schemes: 1, scheme: 'dvb-si', locked: false, pin: 1, notAnObject: 'undefined' });
     });
+
+    it("on a terminal, DRM messages go to the terminal's own DRM agent and its answers and system messages come back", async () => {
+      const tvPage = await rig.device.browser.newPage();
+      try {
+        // The terminal declares one DRM system and has an agent that answers every message at once.
+        await tvPage.evaluateOnNewDocument(() => {
+          const w = window as any;
+          w.drmCalls = [];
+          w.oipfObjectFactory = {
+            isObjectSupported: (t: string) => t === 'application/oipfDrmAgent',
+            createCapabilitiesObject: () => ({
+              xmlCapabilities: new DOMParser().parseFromString('<profilelist><drm DRMSystemID="urn:dvb:casystemid:19188">TS_PF</drm></profilelist>', 'text/xml')
+            })
+          };
+          (HTMLObjectElement.prototype as any).sendDRMMessage = function (type: string, msg: string, system: string) {
+            w.drmCalls.push([this.getAttribute('type'), type, msg, system]);
+            const id = `T${w.drmCalls.length}`;
+            setTimeout(() => {
+              this.onDRMMessageResult(id, `licence for ${msg}`, 0);
+              this.onDRMSystemMessage('rights renewed', system);
+            }, 10);
+            return id;
+          };
+        });
+        const token = rig.orch.issueDeviceToken('drm-box');
+        await tvPage.goto(`${rig.orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
+        await tvPage.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+        const s = await until('the terminal session', () => [...rig.orch.sessions.values()].find((x) => x.deviceId === 'drm-box'));
+        const r = await cloud(s, async () => {
+          const w = window as any;
+          const drm = w.oipfObjectFactory.createDrmAgentObject();
+          document.body.appendChild(drm);
+          const caps = w.oipfObjectFactory.createCapabilitiesObject();
+          const systemMessage = new Promise((resolve) => {
+            drm.onDRMSystemMessage = (msg: string, system: string) => resolve([msg, system]);
+          });
+          const result = await new Promise((resolve) => {
+            drm.onDRMMessageResult = (id: string, msg: string, code: number) => resolve({ id, msg, code });
+            drm.sendDRMMessage('application/vnd.oipf.cspg-hexbinary', '0102', 'urn:dvb:casystemid:19188');
+          });
+          return {
+            result,
+            systemMessage: await systemMessage,
+            ready: drm.DRMSystemStatus('urn:dvb:casystemid:19188'),
+            unknown: drm.DRMSystemStatus('urn:dvb:casystemid:19219'),
+            declared: caps.xmlCapabilities.getElementsByTagName('drm')[0]?.getAttribute('DRMSystemID'),
+            hasDrm: caps.hasCapability('+DRM')
+          };
+        });
+        expect(r).to.deep.equal({
+          result: { id: (r.result as { id: string }).id, msg: 'licence for 0102', code: 0 },
+          systemMessage: ['rights renewed', 'urn:dvb:casystemid:19188'],
+          ready: 0,
+          unknown: 1,
+          declared: 'urn:dvb:casystemid:19188',
+          hasDrm: true
+        });
+        expect(await tvPage.evaluate(() => (window as any).drmCalls)).to.deep.equal([
+          ['application/oipfDrmAgent', 'application/vnd.oipf.cspg-hexbinary', '0102', 'urn:dvb:casystemid:19188']
+        ]);
+      } finally {
+        await tvPage.close();
+      }
+    });
   });
 
   describe('a page that is not well-formed XHTML', () => {
@@ -290,6 +354,16 @@ describe('the red button: a broadcast-related device starts the app on RED, and 
       await press(page, VK.VK_RED);
       await page.waitForFunction(() => (window as any).stratusClient.live === true, { timeout: 20000 });
       expect(rig.orch.sessionsOpened).to.equal(opened + 2);
+      const second = await onlySession(rig.orch);
+      await until('the app to start again', () => cloud(second, () => (window as any).started === true));
+
+      // EXIT on the remote (X on the emulator's keyboard) ends the app at once; the app never hears it.
+      await page.keyboard.press('KeyX');
+      await until('the session to end on EXIT', () => rig.orch.sessions.size === 0);
+      expect(await status(page)).to.equal('press RED');
+      await press(page, VK.VK_RED);
+      await page.waitForFunction(() => (window as any).stratusClient.live === true, { timeout: 20000 });
+      expect(rig.orch.sessionsOpened).to.equal(opened + 3);
     } finally {
       await page.close();
       await until('the session to end', () => rig.orch.sessions.size === 0);

@@ -1,6 +1,7 @@
-import { MediaChannel, MediaEventParams, MediaState, StreamEventParams } from '@stratus/protocol/device';
+import { MediaChannel, MediaEventParams, MediaState, MediaTrack, StreamEventParams } from '@stratus/protocol/device';
 import { Done } from './device-player';
 import { hiddenBox, placeBox } from './place';
+import { ComponentHolder, componentTracks, TrackSource } from './track-source';
 
 /** The parts of an OIPF video/broadcast object (DAE 7.13.1) the tuner uses. */
 interface OipfBroadcast extends HTMLElement {
@@ -48,6 +49,8 @@ export class BroadcastTuner {
   private object: OipfBroadcast;
   private released = false;
   private streamListeners: { [key: string]: (e: { name?: string; data?: string; text?: string; status?: string }) => void } = {};
+  private tracks: TrackSource;
+  private tracksReported = '';
 
   constructor(
     readonly id: string,
@@ -60,19 +63,42 @@ export class BroadcastTuner {
     this.object = o;
     plane.appendChild(o);
     var self = this;
+    this.tracks = componentTracks(o as unknown as ComponentHolder, function () {
+      self.reportTracks();
+    });
     o.onChannelChangeSucceeded = function () {
       self.send('tuned');
+      self.reportTracks();
     };
     o.onChannelChangeError = function (_ch, errorState) {
       self.send('tuneerror', { code: typeof errorState === 'number' ? errorState : 100, message: 'channel change error ' + errorState });
     };
   }
 
-  private send(type: string, error?: { code: number; message: string }): void {
+  private send(type: string, error?: { code: number; message: string }, tracks?: MediaTrack[]): void {
     if (this.released) return;
     var e: MediaEventParams = { player: this.id, cmd: this.cmd, type: type, state: IDLE, engine: 'broadcast' };
     if (error) e.error = error;
+    if (tracks) e.tracks = tracks;
     this.emit(e);
+  }
+
+  /** The channel's components, when they (or which are selected) changed. */
+  private reportTracks(): void {
+    var list = this.tracks.list();
+    var key = JSON.stringify(list);
+    if (key === this.tracksReported) return;
+    this.tracksReported = key;
+    this.send('tracks', undefined, list);
+  }
+
+  select(cmd: number, kind: string, id: string, on: boolean, done: Done): void {
+    this.cmd = cmd;
+    if (!this.tracks.select(kind, id, on)) {
+      done({ code: 'STRATUS_MEDIA_UNKNOWN_TRACK', message: 'the terminal has no component ' + id + ' on this channel' });
+      return;
+    }
+    done(null, {});
   }
 
   tune(channel: MediaChannel, cmd: number, done: Done): void {
@@ -146,6 +172,7 @@ export class BroadcastTuner {
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.tracks.detach();
     try {
       this.object.release();
     } catch (e) {

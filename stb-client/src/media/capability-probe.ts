@@ -1,4 +1,5 @@
 import { CODEC_NAMES, CODECS, DeviceProfile, MediaCapabilities } from '@stratus/protocol/device';
+import { terminalDrmSystems } from './drm-relay';
 
 interface MediaSourceLike {
   isTypeSupported(type: string): boolean;
@@ -66,6 +67,8 @@ export function probeHost(): MediaCapabilities {
  */
 export function capabilityReport(profile: DeviceProfile | null): MediaCapabilities {
   var host = probeHost();
+  var drm = terminalDrmSystems();
+  if (drm.length) host.drm = drm;
   if (!profile) return host;
   var emulated: string[] = [];
   for (var i = 0; i < profile.codecs.length; i++) {
@@ -80,5 +83,6 @@ export function capabilityReport(profile: DeviceProfile | null): MediaCapabiliti
   };
   if (profile.id) report.profile = profile.id;
   if (emulated.length) report.emulated = emulated;
+  if (drm.length) report.drm = drm;
   return report;
 }

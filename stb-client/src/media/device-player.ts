@@ -1,6 +1,7 @@
-import { isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState } from '@stratus/protocol/device';
+import { isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState, MediaTrack } from '@stratus/protocol/device';
 import { hiddenBox, placeBox } from './place';
 import { loadScript } from './script-loader';
+import { hlsTracks, nativeTracks, shakaTracks, TrackSource } from './track-source';
 
 export type Engine = 'native' | 'hls.js' | 'shaka' | 'tuner';
 
@@ -89,6 +90,10 @@ export class DevicePlayer {
    */
   private ready = true;
   private waitingPlays: Done[] = [];
+  /** The engine's tracks, and the last list reported, so only changes go out. */
+  private tracks: TrackSource | null = null;
+  private tracksReported = '';
+  private tracksTimer: number | null = null;
 
   constructor(
     readonly id: string,
@@ -166,10 +171,11 @@ export class DevicePlayer {
     };
   }
 
-  private send(type: string, error?: { code: number; message?: string }): void {
+  private send(type: string, error?: { code: number; message?: string }, tracks?: MediaTrack[]): void {
     if (this.released) return;
     var e: MediaEventParams = { player: this.id, cmd: this.cmd, type: type, state: this.state() };
     if (error) e.error = { code: error.code, message: (error.message || '').slice(0, 500) };
+    if (tracks) e.tracks = tracks;
     if (this.engine) e.engine = this.engine;
     this.host.emit(e);
   }
@@ -183,6 +189,42 @@ export class DevicePlayer {
       return;
     }
     this.send('error', { code: code, message: message });
+  }
+
+  /**
+   * Engines announce tracks in bursts (manifest, then each rendition, then the switch): the list
+   * goes out once the burst is over, and only when it differs from the last one sent.
+   */
+  private tracksChanged(): void {
+    var self = this;
+    if (this.tracksTimer !== null || this.released) return;
+    this.tracksTimer = setTimeout(function () {
+      self.tracksTimer = null;
+      if (!self.tracks) return;
+      var list = self.tracks.list();
+      var key = JSON.stringify(list);
+      if (key === self.tracksReported) return;
+      self.tracksReported = key;
+      self.send('tracks', undefined, list);
+    }, 0) as unknown as number;
+  }
+
+  private watchTracks(source: TrackSource): void {
+    if (this.tracks) this.tracks.detach();
+    this.tracks = source;
+    this.tracksReported = '';
+    this.tracksChanged();
+  }
+
+  /** The app picked a track: done with STRATUS_MEDIA_UNKNOWN_TRACK when the engine has no such one. */
+  select(cmd: number, kind: string, id: string, on: boolean, done: Done): void {
+    this.cmd = cmd;
+    if (!this.tracks || !this.tracks.select(kind, id, on)) {
+      done({ code: 'STRATUS_MEDIA_UNKNOWN_TRACK', message: kind + ' track ' + id + ' is not in what the device plays' });
+      return;
+    }
+    this.tracksChanged();
+    done(null, {});
   }
 
   /** Picks the engine: native when the box plays the type, else an MSE player if it has MSE. */
@@ -243,6 +285,9 @@ export class DevicePlayer {
     var self = this;
     var start = p.startTime || 0;
     if (engine === 'native') {
+      this.watchTracks(nativeTracks(v, function () {
+        self.tracksChanged();
+      }));
       v.src = url;
       if (start > 0) this.seekWhenReady(start);
       v.load();
@@ -277,6 +322,9 @@ export class DevicePlayer {
     var hls = new Hls({ startPosition: start > 0 ? start : -1 });
     this.hls = hls;
     var self = this;
+    this.watchTracks(hlsTracks(hls as unknown as Parameters<typeof hlsTracks>[0], function () {
+      self.tracksChanged();
+    }));
     hls.on(Hls.Events.ERROR, function (_n, data) {
       if (!data.fatal) return;
       // MediaError codes: 2 network, 3 decode, 4 not supported.
@@ -302,6 +350,9 @@ export class DevicePlayer {
     var player = new shaka.Player();
     this.shaka = player;
     var self = this;
+    this.watchTracks(shakaTracks(player as unknown as Parameters<typeof shakaTracks>[0], function () {
+      self.tracksChanged();
+    }));
     var onError = function (e: { code?: number; category?: number }): void {
       // shaka categories: 1 network, 3 media, 4 manifest.
       var code = e.category === 1 ? 2 : e.category === 3 ? 3 : 4;
@@ -327,6 +378,9 @@ export class DevicePlayer {
 
   private unloadEngine(): void {
     this.ready = true;
+    if (this.tracks) this.tracks.detach();
+    this.tracks = null;
+    this.tracksReported = '';
     this.rejectWaitingPlays('AbortError: a new source replaced this one');
     if (this.hls) this.hls.destroy();
     this.hls = null;
@@ -396,6 +450,7 @@ export class DevicePlayer {
     if (this.released) return;
     this.released = true;
     if (this.timeupdateTimer !== null) clearTimeout(this.timeupdateTimer);
+    if (this.tracksTimer !== null) clearTimeout(this.tracksTimer);
     this.generation++;
     this.video.pause();
     this.unloadEngine();

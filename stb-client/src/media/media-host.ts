@@ -1,4 +1,5 @@
-import { check, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams, StreamEventParams } from '@stratus/protocol/device';
+import { check, DrmEventParams, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams, StreamEventParams } from '@stratus/protocol/device';
+import { DrmRelay } from './drm-relay';
 import { BroadcastTuner, hasBroadcastTuner } from './broadcast-tuner';
 import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
 import { ScriptedStreamEvents } from './stream-events';
@@ -19,6 +20,12 @@ interface Params {
   loop?: boolean;
   targetURL?: string;
   eventName?: string;
+  kind?: string;
+  id?: string;
+  on?: boolean;
+  msgType?: string;
+  msg?: string;
+  drmSystemId?: string;
 }
 
 /**
@@ -31,15 +38,18 @@ export class MediaHost {
   private host: PlayerHost;
   /** The emulator's scripted stream events, per broadcast player. */
   private streams: { [id: string]: ScriptedStreamEvents } = {};
+  private drm: DrmRelay;
 
   constructor(
     plane: HTMLElement,
     vendorBase: string,
     forceEngine: Engine | null,
     emit: (e: MediaEventParams) => void,
-    private emitStream: (e: StreamEventParams) => void = function () {}
+    private emitStream: (e: StreamEventParams) => void = function () {},
+    emitDrm: (e: DrmEventParams) => void = function () {}
   ) {
     this.host = { plane: plane, vendorBase: vendorBase, forceEngine: forceEngine, emit: emit };
+    this.drm = new DrmRelay(plane, emitDrm);
   }
 
   /** The emulator's scripted stream events of a player (made on first use). */
@@ -56,6 +66,11 @@ export class MediaHost {
       return true;
     }
     var p = params as Params;
+    if (method === 'media.drm') {
+      // A DRM agent is no player: its messages go to the terminal's agent.
+      this.drm.send(p.player, p.msgType as string, p.msg as string, p.drmSystemId as string, done);
+      return true;
+    }
     var player = this.players[p.player];
     if (method === 'media.load' || method === 'media.tune') {
       var created = !player;
@@ -93,8 +108,15 @@ export class MediaHost {
     }
     if (!player) {
       // Releasing what is already gone is fine; anything else names a player that never was.
-      if (method === 'media.release') done(null, {});
+      if (method === 'media.release') {
+        this.drm.forget(p.player);
+        done(null, {});
+      }
       else done({ code: 'STRATUS_MEDIA_UNKNOWN_PLAYER', message: p.player });
+      return true;
+    }
+    if (method === 'media.select') {
+      player.select(p.cmd, p.kind as string, p.id as string, !!p.on, done);
       return true;
     }
     if (player instanceof DevicePlayer) {
@@ -133,6 +155,7 @@ export class MediaHost {
   }
 
   private release(id: string): void {
+    this.drm.forget(id);
     if (this.streams[id]) this.streams[id].stop();
     delete this.streams[id];
     var player = this.players[id];
@@ -146,6 +169,7 @@ export class MediaHost {
   releaseAll(): void {
     for (var s in this.streams) if (Object.prototype.hasOwnProperty.call(this.streams, s)) this.streams[s].stop();
     this.streams = {};
+    this.drm.releaseAll();
     for (var id in this.players) if (Object.prototype.hasOwnProperty.call(this.players, id)) this.players[id].release();
     this.players = {};
     this.count = 0;
