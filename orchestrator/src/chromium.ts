@@ -118,7 +118,8 @@ export async function launchChromium(cfg: Config['chromium'], moreArgs: string[]
           proc.kill('SIGKILL');
           await new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
         }
-        rmSync(userDataDir, { recursive: true, force: true });
+        // A killed browser's helpers can still be writing there for a moment (ENOTEMPTY): retry.
+        rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
       })();
       return closed;
     }

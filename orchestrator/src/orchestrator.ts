@@ -133,8 +133,9 @@ export class Orchestrator implements SessionHost {
       this.chromium = null;
       this.xmlCheck = null;
       for (const s of this.sessions.values()) s.browserLost();
-      // Whatever is left of it goes, with its profile.
-      await dead.close(1000);
+      // Whatever is left of it goes, with its profile. Its cleanup failing must not stop the
+      // relaunch: the orchestrator would stay "relaunching" for ever.
+      await dead.close(1000).catch((err: unknown) => console.error(`[stratus] the dead browser's cleanup failed: ${String(err)}`));
       for (let attempt = 1; !this.closing; attempt++) {
         try {
           await this.launchBrowser();

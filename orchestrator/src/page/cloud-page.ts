@@ -36,6 +36,8 @@ export interface CaptureFormat {
 }
 
 const LAYER_PNG: CaptureFormat = { format: 'png', optimizeForSpeed: true };
+/** How long a capture may wait after the page navigated before the page is asked whether it runs. */
+const LOST_CAPTURE_CHECK_MS = 1000;
 
 /** How long closing a crashed or hung page may take before the session goes on without it. */
 const DROP_MS = 2000;
@@ -64,6 +66,8 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
   private captureChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   captures = 0;
+  /** Main-frame navigations of the page (a capture in flight across one may be lost). */
+  private navigations = 0;
   /** This page (since open) has been reported crashed or hung: one report per page. */
   private failed = false;
 
@@ -96,6 +100,9 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     this.page = page;
     // Puppeteer reports a dead renderer as the page's 'error' (Inspector.targetCrashed).
     page.on('error', () => this.fail(page, 'crashed'));
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) this.navigations++;
+    });
     // A TV browser has no one to answer a dialog: alert() and confirm() would block the page's
     // thread for ever (and read as a hang). Leaving the page is always allowed.
     page.on('dialog', (d) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => undefined));
@@ -169,7 +176,7 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     const cdp = this.session;
     if (!cdp) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
     this.captures++;
-    const run = this.captureChain.then(() => this.watch(cdp.send('Page.captureScreenshot', format)));
+    const run = this.captureChain.then(() => this.watch(cdp.send('Page.captureScreenshot', format), true));
     this.captureChain = run.catch(() => undefined);
     return run.then((r) => Buffer.from(r.data, 'base64'));
   }
@@ -209,19 +216,48 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
   /**
    * The watchdog: a call to the page that has not answered within hangTimeoutMs reports the page
    * hung, and fails (STRATUS_PAGE_CRASHED) rather than wait for the protocol timeout.
+   *
+   * Chromium can lose a screenshot taken while the page changes documents (seen after a
+   * cross-origin navigation: the request is never answered, yet the page runs and the next
+   * capture works). So a capture (`lostIfAlive`) still waiting a second after the page navigated,
+   * or at the timeout, first asks the page something trivial: an answer means the capture was
+   * lost, not the page, and only the capture fails (STRATUS_CAPTURE_FAILED; the layer stream
+   * tries again), so the viewer sees the new document within about a second.
    */
-  watch<T>(call: Promise<T>): Promise<T> {
+  watch<T>(call: Promise<T>, lostIfAlive = false): Promise<T> {
     const page = this.page;
-    let timer: NodeJS.Timeout | undefined;
+    const cdp = this.session;
+    const ms = this.opts.hangTimeoutMs;
+    const navigations = this.navigations;
+    const timers: NodeJS.Timeout[] = [];
     const hung = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
+      const dead = (): void => {
         if (page) this.fail(page, 'hung');
-        reject(new StratusError('STRATUS_PAGE_CRASHED', `the page did not answer within ${this.opts.hangTimeoutMs} ms`));
-      }, this.opts.hangTimeoutMs);
+        reject(new StratusError('STRATUS_PAGE_CRASHED', `the page did not answer within ${ms} ms`));
+      };
+      /** Whether the page answers within `within` ms. */
+      const answers = async (within: number): Promise<boolean> => {
+        if (!cdp) return false;
+        let answered = false;
+        await settledWithin(cdp.send('Runtime.evaluate', { expression: '0', returnByValue: true }).then(() => (answered = true)), within);
+        return answered;
+      };
+      const lost = (): void => reject(new StratusError('STRATUS_CAPTURE_FAILED', 'a capture got no answer, though the page answers'));
+      timers.push(setTimeout(() => (lostIfAlive ? void answers(ms / 2).then((alive) => (alive ? lost() : dead())) : dead()), ms));
+      if (!lostIfAlive) return;
+      const afterNavigation = (): void => {
+        timers.push(
+          setTimeout(() => {
+            if (this.navigations === navigations) return afterNavigation();
+            void answers(ms / 2).then((alive) => alive && lost());
+          }, LOST_CAPTURE_CHECK_MS)
+        );
+      };
+      afterNavigation();
     });
     // The call may still fail later (at the protocol timeout, or when the page is dropped).
     call.catch(() => undefined);
-    return Promise.race([call, hung]).finally(() => clearTimeout(timer));
+    return Promise.race([call, hung]).finally(() => timers.forEach((t) => clearTimeout(t)));
   }
 
   private fail(page: Page, how: 'crashed' | 'hung'): void {

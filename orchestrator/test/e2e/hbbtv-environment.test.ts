@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { KEYSET, VK } from '@stratus/protocol';
 import { decodePng } from '@stratus/orchestrator';
-import { AppServer, cloud, devicePixels, near, onlySession, RawDevice, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
+import { AppServer, cloud, devicePixels, devicePlayers, near, onlySession, RawDevice, screenPixel, settle, until, useMediaDevice, useMediaRig } from '@stratus/testkit';
 
 const YELLOW = [224, 192, 0];
 const MENU_BG = [0x0b, 0x13, 0x2b];
@@ -307,6 +307,10 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
       await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
       expect(await cloud(dev.session, () => document.contentType)).to.equal('text/html');
       await until('the box to show', async () => near(await screenPixel(dev.page, 200, 200), [0xff, 0xb7, 0x03], 2));
+      await settle(rig.orch, dev.page);
+      const reference = decodePng(await dev.session.page.capture());
+      const shown = await devicePixels(dev.page);
+      expect(shown.data.equals(reference.data), 'the device layer equals the page, byte for byte').to.equal(true);
     });
   });
 });
@@ -403,6 +407,30 @@ describe('a broadcast-related app: stream events, the L-shape, keyset changes', 
     await until('the small picture', async () => near(await screenPixel(dev.page, 900, 500), RED));
     await until('the banner', async () => near(await screenPixel(dev.page, 100, 700), [0xd6, 0x28, 0x28], 2));
     expect(near(await screenPixel(dev.page, 1200, 300), [0x00, 0x30, 0x49], 2), 'the side panel').to.equal(true);
+    // The reference rendering: outside the video window the layer is the page, byte for byte;
+    // inside it the layer is transparent (the hole), so the device's own picture shows.
+    await settle(rig.orch, dev.page);
+    const [video] = await devicePlayers(dev.page);
+    expect(video.rect).to.deep.equal([0, 0, 960, 540]);
+    const reference = decodePng(await dev.session.page.capture());
+    const shown = await devicePixels(dev.page);
+    expect([shown.width, shown.height]).to.deep.equal([reference.width, reference.height]);
+    let outside = 0;
+    let differ = 0;
+    let opaqueInHole = 0;
+    for (let y = 0; y < shown.height; y++) {
+      for (let x = 0; x < shown.width; x++) {
+        const i = (y * shown.width + x) * 4;
+        if (x < 960 && y < 540) {
+          if (shown.data[i + 3] !== 0) opaqueInHole++;
+          continue;
+        }
+        outside++;
+        if (shown.data.readUInt32BE(i) !== reference.data.readUInt32BE(i)) differ++;
+      }
+    }
+    expect(outside).to.be.greaterThan(0);
+    expect({ differ, opaqueInHole }, 'the layer against the page').to.deep.equal({ differ: 0, opaqueInHole: 0 });
     // The broadcaster ends the L-shape (the emulator fires it now): full screen again, events in order.
     const player = await dev.page.evaluate(() => (window as any).stratusClient.media.ids[0] as string);
     await dev.page.evaluate((id: string) => (window as any).stratusClient.media.streamsOf(id).fireNow('lshape', '00', 'L-shape off'), player);
@@ -486,6 +514,10 @@ describe('createApplication to an origin the catalogue entry allows', function (
     await until('the other app', () => cloud(session, () => location.pathname === '/probe/').catch(() => false));
     expect(await cloud(session, () => location.origin)).to.equal(other.baseUrl);
     expect(rig.orch.sessions.get(session.id)).to.equal(session);
+    // The viewer sees the new app (its box), and the page was not taken for hung: a capture
+    // Chromium loses across the change of document is retried, not read as a dead page.
+    await until('the new app on the screen', async () => near(await screenPixel(dev.page, 100, 80), [0x22, 0x44, 0x66], 2));
+    expect(session.reloads).to.equal(0);
   });
 
   it("the new app starts with every key: the old app's keyset goes with it, on the device too", async () => {

@@ -46,7 +46,8 @@ describe('media proxy: audio and subtitle tracks picked by the app, played by th
   const fetched = (path: string): boolean => rig.origin.requests.some((q) => q.path.startsWith(path) && q.path.endsWith('.ts'));
 
   it('<video> over hls.js: audioTracks and textTracks list the renditions; enabled and mode switch them on the device', async () => {
-    await open('&engine=hls.js');
+    // No engine forced: the emulator's Chromium has native HLS without audioTracks, so the device picks hls.js.
+    await open('');
     await cloud(session, (url: string) => {
       const v = document.getElementById('video') as HTMLVideoElement & { audioTracks: any };
       const w = window as any;
@@ -70,6 +71,7 @@ describe('media proxy: audio and subtitle tracks picked by the app, played by th
     expect(listed.text.map((t) => [t.language, t.label, t.kind, t.on])).to.deep.equal(TRACKS.text.map((t) => [t.language, t.name, 'subtitles', 'disabled']));
     expect(listed.byId).to.equal(true);
     await until('the video to play', async () => ((await devicePlayers(page))[0]?.currentTime ?? 0) > 0.3, 20000);
+    expect((await devicePlayers(page))[0].engine).to.equal('hls.js');
     expect(fetched('/vod/multi/audio_deu/')).to.equal(false);
 
     // Audio: the setter takes effect at once in the page, then on the device, which fetches German.

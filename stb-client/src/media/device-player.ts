@@ -233,6 +233,10 @@ export class DevicePlayer {
     var hls = isHlsType(type);
     var dash = isDashType(type);
     if (forced && forced !== 'native' && (hls || dash)) return forced;
+    // A native HLS player without audioTracks (desktop Chromium) can neither list nor switch the
+    // stream's audio renditions: hls.js can, where there is MSE. A channel (the emulator's tuner)
+    // has its one audio muxed in: native starts faster.
+    if (hls && !forced && !this.channel && !('audioTracks' in this.video) && mediaSourceAvailable()) return 'hls.js';
     if (!type || this.video.canPlayType(type) !== '') return 'native';
     if (!mediaSourceAvailable()) return null;
     if (hls) return 'hls.js';
