@@ -14,6 +14,8 @@
 //   vod/multi/index.m3u8   HLS VOD as broadcasters package it: video alone, two audio renditions
 //                          (English 440 Hz, German 660 Hz) and two WebVTT subtitle renditions
 //   vod/multi-dash/manifest.mpd  the same as DASH: an adaptation set per language, WebVTT sidecars
+//   photos/pN.jpg          8 photo-like pictures (soft gradients with grain, fractal detail) for the
+//                          carousel fixture app: what photographs cost the UI layer
 //
 // No Chromium here decodes HEVC, and a legacy box plays no WebM: these two only play through the
 // media-bridge. The HEVC picture changes colour at 10 s so a test can see where a seek landed.
@@ -23,7 +25,7 @@ const { spawnSync } = require('node:child_process');
 const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const MEDIA_VERSION = '3';
+const MEDIA_VERSION = '5';
 const root = join(__dirname, '..', 'fixtures', 'media');
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf';
 const SEGMENT_S = 2;
@@ -81,6 +83,7 @@ function generate() {
   }
   hevcAndVp9();
   multiTrack();
+  photos();
   writeFileSync(join(root, 'channels.json'), JSON.stringify({ segmentSeconds: SEGMENT_S, channels: CHANNELS }, null, 2));
   writeFileSync(join(root, '.version'), MEDIA_VERSION);
 }
@@ -194,10 +197,33 @@ function multiTrack() {
   writeFileSync(join(root, 'tracks.json'), JSON.stringify(TRACKS, null, 2));
 }
 
+/**
+ * Photo-like pictures: no Debian package of free photographs is installed everywhere, so ffmpeg
+ * makes them. Smooth colour fields with film grain and fractal detail compress and scale like
+ * photographs do (JPEG q3, 960x540), unlike the flat colours of the other fixtures.
+ */
+function photos() {
+  const dir = join(root, 'photos');
+  mkdirSync(dir, { recursive: true });
+  const palettes = [
+    ['0x2a4d69', '0xe8a87c', '0x41b3a3', '0xc38d9e'], ['0x1b3a4b', '0xf4d35e', '0xee964b', '0x0d3b66'],
+    ['0x3d5a80', '0x98c1d9', '0xe0fbfc', '0xee6c4d'], ['0x264653', '0x2a9d8f', '0xe9c46a', '0xf4a261'],
+    ['0x5f0f40', '0x9a031e', '0xfb8b24', '0xe36414'], ['0x0b132b', '0x1c2541', '0x3a506b', '0x5bc0be'],
+    ['0x606c38', '0x283618', '0xfefae0', '0xdda15e'], ['0x22223b', '0x4a4e69', '0x9a8c98', '0xf2e9e4']
+  ];
+  palettes.forEach((c, i) => {
+    const field = `gradients=s=960x540:c0=${c[0]}:c1=${c[1]}:c2=${c[2]}:c3=${c[3]}:n=4:x0=${100 + i * 90}:y0=${40 + i * 50}:x1=${860 - i * 70}:y1=${500 - i * 40}:type=radial:d=1,format=gbrp[g]`;
+    const detail = `mandelbrot=s=960x540:start_scale=${(1.2 + i * 0.35).toFixed(2)}:start_x=${(-0.75 + i * 0.02).toFixed(3)}:end_pts=1,format=gbrp[m]`;
+    // Blended in RGB (YUV planes blend into green), then a fine grain, softened as a lens would.
+    const graph = `${field};${detail};[g][m]blend=all_mode=overlay:all_opacity=0.45,noise=alls=7:allf=t,gblur=sigma=0.6`;
+    ffmpeg(['-f', 'lavfi', '-i', graph, '-frames:v', '1', '-q:v', '4', join(dir, `p${i}.jpg`)]);
+  });
+}
+
 function upToDate() {
   const stamp = join(root, '.version');
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== MEDIA_VERSION) return false;
-  const expected = ['vod/h264/index.m3u8', 'vod/h264.mp4', 'vod/dash/manifest.mpd', 'channels.json', 'assets.json', 'vod/hevc-720p-detail.mp4', 'vod/multi/index.m3u8', 'vod/multi-dash/manifest.mpd', 'tracks.json'];
+  const expected = ['vod/h264/index.m3u8', 'vod/h264.mp4', 'vod/dash/manifest.mpd', 'channels.json', 'assets.json', 'vod/hevc-720p-detail.mp4', 'vod/multi/index.m3u8', 'vod/multi-dash/manifest.mpd', 'tracks.json', 'photos/p7.jpg'];
   for (const a of Object.values(VIRTUAL_ASSETS)) expected.push(a.path);
   for (const ch of CHANNELS) expected.push(`live/ch${ch.lcn}/source.m3u8`);
   return expected.every((p) => existsSync(join(root, p)));

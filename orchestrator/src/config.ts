@@ -259,7 +259,10 @@ export const DEFAULTS = {
     catalog: {
       portal: { url: '/apps/portal/', width: 1280, height: 720 },
       'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 },
-      media: { url: '/apps/media/', width: 1280, height: 720 }
+      media: { url: '/apps/media/', width: 1280, height: 720 },
+      // A photo carousel moved with CSS transforms (fixtures/apps/carousel), authored at both sizes.
+      carousel: { url: '/apps/carousel/', width: 1920, height: 1080 },
+      'carousel-720': { url: '/apps/carousel/', width: 1280, height: 720 }
     } as Record<string, AppEntry>
   }
 };

@@ -48,6 +48,10 @@ export interface LayerStreamEvents {
   /** The device acknowledged a frame: it is on the screen. */
   painted: [PaintedInfo];
   error: [StratusError];
+  /** A full capture found the layer as the device has it. */
+  unchanged: [];
+  /** A capture found changes (a frame with them goes out). */
+  changed: [];
 }
 
 /**
@@ -399,8 +403,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!keyframe && rects.length === 0 && this.downSeq <= this.sentInputSeq) {
       // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
       this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
+      if (!clip) this.emit('unchanged');
       return;
     }
+    if (rects.length > 0) this.emit('changed');
     const frame = this.nextFrame++;
     const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;

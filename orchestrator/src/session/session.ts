@@ -112,6 +112,9 @@ export class Session extends EventEmitter<SessionEvents> {
     // Nothing to stream to until a device attaches; attaching starts it with a keyframe.
     this.layer.pause();
     this.layer.on('error', (err) => void this.close(err));
+    // What the captures found teaches the damage signal which screencast frames are echoes.
+    this.layer.on('unchanged', () => this.signal?.echoed());
+    this.layer.on('changed', () => this.signal?.changed());
     this.layer.on('painted', (info) => {
       this.page.rendered({
         frame: info.frame,

@@ -1,3 +1,4 @@
+import { benchIdle } from './idle';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,6 +21,7 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   fault: benchFault,
   fuzz: benchFuzz,
   bridge: benchBridge,
+  idle: benchIdle,
   bundle: async () => [bundleSize()]
 };
 

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { EventEmitter } from 'node:events';
+import type { CDPSession } from 'puppeteer-core';
+import { DamageSignal } from '../../src/layer/damage-signal';
+
+/** The screencast half of a DevTools session: frames in, acks out. */
+class FakeScreencast extends EventEmitter {
+  acks = 0;
+  private id = 0;
+  async send(method: string): Promise<object> {
+    if (method === 'Page.screencastFrameAck') this.acks++;
+    return {};
+  }
+  frame(data: string): void {
+    this.emit('Page.screencastFrame', { data, sessionId: ++this.id });
+  }
+}
+
+describe('orchestrator/layer/damage-signal', () => {
+  function signal(): { cast: FakeScreencast; s: DamageSignal; damage: () => number } {
+    const cast = new FakeScreencast();
+    let n = 0;
+    const s = new DamageSignal(cast as unknown as CDPSession, () => n++);
+    return { cast, s, damage: () => n };
+  }
+
+  it('drops a frame equal to the one before, and acknowledges every frame', async () => {
+    const { cast, s, damage } = signal();
+    await s.start();
+    cast.frame('A');
+    cast.frame('A');
+    cast.frame('B');
+    expect(damage()).to.equal(2);
+    expect(cast.acks).to.equal(3);
+  });
+
+  it('learns the frames whose captures found nothing: a still page that cycles through them costs nothing', async () => {
+    const { cast, s, damage } = signal();
+    await s.start();
+    // A still page at a fractional scale: its captures are identical, its screencast frames are not.
+    for (const f of ['A', 'B', 'C', 'D']) {
+      cast.frame(f);
+      s.echoed();
+    }
+    expect(damage()).to.equal(4);
+    for (let i = 0; i < 20; i++) cast.frame(['A', 'B', 'C', 'D'][i % 4]);
+    expect(damage(), 'no capture for the echoes').to.equal(4);
+    cast.frame('E');
+    expect(damage(), 'a new frame still asks').to.equal(5);
+  });
+
+  it('forgets the echoes once the layer changes: an app returning to an earlier state is captured', async () => {
+    const { cast, s, damage } = signal();
+    await s.start();
+    cast.frame('A');
+    s.echoed();
+    cast.frame('B');
+    s.changed();
+    cast.frame('A');
+    expect(damage()).to.equal(3);
+  });
+});

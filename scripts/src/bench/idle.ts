@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import type { Orchestrator } from '@stratus/orchestrator';
+import { delay, descendants, DeviceBrowser, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { Metric } from './report';
+
+const WINDOW_S = 10;
+const TICKS_PER_S = 100;
+
+/** CPU seconds used so far by a process tree (user + system, from /proc). */
+function treeCpuS(root: number): number {
+  let ticks = 0;
+  for (const pid of [root, ...descendants(root)]) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // Gone already.
+    }
+  }
+  return ticks / TICKS_PER_S;
+}
+
+/** The cloud's CPU (this Node process, which runs the orchestrator, and the cloud Chromium) over `seconds`, in cores. */
+async function cloudCores(orch: Orchestrator, seconds: number): Promise<number> {
+  const chromium = orch.chromiumPid as number;
+  const node0 = process.cpuUsage();
+  const tree0 = treeCpuS(chromium);
+  await delay(seconds * 1000);
+  const node = process.cpuUsage(node0);
+  return ((node.user + node.system) / 1e6 + treeCpuS(chromium) - tree0) / seconds;
+}
+
+/**
+ * A still UI must cost nothing at any scale: the photo carousel (fixtures/apps/carousel) authored
+ * at 1920x1080 (scale 0.667) and 1440x810 (0.889) on a 720p emulator, against the same app
+ * authored at 1280x720 (scale 1) in the same run. Each is moved, left to settle (until no capture
+ * for a second, at most 30 s), then measured for WINDOW_S.
+ */
+export async function benchIdle(): Promise<Metric[]> {
+  const orch = await startOrchestrator({
+    apps: {
+      default: 'carousel-720',
+      catalog: JSON.stringify({
+        'carousel-1080': { url: '/apps/carousel/', width: 1920, height: 1080 },
+        'carousel-810': { url: '/apps/carousel/', width: 1440, height: 810 },
+        'carousel-720': { url: '/apps/carousel/', width: 1280, height: 720 }
+      })
+    }
+  });
+  const device = await DeviceBrowser.launch();
+  const cores: Record<string, number> = {};
+  const captures: Record<string, number> = {};
+  try {
+    for (const app of ['carousel-720', 'carousel-1080', 'carousel-810']) {
+      const page = await device.open(orch, `w=1280&h=720&app=${app}`);
+      const session = await sessionOf(orch, page);
+      for (const k of ['ArrowRight', 'ArrowRight', 'ArrowLeft'] as const) await page.keyboard.press(k);
+      let last = session.stats.captures;
+      let since = Date.now();
+      await until('a still layer', () => {
+        if (session.stats.captures !== last) {
+          last = session.stats.captures;
+          since = Date.now();
+        }
+        return Date.now() - since > 1000;
+      }, 30000).catch(() => undefined);
+      await settle(orch, page).catch(() => undefined);
+      const before = session.stats.captures;
+      cores[app] = await cloudCores(orch, WINDOW_S);
+      captures[app] = session.stats.captures - before;
+      await page.close();
+      await until('the session to end', () => orch.sessions.size === 0);
+    }
+  } finally {
+    await device.close();
+    await orch.close();
+  }
+  const round = (n: number): number => Math.round(n * 1000) / 1000;
+  return [
+    {
+      metric: 'ui_idle_cores_fractional',
+      value: round(Math.max(cores['carousel-1080'], cores['carousel-810'])),
+      unit: 'cores',
+      note: `the larger of scale 0.667 (${round(cores['carousel-1080'])}, ${captures['carousel-1080']} captures) and 0.889 (${round(cores['carousel-810'])}, ${captures['carousel-810']} captures): photo carousel, still, ${WINDOW_S} s`
+    },
+    { metric: 'ui_idle_cores_scale1', value: round(cores['carousel-720']), unit: 'cores', note: `baseline, same run: the carousel authored at 1280x720, ${captures['carousel-720']} captures in ${WINDOW_S} s` }
+  ];
+}
