@@ -95,6 +95,26 @@ export async function sessionOf(orch: Orchestrator, page: Page): Promise<Session
 }
 
 /**
+ * Waits until the session has taken no capture for `quietMs`: a still page has stopped costing
+ * anything (at a fractional scale its damage signal first learns the echoes of its captures).
+ */
+export async function capturesStopped(session: Session, quietMs = 1000, timeoutMs = 30000): Promise<void> {
+  let last = session.stats.captures;
+  let since = Date.now();
+  await until(
+    'the captures to stop',
+    () => {
+      if (session.stats.captures !== last) {
+        last = session.stats.captures;
+        since = Date.now();
+      }
+      return Date.now() - since > quietMs;
+    },
+    timeoutMs
+  );
+}
+
+/**
  * Waits until the layer is at rest: every key the device sent has reached the session and gone
  * through the page, the session's stream has nothing to capture, nothing being captured and
  * nothing in flight, and the device has applied every frame it received.

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { decodePng, Rgba } from '../../src/png/decode';
-import { devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
+import { capturesStopped, devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
 
 function firstMismatch(a: Rgba, b: Rgba): string | null {
   if (a.width !== b.width || a.height !== b.height) return `size ${a.width}x${a.height} vs ${b.width}x${b.height}`;
@@ -85,15 +85,7 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         await until('the app to take the keys', () => session.cloudPage!.evaluate(() => (window as any).carousel.focus() === 2));
         // At a fractional scale Chromium's screencast keeps sending a still page as a few
         // different frames; the layer must learn they are echoes and stop capturing.
-        let last = session.stats.captures;
-        let since = Date.now();
-        await until('the captures to stop', () => {
-          if (session.stats.captures !== last) {
-            last = session.stats.captures;
-            since = Date.now();
-          }
-          return Date.now() - since > 1000;
-        }, 30000);
+        await capturesStopped(session);
         await settle(rig.orch, page);
         const captures = session.stats.captures;
         // Time is the subject here: a still page must cost nothing for as long as it stays still.

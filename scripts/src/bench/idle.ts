@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Orchestrator } from '@stratus/orchestrator';
-import { delay, descendants, DeviceBrowser, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { capturesStopped, delay, descendants, DeviceBrowser, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 import { Metric } from './report';
 
 const WINDOW_S = 10;
@@ -56,15 +56,8 @@ export async function benchIdle(): Promise<Metric[]> {
       const page = await device.open(orch, `w=1280&h=720&app=${app}`);
       const session = await sessionOf(orch, page);
       for (const k of ['ArrowRight', 'ArrowRight', 'ArrowLeft'] as const) await page.keyboard.press(k);
-      let last = session.stats.captures;
-      let since = Date.now();
-      await until('a still layer', () => {
-        if (session.stats.captures !== last) {
-          last = session.stats.captures;
-          since = Date.now();
-        }
-        return Date.now() - since > 1000;
-      }, 30000).catch(() => undefined);
+      // A layer that never stops capturing is measured as it is.
+      await capturesStopped(session).catch(() => undefined);
       await settle(orch, page).catch(() => undefined);
       const before = session.stats.captures;
       cores[app] = await cloudCores(orch, WINDOW_S);
