@@ -1,4 +1,5 @@
 import { benchIdle } from './idle';
+import { benchRealistic } from './realistic';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,6 +23,7 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   fuzz: benchFuzz,
   bridge: benchBridge,
   idle: benchIdle,
+  realistic: benchRealistic,
   bundle: async () => [bundleSize()]
 };
 
