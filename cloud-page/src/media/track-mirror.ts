@@ -50,8 +50,8 @@ export class TrackMirror {
 
   /**
    * The app picks a track. Audio switches (one plays at a time); a text track shows or hides,
-   * at most one showing. A refusal by the device (the track went with its source) puts the
-   * device's selection back with its next report.
+   * at most one showing. A refusal by the device (the track went with its source) puts back the
+   * selection of the device's last report.
    */
   select(kind: 'audio' | 'text', id: string, on: boolean): void {
     const t = this.byId(kind, id);
