@@ -284,6 +284,8 @@ export class StratusClient {
     this.close();
     // Its close is no longer news: the device is idle already. session.close goes out before it.
     this.transport = null;
+    this.connected = false;
+    this.live = false;
     if (t) t.close(1000, 'exit');
     this.goIdle();
   }

@@ -365,6 +365,7 @@ describe('the red button: a broadcast-related device starts the app on RED, and 
       await page.keyboard.press('KeyX');
       await until('the session to end on EXIT', () => rig.orch.sessions.size === 0);
       expect(await status(page)).to.equal('press RED');
+      expect(await page.evaluate(() => (window as any).stratusClient.live)).to.equal(false);
       await press(page, VK.VK_RED);
       await page.waitForFunction(() => (window as any).stratusClient.live === true, { timeout: 20000 });
       expect(rig.orch.sessionsOpened).to.equal(opened + 3);
