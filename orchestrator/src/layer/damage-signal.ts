@@ -15,22 +15,20 @@ const MAX_ECHOES = 8;
  * really changes (then the app's own states must count again).
  */
 export class DamageSignal {
-  private last = '';
   /** The frame that last asked for a capture. */
-  private trigger = '';
+  private last = '';
   private echoes: string[] = [];
   private readonly onFrame = (f: { data: string; sessionId: number }): void => {
     this.cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
     if (f.data === this.last || this.echoes.includes(f.data)) return;
     this.last = f.data;
-    this.trigger = f.data;
     this.onDamage();
   };
 
   /** The capture the last frame asked for found the layer unchanged: that frame was an echo. */
   echoed(): void {
-    if (!this.trigger || this.echoes.includes(this.trigger)) return;
-    this.echoes.push(this.trigger);
+    if (!this.last || this.echoes.includes(this.last)) return;
+    this.echoes.push(this.last);
     if (this.echoes.length > MAX_ECHOES) this.echoes.shift();
   }
 
