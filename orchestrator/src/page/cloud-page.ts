@@ -66,8 +66,8 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
   private captureChain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
   captures = 0;
-  /** Main-frame navigations of the page (a capture in flight across one may be lost). */
-  private navigations = 0;
+  /** Called on each main-frame navigation: captures in flight across one may be lost. */
+  private readonly onNavigation = new Set<() => void>();
   /** This page (since open) has been reported crashed or hung: one report per page. */
   private failed = false;
 
@@ -101,7 +101,7 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     // Puppeteer reports a dead renderer as the page's 'error' (Inspector.targetCrashed).
     page.on('error', () => this.fail(page, 'crashed'));
     page.on('framenavigated', (f) => {
-      if (f === page.mainFrame()) this.navigations++;
+      if (f === page.mainFrame()) for (const fn of this.onNavigation) fn();
     });
     // A TV browser has no one to answer a dialog: alert() and confirm() would block the page's
     // thread for ever (and read as a hang). Leaving the page is always allowed.
@@ -228,8 +228,8 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     const page = this.page;
     const cdp = this.session;
     const ms = this.opts.hangTimeoutMs;
-    const navigations = this.navigations;
     const timers: NodeJS.Timeout[] = [];
+    let navigated: (() => void) | null = null;
     const hung = new Promise<never>((_resolve, reject) => {
       const dead = (): void => {
         if (page) this.fail(page, 'hung');
@@ -245,19 +245,15 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
       const lost = (): void => reject(new StratusError('STRATUS_CAPTURE_FAILED', 'a capture got no answer, though the page answers'));
       timers.push(setTimeout(() => (lostIfAlive ? void answers(ms / 2).then((alive) => (alive ? lost() : dead())) : dead()), ms));
       if (!lostIfAlive) return;
-      const afterNavigation = (): void => {
-        timers.push(
-          setTimeout(() => {
-            if (this.navigations === navigations) return afterNavigation();
-            void answers(ms / 2).then((alive) => alive && lost());
-          }, LOST_CAPTURE_CHECK_MS)
-        );
-      };
-      afterNavigation();
+      navigated = () => timers.push(setTimeout(() => void answers(ms / 2).then((alive) => alive && lost()), LOST_CAPTURE_CHECK_MS));
+      this.onNavigation.add(navigated);
     });
     // The call may still fail later (at the protocol timeout, or when the page is dropped).
     call.catch(() => undefined);
-    return Promise.race([call, hung]).finally(() => timers.forEach((t) => clearTimeout(t)));
+    return Promise.race([call, hung]).finally(() => {
+      timers.forEach((t) => clearTimeout(t));
+      if (navigated) this.onNavigation.delete(navigated);
+    });
   }
 
   private fail(page: Page, how: 'crashed' | 'hung'): void {
