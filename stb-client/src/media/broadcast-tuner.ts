@@ -17,22 +17,8 @@ interface OipfBroadcast extends HTMLElement {
   onChannelChangeError: ((channel: unknown, errorState: number) => void) | null;
 }
 
-interface OipfFactory {
-  isObjectSupported?(type: string): boolean;
-}
-
 /** OIPF channel id type for DVB-T; only used when the terminal's line-up does not know the triplet. */
 var ID_DVB_T = 12;
-
-/** True on a terminal with a real broadcast tuner (an HbbTV box); false in the emulator. */
-export function hasBroadcastTuner(): boolean {
-  var f = (window as unknown as { oipfObjectFactory?: OipfFactory }).oipfObjectFactory;
-  try {
-    return !!(f && f.isObjectSupported && f.isObjectSupported('video/broadcast'));
-  } catch (e) {
-    return false;
-  }
-}
 
 var IDLE: MediaState = {
   currentTime: 0, duration: -2, paused: false, ended: false, seeking: false, readyState: 4, networkState: 2,

@@ -1,5 +1,6 @@
 import { DRM_MESSAGE_MAX, DrmEventParams } from '@stratus/protocol/device';
 import { Done } from './device-player';
+import { terminalFactory, terminalSupports } from './terminal';
 
 /** The parts of an OIPF DRM agent object (DAE 7.6.1) the relay uses. */
 interface OipfDrmAgent extends HTMLElement {
@@ -10,23 +11,10 @@ interface OipfDrmAgent extends HTMLElement {
   DRMSystemStatus?(drmSystemId: string): number;
 }
 
-interface OipfFactory {
-  isObjectSupported?(type: string): boolean;
-}
-
 var DRM_AGENT = 'application/oipfDrmAgent';
 /** OIPF DRM message result codes: 1 unknown error, 5 unknown DRM system. */
 var RESULT_UNKNOWN_ERROR = 1;
 var RESULT_UNKNOWN_SYSTEM = 5;
-
-function terminalHasAgent(): boolean {
-  var f = (window as unknown as { oipfObjectFactory?: OipfFactory }).oipfObjectFactory;
-  try {
-    return !!(f && f.isObjectSupported && f.isObjectSupported(DRM_AGENT));
-  } catch (e) {
-    return false;
-  }
-}
 
 /**
  * DRM runs where the media plays: the cloud app's DRM agent messages go to the terminal's own
@@ -47,7 +35,7 @@ export class DrmRelay {
   ) {}
 
   private terminalAgent(): OipfDrmAgent | null {
-    if (this.agent || !terminalHasAgent()) return this.agent;
+    if (this.agent || !terminalSupports(DRM_AGENT)) return this.agent;
     var o = document.createElement('object') as unknown as OipfDrmAgent;
     o.setAttribute('type', DRM_AGENT);
     o.style.position = 'absolute';
@@ -116,7 +104,7 @@ export class DrmRelay {
 /** The DRM systems the terminal declares in its own capabilities (`<drm DRMSystemID=...>`). */
 export function terminalDrmSystems(): string[] {
   var out: string[] = [];
-  var f = (window as unknown as { oipfObjectFactory?: OipfFactory & { createCapabilitiesObject?(): { xmlCapabilities?: Document } } }).oipfObjectFactory;
+  var f = terminalFactory();
   try {
     var caps = f && f.createCapabilitiesObject ? f.createCapabilitiesObject() : null;
     var xml = caps && caps.xmlCapabilities;

@@ -1,8 +1,9 @@
 import { check, DrmEventParams, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams, StreamEventParams } from '@stratus/protocol/device';
 import { DrmRelay } from './drm-relay';
-import { BroadcastTuner, hasBroadcastTuner } from './broadcast-tuner';
+import { BroadcastTuner } from './broadcast-tuner';
 import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
 import { ScriptedStreamEvents } from './stream-events';
+import { terminalSupports } from './terminal';
 
 /** Players a box keeps at once; a page that leaks media elements gets an error, not a dying box. */
 var MAX_PLAYERS = 8;
@@ -88,7 +89,7 @@ export class MediaHost {
         }
         var kind = method === 'media.tune' ? 'broadcast' : (params as MediaLoadParams).kind;
         // A terminal with a tuner presents channels itself; the emulator plays their streams.
-        if (method === 'media.tune' && hasBroadcastTuner()) player = new BroadcastTuner(p.player, this.host.plane, this.host.emit);
+        if (method === 'media.tune' && terminalSupports('video/broadcast')) player = new BroadcastTuner(p.player, this.host.plane, this.host.emit);
         else player = new DevicePlayer(p.player, kind, this.host);
         this.players[p.player] = player;
         this.count++;
