@@ -1,7 +1,7 @@
 import { MediaChannel, MediaEventParams, MediaState, MediaTrack, StreamEventParams } from '@stratus/protocol/device';
 import { Done } from './device-player';
 import { hiddenBox, placeBox } from './place';
-import { ComponentHolder, componentTracks, TrackSource } from './track-source';
+import { ComponentHolder, componentTracks, TrackReport } from './track-source';
 
 /** The parts of an OIPF video/broadcast object (DAE 7.13.1) the tuner uses. */
 interface OipfBroadcast extends HTMLElement {
@@ -35,8 +35,7 @@ export class BroadcastTuner {
   private object: OipfBroadcast;
   private released = false;
   private streamListeners: { [key: string]: (e: { name?: string; data?: string; text?: string; status?: string }) => void } = {};
-  private tracks: TrackSource;
-  private tracksReported = '';
+  private tracks: TrackReport;
 
   constructor(
     readonly id: string,
@@ -49,12 +48,15 @@ export class BroadcastTuner {
     this.object = o;
     plane.appendChild(o);
     var self = this;
-    this.tracks = componentTracks(o as unknown as ComponentHolder, function () {
-      self.reportTracks();
+    this.tracks = new TrackReport(function (list) {
+      self.send('tracks', undefined, list);
     });
+    this.tracks.use(componentTracks(o as unknown as ComponentHolder, function () {
+      self.tracks.changed();
+    }));
     o.onChannelChangeSucceeded = function () {
       self.send('tuned');
-      self.reportTracks();
+      self.tracks.changed();
     };
     o.onChannelChangeError = function (_ch, errorState) {
       self.send('tuneerror', { code: typeof errorState === 'number' ? errorState : 100, message: 'channel change error ' + errorState });
@@ -67,15 +69,6 @@ export class BroadcastTuner {
     if (error) e.error = error;
     if (tracks) e.tracks = tracks;
     this.emit(e);
-  }
-
-  /** The channel's components, when they (or which are selected) changed. */
-  private reportTracks(): void {
-    var list = this.tracks.list();
-    var key = JSON.stringify(list);
-    if (key === this.tracksReported) return;
-    this.tracksReported = key;
-    this.send('tracks', undefined, list);
   }
 
   select(cmd: number, kind: string, id: string, on: boolean, done: Done): void {
@@ -158,7 +151,7 @@ export class BroadcastTuner {
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.tracks.detach();
+    this.tracks.use(null);
     try {
       this.object.release();
     } catch (e) {

@@ -1,7 +1,7 @@
 import { isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState, MediaTrack } from '@stratus/protocol/device';
 import { hiddenBox, placeBox } from './place';
 import { loadScript } from './script-loader';
-import { hlsTracks, nativeTracks, shakaTracks, TrackSource } from './track-source';
+import { hlsTracks, nativeTracks, shakaTracks, TrackReport } from './track-source';
 
 export type Engine = 'native' | 'hls.js' | 'shaka' | 'tuner';
 
@@ -90,10 +90,8 @@ export class DevicePlayer {
    */
   private ready = true;
   private waitingPlays: Done[] = [];
-  /** The engine's tracks, and the last list reported, so only changes go out. */
-  private tracks: TrackSource | null = null;
-  private tracksReported = '';
-  private tracksTimer: number | null = null;
+  /** The engine's tracks, reported when they change. */
+  private tracks: TrackReport;
 
   constructor(
     readonly id: string,
@@ -107,6 +105,9 @@ export class DevicePlayer {
     this.video = v;
     host.plane.appendChild(v);
     var self = this;
+    this.tracks = new TrackReport(function (list) {
+      self.send('tracks', undefined, list);
+    });
     for (var i = 0; i < FORWARDED.length; i++) this.listen(FORWARDED[i], this.onEvent);
     this.listen('timeupdate', function () {
       self.onTimeupdate();
@@ -191,39 +192,13 @@ export class DevicePlayer {
     this.send('error', { code: code, message: message });
   }
 
-  /**
-   * Engines announce tracks in bursts (manifest, then each rendition, then the switch): the list
-   * goes out once the burst is over, and only when it differs from the last one sent.
-   */
-  private tracksChanged(): void {
-    var self = this;
-    if (this.tracksTimer !== null || this.released) return;
-    this.tracksTimer = setTimeout(function () {
-      self.tracksTimer = null;
-      if (!self.tracks) return;
-      var list = self.tracks.list();
-      var key = JSON.stringify(list);
-      if (key === self.tracksReported) return;
-      self.tracksReported = key;
-      self.send('tracks', undefined, list);
-    }, 0) as unknown as number;
-  }
-
-  private watchTracks(source: TrackSource): void {
-    if (this.tracks) this.tracks.detach();
-    this.tracks = source;
-    this.tracksReported = '';
-    this.tracksChanged();
-  }
-
   /** The app picked a track: done with STRATUS_MEDIA_UNKNOWN_TRACK when the engine has no such one. */
   select(cmd: number, kind: string, id: string, on: boolean, done: Done): void {
     this.cmd = cmd;
-    if (!this.tracks || !this.tracks.select(kind, id, on)) {
+    if (!this.tracks.select(kind, id, on)) {
       done({ code: 'STRATUS_MEDIA_UNKNOWN_TRACK', message: kind + ' track ' + id + ' is not in what the device plays' });
       return;
     }
-    this.tracksChanged();
     done(null, {});
   }
 
@@ -289,8 +264,8 @@ export class DevicePlayer {
     var self = this;
     var start = p.startTime || 0;
     if (engine === 'native') {
-      this.watchTracks(nativeTracks(v, function () {
-        self.tracksChanged();
+      this.tracks.use(nativeTracks(v, function () {
+        self.tracks.changed();
       }));
       v.src = url;
       if (start > 0) this.seekWhenReady(start);
@@ -326,8 +301,8 @@ export class DevicePlayer {
     var hls = new Hls({ startPosition: start > 0 ? start : -1 });
     this.hls = hls;
     var self = this;
-    this.watchTracks(hlsTracks(hls as unknown as Parameters<typeof hlsTracks>[0], function () {
-      self.tracksChanged();
+    this.tracks.use(hlsTracks(hls as unknown as Parameters<typeof hlsTracks>[0], function () {
+      self.tracks.changed();
     }));
     hls.on(Hls.Events.ERROR, function (_n, data) {
       if (!data.fatal) return;
@@ -354,8 +329,8 @@ export class DevicePlayer {
     var player = new shaka.Player();
     this.shaka = player;
     var self = this;
-    this.watchTracks(shakaTracks(player as unknown as Parameters<typeof shakaTracks>[0], function () {
-      self.tracksChanged();
+    this.tracks.use(shakaTracks(player as unknown as Parameters<typeof shakaTracks>[0], function () {
+      self.tracks.changed();
     }));
     var onError = function (e: { code?: number; category?: number }): void {
       // shaka categories: 1 network, 3 media, 4 manifest.
@@ -382,9 +357,7 @@ export class DevicePlayer {
 
   private unloadEngine(): void {
     this.ready = true;
-    if (this.tracks) this.tracks.detach();
-    this.tracks = null;
-    this.tracksReported = '';
+    this.tracks.use(null);
     this.rejectWaitingPlays('AbortError: a new source replaced this one');
     if (this.hls) this.hls.destroy();
     this.hls = null;
@@ -454,7 +427,6 @@ export class DevicePlayer {
     if (this.released) return;
     this.released = true;
     if (this.timeupdateTimer !== null) clearTimeout(this.timeupdateTimer);
-    if (this.tracksTimer !== null) clearTimeout(this.tracksTimer);
     this.generation++;
     this.video.pause();
     this.unloadEngine();

@@ -364,3 +364,50 @@ export function componentTracks(o: ComponentHolder, changed: () => void): TrackS
     detach: undo
   };
 }
+
+/**
+ * Sends a player's track list when it changed. Engines announce tracks in bursts (manifest, then
+ * each rendition, then the switch): the list goes out once the burst is over, and only when it
+ * differs from the last one sent.
+ */
+export class TrackReport {
+  private source: TrackSource | null = null;
+  private sent = '';
+  private timer: number | null = null;
+
+  constructor(private send: (tracks: MediaTrack[]) => void) {}
+
+  /** Reports `source`'s tracks from now on (null: none); its first list always goes out. */
+  use(source: TrackSource | null): void {
+    if (this.source) this.source.detach();
+    this.source = source;
+    this.sent = '';
+    if (source) this.changed();
+    else if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  /** The engine says its tracks may have changed. */
+  changed(): void {
+    if (this.timer !== null || !this.source) return;
+    var self = this;
+    this.timer = setTimeout(function () {
+      self.timer = null;
+      if (!self.source) return;
+      var list = self.source.list();
+      var key = JSON.stringify(list);
+      if (key === self.sent) return;
+      self.sent = key;
+      self.send(list);
+    }, 0) as unknown as number;
+  }
+
+  /** The app's choice, carried out by the engine; false when it has no such track. */
+  select(kind: string, id: string, on: boolean): boolean {
+    if (!this.source || !this.source.select(kind, id, on)) return false;
+    this.changed();
+    return true;
+  }
+}
