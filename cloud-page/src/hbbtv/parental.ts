@@ -3,6 +3,7 @@
  * configuration: the rating schemes, and a PIN that is never locked. Nothing throws.
  */
 import type { HbbtvConfig } from '../config';
+import { collection } from '../collection';
 import { oipfType } from './oipf-objects';
 
 export const PARENTAL = 'application/oipfParentalControlManager';
@@ -15,17 +16,12 @@ export function installParental(cfg: HbbtvConfig): void {
   const schemes = cfg.parental.schemes.map((name) =>
     Object.freeze(Object.assign([] as object[], { name, threshold: Object.freeze({ name: String(cfg.parental.threshold), value: cfg.parental.threshold }), iconUri: '', item: () => null }))
   );
-  const collection = Object.freeze(
-    Object.assign(schemes.slice(), {
-      item: (i: number) => schemes[i] ?? null,
-      getParentalRatingScheme: (name: unknown) => schemes.find((s) => s.name === name) ?? null
-    })
-  );
+  const ratingSchemes = collection(schemes, { getParentalRatingScheme: (name: unknown) => schemes.find((s) => s.name === name) ?? null });
   oipfType(
     PARENTAL,
     ['parentalRatingSchemes', 'isPINEntryLocked', 'verifyParentalControlPIN', 'getParentalControlPINEnable', 'setParentalControlPINEnable', 'getBlockUnrated', 'setParentalControlStatus', 'getParentalControlStatus'],
     () => ({
-      parentalRatingSchemes: collection,
+      parentalRatingSchemes: ratingSchemes,
       isPINEntryLocked: false,
       verifyParentalControlPIN: (pin: unknown) => (cfg.parental.pin !== '' && String(pin) === cfg.parental.pin ? PIN_CORRECT : PIN_INCORRECT),
       getParentalControlPINEnable: () => cfg.parental.pin !== '',

@@ -5,6 +5,7 @@
  */
 import type { MediaEventParams, StreamEventParams } from '@stratus/protocol';
 import type { PageChannel } from '../config';
+import { collection } from '../collection';
 import { announce } from '../tasks';
 import { Player } from './player';
 import type { Failure } from './rpc';
@@ -15,9 +16,9 @@ export class Lineup {
   readonly channelList: object;
 
   constructor(readonly channels: PageChannel[]) {
-    this.channelList = Object.freeze(
-      Object.assign(channels.map((c) => this.channelObject(c)), {
-        item: (i: number) => (channels[i] ? this.channelObject(channels[i]) : null),
+    this.channelList = collection(
+      channels.map((c) => this.channelObject(c)),
+      {
         getChannel: (ccid: string) => {
           const c = channels.find((x) => x.ccid === ccid);
           return c ? this.channelObject(c) : null;
@@ -26,7 +27,7 @@ export class Lineup {
           const c = this.byTriplet(onid, tsid, sid);
           return c ? this.channelObject(c) : null;
         }
-      })
+      }
     );
   }
 

@@ -4,6 +4,7 @@
  * and the SelectedComponentChanged / ComponentChanged events, over the device player's tracks.
  */
 import type { MediaTrack } from '@stratus/protocol';
+import { collection } from '../collection';
 import { announce } from '../tasks';
 import type { Player } from './player';
 import type { TrackKind } from './track-mirror';
@@ -54,10 +55,6 @@ function component(p: Player, t: MediaTrack, tag: number): object {
   const o = Object.freeze(base);
   trackOf.set(o, { kind: t.kind, id: t.id });
   return o;
-}
-
-function collection(items: object[]): object {
-  return Object.freeze(Object.assign(items, { item: (i: number) => items[i] ?? null }));
 }
 
 function kindsOf(type: unknown): TrackKind[] {

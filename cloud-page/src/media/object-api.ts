@@ -3,6 +3,7 @@
  * of type video/broadcast a broadcast object. Their properties, handlers and methods are defined
  * on the prototype and answered by the object's player; other objects keep the native behaviour.
  */
+import { collection } from '../collection';
 import { announce } from '../tasks';
 import { AV_TYPES, AvPlayer, objType } from './av-control';
 import { BroadcastPlayer, Lineup } from './broadcast';
@@ -90,7 +91,7 @@ const BC_PROPS: Record<string, (p: BroadcastPlayer) => unknown> = {
   // Present and following of the channel presented (a collection, as OIPF's ProgrammeCollection).
   programmes: (p) => {
     const list = p.current ? lineup.programmes(p.current, Date.now()) : [];
-    return Object.freeze(Object.assign(list.slice(), { item: (i: number) => list[i] ?? null }));
+    return collection(list);
   }
 };
 
