@@ -39,6 +39,25 @@ export class DeviceBrowser {
     return page;
   }
 
+  /**
+   * Opens the device page as on an HbbTV terminal (`/tv/`), with `terminal` run before its code in
+   * every document: a stand-in for the terminal's own objects (oipfObjectFactory, video/broadcast,
+   * a DRM agent). Waits for its first frame.
+   */
+  async openTerminal(orch: Orchestrator, deviceId: string, terminal: () => void): Promise<Page> {
+    const page = await this.browser.newPage();
+    try {
+      await page.evaluateOnNewDocument(terminal);
+      const token = orch.issueDeviceToken(deviceId);
+      await page.goto(`${orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
+      await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
+      return page;
+    } catch (err) {
+      await page.close();
+      throw err;
+    }
+  }
+
   async close(): Promise<void> {
     await this.browser.close().catch(() => this.browser.process()?.kill('SIGKILL'));
     rmSync(this.dir, { recursive: true, force: true });

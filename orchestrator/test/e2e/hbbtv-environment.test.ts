@@ -236,31 +236,27 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
     });
 
     it("on a terminal, DRM messages go to the terminal's own DRM agent and its answers and system messages come back", async () => {
-      const tvPage = await rig.device.browser.newPage();
+      // The terminal declares one DRM system and has an agent that answers every message at once.
+      const tvPage = await rig.device.openTerminal(rig.orch, 'drm-box', () => {
+        const w = window as any;
+        w.drmCalls = [];
+        w.oipfObjectFactory = {
+          isObjectSupported: (t: string) => t === 'application/oipfDrmAgent',
+          createCapabilitiesObject: () => ({
+            xmlCapabilities: new DOMParser().parseFromString('<profilelist><drm DRMSystemID="urn:dvb:casystemid:19188">TS_PF</drm></profilelist>', 'text/xml')
+          })
+        };
+        (HTMLObjectElement.prototype as any).sendDRMMessage = function (type: string, msg: string, system: string) {
+          w.drmCalls.push([this.getAttribute('type'), type, msg, system]);
+          const id = `T${w.drmCalls.length}`;
+          setTimeout(() => {
+            this.onDRMMessageResult(id, `licence for ${msg}`, 0);
+            this.onDRMSystemMessage('rights renewed', system);
+          }, 10);
+          return id;
+        };
+      });
       try {
-        // The terminal declares one DRM system and has an agent that answers every message at once.
-        await tvPage.evaluateOnNewDocument(() => {
-          const w = window as any;
-          w.drmCalls = [];
-          w.oipfObjectFactory = {
-            isObjectSupported: (t: string) => t === 'application/oipfDrmAgent',
-            createCapabilitiesObject: () => ({
-              xmlCapabilities: new DOMParser().parseFromString('<profilelist><drm DRMSystemID="urn:dvb:casystemid:19188">TS_PF</drm></profilelist>', 'text/xml')
-            })
-          };
-          (HTMLObjectElement.prototype as any).sendDRMMessage = function (type: string, msg: string, system: string) {
-            w.drmCalls.push([this.getAttribute('type'), type, msg, system]);
-            const id = `T${w.drmCalls.length}`;
-            setTimeout(() => {
-              this.onDRMMessageResult(id, `licence for ${msg}`, 0);
-              this.onDRMSystemMessage('rights renewed', system);
-            }, 10);
-            return id;
-          };
-        });
-        const token = rig.orch.issueDeviceToken('drm-box');
-        await tvPage.goto(`${rig.orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
-        await tvPage.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
         const s = await until('the terminal session', () => [...rig.orch.sessions.values()].find((x) => x.deviceId === 'drm-box'));
         const r = await cloud(s, async () => {
           const w = window as any;

@@ -139,28 +139,24 @@ describe('media proxy: HbbTV video/broadcast and A/V Control objects', function 
   });
 
   it('on an HbbTV terminal, channels are tuned by the terminal\'s own video/broadcast object, by DVB triplet', async () => {
-    const tvPage = await rig.device.browser.newPage();
+    // The terminal's object factory and broadcast object, as a recorder that "tunes" at once.
+    const tvPage = await rig.device.openTerminal(rig.orch, 'hbbtv-box', () => {
+      const w = window as any;
+      w.tuned = [];
+      w.oipfObjectFactory = { isObjectSupported: (t: string) => t === 'video/broadcast' };
+      const proto = HTMLObjectElement.prototype as any;
+      proto.getChannelConfig = function () {
+        return { channelList: { getChannelByTriplet: (onid: number, tsid: number, sid: number) => ({ onid, tsid, sid, fromList: true }) } };
+      };
+      proto.setChannel = function (ch: any) {
+        w.tuned.push({ onid: ch.onid, tsid: ch.tsid, sid: ch.sid, fromList: ch.fromList, type: this.getAttribute('type') });
+        setTimeout(() => this.onChannelChangeSucceeded && this.onChannelChangeSucceeded(ch), 10);
+      };
+      proto.release = function () {
+        w.released = (w.released || 0) + 1;
+      };
+    });
     try {
-      // The terminal's object factory and broadcast object, as a recorder that "tunes" at once.
-      await tvPage.evaluateOnNewDocument(() => {
-        const w = window as any;
-        w.tuned = [];
-        w.oipfObjectFactory = { isObjectSupported: (t: string) => t === 'video/broadcast' };
-        const proto = HTMLObjectElement.prototype as any;
-        proto.getChannelConfig = function () {
-          return { channelList: { getChannelByTriplet: (onid: number, tsid: number, sid: number) => ({ onid, tsid, sid, fromList: true }) } };
-        };
-        proto.setChannel = function (ch: any) {
-          w.tuned.push({ onid: ch.onid, tsid: ch.tsid, sid: ch.sid, fromList: ch.fromList, type: this.getAttribute('type') });
-          setTimeout(() => this.onChannelChangeSucceeded && this.onChannelChangeSucceeded(ch), 10);
-        };
-        proto.release = function () {
-          w.released = (w.released || 0) + 1;
-        };
-      });
-      const token = rig.orch.issueDeviceToken('hbbtv-box');
-      await tvPage.goto(`${rig.orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
-      await tvPage.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
       // The emulator of beforeEach has a dev.session too: take the terminal's.
       const s = await until('the terminal dev.session', () => [...rig.orch.sessions.values()].find((x) => x.deviceId === 'hbbtv-box'));
       await cloud(s, () => (window as any).mediaApp.tune(2));

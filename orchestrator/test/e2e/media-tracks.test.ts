@@ -195,8 +195,7 @@ describe('media proxy: audio and subtitle tracks picked by the app, played by th
     await until('the session to end', () => rig.orch.sessions.size === 0);
 
     // A terminal: its video/broadcast object has components of its own (a recorder that selects at once).
-    page = await rig.device.browser.newPage();
-    await page.evaluateOnNewDocument(() => {
+    page = await rig.device.openTerminal(rig.orch, 'hbbtv-box', () => {
       const w = window as any;
       w.oipfObjectFactory = { isObjectSupported: (t: string) => t === 'video/broadcast' };
       const comps = [
@@ -227,9 +226,6 @@ describe('media proxy: audio and subtitle tracks picked by the app, played by th
         this.dispatchEvent(new Event('SelectedComponentChanged'));
       };
     });
-    const token = rig.orch.issueDeviceToken('hbbtv-box');
-    await page.goto(`${rig.orch.baseUrl}/tv/?desktop=1&token=${encodeURIComponent(token)}`);
-    await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
     session = await onlySession(rig.orch);
     await cloud(session, () => (window as any).mediaApp.tune(2));
     const terminal = await until('the terminal\'s components', () =>
