@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
 import { decodePng, Rgba } from '../../src/png/decode';
-import { capturesStopped, devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
+import { capturesStopped, delay, devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
 
 function firstMismatch(a: Rgba, b: Rgba): string | null {
   if (a.width !== b.width || a.height !== b.height) return `size ${a.width}x${a.height} vs ${b.width}x${b.height}`;
@@ -89,7 +89,7 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         await settle(rig.orch, page);
         const captures = session.stats.captures;
         // Time is the subject here: a still page must cost nothing for as long as it stays still.
-        await new Promise((r) => setTimeout(r, 2000));
+        await delay(2000);
         expect(session.stats.captures - captures, 'captures of a still page').to.equal(0);
         const cloud = decodePng(await session.page.capture());
         expect(firstMismatch(await devicePixels(page), cloud)).to.equal(null);
