@@ -38,6 +38,9 @@ const BOUNDS: Record<string, [number, number]> = {
   'ui.pngLevel': [0, 9],
   'ui.maxCaptureFailures': [1, 100],
   'ui.damageHintMaxPercent': [0, 100],
+  'ui.motionQuality': [1, 100],
+  'ui.motionSettleMs': [10, 5000],
+  'ui.motionMaxMs': [50, 60000],
   'media.playTimeoutMs': [100, 600000],
   'media.inspectTimeoutMs': [100, 60000],
   'bridge.port': [0, 65535],
@@ -54,6 +57,7 @@ const CHOICES: Record<string, string[]> = {
   'auth.mode': ['development', 'production'],
   'media.fixtureOrigin': ['on', 'off'],
   'ui.damageHints': ['on', 'off'],
+  'ui.motion': ['lossy', 'lossless'],
   'media.virtualAnswer': ['virtually', 'maybe'],
   'bridge.mode': ['embedded', 'remote', 'off'],
   'bridge.preset': ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']

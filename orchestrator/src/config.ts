@@ -122,7 +122,18 @@ export const DEFAULTS = {
      */
     damageHints: 'on',
     /** session/session.ts (page/cloud-page.ts): largest hinted area, in percent of the layer; bigger gets a full capture. */
-    damageHintMaxPercent: 25
+    damageHintMaxPercent: 25,
+    /**
+     * layer/layer-stream.ts (layer/motion.ts): "lossy" sends opaque photographic changes as JPEG (when the device
+     * decodes it) and their exact pixels once they have stood still for motionSettleMs; "lossless" sends PNG only.
+     */
+    motion: 'lossy',
+    /** layer/layer-stream.ts: JPEG quality of lossy rectangles. */
+    motionQuality: 80,
+    /** layer/layer-stream.ts: how long a lossy region must receive no damage before its exact pixels are sent. */
+    motionSettleMs: 100,
+    /** layer/layer-stream.ts: longest run of JPEG-only captures before the whole layer is captured again. */
+    motionMaxMs: 1000
   },
   media: {
     /** media/media-proxy.ts: how long an app's play() waits for the device's player to start. */

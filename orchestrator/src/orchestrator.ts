@@ -283,7 +283,7 @@ export class Orchestrator implements SessionHost {
       appId,
       app,
       appUrl: new URL(app.url, this.baseUrl).href,
-      device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown' },
+      device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown', encodings: hello.encodings ?? ['png'] },
       ui: this.config.ui,
       hbbtv: this.config.hbbtv,
       wellFormedXml: (text) => (this.xmlCheck ? this.xmlCheck.wellFormed(text) : Promise.resolve(false)),

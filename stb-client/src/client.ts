@@ -28,6 +28,7 @@ import { ClientStats, newClientStats, pushSample as push } from './client-stats'
 import { KeyTiming } from './key-timing';
 import { KEY_EXIT } from './keymap';
 import { AppliedFrame, Display } from './display';
+import { decodedEncodings } from './decoders/index';
 import { MediaHost } from './media/media-host';
 import { answerRequest } from './device-requests';
 import { ReconnectPolicy } from './reconnect';
@@ -40,6 +41,8 @@ export interface ClientOptions {
   model?: string;
   /** What the box decodes; the cloud page's canPlayType answers from it. */
   media?: MediaCapabilities;
+  /** UI rectangle encodings to announce; by default every one this build decodes. */
+  encodings?: string[];
   /**
    * Broadcast-related deployment: no session (and no cloud resources) until the viewer presses
    * RED; the device shows its own prompt meanwhile, and comes back to it when the app ends.
@@ -227,7 +230,7 @@ export class StratusClient {
       app: this.opts.app,
       model: this.opts.model,
       token: this.opts.token,
-      encodings: ['png'],
+      encodings: this.opts.encodings || decodedEncodings(),
       media: this.opts.media
     });
     if (this.transport) this.transport.send(JSON.stringify(hello));

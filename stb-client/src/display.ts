@@ -154,8 +154,12 @@ export class Display {
     }
     for (var i = 0; i < frame.rects.length; i++) {
       var r = frame.rects[i];
+      var image = (r.decoded as DecodedImage).image;
       ctx.clearRect(r.x, r.y, r.w, r.h);
-      ctx.drawImage((r.decoded as DecodedImage).image, r.x, r.y);
+      // A lossy rectangle captured at a fractional scale may come a pixel off its place's size:
+      // it is stretched to fit; exact rectangles are drawn 1:1.
+      if (image.width === r.w && image.height === r.h) ctx.drawImage(image, r.x, r.y);
+      else ctx.drawImage(image, r.x, r.y, r.w, r.h);
     }
   }
 

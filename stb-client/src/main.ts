@@ -33,6 +33,8 @@ export interface BootOptions {
   profile?: DeviceProfile | null;
   /** No session until RED (?autostart=red): broadcast-related deployment. */
   autostart?: boolean;
+  /** UI rectangle encodings to announce (?encodings=png); by default all this build decodes. */
+  encodings?: string[];
 }
 
 /** A terminal's key code as a remote key; some boxes send Backspace (8) for BACK. */
@@ -85,6 +87,7 @@ export function boot(opts: BootOptions): StratusClient {
     model: opts.model,
     // A box without a video plane plays no media, so it claims none.
     media: opts.videoPlane ? capabilityReport(opts.profile || null) : undefined,
+    encodings: opts.encodings,
     autostart: opts.autostart
   });
   if (opts.videoPlane) {
@@ -149,6 +152,8 @@ export function bootFromPage(token?: string, profile?: DeviceProfile | null): St
     videoPlane: document.getElementById('stratus-video-plane'),
     engine: engineParam(),
     profile: profile || null,
+    // ?encodings=png: a box that decodes PNG only (every frame lossless).
+    encodings: param('encodings') ? (param('encodings') as string).split(',') : undefined,
     autostart: param('autostart') === 'red'
   });
 }

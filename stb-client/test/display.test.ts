@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Display } from '../src/display';
 import { AppliedFrame } from '../src/display';
+import { ENCODINGS } from '@stratus/protocol';
 import { FakeCanvas, frame, ManualDecoders } from './fakes';
 
 describe('stb-client/display', () => {
@@ -35,6 +36,15 @@ describe('stb-client/display', () => {
     expect(display.pending).to.equal(0);
     // Every decoded image is given back once drawn.
     expect(decoders.released.sort()).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('applies JPEG and PNG rectangles of one frame together, in order, fitting a lossy one a pixel off its place', () => {
+    display.push(frame(1, true, [{ name: 'photo', x: 0, y: 0, encoding: ENCODINGS.jpeg }, { name: 'ring', x: 4, y: 0 }]));
+    decoders.finish('ring', { width: 4, height: 4 });
+    expect(canvas.ops).to.deep.equal([]);
+    decoders.finish('photo', { width: 5, height: 4 });
+    expect(canvas.ops).to.deep.equal(['clear 0,0,64,32', 'clear 0,0,4,4', 'draw photo at 0,0 as 4x4', 'clear 4,0,4,4', 'draw ring at 4,0']);
+    expect(applied.map((f) => f.painted)).to.deep.equal([true]);
   });
 
   it('drops a frame whose tile fails, asks once for a keyframe, and ignores deltas until it comes', () => {

@@ -11,7 +11,8 @@ export class FakeCanvas {
     const ops = this.ops;
     return {
       clearRect: (x: number, y: number, w: number, h: number) => ops.push(`clear ${x},${y},${w},${h}`),
-      drawImage: (img: { name: string }, x: number, y: number) => ops.push(`draw ${img.name} at ${x},${y}`)
+      drawImage: (img: { name: string }, x: number, y: number, w?: number, h?: number) =>
+        ops.push(`draw ${img.name} at ${x},${y}${w === undefined ? '' : ` as ${w}x${h}`}`)
     };
   }
 }
@@ -26,11 +27,15 @@ export class ManualDecoders {
   readonly table = {
     [ENCODINGS.png]: (buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback) => {
       this.waiting.set(Buffer.from(buffer, offset, length).toString(), done);
+    },
+    [ENCODINGS.jpeg]: (buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback) => {
+      this.waiting.set(Buffer.from(buffer, offset, length).toString(), done);
     }
   };
-  finish(name: string): void {
+  /** `size`: the decoded image's own size, when the test cares (a lossy rectangle a pixel off). */
+  finish(name: string, size = { width: 4, height: 4 }): void {
     const done = this.take(name);
-    done(null, { image: { name } as unknown as HTMLImageElement, release: () => this.released.push(name) });
+    done(null, { image: { name, ...size } as unknown as HTMLImageElement, release: () => this.released.push(name) });
   }
   fail(name: string): void {
     this.take(name)('image decode failed', null);
@@ -44,14 +49,14 @@ export class ManualDecoders {
 }
 
 /** One UI frame as the server writes it; each rectangle's payload is its name. */
-export function frame(id: number, keyframe: boolean, rects: Array<{ name: string; x: number; y: number }>, inputSeq = 0): ArrayBuffer {
+export function frame(id: number, keyframe: boolean, rects: Array<{ name: string; x: number; y: number; encoding?: number }>, inputSeq = 0): ArrayBuffer {
   const size = FRAME_HEADER_BYTES + rects.reduce((n, r) => n + RECT_HEADER_BYTES + r.name.length, 0);
   const buf = new ArrayBuffer(size);
   const view = new DataView(buf);
   writeFrameHeader(view, { keyframe, frame: id, inputSeq, width: 64, height: 32, rectCount: rects.length });
   let at = FRAME_HEADER_BYTES;
   for (const r of rects) {
-    writeRectHeader(view, at, { x: r.x, y: r.y, w: 4, h: 4, encoding: ENCODINGS.png, length: r.name.length });
+    writeRectHeader(view, at, { x: r.x, y: r.y, w: 4, h: 4, encoding: r.encoding ?? ENCODINGS.png, length: r.name.length });
     at += RECT_HEADER_BYTES;
     new Uint8Array(buf, at, r.name.length).set(Buffer.from(r.name));
     at += r.name.length;

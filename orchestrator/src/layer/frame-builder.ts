@@ -14,14 +14,28 @@ export interface BuiltFrame {
   rects: number;
 }
 
-/** Encodes the rectangles of `src` as PNGs and lays them out as one UI frame message. */
+/** A rectangle already encoded elsewhere (a JPEG from the page's own capture). */
+export interface EncodedRect {
+  rect: Rect;
+  encoding: number;
+  payload: Buffer;
+}
+
+/**
+ * Lays out one UI frame message: `encoded` rectangles first, then the rectangles of `src` as
+ * PNGs. The device applies rectangles in order, so exact pixels overlapping a lossy one win.
+ */
 export function buildFrame(
   src: Rgba,
   rects: Rect[],
-  opts: { frame: number; inputSeq: number; keyframe: boolean; pngLevel: number }
+  opts: { frame: number; inputSeq: number; keyframe: boolean; pngLevel: number },
+  encoded: EncodedRect[] = []
 ): BuiltFrame {
-  const payloads = rects.map((r) => encodePngRect(src, r.x, r.y, r.w, r.h, opts.pngLevel));
-  const head = Buffer.alloc(FRAME_HEADER_BYTES + rects.length * RECT_HEADER_BYTES);
+  const all = [
+    ...encoded,
+    ...rects.map((r) => ({ rect: r, encoding: ENCODINGS.png, payload: encodePngRect(src, r.x, r.y, r.w, r.h, opts.pngLevel) }))
+  ];
+  const head = Buffer.alloc(FRAME_HEADER_BYTES + all.length * RECT_HEADER_BYTES);
   const parts: Buffer[] = [];
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   writeFrameHeader(view, {
@@ -30,13 +44,14 @@ export function buildFrame(
     inputSeq: opts.inputSeq,
     width: src.width,
     height: src.height,
-    rectCount: rects.length
+    rectCount: all.length
   });
   parts.push(head.subarray(0, FRAME_HEADER_BYTES));
-  rects.forEach((r, i) => {
+  all.forEach((e, i) => {
     const off = FRAME_HEADER_BYTES + i * RECT_HEADER_BYTES;
-    writeRectHeader(view, off, { x: r.x, y: r.y, w: r.w, h: r.h, encoding: ENCODINGS.png, length: payloads[i].length });
-    parts.push(head.subarray(off, off + RECT_HEADER_BYTES), payloads[i]);
+    const r = e.rect;
+    writeRectHeader(view, off, { x: r.x, y: r.y, w: r.w, h: r.h, encoding: e.encoding, length: e.payload.length });
+    parts.push(head.subarray(off, off + RECT_HEADER_BYTES), e.payload);
   });
-  return { message: Buffer.concat(parts), rects: rects.length };
+  return { message: Buffer.concat(parts), rects: all.length };
 }

@@ -2,8 +2,10 @@ import { EventEmitter } from 'node:events';
 import { StratusError } from '@stratus/protocol';
 import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
+import { ENCODINGS } from '@stratus/protocol';
 import { blank, diffRects, Rect } from './damage';
-import { buildFrame } from './frame-builder';
+import { buildFrame, EncodedRect } from './frame-builder';
+import { contains, lossyRegion, markLossy, sameRect } from './motion';
 import type { HoleCutter } from './video-holes';
 
 /**
@@ -12,6 +14,8 @@ import type { HoleCutter } from './video-holes';
  */
 export interface LayerSource {
   capture(clip?: Rect): Promise<Buffer>;
+  /** A JPEG of `region` (layer pixels), about its size: lossy, for opaque regions in motion. */
+  captureLossy(region: Rect, quality: number): Promise<Buffer>;
 }
 
 export interface LayerStreamOptions {
@@ -19,6 +23,31 @@ export interface LayerStreamOptions {
   window: number;
   pngLevel: number;
   maxCaptureFailures: number;
+  /** "lossy": opaque photographic changes travel as JPEG while they move (motion.ts); "lossless": never. */
+  motion: string;
+  motionQuality: number;
+  /** How long a lossy region must stay still before its exact pixels are sent. */
+  motionSettleMs: number;
+  /** Longest run of lossy captures before a whole-layer capture looks again at everything. */
+  motionMaxMs: number;
+}
+
+/** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
+interface Motion {
+  region: Rect;
+  /** When the whole-layer capture that chose the region started. */
+  since: number;
+  /** The holes' generation then: a video hole that comes or goes ends the lossy run. */
+  holes: number;
+  /** The last JPEG sent: the same bytes again mean the region stopped. */
+  last: Buffer;
+}
+
+/** The last lossy region sent, kept past its motion: taking the same JPEG of it again means it is still. */
+interface LastLossy {
+  region: Rect;
+  jpeg: Buffer;
+  holes: number;
 }
 
 export interface FrameInfo {
@@ -27,6 +56,8 @@ export interface FrameInfo {
   keyframe: boolean;
   /** Captured from the page's damage hint rather than the whole layer. */
   clip: boolean;
+  /** Lossy (JPEG) rectangles in the frame: motion mode. */
+  lossy: number;
   rects: number;
   bytes: number;
   /** performance.now() when the capture started, and the ms spent capturing / diffing+encoding. */
@@ -108,9 +139,19 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** A key-down is being delivered (holdForInput): no capture starts until its hint is in. */
   private holding = false;
   private damageBeforeInput = false;
+  /** The device decodes JPEG (its hello said so) and the config allows lossy motion. */
+  private lossyAllowed = false;
+  private motion: Motion | null = null;
+  /** Waits for a lossy region to stay still before its exact pixels go out. */
+  private settleTimer: NodeJS.Timeout | null = null;
+  /** The next whole-layer capture sends everything exactly: motion stopped. */
+  private settling = false;
+  private lastLossy: LastLossy | null = null;
+  /** A key-down arrived and a lossy region is known: its JPEG is the key's first frame. */
+  private keyRegion = false;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -118,6 +159,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     private readonly opts: LayerStreamOptions
   ) {
     super();
+  }
+
+  /** The device's hello listed these encodings: lossy motion needs "jpeg". */
+  setDeviceEncodings(names: readonly string[]): void {
+    this.lossyAllowed = this.opts.motion === 'lossy' && names.includes('jpeg');
   }
 
   /** From now on, every capture has the page's video holes cut before it is diffed. */
@@ -166,6 +212,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     this.downSeq = seq;
+    // A key may change anything, not only the moving region: after a JPEG of the region the key
+    // most likely moves (the last one that moved, as a carousel's next step), the whole layer is
+    // looked at, as after a clip frame.
+    if (this.motion) this.motion.since = -Infinity;
+    this.keyRegion = this.lossyAllowed && this.lastLossy !== null && !this.keyframeWanted;
     // The hint covers this key's change only; other pending damage needs the whole layer. Damage
     // signalled while the key was held is the key's own paint (or caught by the full capture that
     // always follows a clip frame).
@@ -196,12 +247,30 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /** Nothing to capture, nothing being captured, nothing unacknowledged: the device has it all. */
   get idle(): boolean {
-    return !this.busy && !this.holding && !this.dirty && !this.keyframeWanted && !this.retryTimer && this.inflight.size === 0;
+    return (
+      !this.busy &&
+      !this.holding &&
+      !this.dirty &&
+      !this.keyframeWanted &&
+      !this.retryTimer &&
+      this.inflight.size === 0 &&
+      // Lossy pixels on the device: their exact ones are still to come.
+      !this.motion &&
+      !this.settling
+    );
   }
 
   /** The stream's state in a few words, for diagnostics. */
   describe(): string {
-    const flags = { busy: this.busy, dirty: this.dirty, keyframeWanted: this.keyframeWanted, paused: this.paused, stopped: this.stopped, retrying: this.retryTimer !== null };
+    const flags = {
+      busy: this.busy,
+      dirty: this.dirty,
+      keyframeWanted: this.keyframeWanted,
+      paused: this.paused,
+      stopped: this.stopped,
+      retrying: this.retryTimer !== null,
+      lossy: this.motion !== null
+    };
     const on = Object.entries(flags).filter(([, v]) => v).map(([k]) => k);
     return `${this.inflight.size} in flight${on.length ? `, ${on.join(', ')}` : ''}`;
   }
@@ -237,6 +306,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   pause(): void {
     this.paused = true;
     this.inflight.clear();
+    this.endMotion();
   }
 
   /** A device (re)attached: it starts from a keyframe with a fresh window. */
@@ -255,6 +325,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   hold(): void {
     this.rebuilding = true;
     this.failures = 0;
+    this.endMotion();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
@@ -276,6 +347,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.holding = false;
     this.clip = null;
     this.verifying = false;
+    this.endMotion();
     this.dirty = true;
     this.pump();
   }
@@ -283,21 +355,70 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   stop(): void {
     this.stopped = true;
     this.inflight.clear();
+    this.endMotion();
     this.sent = null;
     this.decoder.reset();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
 
+  /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
+  private endMotion(): void {
+    this.motion = null;
+    this.lastLossy = null;
+    this.keyRegion = false;
+    this.settling = false;
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+  }
+
+  /** The lossy region has had no damage for motionSettleMs: its exact pixels go out. */
+  private armSettle(): void {
+    if (this.settleTimer || this.settling) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      if (!this.motion) return;
+      this.settling = true;
+      this.dirty = true;
+      this.pump();
+    }, this.opts.motionSettleMs);
+  }
+
+  /** While a region moves, a JPEG of it is all a capture takes, until it stops or motionMaxMs passes. */
+  private lossyRun(): Motion | null {
+    const holes = this.holes ? this.holes.generation : 0;
+    if (this.keyRegion && !this.keyframeWanted) {
+      this.keyRegion = false;
+      const last = this.lastLossy as LastLossy;
+      if (last.holes === holes) return this.motion ?? { region: last.region, since: -Infinity, holes, last: last.jpeg };
+    }
+    const m = this.motion;
+    if (!m || this.settling || this.keyframeWanted) return null;
+    if (performance.now() - m.since >= this.opts.motionMaxMs) return null;
+    if (holes !== m.holes) return null;
+    return m;
+  }
+
   private pump(): void {
     if (this.stopped || this.paused || this.rebuilding || this.busy || this.retryTimer || this.holding) return;
     if (this.inflight.size >= this.opts.window) return;
-    if (!this.dirty && !this.keyframeWanted) return;
+    if (!this.dirty && !this.keyframeWanted) {
+      if (this.motion) this.armSettle();
+      return;
+    }
+    if (this.settleTimer && !this.settling) {
+      // Damage again: the region still moves.
+      clearTimeout(this.settleTimer);
+      this.settleTimer = null;
+    }
     this.busy = true;
     this.dirty = false;
-    const clip = this.keyframeWanted ? null : this.clip;
+    const run = this.lossyRun();
+    // Exact pixels after motion are the whole layer's: a clip would leave lossy rows outside it.
+    const clip = this.keyframeWanted || run || this.settling ? null : this.clip;
     this.clip = null;
-    this.capturing = this.captureAndSend(clip).then(
+    const work = run ? this.captureLossyAndSend(run) : this.captureAndSend(clip);
+    this.capturing = work.then(
       () => {
         this.busy = false;
         this.capturing = null;
@@ -390,6 +511,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       decoded.previous !== null &&
       (fresh ? decoded.previous === base : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
     const rects = diffRects(base, img, this.opts.tileSize, rowsHold ? decoded.changedRows : null);
+    // Only a capture that may send lossy pixels ends up with a motion; every other leaves none.
+    const settling = this.settling;
+    this.settling = false;
+    this.motion = null;
     if (this.verifying && !clip && !keyframe && rects.length > 0) this.stats.clipCorrections++;
     this.verifying = false;
     if (clip) {
@@ -407,11 +532,33 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     if (rects.length > 0) this.emit('changed');
+    // An opaque photograph that changed goes as a JPEG of its region, taken now; the frame's other
+    // rectangles stay exact. Its exact pixels follow once it has stopped (settling).
+    const region = !keyframe && !settling && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(img, rects) : null;
+    let encoded: EncodedRect[] = [];
+    let exact = rects;
+    if (region) {
+      const jpeg = await this.source.captureLossy(region, this.opts.motionQuality);
+      if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch) {
+        this.dirty = true;
+        return;
+      }
+      const prior = this.lastLossy;
+      const still = prior !== null && sameRect(prior.region, region) && prior.jpeg.equals(jpeg);
+      if (!still) {
+        encoded = [{ rect: region, encoding: ENCODINGS.jpeg, payload: jpeg }];
+        exact = rects.filter((r) => !contains(region, r));
+        this.motion = { region, since: capturedAt, holes: holesGeneration, last: jpeg };
+        this.lastLossy = { region, jpeg, holes: holesGeneration };
+      }
+    }
     const frame = this.nextFrame++;
-    const built = buildFrame(img, rects, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel });
+    const lossyRect = encoded.length ? region : null;
+    const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded);
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
-    this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
+    if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
+    else this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     const info: FrameInfo = {
@@ -419,6 +566,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       inputSeq,
       keyframe,
       clip: clip !== null,
+      lossy: encoded.length,
       rects: built.rects,
       bytes: built.message.length,
       capturedAt,
@@ -426,10 +574,59 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       encodeMs: sentAt - captureDone,
       sentAt
     };
-    this.inflight.set(frame, info);
-    this.sink.sendFrame(built.message);
+    this.send(info, built.message);
+  }
+
+  /**
+   * One capture of a moving lossy region: its JPEG goes out alone, nothing is decoded or diffed.
+   * The same JPEG as last time means the region has stopped: the next capture is of the whole
+   * layer, exact. Changes elsewhere wait for that capture or for motionMaxMs.
+   */
+  private async captureLossyAndSend(m: Motion): Promise<void> {
+    const inputSeq = this.inputSeq;
+    const capturedAt = performance.now();
+    const epoch = this.epoch;
+    const jpeg = await this.source.captureLossy(m.region, this.opts.motionQuality);
+    const running = this.motion === m;
+    if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch || (!running && this.motion !== null)) {
+      this.dirty = true;
+      return;
+    }
+    const sent = this.sent;
+    if (!sent || jpeg.equals(m.last)) {
+      // Still. After a run, its exact pixels are due; for a key, the whole layer has its change.
+      if (running && m.since !== -Infinity) this.settling = true;
+      this.dirty = true;
+      return;
+    }
+    m.last = jpeg;
+    if (this.lastLossy) this.lastLossy.jpeg = jpeg;
+    if (!running) {
+      // Exact pixels were on the device: they are lossy now, until the region stands still.
+      this.motion = m;
+      this.keepSent(markLossy(sent, m.region), null, this.sentHoles);
+    }
+    // A key's JPEG frame is followed by a look at the whole layer, as a clip frame is.
+    if (m.since === -Infinity) this.dirty = true;
+    const captureDone = performance.now();
+    const frame = this.nextFrame++;
+    const built = buildFrame(sent, [], { frame, inputSeq, keyframe: false, pngLevel: this.opts.pngLevel }, [
+      { rect: m.region, encoding: ENCODINGS.jpeg, payload: jpeg }
+    ]);
+    this.sentInputSeq = inputSeq;
+    const sentAt = performance.now();
+    this.send(
+      { frame, inputSeq, keyframe: false, clip: false, lossy: 1, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: captureDone - capturedAt, encodeMs: sentAt - captureDone, sentAt },
+      built.message
+    );
+  }
+
+  private send(info: FrameInfo, message: Buffer): void {
+    this.inflight.set(info.frame, info);
+    this.sink.sendFrame(message);
     this.counters.framesSent++;
     this.counters.bytesSent += info.bytes;
+    if (info.lossy > 0) this.counters.lossyFrames++;
     this.emit('frame', info);
   }
 }

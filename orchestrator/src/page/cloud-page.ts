@@ -153,6 +153,20 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     return this.captureAs(clip ? { ...LAYER_PNG, clip: { x: clip.x, y: clip.y, width: clip.w, height: clip.h, scale: 1 } } : LAYER_PNG);
   }
 
+  /**
+   * A JPEG of `region` (layer pixels). At a fractional scale the CSS clip is the region divided by
+   * the scale, and Chromium's output may be a pixel off the region's size (the device fits it).
+   */
+  captureLossy(region: Rect, quality: number): Promise<Buffer> {
+    const s = this.opts.scale;
+    return this.captureAs({
+      format: 'jpeg',
+      quality,
+      optimizeForSpeed: true,
+      clip: { x: region.x / s, y: region.y / s, width: region.w / s, height: region.h / s, scale: 1 }
+    });
+  }
+
   /** The layer's pixels in `clip` (layer pixels), at any scale. */
   async captureRect(clip: Rect): Promise<Rgba> {
     if (this.opts.scale === 1) return decodePng(await this.capture(clip));

@@ -21,7 +21,8 @@ export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   deviceId: string;
   appId: string;
   app: AppEntry;
-  device: { width: number; height: number; model: string };
+  /** `encodings`: what the device's hello says it decodes (UI rectangles). */
+  device: { width: number; height: number; model: string; encodings: readonly string[] };
   ui: Config['ui'];
   hbbtv: Config['hbbtv'];
   /** Whether an HbbTV XHTML document is well-formed XML (page/xml-check.ts, shared by the sessions). */
@@ -109,6 +110,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.idle = new IdleTimer(opts.idleTimeoutMs, () => void this.close(new StratusError('STRATUS_IDLE_TIMEOUT')));
     this.input.onKey = () => this.idle.touch();
     this.layer = new LayerStream(this.page, this.channels.device, opts.ui);
+    this.layer.setDeviceEncodings(opts.device.encodings);
     // Nothing to stream to until a device attaches; attaching starts it with a keyframe.
     this.layer.pause();
     this.layer.on('error', (err) => void this.close(err));

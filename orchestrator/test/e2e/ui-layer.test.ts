@@ -74,11 +74,12 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
   }
 
   for (const c of [
-    { app: 'carousel', name: 'authored for 1920x1080 (scale 0.667)' },
-    { app: 'carousel-720', name: 'authored for 1280x720 (scale 1)' }
+    { app: 'carousel', name: 'authored for 1920x1080 (scale 0.667)', lossy: true },
+    { app: 'carousel-720', name: 'authored for 1280x720 (scale 1)', lossy: true },
+    { app: 'carousel', name: 'authored for 1920x1080 (a device that decodes PNG only)', lossy: false, query: '&encodings=png' }
   ]) {
-    it(`a photo carousel moved with CSS transforms, ${c.name} on a 720p device: pixel-exact when settled, and a still UI captures nothing`, async () => {
-      const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}`);
+    it(`a photo carousel moved with CSS transforms, ${c.name} on a 720p device: ${c.lossy ? 'photographs travel as JPEG while they move, ' : 'every frame lossless, '}pixel-exact when settled, and a still UI captures nothing`, async () => {
+      const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}${c.query ?? ''}`);
       try {
         const session = await sessionOf(rig.orch, page);
         for (const k of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowLeft'] as const) await press(page, k);
@@ -87,6 +88,9 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         // different frames; the layer must learn they are echoes and stop capturing.
         await capturesStopped(session);
         await settle(rig.orch, page);
+        const lossy = session.layer.counters.lossyFrames;
+        if (c.lossy) expect(lossy, 'frames with JPEG rectangles').to.be.greaterThan(0);
+        else expect(lossy, 'frames with JPEG rectangles').to.equal(0);
         const captures = session.stats.captures;
         // Time is the subject here: a still page must cost nothing for as long as it stays still.
         await delay(2000);

@@ -4,7 +4,8 @@ import { parseFrame, ParsedFrame } from '@stratus/protocol';
 import { StratusError } from '@stratus/protocol';
 import { LayerSource, LayerStream, PaintedInfo } from '../../src/layer/layer-stream';
 import { encodePngRect } from '../../src/png/encode';
-import { decodePng } from '../../src/png/decode';
+import { decodePng, Rgba } from '../../src/png/decode';
+import { ENCODINGS } from '@stratus/protocol';
 import { blank, Rect } from '../../src/layer/damage';
 
 /** A page stand-in for this one module: each capture returns the current test image. */
@@ -13,6 +14,17 @@ class FakePage implements LayerSource {
   clips: Array<Rect | undefined> = [];
   img = blank(64, 32);
   fail = 0;
+  lossyCaptures = 0;
+  /** A stand-in JPEG: "JPEG" and the region's pixels, so that still pixels give the same bytes. */
+  async captureLossy(region: Rect): Promise<Buffer> {
+    this.lossyCaptures++;
+    const rows: Buffer[] = [Buffer.from('JPEG')];
+    for (let y = region.y; y < region.y + region.h; y++) {
+      const o = (y * this.img.width + region.x) * 4;
+      rows.push(this.img.data.subarray(o, o + region.w * 4));
+    }
+    return Buffer.concat(rows);
+  }
   async capture(clip?: Rect): Promise<Buffer> {
     this.captures++;
     this.clips.push(clip);
@@ -27,6 +39,21 @@ class FakePage implements LayerSource {
     this.img = { ...this.img, data: Buffer.from(this.img.data) };
     this.img.data.writeUInt32BE(rgba >>> 0, x * 4);
   }
+}
+
+const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000 };
+
+/** Opaque noise, as a photograph looks to the diff: every pixel differs from its neighbour. */
+function photo(img: Rgba, r: Rect, seed: number): Rgba {
+  const data = Buffer.from(img.data);
+  let v = seed * 2654435761;
+  for (let y = r.y; y < r.y + r.h; y++) {
+    for (let x = r.x; x < r.x + r.w; x++) {
+      v = (v * 1103515245 + 12345) >>> 0;
+      data.writeUInt32BE(((v & 0xffffff00) | 0xff) >>> 0, (y * img.width + x) * 4);
+    }
+  }
+  return { width: img.width, height: img.height, data };
 }
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
@@ -46,7 +73,7 @@ describe('orchestrator/layer/layer-stream', () => {
     page = new FakePage();
     sent = [];
     painted = [];
-    stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3 });
+    stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, OPTS);
     stream.on('painted', (p) => painted.push(p));
     rest = async () => {
       do await stream.settled();
@@ -348,5 +375,163 @@ describe('orchestrator/layer/layer-stream', () => {
     } finally {
       clock.uninstall();
     }
+  });
+  describe('motion mode', () => {
+    const area: Rect = { x: 16, y: 8, w: 160, h: 112 };
+    let clock: ReturnType<typeof FakeTimers.install>;
+    const encodings = (m: Buffer): number[] => parse(m).rects.map((r) => r.encoding);
+    const ackAll = (): void => {
+      stream.ack(parse(sent[sent.length - 1]).header.frame);
+    };
+
+    beforeEach(async () => {
+      // The settle delay is the subject: the clock is fake.
+      clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+      page.img = blank(256, 128);
+      page.img.data.fill(0x20);
+      stream.setDeviceEncodings(['png', 'jpeg']);
+      stream.markDirty();
+      await rest();
+      ackAll();
+    });
+    afterEach(() => clock.uninstall());
+
+    it('sends a changing photograph as JPEG, only its JPEG while it moves, and its exact pixels once it stands still', async () => {
+      page.img = photo(page.img, area, 1);
+      page.paint(0, 0xff0000ff); // a small flat change elsewhere stays PNG
+      stream.markDirty();
+      await rest();
+      expect(encodings(sent[1])).to.deep.equal([ENCODINGS.jpeg, ENCODINGS.png]);
+      expect(parse(sent[1]).rects[0]).to.include({ x: area.x, y: area.y, w: area.w, h: area.h });
+      expect(stream.idle, 'lossy pixels on the device').to.equal(false);
+      ackAll();
+      const captures = page.captures;
+      for (let i = 2; i <= 4; i++) {
+        page.img = photo(page.img, area, i);
+        stream.markDirty();
+        await rest();
+        ackAll();
+      }
+      expect(page.captures, 'whole-layer captures while moving').to.equal(captures);
+      expect(sent.slice(2).map(encodings)).to.deep.equal([[ENCODINGS.jpeg], [ENCODINGS.jpeg], [ENCODINGS.jpeg]]);
+      // Still for motionSettleMs: the exact pixels of the region follow, as PNG.
+      await clock.tickAsync(99);
+      expect(sent).to.have.length(5);
+      await clock.tickAsync(1);
+      await rest();
+      expect(sent).to.have.length(6);
+      const exact = parse(sent[5]);
+      expect(exact.rects.every((r) => r.encoding === ENCODINGS.png)).to.equal(true);
+      const covered = exact.rects.reduce((n, r) => n + r.w * r.h, 0);
+      expect(covered).to.be.at.least(area.w * area.h);
+      ackAll();
+      expect(stream.idle).to.equal(true);
+      expect(clock.countTimers()).to.equal(0);
+    });
+
+    it('sends the exact pixels at once when a JPEG capture finds the region as it was', async () => {
+      page.img = photo(page.img, area, 1);
+      stream.markDirty();
+      await rest();
+      ackAll();
+      // Damage without change (an echo): the same JPEG, so the region is still.
+      stream.markDirty();
+      await rest();
+      expect(sent).to.have.length(3);
+      expect(encodings(sent[2]).every((e) => e === ENCODINGS.png)).to.equal(true);
+      ackAll();
+      expect(stream.idle).to.equal(true);
+    });
+
+    it('looks at the whole layer for a key-down while a region moves', async () => {
+      page.img = photo(page.img, area, 1);
+      stream.markDirty();
+      await rest();
+      ackAll();
+      const captures = page.captures;
+      page.img = photo(page.img, area, 2);
+      page.paint(2, 0x00ff00ff);
+      await stream.holdForInput();
+      stream.inputDelivered(7, true);
+      await rest();
+      // The key's frame: the moving region's JPEG, taken before anything else.
+      const f = parse(sent[2]);
+      expect(f.header.inputSeq).to.equal(7);
+      expect(f.rects.map((r) => r.encoding)).to.deep.equal([ENCODINGS.jpeg]);
+      ackAll();
+      await rest();
+      // Then the whole layer: the flat change elsewhere, and the region, still since, exactly.
+      expect(page.captures).to.equal(captures + 1);
+      const g = parse(sent[3]);
+      expect(g.rects.map((r) => r.encoding).every((e) => e === ENCODINGS.png)).to.equal(true);
+      expect(g.rects.some((r) => r.x <= 2 && r.x + r.w > 2 && r.y === 0)).to.equal(true);
+      ackAll();
+      expect(stream.idle).to.equal(true);
+    });
+
+    it("takes a key-down's first frame from the last region that moved, once it has settled, only when it changed", async () => {
+      page.img = photo(page.img, area, 1);
+      stream.markDirty();
+      await rest();
+      ackAll();
+      stream.markDirty(); // the same pixels: settle at once
+      await rest();
+      ackAll();
+      expect(stream.idle).to.equal(true);
+      // A key that changes a flat pixel elsewhere only: the region's JPEG is the same, no frame from it.
+      const lossy = page.lossyCaptures;
+      page.paint(1, 0x0000ffff);
+      await stream.holdForInput();
+      stream.inputDelivered(3, true);
+      await rest();
+      expect(page.lossyCaptures).to.equal(lossy + 1);
+      expect(encodings(sent[sent.length - 1])).to.deep.equal([ENCODINGS.png]);
+      ackAll();
+      // A key that moves the photograph: its JPEG first.
+      page.img = photo(page.img, area, 2);
+      await stream.holdForInput();
+      stream.inputDelivered(4, true);
+      await rest();
+      const keyFrame = sent.find((m) => parse(m).header.inputSeq === 4) as Buffer;
+      expect(encodings(keyFrame)).to.deep.equal([ENCODINGS.jpeg]);
+    });
+
+    it('stays lossless for a device without JPEG, with motion "lossless", for flat UI and for anything with alpha', async () => {
+      const flat = (): Rgba => {
+        const img = { ...page.img, data: Buffer.from(page.img.data) };
+        for (let y = area.y; y < area.y + area.h; y++) img.data.fill(0x80, (y * img.width + area.x) * 4, (y * img.width + area.x + area.w) * 4);
+        return img;
+      };
+      const seeThrough = (): Rgba => {
+        const img = photo(page.img, area, 9);
+        img.data[(area.y * img.width + area.x) * 4 + 3] = 0x80;
+        return img;
+      };
+      for (const [what, prepare] of [
+        ['flat UI', () => flat()],
+        ['a photograph with a translucent pixel', () => seeThrough()],
+        ['a device without JPEG', () => (stream.setDeviceEncodings(['png']), photo(page.img, area, 3))]
+      ] as const) {
+        page.img = prepare();
+        stream.markDirty();
+        await rest();
+        const last = sent[sent.length - 1];
+        expect(encodings(last).every((e) => e === ENCODINGS.png), what).to.equal(true);
+        expect(page.lossyCaptures, what).to.equal(0);
+        stream.ack(parse(last).header.frame);
+      }
+      stream.stop();
+      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, motion: 'lossless' });
+      stream.setDeviceEncodings(['png', 'jpeg']);
+      stream.markDirty();
+      await rest();
+      ackAll();
+      page.img = photo(page.img, area, 4);
+      stream.markDirty();
+      await rest();
+      expect(parse(sent[sent.length - 1]).header.keyframe).to.equal(false);
+      expect(encodings(sent[sent.length - 1]).every((e) => e === ENCODINGS.png), 'motion "lossless"').to.equal(true);
+      expect(page.lossyCaptures).to.equal(0);
+    });
   });
 });

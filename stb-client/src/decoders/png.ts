@@ -1,5 +1,5 @@
 /**
- * Turns one PNG rectangle payload into something drawImage accepts. createImageBitmap decodes off
+ * Turns one image rectangle payload (PNG or JPEG) into something drawImage accepts. createImageBitmap decodes off
  * the main thread where the browser has it; otherwise an <img> from a Blob URL (no copy through a
  * string), or from a base64 data URL, which every TV browser with canvas can decode.
  */
@@ -15,9 +15,18 @@ var hasBlobUrls = hasBlob && typeof URL !== 'undefined' && typeof URL.createObje
 var hasBitmaps = hasBlob && typeof createImageBitmap === 'function';
 
 export function decodePngRect(buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback): void {
+  decodeImage('image/png', buffer, offset, length, done);
+}
+
+/** A lossy opaque rectangle (motion mode): every TV browser with canvas decodes JPEG as it does PNG. */
+export function decodeJpegRect(buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback): void {
+  decodeImage('image/jpeg', buffer, offset, length, done);
+}
+
+function decodeImage(type: string, buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback): void {
   var bytes = new Uint8Array(buffer, offset, length);
   if (hasBitmaps) {
-    createImageBitmap(new Blob([bytes], { type: 'image/png' })).then(
+    createImageBitmap(new Blob([bytes], { type: type })).then(
       function (bitmap) {
         done(null, {
           image: bitmap,
@@ -32,20 +41,20 @@ export function decodePngRect(buffer: ArrayBuffer, offset: number, length: numbe
     );
     return;
   }
-  decodeWithImage(bytes, done);
+  decodeWithImage(type, bytes, done);
 }
 
-function decodeWithImage(bytes: Uint8Array, done: DecodeCallback): void {
+function decodeWithImage(type: string, bytes: Uint8Array, done: DecodeCallback): void {
   var img = new Image();
   var url: string;
   var revoke = function () {};
   if (hasBlobUrls) {
-    url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
+    url = URL.createObjectURL(new Blob([bytes], { type: type }));
     revoke = function () {
       URL.revokeObjectURL(url);
     };
   } else {
-    url = 'data:image/png;base64,' + base64(bytes);
+    url = 'data:' + type + ';base64,' + base64(bytes);
   }
   var settled = false;
   img.onload = function () {

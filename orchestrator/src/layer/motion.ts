@@ -1,0 +1,84 @@
+import { Rgba } from '../png/decode';
+import { bounds, Rect } from './damage';
+
+/**
+ * Which changes may travel lossy (motion mode): opaque, photographic, and big enough that a JPEG
+ * saves something. A photograph costs 5–10 times more as PNG than as JPEG q80 and takes most of a
+ * frame's encoding time; flat UI (text, focus rings, solid panels) is small as PNG and exact, and
+ * anything with alpha must stay PNG (JPEG has none).
+ */
+
+/** Below this many pixels a rectangle is not worth a second capture. */
+export const MIN_LOSSY_AREA = 96 * 96;
+/** Share of sampled pixels that differ from their left neighbour, above which content is photographic. */
+const BUSY_SHARE = 0.5;
+/** Every how many rows the photographic test samples. */
+const SAMPLE_ROW_STEP = 4;
+
+/** Every pixel of `r` is fully opaque. */
+export function opaque(img: Rgba, r: Rect): boolean {
+  const d = img.data;
+  for (let y = r.y; y < r.y + r.h; y++) {
+    let o = (y * img.width + r.x) * 4 + 3;
+    for (let x = 0; x < r.w; x++, o += 4) if (d[o] !== 255) return false;
+  }
+  return true;
+}
+
+/**
+ * Most neighbouring pixels differ, as in photographs and video stills, unlike UI: runs of one
+ * colour in panels and text, and rows of one colour in vertical gradients. Sampled every few rows.
+ */
+export function photographic(img: Rgba, r: Rect): boolean {
+  if (r.w < 2) return false;
+  const d = img.data;
+  let busy = 0;
+  let seen = 0;
+  for (let y = r.y; y < r.y + r.h; y += SAMPLE_ROW_STEP) {
+    let o = (y * img.width + r.x) * 4;
+    let prev = d.readUInt32LE(o);
+    for (let x = 1; x < r.w; x++) {
+      o += 4;
+      const p = d.readUInt32LE(o);
+      if (p !== prev) busy++;
+      prev = p;
+      seen++;
+    }
+  }
+  return seen > 0 && busy / seen >= BUSY_SHARE;
+}
+
+/**
+ * The one region of this frame's changes to send as JPEG, or null: the bounds of every changed
+ * rectangle that is opaque and photographic, when those bounds are opaque as a whole (a JPEG of
+ * them paints no transparent pixel black); otherwise the biggest such rectangle alone.
+ */
+export function lossyRegion(img: Rgba, rects: Rect[], minArea = MIN_LOSSY_AREA): Rect | null {
+  const candidates = rects.filter((r) => r.w * r.h >= minArea && opaque(img, r) && photographic(img, r));
+  if (candidates.length === 0) return null;
+  if (candidates.length === 1) return candidates[0];
+  const all = bounds(candidates);
+  if (opaque(img, all)) return all;
+  return candidates.reduce((a, b) => (b.w * b.h > a.w * a.h ? b : a));
+}
+
+export function sameRect(a: Rect, b: Rect): boolean {
+  return a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
+}
+
+/** Does `inner` lie wholly inside `outer`? */
+export function contains(outer: Rect, inner: Rect): boolean {
+  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w && inner.y + inner.h <= outer.y + outer.h;
+}
+
+/**
+ * A copy of `img` whose pixels in `r` no capture can equal: straight-alpha captures give fully
+ * transparent pixels as 0,0,0,0, never with colour. The device shows lossy pixels there, so the
+ * next lossless capture's diff must find the whole region changed and send it exactly.
+ */
+export function markLossy(img: Rgba, r: Rect): Rgba {
+  const data = Buffer.from(img.data);
+  const row = Buffer.alloc(r.w * 4).fill(Buffer.from([1, 2, 3, 0]));
+  for (let y = r.y; y < r.y + r.h; y++) row.copy(data, (y * img.width + r.x) * 4);
+  return { width: img.width, height: img.height, data };
+}
