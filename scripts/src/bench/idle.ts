@@ -1,34 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { Orchestrator } from '@stratus/orchestrator';
-import { capturesStopped, delay, descendants, DeviceBrowser, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { capturesStopped, delay, DeviceBrowser, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { cloudCpuS } from './cloud-cpu';
 import { Metric } from './report';
 
 const WINDOW_S = 10;
-const TICKS_PER_S = 100;
-
-/** CPU seconds used so far by a process tree (user + system, from /proc). */
-function treeCpuS(root: number): number {
-  let ticks = 0;
-  for (const pid of [root, ...descendants(root)]) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // Gone already.
-    }
-  }
-  return ticks / TICKS_PER_S;
-}
-
 /** The cloud's CPU (this Node process, which runs the orchestrator, and the cloud Chromium) over `seconds`, in cores. */
 async function cloudCores(orch: Orchestrator, seconds: number): Promise<number> {
-  const chromium = orch.chromiumPid as number;
-  const node0 = process.cpuUsage();
-  const tree0 = treeCpuS(chromium);
+  const before = cloudCpuS(orch);
   await delay(seconds * 1000);
-  const node = process.cpuUsage(node0);
-  return ((node.user + node.system) / 1e6 + treeCpuS(chromium) - tree0) / seconds;
+  return (cloudCpuS(orch) - before) / seconds;
 }
 
 /**

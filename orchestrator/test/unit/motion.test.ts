@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { blank } from '../../src/layer/damage';
+import { lossyRegion, markLossy, opaque, photographic } from '../../src/layer/motion';
+import { Rgba } from '../../src/png/decode';
+
+/** A 200x100 opaque layer: flat grey, with noise ("photographs") where asked. */
+function layer(photos: Array<{ x: number; y: number; w: number; h: number }>): Rgba {
+  const img = blank(200, 100);
+  for (let o = 0; o < img.data.length; o += 4) img.data.writeUInt32BE(0x404040ff, o);
+  let v = 7;
+  for (const r of photos) {
+    for (let y = r.y; y < r.y + r.h; y++) {
+      for (let x = r.x; x < r.x + r.w; x++) {
+        v = (v * 1103515245 + 12345) >>> 0;
+        img.data.writeUInt32BE(((v & 0xffffff00) | 0xff) >>> 0, (y * 200 + x) * 4);
+      }
+    }
+  }
+  return img;
+}
+
+describe('orchestrator/layer/motion', () => {
+  it('tells photographs from flat UI, text-like runs and vertical gradients', () => {
+    const img = layer([{ x: 0, y: 0, w: 100, h: 100 }]);
+    expect(photographic(img, { x: 0, y: 0, w: 100, h: 100 })).to.equal(true);
+    expect(photographic(img, { x: 100, y: 0, w: 100, h: 100 })).to.equal(false);
+    // A vertical gradient: every row one colour.
+    for (let y = 0; y < 100; y++) for (let x = 100; x < 200; x++) img.data.writeUInt32BE(((y * 2) << 24) | 0xff, (y * 200 + x) * 4);
+    expect(photographic(img, { x: 100, y: 0, w: 100, h: 100 })).to.equal(false);
+  });
+
+  it('sees a single translucent pixel', () => {
+    const img = layer([]);
+    expect(opaque(img, { x: 0, y: 0, w: 200, h: 100 })).to.equal(true);
+    img.data[(50 * 200 + 150) * 4 + 3] = 254;
+    expect(opaque(img, { x: 0, y: 0, w: 200, h: 100 })).to.equal(false);
+    expect(opaque(img, { x: 0, y: 0, w: 150, h: 100 })).to.equal(true);
+  });
+
+  it('takes the bounds of the changed photographs when they are opaque, else the biggest alone, and never small or flat changes', () => {
+    const a = { x: 0, y: 0, w: 100, h: 100 };
+    const b = { x: 104, y: 0, w: 96, h: 96 };
+    const img = layer([a, b]);
+    expect(lossyRegion(img, [a, b])).to.deep.equal({ x: 0, y: 0, w: 200, h: 100 });
+    // A transparent gap between them: one JPEG of both would paint it black.
+    for (let y = 0; y < 100; y++) img.data.writeUInt32BE(0, (y * 200 + 102) * 4);
+    expect(lossyRegion(img, [a, b])).to.deep.equal(a);
+    expect(lossyRegion(img, [{ x: 0, y: 0, w: 40, h: 40 }])).to.equal(null);
+    expect(lossyRegion(layer([]), [a])).to.equal(null);
+  });
+
+  it('marks a region so that no straight-alpha capture equals it, leaving the rest and the original alone', () => {
+    const img = layer([]);
+    const marked = markLossy(img, { x: 10, y: 20, w: 30, h: 5 });
+    expect(img.data.readUInt32BE((20 * 200 + 10) * 4)).to.equal(0x404040ff);
+    expect(marked.data.readUInt32BE((20 * 200 + 10) * 4)).to.equal(0x01020300);
+    expect(marked.data.readUInt32BE((24 * 200 + 39) * 4)).to.equal(0x01020300);
+    expect(marked.data.readUInt32BE((25 * 200 + 10) * 4)).to.equal(0x404040ff);
+    expect(marked.data.readUInt32BE((20 * 200 + 40) * 4)).to.equal(0x404040ff);
+  });
+});
