@@ -25,7 +25,7 @@ describe('orchestrator/layer/motion', () => {
     expect(photographic(img, { x: 0, y: 0, w: 100, h: 100 })).to.equal(true);
     expect(photographic(img, { x: 100, y: 0, w: 100, h: 100 })).to.equal(false);
     // A vertical gradient: every row one colour.
-    for (let y = 0; y < 100; y++) for (let x = 100; x < 200; x++) img.data.writeUInt32BE(((y * 2) << 24) | 0xff, (y * 200 + x) * 4);
+    for (let y = 0; y < 100; y++) for (let x = 100; x < 200; x++) img.data.writeUInt32BE((((y * 2) << 24) | 0xff) >>> 0, (y * 200 + x) * 4);
     expect(photographic(img, { x: 100, y: 0, w: 100, h: 100 })).to.equal(false);
   });
 
