@@ -5,6 +5,8 @@ import { cloudCpuS } from './cloud-cpu';
 import { Metric, median, round } from './report';
 
 const MOVES = 12;
+/** The carousel's longest transition (the hero photo's cross-fade, fixtures/apps/carousel/carousel.css). */
+const TRANSITION_MS = 400;
 
 interface DeviceStats {
   uiBytes: number;
@@ -30,7 +32,7 @@ interface Pass {
   /** Key-to-paint of each move, device clock. */
   keyToPaint: number[];
   bytes: number[];
-  /** Frames the device painted per second from a move's first paint to its settled frame. */
+  /** Frames the device painted per second while a move's transition ran (TRANSITION_MS from the key). */
   fps: number[];
   cpuMs: number[];
   /** Device vs cloud pixels once everything settled. */
@@ -53,6 +55,7 @@ async function carouselPass(orch: Orchestrator, device: DeviceBrowser, app: stri
       const before = await stats(page);
       painted.length = 0;
       const cpu0 = cloudCpuS(orch);
+      const pressedAt = performance.now();
       await page.keyboard.press(i < MOVES / 2 ? 'ArrowRight' : 'ArrowLeft');
       await until('the key to be painted', async () => (await stats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 10000);
       await capturesStopped(session, 500);
@@ -61,7 +64,7 @@ async function carouselPass(orch: Orchestrator, device: DeviceBrowser, app: stri
       const after = await stats(page);
       pass.keyToPaint.push(after.inputToPaintMs[before.inputToPaintMs.length]);
       pass.bytes.push(after.uiBytes - before.uiBytes);
-      if (painted.length >= 2) pass.fps.push(((painted.length - 1) * 1000) / (painted[painted.length - 1] - painted[0]));
+      pass.fps.push((painted.filter((t) => t - pressedAt <= TRANSITION_MS).length * 1000) / TRANSITION_MS);
     }
     session.layer.off('painted', onPainted);
     pass.mismatch = mismatches(await devicePixels(page), decodePng(await session.page.capture()));
@@ -105,7 +108,7 @@ export async function benchRealistic(): Promise<Metric[]> {
     { metric: 'ui_carousel_bytes_per_key', value: Math.round(median(c.bytes)), unit: 'B', note: `median per key until still, authored 1920x1080 on 720p (${Math.round(median(c720.bytes))} B authored 1280x720); ${round(median(c.bytes) / jpeg, 2)} of a JPEG q80 full frame (target <= 0.5)` },
     { metric: 'ui_carousel_bytes_per_key_lossless', value: Math.round(median(l.bytes)), unit: 'B', note: 'baseline, same run: the same on a device that decodes PNG only' },
     { metric: 'ui_jpeg_q80_frame_bytes', value: jpeg, unit: 'B', note: 'baseline, same run: one JPEG q80 screenshot of the carousel, 1280x720' },
-    { metric: 'ui_motion_fps_carousel', value: round(median(c.fps)), unit: 'fps', note: `device frames painted per second from a move's first paint to its settled frame, 1920x1080 carousel (authored 1280x720: ${round(median(c720.fps))}; PNG only: ${round(median(l.fps))})` },
+    { metric: 'ui_motion_fps_carousel', value: round(median(c.fps)), unit: 'fps', note: `device frames painted (acked) within the ${TRANSITION_MS} ms of a move's transition, per second, 1920x1080 carousel (authored 1280x720: ${round(median(c720.fps))}; PNG only: ${round(median(l.fps))})` },
     { metric: 'ui_cloud_cpu_ms_per_key_carousel', value: Math.round(median(c.cpuMs)), unit: 'ms', note: `orchestrator + cloud Chromium CPU per carousel move until settled, 1920x1080 (authored 1280x720: ${Math.round(median(c720.cpuMs))}; PNG only: ${Math.round(median(l.cpuMs))})` },
     { metric: 'ui_settled_mismatch_pixels', value: c.mismatch + c720.mismatch + l.mismatch, unit: 'px', note: 'device vs cloud pixels once each carousel pass settled (both sizes, and PNG only)' }
   ];
