@@ -406,7 +406,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       if (this.motion) this.armSettle();
       return;
     }
-    if (this.settleTimer && !this.settling) {
+    if (this.settleTimer) {
       // Damage again: the region still moves.
       clearTimeout(this.settleTimer);
       this.settleTimer = null;
@@ -470,6 +470,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return { image: { width: sent.width, height: sent.height, data }, changedRows, previous: sent };
   }
 
+  /** A capture begun in `epoch` may not be sent: the stream stopped, lost its device, or the page was re-created since. */
+  private outdated(epoch: number): boolean {
+    return this.stopped || this.paused || this.rebuilding || epoch !== this.epoch;
+  }
+
   private keepSent(img: Rgba, raw: Rgba | null, holesGeneration: number): void {
     this.sent = img;
     this.sentRaw = raw;
@@ -483,7 +488,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const holesAtStart = this.holes ? this.holes.generation : 0;
     const epoch = this.epoch;
     const png = await this.source.capture(clip ?? undefined);
-    if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch) {
+    if (this.outdated(epoch)) {
       this.dirty = true;
       return;
     }
@@ -497,7 +502,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const decoded = fresh ?? this.decoder.decode(png);
     // Cutting holes may take a second capture; nothing else captures meanwhile (busy).
     const img = !fresh && this.holes ? await this.holes.cut(decoded.image, 0, 0, holesBefore) : decoded.image;
-    if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch) {
+    if (this.outdated(epoch)) {
       this.dirty = true;
       return;
     }
@@ -539,7 +544,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     let exact = rects;
     if (region) {
       const jpeg = await this.source.captureLossy(region, this.opts.motionQuality);
-      if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch) {
+      if (this.outdated(epoch)) {
         this.dirty = true;
         return;
       }
@@ -588,7 +593,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const epoch = this.epoch;
     const jpeg = await this.source.captureLossy(m.region, this.opts.motionQuality);
     const running = this.motion === m;
-    if (this.stopped || this.paused || this.rebuilding || epoch !== this.epoch || (!running && this.motion !== null)) {
+    if (this.outdated(epoch) || (!running && this.motion !== null)) {
       this.dirty = true;
       return;
     }

@@ -7,6 +7,7 @@ import { encodePngRect } from '../../src/png/encode';
 import { decodePng, Rgba } from '../../src/png/decode';
 import { ENCODINGS } from '@stratus/protocol';
 import { blank, Rect } from '../../src/layer/damage';
+import { photo } from './photo';
 
 /** A page stand-in for this one module: each capture returns the current test image. */
 class FakePage implements LayerSource {
@@ -42,19 +43,6 @@ class FakePage implements LayerSource {
 }
 
 const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000 };
-
-/** Opaque noise, as a photograph looks to the diff: every pixel differs from its neighbour. */
-function photo(img: Rgba, r: Rect, seed: number): Rgba {
-  const data = Buffer.from(img.data);
-  let v = seed * 2654435761;
-  for (let y = r.y; y < r.y + r.h; y++) {
-    for (let x = r.x; x < r.x + r.w; x++) {
-      v = (v * 1103515245 + 12345) >>> 0;
-      data.writeUInt32BE(((v & 0xffffff00) | 0xff) >>> 0, (y * img.width + x) * 4);
-    }
-  }
-  return { width: img.width, height: img.height, data };
-}
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
 let rest: () => Promise<void>;

@@ -1,21 +1,14 @@
 import { expect } from 'chai';
-import { blank } from '../../src/layer/damage';
+import { blank, Rect } from '../../src/layer/damage';
 import { lossyRegion, markLossy, opaque, photographic } from '../../src/layer/motion';
 import { Rgba } from '../../src/png/decode';
+import { photo } from './photo';
 
 /** A 200x100 opaque layer: flat grey, with noise ("photographs") where asked. */
-function layer(photos: Array<{ x: number; y: number; w: number; h: number }>): Rgba {
-  const img = blank(200, 100);
+function layer(photos: Rect[]): Rgba {
+  let img = blank(200, 100);
   for (let o = 0; o < img.data.length; o += 4) img.data.writeUInt32BE(0x404040ff, o);
-  let v = 7;
-  for (const r of photos) {
-    for (let y = r.y; y < r.y + r.h; y++) {
-      for (let x = r.x; x < r.x + r.w; x++) {
-        v = (v * 1103515245 + 12345) >>> 0;
-        img.data.writeUInt32BE(((v & 0xffffff00) | 0xff) >>> 0, (y * 200 + x) * 4);
-      }
-    }
-  }
+  photos.forEach((r, i) => (img = photo(img, r, i + 1)));
   return img;
 }
 
