@@ -58,6 +58,7 @@ const CHOICES: Record<string, string[]> = {
   'media.fixtureOrigin': ['on', 'off'],
   'ui.damageHints': ['on', 'off'],
   'ui.motion': ['lossy', 'lossless'],
+  'ui.copyRects': ['on', 'off'],
   'media.virtualAnswer': ['virtually', 'maybe'],
   'bridge.mode': ['embedded', 'remote', 'off'],
   'bridge.preset': ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']

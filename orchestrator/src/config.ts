@@ -133,7 +133,12 @@ export const DEFAULTS = {
     /** layer/layer-stream.ts: how long a lossy region must receive no damage before its exact pixels are sent. */
     motionSettleMs: 100,
     /** layer/layer-stream.ts: longest run of JPEG-only captures before the whole layer is captured again. */
-    motionMaxMs: 1000
+    motionMaxMs: 1000,
+    /**
+     * layer/layer-stream.ts (layer/copy-rect.ts): "on" moves content that scrolled or slid on the device (to devices
+     * whose hello lists "copy") and sends only what the move does not explain; "off" always sends the pixels.
+     */
+    copyRects: 'on'
   },
   media: {
     /** media/media-proxy.ts: how long an app's play() waits for the device's player to start. */
@@ -273,7 +278,13 @@ export const DEFAULTS = {
       media: { url: '/apps/media/', width: 1280, height: 720 },
       // A photo carousel moved with CSS transforms (fixtures/apps/carousel), authored at both sizes.
       carousel: { url: '/apps/carousel/', width: 1920, height: 1080 },
-      'carousel-720': { url: '/apps/carousel/', width: 1280, height: 720 }
+      'carousel-720': { url: '/apps/carousel/', width: 1280, height: 720 },
+      // Rows of posters scrolled smoothly on both axes (fixtures/apps/rows), authored at both sizes.
+      rows: { url: '/apps/rows/', width: 1920, height: 1080 },
+      'rows-720': { url: '/apps/rows/', width: 1280, height: 720 },
+      // A card grid scrolled in animated jumps (fixtures/apps/grid), authored at both sizes.
+      grid: { url: '/apps/grid/', width: 1920, height: 1080 },
+      'grid-720': { url: '/apps/grid/', width: 1280, height: 720 }
     } as Record<string, AppEntry>
   }
 };

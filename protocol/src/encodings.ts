@@ -5,5 +5,6 @@
  */
 export var ENCODINGS = {
   png: 1,
-  jpeg: 2
+  jpeg: 2,
+  copy: 3
 };

@@ -38,11 +38,16 @@ export class Display {
   private queue: PendingFrame[] = [];
   private ctx: CanvasRenderingContext2D;
   private awaitingKeyframe = false;
+  /** Holds a copy rectangle's source while its destination is cleared: they may overlap. */
+  private scratch: HTMLCanvasElement | null = null;
 
-  /** `decoders` by encoding id: the shared table, or a test's stand-ins. */
+  /** `decoders` by encoding id: the shared table, or a test's stand-ins; `makeCanvas` for the copy scratch. */
   constructor(
     private canvas: HTMLCanvasElement,
-    private decoders: typeof DECODERS = DECODERS
+    private decoders: typeof DECODERS = DECODERS,
+    private makeCanvas: () => HTMLCanvasElement = function () {
+      return document.createElement('canvas');
+    }
   ) {
     var ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('canvas 2D is not available');
@@ -130,8 +135,9 @@ export class Display {
     while (this.queue.length > 0 && this.queue[0].waiting === 0) {
       var frame = this.queue.shift() as PendingFrame;
       var painted = false;
-      if (frame.failed) {
-        this.broken(frame.failed, frame.header.keyframe);
+      var failed = frame.failed || copyOutside(frame);
+      if (failed) {
+        this.broken(failed, frame.header.keyframe);
       } else if (frame.header.keyframe || !this.awaitingKeyframe) {
         this.apply(frame);
         this.awaitingKeyframe = false;
@@ -154,7 +160,12 @@ export class Display {
     }
     for (var i = 0; i < frame.rects.length; i++) {
       var r = frame.rects[i];
-      var image = (r.decoded as DecodedImage).image;
+      var decoded = r.decoded as DecodedImage;
+      if (decoded.copyFrom) {
+        this.copy(decoded.copyFrom.x, decoded.copyFrom.y, r);
+        continue;
+      }
+      var image = decoded.image as HTMLImageElement | ImageBitmap;
       ctx.clearRect(r.x, r.y, r.w, r.h);
       // A lossy rectangle captured at a fractional scale may come a pixel off its place's size:
       // it is stretched to fit; exact rectangles are drawn 1:1.
@@ -163,10 +174,36 @@ export class Display {
     }
   }
 
+  /**
+   * Moves w×h pixels from (sx, sy) to the rectangle, alpha included. Through a scratch canvas: the
+   * destination is cleared first (drawing blends), and source and destination often overlap.
+   */
+  private copy(sx: number, sy: number, r: PendingRect): void {
+    if (!this.scratch) this.scratch = this.makeCanvas();
+    var s = this.scratch;
+    if (s.width < r.w) s.width = r.w;
+    if (s.height < r.h) s.height = r.h;
+    var sctx = s.getContext('2d') as CanvasRenderingContext2D;
+    sctx.clearRect(0, 0, r.w, r.h);
+    sctx.drawImage(this.canvas, sx, sy, r.w, r.h, 0, 0, r.w, r.h);
+    this.ctx.clearRect(r.x, r.y, r.w, r.h);
+    this.ctx.drawImage(s, 0, 0, r.w, r.h, r.x, r.y, r.w, r.h);
+  }
+
   /** Asks once per loss of sync, and again if the keyframe that should restore it fails too. */
   private broken(reason: string, wasKeyframe: boolean): void {
     var ask = !this.awaitingKeyframe || wasKeyframe;
     this.awaitingKeyframe = true;
     if (ask && this.onbroken) this.onbroken(reason);
   }
+}
+
+/** A copy rectangle whose source is not on the layer: the frame is bad, as an undecodable tile is. */
+function copyOutside(frame: PendingFrame): string | null {
+  for (var i = 0; i < frame.rects.length; i++) {
+    var r = frame.rects[i];
+    var from = r.decoded && r.decoded.copyFrom;
+    if (from && (from.x + r.w > frame.header.width || from.y + r.h > frame.header.height)) return 'copy source outside the layer';
+  }
+  return null;
 }

@@ -47,6 +47,41 @@ describe('stb-client/display', () => {
     expect(applied.map((f) => f.painted)).to.deep.equal([true]);
   });
 
+  it('moves pixels for a copy rectangle through a scratch canvas, in order with the frame\'s images', () => {
+    const ops = canvas.ops;
+    display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table, () => new FakeCanvas('scratch', ops) as unknown as HTMLCanvasElement);
+    display.onapplied = (f) => applied.push(f);
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
+    decoders.finish('a');
+    ops.length = 0;
+    // Content scrolled up by 8: rows 8..31 move to 0..23, then the strip that came in.
+    display.push(frame(2, false, [{ name: 'copy', x: 0, y: 0, w: 64, h: 24, encoding: ENCODINGS.copy, payload: [0, 0, 0, 8] }, { name: 'strip', x: 0, y: 24 }]));
+    expect(ops).to.deep.equal([]);
+    decoders.finish('strip');
+    expect(ops).to.deep.equal([
+      'scratch: clear 0,0,64,24',
+      'scratch: draw layer 0,8 64x24 at 0,0 as 64x24',
+      'clear 0,0,64,24',
+      'draw scratch 0,0 64x24 at 0,0 as 64x24',
+      'clear 0,24,4,4',
+      'draw strip at 0,24'
+    ]);
+    expect(applied.map((f) => f.painted)).to.deep.equal([true, true]);
+  });
+
+  it('drops a frame whose copy source lies outside the layer or whose copy payload is not 4 bytes', () => {
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
+    decoders.finish('a');
+    display.push(frame(2, false, [{ name: 'copy', x: 0, y: 0, w: 64, h: 24, encoding: ENCODINGS.copy, payload: [0, 0, 0, 9] }]));
+    expect(broken).to.deep.equal(['copy source outside the layer']);
+    display.push(frame(3, true, [{ name: 'k', x: 0, y: 0 }]));
+    decoders.finish('k');
+    display.push(frame(4, false, [{ name: 'copy', x: 0, y: 0, encoding: ENCODINGS.copy, payload: [0, 0, 0] }]));
+    expect(broken).to.deep.equal(['copy source outside the layer', 'copy rectangle payload is 3 bytes, not 4']);
+    expect(applied.map((f) => f.painted)).to.deep.equal([true, false, true, false]);
+    expect(canvas.ops.filter((o) => o.indexOf('draw layer') >= 0)).to.deep.equal([]);
+  });
+
   it('drops a frame whose tile fails, asks once for a keyframe, and ignores deltas until it comes', () => {
     display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
     decoders.finish('a');

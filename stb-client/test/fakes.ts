@@ -1,18 +1,25 @@
 import { ENCODINGS, FRAME_HEADER_BYTES, RECT_HEADER_BYTES, writeFrameHeader, writeRectHeader } from '@stratus/protocol';
+import { decodeCopyRect } from '../src/decoders/copy';
 import type { DecodeCallback } from '../src/decoders/index';
 import type { Transport } from '../src/transport';
 
-/** A canvas whose 2D context records what is drawn, and where. */
+/** A canvas whose 2D context records what is drawn, and where; `ops` may be shared by several. */
 export class FakeCanvas {
   width = 0;
   height = 0;
-  readonly ops: string[] = [];
+  constructor(
+    readonly name = 'layer',
+    readonly ops: string[] = []
+  ) {}
   getContext(): object {
     const ops = this.ops;
+    const prefix = this.name === 'layer' ? '' : `${this.name}: `;
     return {
-      clearRect: (x: number, y: number, w: number, h: number) => ops.push(`clear ${x},${y},${w},${h}`),
-      drawImage: (img: { name: string }, x: number, y: number, w?: number, h?: number) =>
-        ops.push(`draw ${img.name} at ${x},${y}${w === undefined ? '' : ` as ${w}x${h}`}`)
+      clearRect: (x: number, y: number, w: number, h: number) => ops.push(`${prefix}clear ${x},${y},${w},${h}`),
+      drawImage: (img: { name: string }, ...a: number[]) => {
+        if (a.length === 8) ops.push(`${prefix}draw ${img.name} ${a[0]},${a[1]} ${a[2]}x${a[3]} at ${a[4]},${a[5]} as ${a[6]}x${a[7]}`);
+        else ops.push(`${prefix}draw ${img.name} at ${a[0]},${a[1]}${a[2] === undefined ? '' : ` as ${a[2]}x${a[3]}`}`);
+      }
     };
   }
 }
@@ -30,7 +37,9 @@ export class ManualDecoders {
     },
     [ENCODINGS.jpeg]: (buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback) => {
       this.waiting.set(Buffer.from(buffer, offset, length).toString(), done);
-    }
+    },
+    // Nothing to wait for: the real one.
+    [ENCODINGS.copy]: decodeCopyRect
   };
   /** `size`: the decoded image's own size, when the test cares (a lossy rectangle a pixel off). */
   finish(name: string, size = { width: 4, height: 4 }): void {
@@ -48,19 +57,33 @@ export class ManualDecoders {
   }
 }
 
-/** One UI frame as the server writes it; each rectangle's payload is its name. */
-export function frame(id: number, keyframe: boolean, rects: Array<{ name: string; x: number; y: number; encoding?: number }>, inputSeq = 0): ArrayBuffer {
-  const size = FRAME_HEADER_BYTES + rects.reduce((n, r) => n + RECT_HEADER_BYTES + r.name.length, 0);
+interface FakeRect {
+  name: string;
+  x: number;
+  y: number;
+  encoding?: number;
+  /** Default 4x4. */
+  w?: number;
+  h?: number;
+  /** Default: the name. */
+  payload?: number[];
+}
+
+/** One UI frame (64x32) as the server writes it; each rectangle's payload is its name unless given. */
+export function frame(id: number, keyframe: boolean, rects: FakeRect[], inputSeq = 0): ArrayBuffer {
+  const payloads = rects.map((r) => Buffer.from(r.payload ?? Buffer.from(r.name)));
+  const size = FRAME_HEADER_BYTES + payloads.reduce((n, p) => n + RECT_HEADER_BYTES + p.length, 0);
   const buf = new ArrayBuffer(size);
   const view = new DataView(buf);
   writeFrameHeader(view, { keyframe, frame: id, inputSeq, width: 64, height: 32, rectCount: rects.length });
   let at = FRAME_HEADER_BYTES;
-  for (const r of rects) {
-    writeRectHeader(view, at, { x: r.x, y: r.y, w: 4, h: 4, encoding: r.encoding ?? ENCODINGS.png, length: r.name.length });
+  rects.forEach((r, i) => {
+    const p = payloads[i];
+    writeRectHeader(view, at, { x: r.x, y: r.y, w: r.w ?? 4, h: r.h ?? 4, encoding: r.encoding ?? ENCODINGS.png, length: p.length });
     at += RECT_HEADER_BYTES;
-    new Uint8Array(buf, at, r.name.length).set(Buffer.from(r.name));
-    at += r.name.length;
-  }
+    new Uint8Array(buf, at, p.length).set(p);
+    at += p.length;
+  });
   return buf;
 }
 

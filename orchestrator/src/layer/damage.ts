@@ -7,16 +7,17 @@ export interface Rect {
   h: number;
 }
 
-/** More rectangles than this cost more in headers than they save; merge them into one. */
-const MAX_RECTS = 64;
+/** More rectangles than this cost more in headers and device decodes than they save; merge them into one. */
+export const MAX_RECTS = 64;
 
 /**
  * Finds what changed between two same-sized frames. Works in square tiles so the scan is a handful
  * of memcmp calls per row, merges dirty tiles into rectangles (horizontal runs, then equal runs
  * stacked vertically), and trims each rectangle to the pixels that really changed. `changedRows`,
- * when the decoder knows it, marks the only rows that can differ.
+ * when the decoder knows it, marks the only rows that can differ. Past `maxRects` rectangles the
+ * result is their bounds.
  */
-export function diffRects(prev: Rgba, next: Rgba, tile: number, changedRows: Uint8Array | null = null): Rect[] {
+export function diffRects(prev: Rgba, next: Rgba, tile: number, changedRows: Uint8Array | null = null, maxRects = MAX_RECTS): Rect[] {
   if (prev.width !== next.width || prev.height !== next.height) throw new Error('frame size changed');
   const { width, height } = next;
   const stride = width * 4;
@@ -38,7 +39,7 @@ export function diffRects(prev: Rgba, next: Rgba, tile: number, changedRows: Uin
     }
   }
   const rects = mergeTiles(dirty, tilesX, tilesY, tile, width, height).map((r) => trim(prev, next, r));
-  if (rects.length <= MAX_RECTS) return rects;
+  if (rects.length <= maxRects) return rects;
   return [bounds(rects)];
 }
 

@@ -4,6 +4,7 @@ import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { ENCODINGS } from '@stratus/protocol';
 import { blank, diffRects, Rect } from './damage';
+import { encodeCopy, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
 import { contains, lossyRegion, markLossy, sameRect } from './motion';
 import type { HoleCutter } from './video-holes';
@@ -30,6 +31,8 @@ export interface LayerStreamOptions {
   motionSettleMs: number;
   /** Longest run of lossy captures before a whole-layer capture looks again at everything. */
   motionMaxMs: number;
+  /** "on": content that scrolled or slid is moved on the device (copy-rect.ts) rather than resent. */
+  copyRects: string;
 }
 
 /** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
@@ -48,6 +51,8 @@ interface LastLossy {
   region: Rect;
   jpeg: Buffer;
   holes: number;
+  /** JPEGs of it sent in a row: one alone was a change, not a motion that a key may start again. */
+  frames: number;
 }
 
 export interface FrameInfo {
@@ -58,6 +63,8 @@ export interface FrameInfo {
   clip: boolean;
   /** Lossy (JPEG) rectangles in the frame: motion mode. */
   lossy: number;
+  /** Copy rectangles in the frame: content moved on the device. */
+  copies: number;
   rects: number;
   bytes: number;
   /** performance.now() when the capture started, and the ms spent capturing / diffing+encoding. */
@@ -141,6 +148,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private damageBeforeInput = false;
   /** The device decodes JPEG (its hello said so) and the config allows lossy motion. */
   private lossyAllowed = false;
+  /** The device applies copy rectangles (its hello said so) and the config allows them. */
+  private copyAllowed = false;
   private motion: Motion | null = null;
   /** Waits for a lossy region to stay still before its exact pixels go out. */
   private settleTimer: NodeJS.Timeout | null = null;
@@ -151,7 +160,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private keyRegion = false;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -161,9 +170,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     super();
   }
 
-  /** The device's hello listed these encodings: lossy motion needs "jpeg". */
+  /** The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy". */
   setDeviceEncodings(names: readonly string[]): void {
     this.lossyAllowed = this.opts.motion === 'lossy' && names.includes('jpeg');
+    this.copyAllowed = this.opts.copyRects === 'on' && names.includes('copy');
   }
 
   /** From now on, every capture has the page's video holes cut before it is diffed. */
@@ -216,7 +226,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // most likely moves (the last one that moved, as a carousel's next step), the whole layer is
     // looked at, as after a clip frame.
     if (this.motion) this.motion.since = -Infinity;
-    this.keyRegion = this.lossyAllowed && this.lastLossy !== null && !this.keyframeWanted;
+    this.keyRegion = this.lossyAllowed && this.lastLossy !== null && this.lastLossy.frames > 1 && !this.keyframeWanted;
     // The hint covers this key's change only; other pending damage needs the whole layer. Damage
     // signalled while the key was held is the key's own paint (or caught by the full capture that
     // always follows a clip frame).
@@ -515,12 +525,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !keyframe &&
       decoded.previous !== null &&
       (fresh ? decoded.previous === base : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
-    const rects = diffRects(base, img, this.opts.tileSize, rowsHold ? decoded.changedRows : null);
+    let rects = diffRects(base, img, this.opts.tileSize, rowsHold ? decoded.changedRows : null);
+    const changed = rects.length > 0;
+    // Content that scrolled is moved on the device; only what the move leaves is diffed further.
+    const plan = !keyframe && this.copyAllowed && rects.length > 0 ? planCopy(base, img, rects, this.opts.tileSize) : null;
+    if (plan) rects = plan.residual;
     // Only a capture that may send lossy pixels ends up with a motion; every other leaves none.
     const settling = this.settling;
     this.settling = false;
     this.motion = null;
-    if (this.verifying && !clip && !keyframe && rects.length > 0) this.stats.clipCorrections++;
+    if (this.verifying && !clip && !keyframe && changed) this.stats.clipCorrections++;
     this.verifying = false;
     if (clip) {
       this.stats.clipFrames++;
@@ -530,17 +544,20 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // No change sends nothing, unless a key-down arrived since the last frame: its effect (if any)
     // went out in an earlier frame captured while its dispatch was still being confirmed. An empty
     // frame tells the device it is painted, so key-to-paint is measured late, never early or never.
-    if (!keyframe && rects.length === 0 && this.downSeq <= this.sentInputSeq) {
+    if (!keyframe && !changed && this.downSeq <= this.sentInputSeq) {
       // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
       this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
       if (!clip) this.emit('unchanged');
       return;
     }
-    if (rects.length > 0) this.emit('changed');
+    if (changed) this.emit('changed');
     // An opaque photograph that changed goes as a JPEG of its region, taken now; the frame's other
     // rectangles stay exact. Its exact pixels follow once it has stopped (settling).
-    const region = !keyframe && !settling && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(img, rects) : null;
-    let encoded: EncodedRect[] = [];
+    // Content that scrolled goes by copy and exact strips: a lossy run of it would only send it twice.
+    const region = !keyframe && !settling && !plan && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(base, img, rects) : null;
+    if (plan) this.lastLossy = null;
+    const copied: EncodedRect[] = plan ? [{ rect: plan.copy.dst, encoding: ENCODINGS.copy, payload: encodeCopy(plan.copy) }] : [];
+    let encoded: EncodedRect[] = copied;
     let exact = rects;
     if (region) {
       const jpeg = await this.source.captureLossy(region, this.opts.motionQuality);
@@ -551,14 +568,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       const prior = this.lastLossy;
       const still = prior !== null && sameRect(prior.region, region) && prior.jpeg.equals(jpeg);
       if (!still) {
-        encoded = [{ rect: region, encoding: ENCODINGS.jpeg, payload: jpeg }];
+        encoded = [...copied, { rect: region, encoding: ENCODINGS.jpeg, payload: jpeg }];
         exact = rects.filter((r) => !contains(region, r));
         this.motion = { region, since: capturedAt, holes: holesGeneration, last: jpeg };
-        this.lastLossy = { region, jpeg, holes: holesGeneration };
+        this.lastLossy = { region, jpeg, holes: holesGeneration, frames: prior && sameRect(prior.region, region) ? prior.frames + 1 : 1 };
       }
     }
     const frame = this.nextFrame++;
-    const lossyRect = encoded.length ? region : null;
+    const lossyRect = encoded.length > copied.length ? region : null;
     const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded);
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
@@ -571,7 +588,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       inputSeq,
       keyframe,
       clip: clip !== null,
-      lossy: encoded.length,
+      lossy: encoded.length - copied.length,
+      copies: copied.length,
       rects: built.rects,
       bytes: built.message.length,
       capturedAt,
@@ -605,7 +623,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     m.last = jpeg;
-    if (this.lastLossy) this.lastLossy.jpeg = jpeg;
+    if (this.lastLossy) {
+      this.lastLossy.jpeg = jpeg;
+      this.lastLossy.frames++;
+    }
     if (!running) {
       // Exact pixels were on the device: they are lossy now, until the region stands still.
       this.motion = m;
@@ -621,7 +642,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     this.send(
-      { frame, inputSeq, keyframe: false, clip: false, lossy: 1, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: captureDone - capturedAt, encodeMs: sentAt - captureDone, sentAt },
+      { frame, inputSeq, keyframe: false, clip: false, lossy: 1, copies: 0, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: captureDone - capturedAt, encodeMs: sentAt - captureDone, sentAt },
       built.message
     );
   }
@@ -632,6 +653,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.counters.framesSent++;
     this.counters.bytesSent += info.bytes;
     if (info.lossy > 0) this.counters.lossyFrames++;
+    if (info.copies > 0) this.counters.copyFrames++;
     this.emit('frame', info);
   }
 }

@@ -14,6 +14,12 @@ export const MIN_LOSSY_AREA = 96 * 96;
 const BUSY_SHARE = 0.5;
 /** Every how many rows the photographic test samples. */
 const SAMPLE_ROW_STEP = 4;
+/**
+ * Share of a rectangle's pixels that must have changed. A focus ring drawn round a photograph
+ * changes a rectangle as big as the photograph but few of its pixels: a JPEG of it, then its exact
+ * pixels, would send the photograph twice for a ring.
+ */
+const CHANGED_SHARE = 0.5;
 
 /** Every pixel of `r` is fully opaque. */
 export function opaque(img: Rgba, r: Rect): boolean {
@@ -23,6 +29,18 @@ export function opaque(img: Rgba, r: Rect): boolean {
     for (let x = 0; x < r.w; x++, o += 4) if (d[o] !== 255) return false;
   }
   return true;
+}
+
+/** At least `share` of the pixels of `r` differ between `before` and `after`. */
+export function mostlyChanged(before: Rgba, after: Rgba, r: Rect, share = CHANGED_SHARE): boolean {
+  const a = before.data;
+  const b = after.data;
+  let changed = 0;
+  for (let y = r.y; y < r.y + r.h; y++) {
+    let o = (y * after.width + r.x) * 4;
+    for (let x = 0; x < r.w; x++, o += 4) if (a.readUInt32LE(o) !== b.readUInt32LE(o)) changed++;
+  }
+  return changed >= share * r.w * r.h;
 }
 
 /**
@@ -50,11 +68,12 @@ export function photographic(img: Rgba, r: Rect): boolean {
 
 /**
  * The one region of this frame's changes to send as JPEG, or null: the bounds of every changed
- * rectangle that is opaque and photographic, when those bounds are opaque as a whole (a JPEG of
- * them paints no transparent pixel black); otherwise the biggest such rectangle alone.
+ * rectangle that is opaque, photographic and mostly changed from `before` (what the device has),
+ * when those bounds are opaque as a whole (a JPEG of them paints no transparent pixel black);
+ * otherwise the biggest such rectangle alone.
  */
-export function lossyRegion(img: Rgba, rects: Rect[], minArea = MIN_LOSSY_AREA): Rect | null {
-  const candidates = rects.filter((r) => r.w * r.h >= minArea && opaque(img, r) && photographic(img, r));
+export function lossyRegion(before: Rgba, img: Rgba, rects: Rect[], minArea = MIN_LOSSY_AREA): Rect | null {
+  const candidates = rects.filter((r) => r.w * r.h >= minArea && opaque(img, r) && photographic(img, r) && mostlyChanged(before, img, r));
   if (candidates.length === 0) return null;
   if (candidates.length === 1) return candidates[0];
   const all = bounds(candidates);

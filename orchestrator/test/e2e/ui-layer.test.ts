@@ -108,4 +108,31 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       }
     });
   }
+  for (const c of [
+    { app: 'rows', name: 'rows of posters scrolled on both axes, authored for 1920x1080 (scale 0.667)', keys: ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown'] as const, copies: true },
+    { app: 'grid-720', name: 'a card grid scrolled by script, authored for 1280x720 (scale 1)', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown'] as const, copies: true },
+    { app: 'grid', name: 'a card grid scrolled by script, authored for 1920x1080, on a device without copy', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown'] as const, copies: false, query: '&encodings=png,jpeg' }
+  ]) {
+    it(`${c.name} on a 720p device: ${c.copies ? 'scrolled content is moved on the device, ' : 'pixels only, '}pixel-exact when settled`, async () => {
+      const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}${c.query ?? ''}`);
+      try {
+        const session = await sessionOf(rig.orch, page);
+        await capturesStopped(session);
+        await settle(rig.orch, page);
+        for (const k of c.keys) {
+          await press(page, k);
+          // Each key's scroll runs to its end before the next: every one is seen moving.
+          await capturesStopped(session, 500);
+        }
+        await settle(rig.orch, page);
+        const copies = session.layer.counters.copyFrames;
+        if (c.copies) expect(copies, 'frames with a copy rectangle').to.be.greaterThan(0);
+        else expect(copies, 'frames with a copy rectangle').to.equal(0);
+        expect(firstMismatch(await devicePixels(page), decodePng(await session.page.capture()))).to.equal(null);
+      } finally {
+        await page.close();
+        await until('the session to end', () => rig.orch.sessions.size === 0);
+      }
+    });
+  }
 });

@@ -42,7 +42,7 @@ class FakePage implements LayerSource {
   }
 }
 
-const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000 };
+const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on' };
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
 let rest: () => Promise<void>;
@@ -431,11 +431,20 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(stream.idle).to.equal(true);
     });
 
-    it('looks at the whole layer for a key-down while a region moves', async () => {
+    /** The area changes in two captures in a row: a motion, not a one-off change. */
+    async function move(): Promise<void> {
       page.img = photo(page.img, area, 1);
       stream.markDirty();
       await rest();
       ackAll();
+      page.img = photo(page.img, area, 5);
+      stream.markDirty();
+      await rest();
+      ackAll();
+    }
+
+    it('looks at the whole layer for a key-down while a region moves', async () => {
+      await move();
       const captures = page.captures;
       page.img = photo(page.img, area, 2);
       page.paint(2, 0x00ff00ff);
@@ -443,14 +452,14 @@ describe('orchestrator/layer/layer-stream', () => {
       stream.inputDelivered(7, true);
       await rest();
       // The key's frame: the moving region's JPEG, taken before anything else.
-      const f = parse(sent[2]);
+      const f = parse(sent[3]);
       expect(f.header.inputSeq).to.equal(7);
       expect(f.rects.map((r) => r.encoding)).to.deep.equal([ENCODINGS.jpeg]);
       ackAll();
       await rest();
       // Then the whole layer: the flat change elsewhere, and the region, still since, exactly.
       expect(page.captures).to.equal(captures + 1);
-      const g = parse(sent[3]);
+      const g = parse(sent[4]);
       expect(g.rects.map((r) => r.encoding).every((e) => e === ENCODINGS.png)).to.equal(true);
       expect(g.rects.some((r) => r.x <= 2 && r.x + r.w > 2 && r.y === 0)).to.equal(true);
       ackAll();
@@ -458,10 +467,7 @@ describe('orchestrator/layer/layer-stream', () => {
     });
 
     it("takes a key-down's first frame from the last region that moved, once it has settled, only when it changed", async () => {
-      page.img = photo(page.img, area, 1);
-      stream.markDirty();
-      await rest();
-      ackAll();
+      await move();
       stream.markDirty(); // the same pixels: settle at once
       await rest();
       ackAll();
@@ -482,6 +488,27 @@ describe('orchestrator/layer/layer-stream', () => {
       await rest();
       const keyFrame = sent.find((m) => parse(m).header.inputSeq === 4) as Buffer;
       expect(encodings(keyFrame)).to.deep.equal([ENCODINGS.jpeg]);
+    });
+
+    it("takes no key-down's first frame from a region that changed once (a photograph under a focus ring that moved)", async () => {
+      page.img = photo(page.img, area, 1);
+      stream.markDirty();
+      await rest();
+      ackAll();
+      stream.markDirty(); // the same pixels: settle at once
+      await rest();
+      ackAll();
+      expect(stream.idle).to.equal(true);
+      const lossy = page.lossyCaptures;
+      page.img = photo(page.img, area, 2);
+      await stream.holdForInput();
+      stream.inputDelivered(3, true);
+      await rest();
+      const keyFrame = sent.find((m) => parse(m).header.inputSeq === 3) as Buffer;
+      // The key's frame is the whole layer's; its changed photograph is lossy there, as any is.
+      expect(page.lossyCaptures).to.equal(lossy + 1);
+      expect(encodings(keyFrame)).to.deep.equal([ENCODINGS.jpeg]);
+      expect(parse(keyFrame).header.frame).to.equal(parse(sent[sent.length - 1]).header.frame);
     });
 
     it('stays lossless for a device without JPEG, with motion "lossless", for flat UI and for anything with alpha', async () => {
@@ -520,6 +547,75 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(parse(sent[sent.length - 1]).header.keyframe).to.equal(false);
       expect(encodings(sent[sent.length - 1]).every((e) => e === ENCODINGS.png), 'motion "lossless"').to.equal(true);
       expect(page.lossyCaptures).to.equal(0);
+    });
+  });
+  describe('copy rectangles', () => {
+    /** Photographs 48 px apart in a 256x128 layer, scrolled up by `top`. */
+    function rows(top: number): Rgba {
+      let img = blank(256, 128);
+      img.data.fill(0x20);
+      for (let i = 0; i < 8; i++) {
+        const y = 4 + i * 48 - top;
+        if (y + 40 <= 0 || y >= 128) continue;
+        const tile = photo(blank(200, 40), { x: 0, y: 0, w: 200, h: 40 }, i + 1);
+        const data = Buffer.from(img.data);
+        for (let row = Math.max(0, y); row < Math.min(128, y + 40); row++) tile.data.copy(data, (row * 256 + 20) * 4, (row - y) * 200 * 4, (row - y + 1) * 200 * 4);
+        img = { width: 256, height: 128, data };
+      }
+      return img;
+    }
+
+    /** The device's layer after applying `m` over `before`: copies from the layer, PNGs decoded. */
+    function apply(before: Rgba, m: Buffer): Rgba {
+      const out = { ...before, data: Buffer.from(before.data) };
+      for (const r of parse(m).rects) {
+        if (r.encoding === ENCODINGS.copy) {
+          const sx = m.readUInt16BE(r.offset);
+          const sy = m.readUInt16BE(r.offset + 2);
+          const src = Buffer.from(out.data);
+          for (let row = 0; row < r.h; row++) src.copy(out.data, ((r.y + row) * 256 + r.x) * 4, ((sy + row) * 256 + sx) * 4, ((sy + row) * 256 + sx + r.w) * 4);
+        } else {
+          const part = decodePng(m.subarray(r.offset, r.offset + r.length));
+          for (let row = 0; row < r.h; row++) part.data.copy(out.data, ((r.y + row) * 256 + r.x) * 4, row * r.w * 4, (row + 1) * r.w * 4);
+        }
+      }
+      return out;
+    }
+
+    async function scroll(encodings: string[], copyRects = 'on'): Promise<{ first: Buffer; second: Buffer }> {
+      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, copyRects });
+      stream.setDeviceEncodings(encodings);
+      page.img = rows(0);
+      stream.markDirty();
+      await rest();
+      stream.ack(1);
+      page.img = rows(30);
+      stream.markDirty();
+      await rest();
+      return { first: sent[0], second: sent[1] };
+    }
+
+    it('moves content that scrolled and sends only the strip that came in, exactly', async () => {
+      const { first, second } = await scroll(['png', 'jpeg', 'copy']);
+      const f = parse(second);
+      expect(f.rects[0].encoding).to.equal(ENCODINGS.copy);
+      expect(second.readUInt16BE(f.rects[0].offset + 2) - f.rects[0].y).to.equal(30);
+      // A frame with a copy carries no JPEG: the scrolled photographs are exact already.
+      expect(f.rects.slice(1).every((r) => r.encoding === ENCODINGS.png)).to.equal(true);
+      expect(apply(apply(blank(256, 128), first), second).data.equals(rows(30).data)).to.equal(true);
+      expect(stream.counters.copyFrames).to.equal(1);
+      expect(stream.idle).to.equal(false);
+      stream.ack(2);
+      expect(stream.idle, 'nothing lossy to follow').to.equal(true);
+    });
+
+    it('sends pixels to a device that does not list "copy", and with ui.copyRects off', async () => {
+      for (const [encodings, setting] of [[['png', 'jpeg'], 'on'], [['png', 'jpeg', 'copy'], 'off']] as const) {
+        sent = [];
+        const { second } = await scroll([...encodings], setting);
+        expect(parse(second).rects.map((r) => r.encoding)).to.not.include(ENCODINGS.copy);
+        stream.stop();
+      }
     });
   });
 });

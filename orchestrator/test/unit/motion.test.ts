@@ -33,13 +33,27 @@ describe('orchestrator/layer/motion', () => {
   it('takes the bounds of the changed photographs when they are opaque, else the biggest alone, and never small or flat changes', () => {
     const a = { x: 0, y: 0, w: 100, h: 100 };
     const b = { x: 104, y: 0, w: 96, h: 96 };
+    const before = layer([]);
     const img = layer([a, b]);
-    expect(lossyRegion(img, [a, b])).to.deep.equal({ x: 0, y: 0, w: 200, h: 100 });
+    expect(lossyRegion(before, img, [a, b])).to.deep.equal({ x: 0, y: 0, w: 200, h: 100 });
     // A transparent gap between them: one JPEG of both would paint it black.
     for (let y = 0; y < 100; y++) img.data.writeUInt32BE(0, (y * 200 + 102) * 4);
-    expect(lossyRegion(img, [a, b])).to.deep.equal(a);
-    expect(lossyRegion(img, [{ x: 0, y: 0, w: 40, h: 40 }])).to.equal(null);
-    expect(lossyRegion(layer([]), [a])).to.equal(null);
+    expect(lossyRegion(before, img, [a, b])).to.deep.equal(a);
+    expect(lossyRegion(before, img, [{ x: 0, y: 0, w: 40, h: 40 }])).to.equal(null);
+    expect(lossyRegion(before, layer([]), [a])).to.equal(null);
+  });
+
+  it('leaves a photograph whose focus ring is all that changed exact', () => {
+    const a = { x: 0, y: 0, w: 100, h: 100 };
+    const before = layer([a]);
+    const img = layer([a]);
+    // A 3-pixel white ring: the changed rectangle is the photograph's, its changed pixels a tenth.
+    for (let y = 0; y < 100; y++) {
+      for (let x = 0; x < 100; x++) if (x < 3 || y < 3 || x > 96 || y > 96) img.data.writeUInt32BE(0xffffffff, (y * 200 + x) * 4);
+    }
+    expect(photographic(img, a)).to.equal(true);
+    expect(lossyRegion(before, img, [a])).to.equal(null);
+    expect(lossyRegion(layer([]), img, [a])).to.deep.equal(a);
   });
 
   it('marks a region so that no straight-alpha capture equals it, leaving the rest and the original alone', () => {

@@ -1,10 +1,12 @@
 import { ENCODINGS } from '@stratus/protocol/device';
+import { decodeCopyRect } from './copy';
 import { DecodeCallback, decodeJpegRect, decodePngRect } from './png';
 
 /** Device-side decoders, keyed by the encoding ids of the shared table. */
 export var DECODERS: { [id: number]: (buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback) => void } = {};
 DECODERS[ENCODINGS.png] = decodePngRect;
 DECODERS[ENCODINGS.jpeg] = decodeJpegRect;
+DECODERS[ENCODINGS.copy] = decodeCopyRect;
 
 /** The names of the encodings this device decodes, as its hello lists them. */
 export function decodedEncodings(): string[] {

@@ -4,7 +4,10 @@
  * string), or from a base64 data URL, which every TV browser with canvas can decode.
  */
 export interface DecodedImage {
-  image: HTMLImageElement | ImageBitmap;
+  /** Null for a copy rectangle, which moves pixels already on the layer. */
+  image: HTMLImageElement | ImageBitmap | null;
+  /** A copy rectangle's source: its top-left in the layer as it was before the rectangle. */
+  copyFrom?: { x: number; y: number };
   release: () => void;
 }
 
