@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, mergeConfig, Orchestrator, Overrides, Session } from '@stratus/orchestrator';
+import type { EmulatedLink } from './link';
 import { until } from './wait';
 
 /**
@@ -28,12 +29,16 @@ export class DeviceBrowser {
     return new DeviceBrowser(browser, dir);
   }
 
-  /** Opens the emulator; unless `idle` (autostart: no session yet), waits for its first frame. */
-  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }, idle = false): Promise<Page> {
+  /**
+   * Opens the emulator; unless `idle` (autostart: no session yet), waits for its first frame.
+   * Through `link` when given: the page, its socket and its UI frames cross an emulated access link.
+   */
+  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }, idle = false, link?: EmulatedLink): Promise<Page> {
     const page = await this.browser.newPage();
     await page.setViewport(viewport);
     const token = orch.issueDeviceToken('test-device');
-    await page.goto(`${orch.emulatorUrl}?${query}&token=${encodeURIComponent(token)}`);
+    const url = link ? link.through(orch.emulatorUrl) : orch.emulatorUrl;
+    await page.goto(`${url}?${query}&token=${encodeURIComponent(token)}`);
     if (idle) await page.waitForFunction(() => (window as any).stratusClient?.idle === true, { timeout: 20000 });
     else await page.waitForFunction(() => (window as any).stratusClient?.stats.framesPainted > 0, { timeout: 20000 });
     return page;

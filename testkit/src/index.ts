@@ -8,3 +8,4 @@ export * from './failure';
 export * from './fixtures';
 export * from './fuzz';
 export * from './processes';
+export * from './link';

@@ -1,10 +1,9 @@
 import { Page } from 'puppeteer-core';
 import { decodePng, Orchestrator } from '@stratus/orchestrator';
-import { capturesStopped, DeviceBrowser, devicePixels, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { capturesStopped, DeviceBrowser, devicePixels, EmulatedLink, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 import { cloudCpuS } from './cloud-cpu';
 import { Metric, median, round } from './report';
 
-const MOVES = 12;
 /** The carousel's longest transition (the hero photo's cross-fade, fixtures/apps/carousel/carousel.css). */
 const TRANSITION_MS = 400;
 
@@ -34,29 +33,45 @@ interface Pass {
   bytes: number[];
   /** Frames the device painted per second while a move's transition ran (TRANSITION_MS from the key). */
   fps: number[];
+  /** Frames painted per key, until still. */
+  frames: number[];
   cpuMs: number[];
   /** Device vs cloud pixels once everything settled. */
   mismatch: number;
   jpegFrame: number;
+  copyFrames: number;
 }
 
-/** Right to the end of the row and back: every press moves the row or the focus, and the hero photo cross-fades. */
-async function carouselPass(orch: Orchestrator, device: DeviceBrowser, app: string, query = ''): Promise<Pass> {
-  const page = await device.open(orch, `w=1280&h=720&app=${app}${query}`);
-  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], cpuMs: [], mismatch: 0, jpegFrame: 0 };
+type Key = 'ArrowRight' | 'ArrowLeft' | 'ArrowDown' | 'ArrowUp';
+const R: Key = 'ArrowRight';
+const L: Key = 'ArrowLeft';
+const D: Key = 'ArrowDown';
+const U: Key = 'ArrowUp';
+/** Twelve presses each: every one moves the row, the rows or the grid, or the focus with them. */
+const KEYS: Record<string, Key[]> = {
+  carousel: [R, R, R, R, R, R, L, L, L, L, L, L],
+  rows: [R, R, R, D, R, R, D, D, L, U, U, L],
+  grid: [D, D, D, D, D, D, U, U, U, U, U, U]
+};
+
+/** One workload: each key waits for its paint, then for the layer to be still, before the next. */
+async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys: Key[], query = '', link?: EmulatedLink): Promise<Pass> {
+  const page = await device.open(orch, `w=1280&h=720&app=${app}${query}`, undefined, false, link);
+  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0 };
   try {
     const session = await sessionOf(orch, page);
     await capturesStopped(session);
     await settle(orch, page);
+    const copies = session.layer.counters.copyFrames;
     const painted: number[] = [];
     const onPainted = (p: { ackedAt: number }): void => void painted.push(p.ackedAt);
     session.layer.on('painted', onPainted);
-    for (let i = 0; i < MOVES; i++) {
+    for (const key of keys) {
       const before = await stats(page);
       painted.length = 0;
       const cpu0 = cloudCpuS(orch);
       const pressedAt = performance.now();
-      await page.keyboard.press(i < MOVES / 2 ? 'ArrowRight' : 'ArrowLeft');
+      await page.keyboard.press(key);
       await until('the key to be painted', async () => (await stats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 10000);
       await capturesStopped(session, 500);
       await settle(orch, page);
@@ -64,9 +79,11 @@ async function carouselPass(orch: Orchestrator, device: DeviceBrowser, app: stri
       const after = await stats(page);
       pass.keyToPaint.push(after.inputToPaintMs[before.inputToPaintMs.length]);
       pass.bytes.push(after.uiBytes - before.uiBytes);
+      pass.frames.push(painted.length);
       pass.fps.push((painted.filter((t) => t - pressedAt <= TRANSITION_MS).length * 1000) / TRANSITION_MS);
     }
     session.layer.off('painted', onPainted);
+    pass.copyFrames = session.layer.counters.copyFrames - copies;
     pass.mismatch = mismatches(await devicePixels(page), decodePng(await session.page.capture()));
     pass.jpegFrame = (await session.page.captureAs({ format: 'jpeg', quality: 80 })).length;
   } finally {
@@ -76,40 +93,70 @@ async function carouselPass(orch: Orchestrator, device: DeviceBrowser, app: stri
   return pass;
 }
 
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** The access link of issue 17: 10 Mbit/s each way, 40 ms round trip. */
+const LINK = { rateBps: 10_000_000, delayMs: 20 };
+
 /**
- * Issue 17's workloads as far as they exist (the photo carousel, fixtures/apps/carousel, authored
- * at 1280x720 and at 1920x1080, on a 720p emulator; rows, grid and menu are still to come): key to
- * paint, bytes per key until the layer is still again, device frames per second during the
+ * Issue 17's workloads (fixtures/apps: the photo carousel, rows of posters scrolled on both axes,
+ * a card grid scrolled by script), each authored at 1920x1080 and at 1280x720, on a 720p emulator:
+ * key to paint, bytes per key until the layer is still again, device frames per second during the
  * transition, cloud CPU per key and device-vs-cloud pixels once settled. Baselines from the same
  * run: the 1920x1080 carousel on a device that decodes PNG only (every frame lossless, as before
- * motion mode), and a JPEG q80 screenshot of the page (what a naive full-frame screencast sends
- * per frame).
+ * motion mode), the grids on a device without copy rectangles, and a JPEG q80 screenshot of each
+ * page (what a naive full-frame screencast sends per frame). Then the same workloads again over an
+ * emulated access link (10 Mbit/s, 40 ms RTT). The menu workload and 1080p devices are not
+ * measured yet.
  */
 export async function benchRealistic(): Promise<Metric[]> {
   const orch = await startOrchestrator({ apps: { default: 'carousel-720' } });
   const device = await DeviceBrowser.launch();
-  const passes: Record<string, Pass> = {};
+  const p: Record<string, Pass> = {};
   try {
-    passes['carousel-720'] = await carouselPass(orch, device, 'carousel-720');
-    passes.carousel = await carouselPass(orch, device, 'carousel');
-    passes.lossless = await carouselPass(orch, device, 'carousel', '&encodings=png');
+    for (const w of ['carousel', 'rows', 'grid']) {
+      p[`${w}-720`] = await pass(orch, device, `${w}-720`, KEYS[w]);
+      p[w] = await pass(orch, device, w, KEYS[w]);
+    }
+    p.lossless = await pass(orch, device, 'carousel', KEYS.carousel, '&encodings=png');
+    p['grid-nocopy'] = await pass(orch, device, 'grid', KEYS.grid, '&encodings=png,jpeg');
+    p['grid-720-nocopy'] = await pass(orch, device, 'grid-720', KEYS.grid, '&encodings=png,jpeg');
+    const link = await EmulatedLink.start({ host: '127.0.0.1', port: Number(new URL(orch.baseUrl).port) }, LINK);
+    try {
+      for (const w of ['carousel', 'rows', 'grid']) {
+        p[`${w}-720-link`] = await pass(orch, device, `${w}-720`, KEYS[w], '', link);
+        p[`${w}-link`] = await pass(orch, device, w, KEYS[w], '', link);
+      }
+    } finally {
+      await link.close();
+    }
   } finally {
     await device.close();
     await orch.close();
   }
-  const c = passes.carousel;
-  const c720 = passes['carousel-720'];
-  const l = passes.lossless;
-  const keyToPaint = [...c.keyToPaint, ...c720.keyToPaint];
-  const jpeg = c.jpegFrame;
+  const workloads = ['carousel', 'carousel-720', 'rows', 'rows-720', 'grid', 'grid-720'];
+  const keyToPaint = workloads.flatMap((w) => p[w].keyToPaint);
+  const overLink = workloads.flatMap((w) => p[`${w}-link`].keyToPaint);
+  const each = (f: (x: Pass) => number, ws = workloads): string => ws.map((w) => `${w} ${round(f(p[w]))}`).join(', ');
+  const c = p.carousel;
+  const l = p.lossless;
+  const perFrame = (x: Pass): number => sum(x.bytes) / Math.max(1, sum(x.frames));
+  const grids = ['grid', 'grid-720'];
+  const scrollPerFrame = Math.max(...grids.map((g) => perFrame(p[g])));
+  const grid = grids.find((g) => perFrame(p[g]) === scrollPerFrame) as string;
   return [
-    { metric: 'ui_key_to_paint_ms_p50_realistic', value: round(median(keyToPaint)), unit: 'ms', note: `median of ${keyToPaint.length} carousel moves (authored 1280x720: ${round(median(c720.keyToPaint))}, 1920x1080: ${round(median(c.keyToPaint))}), 720p device, loopback` },
+    { metric: 'ui_key_to_paint_ms_p50_realistic', value: round(median(keyToPaint)), unit: 'ms', note: `median of ${keyToPaint.length} moves over the workload set (${each((x) => median(x.keyToPaint))}), 720p device, loopback` },
+    { metric: 'ui_key_to_paint_ms_p50_link', value: round(median(overLink)), unit: 'ms', note: `the same over an emulated 10 Mbit/s, 40 ms RTT link (testkit EmulatedLink) (${workloads.map((w) => `${w} ${round(median(p[`${w}-link`].keyToPaint))}`).join(', ')}); bytes per key over it: ${workloads.map((w) => `${w} ${Math.round(median(p[`${w}-link`].bytes))}`).join(', ')}` },
     { metric: 'ui_key_to_paint_ms_p50_lossless', value: round(median(l.keyToPaint)), unit: 'ms', note: 'baseline, same run: the 1920x1080 carousel on a device that decodes PNG only' },
-    { metric: 'ui_carousel_bytes_per_key', value: Math.round(median(c.bytes)), unit: 'B', note: `median per key until still, authored 1920x1080 on 720p (${Math.round(median(c720.bytes))} B authored 1280x720); ${round(median(c.bytes) / jpeg, 2)} of a JPEG q80 full frame (target <= 0.5)` },
+    { metric: 'ui_carousel_bytes_per_key', value: Math.round(median(c.bytes)), unit: 'B', note: `median per key until still, authored 1920x1080 on 720p (${Math.round(median(p['carousel-720'].bytes))} B authored 1280x720); ${round(median(c.bytes) / c.jpegFrame, 2)} of a JPEG q80 full frame (target <= 0.5)` },
     { metric: 'ui_carousel_bytes_per_key_lossless', value: Math.round(median(l.bytes)), unit: 'B', note: 'baseline, same run: the same on a device that decodes PNG only' },
-    { metric: 'ui_jpeg_q80_frame_bytes', value: jpeg, unit: 'B', note: 'baseline, same run: one JPEG q80 screenshot of the carousel, 1280x720' },
-    { metric: 'ui_motion_fps_carousel', value: round(median(c.fps)), unit: 'fps', note: `device frames painted (acked) within the ${TRANSITION_MS} ms of a move's transition, per second, 1920x1080 carousel (authored 1280x720: ${round(median(c720.fps))}; PNG only: ${round(median(l.fps))})` },
-    { metric: 'ui_cloud_cpu_ms_per_key_carousel', value: Math.round(median(c.cpuMs)), unit: 'ms', note: `orchestrator + cloud Chromium CPU per carousel move until settled, 1920x1080 (authored 1280x720: ${Math.round(median(c720.cpuMs))}; PNG only: ${Math.round(median(l.cpuMs))})` },
-    { metric: 'ui_settled_mismatch_pixels', value: c.mismatch + c720.mismatch + l.mismatch, unit: 'px', note: 'device vs cloud pixels once each carousel pass settled (both sizes, and PNG only)' }
+    { metric: 'ui_jpeg_q80_frame_bytes', value: c.jpegFrame, unit: 'B', note: `baseline, same run: one JPEG q80 screenshot of each page, 1280x720 (${each((x) => x.jpegFrame)}); this value: the 1920x1080 carousel` },
+    { metric: 'ui_motion_fps_carousel', value: round(median(c.fps)), unit: 'fps', note: `device frames painted (acked) within the ${TRANSITION_MS} ms after a key, per second, 1920x1080 carousel (authored 1280x720: ${round(median(p['carousel-720'].fps))}; PNG only: ${round(median(l.fps))})` },
+    { metric: 'ui_motion_fps_rows', value: round(median(p.rows.fps)), unit: 'fps', note: `the same for the rows of posters, 1920x1080 (authored 1280x720: ${round(median(p['rows-720'].fps))})` },
+    { metric: 'ui_scroll_bytes_per_frame', value: Math.round(scrollPerFrame), unit: 'B', note: `card grid scrolled by script, bytes over frames painted for 12 keys, the worse of the two sizes (${grid}); ${round(scrollPerFrame / p[grid].jpegFrame, 2)} of its JPEG q80 full frame (target <= 0.25); ${each((x) => x.copyFrames, grids)} frames with a copy` },
+    { metric: 'ui_scroll_bytes_per_frame_nocopy', value: Math.round(perFrame(p[`${grid}-nocopy`])), unit: 'B', note: `baseline, same run: the same on a device without copy rectangles (other size: ${Math.round(perFrame(p[grids.find((g) => g !== grid) + '-nocopy']))} B)` },
+    { metric: 'ui_scroll_bytes_per_key', value: Math.round(median(p[grid].bytes)), unit: 'B', note: `median per key until still, ${grid} (without copy: ${Math.round(median(p[`${grid}-nocopy`].bytes))}); rows: ${each((x) => median(x.bytes), ['rows', 'rows-720'])}` },
+    { metric: 'ui_cloud_cpu_ms_per_key_carousel', value: Math.round(median(c.cpuMs)), unit: 'ms', note: `orchestrator + cloud Chromium CPU per move until settled (${each((x) => median(x.cpuMs))}; carousel PNG only: ${Math.round(median(l.cpuMs))})` },
+    { metric: 'ui_settled_mismatch_pixels', value: sum(Object.values(p).map((x) => x.mismatch)), unit: 'px', note: 'device vs cloud pixels once each pass settled (every workload, both sizes, and the baselines)' }
   ];
 }
