@@ -1,3 +1,4 @@
+import { benchDensity } from './density';
 import { benchIdle } from './idle';
 import { benchRealistic } from './realistic';
 import { readFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   bridge: benchBridge,
   idle: benchIdle,
   realistic: benchRealistic,
+  density: benchDensity,
   bundle: async () => [bundleSize()]
 };
 
