@@ -59,6 +59,7 @@ const CHOICES: Record<string, string[]> = {
   'ui.damageHints': ['on', 'off'],
   'ui.motion': ['lossy', 'lossless'],
   'ui.copyRects': ['on', 'off'],
+  'ui.motionLive': ['on', 'off'],
   'media.virtualAnswer': ['virtually', 'maybe'],
   'bridge.mode': ['embedded', 'remote', 'off'],
   'bridge.preset': ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']

@@ -135,6 +135,11 @@ export const DEFAULTS = {
     /** layer/layer-stream.ts: longest run of JPEG-only captures before the whole layer is captured again. */
     motionMaxMs: 1000,
     /**
+     * layer/layer-stream.ts (layer/damage-signal.ts): "on" sends an opaque layer without video holes, while it moves, as
+     * the page's own JPEG screencast frames, as fast as the device acknowledges them; "off" captures the moving region.
+     */
+    motionLive: 'on',
+    /**
      * layer/layer-stream.ts (layer/copy-rect.ts): "on" moves content that scrolled or slid on the device (to devices
      * whose hello lists "copy") and sends only what the move does not explain; "off" always sends the pixels.
      */

@@ -6,5 +6,6 @@
 export var ENCODINGS = {
   png: 1,
   jpeg: 2,
-  copy: 3
+  copy: 3,
+  kept: 4
 };

@@ -4,6 +4,7 @@
  *   frame header (16 bytes)
  *     u8  type        1 = UI frame
  *     u8  flags       bit 0: keyframe, clear the whole layer before applying the rectangles
+ *                     bit 1: keep, copy the layer as it is to the kept layer before applying them
  *     u32 frame       frame id, 1, 2, 3... per connection; the device acks it with ui.ack
  *     u32 inputSeq    seq of the last input.key the app had received when the frame was captured
  *     u16 width       layer width in device pixels
@@ -18,11 +19,14 @@
  */
 export var FRAME_TYPE_UI = 1;
 export var FLAG_KEYFRAME = 1;
+export var FLAG_KEEP = 2;
 export var FRAME_HEADER_BYTES = 16;
 export var RECT_HEADER_BYTES = 13;
 
 export interface FrameHeader {
   keyframe: boolean;
+  /** Copy the layer, before this frame, to the kept layer (the source of `kept` rectangles). */
+  keep?: boolean;
   frame: number;
   inputSeq: number;
   width: number;
@@ -51,7 +55,7 @@ export interface ParsedFrame {
 
 export function writeFrameHeader(view: DataView, h: FrameHeader): void {
   view.setUint8(0, FRAME_TYPE_UI);
-  view.setUint8(1, h.keyframe ? FLAG_KEYFRAME : 0);
+  view.setUint8(1, (h.keyframe ? FLAG_KEYFRAME : 0) | (h.keep ? FLAG_KEEP : 0));
   view.setUint32(2, h.frame);
   view.setUint32(6, h.inputSeq);
   view.setUint16(10, h.width);
@@ -77,6 +81,7 @@ export function parseFrame(view: DataView): ParsedFrame | string {
   if (view.getUint8(0) !== FRAME_TYPE_UI) return 'unknown frame type ' + view.getUint8(0);
   var header: FrameHeader = {
     keyframe: (view.getUint8(1) & FLAG_KEYFRAME) !== 0,
+    keep: (view.getUint8(1) & FLAG_KEEP) !== 0,
     frame: view.getUint32(2),
     inputSeq: view.getUint32(6),
     width: view.getUint16(10),

@@ -12,8 +12,15 @@ describe('protocol/ui-frame', () => {
 
   it('parses the documented layout', () => {
     const f = parseFrame(view(Buffer.from(FIXTURE, 'hex'))) as ParsedFrame;
-    expect(f.header).to.deep.equal({ keyframe: true, frame: 7, inputSeq: 3, width: 1280, height: 720, rectCount: 1 });
+    expect(f.header).to.deep.equal({ keyframe: true, keep: false, frame: 7, inputSeq: 3, width: 1280, height: 720, rectCount: 1 });
     expect(f.rects).to.deep.equal([{ x: 10, y: 20, w: 2, h: 1, encoding: 1, length: 3, offset: FRAME_HEADER_BYTES + RECT_HEADER_BYTES }]);
+  });
+
+  it('carries the keep flag beside the keyframe flag', () => {
+    const b = Buffer.from(FIXTURE, 'hex');
+    writeFrameHeader(view(b), { keyframe: false, keep: true, frame: 7, inputSeq: 3, width: 1280, height: 720, rectCount: 1 });
+    expect(b[1]).to.equal(2);
+    expect((parseFrame(view(b)) as ParsedFrame).header).to.include({ keyframe: false, keep: true });
   });
 
   it('writes what it parses', () => {

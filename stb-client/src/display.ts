@@ -40,6 +40,8 @@ export class Display {
   private awaitingKeyframe = false;
   /** Holds a copy rectangle's source while its destination is cleared: they may overlap. */
   private scratch: HTMLCanvasElement | null = null;
+  /** The kept layer: the layer as it was before the last frame flagged "keep" (live motion's start). */
+  private kept: HTMLCanvasElement | null = null;
 
   /** `decoders` by encoding id: the shared table, or a test's stand-ins; `makeCanvas` for the copy scratch. */
   constructor(
@@ -74,6 +76,7 @@ export class Display {
   /** No session: nothing of a cloud app stays on the screen. */
   clear(): void {
     this.reset();
+    this.kept = null;
     var ctx = this.canvas.getContext('2d');
     if (ctx) ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
   }
@@ -135,7 +138,7 @@ export class Display {
     while (this.queue.length > 0 && this.queue[0].waiting === 0) {
       var frame = this.queue.shift() as PendingFrame;
       var painted = false;
-      var failed = frame.failed || copyOutside(frame);
+      var failed = frame.failed || badSource(frame, frame.header.keep ? this.canvas : this.kept);
       if (failed) {
         this.broken(failed, frame.header.keyframe);
       } else if (frame.header.keyframe || !this.awaitingKeyframe) {
@@ -154,6 +157,7 @@ export class Display {
   private apply(frame: PendingFrame): void {
     var ctx = this.ctx;
     var h = frame.header;
+    if (h.keep) this.keep();
     if (h.keyframe) {
       this.resize(h.width, h.height);
       ctx.clearRect(0, 0, h.width, h.height);
@@ -161,6 +165,11 @@ export class Display {
     for (var i = 0; i < frame.rects.length; i++) {
       var r = frame.rects[i];
       var decoded = r.decoded as DecodedImage;
+      if (decoded.copyFrom && decoded.copyFrom.kept) {
+        ctx.clearRect(r.x, r.y, r.w, r.h);
+        ctx.drawImage(this.kept as HTMLCanvasElement, decoded.copyFrom.x, decoded.copyFrom.y, r.w, r.h, r.x, r.y, r.w, r.h);
+        continue;
+      }
       if (decoded.copyFrom) {
         this.copy(decoded.copyFrom.x, decoded.copyFrom.y, r);
         continue;
@@ -172,6 +181,17 @@ export class Display {
       if (image.width === r.w && image.height === r.h) ctx.drawImage(image, r.x, r.y);
       else ctx.drawImage(image, r.x, r.y, r.w, r.h);
     }
+  }
+
+  /** Copies the whole layer to the kept layer, which `kept` rectangles read from. */
+  private keep(): void {
+    if (!this.kept) this.kept = this.makeCanvas();
+    var k = this.kept;
+    if (k.width !== this.canvas.width) k.width = this.canvas.width;
+    if (k.height !== this.canvas.height) k.height = this.canvas.height;
+    var kctx = k.getContext('2d') as CanvasRenderingContext2D;
+    kctx.clearRect(0, 0, k.width, k.height);
+    kctx.drawImage(this.canvas, 0, 0);
   }
 
   /**
@@ -198,12 +218,18 @@ export class Display {
   }
 }
 
-/** A copy rectangle whose source is not on the layer: the frame is bad, as an undecodable tile is. */
-function copyOutside(frame: PendingFrame): string | null {
+/**
+ * A copy rectangle whose source is not on the layer, or a kept one with no kept layer: the frame
+ * is bad, as an undecodable tile is.
+ */
+function badSource(frame: PendingFrame, kept: { width: number; height: number } | null): string | null {
   for (var i = 0; i < frame.rects.length; i++) {
     var r = frame.rects[i];
     var from = r.decoded && r.decoded.copyFrom;
-    if (from && (from.x + r.w > frame.header.width || from.y + r.h > frame.header.height)) return 'copy source outside the layer';
+    if (!from) continue;
+    if (from.x + r.w > frame.header.width || from.y + r.h > frame.header.height) return 'copy source outside the layer';
+    if (from.kept && !kept) return 'no kept layer to copy from';
+    if (from.kept && kept && (from.x + r.w > kept.width || from.y + r.h > kept.height)) return 'copy source outside the kept layer';
   }
   return null;
 }

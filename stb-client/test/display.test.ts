@@ -69,6 +69,31 @@ describe('stb-client/display', () => {
     expect(applied.map((f) => f.painted)).to.deep.equal([true, true]);
   });
 
+  it('keeps the layer for a frame flagged keep, and copies kept rectangles from it', () => {
+    const ops = canvas.ops;
+    display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table, () => new FakeCanvas('kept', ops) as unknown as HTMLCanvasElement);
+    display.onapplied = (f) => applied.push(f);
+    display.onbroken = (reason) => broken.push(reason);
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
+    decoders.finish('a');
+    // A kept rectangle before any layer was kept: a bad frame.
+    display.push(frame(2, false, [{ name: 'k', x: 0, y: 0, encoding: ENCODINGS.kept, payload: [0, 0, 0, 0] }]));
+    expect(broken).to.deep.equal(['no kept layer to copy from']);
+    display.push(frame(3, true, [{ name: 'b', x: 0, y: 0 }]));
+    decoders.finish('b');
+    ops.length = 0;
+    // Live motion starts: the layer is kept before the frame's JPEG covers it.
+    display.push(frame(4, false, [{ name: 'live', x: 0, y: 0, encoding: ENCODINGS.jpeg }], 0, true));
+    decoders.finish('live');
+    expect(ops).to.deep.equal(['kept: clear 0,0,64,32', 'kept: draw layer at 0,0', 'clear 0,0,4,4', 'draw live at 0,0']);
+    ops.length = 0;
+    // The motion ends: the kept layer comes back, then a part of it moved 8 px right.
+    display.push(frame(5, false, [{ name: 'all', x: 0, y: 0, w: 64, h: 32, encoding: ENCODINGS.kept, payload: [0, 0, 0, 0] }, { name: 'moved', x: 8, y: 0, w: 56, h: 32, encoding: ENCODINGS.kept, payload: [0, 0, 0, 0] }]));
+    expect(ops).to.deep.equal(['clear 0,0,64,32', 'draw kept 0,0 64x32 at 0,0 as 64x32', 'clear 8,0,56,32', 'draw kept 0,0 56x32 at 8,0 as 56x32']);
+    expect(applied.map((f) => f.painted)).to.deep.equal([true, false, true, true, true]);
+    expect(broken).to.have.length(1);
+  });
+
   it('drops a frame whose copy source lies outside the layer or whose copy payload is not 4 bytes', () => {
     display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
     decoders.finish('a');

@@ -1,5 +1,5 @@
 import { ENCODINGS, FRAME_HEADER_BYTES, RECT_HEADER_BYTES, writeFrameHeader, writeRectHeader } from '@stratus/protocol';
-import { decodeCopyRect } from '../src/decoders/copy';
+import { decodeCopyRect, decodeKeptRect } from '../src/decoders/copy';
 import type { DecodeCallback } from '../src/decoders/index';
 import type { Transport } from '../src/transport';
 
@@ -38,8 +38,9 @@ export class ManualDecoders {
     [ENCODINGS.jpeg]: (buffer: ArrayBuffer, offset: number, length: number, done: DecodeCallback) => {
       this.waiting.set(Buffer.from(buffer, offset, length).toString(), done);
     },
-    // Nothing to wait for: the real one.
-    [ENCODINGS.copy]: decodeCopyRect
+    // Nothing to wait for: the real ones.
+    [ENCODINGS.copy]: decodeCopyRect,
+    [ENCODINGS.kept]: decodeKeptRect
   };
   /** `size`: the decoded image's own size, when the test cares (a lossy rectangle a pixel off). */
   finish(name: string, size = { width: 4, height: 4 }): void {
@@ -70,12 +71,12 @@ interface FakeRect {
 }
 
 /** One UI frame (64x32) as the server writes it; each rectangle's payload is its name unless given. */
-export function frame(id: number, keyframe: boolean, rects: FakeRect[], inputSeq = 0): ArrayBuffer {
+export function frame(id: number, keyframe: boolean, rects: FakeRect[], inputSeq = 0, keep = false): ArrayBuffer {
   const payloads = rects.map((r) => Buffer.from(r.payload ?? Buffer.from(r.name)));
   const size = FRAME_HEADER_BYTES + payloads.reduce((n, p) => n + RECT_HEADER_BYTES + p.length, 0);
   const buf = new ArrayBuffer(size);
   const view = new DataView(buf);
-  writeFrameHeader(view, { keyframe, frame: id, inputSeq, width: 64, height: 32, rectCount: rects.length });
+  writeFrameHeader(view, { keyframe, keep, frame: id, inputSeq, width: 64, height: 32, rectCount: rects.length });
   let at = FRAME_HEADER_BYTES;
   rects.forEach((r, i) => {
     const p = payloads[i];

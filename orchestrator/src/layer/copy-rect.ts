@@ -44,7 +44,7 @@ const MIN_VOTE_SHARE = 0.2;
  * What a move leaves is often many small patches (edges of photographs that a browser resamples
  * at their new place): merged into their bounds they would cost more than the move saves.
  */
-const MAX_RESIDUAL_RECTS = 256;
+export const MAX_RESIDUAL_RECTS = 256;
 
 /** The payload of a `copy` rectangle: u16 source x, u16 source y, big-endian. */
 export function encodeCopy(c: CopyRect): Buffer {
@@ -158,13 +158,16 @@ function area(rects: Rect[]): number {
   return rects.reduce((n, r) => n + r.w * r.h, 0);
 }
 
-/** `prev` with the copy applied, as the device will have it: a new frame, `prev` untouched. */
-export function applyCopy(prev: Rgba, c: CopyRect): Rgba {
+/**
+ * `prev` with the copy applied, as the device will have it: a new frame, `prev` untouched. The
+ * pixels come from `source`: `prev` itself, or the device's kept layer.
+ */
+export function applyCopy(prev: Rgba, c: CopyRect, source: Rgba = prev): Rgba {
   const data = Buffer.from(prev.data);
   const stride = prev.width * 4;
   for (let row = 0; row < c.dst.h; row++) {
     const from = (c.sy + row) * stride + c.sx * 4;
-    prev.data.copy(data, (c.dst.y + row) * stride + c.dst.x * 4, from, from + c.dst.w * 4);
+    source.data.copy(data, (c.dst.y + row) * stride + c.dst.x * 4, from, from + c.dst.w * 4);
   }
   return { width: prev.width, height: prev.height, data };
 }
@@ -172,12 +175,14 @@ export function applyCopy(prev: Rgba, c: CopyRect): Rgba {
 /**
  * A copy that explains part of the change from `prev` to `next` (`rects`, their diff), with the
  * rectangles still to send after it; null when none is found or it would not save anything.
+ * `source`: where the copy reads, `prev` itself or the device's kept layer (same size).
  */
-export function planCopy(prev: Rgba, next: Rgba, rects: Rect[], tile: number): CopyPlan | null {
+export function planCopy(prev: Rgba, next: Rgba, rects: Rect[], tile: number, source: Rgba = prev): CopyPlan | null {
   const changed = area(rects);
   if (changed < MIN_CHANGED_PX) return null;
+  if (source.width !== prev.width || source.height !== prev.height) return null;
   const box = bounds(rects);
-  const a = words(prev);
+  const a = words(source);
   const b = words(next);
   const vertical = box.h > 1 ? shiftAlong(a, b, prev.width, box, 'y') : null;
   const horizontal = box.w > 1 ? shiftAlong(a, b, prev.width, box, 'x') : null;
@@ -191,7 +196,7 @@ export function planCopy(prev: Rgba, next: Rgba, rects: Rect[], tile: number): C
     copy = { dst: { x: box.x + run.start, y: box.y, w: run.end - run.start, h: box.h }, sx: box.x + run.start - pick.d, sy: box.y };
   }
   if (copy.dst.w * copy.dst.h < MIN_COPY_PX) return null;
-  const predicted = applyCopy(prev, copy);
+  const predicted = applyCopy(prev, copy, source);
   const residual = diffRects(predicted, next, tile, null, MAX_RESIDUAL_RECTS);
   if (area(residual) >= changed) return null;
   return { copy, predicted, residual };

@@ -2,6 +2,8 @@ import { CDPSession } from 'puppeteer-core';
 
 /** How many distinct echo frames are remembered (4 were seen cycling at scale 0.667). */
 const MAX_ECHOES = 8;
+/** A JPEG's first bytes (FF D8 FF) in base64: a PNG frame starts "iVBOR". */
+const JPEG_BASE64 = '/9j/';
 
 /**
  * When the page may have painted: the screencast. Chromium sends a screencast frame only when the
@@ -18,9 +20,18 @@ export class DamageSignal {
   /** The frame that last asked for a capture. */
   private last = '';
   private echoes: string[] = [];
-  private readonly onFrame = (f: { data: string; sessionId: number }): void => {
+  /** Live: the screencast sends JPEGs, which are the layer's frames themselves (motion mode). */
+  private live = false;
+  /** Format switches, one after another. */
+  private switching: Promise<void> = Promise.resolve();
+  private readonly onFrame = (f: { data: string; sessionId: number; metadata: { timestamp?: number } }): void => {
     this.cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
-    if (f.data === this.last || this.echoes.includes(f.data)) return;
+    // A frame's format says which mode it was taken in: frames of the mode just left may still come.
+    if (f.data.startsWith(JPEG_BASE64)) {
+      if (this.live && this.onLive) this.onLive(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
+      return;
+    }
+    if (this.live || f.data === this.last || this.echoes.includes(f.data)) return;
     this.last = f.data;
     this.onDamage();
   };
@@ -39,12 +50,31 @@ export class DamageSignal {
 
   constructor(
     private readonly cdp: CDPSession,
-    private readonly onDamage: () => void
+    private readonly onDamage: () => void,
+    /** A live JPEG frame and when it was taken (ms since the epoch). */
+    private readonly onLive: ((jpeg: Buffer, takenAt: number) => void) | null = null
   ) {}
 
   async start(): Promise<void> {
     this.cdp.on('Page.screencastFrame', this.onFrame);
     await this.cdp.send('Page.startScreencast', { format: 'png' });
+  }
+
+  /**
+   * Switches the screencast to JPEGs of `size` at `quality` (live) or back to PNGs (damage only).
+   * Back from live, the next PNG frame asks for a capture, whatever it shows: the exact pixels
+   * after the motion are due anyway.
+   */
+  setLive(on: boolean, quality = 80, size = { width: 0, height: 0 }): Promise<void> {
+    this.switching = this.switching.then(async () => {
+      if (this.live === on) return;
+      this.live = on;
+      this.last = '';
+      await this.cdp.send('Page.stopScreencast').catch(() => undefined);
+      const params = on ? { format: 'jpeg' as const, quality, maxWidth: size.width, maxHeight: size.height } : { format: 'png' as const };
+      await this.cdp.send('Page.startScreencast', params).catch(() => undefined);
+    });
+    return this.switching;
   }
 
   stop(): void {

@@ -28,7 +28,7 @@ export interface EncodedRect {
 export function buildFrame(
   src: Rgba,
   rects: Rect[],
-  opts: { frame: number; inputSeq: number; keyframe: boolean; pngLevel: number },
+  opts: { frame: number; inputSeq: number; keyframe: boolean; pngLevel: number; keep?: boolean },
   encoded: EncodedRect[] = []
 ): BuiltFrame {
   const all = [
@@ -40,6 +40,7 @@ export function buildFrame(
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   writeFrameHeader(view, {
     keyframe: opts.keyframe,
+    keep: opts.keep,
     frame: opts.frame,
     inputSeq: opts.inputSeq,
     width: src.width,

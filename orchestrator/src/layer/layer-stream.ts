@@ -4,9 +4,9 @@ import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { ENCODINGS } from '@stratus/protocol';
 import { blank, diffRects, Rect } from './damage';
-import { encodeCopy, planCopy } from './copy-rect';
+import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
-import { contains, lossyRegion, markLossy, sameRect } from './motion';
+import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
 import type { HoleCutter } from './video-holes';
 
 /**
@@ -33,6 +33,21 @@ export interface LayerStreamOptions {
   motionMaxMs: number;
   /** "on": content that scrolled or slid is moved on the device (copy-rect.ts) rather than resent. */
   copyRects: string;
+  /**
+   * "on": while an opaque layer with no video hole moves, the page's screencast switches to JPEG
+   * and its frames are the layer's frames (live), as fast as the device acknowledges them.
+   */
+  motionLive: string;
+}
+
+/** Live motion: the screencast's JPEG frames go to the device as they come (the 'live' event switches it). */
+interface Live {
+  holes: number;
+  /** The newest frame not sent yet: a slow device gets the latest, never a queue. */
+  pending: { jpeg: Buffer; takenAt: number } | null;
+  /** `sent` has been marked lossy over the whole layer. */
+  marked: boolean;
+  frames: number;
 }
 
 /** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
@@ -90,6 +105,8 @@ export interface LayerStreamEvents {
   unchanged: [];
   /** A capture found changes (a frame with them goes out). */
   changed: [];
+  /** Live motion starts (true: send the screencast's JPEG frames to liveFrame()) or ends. */
+  live: [boolean];
 }
 
 /**
@@ -150,6 +167,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private lossyAllowed = false;
   /** The device applies copy rectangles (its hello said so) and the config allows them. */
   private copyAllowed = false;
+  /** The same for `kept` rectangles, copied from the layer kept at a live motion's start. */
+  private keptAllowed = false;
   private motion: Motion | null = null;
   /** Waits for a lossy region to stay still before its exact pixels go out. */
   private settleTimer: NodeJS.Timeout | null = null;
@@ -158,9 +177,17 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private lastLossy: LastLossy | null = null;
   /** A key-down arrived and a lossy region is known: its JPEG is the key's first frame. */
   private keyRegion = false;
+  private live: Live | null = null;
+  /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
+  private kept: Rgba | null = null;
+  private liveTimer: NodeJS.Timeout | null = null;
+  /** The last motion went live and sent more than one frame: a key-down goes live at once. */
+  private lastLive = false;
+  /** Wall-clock times of the last key-downs delivered: a live frame includes those before it was taken. */
+  private delivered: Array<{ seq: number; at: number }> = [];
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -174,6 +201,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   setDeviceEncodings(names: readonly string[]): void {
     this.lossyAllowed = this.opts.motion === 'lossy' && names.includes('jpeg');
     this.copyAllowed = this.opts.copyRects === 'on' && names.includes('copy');
+    this.keptAllowed = this.opts.copyRects === 'on' && names.includes('kept');
   }
 
   /** From now on, every capture has the page's video holes cut before it is diffed. */
@@ -222,6 +250,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     this.downSeq = seq;
+    this.delivered.push({ seq, at: Date.now() });
+    if (this.delivered.length > 32) this.delivered.shift();
+    // The last motion was live: this key most likely moves the same layer again.
+    if (this.lastLive && !this.live && !this.keyframeWanted && this.liveAllowed()) {
+      this.startLive(this.holes ? this.holes.generation : 0);
+      this.pump();
+      return;
+    }
     // A key may change anything, not only the moving region: after a JPEG of the region the key
     // most likely moves (the last one that moved, as a carousel's next step), the whole layer is
     // looked at, as after a clip frame.
@@ -266,6 +302,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.inflight.size === 0 &&
       // Lossy pixels on the device: their exact ones are still to come.
       !this.motion &&
+      !this.live &&
       !this.settling
     );
   }
@@ -279,7 +316,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       paused: this.paused,
       stopped: this.stopped,
       retrying: this.retryTimer !== null,
-      lossy: this.motion !== null
+      lossy: this.motion !== null,
+      live: this.live !== null
     };
     const on = Object.entries(flags).filter(([, v]) => v).map(([k]) => k);
     return `${this.inflight.size} in flight${on.length ? `, ${on.join(', ')}` : ''}`;
@@ -367,13 +405,102 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.inflight.clear();
     this.endMotion();
     this.sent = null;
+    this.kept = null;
     this.decoder.reset();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
 
+  /**
+   * A frame of the page's screencast, taken at `takenAt` (ms since the epoch): while live, it is
+   * the layer's next frame; otherwise it is late and dropped.
+   */
+  liveFrame(jpeg: Buffer, takenAt: number): void {
+    if (!this.live) return;
+    this.live.pending = { jpeg, takenAt };
+    this.armLive();
+    this.pump();
+  }
+
+  /** Live motion may start: the device decodes JPEG, the config allows it, and no video shows through. */
+  private liveAllowed(): boolean {
+    return this.lossyAllowed && this.opts.motionLive === 'on' && (!this.holes || this.holes.snapshot().length === 0);
+  }
+
+  private startLive(holes: number): void {
+    this.live = { holes, pending: null, marked: false, frames: 0 };
+    this.lastLive = false;
+    this.armLive();
+    this.emit('live', true);
+  }
+
+  /** No live frame for motionSettleMs: the motion stopped, and the exact layer follows (when `settle`). */
+  private armLive(): void {
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = null;
+      this.endLive(true);
+      this.pump();
+    }, this.opts.motionSettleMs);
+  }
+
+  private endLive(settle: boolean): void {
+    const live = this.live;
+    if (!live) return;
+    this.live = null;
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.liveTimer = null;
+    this.lastLive = settle && live.frames > 1;
+    this.emit('live', false);
+    if (!settle) return;
+    // One capture after the motion: the exact layer when lossy frames went out, and in any case
+    // a frame for a key that went live and changed nothing, so that the device sees it painted.
+    this.settling = live.frames > 0;
+    this.dirty = true;
+  }
+
+  /** Sends the newest live frame when the window allows: one JPEG over the whole layer. */
+  private sendLive(live: Live): void {
+    const next = live.pending;
+    const sent = this.sent;
+    if (!next || !sent || this.inflight.size >= this.opts.window) return;
+    if ((this.holes ? this.holes.generation : 0) !== live.holes) {
+      // A video hole came or went: a JPEG would paint over it.
+      this.endLive(true);
+      return;
+    }
+    live.pending = null;
+    live.frames++;
+    const full = { x: 0, y: 0, w: sent.width, h: sent.height };
+    // The first live frame asks the device to keep its layer: after the motion, what only moved
+    // is copied back from there (a `kept` rectangle) instead of resent.
+    const keep = !live.marked;
+    if (keep) {
+      this.kept = sent;
+      this.keepSent(markLossy(sent, full), null, this.sentHoles);
+      live.marked = true;
+    }
+    // The keys delivered before the frame was taken are in it.
+    let inputSeq = this.sentInputSeq;
+    for (const d of this.delivered) if (d.at <= next.takenAt && d.seq > inputSeq) inputSeq = d.seq;
+    const frame = this.nextFrame++;
+    const capturedAt = performance.now();
+    const built = buildFrame(this.sent as Rgba, [], { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel }, [
+      { rect: full, encoding: ENCODINGS.jpeg, payload: next.jpeg }
+    ]);
+    this.sentInputSeq = inputSeq;
+    const sentAt = performance.now();
+    this.counters.liveFrames++;
+    this.send(
+      { frame, inputSeq, keyframe: false, clip: false, lossy: 1, copies: 0, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: 0, encodeMs: sentAt - capturedAt, sentAt },
+      built.message
+    );
+  }
+
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
   private endMotion(): void {
+    this.endLive(false);
+    this.lastLive = false;
     this.motion = null;
     this.lastLossy = null;
     this.keyRegion = false;
@@ -411,6 +538,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   private pump(): void {
     if (this.stopped || this.paused || this.rebuilding || this.busy || this.retryTimer || this.holding) return;
+    if (this.live) {
+      if (!this.keyframeWanted) {
+        // The screencast's frames carry every change: nothing to capture.
+        this.dirty = false;
+        this.sendLive(this.live);
+        return;
+      }
+      this.endLive(false);
+    }
     if (this.inflight.size >= this.opts.window) return;
     if (!this.dirty && !this.keyframeWanted) {
       if (this.motion) this.armSettle();
@@ -520,7 +656,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const holesGeneration = !this.holes ? 0 : this.holes.generation === holesAtStart ? holesAtStart : -1;
     const keyframe =
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
-    const base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
+    let base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
     const rowsHold =
       !keyframe &&
       decoded.previous !== null &&
@@ -528,7 +664,23 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     let rects = diffRects(base, img, this.opts.tileSize, rowsHold ? decoded.changedRows : null);
     const changed = rects.length > 0;
     // Content that scrolled is moved on the device; only what the move leaves is diffed further.
-    const plan = !keyframe && this.copyAllowed && rects.length > 0 ? planCopy(base, img, rects, this.opts.tileSize) : null;
+    let plan: CopyPlan | null = null;
+    let copyEncoding = ENCODINGS.copy;
+    const restore: EncodedRect[] = [];
+    const kept = this.kept;
+    if (!keyframe && changed && this.settling && kept && this.keptAllowed && kept.width === img.width && kept.height === img.height) {
+      // After a live motion every pixel on the device is lossy. The kept layer (exact, from
+      // before the motion) comes back whole, then what moved is copied from it to where it went:
+      // only what neither explains is sent.
+      const full = { x: 0, y: 0, w: img.width, h: img.height };
+      restore.push({ rect: full, encoding: ENCODINGS.kept, payload: encodeCopy({ dst: full, sx: 0, sy: 0 }) });
+      base = kept;
+      rects = diffRects(kept, img, this.opts.tileSize, null, MAX_RESIDUAL_RECTS);
+      plan = planCopy(kept, img, rects, this.opts.tileSize, kept);
+      copyEncoding = ENCODINGS.kept;
+    } else if (!keyframe && changed && this.copyAllowed) {
+      plan = planCopy(base, img, rects, this.opts.tileSize);
+    }
     if (plan) rects = plan.residual;
     // Only a capture that may send lossy pixels ends up with a motion; every other leaves none.
     const settling = this.settling;
@@ -556,7 +708,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Content that scrolled goes by copy and exact strips: a lossy run of it would only send it twice.
     const region = !keyframe && !settling && !plan && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(base, img, rects) : null;
     if (plan) this.lastLossy = null;
-    const copied: EncodedRect[] = plan ? [{ rect: plan.copy.dst, encoding: ENCODINGS.copy, payload: encodeCopy(plan.copy) }] : [];
+    if (region && this.liveAllowed() && opaque(img, { x: 0, y: 0, w: img.width, h: img.height })) {
+      // An opaque layer goes live: the screencast's next frames carry this change and the motion
+      // that follows. Nothing is sent from this capture, so the layer the device keeps when live
+      // starts is exact, and what only moves comes back from it afterwards.
+      this.startLive(holesGeneration);
+      return;
+    }
+    const copied: EncodedRect[] = [...restore, ...(plan ? [{ rect: plan.copy.dst, encoding: copyEncoding, payload: encodeCopy(plan.copy) }] : [])];
     let encoded: EncodedRect[] = copied;
     let exact = rects;
     if (region) {
@@ -570,6 +729,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       if (!still) {
         encoded = [...copied, { rect: region, encoding: ENCODINGS.jpeg, payload: jpeg }];
         exact = rects.filter((r) => !contains(region, r));
+        // Only the region is captured again, as JPEG, while it moves.
         this.motion = { region, since: capturedAt, holes: holesGeneration, last: jpeg };
         this.lastLossy = { region, jpeg, holes: holesGeneration, frames: prior && sameRect(prior.region, region) ? prior.frames + 1 : 1 };
       }
@@ -579,6 +739,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded);
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
+    if (keyframe) this.kept = null;
     if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
     else this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
     this.sentInputSeq = inputSeq;

@@ -117,6 +117,8 @@ export class Session extends EventEmitter<SessionEvents> {
     // What the captures found teaches the damage signal which screencast frames are echoes.
     this.layer.on('unchanged', () => this.signal?.echoed());
     this.layer.on('changed', () => this.signal?.changed());
+    // Live motion: the screencast's frames become the layer's, at the device's size.
+    this.layer.on('live', (on) => void this.signal?.setLive(on, opts.ui.motionQuality, { width: opts.device.width, height: opts.device.height }));
     this.layer.on('painted', (info) => {
       this.page.rendered({
         frame: info.frame,
@@ -217,7 +219,11 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     await page.load();
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
-    this.signal = new DamageSignal(page.cdp, () => this.layer.markDirty());
+    this.signal = new DamageSignal(
+      page.cdp,
+      () => this.layer.markDirty(),
+      (jpeg, takenAt) => this.layer.liveFrame(jpeg, takenAt)
+    );
     await this.signal.start();
     // The page's load is not a key's change: the hints start from here.
     if (hints) await page.damageHint(opts.ui.damageHintMaxPercent);

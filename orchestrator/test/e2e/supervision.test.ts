@@ -112,9 +112,11 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
       dev.hello({ app: 'portal' });
       const { sessionId } = await dev.helloResult();
       const s = rig.orch.sessions.get(sessionId)!;
+      // The app's page has loaded and painted: a crash now is the app's, not one of a page still starting.
+      await until('a first frame', () => dev.frames.length > 0);
       for (let i = 1; i <= 2; i++) {
         await s.page.cdp.send('Page.crash').catch(() => undefined);
-        await until(`reload ${i}`, () => s.reloads === i && !s.renewing);
+        await until(`reload ${i}`, () => s.reloads === i && !s.renewing, 60000);
       }
       expect(dev.texts.filter((t) => t.method === 'session.reloaded').map((t) => t.params)).to.deep.equal([{ reason: 'crashed' }, { reason: 'crashed' }]);
       await s.page.cdp.send('Page.crash').catch(() => undefined);

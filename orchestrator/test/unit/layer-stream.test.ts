@@ -8,6 +8,7 @@ import { decodePng, Rgba } from '../../src/png/decode';
 import { ENCODINGS } from '@stratus/protocol';
 import { blank, Rect } from '../../src/layer/damage';
 import { photo } from './photo';
+import type { HoleCutter } from '../../src/layer/video-holes';
 
 /** A page stand-in for this one module: each capture returns the current test image. */
 class FakePage implements LayerSource {
@@ -42,7 +43,7 @@ class FakePage implements LayerSource {
   }
 }
 
-const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on' };
+const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', motionLive: 'on' };
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
 let rest: () => Promise<void>;
@@ -616,6 +617,167 @@ describe('orchestrator/layer/layer-stream', () => {
         expect(parse(second).rects.map((r) => r.encoding)).to.not.include(ENCODINGS.copy);
         stream.stop();
       }
+    });
+  });
+  describe('live motion', () => {
+    const area: Rect = { x: 16, y: 8, w: 160, h: 112 };
+    let clock: ReturnType<typeof FakeTimers.install>;
+    let live: boolean[];
+    let grey: Rgba;
+    const last = (): ParsedFrame => parse(sent[sent.length - 1]);
+    const ack = (): void => void stream.ack(last().header.frame);
+    const jpeg = (name: string): Buffer => Buffer.from(`JPEG ${name}`);
+    const payload = (m: Buffer, i = 0): string => {
+      const r = parse(m).rects[i];
+      return m.subarray(r.offset, r.offset + r.length).toString();
+    };
+
+    beforeEach(async () => {
+      clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+      // An opaque layer, as a full-screen app draws it.
+      grey = blank(256, 128);
+      for (let o = 0; o < grey.data.length; o += 4) grey.data.writeUInt32BE(0x203040ff, o);
+      page.img = grey;
+      live = [];
+      stream.on('live', (on) => live.push(on));
+      stream.setDeviceEncodings(['png', 'jpeg', 'copy', 'kept']);
+      stream.markDirty();
+      await rest();
+      ack();
+      // A photograph changes: the layer goes live, and the screencast's frames will carry it.
+      page.img = photo(grey, area, 1);
+      stream.markDirty();
+      await rest();
+    });
+    afterEach(() => clock.uninstall());
+
+    it("sends the screencast's frames as whole-layer JPEGs at the device's pace, the newest only, then the exact layer", async () => {
+      expect(live).to.deep.equal([true]);
+      expect(sent, 'the capture that found the motion sends nothing').to.have.length(1);
+      const captures = page.captures;
+      stream.liveFrame(jpeg('a'), Date.now());
+      stream.liveFrame(jpeg('b'), Date.now());
+      stream.liveFrame(jpeg('c'), Date.now());
+      stream.liveFrame(jpeg('d'), Date.now());
+      stream.markDirty(); // damage while live captures nothing
+      expect(sent, 'a window of 2').to.have.length(3);
+      expect(parse(sent[1]).header.keep, 'the first keeps the exact layer').to.equal(true);
+      expect(parse(sent[2]).header.keep).to.equal(false);
+      expect(last().rects).to.have.length(1);
+      expect(last().rects[0]).to.include({ x: 0, y: 0, w: 256, h: 128, encoding: ENCODINGS.jpeg });
+      expect([payload(sent[1]), payload(sent[2])]).to.deep.equal(['JPEG a', 'JPEG b']);
+      ack();
+      expect(sent).to.have.length(4);
+      expect(payload(sent[3]), 'the newest, c skipped').to.equal('JPEG d');
+      ack();
+      expect(page.captures).to.equal(captures);
+      expect(stream.idle).to.equal(false);
+      // No frame for motionSettleMs: the motion stopped; the whole layer follows, exact.
+      await clock.tickAsync(100);
+      await rest();
+      expect(live).to.deep.equal([true, false]);
+      expect(page.captures).to.equal(captures + 1);
+      // The layer kept at the start comes back whole; the photograph that appeared since is sent exactly.
+      const [restore, ...exact] = last().rects;
+      expect(restore).to.include({ x: 0, y: 0, w: 256, h: 128, encoding: ENCODINGS.kept });
+      expect(exact.every((r) => r.encoding === ENCODINGS.png)).to.equal(true);
+      expect(exact.reduce((n, r) => n + r.w * r.h, 0)).to.equal(area.w * area.h);
+      ack();
+      expect(stream.idle).to.equal(true);
+      expect(stream.counters.liveFrames).to.equal(3);
+    });
+
+    it('brings back what only moved during the motion from the kept layer, and stays exact', async () => {
+      stream.liveFrame(jpeg('a'), Date.now());
+      ack();
+      stream.liveFrame(jpeg('b'), Date.now());
+      ack();
+      await clock.tickAsync(100);
+      await rest();
+      ack();
+      // The photograph is exact on the device. A key: live at once, and the device keeps that layer.
+      await stream.holdForInput();
+      stream.inputDelivered(3, true);
+      stream.liveFrame(jpeg('c'), Date.now());
+      expect(last().header.keep).to.equal(true);
+      ack();
+      // The photograph slid 24 px right by the end of the motion.
+      page.img = photo(grey, { ...area, x: area.x + 24 }, 1);
+      await clock.tickAsync(100);
+      await rest();
+      const f = last();
+      // The kept layer whole, then the photograph moved within it, then the strip it uncovered.
+      expect(f.rects.slice(0, 2).map((r) => r.encoding)).to.deep.equal([ENCODINGS.kept, ENCODINGS.kept]);
+      expect(f.rects.slice(2).every((r) => r.encoding === ENCODINGS.png)).to.equal(true);
+      const exactArea = f.rects.slice(2).reduce((n, r) => n + r.w * r.h, 0);
+      expect(exactArea, 'only what the slide does not explain').to.be.below((area.w * area.h) / 2);
+      // The device: the kept layer (the photograph where it was), copied, then the PNGs.
+      const device = { ...grey, data: Buffer.from(photo(grey, area, 1).data) };
+      const kept = { ...device, data: Buffer.from(device.data) };
+      const m = sent[sent.length - 1];
+      for (const r of f.rects) {
+        if (r.encoding === ENCODINGS.kept) {
+          const sx = m.readUInt16BE(r.offset);
+          const sy = m.readUInt16BE(r.offset + 2);
+          for (let row = 0; row < r.h; row++) kept.data.copy(device.data, ((r.y + row) * 256 + r.x) * 4, ((sy + row) * 256 + sx) * 4, ((sy + row) * 256 + sx + r.w) * 4);
+        } else {
+          const part = decodePng(m.subarray(r.offset, r.offset + r.length));
+          for (let row = 0; row < r.h; row++) part.data.copy(device.data, ((r.y + row) * 256 + r.x) * 4, row * r.w * 4, (row + 1) * r.w * 4);
+        }
+      }
+      expect(device.data.equals(page.img.data)).to.equal(true);
+    });
+
+    it('claims for each live frame the key-downs delivered before it was taken', async () => {
+      await stream.holdForInput();
+      stream.inputDelivered(5, true);
+      stream.liveFrame(jpeg('before the key'), Date.now() - 1000);
+      expect(last().header.inputSeq).to.be.below(5);
+      ack();
+      stream.liveFrame(jpeg('after the key'), Date.now() + 1);
+      expect(last().header.inputSeq).to.equal(5);
+    });
+
+    it('goes live at once for a key-down after a live motion, and a key that changed nothing still gets its frame', async () => {
+      stream.liveFrame(jpeg('a'), Date.now());
+      ack();
+      stream.liveFrame(jpeg('b'), Date.now());
+      ack();
+      await clock.tickAsync(100);
+      await rest();
+      ack();
+      expect(live).to.deep.equal([true, false]);
+      const captures = page.captures;
+      await stream.holdForInput();
+      stream.inputDelivered(9, true);
+      expect(live).to.deep.equal([true, false, true]);
+      expect(page.captures).to.equal(captures);
+      // The key changed nothing: no screencast frame. After motionSettleMs one capture reports it painted.
+      await clock.tickAsync(100);
+      await rest();
+      expect(live).to.deep.equal([true, false, true, false]);
+      expect(last().header.inputSeq).to.equal(9);
+      expect(last().rects).to.have.length(0);
+    });
+
+    it('ends live for a keyframe request, and never goes live over a video hole', async () => {
+      stream.liveFrame(jpeg('a'), Date.now());
+      ack();
+      stream.requestKeyframe();
+      await rest();
+      expect(live).to.deep.equal([true, false]);
+      expect(last().header.keyframe).to.equal(true);
+      stream.liveFrame(jpeg('late'), Date.now());
+      expect(payload(sent[sent.length - 1])).to.not.equal('JPEG late');
+      ack();
+      // A video hole on the layer (cut transparent in every capture): the photograph moves as a region, not live.
+      const hole = { x: 200, y: 100, w: 16, h: 16 };
+      stream.useHoles({ generation: 0, snapshot: () => [hole], cut: async (img: Rgba) => img } as unknown as HoleCutter);
+      page.img = photo(page.img, area, 2);
+      stream.markDirty();
+      await rest();
+      expect(last().rects[0].encoding).to.equal(ENCODINGS.jpeg);
+      expect(live).to.deep.equal([true, false]);
     });
   });
 });

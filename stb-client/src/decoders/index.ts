@@ -1,5 +1,5 @@
 import { ENCODINGS } from '@stratus/protocol/device';
-import { decodeCopyRect } from './copy';
+import { decodeCopyRect, decodeKeptRect } from './copy';
 import { DecodeCallback, decodeJpegRect, decodePngRect } from './png';
 
 /** Device-side decoders, keyed by the encoding ids of the shared table. */
@@ -7,6 +7,7 @@ export var DECODERS: { [id: number]: (buffer: ArrayBuffer, offset: number, lengt
 DECODERS[ENCODINGS.png] = decodePngRect;
 DECODERS[ENCODINGS.jpeg] = decodeJpegRect;
 DECODERS[ENCODINGS.copy] = decodeCopyRect;
+DECODERS[ENCODINGS.kept] = decodeKeptRect;
 
 /** The names of the encodings this device decodes, as its hello lists them. */
 export function decodedEncodings(): string[] {

@@ -6,8 +6,8 @@
 export interface DecodedImage {
   /** Null for a copy rectangle, which moves pixels already on the layer. */
   image: HTMLImageElement | ImageBitmap | null;
-  /** A copy rectangle's source: its top-left in the layer as it was before the rectangle. */
-  copyFrom?: { x: number; y: number };
+  /** A copy rectangle's source: its top-left in the layer as it was before the rectangle, or in the kept layer. */
+  copyFrom?: { x: number; y: number; kept: boolean };
   release: () => void;
 }
 
