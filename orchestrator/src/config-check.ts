@@ -41,6 +41,7 @@ const BOUNDS: Record<string, [number, number]> = {
   'ui.motionQuality': [1, 100],
   'ui.motionSettleMs': [10, 5000],
   'ui.motionMaxMs': [50, 60000],
+  'ui.motionMaxFps': [1, 120],
   'media.playTimeoutMs': [100, 600000],
   'media.inspectTimeoutMs': [100, 60000],
   'bridge.port': [0, 65535],

@@ -139,6 +139,8 @@ export const DEFAULTS = {
      * the page's own JPEG screencast frames, as fast as the device acknowledges them; "off" captures the moving region.
      */
     motionLive: 'on',
+    /** layer/layer-stream.ts: live frames per second at most (the motion is smooth at 25–30; more only costs bytes). */
+    motionMaxFps: 30,
     /**
      * layer/layer-stream.ts (layer/copy-rect.ts): "on" moves content that scrolled or slid on the device (to devices
      * whose hello lists "copy") and sends only what the move does not explain; "off" always sends the pixels.

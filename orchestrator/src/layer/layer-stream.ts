@@ -38,6 +38,8 @@ export interface LayerStreamOptions {
    * and its frames are the layer's frames (live), as fast as the device acknowledges them.
    */
   motionLive: string;
+  /** Live frames per second at most: faster devices and links get no more than the motion needs. */
+  motionMaxFps: number;
 }
 
 /** Live motion: the screencast's JPEG frames go to the device as they come (the 'live' event switches it). */
@@ -48,6 +50,9 @@ interface Live {
   /** `sent` has been marked lossy over the whole layer. */
   marked: boolean;
   frames: number;
+  /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
+  sentAt: number;
+  slot: NodeJS.Timeout | null;
 }
 
 /** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
@@ -428,7 +433,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private startLive(holes: number): void {
-    this.live = { holes, pending: null, marked: false, frames: 0 };
+    this.live = { holes, pending: null, marked: false, frames: 0, sentAt: -Infinity, slot: null };
     this.lastLive = false;
     this.armLive();
     this.emit('live', true);
@@ -450,6 +455,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.live = null;
     if (this.liveTimer) clearTimeout(this.liveTimer);
     this.liveTimer = null;
+    if (live.slot) clearTimeout(live.slot);
     this.lastLive = settle && live.frames > 1;
     this.emit('live', false);
     if (!settle) return;
@@ -463,7 +469,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private sendLive(live: Live): void {
     const next = live.pending;
     const sent = this.sent;
-    if (!next || !sent || this.inflight.size >= this.opts.window) return;
+    if (!next || !sent || this.inflight.size >= this.opts.window || live.slot) return;
+    const wait = live.sentAt + 1000 / this.opts.motionMaxFps - performance.now();
+    if (wait > 0) {
+      live.slot = setTimeout(() => {
+        live.slot = null;
+        this.pump();
+      }, wait);
+      return;
+    }
     if ((this.holes ? this.holes.generation : 0) !== live.holes) {
       // A video hole came or went: a JPEG would paint over it.
       this.endLive(true);
@@ -471,6 +485,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     live.pending = null;
     live.frames++;
+    live.sentAt = performance.now();
     const full = { x: 0, y: 0, w: sent.width, h: sent.height };
     // The first live frame asks the device to keep its layer: after the motion, what only moved
     // is copied back from there (a `kept` rectangle) instead of resent.
@@ -663,16 +678,22 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       (fresh ? decoded.previous === base : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
     let rects = diffRects(base, img, this.opts.tileSize, rowsHold ? decoded.changedRows : null);
     const changed = rects.length > 0;
+    // Photographs move on a full-screen layer: it goes live (below), scrolls included. Their
+    // frames then come from the screencast, and what only moved comes back from the kept layer.
+    const full = { x: 0, y: 0, w: img.width, h: img.height };
+    const goLive =
+      !keyframe && changed && !this.settling && holesGeneration !== -1 && this.liveAllowed() && lossyRegion(base, img, rects) !== null && opaque(img, full);
     // Content that scrolled is moved on the device; only what the move leaves is diffed further.
     let plan: CopyPlan | null = null;
     let copyEncoding = ENCODINGS.copy;
     const restore: EncodedRect[] = [];
     const kept = this.kept;
-    if (!keyframe && changed && this.settling && kept && this.keptAllowed && kept.width === img.width && kept.height === img.height) {
+    if (goLive) {
+      // Nothing to plan: this capture sends nothing.
+    } else if (!keyframe && changed && this.settling && kept && this.keptAllowed && kept.width === img.width && kept.height === img.height) {
       // After a live motion every pixel on the device is lossy. The kept layer (exact, from
       // before the motion) comes back whole, then what moved is copied from it to where it went:
       // only what neither explains is sent.
-      const full = { x: 0, y: 0, w: img.width, h: img.height };
       restore.push({ rect: full, encoding: ENCODINGS.kept, payload: encodeCopy({ dst: full, sx: 0, sy: 0 }) });
       base = kept;
       rects = diffRects(kept, img, this.opts.tileSize, null, MAX_RESIDUAL_RECTS);
@@ -708,10 +729,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Content that scrolled goes by copy and exact strips: a lossy run of it would only send it twice.
     const region = !keyframe && !settling && !plan && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(base, img, rects) : null;
     if (plan) this.lastLossy = null;
-    if (region && this.liveAllowed() && opaque(img, { x: 0, y: 0, w: img.width, h: img.height })) {
-      // An opaque layer goes live: the screencast's next frames carry this change and the motion
-      // that follows. Nothing is sent from this capture, so the layer the device keeps when live
-      // starts is exact, and what only moves comes back from it afterwards.
+    if (goLive) {
+      // The screencast's next frames carry this change and the motion that follows. Nothing is
+      // sent from this capture, so the layer the device keeps when live starts is exact.
       this.startLive(holesGeneration);
       return;
     }

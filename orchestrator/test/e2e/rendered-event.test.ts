@@ -48,10 +48,17 @@ describe('device paint reaches the app', function () {
         const inner = t.onbinary;
         let armed = true;
         t.onbinary = (data: ArrayBuffer) => {
-          if (armed && new DataView(data).getUint16(14) > 0) {
-            armed = false;
-            const bytes = new Uint8Array(data);
-            for (let i = 16 + 13 + 16; i < Math.min(bytes.length, 16 + 13 + 200); i++) bytes[i] ^= 0x5a;
+          // The first PNG rectangle's payload, past its signature: the frame still parses.
+          const view = new DataView(data);
+          let at = 16;
+          for (let i = 0; armed && i < view.getUint16(14); i++) {
+            const length = view.getUint32(at + 9);
+            if (view.getUint8(at + 8) === 1) {
+              armed = false;
+              const bytes = new Uint8Array(data, at + 13, length);
+              for (let j = 16; j < Math.min(length, 200); j++) bytes[j] ^= 0x5a;
+            }
+            at += 13 + length;
           }
           inner(data);
         };

@@ -43,7 +43,7 @@ class FakePage implements LayerSource {
   }
 }
 
-const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', motionLive: 'on' };
+const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', motionLive: 'on', motionMaxFps: Infinity };
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
 let rest: () => Promise<void>;
@@ -779,5 +779,34 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(last().rects[0].encoding).to.equal(ENCODINGS.jpeg);
       expect(live).to.deep.equal([true, false]);
     });
+  });
+  it('sends live frames no faster than motionMaxFps, the newest when a slot comes', async () => {
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, motionMaxFps: 10, window: 8, motionSettleMs: 1000 });
+      stream.setDeviceEncodings(['png', 'jpeg']);
+      page.img = blank(256, 128);
+      for (let o = 0; o < page.img.data.length; o += 4) page.img.data.writeUInt32BE(0x203040ff, o);
+      stream.markDirty();
+      await rest();
+      page.img = photo(page.img, { x: 16, y: 8, w: 160, h: 112 }, 1);
+      stream.markDirty();
+      await rest();
+      const body = (m: Buffer): string => {
+        const r = parse(m).rects[0];
+        return m.subarray(r.offset, r.offset + r.length).toString();
+      };
+      stream.liveFrame(Buffer.from('JPEG 1'), Date.now());
+      stream.liveFrame(Buffer.from('JPEG 2'), Date.now());
+      stream.liveFrame(Buffer.from('JPEG 3'), Date.now());
+      expect(sent.map(body).slice(1)).to.deep.equal(['JPEG 1']);
+      await clock.tickAsync(99);
+      expect(sent).to.have.length(2);
+      await clock.tickAsync(1);
+      expect(sent.map(body).slice(1)).to.deep.equal(['JPEG 1', 'JPEG 3']);
+    } finally {
+      stream.stop();
+      clock.uninstall();
+    }
   });
 });
