@@ -85,8 +85,10 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         for (const k of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowLeft'] as const) await press(page, k);
         await until('the app to take the keys', () => session.cloudPage!.evaluate(() => (window as any).carousel.focus() === 2));
         // At a fractional scale Chromium's screencast keeps sending a still page as a few
-        // different frames; the layer must learn they are echoes and stop capturing.
-        await capturesStopped(session);
+        // different frames; the layer must learn they are echoes and stop capturing. On a loaded
+        // machine the learning captures can come more than a second apart (seen once with a
+        // second suite running beside this one): 3 s of silence first.
+        await capturesStopped(session, 3000);
         await settle(rig.orch, page);
         const lossy = session.layer.counters.lossyFrames;
         // The carousel fills the screen (opaque, no video): its motion goes live, the page's own frames.
