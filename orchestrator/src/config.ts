@@ -291,7 +291,10 @@ export const DEFAULTS = {
       'rows-720': { url: '/apps/rows/', width: 1280, height: 720 },
       // A card grid scrolled in animated jumps (fixtures/apps/grid), authored at both sizes.
       grid: { url: '/apps/grid/', width: 1920, height: 1080 },
-      'grid-720': { url: '/apps/grid/', width: 1280, height: 720 }
+      'grid-720': { url: '/apps/grid/', width: 1280, height: 720 },
+      // A main menu of transitions over a picture (fixtures/apps/menu), authored at both sizes.
+      menu: { url: '/apps/menu/', width: 1920, height: 1080 },
+      'menu-720': { url: '/apps/menu/', width: 1280, height: 720 }
     } as Record<string, AppEntry>
   }
 };

@@ -115,9 +115,11 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
   for (const c of [
     { app: 'rows', name: 'rows of posters scrolled on both axes, authored for 1920x1080 (scale 0.667)', keys: ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown'] as const, copies: true },
     { app: 'grid-720', name: 'a card grid scrolled by script, authored for 1280x720 (scale 1)', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown'] as const, copies: true },
-    { app: 'grid', name: 'a card grid scrolled by script, authored for 1920x1080, on a device without copy', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown'] as const, copies: false, query: '&encodings=png,jpeg' }
+    { app: 'grid', name: 'a card grid scrolled by script, authored for 1920x1080, on a device without copy', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown'] as const, copies: false, query: '&encodings=png,jpeg' },
+    // Translucent panels sliding and fading over a picture that dims and zooms: live, then the kept layer.
+    { app: 'menu', name: 'a main menu of transitions over a picture, authored for 1920x1080 (scale 0.667)', keys: ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowLeft'] as const, copies: true, live: true }
   ]) {
-    it(`${c.name} on a 720p device: ${c.copies ? 'scrolled content is moved on the device, ' : 'pixels only, '}pixel-exact when settled`, async () => {
+    it(`${c.name} on a 720p device: ${'live' in c ? 'the motion goes live and the kept layer comes back, ' : c.copies ? 'scrolled content is moved on the device, ' : 'pixels only, '}pixel-exact when settled`, async () => {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}${c.query ?? ''}`);
       try {
         const session = await sessionOf(rig.orch, page);
@@ -132,6 +134,7 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         const copies = session.layer.counters.copyFrames;
         if (c.copies) expect(copies, 'frames with a copy rectangle').to.be.greaterThan(0);
         else expect(copies, 'frames with a copy rectangle').to.equal(0);
+        if ('live' in c) expect(session.layer.counters.liveFrames, 'live frames').to.be.greaterThan(0);
         expect(firstMismatch(await devicePixels(page), decodePng(await session.page.capture()))).to.equal(null);
       } finally {
         await page.close();
