@@ -651,6 +651,17 @@ describe('orchestrator/layer/layer-stream', () => {
     });
     afterEach(() => clock.uninstall());
 
+    /** Two live frames, then stillness: the motion ends and the exact layer goes out and is acked. */
+    async function liveRun(): Promise<void> {
+      stream.liveFrame(jpeg('a'), Date.now());
+      ack();
+      stream.liveFrame(jpeg('b'), Date.now());
+      ack();
+      await clock.tickAsync(100);
+      await rest();
+      ack();
+    }
+
     it("sends the screencast's frames as whole-layer JPEGs at the device's pace, the newest only, then the exact layer", async () => {
       expect(live).to.deep.equal([true]);
       expect(sent, 'the capture that found the motion sends nothing').to.have.length(1);
@@ -688,13 +699,7 @@ describe('orchestrator/layer/layer-stream', () => {
     });
 
     it('brings back what only moved during the motion from the kept layer, and stays exact', async () => {
-      stream.liveFrame(jpeg('a'), Date.now());
-      ack();
-      stream.liveFrame(jpeg('b'), Date.now());
-      ack();
-      await clock.tickAsync(100);
-      await rest();
-      ack();
+      await liveRun();
       // The photograph is exact on the device. A key: live at once, and the device keeps that layer.
       await stream.holdForInput();
       stream.inputDelivered(3, true);
@@ -739,13 +744,7 @@ describe('orchestrator/layer/layer-stream', () => {
     });
 
     it('goes live at once for a key-down after a live motion, and a key that changed nothing still gets its frame', async () => {
-      stream.liveFrame(jpeg('a'), Date.now());
-      ack();
-      stream.liveFrame(jpeg('b'), Date.now());
-      ack();
-      await clock.tickAsync(100);
-      await rest();
-      ack();
+      await liveRun();
       expect(live).to.deep.equal([true, false]);
       const captures = page.captures;
       await stream.holdForInput();
