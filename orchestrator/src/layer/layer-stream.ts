@@ -435,6 +435,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private startLive(holes: number): void {
     this.live = { holes, pending: null, marked: false, frames: 0, sentAt: -Infinity, slot: null };
     this.lastLive = false;
+    // A clip frame's check is moot: the live frames carry the whole layer.
+    this.verifying = false;
     this.armLive();
     this.emit('live', true);
   }
