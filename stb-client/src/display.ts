@@ -138,7 +138,7 @@ export class Display {
     while (this.queue.length > 0 && this.queue[0].waiting === 0) {
       var frame = this.queue.shift() as PendingFrame;
       var painted = false;
-      var failed = frame.failed || badSource(frame, frame.header.keep ? this.canvas : this.kept);
+      var failed = frame.failed || badSource(frame, this.canvas, frame.header.keep ? this.canvas : this.kept);
       if (failed) {
         this.broken(failed, frame.header.keyframe);
       } else if (frame.header.keyframe || !this.awaitingKeyframe) {
@@ -218,16 +218,23 @@ export class Display {
   }
 }
 
+interface Size {
+  width: number;
+  height: number;
+}
+
 /**
- * A copy rectangle whose source is not on the layer, or a kept one with no kept layer: the frame
- * is bad, as an undecodable tile is.
+ * A copy rectangle whose source is not on the layer, or a kept one with no kept layer or outside
+ * it: the frame is bad, as an undecodable tile is.
  */
-function badSource(frame: PendingFrame, kept: { width: number; height: number } | null): string | null {
+function badSource(frame: PendingFrame, layer: Size, kept: Size | null): string | null {
   for (var i = 0; i < frame.rects.length; i++) {
     var r = frame.rects[i];
     var from = r.decoded && r.decoded.copyFrom;
     if (!from) continue;
-    if (from.x + r.w > frame.header.width || from.y + r.h > frame.header.height) return 'copy source outside the layer';
+    // Old TV browsers throw on a source rectangle outside the canvas: both sizes are checked.
+    var outside = from.x + r.w > Math.min(frame.header.width, layer.width) || from.y + r.h > Math.min(frame.header.height, layer.height);
+    if (!from.kept && outside) return 'copy source outside the layer';
     if (from.kept && !kept) return 'no kept layer to copy from';
     if (from.kept && kept && (from.x + r.w > kept.width || from.y + r.h > kept.height)) return 'copy source outside the kept layer';
   }

@@ -103,7 +103,13 @@ describe('stb-client/display', () => {
     decoders.finish('k');
     display.push(frame(4, false, [{ name: 'copy', x: 0, y: 0, encoding: ENCODINGS.copy, payload: [0, 0, 0] }]));
     expect(broken).to.deep.equal(['copy source outside the layer', 'copy rectangle payload is 3 bytes, not 4']);
-    expect(applied.map((f) => f.painted)).to.deep.equal([true, false, true, false]);
+    // A canvas smaller than the frame says (old browsers throw on a source outside the canvas).
+    display.push(frame(5, true, [{ name: 'k2', x: 0, y: 0 }]));
+    decoders.finish('k2');
+    canvas.width = 32;
+    display.push(frame(6, false, [{ name: 'copy', x: 0, y: 0, w: 8, h: 8, encoding: ENCODINGS.copy, payload: [0, 40, 0, 0] }]));
+    expect(broken[broken.length - 1]).to.equal('copy source outside the layer');
+    expect(applied.map((f) => f.painted)).to.deep.equal([true, false, true, false, true, false]);
     expect(canvas.ops.filter((o) => o.indexOf('draw layer') >= 0)).to.deep.equal([]);
   });
 
