@@ -128,9 +128,9 @@ export const DEFAULTS = {
      * decodes it) and their exact pixels once they have stood still for motionSettleMs; "lossless" sends PNG only.
      */
     motion: 'lossy',
-    /** layer/layer-stream.ts: JPEG quality of lossy rectangles. */
+    /** layer/layer-stream.ts (layer/damage-signal.ts): JPEG quality of lossy rectangles and of live frames. */
     motionQuality: 80,
-    /** layer/layer-stream.ts: how long a lossy region must receive no damage before its exact pixels are sent. */
+    /** layer/layer-stream.ts: how long a lossy region, or a live motion, must receive no damage before its exact pixels are sent. */
     motionSettleMs: 100,
     /** layer/layer-stream.ts: longest run of JPEG-only captures before the whole layer is captured again. */
     motionMaxMs: 1000,
