@@ -500,18 +500,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // The keys delivered before the frame was taken are in it.
     let inputSeq = this.sentInputSeq;
     for (const d of this.delivered) if (d.at <= next.takenAt && d.seq > inputSeq) inputSeq = d.seq;
-    const frame = this.nextFrame++;
-    const capturedAt = performance.now();
-    const built = buildFrame(this.sent as Rgba, [], { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel }, [
-      { rect: full, encoding: ENCODINGS.jpeg, payload: next.jpeg }
-    ]);
-    this.sentInputSeq = inputSeq;
-    const sentAt = performance.now();
     this.counters.liveFrames++;
-    this.send(
-      { frame, inputSeq, keyframe: false, clip: false, lossy: 1, copies: 0, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: 0, encodeMs: sentAt - capturedAt, sentAt },
-      built.message
-    );
+    const now = performance.now();
+    this.sendJpeg(full, next.jpeg, inputSeq, now, now, keep);
   }
 
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
@@ -818,9 +809,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // A key's JPEG frame is followed by a look at the whole layer, as a clip frame is.
     if (m.since === -Infinity) this.dirty = true;
     const captureDone = performance.now();
+    this.sendJpeg(m.region, jpeg, inputSeq, capturedAt, captureDone);
+  }
+
+  /** A frame of one JPEG rectangle: a moving region's, or a live frame over the whole layer. */
+  private sendJpeg(rect: Rect, jpeg: Buffer, inputSeq: number, capturedAt: number, captureDone: number, keep = false): void {
     const frame = this.nextFrame++;
-    const built = buildFrame(sent, [], { frame, inputSeq, keyframe: false, pngLevel: this.opts.pngLevel }, [
-      { rect: m.region, encoding: ENCODINGS.jpeg, payload: jpeg }
+    const built = buildFrame(this.sent as Rgba, [], { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel }, [
+      { rect, encoding: ENCODINGS.jpeg, payload: jpeg }
     ]);
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();

@@ -3,6 +3,7 @@ import { applyCopy, encodeCopy, planCopy } from '../../src/layer/copy-rect';
 import { blank, diffRects, Rect } from '../../src/layer/damage';
 import { encodePngRect } from '../../src/png/encode';
 import { decodePng, Rgba } from '../../src/png/decode';
+import { paste } from './device-model';
 import { photo } from './photo';
 
 const W = 320;
@@ -44,10 +45,7 @@ function scrolled(top: number, left = 0, base = screen()): Rgba {
 /** What the device shows after the copy and the residual rectangles. */
 function onDevice(prev: Rgba, next: Rgba, plan: NonNullable<ReturnType<typeof planCopy>>): Rgba {
   const out = applyCopy(prev, plan.copy);
-  for (const r of plan.residual) {
-    const part = decodePng(encodePngRect(next, r.x, r.y, r.w, r.h, 1));
-    for (let row = 0; row < r.h; row++) part.data.copy(out.data, ((r.y + row) * W + r.x) * 4, row * r.w * 4, (row + 1) * r.w * 4);
-  }
+  for (const r of plan.residual) paste(out, decodePng(encodePngRect(next, r.x, r.y, r.w, r.h, 1)), r);
   return out;
 }
 

@@ -8,6 +8,7 @@ import { decodePng, Rgba } from '../../src/png/decode';
 import { ENCODINGS } from '@stratus/protocol';
 import { blank, Rect } from '../../src/layer/damage';
 import { photo } from './photo';
+import { applyFrame } from './device-model';
 import type { HoleCutter } from '../../src/layer/video-holes';
 
 /** A page stand-in for this one module: each capture returns the current test image. */
@@ -566,23 +567,6 @@ describe('orchestrator/layer/layer-stream', () => {
       return img;
     }
 
-    /** The device's layer after applying `m` over `before`: copies from the layer, PNGs decoded. */
-    function apply(before: Rgba, m: Buffer): Rgba {
-      const out = { ...before, data: Buffer.from(before.data) };
-      for (const r of parse(m).rects) {
-        if (r.encoding === ENCODINGS.copy) {
-          const sx = m.readUInt16BE(r.offset);
-          const sy = m.readUInt16BE(r.offset + 2);
-          const src = Buffer.from(out.data);
-          for (let row = 0; row < r.h; row++) src.copy(out.data, ((r.y + row) * 256 + r.x) * 4, ((sy + row) * 256 + sx) * 4, ((sy + row) * 256 + sx + r.w) * 4);
-        } else {
-          const part = decodePng(m.subarray(r.offset, r.offset + r.length));
-          for (let row = 0; row < r.h; row++) part.data.copy(out.data, ((r.y + row) * 256 + r.x) * 4, row * r.w * 4, (row + 1) * r.w * 4);
-        }
-      }
-      return out;
-    }
-
     async function scroll(encodings: string[], copyRects = 'on'): Promise<{ first: Buffer; second: Buffer }> {
       stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, copyRects });
       stream.setDeviceEncodings(encodings);
@@ -603,7 +587,7 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(second.readUInt16BE(f.rects[0].offset + 2) - f.rects[0].y).to.equal(30);
       // A frame with a copy carries no JPEG: the scrolled photographs are exact already.
       expect(f.rects.slice(1).every((r) => r.encoding === ENCODINGS.png)).to.equal(true);
-      expect(apply(apply(blank(256, 128), first), second).data.equals(rows(30).data)).to.equal(true);
+      expect(applyFrame(applyFrame(blank(256, 128), first), second).data.equals(rows(30).data)).to.equal(true);
       expect(stream.counters.copyFrames).to.equal(1);
       expect(stream.idle).to.equal(false);
       stream.ack(2);
@@ -716,21 +700,9 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(f.rects.slice(2).every((r) => r.encoding === ENCODINGS.png)).to.equal(true);
       const exactArea = f.rects.slice(2).reduce((n, r) => n + r.w * r.h, 0);
       expect(exactArea, 'only what the slide does not explain').to.be.below((area.w * area.h) / 2);
-      // The device: the kept layer (the photograph where it was), copied, then the PNGs.
-      const device = { ...grey, data: Buffer.from(photo(grey, area, 1).data) };
-      const kept = { ...device, data: Buffer.from(device.data) };
-      const m = sent[sent.length - 1];
-      for (const r of f.rects) {
-        if (r.encoding === ENCODINGS.kept) {
-          const sx = m.readUInt16BE(r.offset);
-          const sy = m.readUInt16BE(r.offset + 2);
-          for (let row = 0; row < r.h; row++) kept.data.copy(device.data, ((r.y + row) * 256 + r.x) * 4, ((sy + row) * 256 + sx) * 4, ((sy + row) * 256 + sx + r.w) * 4);
-        } else {
-          const part = decodePng(m.subarray(r.offset, r.offset + r.length));
-          for (let row = 0; row < r.h; row++) part.data.copy(device.data, ((r.y + row) * 256 + r.x) * 4, row * r.w * 4, (row + 1) * r.w * 4);
-        }
-      }
-      expect(device.data.equals(page.img.data)).to.equal(true);
+      // The device kept the layer with the photograph where it was; its live JPEGs are all replaced.
+      const kept = photo(grey, area, 1);
+      expect(applyFrame(kept, sent[sent.length - 1], kept).data.equals(page.img.data)).to.equal(true);
     });
 
     it('claims for each live frame the key-downs delivered before it was taken', async () => {

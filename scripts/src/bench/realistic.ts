@@ -1,23 +1,12 @@
-import { Page } from 'puppeteer-core';
 import { decodePng, Orchestrator } from '@stratus/orchestrator';
 import { capturesStopped, DeviceBrowser, devicePixels, EmulatedLink, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 import { cloudCpuS } from './cloud-cpu';
+import { deviceStats } from './device-stats';
 import { Metric, median, round } from './report';
 
 /** The carousel's longest transition (the hero photo's cross-fade, fixtures/apps/carousel/carousel.css). */
 const TRANSITION_MS = 400;
 
-interface DeviceStats {
-  uiBytes: number;
-  inputToPaintMs: number[];
-}
-
-function stats(page: Page): Promise<DeviceStats> {
-  return page.evaluate(() => {
-    const s = (window as any).stratusClient.stats;
-    return { uiBytes: s.uiBytes, inputToPaintMs: s.inputToPaintMs.slice() };
-  });
-}
 
 /** Pixels whose RGBA differs between two same-sized images (all of them when the sizes differ). */
 function mismatches(a: { width: number; height: number; data: Buffer }, b: { width: number; height: number; data: Buffer }): number {
@@ -68,16 +57,16 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
     const onPainted = (p: { ackedAt: number }): void => void painted.push(p.ackedAt);
     session.layer.on('painted', onPainted);
     for (const key of keys) {
-      const before = await stats(page);
+      const before = await deviceStats(page);
       painted.length = 0;
       const cpu0 = cloudCpuS(orch);
       const pressedAt = performance.now();
       await page.keyboard.press(key);
-      await until('the key to be painted', async () => (await stats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 10000);
+      await until('the key to be painted', async () => (await deviceStats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 10000);
       await capturesStopped(session, 500);
       await settle(orch, page);
       pass.cpuMs.push((cloudCpuS(orch) - cpu0) * 1000);
-      const after = await stats(page);
+      const after = await deviceStats(page);
       pass.keyToPaint.push(after.inputToPaintMs[before.inputToPaintMs.length]);
       pass.bytes.push(after.uiBytes - before.uiBytes);
       pass.frames.push(painted.length);

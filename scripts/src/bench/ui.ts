@@ -2,6 +2,7 @@ import { Page } from 'puppeteer-core';
 import { launchChromium, Orchestrator } from '@stratus/orchestrator';
 import { VK } from '@stratus/protocol';
 import { delay, DeviceBrowser, frameHeader, RawDevice, settle, startOrchestrator, until } from '@stratus/testkit';
+import { DeviceStats, deviceStats } from './device-stats';
 import { Metric, median, percentile, round } from './report';
 import { treePssMb } from './pss';
 
@@ -13,18 +14,6 @@ const FOCUS_KEYS = ['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowLeft', 'Arrow
 const FLOOR_KEYS = [39, 40, 37, 38];
 const IDLE_SECONDS = 10;
 
-interface DeviceStats {
-  uiBytes: number;
-  framesPainted: number;
-  inputToPaintMs: number[];
-}
-
-function stats(page: Page): Promise<DeviceStats> {
-  return page.evaluate(() => {
-    const s = (window as any).stratusClient.stats;
-    return { uiBytes: s.uiBytes, framesPainted: s.framesPainted, inputToPaintMs: s.inputToPaintMs.slice() };
-  });
-}
 
 /** The pause between measured focus moves, as the bench had it before settle() waited for rest. */
 const VIEWER_PAUSE_MS = 300;
@@ -34,14 +23,14 @@ const VIEWER_PAUSE_MS = 300;
  * the layer to settle, so each move is its own frame. The device's stats before and after.
  */
 async function focusMove(orch: Orchestrator, page: Page, i: number): Promise<{ before: DeviceStats; after: DeviceStats }> {
-  const before = await stats(page);
+  const before = await deviceStats(page);
   await page.keyboard.press(FOCUS_KEYS[i % FOCUS_KEYS.length]);
-  await until('the focus move to be painted', async () => (await stats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 5000);
+  await until('the focus move to be painted', async () => (await deviceStats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 5000);
   await settle(orch, page);
   // A viewer's pace: a remote's focus moves come a few per second at the quickest. (The tests'
   // settle() returns as soon as the layer is at rest; moves back to back would measure a burst.)
   await delay(VIEWER_PAUSE_MS);
-  return { before, after: await stats(page) };
+  return { before, after: await deviceStats(page) };
 }
 
 /** A device that acks everything, so the session keeps streaming; used to open many sessions. */
@@ -92,7 +81,7 @@ export async function benchUi(): Promise<Metric[]> {
     }
     const capturesPerKey = (session.stats.captures - capturesAtStart) / FOCUS_MOVES;
     const clips = session.layer.stats;
-    const lat = (await stats(page)).inputToPaintMs.slice(-FOCUS_MOVES);
+    const lat = (await deviceStats(page)).inputToPaintMs.slice(-FOCUS_MOVES);
     const composite = await replayComposite(page);
 
     // Baseline in the same run: on a bare page of the portal in the same cloud Chromium (its own
@@ -107,10 +96,10 @@ export async function benchUi(): Promise<Metric[]> {
     // Idle: the portal is static apart from its once-a-minute clock; avoid a minute boundary.
     const secondsToMinute = 60 - new Date().getSeconds();
     if (secondsToMinute < IDLE_SECONDS + 2) await delay((secondsToMinute + 1) * 1000);
-    const idleBefore = await stats(page);
+    const idleBefore = await deviceStats(page);
     const capturesBefore = session.stats.captures;
     await delay(IDLE_SECONDS * 1000);
-    const idleAfter = await stats(page);
+    const idleAfter = await deviceStats(page);
 
     out.push(
       { metric: 'ui_key_to_paint_ms_p50', value: round(median(lat)), unit: 'ms', note: `${lat.length} focus moves, device-measured` },
@@ -157,7 +146,7 @@ async function withoutHints(device: DeviceBrowser): Promise<Metric> {
     const page = await device.open(orch, 'w=1280&h=720&app=portal');
     await settle(orch, page);
     for (let i = 0; i < BASELINE_MOVES; i++) await focusMove(orch, page, i);
-    const lat = (await stats(page)).inputToPaintMs.slice(-BASELINE_MOVES);
+    const lat = (await deviceStats(page)).inputToPaintMs.slice(-BASELINE_MOVES);
     await page.close();
     return { metric: 'ui_key_to_paint_nohint_ms_p50', value: round(median(lat)), unit: 'ms', note: `baseline: ${BASELINE_MOVES} focus moves, ui.damageHints off` };
   } finally {
