@@ -4,9 +4,12 @@
  * enumerable, not writable, and named at random per session (CloudPageConfig.inbox).
  */
 import type { DrmEventParams } from '@stratus/protocol';
+import { deliverMessage } from './app-messages';
 import type { CloudErrorDetail, DamageTake } from './config';
 import { drmEvent } from './hbbtv/drm-agent';
 import type { MediaInbox } from './media';
+import { ControlArgs, controlPlayer } from './media/control';
+import type { Failure } from './media/rpc';
 import { dispatchCloudError } from './tasks';
 import { RENDERED_EVENT } from './tv-shim';
 
@@ -18,6 +21,10 @@ export interface Inbox extends MediaInbox {
   rendered(detail: object): void;
   /** The terminal's DRM agent spoke to one of the page's DRM agent objects. */
   drmEvent(e: DrmEventParams): void;
+  /** A control client's message to the app (app.message). */
+  message(data: unknown): boolean;
+  /** A control client's command on one of this document's players. */
+  control(player: string, method: string, args: ControlArgs): Failure | null;
 }
 
 export function installInbox(name: string, media: MediaInbox | null, take: DamageTake | null): Inbox {
@@ -28,6 +35,8 @@ export function installInbox(name: string, media: MediaInbox | null, take: Damag
     holeKey: (n) => (media ? media.holeKey(n) : 0),
     streamEvent: (e) => media && media.streamEvent(e),
     drmEvent: (e) => drmEvent(e),
+    message: (data) => deliverMessage(data),
+    control: (player, method, args) => controlPlayer(player, method, args),
     take: (width, height, maxArea) => (take ? take(width, height, maxArea) : null),
     cloudError: (d) => dispatchCloudError(d),
     rendered: (detail) => {

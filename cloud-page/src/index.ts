@@ -9,6 +9,7 @@ import { installHbbtv } from './hbbtv';
 import type { DeviceMedia } from './hbbtv/capabilities';
 import { installMediaProxy } from './media';
 import { currentChannelObject } from './media/object-api';
+import { call } from './media/rpc';
 import { installInbox } from './inbox';
 import { installTvShim } from './tv-shim';
 
@@ -20,7 +21,10 @@ const w = window as unknown as Record<string, unknown>;
 if (!w[cfg.inbox]) {
   const media = cfg.media ? installMediaProxy(cfg.media, cfg.hbbtv.languages) : null;
   const inbox = installInbox(cfg.inbox, media, cfg.damageHints ? watchDamage() : null);
-  installTvShim(cfg, inbox.support);
+  installTvShim(cfg, inbox.support, (data) => {
+    // The app's answer to control clients, through the media binding (none in a frame it does not reach).
+    if (media && window.top === window) call('page', 'message', { data }).catch(() => undefined);
+  });
   // The terminal's objects report to the orchestrator through the media binding.
   if (media) {
     const origin = location.origin;

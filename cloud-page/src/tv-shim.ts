@@ -5,9 +5,11 @@
  * media-bridge. docs/protocol.md lists it.
  */
 import { VK } from '@stratus/protocol/page';
+import { messagingApi } from './app-messages';
 import type { CloudPageConfig } from './config';
 
-export function installTvShim(cfg: CloudPageConfig, support: (type: unknown) => string): void {
+/** `post` takes the app's stratus.postMessage data out to control clients. */
+export function installTvShim(cfg: CloudPageConfig, support: (type: unknown) => string, post: (data: unknown) => void): void {
   const w = window as unknown as Record<string, unknown>;
   if (typeof w.KeyEvent === 'undefined') {
     const keyEvent = {};
@@ -15,8 +17,10 @@ export function installTvShim(cfg: CloudPageConfig, support: (type: unknown) => 
     Object.defineProperty(window, 'KeyEvent', { value: Object.freeze(keyEvent), configurable: false, writable: false });
   }
   const s = cfg.session;
+  // Accessors (onmessage) still work on a frozen object: the app cannot replace the API, only listen.
+  const api = Object.defineProperties({}, messagingApi(post));
   Object.defineProperty(window, 'stratus', {
-    value: Object.freeze({
+    value: Object.freeze(Object.assign(api, {
       version: 1,
       sessionId: s.sessionId,
       device: Object.freeze({ width: s.device.width, height: s.device.height, model: s.device.model }),
@@ -27,7 +31,7 @@ export function installTvShim(cfg: CloudPageConfig, support: (type: unknown) => 
         support: (type: unknown) => support(type),
         device: Object.freeze(JSON.parse(JSON.stringify(s.mediaDevice)))
       })
-    }),
+    })),
     configurable: false,
     writable: false
   });

@@ -1,4 +1,4 @@
-import { arr, check, DEVICE_PROFILE_SCHEMA, DeviceProfile, int, obj, str, STREAM_EVENT_SCRIPT_SCHEMA, StratusError } from '@stratus/protocol';
+import { APP_ENTRY_SCHEMA, APP_ID_PATTERN, arr, check, DEVICE_PROFILE_SCHEMA, DeviceProfile, int, obj, str, STREAM_EVENT_SCRIPT_SCHEMA, StratusError } from '@stratus/protocol';
 import type { AppEntry } from './config';
 import type { LineupChannel } from './media/media-proxy';
 
@@ -50,7 +50,17 @@ const BOUNDS: Record<string, [number, number]> = {
   'bridge.idleMs': [0, 3600000],
   'bridge.segmentWaitMs': [1000, 600000],
   'bridge.maxAheadSegments': [1, 10000],
-  'hbbtv.parentalThreshold': [0, 255]
+  'hbbtv.parentalThreshold': [0, 255],
+  'api.ratePerS': [1, 100000],
+  'api.rateBurst': [1, 100000],
+  'api.maxBodyBytes': [1024, 16777216],
+  'api.eventBuffer': [10, 1000000],
+  'api.appErrorsPerMin': [1, 100000],
+  'api.webhookTimeoutMs': [100, 600000],
+  'api.webhookQueue': [1, 1000000],
+  'api.webhookRetryMs': [10, 600000],
+  'api.webhookRetryMaxMs': [10, 3600000],
+  'api.prewarmTtlMs': [1000, 86400000]
 };
 
 /** String settings that only take one of a few values. */
@@ -111,20 +121,11 @@ function checkCatalog(path: string, v: unknown): Record<string, AppEntry> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw illegal(path, 'expected an object of apps');
   const out: Record<string, AppEntry> = {};
   for (const [id, e] of Object.entries(v as Record<string, unknown>)) {
-    const entry = e as Partial<AppEntry>;
-    if (!/^[a-z0-9][a-z0-9._-]*$/.test(id) || id.length > 64) throw illegal(`${path}.${id}`, 'illegal app id');
-    if (typeof entry?.url !== 'string' || entry.url === '') throw illegal(`${path}.${id}.url`, 'expected a URL');
-    for (const k of ['width', 'height'] as const) {
-      const n = entry[k];
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 160 || n > 7680) throw illegal(`${path}.${id}.${k}`, 'expected 160..7680');
-    }
-    out[id] = { url: entry.url, width: entry.width as number, height: entry.height as number };
-    if (entry.allowedOrigins !== undefined) {
-      if (!Array.isArray(entry.allowedOrigins) || entry.allowedOrigins.length > 32 || !entry.allowedOrigins.every((o) => typeof o === 'string' && /^https?:\/\/[^/]+$/.test(o))) {
-        throw illegal(`${path}.${id}.allowedOrigins`, 'expected at most 32 origins like https://host:port');
-      }
-      out[id].allowedOrigins = entry.allowedOrigins.slice();
-    }
+    if (!APP_ID_PATTERN.test(id) || id.length > 64) throw illegal(`${path}.${id}`, 'illegal app id');
+    // The same rules as the API's app entries (protocol/src/api.ts).
+    const why = check(APP_ENTRY_SCHEMA, e, `${path}.${id}`);
+    if (why) throw illegal(`${path}.${id}`, why);
+    out[id] = structuredClone(e) as AppEntry;
   }
   return out;
 }

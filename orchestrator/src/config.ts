@@ -11,6 +11,12 @@ export interface AppEntry {
   height: number;
   /** Origins besides its own that the app may start with HbbTV createApplication. */
   allowedOrigins?: string[];
+  /** The broadcaster whose API keys may run and drive it (protocol/src/api.ts); none: operators only. */
+  owner?: string;
+  /** The HbbTV keyset mask it has before it sets one; absent: every key. */
+  keyset?: number;
+  /** Whether its storage lasts for the session (the default) or is kept per device. */
+  storage?: 'session' | 'device';
 }
 
 /** The built-in secret for development. It is public, so production mode refuses it. */
@@ -53,6 +59,34 @@ export const DEFAULTS = {
     rateBurst: 400,
     /** orchestrator.ts (for session/session-channels.ts): control clients (session.join) a session accepts besides its device. */
     maxChannels: 4
+  },
+  api: {
+    /**
+     * orchestrator.ts (api/json-store.ts): folder of the integration API's stores (API keys, the catalogue's changes,
+     * webhooks), relative to the working directory; empty keeps them in memory only.
+     */
+    dataDir: 'data',
+    /** api/rest.ts: API calls per second, sustained, per API key (or per address before authentication). */
+    ratePerS: 50,
+    /** api/rest.ts: calls allowed in a burst. */
+    rateBurst: 100,
+    /** api/rest.ts: largest request body, in bytes. */
+    maxBodyBytes: 65536,
+    /** orchestrator.ts (api/event-log.ts): recent events kept for SSE clients resuming with Last-Event-ID. */
+    eventBuffer: 2000,
+    /** orchestrator.ts (for session/session.ts): app.error events per session per minute; more are counted, not sent. */
+    appErrorsPerMin: 20,
+    /** orchestrator.ts (api/webhooks.ts): how long one delivery may take before it counts as failed. */
+    webhookTimeoutMs: 5000,
+    /** orchestrator.ts (api/webhooks.ts): events queued per endpoint; beyond, the oldest is dropped and counted. */
+    webhookQueue: 1000,
+    /** orchestrator.ts (api/webhooks.ts): first retry delay, doubled per failure up to webhookRetryMaxMs. */
+    webhookRetryMs: 250,
+    webhookRetryMaxMs: 30000,
+    /** orchestrator.ts (api/webhooks.ts): private hosts ("host" or "host:port", comma separated) webhooks may post to. */
+    webhookAllowPrivate: '',
+    /** orchestrator.ts: how long a pre-warmed session waits for its device before it closes. */
+    prewarmTtlMs: 120000
   },
   identity: {
     /** orchestrator.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */

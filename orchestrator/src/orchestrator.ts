@@ -1,10 +1,16 @@
-import { BASELINE_MEDIA_CAPABILITIES, HelloParams, JoinParams, ResumeParams } from '@stratus/protocol';
+import { BASELINE_MEDIA_CAPABILITIES, EventType, HelloParams, Infer, JoinParams, MediaCapabilities, PREWARM_SCHEMA, ResumeParams, SessionInfo } from '@stratus/protocol';
+import { ApiKeys } from './api/api-keys';
+import { Catalogue, FileCatalogue } from './api/catalogue';
+import { EventLog } from './api/event-log';
+import { JsonStore } from './api/json-store';
+import { coversApp, coversSession, Principal } from './api/principal';
+import { Webhooks } from './api/webhooks';
 import { Channel } from './channel/channel';
 import { forgetNoProxy, GuardedProxy, MediaBridge } from '@stratus/media-bridge';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
 import { XmlCheck } from './page/xml-check';
-import { Config, listOf } from './config';
+import { AppEntry, Config, listOf } from './config';
 import { settledWithin } from './deadline';
 import { PeerInfo, SessionHost } from './connection/peer-connection';
 import { StratusError } from '@stratus/protocol';
@@ -32,6 +38,28 @@ export function bridgeOptions(config: Config): ConstructorParameters<typeof Medi
     allowPrivate,
     corsOrigins: listOf(config.media.corsOrigins)
   };
+}
+
+/** The integration API's state: keys, the catalogue, the event log and the webhooks fed from it. */
+export interface ApiState {
+  keys: ApiKeys;
+  catalogue: Catalogue;
+  events: EventLog;
+  webhooks: Webhooks;
+}
+
+export type PrewarmSpec = Infer<typeof PREWARM_SCHEMA>;
+
+/** What a new session is made of, from a device's hello or a pre-warm request. */
+interface SessionSpec {
+  deviceId: string;
+  appId: string;
+  app: AppEntry;
+  device: { width: number; height: number; model: string; encodings: string[] };
+  media: MediaCapabilities;
+  peer: PeerInfo;
+  location: { latitude: number; longitude: number; accuracy: number } | null;
+  prewarmed: boolean;
 }
 
 /** The Stratus version the user agent and the API report. */
@@ -68,8 +96,99 @@ export class Orchestrator implements SessionHost {
   /** ffprobe's only way out when the orchestrator inspects a source (media-bridge guarded-proxy.ts). */
   private mediaProxy: GuardedProxy | null = null;
 
+  readonly api: ApiState;
+  /** Sessions reserved through the API (prewarm), by device id, until their device says hello. */
+  private readonly reserved = new Map<string, { session: Session; timer: NodeJS.Timeout }>();
+
   private constructor(readonly config: Config) {
     this.revoked = new Set(listOf(config.auth.revokedDevices));
+    const a = config.api;
+    const events = new EventLog(a.eventBuffer);
+    this.api = {
+      keys: new ApiKeys(new JsonStore(a.dataDir, 'api-keys.json')),
+      catalogue: new FileCatalogue(config.apps.catalog, new JsonStore(a.dataDir, 'catalogue.json')),
+      events,
+      webhooks: new Webhooks(new JsonStore(a.dataDir, 'webhooks.json'), events, {
+        timeoutMs: a.webhookTimeoutMs,
+        queue: a.webhookQueue,
+        retryMs: a.webhookRetryMs,
+        retryMaxMs: a.webhookRetryMaxMs,
+        allowPrivate: listOf(a.webhookAllowPrivate.toLowerCase())
+      })
+    };
+  }
+
+  /** Where an app entry's page is: absolute, or a path on this orchestrator. */
+  appUrl(app: AppEntry): string {
+    return new URL(app.url, this.baseUrl).href;
+  }
+
+  /** The sessions `p` may see. */
+  sessionsFor(p: Principal): Session[] {
+    return [...this.sessions.values()].filter((s) => !s.isClosing && coversSession(p, s));
+  }
+
+  /** A live session `p` may drive. Throws STRATUS_UNKNOWN_SESSION or STRATUS_FORBIDDEN. */
+  sessionFor(p: Principal, id: string): Session {
+    const s = this.liveSession(id);
+    if (!coversSession(p, s)) throw new StratusError('STRATUS_FORBIDDEN', `session ${id.slice(0, 64)}`);
+    return s;
+  }
+
+  /**
+   * Reserves a session for a device before it connects: the app loads now, and the device's next
+   * hello (for the same app, or none, and the same screen) takes it over, so the viewer's red
+   * button shows a loaded app. Unclaimed, it closes after api.prewarmTtlMs.
+   */
+  async prewarm(p: Principal, spec: PrewarmSpec): Promise<SessionInfo> {
+    if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
+    const app = await this.api.catalogue.get(spec.appId);
+    if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', spec.appId);
+    if (!coversApp(p, app.owner)) throw new StratusError('STRATUS_FORBIDDEN', `app ${spec.appId}`);
+    if (this.revoked.has(spec.deviceId)) throw new StratusError('STRATUS_AUTH_REVOKED', spec.deviceId);
+    if (this.reserved.has(spec.deviceId)) throw new StratusError('STRATUS_CONFLICT', `a session is reserved for ${spec.deviceId} already`);
+    const screen = spec.screen ?? { width: 1280, height: 720 };
+    this.admit(spec.deviceId, screen);
+    const session = await this.createSession({
+      deviceId: spec.deviceId,
+      appId: spec.appId,
+      app,
+      device: { ...screen, model: spec.model ?? 'unknown', encodings: spec.encodings ?? ['png'] },
+      media: spec.media ?? BASELINE_MEDIA_CAPABILITIES,
+      peer: { ip: null },
+      location: this.locationFor({}),
+      prewarmed: true
+    });
+    const timer = setTimeout(() => void session.close(new StratusError('STRATUS_IDLE_TIMEOUT', 'no device claimed the pre-warmed session')), this.config.api.prewarmTtlMs);
+    timer.unref();
+    this.reserved.set(spec.deviceId, { session, timer });
+    session.once('closing', () => this.unreserve(spec.deviceId, session));
+    return session.info();
+  }
+
+  private unreserve(deviceId: string, session: Session): void {
+    const r = this.reserved.get(deviceId);
+    if (!r || r.session !== session) return;
+    clearTimeout(r.timer);
+    this.reserved.delete(deviceId);
+  }
+
+  /** The session reserved for this device, if the hello fits it (the same app or none, the same screen). */
+  private claimReserved(deviceId: string, hello: HelloParams): Session | null {
+    const r = this.reserved.get(deviceId);
+    if (!r || r.session.isClosing) return null;
+    const info = r.session.info();
+    if (hello.app && hello.app !== r.session.appId) return null;
+    if (hello.screen.width !== info.device.screen.width || hello.screen.height !== info.device.screen.height) return null;
+    this.unreserve(deviceId, r.session);
+    r.session.layer.setDeviceEncodings(hello.encodings ?? ['png']);
+    return r.session;
+  }
+
+  /** A session event: numbered into the event log (SSE, webhooks) and told to the session's control clients. */
+  private publish(session: Session, type: EventType, data: Record<string, unknown>): void {
+    const logged = this.api.events.publish(session.subject, type, data);
+    session.channels.tellEvent(logged.event);
   }
 
   /** Issues device credentials signed with this orchestrator's secret. */
@@ -85,7 +204,7 @@ export class Orchestrator implements SessionHost {
     return victims.length;
   }
 
-  private locationFor(hello: HelloParams): { latitude: number; longitude: number; accuracy: number } | null {
+  private locationFor(hello: Pick<HelloParams, 'location'>): { latitude: number; longitude: number; accuracy: number } | null {
     if (hello.location) return { accuracy: 1000, ...hello.location };
     const d = this.config.identity.defaultLocation;
     if (!d) return null;
@@ -93,6 +212,7 @@ export class Orchestrator implements SessionHost {
     return { latitude, longitude, accuracy: 5000 };
   }
 
+  /** The operator API's list (/operator/sessions). */
   listSessions(): Array<{ id: string; deviceId: string; appId: string }> {
     return [...this.sessions.values()].map((s) => ({ id: s.id, deviceId: s.deviceId, appId: s.appId }));
   }
@@ -244,11 +364,22 @@ export class Orchestrator implements SessionHost {
    * credentials, so revoking the device also keeps its control clients out.
    */
   joinSession(params: JoinParams): { session: Session; channel: Channel } {
+    if (params.key !== undefined) {
+      // An integration client: its API key's scope must cover the session's app.
+      const principal = this.api.keys.verify(params.key);
+      const session = this.sessionFor(principal, params.sessionId);
+      const channel = session.channels.join(params.name ?? 'control');
+      channel.principal = principal;
+      return { session, channel };
+    }
+    if (params.token === undefined) throw new StratusError('STRATUS_AUTH_REQUIRED', 'session.join needs a token or a key');
     const claims = verifyDeviceToken(this.config.auth.secret, params.token);
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
     const session = this.liveSession(params.sessionId);
     if (session.deviceId !== claims.dev) throw new StratusError('STRATUS_AUTH_INVALID', 'the token is for another device');
-    return { session, channel: session.channels.join(params.name ?? 'control') };
+    const channel = session.channels.join(params.name ?? 'control');
+    channel.principal = { kind: 'device', deviceId: claims.dev };
+    return { session, channel };
   }
 
   private liveSession(id: string): Session {
@@ -263,33 +394,53 @@ export class Orchestrator implements SessionHost {
     if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
+    const reserved = this.claimReserved(claims.dev, hello);
+    if (reserved) return reserved;
     const appId = hello.app ?? this.config.apps.default;
-    const app = Object.prototype.hasOwnProperty.call(this.config.apps.catalog, appId) ? this.config.apps.catalog[appId] : undefined;
+    const app = await this.api.catalogue.get(appId);
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
+    this.admit(claims.dev, hello.screen);
+    return this.createSession({
+      deviceId: claims.dev,
+      appId,
+      app,
+      device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown', encodings: hello.encodings ?? ['png'] },
+      media: hello.media ?? BASELINE_MEDIA_CAPABILITIES,
+      peer,
+      location: this.locationFor(hello),
+      prewarmed: false
+    });
+  }
+
+  /** The limits a new session must pass: screen size, sessions per device, sessions in all. */
+  private admit(deviceId: string, screen: { width: number; height: number }): void {
     const { maxScreenWidth, maxScreenHeight, maxPerDevice } = this.config.sessions;
-    if (hello.screen.width > maxScreenWidth || hello.screen.height > maxScreenHeight) {
-      throw new StratusError('STRATUS_SCREEN_TOO_LARGE', `${hello.screen.width}x${hello.screen.height} is over ${maxScreenWidth}x${maxScreenHeight}`);
+    if (screen.width > maxScreenWidth || screen.height > maxScreenHeight) {
+      throw new StratusError('STRATUS_SCREEN_TOO_LARGE', `${screen.width}x${screen.height} is over ${maxScreenWidth}x${maxScreenHeight}`);
     }
     let held = 0;
-    for (const s of this.sessions.values()) if (s.deviceId === claims.dev && !s.isClosing) held++;
+    for (const s of this.sessions.values()) if (s.deviceId === deviceId && !s.isClosing) held++;
     if (held >= maxPerDevice) throw new StratusError('STRATUS_DEVICE_SESSION_LIMIT', `${held} sessions`);
     // Sessions count from admission: those in the map (starting or live), and those admitted and
     // still getting their browser context.
     if (this.sessions.size + this.admitting >= this.config.sessions.max) {
       throw new StratusError('STRATUS_SESSION_LIMIT', `${this.config.sessions.max} sessions`);
     }
+  }
+
+  private async createSession(spec: SessionSpec): Promise<Session> {
     const session = new Session({
-      deviceId: claims.dev,
-      appId,
-      app,
-      appUrl: new URL(app.url, this.baseUrl).href,
-      device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown', encodings: hello.encodings ?? ['png'] },
+      deviceId: spec.deviceId,
+      appId: spec.appId,
+      app: spec.app,
+      appUrl: this.appUrl(spec.app),
+      device: spec.device,
       ui: this.config.ui,
       hbbtv: this.config.hbbtv,
       wellFormedXml: (text) => (this.xmlCheck ? this.xmlCheck.wellFormed(text) : Promise.resolve(false)),
       media: {
         ...this.config.media,
-        caps: hello.media ?? BASELINE_MEDIA_CAPABILITIES,
+        caps: spec.media,
         router: this.router as PlaybackRouter
       },
       appLoadTimeoutMs: this.config.sessions.appLoadTimeoutMs,
@@ -301,10 +452,13 @@ export class Orchestrator implements SessionHost {
       resumeGraceMs: this.config.sessions.resumeGraceMs,
       maxControlChannels: this.config.control.maxChannels,
       rpcTimeoutMs: this.config.control.rpcTimeoutMs,
-      deviceIp: peer.ip,
-      userAgent: sessionUserAgent(this.chromiumUserAgent, hello.model ?? 'unknown', STRATUS_VERSION),
-      location: this.locationFor(hello)
+      appErrorsPerMin: this.config.api.appErrorsPerMin,
+      prewarmed: spec.prewarmed,
+      deviceIp: spec.peer.ip,
+      userAgent: sessionUserAgent(this.chromiumUserAgent, spec.device.model, STRATUS_VERSION),
+      location: spec.location
     });
+    session.on('event', (type, data) => this.publish(session, type, data));
     this.starting++;
     this.sessionsOpened++;
     this.admitting++;
@@ -315,10 +469,11 @@ export class Orchestrator implements SessionHost {
         .finally(() => this.admitting--);
       this.sessions.set(session.id, session);
       session.once('closed', () => this.sessions.delete(session.id));
+      this.publish(session, 'session.started', { prewarmed: spec.prewarmed, model: spec.device.model, screen: { width: spec.device.width, height: spec.device.height } });
       await session.start(context);
       return session;
     } catch (err) {
-      await session.close();
+      await session.close(err instanceof StratusError ? err : null);
       // The browser died under the start: the device may simply try again.
       const c = chromium as LaunchedChromium | null;
       if (c && (this.chromium !== c || !c.browser.connected) && !this.closing) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', 'the browser died while the session started');
@@ -344,6 +499,7 @@ export class Orchestrator implements SessionHost {
         await this.http?.close();
         await this.bridge?.close();
         await this.mediaProxy?.close();
+        this.api.webhooks.close();
       })();
       // The browser's own close needs a share of the deadline too.
       await settledWithin(orderly, left() * 0.7);

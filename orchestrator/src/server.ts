@@ -12,6 +12,7 @@ import { Config, listOf } from './config';
 import { PeerConnection, SessionHost } from './connection/peer-connection';
 import { deviceIp, normalizeIp } from './identity';
 import { mediaOriginRouter } from './dev/media-origin';
+import { ApiHost, apiRouter } from './api/rest';
 import { BRIDGE_MOUNT, MediaBridge } from '@stratus/media-bridge';
 
 export interface HttpFront {
@@ -77,7 +78,7 @@ function operatorApi(config: Config, ops: OperatorActions): express.Router {
   return router;
 }
 
-export async function startHttp(config: Config, host: SessionHost & OperatorActions, bridge: MediaBridge | null = null): Promise<HttpFront> {
+export async function startHttp(config: Config, host: SessionHost & OperatorActions & ApiHost, bridge: MediaBridge | null = null): Promise<HttpFront> {
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -114,6 +115,8 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     res.json({ token: host.issueDeviceToken(`emulator-${randomBytes(6).toString('hex')}`, config.auth.devTokenTtlS), insecure: true });
   });
   app.use('/operator', operatorApi(config, host));
+  // The integration API (docs/api.md): API keys, the catalogue, sessions, events.
+  app.use('/api', apiRouter(host));
   // The device page for HbbTV terminals: they only run it as an app with the HbbTV content type.
   // ?desktop=1 serves the same page as text/html, so desktop Chrome renders it instead of
   // downloading it (for developers and the tests).

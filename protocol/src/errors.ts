@@ -17,6 +17,8 @@ export interface ErrorSpec {
    */
   final: boolean;
   message: string;
+  /** The HTTP status of API answers that carry it, where the close code does not say (httpStatus). */
+  http?: number;
 }
 
 export var ERRORS = {
@@ -70,8 +72,8 @@ export var ERRORS = {
     close: 4426, final: true,
     message: 'The device speaks a protocol version this orchestrator does not.'
   },
-  STRATUS_SHUTDOWN: { rpc: -32010, close: 4001, final: false, message: 'The orchestrator is shutting down.' },
-  STRATUS_SESSION_CLOSED: { rpc: -32011, close: 4000, final: false, message: 'The session was closed.' },
+  STRATUS_SHUTDOWN: { rpc: -32010, close: 4001, final: false, http: 503, message: 'The orchestrator is shutting down.' },
+  STRATUS_SESSION_CLOSED: { rpc: -32011, close: 4000, final: false, http: 410, message: 'The session was closed.' },
   STRATUS_CAPTURE_FAILED: {
     rpc: -32012,
     close: 4500, final: false,
@@ -133,14 +135,14 @@ export var ERRORS = {
     message: 'blob:, data: and MediaSource sources exist only in the cloud page; give the element an http(s) URL the device can load.'
   },
   STRATUS_MEDIA_PLAY_REJECTED: { rpc: -32032, close: 0, final: false, message: "The device's player refused or aborted play()." },
-  STRATUS_MEDIA_UNKNOWN_PLAYER: { rpc: -32033, close: 0, final: false, message: 'The request names a player the device does not have.' },
+  STRATUS_MEDIA_UNKNOWN_PLAYER: { rpc: -32033, close: 0, final: false, http: 404, message: 'The request names a player the device does not have.' },
   STRATUS_MEDIA_UNKNOWN_TRACK: { rpc: -32051, close: 0, final: false, message: "The selection names a track the device's player does not have (any more)." },
   STRATUS_MEDIA_ERROR: {
     rpc: -32034,
     close: 0, final: false,
     message: "The device's player failed (network, decode or format); the element gets a MediaError."
   },
-  STRATUS_UNKNOWN_CHANNEL: { rpc: -32035, close: 0, final: false, message: 'No channel with that id or number in the line-up.' },
+  STRATUS_UNKNOWN_CHANNEL: { rpc: -32035, close: 0, final: false, http: 404, message: 'No channel with that id or number in the line-up.' },
   STRATUS_MEDIA_SOURCE_UNREACHABLE: {
     rpc: -32036,
     close: 0, final: false,
@@ -174,6 +176,28 @@ export var ERRORS = {
     close: 4504, final: false,
     message: 'The session already has its maximum number of control channels (control.maxChannels).'
   },
+  STRATUS_FORBIDDEN: {
+    rpc: -32052,
+    close: 4403, final: true, http: 403,
+    message: "The caller's scope does not cover this app, session or operation."
+  },
+  STRATUS_NOT_FOUND: { rpc: -32053, close: 0, final: false, http: 404, message: 'No such resource (API key, webhook or app entry).' },
+  STRATUS_CONFLICT: { rpc: -32054, close: 0, final: false, http: 409, message: 'A resource with that id exists already.' },
+  STRATUS_APP_LAYER_MISMATCH: {
+    rpc: -32055,
+    close: 0, final: false, http: 409,
+    message: "The app's authored aspect ratio gives another layer size than the device's session has; start a new session for it."
+  },
+  STRATUS_DESTINATION_FORBIDDEN: {
+    rpc: -32056,
+    close: 0, final: false, http: 400,
+    message: 'The webhook URL is not http(s), or is on a private, loopback or link-local address that api.webhookAllowPrivate does not list.'
+  },
+  STRATUS_MEDIA_CONTROL_UNSUPPORTED: {
+    rpc: -32057,
+    close: 0, final: false, http: 409,
+    message: "The player's kind has no such control (pause on a video/broadcast object, volume on an A/V Control object)."
+  },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
     close: 4429, final: true,
@@ -189,6 +213,19 @@ export function isErrorCode(code: string): code is ErrorCode {
 
 export function errorSpec(code: ErrorCode): ErrorSpec {
   return ERRORS[code];
+}
+
+/**
+ * The HTTP status of an API answer carrying `code`: its own `http`, else the close code's (the
+ * 44xx/45xx close codes mirror HTTP statuses), else 400 for a request that cannot be served as
+ * sent and 500 for the orchestrator's own failures.
+ */
+export function httpStatus(code: ErrorCode): number {
+  var spec = errorSpec(code);
+  if (spec.http) return spec.http;
+  if (spec.close >= 4400 && spec.close < 4600) return spec.close - 4000;
+  if (code === 'STRATUS_INTERNAL' || code === 'STRATUS_RPC_TIMEOUT') return code === 'STRATUS_RPC_TIMEOUT' ? 504 : 500;
+  return 400;
 }
 
 /** Closes the device must not try to resume after: its own normal close, or a final code's. */

@@ -11,3 +11,5 @@ export * from './ui-frame';
 export * from './media';
 export * from './capabilities';
 export * from './reliable-link';
+export * from './api';
+export * from './json-schema';

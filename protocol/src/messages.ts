@@ -1,6 +1,7 @@
 import { MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
 import { DRM_EVENT_SCHEMA, MEDIA_EVENT_SCHEMA, MEDIA_METHODS, STREAM_EVENT_SCHEMA } from './media';
-import { arr, bool, int, num, obj, oneOf, Schema, str } from './schema';
+import { APP_MESSAGE_MAX, EVENT_SCHEMA } from './api';
+import { arr, bool, int, json, num, obj, oneOf, Schema, str } from './schema';
 
 /** Who speaks on a channel: the device itself, or a second client joined to its session. */
 export type ChannelRole = 'device' | 'control';
@@ -81,17 +82,44 @@ export interface JoinResult {
   deviceAttached: boolean;
 }
 
+/** A device player as session.info lists it, with its last reported state. */
+export interface PlayerInfo {
+  /** The id control methods name (media.play {player}). */
+  id: string;
+  kind: 'media' | 'broadcast' | 'drm';
+  /** The last media.event type and state the device reported; null before any. */
+  event: string | null;
+  state: { paused: boolean; ended: boolean; currentTime: number; duration: number; volume: number; muted: boolean } | null;
+  /** A broadcast player's channel (ccid), when it tuned one. */
+  channel?: string;
+}
+
 /** The answer to `session.info`. */
 export interface SessionInfo {
   sessionId: string;
   deviceId: string;
-  app: AppInfo;
+  app: AppInfo & { url: string; owner: string | null };
   layer: { width: number; height: number };
   model: string;
   deviceAttached: boolean;
   controlChannels: number;
   keys: number;
   framesSent: number;
+  /** UI bytes sent to the device. */
+  uiBytes: number;
+  /** What the device reported in its hello (or a pre-warm request). */
+  device: { screen: { width: number; height: number }; model: string; encodings: string[]; media: unknown };
+  players: PlayerInfo[];
+  /** When the session started (ISO 8601), and whether it was pre-warmed. */
+  started: string;
+  prewarmed: boolean;
+  /** Times the app was (re)loaded in the session: launches, reloads, crash recoveries. */
+  reloads: number;
+}
+
+/** What control media methods answer: the player they acted on. */
+export interface ControlMediaResult {
+  player: string;
 }
 
 /** The device's answer to `device.info`. */
@@ -155,12 +183,14 @@ export var TO_ORCHESTRATOR = {
     obj(
       {
         sessionId: str(36, UUID),
-        /** A device token for the session's own device id. */
+        /** A device token for the session's own device id; or `key`. */
         token: str(2048),
+        /** An API key ("<id>.<secret>") whose scope covers the session's app (docs/api.md). */
+        key: str(256),
         /** Shown to operators. */
         name: str(64)
       },
-      ['name']
+      ['name', 'token', 'key']
     ),
     returns<JoinResult>()
   ),
@@ -168,6 +198,28 @@ export var TO_ORCHESTRATOR = {
   'session.leave': request(true, ['control'], obj({}), returns<{ left: true }>()),
   'session.info': request(true, BOTH, obj({}), returns<SessionInfo>()),
   'link.ack': notification(false, BOTH, obj({})),
+  /** Replaces the running app with another of the catalogue, in the caller's scope. */
+  'app.launch': request(true, ['control'], obj({ appId: str(64, APP_ID) }), returns<{ app: AppInfo }>()),
+  /** Loads the running app again, from its URL. */
+  'app.reload': request(true, ['control'], obj({}), returns<{ app: AppInfo }>()),
+  /**
+   * Delivers `data` to the app as a `message` event on window.stratus; the app answers with
+   * stratus.postMessage, which control clients and event subscribers get as an app.message event.
+   */
+  'app.message': request(true, ['control'], obj({ data: json(APP_MESSAGE_MAX) }), returns<{ delivered: boolean }>()),
+  /**
+   * The viewer's controls, on the app's players: the device's player acts and the app's objects
+   * change state and fire their events, as if the viewer had pressed play. `player` is an id from
+   * session.info; absent: the app's latest player (the latest broadcast player for media.tune).
+   */
+  'media.play': request(true, ['control'], obj({ player: str(64) }, ['player']), returns<ControlMediaResult>()),
+  'media.pause': request(true, ['control'], obj({ player: str(64) }, ['player']), returns<ControlMediaResult>()),
+  'media.stop': request(true, ['control'], obj({ player: str(64) }, ['player']), returns<ControlMediaResult>()),
+  'media.seek': request(true, ['control'], obj({ player: str(64), time: num(0, 1e9) }, ['player']), returns<ControlMediaResult>()),
+  'media.volume': request(true, ['control'], obj({ player: str(64), volume: num(0, 1) }, ['player']), returns<ControlMediaResult>()),
+  'media.mute': request(true, ['control'], obj({ player: str(64), muted: bool() }, ['player']), returns<ControlMediaResult>()),
+  /** Tunes the app's broadcast player to a channel of the line-up, by ccid or by logical channel number. */
+  'media.tune': request(true, ['control'], obj({ player: str(64), ccid: str(64), lcn: int(0, 65535) }, ['player', 'ccid', 'lcn']), returns<ControlMediaResult>()),
   'input.key': notification(
     true,
     BOTH,
@@ -233,10 +285,12 @@ export var TO_CHANNEL = {
   'app.keyset': notification(true, ['device'], obj({ value: int(0, 0x7ff), otherKeys: arr(int(0, 65535), 64), unset: bool() }, ['unset'])),
   /**
    * The app's page was re-created and the app reloaded in the same session (its renderer crashed
-   * or hung, or the browser was relaunched): the app starts afresh, so its keyset is back to every
+   * or hung, the browser was relaunched, or a control client launched another app or reloaded it): the app starts afresh, so its keyset is back to every
    * key and its players were released; a keyframe of the reloaded app follows.
    */
-  'session.reloaded': notification(true, BOTH, obj({ reason: oneOf(['crashed', 'hung', 'browser']) })),
+  'session.reloaded': notification(true, BOTH, obj({ reason: oneOf(['crashed', 'hung', 'browser', 'launch', 'reload']) })),
+  /** What happened in the session (docs/api.md, protocol/src/api.ts): control channels hear every event of their session. */
+  'session.event': notification(true, ['control'], EVENT_SCHEMA),
   /** Control channels hear the device come and go. */
   'session.device': notification(true, ['control'], obj({ attached: bool() })),
   'link.ack': notification(false, BOTH, obj({}))

@@ -11,7 +11,8 @@ export type SchemaNode =
   | { t: 'enum'; values: string[] }
   | { t: 'bool' }
   | { t: 'arr'; of: SchemaNode; max: number }
-  | { t: 'obj'; props: { [key: string]: SchemaNode }; optional?: string[] };
+  | { t: 'obj'; props: { [key: string]: SchemaNode }; optional?: string[] }
+  | { t: 'json'; maxBytes: number };
 
 /**
  * A schema that also carries, for the compiler only, the TypeScript type of the values it
@@ -47,6 +48,13 @@ export function bool(): Schema<boolean> {
 }
 export function arr<T>(of: Schema<T>, max: number): Schema<T[]> {
   return { t: 'arr', of: of, max: max };
+}
+/**
+ * Any JSON value (an app message's payload) whose JSON text is at most `maxBytes` long. Only
+ * values that survive JSON round trips: no undefined, functions or non-finite numbers.
+ */
+export function json(maxBytes: number): Schema<unknown> {
+  return { t: 'json', maxBytes: maxBytes };
 }
 export function obj<P extends Props, O extends keyof P & string = never>(props: P, optional?: O[]): Schema<ObjectOf<P, O>> {
   return { t: 'obj', props: props, optional: optional };
@@ -108,6 +116,16 @@ export function check(schema: SchemaNode, value: unknown, path?: string): string
         var err = check(schema.props[p], o[p], at + '.' + p);
         if (err) return err;
       }
+      return null;
+    case 'json':
+      var text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch (_e) {
+        return at + ' must be JSON';
+      }
+      if (text === undefined) return at + ' must be JSON';
+      if (text.length > schema.maxBytes) return at + ' is longer than ' + schema.maxBytes + ' characters of JSON';
       return null;
   }
   return at + ' has an unknown schema';

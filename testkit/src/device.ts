@@ -74,7 +74,8 @@ export class DeviceBrowser {
  * suite quick; the tests of the graces themselves set their own.
  */
 export async function startOrchestrator(extra: Overrides = {}): Promise<Orchestrator> {
-  const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100, resumeGraceMs: 300 } };
+  // The API's stores stay in memory: a test that checks persistence names its own folder.
+  const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100, resumeGraceMs: 300 }, api: { dataDir: '' } };
   if (process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH) base.chromium = { executablePath: process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH };
   // Lets a bench run try Chromium switches without a code change.
   if (process.env.STRATUS_CHROMIUM_EXTRA_ARGS) base.chromium = { ...base.chromium, extraArgs: process.env.STRATUS_CHROMIUM_EXTRA_ARGS };

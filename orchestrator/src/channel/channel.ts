@@ -16,6 +16,7 @@ import {
   ToChannel
 } from '@stratus/protocol';
 import { PendingCalls } from './pending-calls';
+import type { Principal } from '../api/principal';
 
 /** What a live socket lends the channel it carries. */
 export interface ChannelConnection {
@@ -50,6 +51,8 @@ export class Channel implements FrameSink {
   private conn: ChannelConnection | null = null;
   private graceTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Who joined a control channel: an API key's principal, or the device's credentials. */
+  principal: Principal | null = null;
 
   constructor(
     readonly role: ChannelRole,

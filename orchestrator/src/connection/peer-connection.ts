@@ -29,6 +29,7 @@ import { Channel, ChannelConnection } from '../channel/channel';
 import { RateLimit } from '../channel/rate-limit';
 import { Config } from '../config';
 import { Session } from '../session/session';
+import { ControlHost, ControlMethod, runControl } from '../api/control-methods';
 
 /** Who is on the other end of the socket, as far as the orchestrator can tell. */
 export interface PeerInfo {
@@ -36,7 +37,7 @@ export interface PeerInfo {
 }
 
 /** What a connection needs from the orchestrator. */
-export interface SessionHost {
+export interface SessionHost extends ControlHost {
   readonly config: Config;
   openSession(hello: HelloParams, peer: PeerInfo): Promise<Session>;
   resumeChannel(params: ResumeParams): { session: Session; channel: Channel };
@@ -89,6 +90,16 @@ export class PeerConnection {
     // A device-side failure (decode, network, player): the app gets a cloud-browser error event.
     'device.error': (_req, p) =>
       void this.session?.page.notifyApp({ code: 'STRATUS_DEVICE_ERROR', message: p.message ?? `${p.source} error ${p.code}`, source: p.source, deviceCode: p.code }),
+    'app.launch': (req, p) => this.control(req, 'app.launch', p),
+    'app.reload': (req, p) => this.control(req, 'app.reload', p),
+    'app.message': (req, p) => this.control(req, 'app.message', p),
+    'media.play': (req, p) => this.control(req, 'media.play', p),
+    'media.pause': (req, p) => this.control(req, 'media.pause', p),
+    'media.stop': (req, p) => this.control(req, 'media.stop', p),
+    'media.seek': (req, p) => this.control(req, 'media.seek', p),
+    'media.volume': (req, p) => this.control(req, 'media.volume', p),
+    'media.mute': (req, p) => this.control(req, 'media.mute', p),
+    'media.tune': (req, p) => this.control(req, 'media.tune', p),
     'media.event': (_req, p) => this.session?.media?.deviceEvent(p),
     'media.streamevent': (_req, p) => this.session?.media?.streamEvent(p),
     'media.drmevent': (_req, p) => this.session?.media?.drmEvent(p)
@@ -276,6 +287,17 @@ export class PeerConnection {
     const e = toStratusError(err);
     this.reply(req, undefined, e);
     this.fail(e);
+  }
+
+  /** A control client's session method (api/control-methods.ts), answered in sequence when it settles. */
+  private control<M extends ControlMethod>(req: RpcRequest, method: M, params: ParamsOf<ToOrchestrator[M]>): void {
+    const session = this.session;
+    const channel = this.channel;
+    if (!session || !channel) return;
+    runControl(this.host, session, channel.principal, method, params).then(
+      (result) => this.reply(req, result),
+      (err: unknown) => this.reply(req, undefined, toStratusError(err))
+    );
   }
 
   private key(code: number, action: 'down' | 'up', seq: number | undefined): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CloudErrorDetail, CloudPageConfig, PageChannel, PlaybackSupport } from '@stratus/cloud-page';
 import {
   check,
+  isErrorCode,
   DrmEventParams,
   isMediaMethod,
   MEDIA_METHODS,
@@ -11,6 +12,7 @@ import {
   MediaResult,
   MediaState,
   ParamsOf,
+  PlayerInfo,
   Infer,
   STREAM_EVENT_SCRIPT_SCHEMA,
   StratusError,
@@ -48,7 +50,8 @@ export interface MediaProxyOptions {
   notifyApp(detail: CloudErrorDetail): void;
   /**
    * The page's own reports (not a player's), by method: `holes` (where its video holes are,
-   * layer/video-holes.ts), `keyset` (the HbbTV keyset the app set), `exit` (destroyApplication).
+   * layer/video-holes.ts), `keyset` (the HbbTV keyset the app set), `exit` (destroyApplication),
+   * `message` (the app's stratus.postMessage to control clients).
    * Each answers an error message for malformed params, or null.
    */
   pageCalls: { [M in PageCallMethod]: (contextId: number, params: Record<string, unknown>) => string | null };
@@ -56,10 +59,20 @@ export interface MediaProxyOptions {
   contextGone(contextId: number): void;
   /** Whether a document served with an HbbTV XHTML type is well-formed XML (page/xml-check.ts). */
   wellFormedXml(text: string): Promise<boolean>;
+  /** A player's state changed in a way operators hear of (STATE_EVENTS): the media.state event. */
+  stateChanged?(player: PlayerInfo, type: string): void;
+  /** A control client's command, carried out by the player's object in its document (CloudPage.controlPlayer). */
+  controlPlayer?(contextId: number, local: string, method: string, params: object): Promise<{ code: string; message: string } | null>;
 }
 
+/** Device media events that are news to operators (media.state); the rest (timeupdate, progress...) are not. */
+const STATE_EVENTS = new Set(['playing', 'pause', 'ended', 'error', 'seeked', 'volumechange', 'tuned', 'tuneerror']);
+
+/** The control methods a broadcaster's backend may call on the app's players (protocol TO_ORCHESTRATOR media.*). */
+export type ControlMediaMethod = 'media.play' | 'media.pause' | 'media.stop' | 'media.seek' | 'media.volume' | 'media.mute' | 'media.tune';
+
 /** What a page may report about itself through the binding. */
-export const PAGE_CALLS = ['holes', 'keyset', 'exit'] as const;
+export const PAGE_CALLS = ['holes', 'keyset', 'exit', 'message'] as const;
 export type PageCallMethod = (typeof PAGE_CALLS)[number];
 
 interface PageCall {
@@ -94,6 +107,8 @@ export class MediaProxy {
   private readonly bridgeFailed = new Set<string>();
   /** Per player: settles once its latest call has gone to the device. */
   private readonly sending = new Map<string, Promise<void>>();
+  /** The app's players (and DRM agents) as session.info lists them, in the order they appeared. */
+  private readonly players = new Map<string, PlayerInfo>();
   readonly stats = { calls: 0, refused: 0, events: 0, blockedFetches: 0, virtualLoads: 0 };
   private mainFrame = '';
 
@@ -231,7 +246,16 @@ export class MediaProxy {
       if (!set) this.contexts.set(contextId, (set = new Set()));
       set.add(player);
     }
-    if (call.method === 'release') this.contexts.get(contextId)?.delete(player);
+    if (call.method === 'release') {
+      this.contexts.get(contextId)?.delete(player);
+      this.players.delete(player);
+    } else if (call.method === 'load' || call.method === 'tune' || (call.method === 'drm' && !this.players.has(player))) {
+      // Newest last: a control call without a player id acts on the latest.
+      const kind = call.method === 'load' ? 'media' : call.method === 'tune' ? 'broadcast' : 'drm';
+      const before = this.players.get(player);
+      this.players.delete(player);
+      this.players.set(player, { id: player, kind, event: before?.event ?? null, state: before?.state ?? null, ...(kind === 'broadcast' ? { channel: (params.channel as { ccid: string }).ccid } : {}) });
+    }
     // A player's calls reach the device in the app's order, though a load may wait for routing.
     const before = this.sending.get(player);
     let sent: () => void = () => undefined;
@@ -328,6 +352,13 @@ export class MediaProxy {
     if (this.bridgeFailed.has(e.player) && e.type === 'error') return;
     if (this.leases.has(e.player)) this.lastEvents.set(e.player, e);
     this.toPage(owner.contextId, { ...e, player: owner.local });
+    const info = this.players.get(e.player);
+    if (info && e.type !== 'tracks') {
+      const st = e.state;
+      info.event = e.type;
+      info.state = { paused: st.paused, ended: st.ended, currentTime: st.currentTime, duration: st.duration, volume: st.volume, muted: st.muted };
+      if (STATE_EVENTS.has(e.type)) this.opts.stateChanged?.(info, e.type);
+    }
     if (e.type === 'error') {
       const message = e.error?.message || `media error ${e.error?.code ?? ''}`;
       this.opts.notifyApp({ code: 'STRATUS_MEDIA_ERROR', message, source: 'player', deviceCode: String(e.error?.code ?? '') });
@@ -351,6 +382,35 @@ export class MediaProxy {
     this.toInbox(contextId, 'event', [event]);
   }
 
+  /** The app's players, oldest first, with their last reported state. */
+  playerList(): PlayerInfo[] {
+    return [...this.players.values()].map((p) => structuredClone(p));
+  }
+
+  /**
+   * A control client's command on one of the app's players (`player` as session.info lists it;
+   * absent: the latest, of the broadcast kind for media.tune). The player's own object in the
+   * page carries it out, so the app sees its object change and fire events, and the device gets
+   * the command the usual way. Throws STRATUS_MEDIA_UNKNOWN_PLAYER or the object's refusal.
+   */
+  async control(method: ControlMediaMethod, params: { player?: string; time?: number; volume?: number; muted?: boolean; ccid?: string; lcn?: number }): Promise<{ player: string }> {
+    const wanted = method === 'media.tune' ? 'broadcast' : null;
+    const list = [...this.players.values()].filter((p) => p.kind !== 'drm' && (!wanted || p.kind === wanted));
+    const target = params.player ? list.find((p) => p.id === params.player) : list[list.length - 1];
+    const owner = target ? this.ownerOf(target.id) : null;
+    if (!target || !owner) throw new StratusError('STRATUS_MEDIA_UNKNOWN_PLAYER', params.player ? params.player.slice(0, 64) : `the app has no ${wanted ?? 'media'} player`);
+    if (method === 'media.tune') {
+      const ch = this.opts.channels.find((c) => (params.ccid !== undefined ? c.ccid === params.ccid : c.lcn === params.lcn));
+      if (!ch) throw new StratusError('STRATUS_UNKNOWN_CHANNEL', String(params.ccid ?? params.lcn ?? 'none given'));
+      params = { ccid: ch.ccid };
+    }
+    const { player: _player, ...args } = params;
+    const refused = await this.opts.controlPlayer?.(owner.contextId, owner.local, method.slice('media.'.length), args);
+    if (refused === undefined) throw new StratusError('STRATUS_INTERNAL', 'no player control');
+    if (refused) throw new StratusError(isErrorCode(refused.code) ? refused.code : 'STRATUS_MEDIA_ERROR', refused.message);
+    return { player: target.id };
+  }
+
   /** The page (or a frame) went away: its players stop on the device. */
   private releaseContext(contextId: number): void {
     this.opts.contextGone(contextId);
@@ -358,6 +418,7 @@ export class MediaProxy {
     this.contexts.delete(contextId);
     if (!set) return;
     for (const player of set) {
+      this.players.delete(player);
       this.dropLease(player);
       this.opts.request('media.release', { player, cmd: 0 }).catch(() => undefined);
     }

@@ -47,6 +47,8 @@ export interface CloudPageEvents {
   crashed: [];
   /** A capture or evaluation did not answer within hangTimeoutMs: the renderer is stuck. */
   hung: [];
+  /** The app was told of a cloud-browser error, or its script threw and nothing caught it. */
+  appError: [{ code: string; message: string; source: string }];
 }
 
 /**
@@ -105,6 +107,8 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     });
     // A TV browser has no one to answer a dialog: alert() and confirm() would block the page's
     // thread for ever (and read as a hang). Leaving the page is always allowed.
+    // An uncaught exception of the app's own script: operators hear of it (app.error events).
+    page.on('pageerror', (err) => this.emit('appError', { code: 'SCRIPT_ERROR', message: String((err as Error)?.message ?? err).slice(0, 500), source: 'script' }));
     page.on('dialog', (d) => void (d.type() === 'beforeunload' ? d.accept() : d.dismiss()).catch(() => undefined));
     const cdp = await page.createCDPSession();
     this.session = cdp;
@@ -208,12 +212,49 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
 
   /** Raises a cloud-browser error event in the app's page. */
   notifyApp(detail: CloudErrorDetail): Promise<void> {
+    this.emit('appError', { code: detail.code, message: detail.message.slice(0, 500), source: detail.source });
     return this.call('cloudError', [detail]).then(() => undefined, () => undefined);
   }
 
   /** Tells the app the device has painted a frame (the `stratusrendered` event). */
   rendered(detail: object): void {
     this.call('rendered', [detail]).catch(() => undefined);
+  }
+
+  /** A control client's message to the app (app.message): false when the page has no inbox to take it. */
+  async deliverMessage(data: unknown): Promise<boolean> {
+    return (await this.call<boolean>('message', [data]).catch(() => null)) === true;
+  }
+
+  /**
+   * A control client's media command, carried out by the app's own player object in the document
+   * that owns it (cloud-page/src/media/control.ts): null when done, else the coded refusal.
+   */
+  async controlPlayer(contextId: number, local: string, method: string, params: object): Promise<{ code: string; message: string } | null> {
+    const r = await this.call<{ code: string; message: string } | null>('control', [local, method, params], contextId);
+    return r ?? null;
+  }
+
+  /**
+   * Another app is to run in this page's context (app.launch, app.reload): the page leaves as on a
+   * TV browser switching apps (pagehide and unload fire, beacons get the unload grace), then goes.
+   * The context, with the session's cookies and storage, stays for the next page.
+   */
+  async leaveApp(): Promise<void> {
+    const page = this.page;
+    if (page && !this.failed) {
+      const grace = this.opts.unloadGraceMs;
+      await page.goto('about:blank', { timeout: grace + 2000 }).catch(() => undefined);
+      if (grace > 0) await new Promise((r) => setTimeout(r, grace));
+    }
+    await this.discard();
+  }
+
+  /** The next open() loads this app instead (app.launch). */
+  retarget(appUrl: string, app: { width: number; height: number }, scale: number): void {
+    this.opts.appUrl = appUrl;
+    this.opts.app = { width: app.width, height: app.height };
+    this.opts.scale = scale;
   }
 
   /** Calls the inbox in the page's main document (or in `contextId`'s); its arguments go as JSON. */

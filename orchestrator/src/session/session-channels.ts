@@ -1,4 +1,4 @@
-import { StratusError } from '@stratus/protocol';
+import { StratusError, StratusEvent } from '@stratus/protocol';
 import { Channel, ChannelConnection } from '../channel/channel';
 
 export interface SessionChannelsOptions {
@@ -106,10 +106,16 @@ export class SessionChannels {
   }
 
   /** The app was reloaded in its session: the device and every control client hear it. */
-  tellReloaded(reason: 'crashed' | 'hung' | 'browser'): void {
+  tellReloaded(reason: 'crashed' | 'hung' | 'browser' | 'launch' | 'reload'): void {
     if (this.closed) return;
     this.device.notify('session.reloaded', { reason });
     for (const c of this.controls) c.notify('session.reloaded', { reason });
+  }
+
+  /** An event of the session (protocol/src/api.ts): every control client hears it. */
+  tellEvent(event: StratusEvent): void {
+    if (this.closed) return;
+    for (const c of this.controls) c.notify('session.event', event);
   }
 
   private tellControls(attached: boolean): void {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { check, KEYSET_ALL, MediaCapabilities, SessionInfo, StratusError, TO_CHANNEL } from '@stratus/protocol';
+import { APP_MESSAGE_MAX, AppInfo, check, EventType, json, KEYSET_ALL, MediaCapabilities, SessionInfo, StratusError, TO_CHANNEL } from '@stratus/protocol';
+import { RateLimit } from '../channel/rate-limit';
 import { BrowserContext, Page } from 'puppeteer-core';
 import { AppEntry, Config } from '../config';
 import { InputPipeline } from '../input/input-pipeline';
@@ -9,7 +10,7 @@ import { DamageSignal } from '../layer/damage-signal';
 import { LayerStream } from '../layer/layer-stream';
 import { VideoHoles } from '../layer/video-holes';
 import { playbackSupport } from '../media/capabilities';
-import { LineupChannel, MediaProxy } from '../media/media-proxy';
+import { ControlMediaMethod, LineupChannel, MediaProxy } from '../media/media-proxy';
 import { PlaybackRouter } from '../media/playback-route';
 import { CloudPage, CloudPageOptions } from '../page/cloud-page';
 import { hbbtvConfig } from '../page/hbbtv-config';
@@ -43,16 +44,24 @@ export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   /** Control clients that may join besides the device. */
   maxControlChannels: number;
   rpcTimeoutMs: number;
+  /** app.error events per minute at most; more are counted into the next one. */
+  appErrorsPerMin: number;
+  /** Reserved by the integration API before its device connected (POST /api/sessions). */
+  prewarmed?: boolean;
 }
 
 /** Why the app's page was re-created (the session.reloaded notification). */
-export type ReloadReason = 'crashed' | 'hung' | 'browser';
+export type ReloadReason = 'crashed' | 'hung' | 'browser' | 'launch' | 'reload';
 
 export interface SessionEvents {
   /** Teardown begins: tell the device now, the page still gets its unload grace. */
   closing: [StratusError | null];
   closed: [StratusError | null];
+  /** Something operators hear of (protocol/src/api.ts EVENT_TYPES); the orchestrator numbers and delivers it. */
+  event: [EventType, Record<string, unknown>];
 }
+
+const APP_MESSAGE = json(APP_MESSAGE_MAX);
 
 /** Scale from the app's authored resolution to the device screen, keeping the aspect ratio. */
 export function layerScale(app: { width: number; height: number }, device: { width: number; height: number }): number {
@@ -67,8 +76,16 @@ export function layerScale(app: { width: number; height: number }, device: { wid
 export class Session extends EventEmitter<SessionEvents> {
   readonly id = randomUUID();
   readonly deviceId: string;
-  readonly appId: string;
-  readonly scale: number;
+  /** The running app (app.launch changes it). */
+  appId: string;
+  private app: AppEntry;
+  private appUrl: string;
+  /** Layer pixels per CSS pixel of the running app. */
+  scale: number;
+  readonly startedAt = Date.now();
+  /** app.error events held back by the rate limit since the last one sent. */
+  private suppressedErrors = 0;
+  private readonly errorRate: RateLimit;
   readonly page: CloudPage;
   readonly channels: SessionChannels;
   readonly input = new InputPipeline();
@@ -99,8 +116,12 @@ export class Session extends EventEmitter<SessionEvents> {
     super();
     this.deviceId = opts.deviceId;
     this.appId = opts.appId;
+    this.app = opts.app;
+    this.appUrl = opts.appUrl;
     this.scale = layerScale(opts.app, opts.device);
     this.page = new CloudPage({ ...opts, scale: this.scale });
+    this.errorRate = new RateLimit(opts.appErrorsPerMin / 60, opts.appErrorsPerMin);
+    this.page.on('appError', (e) => this.appError(e));
     this.channels = new SessionChannels({
       maxControls: opts.maxControlChannels,
       resumeGraceMs: opts.resumeGraceMs,
@@ -142,12 +163,34 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get layerSize(): { width: number; height: number } {
-    return { width: Math.round(this.opts.app.width * this.scale), height: Math.round(this.opts.app.height * this.scale) };
+    return layerSizeOf(this.app, this.scale);
   }
 
   /** The app as the handshake results describe it. */
-  get appInfo(): { id: string; width: number; height: number; scale: number } {
-    return { id: this.appId, width: this.opts.app.width, height: this.opts.app.height, scale: this.scale };
+  get appInfo(): AppInfo {
+    return { id: this.appId, width: this.app.width, height: this.app.height, scale: this.scale };
+  }
+
+  /** The broadcaster owning the running app (scopes and events follow it); undefined: operators only. */
+  get owner(): string | undefined {
+    return this.app.owner;
+  }
+
+  /** What the session.event and API events say about this session. */
+  get subject(): { id: string; appId: string; deviceId: string; owner: string | undefined } {
+    return { id: this.id, appId: this.appId, deviceId: this.deviceId, owner: this.owner };
+  }
+
+  private appError(e: { code: string; message: string; source: string }): void {
+    // Why the session ends is in session.ended, not an error of the app.
+    if (this.closing) return;
+    if (!this.errorRate.take()) {
+      this.suppressedErrors++;
+      return;
+    }
+    const suppressed = this.suppressedErrors;
+    this.suppressedErrors = 0;
+    this.emit('event', 'app.error', { ...e, suppressed });
   }
 
   /** Counters for tests, the bench and operators. */
@@ -165,7 +208,20 @@ export class Session extends EventEmitter<SessionEvents> {
     this.idle.start();
   }
 
+  /** Loads the running app in a new page of `context`; operators hear app.loaded or app.failed. */
   private async openApp(context: BrowserContext): Promise<void> {
+    const began = performance.now();
+    try {
+      await this.loadApp(context);
+    } catch (err) {
+      const e = err instanceof StratusError ? err : new StratusError('STRATUS_APP_LOAD_FAILED', String(err));
+      if (!this.closing && !this.browserGone) this.emit('event', 'app.failed', { code: e.code, message: e.message.slice(0, 500), url: this.appUrl });
+      throw err;
+    }
+    this.emit('event', 'app.loaded', { url: this.appUrl, loadMs: Math.round(performance.now() - began) });
+  }
+
+  private async loadApp(context: BrowserContext): Promise<void> {
     const { opts, page } = this;
     await page.open(context);
     // A top-level document of another origin is another app (createApplication outside the app's
@@ -201,10 +257,18 @@ export class Session extends EventEmitter<SessionEvents> {
         exit: () => {
           void this.close(new StratusError('STRATUS_APP_EXITED'));
           return null;
+        },
+        message: (_contextId, params) => {
+          const why = check(APP_MESSAGE, params.data, 'data');
+          if (why) return why;
+          this.emit('event', 'app.message', { data: params.data });
+          return null;
         }
       },
       contextGone: (contextId) => holes.forget(contextId),
-      wellFormedXml: opts.wellFormedXml
+      wellFormedXml: opts.wellFormedXml,
+      stateChanged: (player, type) => this.emit('event', 'media.state', { player: player.id, kind: player.kind, type, state: player.state, ...(player.channel ? { channel: player.channel } : {}) }),
+      controlPlayer: (contextId, local, method, params) => page.controlPlayer(contextId, local, method, params)
     });
     await media.install();
     this.media = media;
@@ -215,9 +279,11 @@ export class Session extends EventEmitter<SessionEvents> {
       session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual } },
       media: media.pageConfig,
       damageHints: hints,
-      hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model, opts.app.allowedOrigins)
+      hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model, this.app.allowedOrigins)
     });
     await page.load();
+    // The catalogue's keyset for the app until it sets its own.
+    if (this.app.keyset !== undefined && !this.input.keyset) this.applyKeyset({ value: this.app.keyset, otherKeys: [] });
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
     this.signal = new DamageSignal(
       page.cdp,
@@ -266,6 +332,76 @@ export class Session extends EventEmitter<SessionEvents> {
     this.pendingRenewals++;
     this.renewal = this.renewal.then(() => this.reopen(reason, context)).finally(() => this.pendingRenewals--);
     return this.renewal;
+  }
+
+  /**
+   * Replaces the running app with `appId` (app.launch): the old page leaves as on a TV switching
+   * apps, the new one loads in the same context, the device hears session.reloaded and gets a
+   * keyframe. The layer keeps its size, so an app whose aspect gives another layer is refused
+   * (STRATUS_APP_LAYER_MISMATCH). An app that fails to load ends the session, as at its start.
+   */
+  launch(appId: string, app: AppEntry, appUrl: string): Promise<AppInfo> {
+    const scale = layerScale(app, this.opts.device);
+    const size = layerSizeOf(app, scale);
+    const now = this.layerSize;
+    if (size.width !== now.width || size.height !== now.height) {
+      return Promise.reject(new StratusError('STRATUS_APP_LAYER_MISMATCH', `${appId} makes a ${size.width}x${size.height} layer, the session has ${now.width}x${now.height}`));
+    }
+    return this.replaceApp('launch', () => {
+      this.appId = appId;
+      this.app = app;
+      this.appUrl = appUrl;
+      this.scale = scale;
+      this.page.retarget(appUrl, app, scale);
+    });
+  }
+
+  /** Loads the running app again from its URL (app.reload). */
+  reload(): Promise<AppInfo> {
+    return this.replaceApp('reload', () => undefined);
+  }
+
+  private replaceApp(reason: 'launch' | 'reload', retarget: () => void): Promise<AppInfo> {
+    if (this.closing) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
+    this.layer.hold();
+    this.input.suspend();
+    this.pendingRenewals++;
+    const run = this.renewal.then(async () => {
+      if (this.closing) throw new StratusError('STRATUS_SESSION_CLOSED');
+      if (this.browserGone || !this.context) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE');
+      this.closeApp();
+      await this.page.leaveApp();
+      if (this.closing) throw new StratusError('STRATUS_SESSION_CLOSED');
+      retarget();
+      this.reloads++;
+      this.channels.tellReloaded(reason);
+      try {
+        await this.openApp(this.context);
+      } catch (err) {
+        const e = err instanceof StratusError ? err : new StratusError('STRATUS_APP_LOAD_FAILED', String(err));
+        if (!this.browserGone && !this.page.hasFailed) void this.close(e);
+        throw e;
+      }
+      if (!this.closing) this.layer.restart();
+      return this.appInfo;
+    });
+    this.renewal = run.then(
+      () => undefined,
+      () => undefined
+    ).finally(() => this.pendingRenewals--);
+    return run;
+  }
+
+  /** A control client's message to the app: false when the page could not take it. */
+  message(data: unknown): Promise<boolean> {
+    if (this.closing) return Promise.reject(new StratusError('STRATUS_SESSION_CLOSED'));
+    return this.page.deliverMessage(data);
+  }
+
+  /** A control client's command on one of the app's players (MediaProxy.control). */
+  mediaControl(method: ControlMediaMethod, params: Parameters<MediaProxy['control']>[1]): Promise<{ player: string }> {
+    if (!this.media || this.renewing) return Promise.reject(new StratusError('STRATUS_MEDIA_UNKNOWN_PLAYER', 'the app is not running'));
+    return this.media.control(method, params);
   }
 
   /** The app is being reloaded (renew): the device has not got its new page yet. */
@@ -322,10 +458,13 @@ export class Session extends EventEmitter<SessionEvents> {
   private setKeyset(params: Record<string, unknown>): string | null {
     const why = check(TO_CHANNEL['app.keyset'].params, params);
     if (why) return why;
-    const keyset = { value: params.value as number, otherKeys: (params.otherKeys as number[]).slice() };
+    this.applyKeyset({ value: params.value as number, otherKeys: (params.otherKeys as number[]).slice() });
+    return null;
+  }
+
+  private applyKeyset(keyset: { value: number; otherKeys: number[] }): void {
     this.input.keyset = keyset;
     this.channels.device.notify('app.keyset', keyset);
-    return null;
   }
 
   /** Back to every key, and the device is told (only when a keyset was set). */
@@ -337,6 +476,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The device's channel came or went: the layer streams only while it is there. */
   private onDevice(attached: boolean): void {
+    this.emit('event', 'device.attached', { attached });
     if (attached) {
       this.layer.resume();
       return;
@@ -350,16 +490,23 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** What `session.info` answers. */
   info(): SessionInfo {
+    const d = this.opts.device;
     return {
       sessionId: this.id,
       deviceId: this.deviceId,
-      app: this.appInfo,
+      app: { ...this.appInfo, url: this.appUrl, owner: this.owner ?? null },
       layer: this.layerSize,
-      model: this.opts.device.model,
+      model: d.model,
       deviceAttached: this.channels.deviceAttached,
       controlChannels: this.channels.controlCount,
       keys: this.input.keys,
-      framesSent: this.layer.counters.framesSent
+      framesSent: this.layer.counters.framesSent,
+      uiBytes: this.layer.counters.bytesSent,
+      device: { screen: { width: d.width, height: d.height }, model: d.model, encodings: [...d.encodings], media: this.opts.media.caps },
+      players: this.media?.playerList() ?? [],
+      started: new Date(this.startedAt).toISOString(),
+      prewarmed: this.opts.prewarmed === true,
+      reloads: this.reloads
     };
   }
 
@@ -390,8 +537,21 @@ export class Session extends EventEmitter<SessionEvents> {
     this.input.close();
     this.media?.dispose();
     await this.page.close();
+    const c = this.layer.counters;
+    this.emit('event', 'session.ended', {
+      code: reason?.code ?? null,
+      reason: reason ? reason.message.slice(0, 500) : 'closed',
+      durationMs: Date.now() - this.startedAt,
+      uiBytes: c.bytesSent,
+      framesSent: c.framesSent,
+      keys: this.input.keys
+    });
     this.emit('closed', reason);
   }
+}
+
+function layerSizeOf(app: { width: number; height: number }, scale: number): { width: number; height: number } {
+  return { width: Math.round(app.width * scale), height: Math.round(app.height * scale) };
 }
 
 function round(ms: number): number {

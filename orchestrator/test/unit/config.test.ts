@@ -44,7 +44,7 @@ describe('orchestrator/config', () => {
   it('refuses to start without Chromium, with STRATUS_CHROMIUM_MISSING', async () => {
     let code: string | undefined;
     try {
-      await Orchestrator.start(mergeConfig({ server: { port: 0 }, chromium: { executablePath: '/nonexistent/chromium' } }));
+      await Orchestrator.start(mergeConfig({ server: { port: 0 }, api: { dataDir: '' }, chromium: { executablePath: '/nonexistent/chromium' } }));
     } catch (e) {
       code = (e as StratusError).code;
     }

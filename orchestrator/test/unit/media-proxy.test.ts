@@ -45,7 +45,7 @@ describe('the media proxy keeps media-bridge leases in step with the player', ()
       support: playbackSupport(BASELINE_MEDIA_CAPABILITIES, true, 'virtually'),
       router,
       playTimeoutMs: 1000,
-      pageCalls: { holes: () => null, keyset: () => null, exit: () => null },
+      pageCalls: { holes: () => null, keyset: () => null, exit: () => null, message: () => null },
       contextGone: () => undefined,
       wellFormedXml: async () => true,
       request: async (method, params) => {
