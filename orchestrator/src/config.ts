@@ -328,7 +328,9 @@ export const DEFAULTS = {
       'grid-720': { url: '/apps/grid/', width: 1280, height: 720 },
       // A main menu of transitions over a picture (fixtures/apps/menu), authored at both sizes.
       menu: { url: '/apps/menu/', width: 1920, height: 1080 },
-      'menu-720': { url: '/apps/menu/', width: 1280, height: 720 }
+      'menu-720': { url: '/apps/menu/', width: 1280, height: 720 },
+      // A broadcaster's news app driven from its backend (fixtures/apps/newsroom), owned by the "newsroom" scope.
+      newsroom: { url: '/apps/newsroom/', width: 1280, height: 720, owner: 'newsroom' }
     } as Record<string, AppEntry>
   }
 };

@@ -33,10 +33,10 @@ export class DeviceBrowser {
    * Opens the emulator; unless `idle` (autostart: no session yet), waits for its first frame.
    * Through `link` when given: the page, its socket and its UI frames cross an emulated access link.
    */
-  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }, idle = false, link?: EmulatedLink): Promise<Page> {
+  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }, idle = false, link?: EmulatedLink, deviceId = 'test-device'): Promise<Page> {
     const page = await this.browser.newPage();
     await page.setViewport(viewport);
-    const token = orch.issueDeviceToken('test-device');
+    const token = orch.issueDeviceToken(deviceId);
     const url = link ? link.through(orch.emulatorUrl) : orch.emulatorUrl;
     await page.goto(`${url}?${query}&token=${encodeURIComponent(token)}`);
     if (idle) await page.waitForFunction(() => (window as any).stratusClient?.idle === true, { timeout: 20000 });
