@@ -18,7 +18,9 @@ const PACKAGES = [
   // Chromium renders text with whatever fonts exist; pin one family so pixels are reproducible.
   { name: 'fonts-dejavu-core', present: () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf') },
   // The TLS tests make a self-signed certificate with it; operators use it for secrets.
-  { name: 'openssl', present: () => onPath('openssl') }
+  { name: 'openssl', present: () => onPath('openssl') },
+  // docs/api.md's examples are curl commands, and a test runs them.
+  { name: 'curl', present: () => onPath('curl') }
 ];
 
 function onPath(bin) {
