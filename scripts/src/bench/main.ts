@@ -1,3 +1,4 @@
+import { benchApi } from './api';
 import { benchDensity } from './density';
 import { benchIdle } from './idle';
 import { benchRealistic } from './realistic';
@@ -26,6 +27,7 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   idle: benchIdle,
   realistic: benchRealistic,
   density: benchDensity,
+  api: benchApi,
   bundle: async () => [bundleSize()]
 };
 
