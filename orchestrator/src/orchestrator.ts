@@ -159,6 +159,8 @@ export class Orchestrator implements SessionHost {
       location: this.locationFor({}),
       prewarmed: true
     });
+    // Its device's first frame should not wait for a capture: one is kept built.
+    session.layer.prepareWhilePaused(true);
     const timer = setTimeout(() => void session.close(new StratusError('STRATUS_IDLE_TIMEOUT', 'no device claimed the pre-warmed session')), this.config.api.prewarmTtlMs);
     timer.unref();
     this.reserved.set(spec.deviceId, { session, timer });

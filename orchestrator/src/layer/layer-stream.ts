@@ -124,6 +124,21 @@ export interface LayerStreamEvents {
  * frame buffers whatever the device does (`sent`, the decoder's last inflated rows, and the
  * capture being diffed).
  */
+/** A keyframe built while no device was attached (prepareWhilePaused), and what it was made from. */
+interface ReadyKeyframe {
+  message: Buffer;
+  rects: number;
+  img: Rgba;
+  raw: Rgba | null;
+  /** The holes' generation it was cut with; -1 when they changed under the capture. */
+  holes: number;
+  epoch: number;
+  inputSeq: number;
+  capturedAt: number;
+  captureMs: number;
+  encodeMs: number;
+}
+
 export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly inflight = new Map<number, FrameInfo>();
   /** What the device shows once every sent frame is applied. */
@@ -190,8 +205,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private lastLive = false;
   /** Wall-clock times of the last key-downs delivered: a live frame includes those before it was taken. */
   private delivered: Array<{ seq: number; at: number }> = [];
+  /**
+   * No device yet (a pre-warmed session): each change is captured and built into a keyframe
+   * anyway, so that the device's first frame goes out the moment it attaches.
+   */
+  private preparing = false;
+  private ready: ReadyKeyframe | null = null;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
-  readonly stats = { clipFrames: 0, clipCorrections: 0 };
+  readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
   readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0 };
 
   constructor(
@@ -355,6 +376,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return true;
   }
 
+  /**
+   * While paused, keep a keyframe of the page built (on) or not (off): a pre-warmed session's
+   * device then gets its first frame without waiting for a capture.
+   */
+  prepareWhilePaused(on: boolean): void {
+    this.preparing = on;
+    if (!on) this.ready = null;
+    else this.markDirty();
+  }
+
   /** The device's connection dropped: frames in flight are lost with it. */
   pause(): void {
     this.paused = true;
@@ -365,6 +396,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** A device (re)attached: it starts from a keyframe with a fresh window. */
   resume(): void {
     this.paused = false;
+    // Only the first attach of a pre-warmed session: a device that drops later resumes as any.
+    this.preparing = false;
     this.inflight.clear();
     this.recoveryFrame = 0;
     this.keyframeWanted = true;
@@ -545,7 +578,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private pump(): void {
+    if (this.paused && this.preparing && this.dirty && !this.stopped && !this.rebuilding && !this.busy && !this.retryTimer) {
+      this.prepare();
+      return;
+    }
     if (this.stopped || this.paused || this.rebuilding || this.busy || this.retryTimer || this.holding) return;
+    if (this.keyframeWanted && !this.dirty && this.sendReady()) return;
     if (this.live) {
       if (!this.keyframeWanted) {
         // The screencast's frames carry every change: nothing to capture.
@@ -585,6 +623,75 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         this.onCaptureFailure(err);
       }
     );
+  }
+
+  /** A keyframe of the page as it is now, built and kept for the device that has not attached yet. */
+  private prepare(): void {
+    this.busy = true;
+    this.dirty = false;
+    const epoch = this.epoch;
+    const run = async (): Promise<void> => {
+      const capturedAt = performance.now();
+      const holesBefore = this.holes ? this.holes.snapshot() : [];
+      const holesAtStart = this.holes ? this.holes.generation : 0;
+      const decoded = this.decoder.decode(await this.source.capture());
+      const captureDone = performance.now();
+      const img = this.holes ? await this.holes.cut(decoded.image, 0, 0, holesBefore) : decoded.image;
+      // A device that attached meanwhile still gets it (sendReady), unless the page was re-created.
+      if (this.stopped || this.rebuilding || epoch !== this.epoch) {
+        this.dirty = true;
+        return;
+      }
+      const holes = !this.holes ? 0 : this.holes.generation === holesAtStart ? holesAtStart : -1;
+      const before = this.ready;
+      // What the capture found teaches the damage signal its echoes, as when streaming.
+      if (before && before.img.width === img.width && before.img.height === img.height && diffRects(before.img, img, this.opts.tileSize).length === 0) {
+        this.emit('unchanged');
+        if (holes !== -1) before.holes = holes;
+        before.raw = decoded.image;
+        return;
+      }
+      this.emit('changed');
+      const rects = diffRects(blank(img.width, img.height), img, this.opts.tileSize);
+      const built = buildFrame(img, rects, { frame: 0, inputSeq: this.inputSeq, keyframe: true, pngLevel: this.opts.pngLevel });
+      this.ready = { message: built.message, rects: built.rects, img, raw: decoded.image, holes, epoch, inputSeq: this.inputSeq, capturedAt, captureMs: captureDone - capturedAt, encodeMs: performance.now() - captureDone };
+      this.stats.readyKeyframes++;
+    };
+    this.capturing = run().then(
+      () => {
+        this.busy = false;
+        this.capturing = null;
+        this.pump();
+      },
+      (err: unknown) => {
+        this.busy = false;
+        this.capturing = null;
+        this.onCaptureFailure(err);
+      }
+    );
+  }
+
+  /**
+   * The device has just attached and the kept keyframe still shows the page (nothing changed
+   * since, the same holes, the same page): it goes out now, under the next frame id.
+   */
+  private sendReady(): boolean {
+    const r = this.ready;
+    this.ready = null;
+    if (!r || r.epoch !== this.epoch || r.holes === -1 || (this.holes && this.holes.generation !== r.holes)) return false;
+    const frame = this.nextFrame++;
+    const message = Buffer.from(r.message);
+    message.writeUInt32BE(frame, 2);
+    this.keyframeWanted = false;
+    this.kept = null;
+    this.keepSent(r.img, r.raw, r.holes);
+    this.sentInputSeq = r.inputSeq;
+    const sentAt = performance.now();
+    this.send(
+      { frame, inputSeq: r.inputSeq, keyframe: true, clip: false, lossy: 0, copies: 0, rects: r.rects, bytes: message.length, capturedAt: r.capturedAt, captureMs: r.captureMs, encodeMs: r.encodeMs, sentAt },
+      message
+    );
+    return true;
   }
 
   private onCaptureFailure(err: unknown): void {

@@ -293,11 +293,19 @@ describe('integration API: keys, scopes, sessions, events', function () {
     expect(info).to.include({ prewarmed: true, deviceAttached: false, deviceId: 'box-red' });
     expect(await refusal(newsroom.prewarm({ deviceId: 'box-red', appId: 'newsroom' }))).to.deep.include({ code: 'STRATUS_CONFLICT' });
     expect(await refusal(newsroom.prewarm({ deviceId: 'box-blue', appId: 'portal' }))).to.deep.include({ code: 'STRATUS_FORBIDDEN' });
-    // The app is loaded before anyone presses red.
+    // The app is loaded, and its first frame built, before anyone presses red.
     const prewarmed = rig.orch.sessions.get(info.sessionId)!;
     expect(await cloud(prewarmed, () => typeof (window as any).newsroom)).to.equal('object');
-    const { session } = await device('newsroom', 'box-red');
+    await until('the first frame to be built', () => prewarmed.layer.stats.readyKeyframes > 0);
+    const frames: Array<{ keyframe: boolean; capturedAt: number }> = [];
+    prewarmed.layer.on('frame', (f) => frames.push(f));
+    const pressedRed = performance.now();
+    const { page, session } = await device('newsroom', 'box-red');
     expect(session.id).to.equal(info.sessionId);
+    // Its first frame is the one built before the device came: nothing had to be captured.
+    expect(frames[0].keyframe).to.equal(true);
+    expect(frames[0].capturedAt).to.be.lessThan(pressedRed);
+    expect(await page.evaluate(() => (window as any).stratusClient.stats.framesPainted)).to.be.greaterThan(0);
     expect((await newsroom.getSession(info.sessionId)).deviceAttached).to.equal(true);
   });
 

@@ -149,7 +149,7 @@ describe('page-reported damage (real Chromium)', function () {
         const dev = await devicePixels(page);
         let mismatch = 0;
         for (let i = 0; i < cloud.data.length; i += 4) if (cloud.data.readUInt32LE(i) !== dev.data.readUInt32LE(i)) mismatch++;
-        return { ...session.layer.stats, mismatch };
+        return { clipFrames: session.layer.stats.clipFrames, clipCorrections: session.layer.stats.clipCorrections, mismatch };
       } finally {
         await page.close();
         await until('the session to end', () => rig.orch.sessions.size === 0);
