@@ -78,7 +78,7 @@ function collect(client: StratusClient, opts: { lastEventId?: string } = {}): { 
 
 describe('integration API: keys, scopes, sessions, events', function () {
   this.timeout(180000);
-  const rig = useRig({ auth: { operatorToken: OPERATOR_TOKEN }, api: { webhookAllowPrivate: '127.0.0.1', webhookRetryMs: 20, webhookRetryMaxMs: 200 } });
+  const rig = useRig({ auth: { operatorToken: OPERATOR_TOKEN }, api: { webhookAllowPrivate: '127.0.0.1', webhookRetryMs: 20, webhookRetryMaxMs: 200, appErrorsPerMin: 3 } });
   let op: StratusClient;
   let newsroom: StratusClient;
   let rival: StratusClient;
@@ -206,6 +206,47 @@ describe('integration API: keys, scopes, sessions, events', function () {
     } finally {
       await op.deleteApp('newsroom-menu');
       await op.deleteApp('newsroom-square');
+    }
+  });
+
+  it("tunes the app's broadcast object, reports script errors at a bounded rate, and an app that fails to load", async () => {
+    const live = collect(newsroom);
+    const { page, session } = await device('newsroom', 'box-faults');
+    try {
+      // The app bound its video/broadcast object at start: the viewer's channel change reaches it.
+      await until('the broadcast player', async () => (await newsroom.getSession(session.id)).players.some((p) => p.kind === 'broadcast'));
+      const tuned = await newsroom.rpc(session.id, 'media.tune', { lcn: 2 });
+      await until('ChannelChangeSucceeded in the app', () => cloud(session, () => (window as any).newsroom.tvEvents.some((e: any) => e.type === 'ChannelChangeSucceeded' && e.ccid === 'ccid:2')));
+      const state = await until('media.state tuned', () => live.events.find((e) => e.type === 'media.state' && (e.data as any).type === 'tuned' && (e.data as any).channel === 'ccid:2'));
+      expect((state.data as any).player).to.equal(tuned.player);
+      expect(await refusal(newsroom.rpc(session.id, 'media.tune', { lcn: 999 }))).to.deep.include({ code: 'STRATUS_UNKNOWN_CHANNEL' });
+      expect(await refusal(newsroom.rpc(session.id, 'media.pause', { player: tuned.player }))).to.deep.include({ code: 'STRATUS_MEDIA_CONTROL_UNSUPPORTED' });
+
+      // Thirty uncaught errors: operators hear of them, at most api.appErrorsPerMin (3) a minute.
+      for (let i = 0; i < 30; i++) await newsroom.message(session.id, { fail: `broken ${i}` });
+      await until('the app to take all thirty', () => cloud(session, () => (window as any).newsroom.messages.length >= 30));
+      const errors = await until('three app.error events', () => {
+        const list = live.events.filter((e) => e.type === 'app.error' && e.sessionId === session.id);
+        return list.length >= 3 ? list : null;
+      });
+      expect(errors[0].data).to.include({ code: 'SCRIPT_ERROR', source: 'script', suppressed: 0 });
+      expect(String(errors[0].data.message)).to.include('broken 0');
+      expect(errors.length).to.be.lessThan(30);
+      // The session is untouched by its app's errors.
+      expect((await newsroom.getSession(session.id)).deviceAttached).to.equal(true);
+
+      // An app whose page does not load: the launch fails with the code, app.failed says why, and the session ends.
+      await op.createApp({ id: 'newsroom-missing', url: '/apps/no-such-app/', width: 1280, height: 720, owner: 'newsroom' });
+      expect(await refusal(newsroom.launch(session.id, 'newsroom-missing'))).to.deep.include({ code: 'STRATUS_APP_LOAD_FAILED' });
+      const failed = await until('app.failed', () => live.events.find((e) => e.type === 'app.failed' && e.sessionId === session.id));
+      expect(failed.data).to.include({ code: 'STRATUS_APP_LOAD_FAILED' });
+      expect(String(failed.data.url)).to.include('/apps/no-such-app/');
+      const ended = await until('session.ended', () => live.events.find((e) => e.type === 'session.ended' && e.sessionId === session.id));
+      expect(ended.data).to.include({ code: 'STRATUS_APP_LOAD_FAILED' });
+      await until('the device to hear it', () => page.evaluate(() => (window as any).stratusClient.stats.lastError?.code === 'STRATUS_APP_LOAD_FAILED'));
+    } finally {
+      live.stop();
+      await op.deleteApp('newsroom-missing').catch(() => undefined);
     }
   });
 
