@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
-import { CHROMIUM_ARGS, mergeConfig, Orchestrator, Overrides, Session } from '@stratus/orchestrator';
+import { CHROMIUM_ARGS, decodePng, mergeConfig, Orchestrator, Overrides, Session } from '@stratus/orchestrator';
 import type { EmulatedLink } from './link';
 import { until } from './wait';
 
@@ -156,4 +156,38 @@ export async function settle(orch: Orchestrator, page: Page): Promise<void> {
   }).catch((e: Error) => {
     throw new Error(`${e.message}: the stream has ${session.layer.describe()}; the device ${pending} frames pending`);
   });
+}
+
+/**
+ * Whether the device canvas shows the cloud page: null when it equals one of up to `tries` fresh
+ * captures, else how the last one differs. At a fractional scale Chromium renders a still page in
+ * more than one way (a few 1-px columns at tile edges differ between captures; the damage signal
+ * learns them as echoes), so the device may rightly show any of them; a stale or wrong device
+ * layer differs from every one.
+ */
+export async function cloudMismatch(session: Session, page: Page, tries = 5): Promise<string | null> {
+  const dev = await devicePixels(page);
+  let why: string | null = null;
+  for (let i = 0; i < tries; i++) {
+    why = pixelMismatch(dev, decodePng(await session.page.capture()));
+    if (why === null) return null;
+  }
+  return why;
+}
+
+/** How two layers differ: null when equal, else the count and the first pixel. */
+export function pixelMismatch(a: { width: number; height: number; data: Buffer }, b: { width: number; height: number; data: Buffer }): string | null {
+  if (a.width !== b.width || a.height !== b.height) return `size ${a.width}x${a.height} vs ${b.width}x${b.height}`;
+  let count = 0;
+  let first = '';
+  for (let i = 0; i < a.data.length; i += 4) {
+    if (a.data.readUInt32LE(i) !== b.data.readUInt32LE(i)) {
+      if (count === 0) {
+        const p = i / 4;
+        first = `(${p % a.width},${Math.floor(p / a.width)}) device ${[...a.data.subarray(i, i + 4)]} cloud ${[...b.data.subarray(i, i + 4)]}`;
+      }
+      count++;
+    }
+  }
+  return count ? `${count} pixels differ, first at ${first}` : null;
 }

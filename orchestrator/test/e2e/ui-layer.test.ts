@@ -1,23 +1,6 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
-import { decodePng, Rgba } from '../../src/png/decode';
-import { capturesStopped, delay, devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
-
-function firstMismatch(a: Rgba, b: Rgba): string | null {
-  if (a.width !== b.width || a.height !== b.height) return `size ${a.width}x${a.height} vs ${b.width}x${b.height}`;
-  let count = 0;
-  let first = '';
-  for (let i = 0; i < a.data.length; i += 4) {
-    if (a.data.readUInt32LE(i) !== b.data.readUInt32LE(i)) {
-      if (count === 0) {
-        const p = i / 4;
-        first = `(${p % a.width},${Math.floor(p / a.width)}) device ${[...a.data.subarray(i, i + 4)]} cloud ${[...b.data.subarray(i, i + 4)]}`;
-      }
-      count++;
-    }
-  }
-  return count ? `${count} pixels differ, first at ${first}` : null;
-}
+import { capturesStopped, cloudMismatch, delay, devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
 
 async function press(page: Page, key: 'ArrowRight' | 'ArrowDown' | 'ArrowLeft' | 'ArrowUp' | 'Enter'): Promise<void> {
   await page.keyboard.press(key);
@@ -38,9 +21,7 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         expect(session.layerSize).to.deep.equal({ width: 1280, height: 720 });
         for (const k of ['ArrowRight', 'ArrowRight', 'ArrowDown', 'Enter'] as const) await press(page, k);
         await settle(rig.orch, page);
-        const cloud = decodePng(await session.page.capture());
-        const dev = await devicePixels(page);
-        expect(firstMismatch(dev, cloud)).to.equal(null);
+        expect(await cloudMismatch(session, page)).to.equal(null);
         // The layer is composited above the device's video plane (media.test.ts checks it by pixel).
         const stacking = await page.evaluate(() => {
           const plane = document.getElementById('stratus-video-plane')!;
@@ -49,8 +30,9 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         });
         expect(stacking).to.deep.equal({ layerAfterPlane: true });
         // The layer really carries content with partial alpha, where premultiplication could lose it.
+        const dev = await devicePixels(page);
         let semi = 0;
-        for (let i = 3; i < cloud.data.length; i += 4) if (cloud.data[i] > 0 && cloud.data[i] < 255) semi++;
+        for (let i = 3; i < dev.data.length; i += 4) if (dev.data[i] > 0 && dev.data[i] < 255) semi++;
         expect(semi).to.be.greaterThan(1000);
 
         // The app perceives the device's real size and the scale, and saw the keys as HbbTV codes.
@@ -99,13 +81,12 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         // Time is the subject here: a still page must cost nothing for as long as it stays still.
         await delay(2000);
         expect(session.stats.captures - captures, 'captures of a still page').to.equal(0);
-        const cloud = decodePng(await session.page.capture());
-        expect(firstMismatch(await devicePixels(page), cloud)).to.equal(null);
+        expect(await cloudMismatch(session, page)).to.equal(null);
         // Still responsive: the next key moves the row again, and the device shows it.
         await press(page, 'ArrowRight');
         await until('focus on the fourth photo', () => session.cloudPage!.evaluate(() => (window as any).carousel.focus() === 3));
         await settle(rig.orch, page);
-        expect(firstMismatch(await devicePixels(page), decodePng(await session.page.capture()))).to.equal(null);
+        expect(await cloudMismatch(session, page)).to.equal(null);
       } finally {
         await page.close();
         await until('the session to end', () => rig.orch.sessions.size === 0);
@@ -135,7 +116,7 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         if (c.copies) expect(copies, 'frames with a copy rectangle').to.be.greaterThan(0);
         else expect(copies, 'frames with a copy rectangle').to.equal(0);
         if ('live' in c) expect(session.layer.counters.liveFrames, 'live frames').to.be.greaterThan(0);
-        expect(firstMismatch(await devicePixels(page), decodePng(await session.page.capture()))).to.equal(null);
+        expect(await cloudMismatch(session, page)).to.equal(null);
       } finally {
         await page.close();
         await until('the session to end', () => rig.orch.sessions.size === 0);
