@@ -2,7 +2,7 @@ import { isKnownKeyCode, ParamsOf, StratusError, ToOrchestrator } from '@stratus
 import type { AppEntry } from '../config';
 import type { Session } from '../session/session';
 import type { Catalogue } from './catalogue';
-import { coversApp, Principal } from './principal';
+import { coversApp, coversSession, Principal } from './principal';
 
 /**
  * The session methods an integration client may call, on its control channel or over HTTP
@@ -46,6 +46,8 @@ export async function runControl<M extends ControlMethod>(
   params: ParamsOf<ToOrchestrator[M]>
 ): Promise<unknown> {
   const p = params as Record<string, unknown>;
+  // Checked per call, not only at join: an operator may have launched another owner's app since.
+  if (principal && !coversSession(principal, session)) throw new StratusError('STRATUS_FORBIDDEN', `session ${session.id}`);
   switch (method) {
     case 'session.info':
       return session.info();
@@ -62,7 +64,7 @@ export async function runControl<M extends ControlMethod>(
       const appId = p.appId as string;
       const app = await host.api.catalogue.get(appId);
       if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
-      if (principal && !coversApp(principal, app.owner) && principal.kind !== 'device') throw new StratusError('STRATUS_FORBIDDEN', `app ${appId}`);
+      if (principal && principal.kind !== 'device' && !coversApp(principal, app.owner)) throw new StratusError('STRATUS_FORBIDDEN', `app ${appId}`);
       return { app: await session.launch(appId, app, host.appUrl(app)) };
     }
     case 'app.reload':

@@ -609,7 +609,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Exact pixels after motion are the whole layer's: a clip would leave lossy rows outside it.
     const clip = this.keyframeWanted || run || this.settling ? null : this.clip;
     this.clip = null;
-    const work = run ? this.captureLossyAndSend(run) : this.captureAndSend(clip);
+    this.track(run ? this.captureLossyAndSend(run) : this.captureAndSend(clip));
+  }
+
+  /** The capture under way (busy): when it ends the next may start; a failure counts towards giving up. */
+  private track(work: Promise<void>): void {
     this.capturing = work.then(
       () => {
         this.busy = false;
@@ -657,18 +661,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.ready = { message: built.message, rects: built.rects, img, raw: decoded.image, holes, epoch, inputSeq: this.inputSeq, capturedAt, captureMs: captureDone - capturedAt, encodeMs: performance.now() - captureDone };
       this.stats.readyKeyframes++;
     };
-    this.capturing = run().then(
-      () => {
-        this.busy = false;
-        this.capturing = null;
-        this.pump();
-      },
-      (err: unknown) => {
-        this.busy = false;
-        this.capturing = null;
-        this.onCaptureFailure(err);
-      }
-    );
+    this.track(run());
   }
 
   /**

@@ -203,6 +203,16 @@ describe('integration API: keys, scopes, sessions, events', function () {
       const info = await newsroom.getSession(session.id);
       expect(info.app).to.include({ id: 'newsroom-menu', owner: 'newsroom' });
       expect(info.reloads).to.equal(1);
+      // The scope follows the app: once an operator runs another owner's app there, the newsroom
+      // may no longer drive the session, over HTTP or on the control channel it had joined.
+      const channel = await newsroom.join(session.id);
+      try {
+        await op.launch(session.id, 'portal');
+        expect(await refusal(newsroom.getSession(session.id))).to.deep.equal({ code: 'STRATUS_FORBIDDEN', status: 403 });
+        expect(await refusal(channel.call('app.message', { data: 'still mine?' }))).to.deep.include({ code: 'STRATUS_FORBIDDEN' });
+      } finally {
+        channel.close();
+      }
     } finally {
       await op.deleteApp('newsroom-menu');
       await op.deleteApp('newsroom-square');

@@ -30,6 +30,8 @@ describe('control channel: cloud-to-device requests and rate limits', function (
       const err = await failure(session.channels.device.request('device.info', {}, rig.orch.config.control.rpcTimeoutMs));
       expect(err.code).to.equal('STRATUS_RPC_TIMEOUT');
       const request = dev.texts.find((t) => t.method === 'device.info');
+      // Frame 1 must be in flight for its ack to be a plain one (on a loaded machine the keyframe can come late).
+      await until('the keyframe', () => dev.frames.length > 0);
       dev.send({ jsonrpc: '2.0', id: request.id, result: { late: true } });
       dev.send({ jsonrpc: '2.0', id: 9999, result: {} });
       dev.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: 1 } });
