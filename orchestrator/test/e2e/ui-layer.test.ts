@@ -104,6 +104,12 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}${c.query ?? ''}`);
       try {
         const session = await sessionOf(rig.orch, page);
+        // Transitions at half speed: on a loaded machine, where a capture can take as long as a
+        // transition, the motion is still seen moving (the mechanisms asserted below need that).
+        if ('live' in c) {
+          await session.page.cdp.send('Animation.enable');
+          await session.page.cdp.send('Animation.setPlaybackRate', { playbackRate: 0.5 });
+        }
         await capturesStopped(session);
         await settle(rig.orch, page);
         for (const k of c.keys) {
