@@ -47,19 +47,28 @@ export function literalRefusal(host: string, port: string | number, allow: reado
   return isIP(h) && isPrivateAddress(h) && !allowed(h, port, allow) ? `${h} is a private address (allow it with media.allowPrivate)` : null;
 }
 
-/**
- * A GET whose connection passes the guard when it connects (guardedLookup), as a fetch Response.
- * It follows no redirect: the caller guards each hop. Rejects with STRATUS_MEDIA_SOURCE_FORBIDDEN
- * for a private address, or the network error.
- */
+/** A GET through the guard (guardedRequest). */
 export function guardedGet(url: string, allow: readonly string[], opts: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+  return guardedRequest(url, allow, opts);
+}
+
+/**
+ * A request (GET unless `method` says otherwise) whose connection passes the guard when it
+ * connects (guardedLookup), as a fetch Response. It follows no redirect: the caller guards each
+ * hop. Rejects with STRATUS_MEDIA_SOURCE_FORBIDDEN for a private address, or the network error.
+ */
+export function guardedRequest(
+  url: string,
+  allow: readonly string[],
+  opts: { method?: string; headers?: Record<string, string | number>; body?: string; signal?: AbortSignal } = {}
+): Promise<Response> {
   const u = new URL(url);
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   const refused = literalRefusal(u.hostname, port, allow);
   if (refused) return Promise.reject(new StratusError(FORBIDDEN, refused));
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = request(u, { method: 'GET', headers: opts.headers, lookup: guardedLookup(port, allow), signal: opts.signal }, (res: IncomingMessage) => {
+    const req = request(u, { method: opts.method ?? 'GET', headers: opts.headers, lookup: guardedLookup(port, allow), signal: opts.signal }, (res: IncomingMessage) => {
       const headers = new Headers();
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
       const status = res.statusCode ?? 502;
@@ -71,6 +80,6 @@ export function guardedGet(url: string, allow: readonly string[], opts: { header
     req.on('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === FORBIDDEN ? new StratusError(FORBIDDEN, err.message) : err);
     });
-    req.end();
+    req.end(opts.body);
   });
 }

@@ -3,6 +3,7 @@ export * from './source-guard';
 export * from './cors';
 export * from './guarded-net';
 export * from './guarded-proxy';
+export * from './same-secret';
 export * from './probe';
 export * from './inspect';
 export * from './transcode';

@@ -1,8 +1,13 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Whether two secrets are equal, in time that does not depend on where they differ. */
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * Whether two secrets are equal, in time that depends neither on where they differ nor on their
+ * lengths: their digests are compared, so any input (another length, non-ASCII) never throws.
+ */
 export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return timingSafeEqual(digest(a), digest(b));
 }

@@ -17,6 +17,7 @@ import { StratusError } from '@stratus/protocol';
 import { HttpFront, startHttp } from './server';
 import { Session } from './session/session';
 import { sessionUserAgent } from './identity';
+import { STRATUS_VERSION } from './version';
 import { embeddedBridge, remoteBridge } from './media/bridge-link';
 import { BridgeLink, PlaybackRouter } from './media/playback-route';
 
@@ -62,8 +63,7 @@ interface SessionSpec {
   prewarmed: boolean;
 }
 
-/** The Stratus version the user agent and the API report. */
-export const STRATUS_VERSION = '0.1.0';
+export { STRATUS_VERSION } from './version';
 
 /**
  * The running orchestrator: one Chromium, the HTTP/WebSocket front, and the live sessions.

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, IncomingMessage, Server } from 'node:http';
@@ -13,7 +13,7 @@ import { PeerConnection, SessionHost } from './connection/peer-connection';
 import { deviceIp, normalizeIp } from './identity';
 import { mediaOriginRouter } from './dev/media-origin';
 import { ApiHost, apiRouter } from './api/rest';
-import { BRIDGE_MOUNT, MediaBridge } from '@stratus/media-bridge';
+import { BRIDGE_MOUNT, MediaBridge, sameSecret } from '@stratus/media-bridge';
 
 export interface HttpFront {
   server: Server;
@@ -44,10 +44,6 @@ function originAllowed(origin: string | undefined, host: string | undefined, all
   }
 }
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
-
 function operatorApi(config: Config, ops: OperatorActions): express.Router {
   const router = express.Router();
   router.use((req, res, next) => {
@@ -56,10 +52,9 @@ function operatorApi(config: Config, ops: OperatorActions): express.Router {
       res.status(404).end();
       return;
     }
-    // Only "Bearer <token>". Digests are compared, so any input (another length, non-ASCII bytes)
-    // takes the same time and never throws.
+    // Only "Bearer <token>".
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    if (!m || !timingSafeEqual(digest(m[1]), digest(want))) {
+    if (!m || !sameSecret(m[1], want)) {
       res.status(401).json({ error: { code: 'STRATUS_AUTH_INVALID' } });
       return;
     }

@@ -8,9 +8,8 @@ import {
   TO_ORCHESTRATOR,
   toJsonSchema
 } from '@stratus/protocol';
+import { STRATUS_VERSION as VERSION } from '../version';
 import { PATH_PARAMS, ROUTES } from './routes';
-
-const VERSION = '0.1.0';
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const obj = (properties: Record<string, JsonSchema>, required: string[] = Object.keys(properties)): JsonSchema => ({ type: 'object', properties, required });

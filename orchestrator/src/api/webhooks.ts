@@ -1,9 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
-import { guardedLookup, isPrivateAddress, literalRefusal, allowed } from '@stratus/media-bridge';
+import { guardedRequest, guardSource } from '@stratus/media-bridge';
 import { StratusError, WebhookInfo } from '@stratus/protocol';
 import { EventLog, LoggedEvent } from './event-log';
 import { JsonStore } from './json-store';
@@ -102,46 +98,36 @@ class Endpoint {
     });
   }
 
-  /** One delivery attempt: true when the receiver took it (2xx). */
-  private post(e: LoggedEvent): Promise<boolean> {
+  /** One delivery attempt, through the same guard as media fetches: true when the receiver took it (2xx). */
+  private async post(e: LoggedEvent): Promise<boolean> {
     const body = JSON.stringify(e.event);
     const t = Math.floor(Date.now() / 1000);
-    const u = new URL(this.hook.url);
-    const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-    if (literalRefusal(u.hostname, port, this.opts.allowPrivate)) return Promise.resolve(false);
     const abort = new AbortController();
     this.abort = abort;
     const timer = setTimeout(() => abort.abort(), this.opts.timeoutMs);
-    const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<boolean>((resolve) => {
-      const req = request(
-        u,
-        {
-          method: 'POST',
-          signal: abort.signal,
-          lookup: guardedLookup(port, this.opts.allowPrivate),
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': Buffer.byteLength(body),
-            'User-Agent': 'Stratus-Webhooks/1',
-            'Stratus-Event-Id': e.event.id,
-            'Stratus-Event-Type': e.event.type,
-            [SIGNATURE_HEADER]: signature(this.hook.secret, t, body)
-          }
-        },
-        (res) => {
-          res.resume();
-          const status = res.statusCode ?? 0;
-          res.on('end', () => resolve(status >= 200 && status < 300));
-          res.on('error', () => resolve(false));
+    try {
+      const res = await guardedRequest(this.hook.url, this.opts.allowPrivate, {
+        method: 'POST',
+        body,
+        signal: abort.signal,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(body),
+          'User-Agent': 'Stratus-Webhooks/1',
+          'Stratus-Event-Id': e.event.id,
+          'Stratus-Event-Type': e.event.type,
+          [SIGNATURE_HEADER]: signature(this.hook.secret, t, body)
         }
-      );
-      req.on('error', () => resolve(false));
-      req.end(body);
-    }).finally(() => {
+      });
+      // The answer's body is of no use; reading it to its end frees the connection.
+      await res.arrayBuffer();
+      return res.status >= 200 && res.status < 300;
+    } catch {
+      return false;
+    } finally {
       clearTimeout(timer);
       if (this.abort === abort) this.abort = null;
-    });
+    }
   }
 }
 
@@ -216,24 +202,9 @@ export class Webhooks {
     return ep;
   }
 
+  /** The media sources' guard, with the webhooks' code and setting; a name that does not resolve yet is left to the connection's guard. */
   private async checkDestination(url: string): Promise<void> {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      throw new StratusError('STRATUS_DESTINATION_FORBIDDEN', 'not a URL');
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new StratusError('STRATUS_DESTINATION_FORBIDDEN', `scheme ${u.protocol}`);
-    if (u.username || u.password) throw new StratusError('STRATUS_DESTINATION_FORBIDDEN', 'credentials in the URL');
-    const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-    const allow = this.opts.allowPrivate;
-    const refused = literalRefusal(u.hostname, port, allow);
-    if (refused) throw new StratusError('STRATUS_DESTINATION_FORBIDDEN', refused.replace('media.allowPrivate', 'api.webhookAllowPrivate'));
-    const host = u.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) || allowed(host, port, allow)) return;
-    const addresses = await lookup(host, { all: true }).catch(() => []);
-    const inside = addresses.find((a) => isPrivateAddress(a.address));
-    if (inside) throw new StratusError('STRATUS_DESTINATION_FORBIDDEN', `${host} is ${inside.address}, a private address (allow it with api.webhookAllowPrivate)`);
+    await guardSource(url, this.opts.allowPrivate, { code: 'STRATUS_DESTINATION_FORBIDDEN', setting: 'api.webhookAllowPrivate', unresolved: 'pass' });
   }
 
   private infoOf(ep: Endpoint): WebhookInfo {

@@ -338,37 +338,33 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(applyFrame(device, sent[1]).data.equals(page.img.data)).to.equal(true);
     });
 
-    it('a device that attaches during the capture gets its result, unless the page changed again', async () => {
+    /** Paused and preparing, one keyframe built; then a change whose capture is under way when the device attaches. */
+    async function attachDuringCapture(): Promise<void> {
       stream.pause();
       stream.prepareWhilePaused(true);
       await rest();
-      // Attached while a capture of a change runs: that capture is the first frame.
       page.paint(7, 0xffffffff);
       stream.markDirty();
       stream.resume();
+    }
+
+    it('a device that attaches during a capture of a change gets that capture as its first frame', async () => {
+      await attachDuringCapture();
       await rest();
       expect(page.captures).to.equal(2);
       expect(sent).to.have.length(1);
       expect(applyFrame(blank(64, 32), sent[0]).data.equals(page.img.data)).to.equal(true);
+    });
 
-      // Again, but the page changes once more while that capture runs: it is stale, the device gets a new one.
-      stream.stop();
-      sent.length = 0;
-      page = new FakePage();
-      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, OPTS);
-      stream.pause();
-      stream.prepareWhilePaused(true);
-      await rest();
-      page.paint(7, 0xffffffff);
-      stream.markDirty();
-      stream.resume();
+    it('a change while that capture runs makes it stale: the device gets a new one; a later drop does not prepare', async () => {
+      await attachDuringCapture();
       page.paint(9, 0x123456ff);
       stream.markDirty();
       await rest();
       expect(page.captures).to.equal(3);
       expect(sent).to.have.length(1);
       expect(applyFrame(blank(64, 32), sent[0]).data.equals(page.img.data)).to.equal(true);
-      // A later drop does not prepare: a device resuming gets an ordinary keyframe.
+      // A device resuming after a drop gets an ordinary keyframe: nothing is captured while it is away.
       stream.pause();
       page.paint(8, 0xffffffff);
       stream.markDirty();
