@@ -120,17 +120,21 @@ export async function sessionOf(orch: Orchestrator, page: Page): Promise<Session
 }
 
 /**
- * Waits until the session has taken no capture for `quietMs`: a still page has stopped costing
- * anything (at a fractional scale its damage signal first learns the echoes of its captures).
+ * Waits until the session has taken no capture and sent no frame for `quietMs`, and its layer is
+ * idle: a still page has stopped costing anything (at a fractional scale its damage signal first
+ * learns the echoes of its captures), and a motion has ended (a live one sends screencast frames
+ * without captures).
  */
 export async function capturesStopped(session: Session, quietMs = 1000, timeoutMs = 30000): Promise<void> {
-  let last = session.stats.captures;
+  const mark = (): string => `${session.stats.captures}/${session.layer.counters.framesSent}`;
+  let last = mark();
   let since = Date.now();
   await until(
     'the captures to stop',
     () => {
-      if (session.stats.captures !== last) {
-        last = session.stats.captures;
+      const now = mark();
+      if (now !== last || !session.layer.idle) {
+        last = now;
         since = Date.now();
       }
       return Date.now() - since > quietMs;
@@ -139,16 +143,22 @@ export async function capturesStopped(session: Session, quietMs = 1000, timeoutM
   );
 }
 
+/** Waits until every key the device sent has reached the session and gone through the page. */
+export async function keysDelivered(orch: Orchestrator, page: Page): Promise<Session> {
+  const session = await sessionOf(orch, page);
+  const sent = await page.evaluate(() => (window as any).stratusClient.stats.keysSent as number);
+  await until('the keys to reach the session', () => session.input.keys >= sent);
+  await session.input.drained();
+  return session;
+}
+
 /**
  * Waits until the layer is at rest: every key the device sent has reached the session and gone
  * through the page, the session's stream has nothing to capture, nothing being captured and
  * nothing in flight, and the device has applied every frame it received.
  */
 export async function settle(orch: Orchestrator, page: Page): Promise<void> {
-  const session = await sessionOf(orch, page);
-  const sent = await page.evaluate(() => (window as any).stratusClient.stats.keysSent as number);
-  await until('the keys to reach the session', () => session.input.keys >= sent);
-  await session.input.drained();
+  const session = await keysDelivered(orch, page);
   let pending = 0;
   await until('the layer to settle', async () => {
     pending = await page.evaluate(() => (window as any).stratusClient.framesPending as number);
@@ -163,14 +173,19 @@ export async function settle(orch: Orchestrator, page: Page): Promise<void> {
  * captures, else how the last one differs. At a fractional scale Chromium renders a still page in
  * more than one way (a few 1-px columns at tile edges differ between captures; the damage signal
  * learns them as echoes), so the device may rightly show any of them; a stale or wrong device
- * layer differs from every one.
+ * layer differs from every one. A page that changes on its own (a clock turning a minute) while
+ * it is compared sends a frame, so after a mismatch the comparison waits for the layer to settle and
+ * starts again (three rounds): a stale device layer stays stale through them.
  */
 export async function cloudMismatch(session: Session, page: Page, tries = 5): Promise<string | null> {
-  const dev = await devicePixels(page);
   let why: string | null = null;
-  for (let i = 0; i < tries; i++) {
-    why = pixelMismatch(dev, decodePng(await session.page.capture()));
-    if (why === null) return null;
+  for (let round = 0; round < 3; round++) {
+    const dev = await devicePixels(page);
+    for (let i = 0; i < tries; i++) {
+      why = pixelMismatch(dev, decodePng(await session.page.capture()));
+      if (why === null) return null;
+    }
+    await until('the layer to settle', async () => session.layer.idle && (await page.evaluate(() => (window as any).stratusClient.framesPending as number)) === 0);
   }
   return why;
 }

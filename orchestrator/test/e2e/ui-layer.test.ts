@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Page } from 'puppeteer-core';
-import { capturesStopped, cloudMismatch, delay, devicePixels, sessionOf, settle, until, useRig } from '@stratus/testkit';
+import { capturesStopped, cloudMismatch, delay, devicePixels, keysDelivered, sessionOf, settle, until, useRig } from '@stratus/testkit';
 
 async function press(page: Page, key: 'ArrowRight' | 'ArrowDown' | 'ArrowLeft' | 'ArrowUp' | 'Enter'): Promise<void> {
   await page.keyboard.press(key);
@@ -104,17 +104,19 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}${c.query ?? ''}`);
       try {
         const session = await sessionOf(rig.orch, page);
-        // Transitions at half speed: on a loaded machine, where a capture can take as long as a
-        // transition, the motion is still seen moving (the mechanisms asserted below need that).
+        // Transitions at a fifth of their speed: on a loaded machine, where a capture can take as
+        // long as a transition, the motion is still seen moving (the mechanisms asserted below
+        // need that).
         if ('live' in c) {
           await session.page.cdp.send('Animation.enable');
-          await session.page.cdp.send('Animation.setPlaybackRate', { playbackRate: 0.5 });
+          await session.page.cdp.send('Animation.setPlaybackRate', { playbackRate: 0.2 });
         }
         await capturesStopped(session);
         await settle(rig.orch, page);
         for (const k of c.keys) {
           await press(page, k);
           // Each key's scroll runs to its end before the next: every one is seen moving.
+          await keysDelivered(rig.orch, page);
           await capturesStopped(session, 500);
         }
         await settle(rig.orch, page);
