@@ -20,7 +20,9 @@ const PACKAGES = [
   // The TLS tests make a self-signed certificate with it; operators use it for secrets.
   { name: 'openssl', present: () => onPath('openssl') },
   // docs/api.md's examples are curl commands, and a test runs them.
-  { name: 'curl', present: () => onPath('curl') }
+  { name: 'curl', present: () => onPath('curl') },
+  // The session directory of many nodes (cluster.redisUrl); the cluster tests start their own.
+  { name: 'redis-server', present: () => onPath('redis-server') }
 ];
 
 function onPath(bin) {

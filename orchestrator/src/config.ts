@@ -2,6 +2,7 @@ import { StratusError } from '@stratus/protocol';
 import type { DeviceProfile } from '@stratus/protocol';
 import { coerce, illegal } from './config-check';
 import type { LineupChannel } from './media/media-proxy';
+import { LOG_LEVELS } from './ops/log';
 
 /** An app the orchestrator may run, and the resolution (CSS pixels) it is authored for. */
 export interface AppEntry {
@@ -87,6 +88,32 @@ export const DEFAULTS = {
     webhookAllowPrivate: '',
     /** orchestrator.ts: how long a pre-warmed session waits for its device before it closes. */
     prewarmTtlMs: 120000
+  },
+  ops: {
+    /** orchestrator.ts (ops/log.ts): the node's name in logs and metrics; empty: the host name and a random suffix. */
+    nodeId: '',
+    /** orchestrator.ts (ops/log.ts): JSON log level: fatal, error, warn, info, debug, trace or silent. */
+    logLevel: 'info',
+    /** server.ts (ops/metrics.ts): Prometheus metrics at /metrics, "on" or "off". */
+    metrics: 'on',
+    /** server.ts: the bearer token /metrics asks for; empty: none (keep the port private then). */
+    metricsToken: '',
+    /** orchestrator.ts: how long a draining node waits for its sessions before it moves the rest anyway. */
+    drainDeadlineMs: 60000,
+    /** orchestrator.ts: a draining node moves a session first once its viewer has pressed no key for this long. */
+    drainIdleMs: 5000
+  },
+  cluster: {
+    /** orchestrator.ts (cluster/directory.ts): the session directory, redis://host:port; empty: this node runs alone. */
+    redisUrl: '',
+    /** orchestrator.ts: where devices reach this node itself (http(s)://host:port), for redirects; empty: its own address. */
+    publicUrl: '',
+    /** orchestrator.ts (cluster/directory.ts): a node that has not renewed its record for this long counts as gone. */
+    leaseMs: 3000,
+    /** orchestrator.ts (cluster/ticket.ts): how long a redirect ticket is good for. */
+    ticketTtlMs: 30000,
+    /** orchestrator.ts (cluster/directory.ts): prefix of the directory's keys, to share a Redis with others. */
+    keyPrefix: 'stratus:'
   },
   identity: {
     /** orchestrator.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */
@@ -366,6 +393,10 @@ export function mergeConfig(...layers: Overrides[]): Config {
   if (cfg.devices.emulatorProfile !== 'host' && !(cfg.devices.emulatorProfile in cfg.devices.profiles)) {
     throw illegal('devices.emulatorProfile', `no profile "${cfg.devices.emulatorProfile}" in devices.profiles (or "host")`);
   }
+  if (!(LOG_LEVELS as readonly string[]).includes(cfg.ops.logLevel)) throw illegal('ops.logLevel', `one of ${LOG_LEVELS.join(', ')}`);
+  if (cfg.ops.metrics !== 'on' && cfg.ops.metrics !== 'off') throw illegal('ops.metrics', 'on or off');
+  if (cfg.cluster.redisUrl && !/^rediss?:\/\//.test(cfg.cluster.redisUrl)) throw illegal('cluster.redisUrl', 'a redis:// or rediss:// URL');
+  if (cfg.cluster.publicUrl && !/^https?:\/\//.test(cfg.cluster.publicUrl)) throw illegal('cluster.publicUrl', "the node's http(s) base URL");
   if (cfg.bridge.mode === 'remote' && !/^https?:\/\//.test(cfg.bridge.url)) throw illegal('bridge.url', 'remote mode needs the bridge\'s http(s) base URL');
   if (Boolean(cfg.server.tlsCert) !== Boolean(cfg.server.tlsKey)) throw illegal('server.tlsCert', 'set both tlsCert and tlsKey, or neither');
   if (cfg.auth.mode === 'production' && (cfg.auth.secret === INSECURE_DEV_SECRET || Buffer.byteLength(cfg.auth.secret) < 32)) {

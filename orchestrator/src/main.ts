@@ -12,23 +12,31 @@ async function main(): Promise<void> {
     console.error(`stratus: cannot start [${code}]: ${(err as Error).message}`);
     process.exit(1);
   }
+  const log = orchestrator.log;
+  log.info({ url: orchestrator.baseUrl, mode: orchestrator.config.auth.mode }, 'orchestrator up');
+  // For the person who ran `npm start`, on standard error: standard output is the JSON log.
   if (orchestrator.config.auth.mode === 'development') {
-    console.warn('stratus: INSECURE development mode: the built-in auth secret is public. Set STRATUS_AUTH_MODE=production and STRATUS_AUTH_SECRET for real devices.');
+    console.error('stratus: INSECURE development mode: the built-in auth secret is public. Set STRATUS_AUTH_MODE=production and STRATUS_AUTH_SECRET for real devices.');
   }
-  console.log(`Stratus orchestrator is up.`);
-  console.log(`Emulator: ${orchestrator.emulatorUrl}`);
-  console.log(`Open it in desktop Chrome; arrow keys, Enter and Backspace (BACK) drive the remote.`);
+  console.error(`Stratus orchestrator is up.`);
+  console.error(`Emulator: ${orchestrator.emulatorUrl}`);
+  console.error(`Open it in desktop Chrome; arrow keys, Enter and Backspace (BACK) drive the remote.`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    console.log('stratus: shutting down');
+    log.info('shutting down');
     // The orchestrator keeps its own deadline; this is the backstop should anything else hang.
     setTimeout(() => process.exit(1), orchestrator.config.server.shutdownDeadlineMs + 2000).unref();
     orchestrator.close().then(() => process.exit(0), () => process.exit(1));
   };
+  // SIGTERM (Kubernetes, systemd) drains first: devices move to other nodes, then the node stops.
+  // A second signal, or Ctrl-C, stops at once.
+  process.on('SIGTERM', () => {
+    if (orchestrator.health().draining) return stop();
+    void orchestrator.drain().then(stop, stop);
+  });
   process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 void main();

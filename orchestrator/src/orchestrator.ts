@@ -5,21 +5,30 @@ import { EventLog } from './api/event-log';
 import { JsonStore } from './api/json-store';
 import { coversApp, coversSession, Principal } from './api/principal';
 import { Webhooks } from './api/webhooks';
-import { Channel } from './channel/channel';
 import { forgetNoProxy, GuardedProxy, MediaBridge } from '@stratus/media-bridge';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
 import { XmlCheck } from './page/xml-check';
 import { AppEntry, Config, listOf } from './config';
 import { settledWithin } from './deadline';
-import { PeerInfo, SessionHost } from './connection/peer-connection';
+import { PeerInfo, SessionHost, Taken } from './connection/peer-connection';
 import { StratusError } from '@stratus/protocol';
 import { HttpFront, startHttp } from './server';
 import { Session } from './session/session';
+import type { FrameInfo, PaintedInfo } from './layer/layer-stream';
 import { sessionUserAgent } from './identity';
 import { STRATUS_VERSION } from './version';
 import { embeddedBridge, remoteBridge } from './media/bridge-link';
 import { BridgeLink, PlaybackRouter } from './media/playback-route';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { DestinationStream } from 'pino';
+import { createLogger, Logger } from './ops/log';
+import { Metrics, SessionState } from './ops/metrics';
+import { Directory, NodeRecord } from './cluster/directory';
+import { placeSession } from './cluster/placement';
+import { issueTicket, verifyTicket } from './cluster/ticket';
+import { DEVICE_WS_PATH } from '@stratus/protocol';
 
 /** The media-bridge's settings from the one config (embedded here, or standalone in bridge-main.ts). */
 export function bridgeOptions(config: Config): ConstructorParameters<typeof MediaBridge>[0] {
@@ -50,6 +59,15 @@ export interface ApiState {
 }
 
 export type PrewarmSpec = Infer<typeof PREWARM_SCHEMA>;
+
+/** What GET /api/node answers. */
+export interface NodeStatus {
+  node: string;
+  ready: boolean;
+  draining: boolean;
+  browser: 'up' | 'relaunching' | 'closing';
+  sessions: Record<SessionState, number>;
+}
 
 /** What a new session is made of, from a device's hello or a pre-warm request. */
 interface SessionSpec {
@@ -97,10 +115,31 @@ export class Orchestrator implements SessionHost {
   private mediaProxy: GuardedProxy | null = null;
 
   readonly api: ApiState;
+  /** The node's name in logs and metrics (ops.nodeId, or the host name and a random suffix). */
+  readonly nodeId: string;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** The session directory shared with the other nodes (cluster.redisUrl), or null alone. */
+  private directory: Directory | null = null;
+  /** Sessions in `sessions` whose app is still loading (Session.start). */
+  private readonly loading = new Set<Session>();
+  /** The drain under way (drain()), if any. */
+  private draining: Promise<void> | null = null;
   /** Sessions reserved through the API (prewarm), by device id, until their device says hello. */
   private readonly reserved = new Map<string, { session: Session; timer: NodeJS.Timeout }>();
 
-  private constructor(readonly config: Config) {
+  private constructor(
+    readonly config: Config,
+    logDestination?: DestinationStream
+  ) {
+    this.nodeId = config.ops.nodeId || `${hostname()}-${randomBytes(3).toString('hex')}`;
+    this.log = createLogger(config.ops.logLevel, this.nodeId, logDestination);
+    this.metrics = new Metrics({
+      sessionStates: () => this.sessionStates(),
+      ready: () => this.ready(),
+      draining: () => this.draining !== null,
+      transcodes: () => this.bridge?.stats ?? null
+    });
     this.revoked = new Set(listOf(config.auth.revokedDevices));
     const a = config.api;
     const events = new EventLog(a.eventBuffer);
@@ -140,8 +179,12 @@ export class Orchestrator implements SessionHost {
    * hello (for the same app, or none, and the same screen) takes it over, so the viewer's red
    * button shows a loaded app. Unclaimed, it closes after api.prewarmTtlMs.
    */
-  async prewarm(p: Principal, spec: PrewarmSpec): Promise<SessionInfo> {
-    if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
+  prewarm(p: Principal, spec: PrewarmSpec): Promise<SessionInfo> {
+    return this.counted(() => this.reserve(p, spec));
+  }
+
+  private async reserve(p: Principal, spec: PrewarmSpec): Promise<SessionInfo> {
+    this.checkTakesSessions();
     const app = await this.api.catalogue.get(spec.appId);
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', spec.appId);
     if (!coversApp(p, app.owner)) throw new StratusError('STRATUS_FORBIDDEN', `app ${spec.appId}`);
@@ -191,6 +234,26 @@ export class Orchestrator implements SessionHost {
   private publish(session: Session, type: EventType, data: Record<string, unknown>): void {
     const logged = this.api.events.publish(session.subject, type, data);
     session.channels.tellEvent(logged.event);
+  }
+
+  /** Feeds a session's frames and paints to the metrics, and logs its start and end. */
+  private observe(session: Session): void {
+    const m = this.metrics;
+    const log = this.log.child({ session: session.id, device: session.deviceId });
+    session.layer.on('frame', (f: FrameInfo) => {
+      m.frames.inc({ kind: f.keyframe ? 'keyframe' : f.lossy > 0 ? 'lossy' : 'delta' });
+      m.frameBytes.inc(f.bytes);
+      if (f.captureMs > 0) m.captureSeconds.observe(f.captureMs / 1000);
+      m.encodeSeconds.observe(f.encodeMs / 1000);
+    });
+    session.layer.on('painted', (p: PaintedInfo) => {
+      if (p.inputToPaintMs !== undefined) m.keyToPaint.observe(p.inputToPaintMs / 1000);
+    });
+    session.once('closed', (reason: StratusError | null) => {
+      const level = reason?.code === 'STRATUS_INTERNAL' || reason?.code === 'STRATUS_CAPTURE_FAILED' ? 'warn' : 'info';
+      log[level]({ app: session.appId, code: reason?.code ?? null, keys: session.input.keys, frames: session.layer.counters.framesSent }, 'session ended');
+    });
+    log.info({ app: session.appId }, 'session starting');
   }
 
   /** Issues device credentials signed with this orchestrator's secret. */
@@ -252,12 +315,14 @@ export class Orchestrator implements SessionHost {
    */
   private relaunch(dead: LaunchedChromium): Promise<void> {
     this.relaunching ??= (async () => {
+      this.metrics.chromiumCrashes.inc();
+      this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
       this.chromium = null;
       this.xmlCheck = null;
       for (const s of this.sessions.values()) s.browserLost();
       // Whatever is left of it goes, with its profile. Its cleanup failing must not stop the
       // relaunch: the orchestrator would stay "relaunching" for ever.
-      await dead.close(1000).catch((err: unknown) => console.error(`[stratus] the dead browser's cleanup failed: ${String(err)}`));
+      await dead.close(1000).catch((err: unknown) => this.log.error({ err }, "the dead browser's cleanup failed"));
       for (let attempt = 1; !this.closing; attempt++) {
         try {
           await this.launchBrowser();
@@ -269,6 +334,7 @@ export class Orchestrator implements SessionHost {
       const chromium = this.chromium as LaunchedChromium | null;
       if (this.closing || !chromium) return;
       this.browserRelaunches++;
+      this.log.info({ relaunches: this.browserRelaunches }, 'the cloud browser is back');
       await Promise.all(
         [...this.sessions.values()].map(async (s) => {
           if (s.isClosing) return;
@@ -295,14 +361,133 @@ export class Orchestrator implements SessionHost {
     return this.chromium;
   }
 
-  /** What /healthz reports: ready only while the cloud browser runs. */
-  health(): { ok: boolean; browser: 'up' | 'relaunching' | 'closing'; sessions: number; relaunches: number } {
-    const browser = this.closing ? 'closing' : this.chromium ? 'up' : 'relaunching';
-    return { ok: browser === 'up', browser, sessions: this.sessions.size, relaunches: this.browserRelaunches };
+  /** Whether the node takes new sessions: its browser runs, and it neither drains nor shuts down (/readyz). */
+  ready(): boolean {
+    return !this.closing && !this.draining && this.chromium !== null && (!this.directory || this.directory.reachable);
   }
 
-  static async start(config: Config): Promise<Orchestrator> {
-    const o = new Orchestrator(config);
+  /** This node as the directory shows it to the others. */
+  private nodeRecord(): NodeRecord {
+    const url = this.config.cluster.publicUrl || this.http?.baseUrl || '';
+    return { id: this.nodeId, url, capacity: this.config.sessions.max, sessions: this.sessions.size + this.admitting, draining: this.draining !== null };
+  }
+
+  /**
+   * With a directory, a hello without a ticket for this node is placed: on the least-loaded node
+   * that has room. Another node: STRATUS_REDIRECT to it, with a ticket. This node, or no answer
+   * from the directory (a node keeps serving while Redis is away): null, serve it here.
+   */
+  private async placeElsewhere(deviceId: string, ticket: string | undefined): Promise<StratusError | null> {
+    const d = this.directory;
+    if (!d) return null;
+    if (ticket !== undefined) {
+      verifyTicket(this.config.auth.secret, ticket, this.nodeId, deviceId);
+      return null;
+    }
+    let nodes: NodeRecord[];
+    try {
+      nodes = await d.nodes();
+    } catch {
+      return null;
+    }
+    // This node's own record as it is now, not as last written.
+    const me = this.nodeRecord();
+    const target = placeSession([...nodes.filter((n) => n.id !== me.id), me], me.id);
+    if (!target || target.id === me.id) return null;
+    const exp = Date.now() + this.config.cluster.ticketTtlMs;
+    return this.redirect(target.url, issueTicket(this.config.auth.secret, { node: target.id, dev: deviceId, exp }));
+  }
+
+  private redirect(nodeUrl: string, ticket?: string): StratusError {
+    const err = new StratusError('STRATUS_REDIRECT', nodeUrl);
+    err.redirect = { url: nodeUrl.replace(/^http/, 'ws').replace(/\/$/, '') + DEVICE_WS_PATH, ticket };
+    return err;
+  }
+
+  /** Rejects with a redirect to the node that owns the session, or STRATUS_UNKNOWN_SESSION. */
+  private async redirectOrUnknown(sessionId: string): Promise<Taken> {
+    throw (await this.ownerOf(sessionId)) ?? new StratusError('STRATUS_UNKNOWN_SESSION', sessionId.slice(0, 64));
+  }
+
+  /** The node that owns a session this node does not have, as a redirect; null when none does. */
+  private async ownerOf(sessionId: string): Promise<StratusError | null> {
+    const d = this.directory;
+    if (!d) return null;
+    try {
+      const rec = await d.session(sessionId);
+      if (!rec || rec.node === this.nodeId) return null;
+      const owner = (await d.nodes()).find((n) => n.id === rec.node);
+      return owner ? this.redirect(owner.url) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** What /healthz and /readyz report. */
+  health(): { ok: boolean; browser: 'up' | 'relaunching' | 'closing'; draining: boolean; sessions: number; relaunches: number } {
+    const browser = this.closing ? 'closing' : this.chromium ? 'up' : 'relaunching';
+    return { ok: this.ready(), browser, draining: this.draining !== null, sessions: this.sessions.size, relaunches: this.browserRelaunches };
+  }
+
+  nodeStatus(): NodeStatus {
+    const h = this.health();
+    return { node: this.nodeId, ready: h.ok, draining: h.draining, browser: h.browser, sessions: this.sessionStates() };
+  }
+
+  /** The sessions by what they are doing, for stratus_sessions. */
+  sessionStates(): Record<SessionState, number> {
+    const counts: Record<SessionState, number> = { starting: this.admitting, attached: 0, detached: 0, reserved: 0, closing: 0 };
+    const reserved = new Set([...this.reserved.values()].map((r) => r.session));
+    for (const s of this.sessions.values()) {
+      if (s.isClosing) counts.closing++;
+      else if (reserved.has(s)) counts.reserved++;
+      else if (this.loading.has(s)) counts.starting++;
+      else if (s.deviceAttached) counts.attached++;
+      else counts.detached++;
+    }
+    return counts;
+  }
+
+  /**
+   * Drains the node: it takes no new sessions (hellos and pre-warms get STRATUS_NODE_DRAINING,
+   * /readyz fails so the load balancer sends devices elsewhere), then moves its sessions: each
+   * closes with STRATUS_NODE_DRAINING, which makes its device say hello again at once (to another
+   * node) with its video still playing. Sessions whose viewer is not using the UI go first (no key
+   * for ops.drainIdleMs, nothing moving); the rest as they fall idle, or end, or at the deadline.
+   * Resolves when no session is left.
+   */
+  drain(deadlineMs: number = this.config.ops.drainDeadlineMs): Promise<void> {
+    this.draining ??= (async () => {
+      const started = performance.now();
+      this.log.info({ sessions: this.sessions.size, deadlineMs }, 'draining');
+      const moving = new Set<Promise<void>>();
+      const move = (s: Session, why: 'idle' | 'deadline' | 'reserved'): void => {
+        this.metrics.sessionsMoved.inc({ reason: 'drain' });
+        this.log.info({ session: s.id, device: s.deviceId, why }, 'moving a session off the draining node');
+        const p = s.close(new StratusError('STRATUS_NODE_DRAINING', why));
+        moving.add(p);
+        void p.finally(() => moving.delete(p));
+      };
+      for (const r of [...this.reserved.values()]) move(r.session, 'reserved');
+      const deadline = started + deadlineMs;
+      while (!this.closing) {
+        const open = [...this.sessions.values()].filter((s) => !s.isClosing);
+        if (open.length === 0) break;
+        const late = performance.now() >= deadline;
+        // A session still loading its app is moved once it runs (its device is waiting for it).
+        for (const s of open) if (late || (!this.loading.has(s) && s.uiIdle(this.config.ops.drainIdleMs))) move(s, late ? 'deadline' : 'idle');
+        if (late) break;
+        // Viewers stop pressing keys at their own pace: look again shortly.
+        await new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, deadline - performance.now()))).unref());
+      }
+      await Promise.all([...moving]);
+      this.log.info({ ms: Math.round(performance.now() - started) }, 'drained');
+    })();
+    return this.draining;
+  }
+
+  static async start(config: Config, deps: { logDestination?: DestinationStream } = {}): Promise<Orchestrator> {
+    const o = new Orchestrator(config, deps.logDestination);
     const chromium = await o.launchBrowser();
     const b = config.bridge;
     const options = bridgeOptions(config);
@@ -320,6 +505,22 @@ export class Orchestrator implements SessionHost {
     if (config.media.fixtureOrigin === 'on') {
       const self = new URL(o.http.baseUrl);
       allowPrivate.push(`${self.hostname.replace(/^\[|\]$/g, '')}:${self.port}`);
+    }
+    if (config.cluster.redisUrl) {
+      const d = new Directory(
+        { redisUrl: config.cluster.redisUrl, leaseMs: config.cluster.leaseMs, sessionTtlMs: config.sessions.resumeGraceMs + config.cluster.leaseMs * 2, prefix: config.cluster.keyPrefix },
+        () => o.nodeRecord(),
+        o.log,
+        () => o.metrics.directoryErrors.inc()
+      );
+      try {
+        await d.start();
+      } catch (err) {
+        await d.close();
+        await o.close();
+        throw new StratusError('STRATUS_DIRECTORY_UNAVAILABLE', `${(err as Error).message}`);
+      }
+      o.directory = d;
     }
     const link: BridgeLink | null = o.bridge ? embeddedBridge(o.bridge) : b.mode === 'remote' ? remoteBridge(b.url, b.token, config.media.inspectTimeoutMs) : null;
     forgetNoProxy();
@@ -354,7 +555,9 @@ export class Orchestrator implements SessionHost {
   }
 
   /** Finds the session and channel a session.resume names; the resume token picks the channel. */
-  resumeChannel(params: ResumeParams): { session: Session; channel: Channel } {
+  resumeChannel(params: ResumeParams): Taken | Promise<Taken> {
+    // Another node's session: the device came back through the load balancer to this one.
+    if (this.directory && !this.sessions.has(params.sessionId)) return this.redirectOrUnknown(params.sessionId);
     const session = this.liveSession(params.sessionId);
     const channel = session.channels.channelFor(params.resumeToken);
     if (!channel) throw new StratusError('STRATUS_AUTH_INVALID', 'wrong resume token');
@@ -365,7 +568,8 @@ export class Orchestrator implements SessionHost {
    * A control client joins a session with a token for the session's own device: the same
    * credentials, so revoking the device also keeps its control clients out.
    */
-  joinSession(params: JoinParams): { session: Session; channel: Channel } {
+  joinSession(params: JoinParams): Taken | Promise<Taken> {
+    if (this.directory && !this.sessions.has(params.sessionId)) return this.redirectOrUnknown(params.sessionId);
     if (params.key !== undefined) {
       // An integration client: its API key's scope must cover the session's app.
       const principal = this.api.keys.verify(params.key);
@@ -391,13 +595,39 @@ export class Orchestrator implements SessionHost {
     return s;
   }
 
-  async openSession(hello: HelloParams, peer: PeerInfo = { ip: null }): Promise<Session> {
+  openSession(hello: HelloParams, peer: PeerInfo = { ip: null }): Promise<Session> {
+    return this.counted(() => this.startSession(hello, peer));
+  }
+
+  /** A session start, counted by its result (stratus_session_starts_total) and logged when refused. */
+  private async counted<T>(start: () => Promise<T>): Promise<T> {
+    try {
+      const r = await start();
+      this.metrics.sessionStarts.inc({ result: 'ok' });
+      return r;
+    } catch (err) {
+      const code = err instanceof StratusError ? err.code : 'STRATUS_INTERNAL';
+      this.metrics.sessionStarts.inc({ result: code });
+      this.log.info({ code }, 'session start refused');
+      throw err;
+    }
+  }
+
+  /** New sessions are refused while the node shuts down or drains. */
+  private checkTakesSessions(): void {
     if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
+    if (this.draining) throw new StratusError('STRATUS_NODE_DRAINING');
+  }
+
+  private async startSession(hello: HelloParams, peer: PeerInfo): Promise<Session> {
+    this.checkTakesSessions();
     if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
     const reserved = this.claimReserved(claims.dev, hello);
     if (reserved) return reserved;
+    const elsewhere = await this.placeElsewhere(claims.dev, hello.ticket);
+    if (elsewhere) throw elsewhere;
     const appId = hello.app ?? this.config.apps.default;
     const app = await this.api.catalogue.get(appId);
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
@@ -461,6 +691,7 @@ export class Orchestrator implements SessionHost {
       location: spec.location
     });
     session.on('event', (type, data) => this.publish(session, type, data));
+    this.observe(session);
     this.starting++;
     this.sessionsOpened++;
     this.admitting++;
@@ -472,7 +703,13 @@ export class Orchestrator implements SessionHost {
       this.sessions.set(session.id, session);
       session.once('closed', () => this.sessions.delete(session.id));
       this.publish(session, 'session.started', { prewarmed: spec.prewarmed, model: spec.device.model, screen: { width: spec.device.width, height: spec.device.height } });
-      await session.start(context);
+      this.loading.add(session);
+      await session.start(context).finally(() => this.loading.delete(session));
+      if (this.directory) {
+        const d = this.directory;
+        void d.claim({ id: session.id, node: this.nodeId, deviceId: session.deviceId, appId: session.appId });
+        session.once('closed', () => void d.release(session.id));
+      }
       return session;
     } catch (err) {
       await session.close(err instanceof StratusError ? err : null);
@@ -501,6 +738,7 @@ export class Orchestrator implements SessionHost {
         await this.http?.close();
         await this.bridge?.close();
         await this.mediaProxy?.close();
+        await this.directory?.close();
         this.api.webhooks.close();
       })();
       // The browser's own close needs a share of the deadline too.

@@ -14,6 +14,8 @@ import { deviceIp, normalizeIp } from './identity';
 import { mediaOriginRouter } from './dev/media-origin';
 import { ApiHost, apiRouter } from './api/rest';
 import { BRIDGE_MOUNT, MediaBridge, sameSecret } from '@stratus/media-bridge';
+import type { Metrics } from './ops/metrics';
+import type { NodeStatus } from './orchestrator';
 
 export interface HttpFront {
   server: Server;
@@ -29,8 +31,11 @@ export interface OperatorActions {
   listSessions(): Array<{ id: string; deviceId: string; appId: string }>;
   closeSession(id: string): Promise<boolean>;
   revokeDevice(deviceId: string): Promise<number>;
-  /** Readiness: false while the cloud browser is being relaunched or the orchestrator stops. */
+  /** Readiness: false while the cloud browser is being relaunched, or the node drains or stops. */
   health(): { ok: boolean };
+  readonly metrics: Metrics;
+  drain(): Promise<void>;
+  nodeStatus(): NodeStatus;
 }
 
 /** The orchestrator's own pages, the configured ones, and clients that are not pages (no Origin). */
@@ -70,6 +75,11 @@ function operatorApi(config: Config, ops: OperatorActions): express.Router {
   router.post('/devices/:id/revoke', async (req, res) => {
     res.json({ revoked: req.params.id, sessionsClosed: await ops.revokeDevice(req.params.id) });
   });
+  // Kubernetes' preStop hook can call this; SIGTERM does the same (main.ts).
+  router.post('/drain', (_req, res) => {
+    void ops.drain();
+    res.json(ops.nodeStatus());
+  });
   return router;
 }
 
@@ -92,12 +102,34 @@ export async function startHttp(config: Config, host: SessionHost & OperatorActi
     res.setHeader('Cache-Control', 'no-cache');
     res.json({ default: config.devices.emulatorProfile, profiles });
   });
-  // Load balancers send no new devices to an orchestrator whose browser is down.
-  app.get('/healthz', (_req, res) => {
+  // Load balancers send no new devices to a node whose browser is down, or that drains.
+  const readiness = (_req: express.Request, res: express.Response): void => {
     const h = host.health();
     res.setHeader('Cache-Control', 'no-store');
     res.status(h.ok ? 200 : 503).json(h);
+  };
+  app.get('/healthz', readiness);
+  app.get('/readyz', readiness);
+  // Alive while the event loop answers: a draining or relaunching node must not be restarted.
+  app.get('/livez', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true });
   });
+  if (config.ops.metrics === 'on') {
+    app.get('/metrics', (req, res, next) => {
+      const want = config.ops.metricsToken;
+      const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+      if (want && (!m || !sameSecret(m[1], want))) {
+        res.status(401).json({ error: { code: 'STRATUS_AUTH_INVALID' } });
+        return;
+      }
+      host.metrics.text().then(({ contentType, body }) => {
+        res.setHeader('Content-Type', contentType);
+        res.setHeader('Cache-Control', 'no-store');
+        res.end(body);
+      }, next);
+    });
+  }
   // Development only: hands the emulator a token so `npm start` works out of the box. Production
   // mode serves nothing here; devices there carry operator-issued tokens.
   app.get('/dev/token', (_req, res) => {

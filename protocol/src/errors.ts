@@ -198,6 +198,21 @@ export var ERRORS = {
     close: 0, final: false, http: 409,
     message: "The player's kind has no such control (pause on a video/broadcast object, volume on an A/V Control object)."
   },
+  STRATUS_NODE_DRAINING: {
+    rpc: -32058,
+    close: 4006, final: false, http: 503,
+    message: 'This node is draining: it takes no new sessions and moves its own to other nodes; connect again.'
+  },
+  STRATUS_REDIRECT: {
+    rpc: -32059,
+    close: 4007, final: false,
+    message: 'The session is on another node, or goes there: connect to the URL in the error data (data.redirect.url), with its ticket in the hello.'
+  },
+  STRATUS_DIRECTORY_UNAVAILABLE: {
+    rpc: -32060,
+    close: 4503, final: false, http: 503,
+    message: 'The session directory (Redis, cluster.redisUrl) cannot be reached.'
+  },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
     close: 4429, final: true,

@@ -5,12 +5,12 @@
  * The link's `seq`/`ack` numbers ride on the envelope (reliable-link.ts).
  */
 import { ErrorCode, errorSpec, isErrorCode } from './errors';
-import { StratusError, wireMessage } from './stratus-error';
+import { Redirect, StratusError, wireMessage } from './stratus-error';
 
 export interface RpcErrorObject {
   code: number;
   message: string;
-  data?: { code: string };
+  data?: { code: string; redirect?: Redirect };
 }
 
 export interface RpcRequest {
@@ -49,12 +49,14 @@ export function rpcErrorResponse(id: number | string, error: RpcErrorObject): Rp
 }
 
 /** The error object of a coded failure: the registry's JSON-RPC code, the message, and the Stratus code. */
-export function rpcError(code: ErrorCode, message: string): RpcErrorObject {
+export function rpcError(code: ErrorCode, message: string): RpcErrorObject & { data: { code: string; redirect?: Redirect } } {
   return { code: errorSpec(code).rpc, message: message, data: { code: code } };
 }
 
 export function rpcErrorOf(err: StratusError): RpcErrorObject {
-  return rpcError(err.code, wireMessage(err));
+  var e = rpcError(err.code, wireMessage(err));
+  if (err.redirect) e.data.redirect = err.redirect;
+  return e;
 }
 
 /** The Stratus code an error response carries; STRATUS_INTERNAL when it carries none we know. */

@@ -157,9 +157,11 @@ export var TO_ORCHESTRATOR = {
         /** Where the device is; the cloud page's navigator.geolocation reports it. */
         location: obj({ latitude: num(-90, 90), longitude: num(-180, 180), accuracy: num(0, 1000000) }, ['accuracy']),
         /** What the device decodes; without it the cloud assumes BASELINE_MEDIA_CAPABILITIES. */
-        media: MEDIA_CAPABILITIES_SCHEMA
+        media: MEDIA_CAPABILITIES_SCHEMA,
+        /** The ticket of a STRATUS_REDIRECT: another node placed the session on this one. */
+        ticket: str(1024)
       },
-      ['app', 'encodings', 'model', 'token', 'location', 'media']
+      ['app', 'encodings', 'model', 'token', 'location', 'media', 'ticket']
     ),
     returns<HelloResult>()
   ),

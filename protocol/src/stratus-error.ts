@@ -11,6 +11,13 @@ export interface StratusError extends Error {
   readonly rpc: number;
   /** The WebSocket close code when it ends a connection, or 0. */
   readonly close: number;
+  /** STRATUS_REDIRECT: where to connect instead (a WebSocket URL), and the ticket for the hello there. */
+  redirect?: Redirect;
+}
+
+export interface Redirect {
+  url: string;
+  ticket?: string;
 }
 
 export interface StratusErrorConstructor {

@@ -8,6 +8,8 @@ export interface ClientStats {
   keysKeptForTv: number;
   keyframeRequests: number;
   reconnects: number;
+  /** Times a draining node moved the session away: a new one started elsewhere, the video playing on. */
+  moves: number;
   /** Times the cloud reloaded the app in this session (session.reloaded: its page crashed or hung, or the browser was relaunched). */
   appReloads: number;
   /** Key-to-paint samples, in ms, for keys whose effect has been painted. */
@@ -31,6 +33,7 @@ export function newClientStats(): ClientStats {
     keysKeptForTv: 0,
     keyframeRequests: 0,
     reconnects: 0,
+    moves: 0,
     appReloads: 0,
     inputToPaintMs: [],
     decodeMs: [],

@@ -58,6 +58,9 @@ function endsApp(code: number): boolean {
   return code === ERRORS.STRATUS_APP_EXITED.close || code === ERRORS.STRATUS_APP_LOAD_FAILED.close;
 }
 
+/** Redirects followed in a row before the device waits (back-off) instead: nodes that disagree. */
+var MAX_REDIRECTS = 3;
+
 var BROWSER_TIMERS: LinkTimers = {
   set: function (fn, ms) {
     return setTimeout(fn, ms);
@@ -93,6 +96,12 @@ export class StratusClient {
    * orchestrator acknowledges them, so a drop loses none and a replay applies none twice.
    */
   link = new ReliableLink(BROWSER_TIMERS);
+  /** Where the last handshake was redirected to (STRATUS_REDIRECT), for the next connection. */
+  private redirect: { url: string; ticket: string | undefined } | null = null;
+  /** The redirect ticket the hello on this connection carries. */
+  private ticket: string | undefined = undefined;
+  /** Redirects followed since the session was last live. */
+  private redirects = 0;
   /** The id of the hello or resume in flight on this connection. */
   private handshakeId = -1;
   private resume: { sessionId: string; resumeToken: string } | null = null;
@@ -110,7 +119,7 @@ export class StratusClient {
   onkeyset: ((k: AppKeyset | null) => void) | null = null;
 
   constructor(
-    private connect: () => Transport,
+    private connect: (url?: string) => Transport,
     private display: Display,
     private opts: ClientOptions,
     private reconnect: ReconnectPolicy = new ReconnectPolicy()
@@ -152,7 +161,12 @@ export class StratusClient {
   /** One connection attempt: resume the session if there is one, otherwise say hello. */
   private open(): void {
     var self = this;
-    var t = this.connect();
+    // A redirect is for the next connection only: later ones go through the usual address (the
+    // load balancer), which sends them on to wherever the session is then.
+    var redirect = this.redirect;
+    this.redirect = null;
+    this.ticket = redirect ? redirect.ticket : undefined;
+    var t = this.connect(redirect ? redirect.url : undefined);
     this.transport = t;
     t.onopen = function () {
       self.connected = true;
@@ -186,6 +200,23 @@ export class StratusClient {
       self.connected = false;
       self.live = false;
       self.link.detach();
+      if (code === ERRORS.STRATUS_NODE_DRAINING.close && !self.closedByUs && self.session) {
+        // The node drains: the session ends there, and a new one starts on another node at once.
+        // The video keeps playing meanwhile (carried over until the new app plays its own). A
+        // hello a draining node refused is retried with back-off, as any other.
+        self.dropSession();
+        if (self.media) self.media.carryOver();
+        self.stats.moves++;
+        self.open();
+        return;
+      }
+      if (self.redirect && !self.closedByUs) {
+        // Sent to another node: go there now. A node that keeps redirecting gets the back-off.
+        self.redirects++;
+        if (self.redirects <= MAX_REDIRECTS) self.open();
+        else self.scheduleReconnect();
+        return;
+      }
       if (self.startFresh && !self.closedByUs) {
         self.startFresh = false;
         self.releaseMedia();
@@ -231,7 +262,8 @@ export class StratusClient {
       model: this.opts.model,
       token: this.opts.token,
       encodings: this.opts.encodings || decodedEncodings(),
-      media: this.opts.media
+      media: this.opts.media,
+      ticket: this.ticket
     });
     if (this.transport) this.transport.send(JSON.stringify(hello));
   }
@@ -443,6 +475,7 @@ export class StratusClient {
       this.session = r;
       this.resume = { sessionId: r.sessionId, resumeToken: r.resumeToken };
       this.reconnect.reset();
+      this.redirects = 0;
       this.display.resize(r.layer.width, r.layer.height);
       this.live = true;
       this.status('live');
@@ -450,6 +483,12 @@ export class StratusClient {
     }
     if (msg.error) {
       var code = errorCodeOf(msg.error);
+      var redirect = msg.error.data && msg.error.data.redirect;
+      if (code === 'STRATUS_REDIRECT' && redirect && typeof redirect.url === 'string' && /^wss?:\/\//.test(redirect.url)) {
+        // The node closes this connection next; the close opens the one to the other node.
+        this.redirect = { url: redirect.url, ticket: typeof redirect.ticket === 'string' ? redirect.ticket : undefined };
+        return;
+      }
       if (this.resume && (code === 'STRATUS_UNKNOWN_SESSION' || code === 'STRATUS_AUTH_INVALID' || code === 'STRATUS_REPLAY_GAP')) {
         // The session is gone (its grace ran out, the orchestrator restarted, or the replay is
         // impossible): start a new one.
@@ -461,12 +500,17 @@ export class StratusClient {
     }
   }
 
-  /** Drops the session and opens a new one on the next connection. */
-  private startOver(): void {
+  /** Forgets the session: the next connection says hello. */
+  private dropSession(): void {
     this.resume = null;
     this.session = null;
     this.link.close();
     this.link = new ReliableLink(BROWSER_TIMERS);
+  }
+
+  /** Drops the session and opens a new one on the next connection. */
+  private startOver(): void {
+    this.dropSession();
     this.startFresh = true;
     if (this.transport) this.transport.close(1000, 'starting over');
   }

@@ -78,8 +78,8 @@ export function boot(opts: BootOptions): StratusClient {
   var display = new Display(opts.canvas);
   display.resize(opts.width, opts.height);
   var url = opts.url || defaultUrl();
-  var client = new StratusClient(function () {
-    return webSocketTransport(url);
+  var client = new StratusClient(function (to) {
+    return webSocketTransport(to || url);
   }, display, {
     screen: { width: opts.width, height: opts.height },
     token: opts.token,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import puppeteer, { Browser, Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, decodePng, mergeConfig, Orchestrator, Overrides, Session } from '@stratus/orchestrator';
 import type { EmulatedLink } from './link';
+import type { DestinationStream } from 'pino';
 import { until } from './wait';
 
 /**
@@ -33,7 +34,7 @@ export class DeviceBrowser {
    * Opens the emulator; unless `idle` (autostart: no session yet), waits for its first frame.
    * Through `link` when given: the page, its socket and its UI frames cross an emulated access link.
    */
-  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }, idle = false, link?: EmulatedLink, deviceId = 'test-device'): Promise<Page> {
+  async open(orch: Orchestrator, query: string, viewport = { width: 1400, height: 840 }, idle = false, link?: Pick<EmulatedLink, 'through'>, deviceId = 'test-device'): Promise<Page> {
     const page = await this.browser.newPage();
     await page.setViewport(viewport);
     const token = orch.issueDeviceToken(deviceId);
@@ -73,13 +74,19 @@ export class DeviceBrowser {
  * An orchestrator on 127.0.0.1, port 0. The unload and resume graces are short here to keep the
  * suite quick; the tests of the graces themselves set their own.
  */
-export async function startOrchestrator(extra: Overrides = {}): Promise<Orchestrator> {
+export async function startOrchestrator(extra: Overrides = {}, logDestination?: DestinationStream): Promise<Orchestrator> {
   // The API's stores stay in memory: a test that checks persistence names its own folder.
-  const base: Overrides = { server: { port: 0 }, sessions: { unloadGraceMs: 100, resumeGraceMs: 300 }, api: { dataDir: '' } };
+  // The log shows errors only, unless STRATUS_TEST_LOG_LEVEL asks for more.
+  const base: Overrides = {
+    server: { port: 0 },
+    sessions: { unloadGraceMs: 100, resumeGraceMs: 300 },
+    api: { dataDir: '' },
+    ops: { logLevel: process.env.STRATUS_TEST_LOG_LEVEL ?? 'error' }
+  };
   if (process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH) base.chromium = { executablePath: process.env.STRATUS_CHROMIUM_EXECUTABLE_PATH };
   // Lets a bench run try Chromium switches without a code change.
   if (process.env.STRATUS_CHROMIUM_EXTRA_ARGS) base.chromium = { ...base.chromium, extraArgs: process.env.STRATUS_CHROMIUM_EXTRA_ARGS };
-  return Orchestrator.start(mergeConfig(base, extra));
+  return Orchestrator.start(mergeConfig(base, extra), { logDestination });
 }
 
 /** An orchestrator and a device browser for one describe block; the hooks stop both. */
@@ -123,9 +130,10 @@ export async function sessionOf(orch: Orchestrator, page: Page): Promise<Session
  * Waits until the session has taken no capture and sent no frame for `quietMs`, and its layer is
  * idle: a still page has stopped costing anything (at a fractional scale its damage signal first
  * learns the echoes of its captures), and a motion has ended (a live one sends screencast frames
- * without captures).
+ * without captures). `requireIdle` false: only captures and frames count (a session with no
+ * device yet keeps a keyframe wanted, so its stream is never idle).
  */
-export async function capturesStopped(session: Session, quietMs = 1000, timeoutMs = 30000): Promise<void> {
+export async function capturesStopped(session: Session, quietMs = 1000, timeoutMs = 30000, requireIdle = true): Promise<void> {
   const mark = (): string => `${session.stats.captures}/${session.layer.counters.framesSent}`;
   let last = mark();
   let since = Date.now();
@@ -133,7 +141,7 @@ export async function capturesStopped(session: Session, quietMs = 1000, timeoutM
     'the captures to stop',
     () => {
       const now = mark();
-      if (now !== last || !session.layer.idle) {
+      if (now !== last || (requireIdle && !session.layer.idle)) {
         last = now;
         since = Date.now();
       }

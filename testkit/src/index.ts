@@ -9,3 +9,5 @@ export * from './fixtures';
 export * from './fuzz';
 export * from './processes';
 export * from './link';
+export * from './balancer';
+export * from './redis';

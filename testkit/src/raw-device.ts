@@ -91,6 +91,17 @@ export class RawDevice {
     if (closed) throw new Error('the connection closed before the round trip came back');
   }
 
+  /** From now on acknowledges every UI frame as painted, as a device that keeps up does. */
+  ackFrames(): void {
+    const ack = (m: Buffer): void => {
+      if (this.ws.readyState === WebSocket.OPEN) this.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: frameHeader(m).frame, decodeMs: 1 } });
+    };
+    for (const m of this.frames) ack(m);
+    this.ws.on('message', (data, isBinary) => {
+      if (isBinary) ack(data as Buffer);
+    });
+  }
+
   errorCodes(): string[] {
     return this.texts.filter((t) => t.method === 'session.error').map((t) => t.params.code);
   }

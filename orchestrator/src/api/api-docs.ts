@@ -63,6 +63,13 @@ function schemas(): Record<string, JsonSchema> {
     ),
     DeviceToken: obj({ deviceId: str, token: str, expiresAt: str }),
     DeviceRevoked: obj({ revoked: str, sessionsClosed: int }),
+    NodeStatus: obj({
+      node: str,
+      ready: { type: 'boolean' },
+      draining: { type: 'boolean' },
+      browser: { type: 'string', enum: ['up', 'relaunching', 'closing'] },
+      sessions: obj({ starting: int, attached: int, detached: int, reserved: int, closing: int })
+    }),
     Webhook: webhook,
     WebhookList: list('webhooks', 'Webhook'),
     CreatedWebhook: { ...webhook, properties: { ...(webhook.properties as object), secret: { type: 'string', description: 'The HMAC key of the signature header; shown only here.' } }, required: [...(webhook.required as string[]), 'secret'] },
@@ -113,7 +120,7 @@ function openapi(): JsonSchema {
     },
     servers: [{ url: '/' }],
     security: [{ apiKey: [] }],
-    tags: ['Apps', 'Sessions', 'Devices', 'Keys', 'Events', 'Documents'].map((name) => ({ name })),
+    tags: ['Apps', 'Sessions', 'Devices', 'Keys', 'Events', 'Node', 'Documents'].map((name) => ({ name })),
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key ("sk_<id>.<secret>"); scopes: operator, broadcaster:<name>. Keys are made with POST /api/keys, or the first one with `npm run apikey`.' }

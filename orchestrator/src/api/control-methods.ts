@@ -1,3 +1,4 @@
+import type { Logger } from '../ops/log';
 import { isKnownKeyCode, ParamsOf, StratusError, ToOrchestrator } from '@stratus/protocol';
 import type { AppEntry } from '../config';
 import type { Session } from '../session/session';
@@ -31,6 +32,7 @@ export function isControlMethod(m: string): m is ControlMethod {
 
 export interface ControlHost {
   readonly api: { catalogue: Catalogue };
+  readonly log: Logger;
   appUrl(app: AppEntry): string;
 }
 

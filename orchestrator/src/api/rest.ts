@@ -18,7 +18,8 @@ import { RateLimit } from '../channel/rate-limit';
 import type { AppEntry, Config } from '../config';
 import type { Session } from '../session/session';
 import { apiDocuments } from './api-docs';
-import type { ApiState, PrewarmSpec } from '../orchestrator';
+import type { ApiState, NodeStatus, PrewarmSpec } from '../orchestrator';
+import type { Logger } from '../ops/log';
 import { ControlHost, isControlMethod, runControl } from './control-methods';
 import { coversApp, Principal, requireOperator } from './principal';
 import { PATH_PARAMS, ROUTES, RouteSpec } from './routes';
@@ -33,6 +34,8 @@ export interface ApiHost extends ControlHost {
   prewarm(p: Principal, spec: PrewarmSpec): Promise<SessionInfo>;
   issueDeviceToken(deviceId: string, ttlSeconds: number): string;
   revokeDevice(deviceId: string): Promise<number>;
+  nodeStatus(): NodeStatus;
+  drain(): Promise<void>;
 }
 
 interface Call {
@@ -50,8 +53,8 @@ const IDEMPOTENCY_MS = 10 * 60 * 1000;
 const IDEMPOTENCY_MAX = 1000;
 
 /** An error answer: the registry code, its words, and the HTTP status the code maps to. */
-function sendError(res: Response, err: StratusError): void {
-  if (err.code === 'STRATUS_INTERNAL') console.error(`stratus: internal error in the API: ${err.message}`);
+function sendError(log: Logger, res: Response, err: StratusError): void {
+  if (err.code === 'STRATUS_INTERNAL') log.error({ err }, 'internal error in the API');
   if (!res.headersSent) res.status(httpStatus(err.code)).json({ error: { code: err.code, message: wireMessage(err) } });
 }
 
@@ -174,6 +177,11 @@ export function apiRouter(host: ApiHost): express.Router {
       return { deviceId: params.deviceId, token: host.issueDeviceToken(params.deviceId, ttlS), expiresAt: new Date(Date.now() + ttlS * 1000).toISOString() };
     },
     revokeDevice: async ({ params }) => ({ revoked: params.deviceId, sessionsClosed: await host.revokeDevice(params.deviceId) }),
+    getNode: async () => host.nodeStatus(),
+    drainNode: async () => {
+      void host.drain();
+      return host.nodeStatus();
+    },
     listWebhooks: async ({ p }) => ({ webhooks: host.api.webhooks.list(p) }),
     createWebhook: async ({ p, body }) => {
       const { info, secret } = await host.api.webhooks.create(p, body as { url: string });
@@ -196,12 +204,12 @@ export function apiRouter(host: ApiHost): express.Router {
     const path = route.path.slice('/api'.length).replace(/\{(\w+)\}/g, ':$1');
     router[route.method](path, (req, res) => void serve(route, handler, req, res));
   }
-  router.use((_req, res) => sendError(res, new StratusError('STRATUS_NOT_FOUND', 'no such API route')));
+  router.use((_req, res) => sendError(host.log, res, new StratusError('STRATUS_NOT_FOUND', 'no such API route')));
   // Body parser failures: an oversized body, or one that is not JSON.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const type = (err as { type?: string }).type;
     const code: ErrorCode = type === 'entity.too.large' ? 'STRATUS_MESSAGE_TOO_LARGE' : type === 'entity.parse.failed' ? 'STRATUS_PARSE_ERROR' : 'STRATUS_INVALID_MESSAGE';
-    sendError(res, new StratusError(code));
+    sendError(host.log, res, new StratusError(code));
   });
 
   async function serve(route: RouteSpec, handler: Handler, req: Request, res: Response): Promise<void> {
@@ -258,7 +266,7 @@ export function apiRouter(host: ApiHost): express.Router {
       }
       res.status(answer.status).json(answer.body);
     } catch (err) {
-      sendError(res, toStratusError(err));
+      sendError(host.log, res, toStratusError(err));
     }
   }
 

@@ -23,7 +23,7 @@ export interface RouteSpec {
   path: string;
   operationId: string;
   summary: string;
-  tag: 'Apps' | 'Sessions' | 'Devices' | 'Keys' | 'Events' | 'Documents';
+  tag: 'Apps' | 'Sessions' | 'Devices' | 'Keys' | 'Events' | 'Node' | 'Documents';
   auth: RouteAuth;
   body?: SchemaNode;
   /** The success status; 204 answers no body. */
@@ -65,5 +65,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'post', path: '/api/webhooks', operationId: 'createWebhook', summary: "Adds an endpoint that gets the caller's events as signed POSTs.", tag: 'Events', auth: 'key', body: WEBHOOK_CREATE_SCHEMA, status: 201, result: 'CreatedWebhook' },
   { method: 'get', path: '/api/webhooks/{webhookId}', operationId: 'getWebhook', summary: 'One endpoint and its delivery counters.', tag: 'Events', auth: 'key', status: 200, result: 'Webhook' },
   { method: 'delete', path: '/api/webhooks/{webhookId}', operationId: 'deleteWebhook', summary: 'Removes an endpoint; what it had queued is dropped.', tag: 'Events', auth: 'key', status: 204 },
+  { method: 'get', path: '/api/node', operationId: 'getNode', summary: 'This node: whether it takes new sessions, whether it drains, its sessions by state.', tag: 'Node', auth: 'operator', status: 200, result: 'NodeStatus' },
+  { method: 'post', path: '/api/node/drain', operationId: 'drainNode', summary: 'Drains this node: no new sessions, its own moved to other nodes (idle ones first). Answers at once.', tag: 'Node', auth: 'operator', status: 200, result: 'NodeStatus' },
   { method: 'get', path: '/api/events', operationId: 'streamEvents', summary: "The caller's events as Server-Sent Events, resumable with Last-Event-ID.", tag: 'Events', auth: 'key', status: 200, produces: 'text/event-stream' }
 ];

@@ -40,12 +40,19 @@ export interface PeerInfo {
 export interface SessionHost extends ControlHost {
   readonly config: Config;
   openSession(hello: HelloParams, peer: PeerInfo): Promise<Session>;
-  resumeChannel(params: ResumeParams): { session: Session; channel: Channel };
-  joinSession(params: JoinParams): { session: Session; channel: Channel };
+  /** At once for a session of this node; a promise when the directory must be asked where it is. */
+  resumeChannel(params: ResumeParams): Taken | Promise<Taken>;
+  joinSession(params: JoinParams): Taken | Promise<Taken>;
   issueDeviceToken(deviceId: string, ttlSeconds: number): string;
 }
 
 type State = 'hello' | 'starting' | 'live' | 'closed';
+
+/** A channel taken over by a resume or a join. */
+export interface Taken {
+  session: Session;
+  channel: Channel;
+}
 
 /** One handler per inbound method, each given its own params type by the protocol's map. */
 type Handlers = { [M in keyof ToOrchestrator]: (req: RpcRequest, params: ParamsOf<ToOrchestrator[M]>) => void };
@@ -221,23 +228,39 @@ export class PeerConnection {
   /** A device or control client comes back to its channel after a drop, within the resume grace. */
   private resume(req: RpcRequest, params: ResumeParams): void {
     clearTimeout(this.helloTimer);
+    this.take(req, () => this.host.resumeChannel(params), params.ack);
+  }
+
+  /**
+   * Takes the channel a resume or join names. A session of this node is taken at once, so that
+   * what the peer sends right behind its handshake finds the channel live; one the directory
+   * must be asked about waits for the answer (a redirect, mostly).
+   */
+  private take(req: RpcRequest, find: () => Taken | Promise<Taken>, peerAck: number | undefined): void {
+    let found: Taken | Promise<Taken>;
     try {
-      const { session, channel } = this.host.resumeChannel(params);
-      this.adopt(req, session, channel, params.ack);
+      found = find();
     } catch (err) {
       this.refuse(req, err);
+      return;
     }
+    if (!(found instanceof Promise)) {
+      this.adopt(req, found.session, found.channel, peerAck);
+      return;
+    }
+    this.state = 'starting';
+    found.then(
+      (t) => {
+        if (this.state !== 'closed') this.adopt(req, t.session, t.channel, peerAck);
+      },
+      (err: unknown) => this.refuse(req, err)
+    );
   }
 
   /** A second client takes a control channel on a live session, with the device's credentials. */
   private join(req: RpcRequest, params: JoinParams): void {
     clearTimeout(this.helloTimer);
-    try {
-      const { session, channel } = this.host.joinSession(params);
-      this.adopt(req, session, channel, 0);
-    } catch (err) {
-      this.refuse(req, err);
-    }
+    this.take(req, () => this.host.joinSession(params), 0);
   }
 
   /**
@@ -352,7 +375,7 @@ export class PeerConnection {
 
   private notifyError(err: StratusError): void {
     // The detail of an internal error stays here; the peer gets the code and the registry's words.
-    if (err.code === 'STRATUS_INTERNAL') console.error(`stratus: internal error on a ${this.channel?.role ?? 'new'} connection: ${err.message}`);
+    if (err.code === 'STRATUS_INTERNAL') this.host.log.error({ err, role: this.channel?.role ?? 'new', session: this.session?.id }, 'internal error on a connection');
     this.sendText(JSON.stringify(rpcNotification('session.error', { code: err.code, message: wireMessage(err) })));
   }
 

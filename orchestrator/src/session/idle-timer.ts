@@ -21,6 +21,11 @@ export class IdleTimer {
     this.lastActivity = Date.now();
   }
 
+  /** How long nothing has happened. */
+  get idleForMs(): number {
+    return Date.now() - this.lastActivity;
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

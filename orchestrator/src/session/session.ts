@@ -510,6 +510,19 @@ export class Session extends EventEmitter<SessionEvents> {
     };
   }
 
+  /**
+   * The viewer is not using the UI (watching video, say): no key for `quietMs` and nothing on the
+   * layer moving or in flight. A draining node moves such sessions first.
+   */
+  uiIdle(quietMs: number): boolean {
+    return this.idle.idleForMs >= quietMs && this.layer.idle;
+  }
+
+  /** Whether a device is connected to it now. */
+  get deviceAttached(): boolean {
+    return this.channels.deviceAttached;
+  }
+
   /** Closing has begun: nothing may attach any more. */
   get isClosing(): boolean {
     return this.closing !== null;

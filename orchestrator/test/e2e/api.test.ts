@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Page } from 'puppeteer-core';
 import { ControlChannel, StratusApiError, StratusClient, verifyWebhook } from '@stratus/client';
 import { StratusEvent } from '@stratus/protocol';
-import { cloud, RawDevice, sessionOf, startOrchestrator, until, useRig } from '@stratus/testkit';
+import { capturesStopped, cloud, RawDevice, sessionOf, startOrchestrator, until, useRig } from '@stratus/testkit';
 import { Orchestrator } from '../../src/orchestrator';
 import { Session } from '../../src/session/session';
 
@@ -348,6 +348,9 @@ describe('integration API: keys, scopes, sessions, events', function () {
     const prewarmed = rig.orch.sessions.get(info.sessionId)!;
     expect(await cloud(prewarmed, () => typeof (window as any).newsroom)).to.equal('object');
     await until('the first frame to be built', () => prewarmed.layer.stats.readyKeyframes > 0);
+    // The page may still change as it finishes loading, and each change builds the frame again:
+    // red is pressed once it is still.
+    await capturesStopped(prewarmed, 1000, 30000, false);
     const frames: Array<{ keyframe: boolean; capturedAt: number }> = [];
     prewarmed.layer.on('frame', (f) => frames.push(f));
     const pressedRed = performance.now();

@@ -40,6 +40,11 @@ export class MediaHost {
   /** The emulator's scripted stream events, per broadcast player. */
   private streams: { [id: string]: ScriptedStreamEvents } = {};
   private drm: DrmRelay;
+  /**
+   * Players of a session this device was moved away from (carryOver): still playing, unknown to
+   * the new session, until its app loads media of its own.
+   */
+  private carried: { [id: string]: DevicePlayer | BroadcastTuner } = {};
 
   constructor(
     plane: HTMLElement,
@@ -49,7 +54,16 @@ export class MediaHost {
     private emitStream: (e: StreamEventParams) => void = function () {},
     emitDrm: (e: DrmEventParams) => void = function () {}
   ) {
-    this.host = { plane: plane, vendorBase: vendorBase, forceEngine: forceEngine, emit: emit };
+    var self = this;
+    // A carried player's events would name a player the new session never made.
+    this.host = {
+      plane: plane,
+      vendorBase: vendorBase,
+      forceEngine: forceEngine,
+      emit: function (e) {
+        if (!Object.prototype.hasOwnProperty.call(self.carried, e.player)) emit(e);
+      }
+    };
     this.drm = new DrmRelay(plane, emitDrm);
   }
 
@@ -72,6 +86,7 @@ export class MediaHost {
       this.drm.send(p.player, p.msgType as string, p.msg as string, p.drmSystemId as string, done);
       return true;
     }
+    if (method === 'media.load' || method === 'media.tune') this.releaseCarried();
     var player = this.players[p.player];
     if (method === 'media.load' || method === 'media.tune') {
       var created = !player;
@@ -166,8 +181,33 @@ export class MediaHost {
     this.count--;
   }
 
+  /**
+   * The session moved to another node (a drain): its players keep playing, so the viewer's video
+   * does not stop, until the new session's app loads or tunes media of its own.
+   */
+  carryOver(): void {
+    for (var id in this.players) if (Object.prototype.hasOwnProperty.call(this.players, id)) this.carried[id] = this.players[id];
+    for (var s in this.streams) if (Object.prototype.hasOwnProperty.call(this.streams, s)) this.streams[s].stop();
+    this.streams = {};
+    this.players = {};
+    this.count = 0;
+  }
+
+  private releaseCarried(): void {
+    for (var id in this.carried) if (Object.prototype.hasOwnProperty.call(this.carried, id)) this.carried[id].release();
+    this.carried = {};
+  }
+
+  /** Players carried over from a session the device was moved away from, for the tests. */
+  get carriedCount(): number {
+    var n = 0;
+    for (var id in this.carried) if (Object.prototype.hasOwnProperty.call(this.carried, id)) n++;
+    return n;
+  }
+
   /** The session is over: stop every player and free its decoder. */
   releaseAll(): void {
+    this.releaseCarried();
     for (var s in this.streams) if (Object.prototype.hasOwnProperty.call(this.streams, s)) this.streams[s].stop();
     this.streams = {};
     this.drm.releaseAll();

@@ -1,0 +1,180 @@
+import { expect } from 'chai';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION } from '@stratus/orchestrator';
+import { Balancer, cloudMismatch, DeviceBrowser, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+
+/** One handshake on a fresh socket to `url`: the response, and how the socket closed. */
+async function handshake(url: string, method: string, params: Record<string, unknown>): Promise<{ response: any; close: number | null; ws: WebSocket }> {
+  const ws = new WebSocket(url);
+  const texts: any[] = [];
+  let close: number | null = null;
+  ws.on('message', (d, binary) => {
+    if (!binary) texts.push(JSON.parse(d.toString()));
+  });
+  ws.on('close', (code) => (close = code));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));
+  const response = await until(`the ${method} response`, () => texts.find((t) => t.id === 1));
+  if (response.error) await until('the close', () => close !== null);
+  return { response, close, ws };
+}
+
+const wsOf = (o: Orchestrator): string => o.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH;
+
+describe('many nodes: a Redis session directory, placement and redirects (real Redis, three nodes)', function () {
+  this.timeout(180000);
+  let redis: RedisServer;
+  let balancer: Balancer;
+  const nodes: Orchestrator[] = [];
+  let device: DeviceBrowser;
+  before(async () => {
+    redis = await RedisServer.start();
+    // Devices load their page through the balancer, so every node accepts that origin.
+    balancer = await Balancer.start([]);
+    for (const id of ['node-a', 'node-b', 'node-c']) {
+      nodes.push(
+        await startOrchestrator({
+          ops: { nodeId: id, logLevel: 'fatal' },
+          cluster: { redisUrl: redis.url, leaseMs: 1000 },
+          server: { allowedOrigins: balancer.origin },
+          sessions: { resumeGraceMs: 30000 }
+        })
+      );
+    }
+    device = await DeviceBrowser.launch();
+  });
+  after(async () => {
+    await device?.close();
+    await balancer?.close();
+    for (const n of nodes) await n.close();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const n of nodes) for (const s of [...n.sessions.values()]) await s.close();
+  });
+
+  it('places new sessions on the least-loaded node: a hello elsewhere is redirected there with a ticket', async () => {
+    const [a, b, c] = nodes;
+    const token = (dev: string) => a.issueDeviceToken(dev);
+    const hello = (dev: string, extra: Record<string, unknown> = {}) => ({ protocol: PROTOCOL_VERSION, screen: { width: 1280, height: 720 }, token: token(dev), ...extra });
+    // Everyone at 0: the node asked keeps it.
+    const first = await handshake(wsOf(a), 'session.hello', hello('box-1'));
+    expect(first.response.result.sessionId).to.be.a('string');
+    expect(a.sessions.size).to.equal(1);
+    // Now a holds one: the next goes to b (the first by id of the least loaded), by redirect.
+    const second = await handshake(wsOf(a), 'session.hello', hello('box-2'));
+    expect(second.response.error.data.code).to.equal('STRATUS_REDIRECT');
+    expect(second.close).to.equal(4007);
+    const to = second.response.error.data.redirect;
+    expect(to.url).to.equal(wsOf(b));
+    expect(a.sessions.size).to.equal(1);
+    // The ticket is for b and this device only.
+    const stolen = await handshake(wsOf(c), 'session.hello', hello('box-2', { ticket: to.ticket }));
+    expect(stolen.response.error.data.code).to.equal('STRATUS_AUTH_INVALID');
+    const other = await handshake(to.url, 'session.hello', hello('box-9', { ticket: to.ticket }));
+    expect(other.response.error.data.code).to.equal('STRATUS_AUTH_INVALID');
+    const followed = await handshake(to.url, 'session.hello', hello('box-2', { ticket: to.ticket }));
+    expect(followed.response.result.sessionId).to.be.a('string');
+    expect(b.sessions.has(followed.response.result.sessionId)).to.equal(true);
+    // And the third to c.
+    const third = await handshake(wsOf(b), 'session.hello', hello('box-3'));
+    expect(third.response.error.data.redirect.url).to.equal(wsOf(c));
+
+    // A resume that reaches the wrong node is sent to the owner (no ticket needed there).
+    second.ws.terminate();
+    followed.ws.terminate();
+    const { sessionId, resumeToken } = followed.response.result;
+    await until('b to see the drop', () => !b.sessions.get(sessionId)!.deviceAttached);
+    const wrong = await handshake(wsOf(c), 'session.resume', { sessionId, resumeToken });
+    expect(wrong.response.error.data).to.deep.equal({ code: 'STRATUS_REDIRECT', redirect: { url: wsOf(b) } });
+    const resumed = await handshake(wrong.response.error.data.redirect.url, 'session.resume', { sessionId, resumeToken });
+    expect(resumed.response.result.sessionId).to.equal(sessionId);
+    // A session nobody has is unknown everywhere.
+    const none = await handshake(wsOf(a), 'session.resume', { sessionId: '00000000-0000-4000-8000-000000000000', resumeToken });
+    expect(none.response.error.data.code).to.equal('STRATUS_UNKNOWN_SESSION');
+    // A control client that joins at the wrong node is sent to the owner too.
+    const join = await handshake(wsOf(a), 'session.join', { sessionId, token: token('box-2') });
+    expect(join.response.error.data.redirect.url).to.equal(wsOf(b));
+    const joined = await handshake(join.response.error.data.redirect.url, 'session.join', { sessionId, token: token('box-2') });
+    expect(joined.response.result.role).to.equal('control');
+    for (const h of [first, resumed, joined]) h.ws.terminate();
+  });
+
+  it('a real device follows the redirect, and after a drop comes back through any node to its session, pixel-exact', async () => {
+    const [a, b] = nodes;
+    // a is busy (one session), so a device the balancer sends to a is placed on b.
+    const busy = await RawDevice.connect(a, 'busy-box');
+    busy.hello({ app: 'portal' });
+    await busy.helloResult();
+    balancer.setNodes([a.baseUrl]);
+    const page = await device.open(a, 'w=1280&h=720&app=portal', undefined, false, balancer, 'roaming-box');
+    try {
+      const session = await sessionOf(b, page);
+      expect(a.sessions.size).to.equal(1);
+      await page.keyboard.press('ArrowRight');
+      await settle(b, page);
+      // The cable is pulled; the device reconnects through the balancer (to a), which sends it on.
+      expect(await page.evaluate(() => (window as any).stratusClient.dropConnection())).to.equal(true);
+      await until('the device to be live again', () => page.evaluate(() => (window as any).stratusClient.stats.reconnects > 0 && (window as any).stratusClient.live === true));
+      expect(await page.evaluate(() => (window as any).stratusClient.session.sessionId)).to.equal(session.id);
+      await page.keyboard.press('ArrowDown');
+      await settle(b, page);
+      expect(await cloudMismatch(session, page)).to.equal(null);
+    } finally {
+      await page.close();
+      busy.close();
+    }
+  });
+
+  it('a killed node: its device gets a new session on a live node, and Redis coming back empty is survived', async () => {
+    const [, b] = nodes;
+    // A node in its own process, so that it can be killed as a machine dies (kill -9).
+    const marker = `--stratus-test-node=${randomBytes(6).toString('hex')}`;
+    const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'orchestrator', 'dist', 'src', 'main.js'), '--server.port=0', `--cluster.redisUrl=${redis.url}`, '--cluster.leaseMs=1000', '--ops.nodeId=node-x', '--api.dataDir=', `--server.allowedOrigins=${balancer.origin}`, `--chromium.extraArgs=${marker}`], {
+      stdio: ['ignore', 'ignore', 'pipe']
+    });
+    try {
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      const url = await until('the node to start', () => /Emulator: (http:\/\/\S+?)\/\s/.exec(err)?.[1], 60000);
+      balancer.setNodes([url, b.baseUrl]);
+      const page = await device.open(b, 'w=1280&h=720&app=portal', undefined, false, balancer, 'orphan-box');
+      try {
+        const first = await page.evaluate(() => (window as any).stratusClient.session.sessionId as string);
+        expect(b.sessions.has(first)).to.equal(false);
+        child.kill('SIGKILL');
+        // Its lease runs out; the device's resume, through the balancer to b, finds no live owner
+        // and the device starts a new session there.
+        const second = await until('a new session on b', () => [...b.sessions.values()].find((s) => s.deviceId === 'orphan-box'), 60000);
+        await until('its first frame on the device', () => page.evaluate((id) => (window as any).stratusClient.session?.sessionId === id && (window as any).stratusClient.live, second.id));
+        expect(second.id).to.not.equal(first);
+        await settle(b, page);
+        expect(await cloudMismatch(second, page)).to.equal(null);
+
+        // Redis restarts with nothing: the nodes register again, and keep serving.
+        await redis.restart();
+        await until('b to be registered again', async () => {
+          const r = await fetch(`${b.baseUrl}/readyz`);
+          return r.status === 200;
+        });
+        await page.keyboard.press('ArrowRight');
+        await settle(b, page);
+        expect(await cloudMismatch(second, page)).to.equal(null);
+      } finally {
+        await page.close();
+      }
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      // Its Chromium outlives a killed node: find it by the marker and end it.
+      await new Promise<void>((resolve) => spawn('pkill', ['-9', '-f', marker]).on('close', () => resolve()));
+    }
+  });
+});
