@@ -393,6 +393,7 @@ export class Orchestrator implements SessionHost {
     // This node's own record as it is now, not as last written.
     const me = this.nodeRecord();
     const target = placeSession([...nodes.filter((n) => n.id !== me.id), me], me.id);
+    // Nobody has room, or this node is the place: served here (or refused, while it drains).
     if (!target || target.id === me.id) return null;
     const exp = Date.now() + this.config.cluster.ticketTtlMs;
     return this.redirect(target.url, issueTicket(this.config.auth.secret, { node: target.id, dev: deviceId, exp }));
@@ -460,6 +461,8 @@ export class Orchestrator implements SessionHost {
     this.draining ??= (async () => {
       const started = performance.now();
       this.log.info({ sessions: this.sessions.size, deadlineMs }, 'draining');
+      // The other nodes stop placing sessions here as soon as the directory says so.
+      await this.directory?.renew();
       const moving = new Set<Promise<void>>();
       const move = (s: Session, why: 'idle' | 'deadline' | 'reserved'): void => {
         this.metrics.sessionsMoved.inc({ reason: 'drain' });
@@ -620,14 +623,17 @@ export class Orchestrator implements SessionHost {
   }
 
   private async startSession(hello: HelloParams, peer: PeerInfo): Promise<Session> {
-    this.checkTakesSessions();
+    if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
     if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
-    const reserved = this.claimReserved(claims.dev, hello);
+    const reserved = this.draining ? null : this.claimReserved(claims.dev, hello);
     if (reserved) return reserved;
-    const elsewhere = await this.placeElsewhere(claims.dev, hello.ticket);
+    // A draining node still places a hello on another node (its own record says it drains), so
+    // a device it moved that comes straight back is sent on, whatever the load balancer does.
+    const elsewhere = await this.placeElsewhere(claims.dev, this.draining ? undefined : hello.ticket);
     if (elsewhere) throw elsewhere;
+    this.checkTakesSessions();
     const appId = hello.app ?? this.config.apps.default;
     const app = await this.api.catalogue.get(appId);
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);

@@ -84,8 +84,8 @@ export class Directory {
     return `${this.opts.prefix}${kind}:${id}`;
   }
 
-  /** Writes this node's record and renews the leases of its sessions. */
-  private async renew(): Promise<void> {
+  /** Writes this node's record and renews the leases of its sessions (also at once, on a change others must see). */
+  async renew(): Promise<void> {
     if (this.closed) return;
     const me = this.self();
     try {

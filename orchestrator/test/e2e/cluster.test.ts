@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION } from '@stratus/orchestrator';
+import { issueTicket } from '@stratus/orchestrator/dist/src/cluster/ticket';
 import { Balancer, cloudMismatch, DeviceBrowser, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -106,6 +107,25 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
     const joined = await handshake(join.response.error.data.redirect.url, 'session.join', { sessionId, token: token('box-2') });
     expect(joined.response.result.role).to.equal('control');
     for (const h of [first, resumed, joined]) h.ws.terminate();
+  });
+
+  it('a draining node moves its idle session, and sends the new hello of that device on to another node', async () => {
+    const d = await startOrchestrator({ ops: { nodeId: 'node-d', drainIdleMs: 200, logLevel: 'fatal' }, cluster: { redisUrl: redis.url, leaseMs: 1000 } });
+    try {
+      const box = await RawDevice.connect(d, 'drained-box');
+      // With a ticket for node-d, as if placed there: d serves it whatever the loads are.
+      box.hello({ app: 'portal', ticket: issueTicket(d.config.auth.secret, { node: 'node-d', dev: 'drained-box', exp: Date.now() + 30000 }) });
+      await box.helloResult();
+      box.ackFrames();
+      await d.drain();
+      expect((await box.closed).code).to.equal(4006);
+      // The device says hello again, and the load balancer still sends it to d: d places it elsewhere.
+      const again = await handshake(wsOf(d), 'session.hello', { protocol: PROTOCOL_VERSION, screen: { width: 1280, height: 720 }, token: d.issueDeviceToken('drained-box') });
+      expect(again.response.error.data.code).to.equal('STRATUS_REDIRECT');
+      expect(nodes.map(wsOf)).to.include(again.response.error.data.redirect.url);
+    } finally {
+      await d.close();
+    }
   });
 
   it('a real device follows the redirect, and after a drop comes back through any node to its session, pixel-exact', async () => {
