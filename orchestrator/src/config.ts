@@ -115,6 +115,17 @@ export const DEFAULTS = {
     /** orchestrator.ts (cluster/directory.ts): prefix of the directory's keys, to share a Redis with others. */
     keyPrefix: 'stratus:'
   },
+  storage: {
+    /**
+     * orchestrator.ts (storage/device-state.ts): the AES-256 key (64 hex characters) of per-device app state at rest
+     * (catalogue entries with storage "device"); empty: one derived from auth.secret.
+     */
+    key: '',
+    /** orchestrator.ts (session/session.ts): how often a running session saves its app's state (and at its end). */
+    saveIntervalMs: 30000,
+    /** orchestrator.ts (storage/device-state.ts): how long a device's kept state lasts without a new save. */
+    ttlDays: 90
+  },
   identity: {
     /** orchestrator.ts: "latitude,longitude" reported to apps when the device sends no location; empty: none. */
     defaultLocation: ''
@@ -357,7 +368,9 @@ export const DEFAULTS = {
       menu: { url: '/apps/menu/', width: 1920, height: 1080 },
       'menu-720': { url: '/apps/menu/', width: 1280, height: 720 },
       // A broadcaster's news app driven from its backend (fixtures/apps/newsroom), owned by the "newsroom" scope.
-      newsroom: { url: '/apps/newsroom/', width: 1280, height: 720, owner: 'newsroom' }
+      newsroom: { url: '/apps/newsroom/', width: 1280, height: 720, owner: 'newsroom' },
+      // A service's account screen whose login lasts across sessions (fixtures/apps/login): its state is kept per device.
+      login: { url: '/apps/login/', width: 1280, height: 720, storage: 'device' }
     } as Record<string, AppEntry>
   }
 };
@@ -395,6 +408,7 @@ export function mergeConfig(...layers: Overrides[]): Config {
   }
   if (!(LOG_LEVELS as readonly string[]).includes(cfg.ops.logLevel)) throw illegal('ops.logLevel', `one of ${LOG_LEVELS.join(', ')}`);
   if (cfg.ops.metrics !== 'on' && cfg.ops.metrics !== 'off') throw illegal('ops.metrics', 'on or off');
+  if (cfg.storage.key && !/^[0-9a-fA-F]{64}$/.test(cfg.storage.key)) throw illegal('storage.key', '64 hexadecimal characters (32 bytes)');
   if (cfg.cluster.redisUrl && !/^rediss?:\/\//.test(cfg.cluster.redisUrl)) throw illegal('cluster.redisUrl', 'a redis:// or rediss:// URL');
   if (cfg.cluster.publicUrl && !/^https?:\/\//.test(cfg.cluster.publicUrl)) throw illegal('cluster.publicUrl', "the node's http(s) base URL");
   if (cfg.bridge.mode === 'remote' && !/^https?:\/\//.test(cfg.bridge.url)) throw illegal('bridge.url', 'remote mode needs the bridge\'s http(s) base URL');

@@ -28,6 +28,9 @@ import { Metrics, SessionState } from './ops/metrics';
 import { Directory, NodeRecord } from './cluster/directory';
 import { placeSession } from './cluster/placement';
 import { issueTicket, verifyTicket } from './cluster/ticket';
+import { BlobStore, DeviceStates, FileBlobStore, MemoryBlobStore, stateKey } from './storage/device-state';
+import { join as joinPath } from 'node:path';
+import type { DeviceStateOptions } from './session/session';
 import { DEVICE_WS_PATH } from '@stratus/protocol';
 
 /** The media-bridge's settings from the one config (embedded here, or standalone in bridge-main.ts). */
@@ -121,6 +124,10 @@ export class Orchestrator implements SessionHost {
   readonly metrics: Metrics;
   /** The session directory shared with the other nodes (cluster.redisUrl), or null alone. */
   private directory: Directory | null = null;
+  /** Apps' state kept per device (catalogue `storage: "device"`), encrypted; in Redis with a directory. */
+  deviceStates: DeviceStates | null = null;
+  /** Where deviceStates keeps its records (memory when api.dataDir is empty and there is no directory). */
+  stateStore: BlobStore | null = null;
   /** Sessions in `sessions` whose app is still loading (Session.start). */
   private readonly loading = new Set<Session>();
   /** The drain under way (drain()), if any. */
@@ -525,6 +532,9 @@ export class Orchestrator implements SessionHost {
       }
       o.directory = d;
     }
+    const storeDir = config.api.dataDir ? joinPath(config.api.dataDir, 'device-state') : '';
+    o.stateStore = o.directory ? o.directory.blobs : storeDir ? new FileBlobStore(storeDir) : new MemoryBlobStore();
+    o.deviceStates = new DeviceStates(o.stateStore, stateKey(config.storage.key, config.auth.secret), config.storage.ttlDays * 86400000);
     const link: BridgeLink | null = o.bridge ? embeddedBridge(o.bridge) : b.mode === 'remote' ? remoteBridge(b.url, b.token, config.media.inspectTimeoutMs) : null;
     forgetNoProxy();
     o.mediaProxy = new GuardedProxy(allowPrivate);
@@ -666,8 +676,32 @@ export class Orchestrator implements SessionHost {
     }
   }
 
+  /** What a session of an app kept per device restores and where it saves; null for the others. */
+  private async deviceStateFor(spec: SessionSpec): Promise<DeviceStateOptions | null> {
+    const states = this.deviceStates;
+    if (spec.app.storage !== 'device' || !states) return null;
+    const log = this.log.child({ device: spec.deviceId, app: spec.appId });
+    const restore = await states.load(spec.deviceId, spec.appId).catch((err: unknown) => {
+      log.warn({ err }, "the device's kept state could not be read; the app starts without it");
+      return null;
+    });
+    return {
+      restore,
+      intervalMs: this.config.storage.saveIntervalMs,
+      save: async (state) => {
+        const saved = await states.save(spec.deviceId, spec.appId, state).catch((err: unknown) => {
+          log.warn({ err }, "the device's state could not be saved");
+          return true;
+        });
+        if (!saved) log.warn('the app keeps more state than a device may (512 KB): not saved');
+      }
+    };
+  }
+
   private async createSession(spec: SessionSpec): Promise<Session> {
+    const deviceState = await this.deviceStateFor(spec);
     const session = new Session({
+      deviceState,
       deviceId: spec.deviceId,
       appId: spec.appId,
       app: spec.app,

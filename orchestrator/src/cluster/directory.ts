@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../ops/log';
+import type { BlobStore } from '../storage/device-state';
 
 /** A node as the directory knows it: what placement needs. */
 export interface NodeRecord {
@@ -163,6 +164,17 @@ export class Directory {
     } catch (err) {
       this.failed(err, 'releasing a session');
     }
+  }
+
+  /** Records of other kinds in the same Redis (device states), under `<prefix>blob:`. */
+  get blobs(): BlobStore {
+    const key = (k: string): string => `${this.opts.prefix}blob:${k}`;
+    return {
+      get: (k) => this.redis.getBuffer(key(k)),
+      set: async (k, value, ttlMs) => {
+        await this.redis.set(key(k), value, 'PX', ttlMs);
+      }
+    };
   }
 
   /** Leaves the directory: the node record goes at once (not after its lease), then the connection. */

@@ -138,6 +138,35 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     await this.cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: cloudPageScript({ ...config, inbox: this.inbox }) });
   }
 
+  /**
+   * Puts a device's kept localStorage items into the next document of `origin`, before its
+   * scripts run. Returns the script's id, for forgetScript once that document has loaded.
+   */
+  async restoreLocalStorage(origin: string, items: Array<[string, string]>): Promise<string> {
+    const source = `(function (o, items) { if (location.origin !== o) return; try { for (var i = 0; i < items.length; i++) localStorage.setItem(items[i][0], items[i][1]); } catch (e) {} })(${JSON.stringify(origin)}, ${JSON.stringify(items)});`;
+    const { identifier } = await this.cdp.send('Page.addScriptToEvaluateOnNewDocument', { source });
+    return identifier;
+  }
+
+  async forgetScript(identifier: string): Promise<void> {
+    await this.cdp.send('Page.removeScriptToEvaluateOnNewDocument', { identifier }).catch(() => undefined);
+  }
+
+  /** The localStorage of the top document, when it is of `origin`; null otherwise. */
+  async localStorageOf(origin: string): Promise<{ origin: string; items: Array<[string, string]> } | null> {
+    const page = this.page;
+    if (!page) return null;
+    return page.evaluate((o: string) => {
+      if (location.origin !== o) return null;
+      const items: Array<[string, string]> = [];
+      for (let i = 0; i < localStorage.length; i++) {
+        const k = localStorage.key(i) as string;
+        items.push([k, localStorage.getItem(k) as string]);
+      }
+      return { origin: o, items };
+    }, origin);
+  }
+
   /** Loads the app. Throws STRATUS_APP_LOAD_FAILED. */
   async load(): Promise<void> {
     let status = 0;

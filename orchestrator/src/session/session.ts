@@ -16,6 +16,8 @@ import { CloudPage, CloudPageOptions } from '../page/cloud-page';
 import { hbbtvConfig } from '../page/hbbtv-config';
 import { IdleTimer } from './idle-timer';
 import { SessionChannels } from './session-channels';
+import type { DeviceState } from '../storage/device-state';
+import { settledWithin } from '../deadline';
 
 export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   /** From the device's verified token. */
@@ -48,6 +50,15 @@ export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   appErrorsPerMin: number;
   /** Reserved by the integration API before its device connected (POST /api/sessions). */
   prewarmed?: boolean;
+  /** The app keeps its state per device (catalogue `storage: "device"`): what to restore, and where to save. */
+  deviceState?: DeviceStateOptions | null;
+}
+
+export interface DeviceStateOptions {
+  restore: DeviceState | null;
+  save(state: DeviceState): Promise<void>;
+  /** Saved this often while the session runs (a node that dies loses no more), and at its end. */
+  intervalMs: number;
 }
 
 /** Why the app's page was re-created (the session.reloaded notification). */
@@ -98,6 +109,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private closing: Promise<void> | null = null;
   /** The incognito context the page lives in (a relaunched browser gives a new one). */
   private context: BrowserContext | null = null;
+  /** Saves the device's state of the app now and then (storage "device"). */
+  private stateTimer: NodeJS.Timeout | null = null;
+  /** Whether the device's kept localStorage has been put into the app's first page. */
+  private restoredLocal = false;
   /** Page re-creations, one after another. */
   private renewal: Promise<void> = Promise.resolve();
   /** The browser died: the page is gone until the orchestrator renews it in a new browser. */
@@ -204,8 +219,41 @@ export class Session extends EventEmitter<SessionEvents> {
     this.context = context;
     this.page.on('crashed', () => void this.renew('crashed'));
     this.page.on('hung', () => void this.renew('hung'));
+    const kept = this.opts.deviceState;
+    // The device's cookies go into the fresh context before the app's first request.
+    if (kept?.restore?.cookies.length) await context.setCookie(...kept.restore.cookies).catch(() => undefined);
     await this.openApp(context);
     this.idle.start();
+    if (kept) {
+      this.stateTimer = setInterval(() => void this.saveState(), kept.intervalMs);
+      this.stateTimer.unref();
+    }
+  }
+
+  /**
+   * Saves the app's cookies and the localStorage of its origin for its device (storage "device").
+   * Only while the app it was opened with runs, from its own origin: another app's state is not its.
+   */
+  private async saveState(): Promise<void> {
+    const kept = this.opts.deviceState;
+    const context = this.context;
+    if (!kept || !context || this.appId !== this.opts.appId || this.browserGone || this.page.hasFailed || this.renewing) return;
+    try {
+      const cookies = (await context.cookies()).map((c) => ({
+        name: c.name,
+        value: c.value,
+        domain: c.domain,
+        path: c.path,
+        ...(c.expires > 0 ? { expires: c.expires } : {}),
+        httpOnly: c.httpOnly,
+        secure: c.secure,
+        ...(c.sameSite ? { sameSite: c.sameSite } : {})
+      }));
+      const local = await this.page.localStorageOf(new URL(this.appUrl).origin);
+      await kept.save({ cookies, local });
+    } catch {
+      // The page went meanwhile (navigating, closing): the last save stands.
+    }
   }
 
   /** Loads the running app in a new page of `context`; operators hear app.loaded or app.failed. */
@@ -275,6 +323,9 @@ export class Session extends EventEmitter<SessionEvents> {
     // Page-reported damage serves only where layer pixels are CSS pixels: at a fractional scale a
     // clip edge can fall inside a device pixel.
     const hints = opts.ui.damageHints === 'on' && this.scale === 1;
+    const local = this.restoredLocal ? null : (opts.deviceState?.restore?.local ?? null);
+    this.restoredLocal = true;
+    const restoring = local ? await page.restoreLocalStorage(local.origin, local.items) : null;
     await page.inject({
       session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual } },
       media: media.pageConfig,
@@ -282,6 +333,8 @@ export class Session extends EventEmitter<SessionEvents> {
       hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model, this.app.allowedOrigins)
     });
     await page.load();
+    // Only the first document gets the kept items: the app's own changes stand after that.
+    if (restoring) await page.forgetScript(restoring);
     // The catalogue's keyset for the app until it sets its own.
     if (this.app.keyset !== undefined && !this.input.keyset) this.applyKeyset({ value: this.app.keyset, otherKeys: [] });
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
@@ -545,6 +598,9 @@ export class Session extends EventEmitter<SessionEvents> {
     // A crashed or hung page hears nothing.
     if (reason && reason !== this.announcedLoss && !this.page.hasFailed && !this.browserGone) await this.page.notifyApp({ code: reason.code, message: reason.message, source: 'cloud' });
     this.idle.stop();
+    if (this.stateTimer) clearInterval(this.stateTimer);
+    // The app's state is saved before its page is left (unload handlers may clear things).
+    if (this.opts.deviceState) await settledWithin(this.saveState(), 2000);
     this.signal?.stop();
     this.layer.stop();
     this.input.close();

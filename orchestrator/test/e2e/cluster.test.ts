@@ -3,9 +3,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION } from '@stratus/orchestrator';
+import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION, Session } from '@stratus/orchestrator';
+import type { Page } from 'puppeteer-core';
 import { issueTicket } from '@stratus/orchestrator/dist/src/cluster/ticket';
-import { Balancer, cloudMismatch, DeviceBrowser, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { Balancer, cloud, cloudMismatch, DeviceBrowser, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
@@ -26,6 +27,17 @@ async function handshake(url: string, method: string, params: Record<string, unk
   const response = await until(`the ${method} response`, () => texts.find((t) => t.id === 1));
   if (response.error) await until('the close', () => close !== null);
   return { response, close, ws };
+}
+
+/**
+ * The layer of a session that is not the page's first is at rest: `keys` keys reached it, and
+ * nothing is left to capture, in flight or unpainted. (testkit's settle counts the page's keys
+ * since it loaded, which a new session of the same page has not all seen.)
+ */
+async function layerSettled(session: Session, page: Page, keys: number): Promise<void> {
+  await until('the keys to reach the new session', () => session.input.keys >= keys);
+  await session.input.drained();
+  await until('the layer to settle', async () => session.layer.idle && (await page.evaluate(() => (window as any).stratusClient.framesPending as number)) === 0);
 }
 
 const wsOf = (o: Orchestrator): string => o.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH;
@@ -154,11 +166,14 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
     }
   });
 
-  it('a killed node: its device gets a new session on a live node, and Redis coming back empty is survived', async () => {
+  it('a killed node: its device gets a new session on a live node with the app signed in as before, and Redis coming back empty is survived', async () => {
     const [, b] = nodes;
     // A node in its own process, so that it can be killed as a machine dies (kill -9).
     const marker = `--stratus-test-node=${randomBytes(6).toString('hex')}`;
-    const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'orchestrator', 'dist', 'src', 'main.js'), '--server.port=0', `--cluster.redisUrl=${redis.url}`, '--cluster.leaseMs=1000', '--ops.nodeId=node-x', '--api.dataDir=', `--server.allowedOrigins=${balancer.origin}`, `--chromium.extraArgs=${marker}`], {
+    // The app comes from one origin whichever node runs it (b serves it here), as a real app does:
+    // its kept localStorage belongs to that origin.
+    const catalog = JSON.stringify({ login: { url: `${b.baseUrl}/apps/login/`, width: 1280, height: 720, storage: 'device' } });
+    const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'orchestrator', 'dist', 'src', 'main.js'), '--server.port=0', `--cluster.redisUrl=${redis.url}`, '--cluster.leaseMs=1000', '--ops.nodeId=node-x', '--api.dataDir=', '--storage.saveIntervalMs=300', '--apps.default=login', `--apps.catalog=${catalog}`, `--server.allowedOrigins=${balancer.origin}`, `--chromium.extraArgs=${marker}`], {
       stdio: ['ignore', 'ignore', 'pipe']
     });
     try {
@@ -166,17 +181,22 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
       child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       const url = await until('the node to start', () => /Emulator: (http:\/\/\S+?)\/\s/.exec(err)?.[1], 60000);
       balancer.setNodes([url, b.baseUrl]);
-      const page = await device.open(b, 'w=1280&h=720&app=portal', undefined, false, balancer, 'orphan-box');
+      const page = await device.open(b, 'w=1280&h=720&app=login', undefined, false, balancer, 'orphan-box');
       try {
         const first = await page.evaluate(() => (window as any).stratusClient.session.sessionId as string);
         expect(b.sessions.has(first)).to.equal(false);
+        // The viewer signs in on node-x, which saves the app's state to the directory as it runs.
+        await page.keyboard.press('Enter');
+        await until('the signed-in state to be saved', async () => (await b.deviceStates!.load('orphan-box', 'login'))?.local?.items.some(([k]) => k === 'profile'));
         child.kill('SIGKILL');
         // Its lease runs out; the device's resume, through the balancer to b, finds no live owner
         // and the device starts a new session there.
         const second = await until('a new session on b', () => [...b.sessions.values()].find((s) => s.deviceId === 'orphan-box'), 60000);
         await until('its first frame on the device', () => page.evaluate((id) => (window as any).stratusClient.session?.sessionId === id && (window as any).stratusClient.live, second.id));
         expect(second.id).to.not.equal(first);
-        await settle(b, page);
+        // The app on the new node is signed in as before.
+        expect(await cloud(second, () => (window as any).account.state().profile)).to.equal('Alice');
+        await layerSettled(second, page, 0);
         expect(await cloudMismatch(second, page)).to.equal(null);
 
         // Redis restarts with nothing: the nodes register again, and keep serving.
@@ -186,7 +206,7 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
           return r.status === 200;
         });
         await page.keyboard.press('ArrowRight');
-        await settle(b, page);
+        await layerSettled(second, page, 1);
         expect(await cloudMismatch(second, page)).to.equal(null);
       } finally {
         await page.close();
