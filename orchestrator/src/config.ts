@@ -109,7 +109,7 @@ export const DEFAULTS = {
     /** orchestrator.ts: where devices reach this node itself (http(s)://host:port), for redirects; empty: its own address. */
     publicUrl: '',
     /** orchestrator.ts (cluster/directory.ts): a node that has not renewed its record for this long counts as gone. */
-    leaseMs: 3000,
+    leaseMs: 2000,
     /** orchestrator.ts (cluster/ticket.ts): how long a redirect ticket is good for. */
     ticketTtlMs: 30000,
     /** orchestrator.ts (cluster/directory.ts): prefix of the directory's keys, to share a Redis with others. */

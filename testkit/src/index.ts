@@ -11,3 +11,4 @@ export * from './processes';
 export * from './link';
 export * from './balancer';
 export * from './redis';
+export * from './node-process';

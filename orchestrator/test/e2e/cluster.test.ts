@@ -1,14 +1,10 @@
 import { expect } from 'chai';
-import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION, Session } from '@stratus/orchestrator';
 import type { Page } from 'puppeteer-core';
 import { issueTicket } from '@stratus/orchestrator/dist/src/cluster/ticket';
-import { Balancer, cloud, cloudMismatch, DeviceBrowser, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { Balancer, cloud, cloudMismatch, DeviceBrowser, NodeProcess, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
 
 /** One handshake on a fresh socket to `url`: the response, and how the socket closed. */
 async function handshake(url: string, method: string, params: Record<string, unknown>): Promise<{ response: any; close: number | null; ws: WebSocket }> {
@@ -168,19 +164,13 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
 
   it('a killed node: its device gets a new session on a live node with the app signed in as before, and Redis coming back empty is survived', async () => {
     const [, b] = nodes;
-    // A node in its own process, so that it can be killed as a machine dies (kill -9).
-    const marker = `--stratus-test-node=${randomBytes(6).toString('hex')}`;
     // The app comes from one origin whichever node runs it (b serves it here), as a real app does:
     // its kept localStorage belongs to that origin.
     const catalog = JSON.stringify({ login: { url: `${b.baseUrl}/apps/login/`, width: 1280, height: 720, storage: 'device' } });
-    const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'orchestrator', 'dist', 'src', 'main.js'), '--server.port=0', `--cluster.redisUrl=${redis.url}`, '--cluster.leaseMs=1000', '--ops.nodeId=node-x', '--api.dataDir=', '--storage.saveIntervalMs=300', '--apps.default=login', `--apps.catalog=${catalog}`, `--server.allowedOrigins=${balancer.origin}`, `--chromium.extraArgs=${marker}`], {
-      stdio: ['ignore', 'ignore', 'pipe']
-    });
+    // A node in its own process, so that it can be killed as a machine dies (kill -9).
+    const x = await NodeProcess.start([`--cluster.redisUrl=${redis.url}`, '--cluster.leaseMs=1000', '--ops.nodeId=node-x', '--storage.saveIntervalMs=300', '--apps.default=login', `--apps.catalog=${catalog}`, `--server.allowedOrigins=${balancer.origin}`]);
     try {
-      let err = '';
-      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-      const url = await until('the node to start', () => /Emulator: (http:\/\/\S+?)\/\s/.exec(err)?.[1], 60000);
-      balancer.setNodes([url, b.baseUrl]);
+      balancer.setNodes([x.url, b.baseUrl]);
       const page = await device.open(b, 'w=1280&h=720&app=login', undefined, false, balancer, 'orphan-box');
       try {
         const first = await page.evaluate(() => (window as any).stratusClient.session.sessionId as string);
@@ -188,7 +178,7 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
         // The viewer signs in on node-x, which saves the app's state to the directory as it runs.
         await page.keyboard.press('Enter');
         await until('the signed-in state to be saved', async () => (await b.deviceStates!.load('orphan-box', 'login'))?.local?.items.some(([k]) => k === 'profile'));
-        child.kill('SIGKILL');
+        x.kill();
         // Its lease runs out; the device's resume, through the balancer to b, finds no live owner
         // and the device starts a new session there.
         const second = await until('a new session on b', () => [...b.sessions.values()].find((s) => s.deviceId === 'orphan-box'), 60000);
@@ -212,9 +202,7 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
         await page.close();
       }
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      // Its Chromium outlives a killed node: find it by the marker and end it.
-      await new Promise<void>((resolve) => spawn('pkill', ['-9', '-f', marker]).on('close', () => resolve()));
+      await x.stop();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { benchApi } from './api';
+import { benchCluster } from './cluster';
 import { benchDensity } from './density';
 import { benchIdle } from './idle';
 import { benchRealistic } from './realistic';
@@ -28,6 +29,7 @@ const GROUPS: { [name: string]: () => Promise<Metric[]> } = {
   realistic: benchRealistic,
   density: benchDensity,
   api: benchApi,
+  cluster: benchCluster,
   bundle: async () => [bundleSize()]
 };
 
