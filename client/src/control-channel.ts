@@ -47,8 +47,21 @@ export class ControlChannel extends EventEmitter<{ event: [StratusEvent]; device
     });
   }
 
+  /**
+   * Joins the session through any node: one that does not have it answers STRATUS_REDIRECT, and
+   * the channel is opened on the node that does.
+   */
   static async join(baseUrl: string, apiKey: string, sessionId: string, name = 'integration'): Promise<ControlChannel> {
-    const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + DEVICE_WS_PATH);
+    try {
+      return await ControlChannel.joinAt(baseUrl.replace(/^http/, 'ws') + DEVICE_WS_PATH, apiKey, sessionId, name);
+    } catch (err) {
+      if (!(err instanceof StratusApiError) || err.code !== 'STRATUS_REDIRECT' || !err.redirectUrl) throw err;
+      return ControlChannel.joinAt(err.redirectUrl, apiKey, sessionId, name);
+    }
+  }
+
+  private static async joinAt(url: string, apiKey: string, sessionId: string, name: string): Promise<ControlChannel> {
+    const ws = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -87,7 +100,7 @@ export class ControlChannel extends EventEmitter<{ event: [StratusEvent]; device
   }
 
   private onText(text: string): void {
-    const msg = JSON.parse(text) as { id?: number; method?: string; params?: any; result?: unknown; error?: { message: string; data?: { code: string } }; seq?: number; ack?: number };
+    const msg = JSON.parse(text) as { id?: number; method?: string; params?: any; result?: unknown; error?: { message: string; data?: { code: string; redirect?: { url: string } } }; seq?: number; ack?: number };
     if (this.joined && this.link.receive(msg.seq, msg.ack) !== 'deliver') return;
     if (msg.method === 'session.event') this.emit('event', msg.params as StratusEvent);
     else if (msg.method === 'session.device') this.emit('device', Boolean(msg.params?.attached));
@@ -95,7 +108,7 @@ export class ControlChannel extends EventEmitter<{ event: [StratusEvent]; device
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      if (msg.error) p.reject(new StratusApiError(msg.error.data?.code ?? 'STRATUS_INTERNAL', msg.error.message));
+      if (msg.error) p.reject(new StratusApiError(msg.error.data?.code ?? 'STRATUS_INTERNAL', msg.error.message, 0, msg.error.data?.redirect?.url));
       else p.resolve(msg.result);
     }
   }

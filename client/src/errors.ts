@@ -5,7 +5,9 @@ export class StratusApiError extends Error {
   constructor(
     readonly code: ErrorCode | string,
     message: string,
-    readonly status = 0
+    readonly status = 0,
+    /** STRATUS_REDIRECT: the WebSocket URL of the node that has the session. */
+    readonly redirectUrl?: string
   ) {
     super(`${code}: ${message}`);
     this.name = 'StratusApiError';

@@ -27,6 +27,11 @@ import { createLogger, Logger } from './ops/log';
 import { Metrics, SessionState } from './ops/metrics';
 import { Directory, NodeRecord } from './cluster/directory';
 import { placeSession } from './cluster/placement';
+import { SharedDocs } from './cluster/shared-docs';
+import type { DocStore } from './api/json-store';
+import type { StoredKey } from './api/api-keys';
+import type { StoredCatalogue } from './api/catalogue';
+import type { StoredWebhook } from './api/webhooks';
 import { issueTicket, verifyTicket } from './cluster/ticket';
 import { BlobStore, DeviceStates, FileBlobStore, MemoryBlobStore, stateKey } from './storage/device-state';
 import { join as joinPath } from 'node:path';
@@ -117,11 +122,14 @@ export class Orchestrator implements SessionHost {
   /** ffprobe's only way out when the orchestrator inspects a source (media-bridge guarded-proxy.ts). */
   private mediaProxy: GuardedProxy | null = null;
 
-  readonly api: ApiState;
+  /** Made at start: in files (api.dataDir), or in the directory's Redis with many nodes. */
+  api!: ApiState;
   /** The node's name in logs and metrics (ops.nodeId, or the host name and a random suffix). */
   readonly nodeId: string;
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** The API's documents shared with the other nodes (cluster.redisUrl), or null alone. */
+  private docs: SharedDocs | null = null;
   /** The session directory shared with the other nodes (cluster.redisUrl), or null alone. */
   private directory: Directory | null = null;
   /** Apps' state kept per device (catalogue `storage: "device"`), encrypted; in Redis with a directory. */
@@ -148,13 +156,17 @@ export class Orchestrator implements SessionHost {
       transcodes: () => this.bridge?.stats ?? null
     });
     this.revoked = new Set(listOf(config.auth.revokedDevices));
-    const a = config.api;
+  }
+
+  /** The integration API's state over these document stores. */
+  private makeApi(stores: { keys: DocStore<StoredKey[]>; catalogue: DocStore<StoredCatalogue>; webhooks: DocStore<StoredWebhook[]> }): ApiState {
+    const a = this.config.api;
     const events = new EventLog(a.eventBuffer);
-    this.api = {
-      keys: new ApiKeys(new JsonStore(a.dataDir, 'api-keys.json')),
-      catalogue: new FileCatalogue(config.apps.catalog, new JsonStore(a.dataDir, 'catalogue.json')),
+    return {
+      keys: new ApiKeys(stores.keys),
+      catalogue: new FileCatalogue(this.config.apps.catalog, stores.catalogue),
       events,
-      webhooks: new Webhooks(new JsonStore(a.dataDir, 'webhooks.json'), events, {
+      webhooks: new Webhooks(stores.webhooks, events, {
         timeoutMs: a.webhookTimeoutMs,
         queue: a.webhookQueue,
         retryMs: a.webhookRetryMs,
@@ -412,6 +424,27 @@ export class Orchestrator implements SessionHost {
     return err;
   }
 
+  async ownerUrl(sessionId: string): Promise<string | null> {
+    const d = this.directory;
+    if (!d || this.sessions.has(sessionId)) return null;
+    try {
+      const rec = await d.session(sessionId);
+      if (!rec || rec.node === this.nodeId) return null;
+      return (await d.nodes()).find((n) => n.id === rec.node)?.url ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  async otherNodeUrls(): Promise<string[]> {
+    if (!this.directory) return [];
+    try {
+      return (await this.directory.nodes()).filter((n) => n.id !== this.nodeId).map((n) => n.url);
+    } catch {
+      return [];
+    }
+  }
+
   /** Rejects with a redirect to the node that owns the session, or STRATUS_UNKNOWN_SESSION. */
   private async redirectOrUnknown(sessionId: string): Promise<Taken> {
     throw (await this.ownerOf(sessionId)) ?? new StratusError('STRATUS_UNKNOWN_SESSION', sessionId.slice(0, 64));
@@ -419,17 +452,10 @@ export class Orchestrator implements SessionHost {
 
   /** The node that owns a session this node does not have, as a redirect; null when none does. */
   private async ownerOf(sessionId: string): Promise<StratusError | null> {
-    const d = this.directory;
-    if (!d) return null;
-    try {
-      const rec = await d.session(sessionId);
-      if (!rec || rec.node === this.nodeId) return null;
-      const owner = (await d.nodes()).find((n) => n.id === rec.node);
-      return owner ? this.redirect(owner.url) : null;
-    } catch {
-      return null;
-    }
+    const url = await this.ownerUrl(sessionId);
+    return url ? this.redirect(url) : null;
   }
+
 
   /** What /healthz and /readyz report. */
   health(): { ok: boolean; browser: 'up' | 'relaunching' | 'closing'; draining: boolean; sessions: number; relaunches: number } {
@@ -498,7 +524,25 @@ export class Orchestrator implements SessionHost {
 
   static async start(config: Config, deps: { logDestination?: DestinationStream } = {}): Promise<Orchestrator> {
     const o = new Orchestrator(config, deps.logDestination);
-    const chromium = await o.launchBrowser();
+    if (config.cluster.redisUrl) {
+      // Every node answers the API the same: its documents are shared in Redis.
+      try {
+        o.docs = await SharedDocs.start(config.cluster.redisUrl, config.cluster.keyPrefix, o.nodeId, ['api-keys', 'catalogue', 'webhooks'], o.log, () => o.metrics.directoryErrors.inc());
+      } catch (err) {
+        throw new StratusError('STRATUS_DIRECTORY_UNAVAILABLE', (err as Error).message);
+      }
+      o.api = o.makeApi({ keys: o.docs.doc('api-keys'), catalogue: o.docs.doc('catalogue'), webhooks: o.docs.doc('webhooks') });
+    } else {
+      const dir = config.api.dataDir;
+      o.api = o.makeApi({ keys: new JsonStore(dir, 'api-keys.json'), catalogue: new JsonStore(dir, 'catalogue.json'), webhooks: new JsonStore(dir, 'webhooks.json') });
+    }
+    let chromium: LaunchedChromium;
+    try {
+      chromium = await o.launchBrowser();
+    } catch (err) {
+      o.docs?.close();
+      throw err;
+    }
     const b = config.bridge;
     const options = bridgeOptions(config);
     const allowPrivate = options.allowPrivate;
@@ -506,6 +550,7 @@ export class Orchestrator implements SessionHost {
     try {
       o.http = await startHttp(config, o, o.bridge);
     } catch (err) {
+      o.docs?.close();
       await o.bridge?.close();
       await chromium.close();
       throw err;
@@ -779,6 +824,7 @@ export class Orchestrator implements SessionHost {
         await this.bridge?.close();
         await this.mediaProxy?.close();
         await this.directory?.close();
+        this.docs?.close();
         this.api.webhooks.close();
       })();
       // The browser's own close needs a share of the deadline too.

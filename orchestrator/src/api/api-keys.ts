@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiKeyInfo, StratusError } from '@stratus/protocol';
-import { JsonStore } from './json-store';
+import { DocStore } from './json-store';
 import { Principal, principalOfScope } from './principal';
 
-interface StoredKey extends ApiKeyInfo {
+export interface StoredKey extends ApiKeyInfo {
   /** SHA-256 of the secret. The secret is 32 random bytes, so a fast hash is enough: nothing to guess. */
   hash: string;
 }
@@ -23,8 +23,10 @@ function hashOf(secret: string): Buffer {
 export class ApiKeys {
   private readonly keys = new Map<string, StoredKey>();
 
-  constructor(private readonly store: JsonStore<StoredKey[]>) {
+  constructor(private readonly store: DocStore<StoredKey[]>) {
     this.reload();
+    // Another node made or revoked a key.
+    store.onChange(() => this.reload());
   }
 
   /** Reads the store again: keys made by `npm run apikey` while the orchestrator runs. */

@@ -1,6 +1,6 @@
 import { AppRecord, StratusError } from '@stratus/protocol';
 import type { AppEntry } from '../config';
-import { JsonStore } from './json-store';
+import { DocStore } from './json-store';
 
 /**
  * The app catalogue the API manages. An interface, so that the scale-out work can keep it in a
@@ -17,7 +17,7 @@ export interface Catalogue {
   delete(id: string): Promise<void>;
 }
 
-interface StoredCatalogue {
+export interface StoredCatalogue {
   /** Entries made or changed through the API. */
   apps: Record<string, AppEntry>;
   /** Seeded entries the API deleted: the seed must not bring them back at the next start. */
@@ -25,19 +25,26 @@ interface StoredCatalogue {
 }
 
 /**
- * The catalogue in a file (JsonStore): the configured catalogue (apps.catalog, from defaults,
+ * The catalogue in a document store (a file, or Redis with many nodes): the configured catalogue (apps.catalog, from defaults,
  * environment or flags) seeds it, and what the API changes is kept on top across restarts.
  */
 export class FileCatalogue implements Catalogue {
   private readonly apps = new Map<string, AppEntry>();
-  private readonly doc: StoredCatalogue;
+  private doc: StoredCatalogue = { apps: {}, deleted: [] };
 
   constructor(
-    seed: Record<string, AppEntry>,
-    private readonly store: JsonStore<StoredCatalogue>
+    private readonly seed: Record<string, AppEntry>,
+    private readonly store: DocStore<StoredCatalogue>
   ) {
-    this.doc = store.load() ?? { apps: {}, deleted: [] };
-    for (const [id, e] of Object.entries(seed)) if (!this.doc.deleted.includes(id)) this.apps.set(id, structuredClone(e));
+    this.reload();
+    // Another node changed the catalogue.
+    store.onChange(() => this.reload());
+  }
+
+  private reload(): void {
+    this.doc = this.store.load() ?? { apps: {}, deleted: [] };
+    this.apps.clear();
+    for (const [id, e] of Object.entries(this.seed)) if (!this.doc.deleted.includes(id)) this.apps.set(id, structuredClone(e));
     for (const [id, e] of Object.entries(this.doc.apps)) this.apps.set(id, e);
   }
 

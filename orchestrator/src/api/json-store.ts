@@ -3,12 +3,23 @@ import { join } from 'node:path';
 import { StratusError } from '@stratus/protocol';
 
 /**
+ * A JSON document the integration API keeps (API keys, the catalogue's changes, webhooks): in a
+ * file (JsonStore) on one node, in Redis (cluster/shared-docs.ts) on many, where onChange hears
+ * what another node saved.
+ */
+export interface DocStore<T> {
+  load(): T | null;
+  save(doc: T): void;
+  onChange(fn: () => void): void;
+}
+
+/**
  * One JSON document kept in a file: read once at start, written whole on every change through a
  * temporary file and a rename, so a crash leaves the old document or the new one, never half of
  * one. Files are private to the orchestrator's user (they hold key hashes and webhook secrets).
  * With no folder the document lives in memory only.
  */
-export class JsonStore<T> {
+export class JsonStore<T> implements DocStore<T> {
   private readonly file: string | null;
 
   constructor(dir: string, name: string) {
@@ -32,6 +43,9 @@ export class JsonStore<T> {
       throw new StratusError('STRATUS_CONFIG_INVALID', `${this.file} is not valid JSON`);
     }
   }
+
+  /** Only this process writes the file (and `npm run apikey`, which ApiKeys re-reads for). */
+  onChange(_fn: () => void): void {}
 
   save(doc: T): void {
     if (!this.file) return;

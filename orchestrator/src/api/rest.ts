@@ -36,6 +36,29 @@ export interface ApiHost extends ControlHost {
   revokeDevice(deviceId: string): Promise<number>;
   nodeStatus(): NodeStatus;
   drain(): Promise<void>;
+  /** With many nodes: the base URL of the live node that owns a session this node does not hold. */
+  ownerUrl(sessionId: string): Promise<string | null>;
+  /** With many nodes: the base URLs of the other live nodes. */
+  otherNodeUrls(): Promise<string[]>;
+  readonly nodeId: string;
+}
+
+/** Marks a call one node passes to another, which answers it itself (never passes it on). */
+const FORWARDED = 'x-stratus-forwarded';
+
+/** Passes a call on to the node that owns its session, and its answer back. */
+async function forward(base: string, node: string, req: Request, res: Response): Promise<void> {
+  const headers: Record<string, string> = { [FORWARDED]: node };
+  for (const h of ['authorization', 'content-type', 'idempotency-key', 'last-event-id']) {
+    const v = req.header(h);
+    if (v !== undefined) headers[h] = v;
+  }
+  const hasBody = req.method === 'POST' || req.method === 'PUT';
+  const r = await fetch(new URL(req.originalUrl, base), { method: req.method, headers, body: hasBody ? JSON.stringify(req.body ?? {}) : undefined, signal: AbortSignal.timeout(30000) });
+  res.status(r.status);
+  const type = r.headers.get('content-type');
+  if (type) res.setHeader('Content-Type', type);
+  res.end(Buffer.from(await r.arrayBuffer()));
 }
 
 interface Call {
@@ -144,7 +167,22 @@ export function apiRouter(host: ApiHost): express.Router {
       await visibleApp(p, params.appId);
       await host.api.catalogue.delete(params.appId);
     },
-    listSessions: async ({ p }) => ({ sessions: host.sessionsFor(p).map((s) => s.info()) }),
+    listSessions: async ({ p, req }) => {
+      const local = host.sessionsFor(p).map((s) => s.info());
+      if (req.header(FORWARDED) !== undefined) return { sessions: local };
+      // With many nodes, each lists its own; a node that does not answer is left out.
+      const others = await Promise.all(
+        (await host.otherNodeUrls()).map(async (base) => {
+          try {
+            const r = await fetch(new URL('/api/sessions', base), { headers: { authorization: req.header('authorization') ?? '', [FORWARDED]: host.nodeId }, signal: AbortSignal.timeout(5000) });
+            return r.ok ? ((await r.json()) as { sessions: SessionInfo[] }).sessions : [];
+          } catch {
+            return [];
+          }
+        })
+      );
+      return { sessions: [...local, ...others.flat()] };
+    },
     prewarmSession: async ({ p, body }) => host.prewarm(p, body as PrewarmSpec),
     getSession: async ({ p, params }) => host.sessionFor(p, params.sessionId).info(),
     closeSession: async ({ p, params }) => {
@@ -225,6 +263,14 @@ export function apiRouter(host: ApiHost): express.Router {
         p = authenticate(req);
         limit(`key:${'keyId' in p ? p.keyId : ''}`);
         if (route.auth === 'operator') requireOperator(p);
+      }
+      // Another node's session: that node answers (its owner, from the directory).
+      if (params.sessionId && req.header(FORWARDED) === undefined && !host.sessionsFor(p).some((s) => s.id === params.sessionId)) {
+        const owner = await host.ownerUrl(params.sessionId);
+        if (owner) {
+          await forward(owner, host.nodeId, req, res);
+          return;
+        }
       }
       // A GET or DELETE takes no body; express.json() leaves {} or undefined when none came.
       const body = route.method === 'post' || route.method === 'put' ? (req.body ?? {}) : undefined;

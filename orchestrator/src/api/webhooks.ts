@@ -2,10 +2,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { guardedRequest, guardSource } from '@stratus/media-bridge';
 import { StratusError, WebhookInfo } from '@stratus/protocol';
 import { EventLog, LoggedEvent } from './event-log';
-import { JsonStore } from './json-store';
+import { DocStore } from './json-store';
 import { ownerFilter, Principal } from './principal';
 
-interface StoredWebhook {
+export interface StoredWebhook {
   id: string;
   url: string;
   /** "operator", or the broadcaster's name: whose events it gets. */
@@ -144,12 +144,24 @@ export class Webhooks {
   };
 
   constructor(
-    private readonly store: JsonStore<StoredWebhook[]>,
+    private readonly store: DocStore<StoredWebhook[]>,
     private readonly log: EventLog,
     private readonly opts: WebhookOptions
   ) {
-    for (const h of store.load() ?? []) this.endpoints.set(h.id, new Endpoint(h, opts));
+    this.reload();
+    // Another node added or removed an endpoint: this one delivers its own sessions' events to it too.
+    store.onChange(() => this.reload());
     log.on('event', this.onEvent);
+  }
+
+  private reload(): void {
+    const stored = new Map((this.store.load() ?? []).map((h) => [h.id, h]));
+    for (const [id, ep] of this.endpoints) {
+      if (stored.has(id)) continue;
+      ep.close();
+      this.endpoints.delete(id);
+    }
+    for (const [id, h] of stored) if (!this.endpoints.has(id)) this.endpoints.set(id, new Endpoint(h, this.opts));
   }
 
   /**

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { WebSocket } from 'ws';
 import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION, Session } from '@stratus/orchestrator';
 import type { Page } from 'puppeteer-core';
+import { StratusApiError, StratusClient } from '@stratus/client';
 import { issueTicket } from '@stratus/orchestrator/dist/src/cluster/ticket';
 import { Balancer, cloud, cloudMismatch, DeviceBrowser, NodeProcess, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 
@@ -36,6 +37,8 @@ async function layerSettled(session: Session, page: Page, keys: number): Promise
   await until('the layer to settle', async () => session.layer.idle && (await page.evaluate(() => (window as any).stratusClient.framesPending as number)) === 0);
 }
 
+const OPERATOR = 'cluster-operator-token-0123456789abcdef';
+
 const wsOf = (o: Orchestrator): string => o.baseUrl.replace('http', 'ws') + DEVICE_WS_PATH;
 
 describe('many nodes: a Redis session directory, placement and redirects (real Redis, three nodes)', function () {
@@ -52,6 +55,7 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
       nodes.push(
         await startOrchestrator({
           ops: { nodeId: id, logLevel: 'fatal' },
+          auth: { operatorToken: OPERATOR },
           cluster: { redisUrl: redis.url, leaseMs: 1000 },
           server: { allowedOrigins: balancer.origin },
           sessions: { resumeGraceMs: 30000 }
@@ -134,6 +138,46 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
     } finally {
       await d.close();
     }
+  });
+
+  it('the integration API answers the same on every node: keys and catalogue shared, sessions listed and driven through any node', async () => {
+    const [a, b, c] = nodes;
+    const op = (o: Orchestrator) => new StratusClient({ baseUrl: o.baseUrl, apiKey: OPERATOR });
+    // A key made on a works on c at once; an app added on b is in a's catalogue.
+    const { key, id: keyId } = await op(a).createKey('broadcaster:newsroom', 'cluster test');
+    const newsroom = (o: Orchestrator) => new StratusClient({ baseUrl: o.baseUrl, apiKey: key });
+    await until('the key on c', async () => (await newsroom(c).listApps().catch(() => null)) !== null);
+    await newsroom(b).createApp({ id: 'nightly', url: '/apps/newsroom/', width: 1280, height: 720 });
+    await until('the app on a', async () => (await newsroom(a).listApps()).some((x) => x.id === 'nightly'));
+    // A session on b, seen and driven from a.
+    const box = await RawDevice.connect(b, 'api-box');
+    box.hello({ app: 'newsroom', ticket: issueTicket(b.config.auth.secret, { node: 'node-b', dev: 'api-box', exp: Date.now() + 30000 }) });
+    const { sessionId } = await box.helloResult();
+    box.ackFrames();
+    expect(b.sessions.has(sessionId)).to.equal(true);
+    await until('a to list it', async () => (await newsroom(a).listSessions()).some((x) => x.sessionId === sessionId));
+    expect((await newsroom(a).getSession(sessionId)).deviceId).to.equal('api-box');
+    await b.sessions.get(sessionId)!.cloudPage!.evaluate(() => {
+      (window as any).heard = [];
+      (window as any).stratus.onmessage = (e: { data: unknown }) => (window as any).heard.push(e.data);
+    });
+    expect(await newsroom(a).message(sessionId, { headline: 'from a' })).to.deep.equal({ delivered: true });
+    // The app hears it from a task of its own, as a postMessage.
+    const heard = await until('the app to hear it', async () => {
+      const h = (await b.sessions.get(sessionId)!.cloudPage!.evaluate(() => (window as any).heard)) as unknown[];
+      return h.length ? h : null;
+    });
+    expect(heard).to.deep.equal([{ headline: 'from a' }]);
+    // A control channel opened through c lands on b.
+    const channel = await newsroom(c).join(sessionId);
+    expect(channel.joined?.sessionId).to.equal(sessionId);
+    expect((await channel.call('session.info', {})).deviceId).to.equal('api-box');
+    channel.close();
+    // Revoked on c: refused on a.
+    await op(c).revokeKey(keyId);
+    await until('the revocation on a', async () => (await newsroom(a).listApps().catch((e: StratusApiError) => e.code)) === 'STRATUS_AUTH_REVOKED');
+    await op(a).deleteApp('nightly');
+    box.close();
   });
 
   it('a real device follows the redirect, and after a drop comes back through any node to its session, pixel-exact', async () => {
