@@ -52,6 +52,8 @@ export interface CloudPageConfig {
     app: { id: string; width: number; height: number; scale: number };
     /** The device's media report, as `window.stratus.media.device`. */
     mediaDevice: object;
+    /** What the device still plays from a session it lost, as `window.stratus.media.carried`. */
+    carried?: object[];
   };
   /** The media proxy; null leaves media elements alone. */
   media: {

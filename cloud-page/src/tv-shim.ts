@@ -29,7 +29,10 @@ export function installTvShim(cfg: CloudPageConfig, support: (type: unknown) => 
       renderedEvent: RENDERED_EVENT,
       media: Object.freeze({
         support: (type: unknown) => support(type),
-        device: Object.freeze(JSON.parse(JSON.stringify(s.mediaDevice)))
+        device: Object.freeze(JSON.parse(JSON.stringify(s.mediaDevice))),
+        // The video the device kept playing when its last session was lost: the app can rebuild
+        // its UI around it (the channel, the programme and where it is) instead of starting over.
+        carried: Object.freeze((JSON.parse(JSON.stringify(s.carried ?? [])) as object[]).map((c) => Object.freeze(c)))
       })
     })),
     configurable: false,

@@ -1,4 +1,4 @@
-import { BASELINE_MEDIA_CAPABILITIES, EventType, HelloParams, Infer, JoinParams, MediaCapabilities, PREWARM_SCHEMA, ResumeParams, SessionInfo } from '@stratus/protocol';
+import { BASELINE_MEDIA_CAPABILITIES, CarriedMedia, EventType, HelloParams, Infer, JoinParams, MediaCapabilities, PREWARM_SCHEMA, ResumeParams, SessionInfo } from '@stratus/protocol';
 import { ApiKeys } from './api/api-keys';
 import { Catalogue, FileCatalogue } from './api/catalogue';
 import { EventLog } from './api/event-log';
@@ -87,6 +87,8 @@ interface SessionSpec {
   peer: PeerInfo;
   location: { latitude: number; longitude: number; accuracy: number } | null;
   prewarmed: boolean;
+  /** What the device still plays from a session it lost (hello `carried`). */
+  carried?: CarriedMedia;
 }
 
 export { STRATUS_VERSION } from './version';
@@ -701,7 +703,8 @@ export class Orchestrator implements SessionHost {
       media: hello.media ?? BASELINE_MEDIA_CAPABILITIES,
       peer,
       location: this.locationFor(hello),
-      prewarmed: false
+      prewarmed: false,
+      carried: hello.carried
     });
   }
 
@@ -747,6 +750,7 @@ export class Orchestrator implements SessionHost {
     const deviceState = await this.deviceStateFor(spec);
     const session = new Session({
       deviceState,
+      carried: spec.carried,
       deviceId: spec.deviceId,
       appId: spec.appId,
       app: spec.app,

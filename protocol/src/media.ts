@@ -252,3 +252,23 @@ export function isHlsType(type: string): boolean {
 export function isDashType(type: string): boolean {
   return type.toLowerCase().split(';')[0] === 'application/dash+xml';
 }
+
+/**
+ * What a device still plays when it starts a new session because its old one was lost (its node
+ * died or drained): the new app reads it as `window.stratus.media.carried` to rebuild its UI
+ * around the video that never stopped.
+ */
+export var CARRIED_MEDIA_SCHEMA = arr(
+  obj(
+    {
+      kind: oneOf(['video', 'audio', 'broadcast']),
+      url: str(2048),
+      channel: MEDIA_CHANNEL_SCHEMA,
+      currentTime: num(0, 1e9),
+      paused: bool()
+    },
+    ['url', 'channel', 'currentTime', 'paused']
+  ),
+  8
+);
+export type CarriedMedia = Infer<typeof CARRIED_MEDIA_SCHEMA>;

@@ -1,5 +1,5 @@
 import { MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
-import { DRM_EVENT_SCHEMA, MEDIA_EVENT_SCHEMA, MEDIA_METHODS, STREAM_EVENT_SCHEMA } from './media';
+import { CARRIED_MEDIA_SCHEMA, DRM_EVENT_SCHEMA, MEDIA_EVENT_SCHEMA, MEDIA_METHODS, STREAM_EVENT_SCHEMA } from './media';
 import { APP_MESSAGE_MAX, EVENT_SCHEMA } from './api';
 import { arr, bool, int, json, num, obj, oneOf, Schema, str } from './schema';
 
@@ -159,9 +159,11 @@ export var TO_ORCHESTRATOR = {
         /** What the device decodes; without it the cloud assumes BASELINE_MEDIA_CAPABILITIES. */
         media: MEDIA_CAPABILITIES_SCHEMA,
         /** The ticket of a STRATUS_REDIRECT: another node placed the session on this one. */
-        ticket: str(1024)
+        ticket: str(1024),
+        /** What the device still plays from a session it lost (its node died or drained). */
+        carried: CARRIED_MEDIA_SCHEMA
       },
-      ['app', 'encodings', 'model', 'token', 'location', 'media', 'ticket']
+      ['app', 'encodings', 'model', 'token', 'location', 'media', 'ticket', 'carried']
     ),
     returns<HelloResult>()
   ),

@@ -218,8 +218,10 @@ export class StratusClient {
         return;
       }
       if (self.startFresh && !self.closedByUs) {
+        // The session is gone (its node died, or it expired): a new one starts at once, and the
+        // video plays on meanwhile; the new app is told what plays (hello `carried`).
         self.startFresh = false;
-        self.releaseMedia();
+        if (self.media) self.media.carryOver();
         self.open();
         return;
       }
@@ -263,7 +265,8 @@ export class StratusClient {
       token: this.opts.token,
       encodings: this.opts.encodings || decodedEncodings(),
       media: this.opts.media,
-      ticket: this.ticket
+      ticket: this.ticket,
+      carried: this.media && this.media.carriedCount > 0 ? this.media.carriedState() : undefined
     });
     if (this.transport) this.transport.send(JSON.stringify(hello));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { APP_MESSAGE_MAX, AppInfo, check, EventType, json, KEYSET_ALL, MediaCapabilities, SessionInfo, StratusError, TO_CHANNEL } from '@stratus/protocol';
+import { APP_MESSAGE_MAX, AppInfo, CarriedMedia, check, EventType, json, KEYSET_ALL, MediaCapabilities, SessionInfo, StratusError, TO_CHANNEL } from '@stratus/protocol';
 import { RateLimit } from '../channel/rate-limit';
 import { BrowserContext, Page } from 'puppeteer-core';
 import { AppEntry, Config } from '../config';
@@ -50,6 +50,8 @@ export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   appErrorsPerMin: number;
   /** Reserved by the integration API before its device connected (POST /api/sessions). */
   prewarmed?: boolean;
+  /** What the device still plays from a session it lost (hello `carried`): told to the app's first page. */
+  carried?: CarriedMedia;
   /** The app keeps its state per device (catalogue `storage: "device"`): what to restore, and where to save. */
   deviceState?: DeviceStateOptions | null;
 }
@@ -111,6 +113,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private context: BrowserContext | null = null;
   /** Saves the device's state of the app now and then (storage "device"). */
   private stateTimer: NodeJS.Timeout | null = null;
+  /** Whether the app's first page has been told what the device carried over. */
+  private restoredCarried = false;
   /** Whether the device's kept localStorage has been put into the app's first page. */
   private restoredLocal = false;
   /** Page re-creations, one after another. */
@@ -230,6 +234,13 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
+  /** What the device carried over, for the app's first page only. */
+  private takeCarried(): CarriedMedia {
+    if (this.restoredCarried) return [];
+    this.restoredCarried = true;
+    return this.opts.carried ?? [];
+  }
+
   /**
    * Saves the app's cookies and the localStorage of its origin for its device (storage "device").
    * Only while the app it was opened with runs, from its own origin: another app's state is not its.
@@ -327,7 +338,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.restoredLocal = true;
     const restoring = local ? await page.restoreLocalStorage(local.origin, local.items) : null;
     await page.inject({
-      session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual } },
+      session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual }, carried: this.takeCarried() },
       media: media.pageConfig,
       damageHints: hints,
       hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model, this.app.allowedOrigins)

@@ -261,6 +261,11 @@ describe('draining a node behind a load balancer (two nodes, real device)', func
       // The video went on playing through the move, on the same element.
       const after = await video();
       expect(after).to.include({ paused: false, attached: true, carried: 1 });
+      // The new app is told what the device plays, to rebuild its UI around it.
+      const carried = await cloud(second, () => (window as any).stratus.media.carried);
+      expect(carried).to.have.length(1);
+      expect(carried[0]).to.include({ kind: 'video', url: `${origin.baseUrl}/vod/h264/index.m3u8`, paused: false });
+      expect(carried[0].currentTime).to.be.greaterThan(0.4);
       await until('the video to advance after the move', async () => (await video()).time > after.time + 0.2);
       // The new app plays media of its own: the carried player gives way to it.
       await page.keyboard.press('Enter');
@@ -270,6 +275,36 @@ describe('draining a node behind a load balancer (two nodes, real device)', func
     } finally {
       await page.close();
       await until('the sessions to end', () => a.sessions.size === 0 && b.sessions.size === 0);
+    }
+  });
+
+  it('a device whose session is gone when it comes back starts a new one, its video playing on and told to the new app', async () => {
+    // A grace shorter than the device's first retry: its session is gone when it resumes.
+    const short = await startOrchestrator({ ...node(), sessions: { resumeGraceMs: 50 } });
+    try {
+      const page = await device.open(short, 'w=1280&h=720', undefined, false, undefined, 'lost-box');
+      const first = await sessionOf(short, page);
+      await cloud(first, () => (window as any).mediaApp.playVod());
+      await page.waitForFunction(
+        () => {
+          const media = (window as any).stratusClient.media;
+          const p = media.ids.length ? media.player(media.ids[0]) : null;
+          if (!p || p.video.currentTime < 0.5 || p.video.paused) return false;
+          (window as any).lostVideo = p.video;
+          return true;
+        },
+        { timeout: 30000 }
+      );
+      await page.evaluate(() => (window as any).stratusClient.dropConnection());
+      const second = await until('a new session', () => [...short.sessions.values()].find((s) => s.id !== first.id && !s.isClosing), 15000);
+      await until('the device to be live on it', () => page.evaluate((id) => (window as any).stratusClient.live && (window as any).stratusClient.session.sessionId === id, second.id));
+      const v = await page.evaluate(() => ({ paused: (window as any).lostVideo.paused, attached: (window as any).lostVideo.isConnected }));
+      expect(v).to.deep.equal({ paused: false, attached: true });
+      const carried = await cloud(second, () => (window as any).stratus.media.carried);
+      expect(carried.map((c: { kind: string }) => c.kind)).to.deep.equal(['video']);
+      await page.close();
+    } finally {
+      await short.close();
     }
   });
 });

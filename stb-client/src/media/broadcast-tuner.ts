@@ -1,4 +1,4 @@
-import { MediaChannel, MediaEventParams, MediaState, MediaTrack, StreamEventParams } from '@stratus/protocol/device';
+import { CarriedMedia, MediaChannel, MediaEventParams, MediaState, MediaTrack, StreamEventParams } from '@stratus/protocol/device';
 import { Done } from './device-player';
 import { hiddenBox, placeBox } from './place';
 import { ComponentHolder, componentTracks, TrackReport } from './track-source';
@@ -34,6 +34,8 @@ export class BroadcastTuner {
   engine = 'broadcast';
   private object: OipfBroadcast;
   private released = false;
+  /** The channel last asked for. */
+  private tuned: MediaChannel | null = null;
   private streamListeners: { [key: string]: (e: { name?: string; data?: string; text?: string; status?: string }) => void } = {};
   private tracks: TrackReport;
 
@@ -80,8 +82,16 @@ export class BroadcastTuner {
     done(null, {});
   }
 
+  /** What it shows, for a new session after the old one was lost (CarriedMedia). */
+  carried(): CarriedMedia[number] {
+    var s: CarriedMedia[number] = { kind: 'broadcast', currentTime: 0, paused: false };
+    if (this.tuned) s.channel = this.tuned;
+    return s;
+  }
+
   tune(channel: MediaChannel, cmd: number, done: Done): void {
     this.cmd = cmd;
+    this.tuned = channel;
     if (channel.onid === undefined || channel.tsid === undefined || channel.sid === undefined) {
       done({ code: 'STRATUS_UNKNOWN_CHANNEL', message: 'channel ' + channel.ccid + ' has no DVB triplet' });
       return;

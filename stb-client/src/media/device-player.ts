@@ -1,4 +1,4 @@
-import { isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState, MediaTrack } from '@stratus/protocol/device';
+import { CarriedMedia, isDashType, isHlsType, MediaChannel, MediaEventParams, MediaLoadParams, MediaState, MediaTrack } from '@stratus/protocol/device';
 import { hiddenBox, placeBox } from './place';
 import { loadScript } from './script-loader';
 import { hlsTracks, nativeTracks, shakaTracks, TrackReport } from './track-source';
@@ -217,6 +217,15 @@ export class DevicePlayer {
     if (hls) return 'hls.js';
     if (dash) return 'shaka';
     return null;
+  }
+
+  /** What it plays, for a new session after the old one was lost (CarriedMedia). */
+  carried(): CarriedMedia[number] {
+    var v = this.video;
+    var s: CarriedMedia[number] = { kind: this.channel ? 'broadcast' : this.kind === 'audio' ? 'audio' : 'video', currentTime: isFinite(v.currentTime) ? v.currentTime : 0, paused: v.paused };
+    if (this.channel) s.channel = this.channel;
+    else if (this.url) s.url = this.url.slice(0, 2048);
+    return s;
   }
 
   load(p: MediaLoadParams, done: Done): void {

@@ -1,4 +1,4 @@
-import { check, DrmEventParams, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams, StreamEventParams } from '@stratus/protocol/device';
+import { CarriedMedia, check, DrmEventParams, isMediaMethod, MEDIA_METHODS, MediaChannel, MediaEventParams, MediaLoadParams, StreamEventParams } from '@stratus/protocol/device';
 import { DrmRelay } from './drm-relay';
 import { BroadcastTuner } from './broadcast-tuner';
 import { DevicePlayer, Done, Engine, PlayerHost } from './device-player';
@@ -196,6 +196,13 @@ export class MediaHost {
   private releaseCarried(): void {
     for (var id in this.carried) if (Object.prototype.hasOwnProperty.call(this.carried, id)) this.carried[id].release();
     this.carried = {};
+  }
+
+  /** What the carried players play, for the new session's hello (at most 8). */
+  carriedState(): CarriedMedia {
+    var out: CarriedMedia = [];
+    for (var id in this.carried) if (Object.prototype.hasOwnProperty.call(this.carried, id) && out.length < 8) out.push(this.carried[id].carried());
+    return out;
   }
 
   /** Players carried over from a session the device was moved away from, for the tests. */
