@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { StratusError } from '@stratus/protocol';
+import { open, sign } from '../auth/signed';
 
 /**
  * A redirect ticket: `srt1.<payload>.<signature>`, base64url, signed like device tokens with the
@@ -15,29 +15,15 @@ export interface TicketClaims {
 }
 
 const PREFIX = 'srt1';
-
-function sign(secret: string, body: string): Buffer {
-  return createHmac('sha256', secret).update(`stratus-ticket:${body}`).digest();
-}
+const DOMAIN = 'stratus-ticket';
 
 export function issueTicket(secret: string, claims: TicketClaims): string {
-  const body = `${PREFIX}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
-  return `${body}.${sign(secret, body).toString('base64url')}`;
+  return sign(secret, PREFIX, DOMAIN, claims);
 }
 
 /** The claims of a ticket for this node and device, still valid; else STRATUS_AUTH_INVALID. */
 export function verifyTicket(secret: string, ticket: string, node: string, dev: string, nowMs = Date.now()): TicketClaims {
-  const parts = ticket.split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX) throw new StratusError('STRATUS_AUTH_INVALID', 'not a redirect ticket');
-  const given = Buffer.from(parts[2], 'base64url');
-  const want = sign(secret, `${parts[0]}.${parts[1]}`);
-  if (given.length !== want.length || !timingSafeEqual(given, want)) throw new StratusError('STRATUS_AUTH_INVALID', 'bad ticket signature');
-  let claims: TicketClaims;
-  try {
-    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-  } catch {
-    throw new StratusError('STRATUS_AUTH_INVALID', 'bad ticket payload');
-  }
+  const claims = open(secret, PREFIX, DOMAIN, ticket, 'redirect ticket') as TicketClaims;
   if (claims?.node !== node || claims.dev !== dev) throw new StratusError('STRATUS_AUTH_INVALID', 'the ticket is for another node or device');
   if (typeof claims.exp !== 'number' || claims.exp <= nowMs) throw new StratusError('STRATUS_AUTH_EXPIRED', 'the redirect ticket expired');
   return claims;

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Page } from 'puppeteer-core';
 import { MediaOrigin, Orchestrator, Overrides, startMediaOrigin } from '@stratus/orchestrator';
 import { Balancer, cloud, DeviceBrowser, keysDelivered, lineupFor, MEDIA_ROOT, RawDevice, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 
@@ -37,6 +38,20 @@ function sample(text: string, name: string): number | null {
 }
 
 const OPERATOR = 'ops-test-operator-token-0123456789';
+
+/** Waits for the device's first player to play, and keeps its element as window.playingVideo (across sessions). */
+async function rememberPlayingVideo(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const media = (window as any).stratusClient.media;
+      const p = media.ids.length ? media.player(media.ids[0]) : null;
+      if (!p || p.video.currentTime < 0.5 || p.video.paused) return false;
+      (window as any).playingVideo = p.video;
+      return true;
+    },
+    { timeout: 30000 }
+  );
+}
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
 describe('operating a node: metrics, logs, probes', function () {
@@ -237,19 +252,9 @@ describe('draining a node behind a load balancer (two nodes, real device)', func
     try {
       const first = await sessionOf(a, page);
       await cloud(first, () => (window as any).mediaApp.playVod());
-      // The device's own player, remembered across the move.
-      await page.waitForFunction(
-        () => {
-          const media = (window as any).stratusClient.media;
-          const p = media.ids.length ? media.player(media.ids[0]) : null;
-          if (!p || p.video.currentTime < 0.5 || p.video.paused) return false;
-          (window as any).movingVideo = p.video;
-          return true;
-        },
-        { timeout: 30000 }
-      );
+      await rememberPlayingVideo(page);
       const video = () => page.evaluate(() => {
-        const v = (window as any).movingVideo as HTMLVideoElement;
+        const v = (window as any).playingVideo as HTMLVideoElement;
         return { time: v.currentTime, paused: v.paused, attached: v.isConnected, carried: (window as any).stratusClient.media.carriedCount as number };
       });
       await a.drain();
@@ -285,20 +290,11 @@ describe('draining a node behind a load balancer (two nodes, real device)', func
       const page = await device.open(short, 'w=1280&h=720', undefined, false, undefined, 'lost-box');
       const first = await sessionOf(short, page);
       await cloud(first, () => (window as any).mediaApp.playVod());
-      await page.waitForFunction(
-        () => {
-          const media = (window as any).stratusClient.media;
-          const p = media.ids.length ? media.player(media.ids[0]) : null;
-          if (!p || p.video.currentTime < 0.5 || p.video.paused) return false;
-          (window as any).lostVideo = p.video;
-          return true;
-        },
-        { timeout: 30000 }
-      );
+      await rememberPlayingVideo(page);
       await page.evaluate(() => (window as any).stratusClient.dropConnection());
       const second = await until('a new session', () => [...short.sessions.values()].find((s) => s.id !== first.id && !s.isClosing), 15000);
       await until('the device to be live on it', () => page.evaluate((id) => (window as any).stratusClient.live && (window as any).stratusClient.session.sessionId === id, second.id));
-      const v = await page.evaluate(() => ({ paused: (window as any).lostVideo.paused, attached: (window as any).lostVideo.isConnected }));
+      const v = await page.evaluate(() => ({ paused: (window as any).playingVideo.paused, attached: (window as any).playingVideo.isConnected }));
       expect(v).to.deep.equal({ paused: false, attached: true });
       const carried = await cloud(second, () => (window as any).stratus.media.carried);
       expect(carried.map((c: { kind: string }) => c.kind)).to.deep.equal(['video']);
