@@ -34,8 +34,9 @@ function manifests(): any[] {
   return out;
 }
 
-function one(all: any[], kind: string): any {
-  const found = all.filter((m) => m.kind === kind);
+/** The one manifest of this kind (of the Stratus nodes, where Redis has one too). */
+function one(all: any[], kind: string, name = 'stratus'): any {
+  const found = all.filter((m) => m.kind === kind && m.metadata.name === name);
   expect(found, kind).to.have.length(1);
   return found[0];
 }
@@ -59,15 +60,23 @@ describe('deploy/: the container image and the Kubernetes manifests', () => {
   });
 
   it("the node's settings are real settings, and its grace period covers the drain and the shutdown", () => {
-    const env: Record<string, string> = { ...one(all, 'ConfigMap').data };
+    const env: Record<string, string> = { ...one(all, 'ConfigMap', 'stratus-config').data };
     const container = one(all, 'Deployment').spec.template.spec.containers[0];
-    for (const e of container.env) env[e.name] = e.value ?? 'x'.repeat(40);
+    // Values from the pod or a secret stand in as plausible ones.
+    for (const e of container.env) env[e.name] = e.name === 'STRATUS_CLUSTER_PUBLIC_URL' ? 'http://10.0.0.7:8080' : (e.value ?? 'x'.repeat(40));
     // An unknown STRATUS_* setting would stop the node at start-up.
     const config = mergeConfig(overridesFromEnv({ ...env, STRATUS_AUTH_MODE: 'production' }));
     const pod = one(all, 'Deployment').spec.template.spec;
     expect(pod.terminationGracePeriodSeconds * 1000).to.be.greaterThan(config.ops.drainDeadlineMs + config.server.shutdownDeadlineMs);
     expect(container.ports[0].containerPort).to.equal(config.server.port);
     expect(pod.securityContext.runAsNonRoot).to.equal(true);
+  });
+
+  it("the nodes' directory is the Redis the manifests run", () => {
+    const url = new URL(one(all, 'ConfigMap', 'stratus-config').data.STRATUS_CLUSTER_REDIS_URL);
+    const service = one(all, 'Service', url.hostname);
+    expect(service.spec.ports.map((p: { port: number }) => p.port)).to.include(Number(url.port));
+    expect(one(all, 'Deployment', url.hostname).spec.template.metadata.labels).to.deep.equal(service.spec.selector);
   });
 
   it('probes the paths the node serves, and drains before it stops', () => {
