@@ -48,6 +48,9 @@ export interface SessionHost extends ControlHost {
 
 type State = 'hello' | 'starting' | 'live' | 'closed';
 
+/** How long a moved control client's connection stays open to answer requests that were on their way. */
+const LINGER_MS = 1000;
+
 /** A channel taken over by a resume or a join. */
 export interface Taken {
   session: Session;
@@ -70,6 +73,8 @@ export class PeerConnection {
   private session: Session | null = null;
   private channel: Channel | null = null;
   private onSessionClosing: ((reason: StratusError | null) => void) | null = null;
+  /** The session moved off this node (a drain): late requests get this as their answer. */
+  private lingering: StratusError | null = null;
   private readonly helloTimer: NodeJS.Timeout;
   /** What this socket lends its channel while it is live. */
   private readonly conn: ChannelConnection = {
@@ -126,7 +131,10 @@ export class PeerConnection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed') {
+      this.answerLate(data, isBinary);
+      return;
+    }
     try {
       this.handle(data, isBinary);
     } catch (err) {
@@ -384,8 +392,28 @@ export class PeerConnection {
     if (this.state === 'closed') return;
     this.notifyError(err);
     const close = err.close || errorSpec('STRATUS_INTERNAL').close;
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(close, err.code);
+    if (err.code === 'STRATUS_NODE_DRAINING' && this.channel?.role === 'control' && this.ws.readyState === WebSocket.OPEN) {
+      // A control client's session moves: requests already on their way (sent before it heard
+      // why) are answered with the reason, not dropped, until it closes or the linger ends.
+      this.lingering = err;
+      const ws = this.ws;
+      setTimeout(() => {
+        if (ws.readyState === WebSocket.OPEN) ws.close(close, err.code);
+      }, LINGER_MS).unref();
+    } else if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(close, err.code);
     this.teardown(err);
+  }
+
+  /** After the session moved (fail): a request that was on its way gets the reason as its answer. */
+  private answerLate(data: RawData, isBinary: boolean): void {
+    const err = this.lingering;
+    if (!err || isBinary) return;
+    try {
+      const msg = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : String(data)) as { id?: unknown; method?: unknown };
+      if ((typeof msg.id === 'number' || typeof msg.id === 'string') && typeof msg.method === 'string') this.sendText(JSON.stringify(rpcErrorResponse(msg.id, rpcErrorOf(err))));
+    } catch {
+      // Not JSON: nothing to answer.
+    }
   }
 
   /**

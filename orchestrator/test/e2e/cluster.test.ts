@@ -121,16 +121,41 @@ describe('many nodes: a Redis session directory, placement and redirects (real R
     for (const h of [first, resumed, joined]) h.ws.terminate();
   });
 
-  it('a draining node moves its idle session, and sends the new hello of that device on to another node', async () => {
+  it('a draining node moves its idle session with no control request unanswered, and sends the new hello of that device on to another node', async () => {
     const d = await startOrchestrator({ ops: { nodeId: 'node-d', drainIdleMs: 200, logLevel: 'fatal' }, cluster: { redisUrl: redis.url, leaseMs: 1000 } });
     try {
       const box = await RawDevice.connect(d, 'drained-box');
       // With a ticket for node-d, as if placed there: d serves it whatever the loads are.
       box.hello({ app: 'portal', ticket: issueTicket(d.config.auth.secret, { node: 'node-d', dev: 'drained-box', exp: Date.now() + 30000 }) });
-      await box.helloResult();
+      const { sessionId } = await box.helloResult();
       box.ackFrames();
-      await d.drain();
-      expect((await box.closed).code).to.equal(4006);
+      // A control client keeps asking while the session is moved: every request gets its answer.
+      const control = await handshake(wsOf(d), 'session.join', { sessionId, token: d.issueDeviceToken('drained-box') });
+      const answered = new Set<number>();
+      const sent: number[] = [];
+      // As a client does, it stops asking once it hears its session has ended.
+      let heardEnd = false;
+      control.ws.on('message', (m, binary) => {
+        const msg = binary ? null : JSON.parse(m.toString());
+        if (msg?.method === 'session.error') heardEnd = true;
+        if (typeof msg?.id === 'number' && msg.id >= 100) answered.add(msg.id);
+      });
+      let seq = 0;
+      const asking = setInterval(() => {
+        if (control.ws.readyState !== WebSocket.OPEN || heardEnd) return;
+        const id = 100 + sent.length;
+        sent.push(id);
+        control.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'session.info', params: {}, seq: ++seq }));
+      }, 20);
+      try {
+        await until('a few answers', () => answered.size >= 3);
+        await d.drain();
+        expect((await box.closed).code).to.equal(4006);
+        await until('the control channel to close', () => control.ws.readyState === WebSocket.CLOSED);
+      } finally {
+        clearInterval(asking);
+      }
+      expect(sent.filter((id) => !answered.has(id))).to.deep.equal([]);
       // The device says hello again, and the load balancer still sends it to d: d places it elsewhere.
       const again = await handshake(wsOf(d), 'session.hello', { protocol: PROTOCOL_VERSION, screen: { width: 1280, height: 720 }, token: d.issueDeviceToken('drained-box') });
       expect(again.response.error.data.code).to.equal('STRATUS_REDIRECT');

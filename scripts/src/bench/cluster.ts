@@ -2,6 +2,7 @@ import { WebSocket } from 'ws';
 import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION } from '@stratus/orchestrator';
 import { Balancer, DeviceBrowser, NodeProcess, RedisServer, startOrchestrator, until } from '@stratus/testkit';
 import { issueTicket } from '@stratus/orchestrator/dist/src/cluster/ticket';
+import { KeyDevice, sessionsAtP95 } from './density';
 import { Metric, median, round } from './report';
 
 const FAILOVERS = 3;
@@ -77,7 +78,7 @@ export async function benchCluster(): Promise<Metric[]> {
           ops: { nodeId: id, logLevel: 'fatal', drainIdleMs: 500 },
           cluster: { redisUrl: redis.url, leaseMs: LEASE_MS },
           server: { allowedOrigins: balancer.origin },
-          sessions: { max: 16, resumeGraceMs: 30000 }
+          sessions: { max: 40, resumeGraceMs: 30000 }
         })
       );
     }
@@ -142,10 +143,10 @@ export async function benchCluster(): Promise<Metric[]> {
       note: `resume to keyframe through another node (redirect) ${round(median(routed))} ms vs at the owner ${round(median(direct))} ms, medians of ${ROUTES}`
     });
 
-    // Drain: 10 sessions on a, each with a control client asking session.info every 20 ms; a
-    // drains. Lost: requests written to an open socket that got no answer before it closed.
+    // Drain: 10 sessions on a, each with a control client asking session.info every 20 ms until
+    // it hears its session ended; a drains. Lost: a request sent that got no answer at all.
     balancer.setNodes([a.baseUrl, b.baseUrl]);
-    const controls: Array<{ sent: Set<number>; answered: Set<number>; ws: BenchDevice; timer: NodeJS.Timeout | null }> = [];
+    const controls: Array<{ sent: Set<number>; answered: Set<number>; ws: BenchDevice; timer: NodeJS.Timeout | null; heardEnd: boolean }> = [];
     const devices: BenchDevice[] = [];
     for (let i = 0; i < DRAINED; i++) {
       const d = await BenchDevice.connect(wsOf(a.baseUrl));
@@ -159,16 +160,18 @@ export async function benchCluster(): Promise<Metric[]> {
       const c = await BenchDevice.connect(wsOf(a.baseUrl));
       c.request(1, 'session.join', { sessionId: hello.result.sessionId, token });
       if (!(await c.answer(1)).result) throw new Error('join refused');
-      const entry = { sent: new Set<number>(), answered: new Set<number>(), ws: c, timer: null as NodeJS.Timeout | null };
+      const entry = { sent: new Set<number>(), answered: new Set<number>(), ws: c, timer: null as NodeJS.Timeout | null, heardEnd: false };
       c.ws.on('message', (m, binary) => {
         if (binary) return;
         const msg = JSON.parse(m.toString());
+        // A client stops asking once it hears its session has ended.
+        if (msg.method === 'session.error') entry.heardEnd = true;
         if (typeof msg.id === 'number' && msg.id >= 100) entry.answered.add(msg.id);
       });
       let seq = 1;
       let id = 100;
       entry.timer = setInterval(() => {
-        if (c.ws.readyState !== WebSocket.OPEN) return;
+        if (c.ws.readyState !== WebSocket.OPEN || entry.heardEnd) return;
         const n = id++;
         entry.sent.add(n);
         c.ws.send(JSON.stringify({ jsonrpc: '2.0', id: n, method: 'session.info', params: {}, seq: seq++ }));
@@ -185,6 +188,15 @@ export async function benchCluster(): Promise<Metric[]> {
       for (const n of c.sent) if (!c.answered.has(n)) lost++;
     }
     for (const d of devices) d.ws.terminate();
+    // What one node of a cluster holds (a drains, so b is the only node that takes sessions).
+    const keyDevices: KeyDevice[] = [];
+    try {
+      const held = await sessionsAtP95(b, keyDevices, 'cluster');
+      out.push({ metric: 'cluster_sessions_per_node_at_p95_150ms', value: held.held, unit: 'sessions', note: `one node with the directory on; ${held.note}` });
+    } finally {
+      for (const d of keyDevices) d.close();
+      await until('the sessions to end', () => b.sessions.size === 0, 60000);
+    }
     out.push({
       metric: 'cluster_drain_lost_messages',
       value: lost,
