@@ -76,9 +76,10 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
       expect(shown.data.equals(reference.data), 'the device layer equals the page, byte for byte').to.equal(true);
     });
 
-    it('plays an A/V Control object full screen over the menu and BACK returns to the menu, 20 times in a row', async () => {
+    // 10 rounds: past the 8 players a device holds, so a player left behind by BACK would show.
+    it('plays an A/V Control object full screen over the menu and BACK returns to the menu, 10 times in a row', async () => {
       await until('the app to start', () => cloud(dev.session, () => (window as any).started === true));
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < 10; i++) {
         await press(dev.page, VK.VK_ENTER);
         await until(`video ${i + 1} over the menu`, async () => near(await screenPixel(dev.page, 130, 150), YELLOW));
         if (i === 0) expect(near(await screenPixel(dev.page, 1200, 60), YELLOW), 'video across the screen').to.equal(true);
@@ -92,7 +93,7 @@ describe('HbbTV apps run unchanged: the cloud page is an HbbTV terminal', functi
         const states = ((window as any).hbbtvCatalogue.log as unknown[]).filter((e): e is string => typeof e === 'string' && e.startsWith('playState '));
         return states.filter((e, i) => e === 'playState 1' && states[i - 1] !== 'playState 4').length;
       });
-      expect(starts).to.equal(20);
+      expect(starts).to.equal(10);
     });
 
     it('a frame inside the app cannot take its keys: only the top document\'s keyset counts', async () => {
