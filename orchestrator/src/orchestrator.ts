@@ -458,7 +458,6 @@ export class Orchestrator implements SessionHost {
     return url ? this.redirect(url) : null;
   }
 
-
   /** What /healthz and /readyz report. */
   health(): { ok: boolean; browser: 'up' | 'relaunching' | 'closing'; draining: boolean; sessions: number; relaunches: number } {
     const browser = this.closing ? 'closing' : this.chromium ? 'up' : 'relaunching';

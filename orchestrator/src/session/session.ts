@@ -113,6 +113,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private context: BrowserContext | null = null;
   /** Saves the device's state of the app now and then (storage "device"). */
   private stateTimer: NodeJS.Timeout | null = null;
+  /** The app has loaded at least once in this session. */
+  private appLoaded = false;
   /** Whether the app's first page has been told what the device carried over. */
   private restoredCarried = false;
   /** Whether the device's kept localStorage has been put into the app's first page. */
@@ -248,7 +250,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private async saveState(): Promise<void> {
     const kept = this.opts.deviceState;
     const context = this.context;
-    if (!kept || !context || this.appId !== this.opts.appId || this.browserGone || this.page.hasFailed || this.renewing) return;
+    // An app that never loaded (its server down) has nothing to keep: the device's last state stands.
+    if (!kept || !context || !this.appLoaded || this.appId !== this.opts.appId || this.browserGone || this.page.hasFailed || this.renewing) return;
     try {
       const cookies = (await context.cookies()).map((c) => ({
         name: c.name,
@@ -277,6 +280,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (!this.closing && !this.browserGone) this.emit('event', 'app.failed', { code: e.code, message: e.message.slice(0, 500), url: this.appUrl });
       throw err;
     }
+    this.appLoaded = true;
     this.emit('event', 'app.loaded', { url: this.appUrl, loadMs: Math.round(performance.now() - began) });
   }
 
