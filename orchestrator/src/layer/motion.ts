@@ -10,13 +10,8 @@ import { bounds, Rect } from './damage';
 
 /** Below this many pixels a rectangle is not worth a second capture. */
 export const MIN_LOSSY_AREA = 96 * 96;
-/**
- * Share of sampled pixels that differ from their left neighbour, above which content is
- * photographic. Measured on the fixtures' captures: a dimmed, zooming backdrop photograph under a
- * translucent menu panel 0.38–0.48 (the smooth dark areas of a dimmed photo quantise to short
- * runs), flat UI strips with text 0.02–0.23.
- */
-const BUSY_SHARE = 0.35;
+/** Share of sampled pixels that differ from their left neighbour, above which content is photographic. */
+const BUSY_SHARE = 0.5;
 /** Every how many rows the photographic test samples. */
 const SAMPLE_ROW_STEP = 4;
 /**

@@ -22,25 +22,6 @@ describe('orchestrator/layer/motion', () => {
     expect(photographic(img, { x: 100, y: 0, w: 100, h: 100 })).to.equal(false);
   });
 
-  it('counts a dimmed photograph (short runs) as photographic, and text-like runs not', () => {
-    const img = layer([]);
-    const paint = (x0: number, changesPerFive: number[]): void => {
-      for (let y = 0; y < 100; y++) {
-        let v = 0x20;
-        for (let x = x0; x < x0 + 100; x++) {
-          if (changesPerFive.includes(x % 5)) v = (v + 7) & 0xff;
-          img.data.writeUInt32BE((((v << 24) | (v << 16) | (v << 8) | 0xff) >>> 0), (y * 200 + x) * 4);
-        }
-      }
-    };
-    // Two of every five neighbours differ: a dimmed photograph's quantised shading.
-    paint(0, [0, 2]);
-    expect(photographic(img, { x: 0, y: 0, w: 100, h: 100 })).to.equal(true);
-    // One in five: glyph edges in lines of text.
-    paint(100, [0]);
-    expect(photographic(img, { x: 100, y: 0, w: 100, h: 100 })).to.equal(false);
-  });
-
   it('sees a single translucent pixel', () => {
     const img = layer([]);
     expect(opaque(img, { x: 0, y: 0, w: 200, h: 100 })).to.equal(true);
