@@ -62,7 +62,7 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
       const cpu0 = cloudCpuS(orch);
       const pressedAt = performance.now();
       await page.keyboard.press(key);
-      await until('the key to be painted', async () => (await deviceStats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 10000);
+      await until(`${app}${query}: the ${key} to be painted`, async () => (await deviceStats(page)).inputToPaintMs.length > before.inputToPaintMs.length, 10000);
       await capturesStopped(session, 500);
       await settle(orch, page);
       pass.cpuMs.push((cloudCpuS(orch) - cpu0) * 1000);
