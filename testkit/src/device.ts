@@ -166,7 +166,11 @@ export async function keysDelivered(orch: Orchestrator, page: Page): Promise<Ses
  * nothing in flight, and the device has applied every frame it received.
  */
 export async function settle(orch: Orchestrator, page: Page): Promise<void> {
-  const session = await keysDelivered(orch, page);
+  await layerAtRest(await keysDelivered(orch, page), page);
+}
+
+/** The session's stream has nothing to capture, in flight or unpainted on the device in `page`. */
+export async function layerAtRest(session: Session, page: Page): Promise<void> {
   let pending = 0;
   await until('the layer to settle', async () => {
     pending = await page.evaluate(() => (window as any).stratusClient.framesPending as number);
@@ -193,7 +197,7 @@ export async function cloudMismatch(session: Session, page: Page, tries = 5): Pr
       why = pixelMismatch(dev, decodePng(await session.page.capture()));
       if (why === null) return null;
     }
-    await until('the layer to settle', async () => session.layer.idle && (await page.evaluate(() => (window as any).stratusClient.framesPending as number)) === 0);
+    await layerAtRest(session, page);
   }
   return why;
 }

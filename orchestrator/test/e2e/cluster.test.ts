@@ -4,7 +4,7 @@ import { DEVICE_WS_PATH, Orchestrator, PROTOCOL_VERSION, Session } from '@stratu
 import type { Page } from 'puppeteer-core';
 import { StratusApiError, StratusClient } from '@stratus/client';
 import { issueTicket } from '@stratus/orchestrator/dist/src/cluster/ticket';
-import { Balancer, cloud, cloudMismatch, DeviceBrowser, NodeProcess, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
+import { Balancer, cloud, cloudMismatch, layerAtRest, DeviceBrowser, NodeProcess, RawDevice, RedisServer, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 
 
 /** One handshake on a fresh socket to `url`: the response, and how the socket closed. */
@@ -34,7 +34,7 @@ async function handshake(url: string, method: string, params: Record<string, unk
 async function layerSettled(session: Session, page: Page, keys: number): Promise<void> {
   await until('the keys to reach the new session', () => session.input.keys >= keys);
   await session.input.drained();
-  await until('the layer to settle', async () => session.layer.idle && (await page.evaluate(() => (window as any).stratusClient.framesPending as number)) === 0);
+  await layerAtRest(session, page);
 }
 
 const OPERATOR = 'cluster-operator-token-0123456789abcdef';
