@@ -42,6 +42,7 @@ const BOUNDS: Record<string, [number, number]> = {
   'ui.motionSettleMs': [10, 5000],
   'ui.motionMaxMs': [50, 60000],
   'ui.motionMaxFps': [1, 120],
+  'ui.keyPaintWaitMs': [10, 10000],
   'media.playTimeoutMs': [100, 600000],
   'media.inspectTimeoutMs': [100, 60000],
   'bridge.port': [0, 65535],
@@ -71,6 +72,7 @@ const CHOICES: Record<string, string[]> = {
   'ui.motion': ['lossy', 'lossless'],
   'ui.copyRects': ['on', 'off'],
   'ui.motionLive': ['on', 'off'],
+  'ui.screencastPixels': ['on', 'off'],
   'media.virtualAnswer': ['virtually', 'maybe'],
   'bridge.mode': ['embedded', 'remote', 'off'],
   'bridge.preset': ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']

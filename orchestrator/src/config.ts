@@ -193,6 +193,14 @@ export const DEFAULTS = {
      * changed (~10 ms sooner), then the whole layer to correct it; "off" always the whole layer.
      */
     damageHints: 'on',
+    /**
+     * session/session.ts (layer/layer-stream.ts): at scale 1, "on" takes the layer's changed pixels from the page's own
+     * screencast frames (exact wherever a pixel is opaque or clear), capturing only changed areas with translucent
+     * pixels; a key costs the page's one paint instead of two captures. "off" captures every change (with damageHints).
+     */
+    screencastPixels: 'on',
+    /** layer/layer-stream.ts: with screencastPixels, how long a key-down may go unpainted before a capture checks it. */
+    keyPaintWaitMs: 150,
     /** session/session.ts (page/cloud-page.ts): largest hinted area, in percent of the layer; bigger gets a full capture. */
     damageHintMaxPercent: 25,
     /**

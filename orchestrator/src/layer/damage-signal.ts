@@ -31,7 +31,15 @@ export class DamageSignal {
       if (this.live && this.onLive) this.onLive(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
       return;
     }
-    if (this.live || f.data === this.last || this.echoes.includes(f.data)) return;
+    if (this.live || f.data === this.last) return;
+    if (this.onShot) {
+      // Pixels mode (scale 1): a capture's echo is the frame before, byte for byte, and every
+      // other frame carries the change itself.
+      this.last = f.data;
+      this.onShot(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
+      return;
+    }
+    if (this.echoes.includes(f.data)) return;
     this.last = f.data;
     this.onDamage();
   };
@@ -52,7 +60,12 @@ export class DamageSignal {
     private readonly cdp: CDPSession,
     private readonly onDamage: () => void,
     /** A live JPEG frame and when it was taken (ms since the epoch). */
-    private readonly onLive: ((jpeg: Buffer, takenAt: number) => void) | null = null
+    private readonly onLive: ((jpeg: Buffer, takenAt: number) => void) | null = null,
+    /**
+     * Pixels mode: each new PNG frame and when it was taken go here instead of onDamage (at
+     * scale 1, where a frame's opaque and clear pixels are the capture's, byte for byte).
+     */
+    private readonly onShot: ((png: Buffer, takenAt: number) => void) | null = null
   ) {}
 
   async start(): Promise<void> {

@@ -3,10 +3,11 @@ import { StratusError } from '@stratus/protocol';
 import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { ENCODINGS } from '@stratus/protocol';
-import { blank, diffRects, Rect } from './damage';
+import { blank, bounds, diffRects, Rect } from './damage';
 import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
 import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
+import { copyRect, markRows, translucentIn } from './shot';
 import type { HoleCutter } from './video-holes';
 
 /**
@@ -40,6 +41,13 @@ export interface LayerStreamOptions {
   motionLive: string;
   /** Live frames per second at most: faster devices and links get no more than the motion needs. */
   motionMaxFps: number;
+  /** Pixels mode (useShots): how long a key-down may go unpainted before a capture checks it. */
+  keyPaintWaitMs: number;
+}
+
+/** A PNG's size as "WxH", from its header. */
+function pngSize(png: Buffer): string {
+  return png.length < 24 ? '' : `${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`;
 }
 
 /** Live motion: the screencast's JPEG frames go to the device as they come (the 'live' event switches it). */
@@ -211,9 +219,29 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    */
   private preparing = false;
   private ready: ReadyKeyframe | null = null;
+  /** Pixels mode: PNG screencast frames carry the layer's changes (layer/shot.ts); the session sets it at scale 1. */
+  private shots = false;
+  /** The newest screencast frame not taken in yet. */
+  private shot: { png: Buffer; takenAt: number } | null = null;
+  /**
+   * The last screencast frame taken in (premultiplied; the shot decoder's last), which the next is
+   * diffed with: every change since shows there. Null: none known to match what the device has.
+   */
+  private shotRef: Rgba | null = null;
+  private readonly shotDecoder = new FrameDecoder();
+  /** After a key-down in pixels mode: if no frame claims it in keyPaintWaitMs, a capture does (keyCheck). */
+  private keyWait: NodeJS.Timeout | null = null;
+  private keyCheck = false;
+  /**
+   * Where the device's layer holds captured pixels, and when (ms since the epoch) that capture
+   * began: a screencast frame taken before then shows nothing newer there.
+   */
+  private captured: { at: number; area: Rect } | null = null;
+  /** The last change a screencast frame brought had translucent pixels: keys capture at once, as outside pixels mode. */
+  private translucentKeys = false;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -233,6 +261,31 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** From now on, every capture has the page's video holes cut before it is diffed. */
   useHoles(holes: HoleCutter): void {
     this.holes = holes;
+  }
+
+  /**
+   * Pixels mode on or off: the layer's changes come from the page's screencast frames
+   * (screencastShot), and captures only where those cannot vouch for them. The session turns it
+   * on at scale 1 only: at a fractional one the screencast's frames are not the capture's.
+   */
+  useShots(on: boolean): void {
+    this.shots = on;
+    this.forgetShots();
+  }
+
+  /**
+   * A PNG screencast frame that differs from the one before, taken at `takenAt` (ms since the
+   * epoch). In pixels mode its changes become the next frame; otherwise it only signals damage.
+   */
+  screencastShot(png: Buffer, takenAt: number): void {
+    if (!this.shots || this.paused) {
+      // Without a device (a pre-warmed session captures its keyframe), the frames start over after.
+      this.forgetShots();
+      this.markDirty();
+      return;
+    }
+    this.shot = { png, takenAt };
+    this.pump();
   }
 
   /**
@@ -284,6 +337,19 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.pump();
       return;
     }
+    if (this.direct()) {
+      // The key's paint comes as a screencast frame; a key that paints nothing is checked later.
+      // Where keys change translucent pixels, which a frame cannot vouch for, the key's capture
+      // starts at once (from its hint when there is one), as outside pixels mode: the frame of
+      // its paint then finds it done.
+      this.armKeyWait();
+      if (this.translucentKeys) {
+        this.clip = hint && !(held ? this.damageBeforeInput : this.dirty) ? hint : null;
+        this.dirty = true;
+      }
+      this.pump();
+      return;
+    }
     // A key may change anything, not only the moving region: after a JPEG of the region the key
     // most likely moves (the last one that moved, as a carousel's next step), the whole layer is
     // looked at, as after a clip frame.
@@ -329,7 +395,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       // Lossy pixels on the device: their exact ones are still to come.
       !this.motion &&
       !this.live &&
-      !this.settling
+      !this.settling &&
+      !this.shot &&
+      !this.keyCheck &&
+      !this.keyWait
     );
   }
 
@@ -391,6 +460,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.paused = true;
     this.inflight.clear();
     this.endMotion();
+    this.forgetShots();
   }
 
   /** A device (re)attached: it starts from a keyframe with a fresh window. */
@@ -412,6 +482,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.rebuilding = true;
     this.failures = 0;
     this.endMotion();
+    this.forgetShots();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
@@ -434,6 +505,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.clip = null;
     this.verifying = false;
     this.endMotion();
+    this.forgetShots();
     this.dirty = true;
     this.pump();
   }
@@ -445,6 +517,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.sent = null;
     this.kept = null;
     this.decoder.reset();
+    this.forgetShots();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
@@ -458,6 +531,126 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.live.pending = { jpeg, takenAt };
     this.armLive();
     this.pump();
+  }
+
+  /** Pixels mode may make the next frame from a screencast frame: nothing else is under way that captures. */
+  private direct(): boolean {
+    return (
+      this.shots &&
+      this.sent !== null &&
+      !this.keyframeWanted &&
+      !this.live &&
+      !this.motion &&
+      !this.settling &&
+      !this.keyRegion &&
+      !this.paused &&
+      !this.rebuilding &&
+      (!this.holes || this.holes.snapshot().length === 0)
+    );
+  }
+
+  private forgetShots(): void {
+    this.shot = null;
+    this.shotRef = null;
+    this.shotDecoder.reset();
+    this.captured = null;
+    this.translucentKeys = false;
+    this.keyCheck = false;
+    if (this.keyWait) clearTimeout(this.keyWait);
+    this.keyWait = null;
+  }
+
+  private armKeyWait(): void {
+    if (this.keyWait) clearTimeout(this.keyWait);
+    this.keyWait = setTimeout(() => {
+      this.keyWait = null;
+      this.keyCheck = true;
+      this.pump();
+    }, this.opts.keyPaintWaitMs);
+  }
+
+  /**
+   * The input a frame taken at `takenAt` (ms since the epoch) includes: the key-downs delivered
+   * before it was taken. A paint that races its key's delivery claims it late, never early.
+   */
+  private claimedBy(takenAt: number): number {
+    let seq = this.sentInputSeq;
+    for (const d of this.delivered) if (d.at <= takenAt && d.seq > seq) seq = d.seq;
+    return seq;
+  }
+
+  /**
+   * Takes in a screencast frame. Where it differs from the last one, its opaque and clear pixels
+   * are the layer's; a change with translucent pixels is captured (one clip round them all, at
+   * scale 1 exact). Anything else that is going on (a keyframe, a motion, video holes) makes the
+   * frame a damage signal only, as outside pixels mode.
+   */
+  private async takeShot(shot: { png: Buffer; takenAt: number }): Promise<void> {
+    const capturedAt = performance.now();
+    const epoch = this.epoch;
+    const ref = this.shotRef;
+    const sent = this.sent;
+    // A frame of another size is a clip capture's echo: the page's next frame is whole again.
+    if (sent && pngSize(shot.png) !== `${sent.width}x${sent.height}`) return;
+    let decoded: DecodedFrame;
+    try {
+      decoded = this.shotDecoder.decode(shot.png);
+    } catch {
+      this.forgetShots();
+      this.dirty = true;
+      return;
+    }
+    const now = decoded.image;
+    this.shotRef = now;
+    const fits = (img: Rgba | null): boolean => img !== null && img.width === now.width && img.height === now.height;
+    if (!fits(ref) || !fits(sent) || !this.direct()) {
+      // Nothing yet known to match the device's layer, or a state that captures anyway: the
+      // capture that follows starts after this frame, so the next frame's diff holds again.
+      this.dirty = true;
+      return;
+    }
+    const before = ref as Rgba;
+    const layer = sent as Rgba;
+    const holes = this.holes ? this.holes.generation : 0;
+    const damage = diffRects(before, now, this.opts.tileSize, decoded.previous === before ? decoded.changedRows : null);
+    const img: Rgba = { width: layer.width, height: layer.height, data: Buffer.from(layer.data) };
+    const rows = new Uint8Array(layer.height);
+    const translucent: Rect[] = [];
+    const captured = this.captured;
+    for (const r of damage) {
+      // A capture begun after this frame was taken has newer pixels there already.
+      if (captured && shot.takenAt < captured.at && contains(captured.area, r)) continue;
+      markRows(rows, r);
+      if (translucentIn(now, r)) translucent.push(r);
+      else copyRect(now, img, r);
+    }
+    if (damage.length > 0) this.translucentKeys = translucent.length > 0;
+    if (translucent.length > 0) {
+      // The whole layer: a clip capture would make the page paint twice more (its own frame,
+      // then the whole page again), where a whole one paints once and its echo is the frame before.
+      const clip = bounds(translucent);
+      const at = Date.now();
+      const whole = decodePng(await this.source.capture());
+      if (this.outdated(epoch)) {
+        this.dirty = true;
+        return;
+      }
+      if (whole.width !== img.width || whole.height !== img.height) {
+        this.dirty = true;
+        return;
+      }
+      copyRect(whole, img, clip);
+      markRows(rows, clip);
+      this.counters.shotCaptures++;
+      this.captured = { at, area: clip };
+    }
+    if (this.sent !== layer || !this.direct() || (this.holes ? this.holes.generation : 0) !== holes) {
+      // A keyframe, a motion or a video hole came meanwhile: only a capture will do.
+      this.dirty = true;
+      return;
+    }
+    if (damage.length > 0) this.counters.shotFrames++;
+    await this.sendChanges(img, { raw: null, rows, clip: null, holesGeneration: holes, inputSeq: this.claimedBy(shot.takenAt), capturedAt, captureDone: performance.now(), epoch });
   }
 
   /** Live motion may start: the device decodes JPEG, the config allows it, and no video shows through. */
@@ -530,9 +723,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.keepSent(markLossy(sent, full), null, this.sentHoles);
       live.marked = true;
     }
-    // The keys delivered before the frame was taken are in it.
-    let inputSeq = this.sentInputSeq;
-    for (const d of this.delivered) if (d.at <= next.takenAt && d.seq > inputSeq) inputSeq = d.seq;
+    const inputSeq = this.claimedBy(next.takenAt);
     this.counters.liveFrames++;
     const now = performance.now();
     this.sendJpeg(full, next.jpeg, inputSeq, now, now, keep);
@@ -594,6 +785,21 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.endLive(false);
     }
     if (this.inflight.size >= this.opts.window) return;
+    if (this.keyCheck) {
+      this.keyCheck = false;
+      // No frame has claimed the last key-down: a capture shows it painted, or what it changed.
+      if (this.downSeq > this.sentInputSeq) {
+        this.counters.keyChecks++;
+        this.dirty = true;
+      }
+    }
+    if (this.shot && !this.dirty && !this.keyframeWanted) {
+      const shot = this.shot;
+      this.shot = null;
+      this.busy = true;
+      this.track(this.takeShot(shot));
+      return;
+    }
     if (!this.dirty && !this.keyframeWanted) {
       if (this.motion) this.armSettle();
       return;
@@ -741,6 +947,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const holesBefore = this.holes ? this.holes.snapshot() : [];
     const holesAtStart = this.holes ? this.holes.generation : 0;
     const epoch = this.epoch;
+    const at = Date.now();
     const png = await this.source.capture(clip ?? undefined);
     if (this.outdated(epoch)) {
       this.dirty = true;
@@ -762,14 +969,27 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     // Holes that changed while this frame was taken leave no frame to compare rows with.
     const holesGeneration = !this.holes ? 0 : this.holes.generation === holesAtStart ? holesAtStart : -1;
+    const sent = this.sent;
+    const rowsHold =
+      sent !== null &&
+      decoded.previous !== null &&
+      (fresh ? decoded.previous === sent : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
+    const raw = fresh ? null : decoded.image;
+    this.captured = { at, area: clip ?? { x: 0, y: 0, w: img.width, h: img.height } };
+    await this.sendChanges(img, { raw, rows: rowsHold ? decoded.changedRows : null, clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch });
+  }
+
+  /**
+   * Diffs `img` (the layer now) with what the device has and sends the difference: by copy, live,
+   * as a JPEG region or as exact PNG rectangles. `rows`: the only rows that can differ, when known.
+   * `raw`: the capture decoder's frame `img` was made from (null when patched together).
+   */
+  private async sendChanges(img: Rgba, f: { raw: Rgba | null; rows: Uint8Array | null; clip: Rect | null; holesGeneration: number; inputSeq: number; capturedAt: number; captureDone: number; epoch: number }): Promise<void> {
+    const { clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch } = f;
     const keyframe =
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     let base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
-    const rowsHold =
-      !keyframe &&
-      decoded.previous !== null &&
-      (fresh ? decoded.previous === base : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
-    let rects = diffRects(base, img, this.opts.tileSize, rowsHold ? decoded.changedRows : null);
+    let rects = diffRects(base, img, this.opts.tileSize, keyframe ? null : f.rows);
     const changed = rects.length > 0;
     // Photographs move on a full-screen layer: it goes live (below), scrolls included. Their
     // frames then come from the screencast, and what only moved comes back from the kept layer.
@@ -804,15 +1024,20 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.verifying = false;
     if (clip) {
       this.stats.clipFrames++;
-      this.verifying = true;
-      this.dirty = true;
+      // In pixels mode the page's next frames show whatever the clip missed.
+      if (!this.shots) {
+        this.verifying = true;
+        this.dirty = true;
+      }
     }
-    // No change sends nothing, unless a key-down arrived since the last frame: its effect (if any)
-    // went out in an earlier frame captured while its dispatch was still being confirmed. An empty
-    // frame tells the device it is painted, so key-to-paint is measured late, never early or never.
-    if (!keyframe && !changed && this.downSeq <= this.sentInputSeq) {
+    // No change sends nothing, unless the frame claims a key-down no frame has claimed: its effect
+    // (if any) went out in an earlier frame captured while its dispatch was still being confirmed.
+    // An empty frame tells the device it is painted, so key-to-paint is measured late, never early
+    // or never.
+    const claimsKey = this.downSeq > this.sentInputSeq && inputSeq > this.sentInputSeq;
+    if (!keyframe && !changed && !claimsKey) {
       // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
-      this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
+      this.keepSent(img, f.raw, holesGeneration);
       if (!clip) this.emit('unchanged');
       return;
     }
@@ -854,7 +1079,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.keyframeWanted = false;
     if (keyframe) this.kept = null;
     if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
-    else this.keepSent(img, fresh ? null : decoded.image, holesGeneration);
+    else this.keepSent(img, f.raw, holesGeneration);
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     const info: FrameInfo = {

@@ -335,6 +335,11 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     await media.install();
     this.media = media;
+    // At scale 1 the screencast's own frames carry the layer's opaque and clear pixels exactly
+    // (layer/shot.ts): a key then costs its own paint, not captures. At a fractional scale they
+    // are not the capture's, and every change is captured.
+    const pixels = opts.ui.screencastPixels === 'on' && this.scale === 1;
+    this.layer.useShots(pixels);
     // Page-reported damage serves only where layer pixels are CSS pixels: at a fractional scale a
     // clip edge can fall inside a device pixel.
     const hints = opts.ui.damageHints === 'on' && this.scale === 1;
@@ -356,7 +361,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.signal = new DamageSignal(
       page.cdp,
       () => this.layer.markDirty(),
-      (jpeg, takenAt) => this.layer.liveFrame(jpeg, takenAt)
+      (jpeg, takenAt) => this.layer.liveFrame(jpeg, takenAt),
+      pixels ? (png, takenAt) => this.layer.screencastShot(png, takenAt) : null
     );
     await this.signal.start();
     // The page's load is not a key's change: the hints start from here.

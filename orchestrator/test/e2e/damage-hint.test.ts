@@ -30,7 +30,10 @@ const INBOX = '__stratusHintTest';
 
 describe('page-reported damage (real Chromium)', function () {
   this.timeout(120000);
+  // The capture path, where a hint's clip frame is followed by a whole capture that corrects it:
+  // pixels mode (screencast-pixels.test.ts) corrects from the page's own frames instead.
   const rig = useRig({
+    ui: { screencastPixels: 'off' },
     apps: {
       catalog: {
         portal: { url: '/apps/portal/', width: 1280, height: 720 },

@@ -44,7 +44,7 @@ class FakePage implements LayerSource {
   }
 }
 
-const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', motionLive: 'on', motionMaxFps: Infinity };
+const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', motionLive: 'on', motionMaxFps: Infinity, keyPaintWaitMs: 150 };
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
 let rest: () => Promise<void>;

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { cloudMismatch, frameHeader, RawDevice, sessionOf, settle, until, useRig } from '@stratus/testkit';
+import type { Page } from 'puppeteer-core';
+import type { Session } from '../../src/session/session';
+
+/**
+ * Pixels mode (ui.screencastPixels, at scale 1): the layer's changes come from the page's own
+ * screencast frames, which hold a capture's opaque and clear pixels byte for byte; only changes
+ * with translucent pixels are captured.
+ */
+describe('layer pixels from the page screencast (real Chromium)', function () {
+  this.timeout(180000);
+  const rig = useRig({
+    apps: {
+      catalog: {
+        portal: { url: '/apps/portal/', width: 1280, height: 720 },
+        'grid-720': { url: '/apps/grid/', width: 1280, height: 720 },
+        'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 },
+        'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 }
+      }
+    }
+  });
+
+  async function withApp<T>(app: string, run: (session: Session, page: Page) => Promise<T>): Promise<T> {
+    const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
+    try {
+      const session = await sessionOf(rig.orch, page);
+      await settle(rig.orch, page);
+      return await run(session, page);
+    } finally {
+      await page.close();
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+    }
+  }
+
+  async function press(session: Session, page: Page, keys: string[]): Promise<number> {
+    const before = session.page.captures;
+    for (const k of keys) {
+      await page.keyboard.press(k as 'ArrowRight');
+      await settle(rig.orch, page);
+    }
+    return session.page.captures - before;
+  }
+
+  it('moves focus on an opaque grid with no capture at all, pixel for pixel', async () => {
+    const r = await withApp('grid-720', async (session, page) => {
+      const captures = await press(session, page, ['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowLeft']);
+      return { captures, fromFrames: session.layer.counters.shotFrames > 0, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r).to.deep.equal({ captures: 0, fromFrames: true, mismatch: null });
+  });
+
+  it('captures the translucent portal where its frames cannot vouch, still pixel for pixel', async () => {
+    const keys = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'];
+    const r = await withApp('portal', async (session, page) => {
+      const captures = await press(session, page, keys);
+      return { captures, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r.mismatch).to.equal(null);
+    // The capture path takes about three a key (a clip, the whole layer, and one for the clip's
+    // own screencast frame); here the key's clip is all, unless its paint came after the clip.
+    expect(r.captures).to.be.at.least(1).and.below(2 * keys.length);
+  });
+
+  it('shows what a page-reported hint missed, from the frame that follows', async () => {
+    // The class change on #a recolours a child painted 380 px outside #a's box.
+    const r = await withApp('hint-miss', async (session, page) => {
+      await press(session, page, ['ArrowRight', 'ArrowRight']);
+      return { clipCorrections: session.layer.stats.clipCorrections, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r).to.deep.equal({ clipCorrections: 0, mismatch: null });
+  });
+
+  it('still captures every change at a fractional scale, where frames are not the capture', async () => {
+    const r = await withApp('portal-1080', async (session, page) => {
+      const captures = await press(session, page, ['ArrowRight', 'ArrowDown']);
+      return { captures: captures > 0, fromFrames: session.layer.counters.shotFrames, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r).to.deep.equal({ captures: true, fromFrames: 0, mismatch: null });
+  });
+
+  it('paints a key-down that changes nothing, after a capture shows it so', async () => {
+    const raw = await RawDevice.connect(rig.orch, 'pixels-raw');
+    try {
+      let painted = 0;
+      raw.ws.on('message', (data, isBinary) => {
+        if (!isBinary) return;
+        const h = frameHeader(data as Buffer);
+        painted = Math.max(painted, h.inputSeq);
+        raw.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: h.frame } });
+      });
+      raw.hello({ app: 'portal' });
+      await raw.helloResult(60000);
+      const session = [...rig.orch.sessions.values()][0];
+      await until('the app to be still', () => session.layer.idle && raw.frames.length > 0, 60000);
+      // The portal ignores digits: no screencast frame comes, so no frame could claim the key.
+      raw.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 48, action: 'down', seq: 1 } });
+      raw.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 48, action: 'up', seq: 2 } });
+      await until('the key-down to be painted', () => painted >= 1, 60000);
+      expect(session.layer.counters.keyChecks).to.be.at.least(1);
+    } finally {
+      raw.close();
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+    }
+  });
+});
