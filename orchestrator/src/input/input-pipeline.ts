@@ -8,7 +8,8 @@ export interface InputSink {
   settled(): Promise<void>;
   /** Resolves once no capture runs, and starts none until inputDelivered(). */
   holdForInput(): Promise<void>;
-  inputDelivered(seq: number, keyDown: boolean, hint: Rect | null): void;
+  /** `at`: when (ms since the epoch) the page had taken the key, before its hint was asked for. */
+  inputDelivered(seq: number, keyDown: boolean, hint: Rect | null, at?: number): void;
 }
 
 /**
@@ -100,15 +101,17 @@ export class InputPipeline {
       // A key-down's frame is captured after its hint is in, from nothing that ran before it.
       else await sink.holdForInput();
       let where: Rect | null = null;
+      let at: number | undefined;
       try {
         await injector.inject(code, action);
+        at = Date.now();
         if (hint) where = await hint();
       } catch (err) {
         // The page died under the key: the reload is the answer, not a device error.
         if (this.injector !== injector) return;
         throw err;
       } finally {
-        sink.inputDelivered(inputSeq, action === 'down', where);
+        sink.inputDelivered(inputSeq, action === 'down', where, at);
       }
     });
     this.chain = run.catch(() => undefined);

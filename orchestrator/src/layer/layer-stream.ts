@@ -320,7 +320,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
    * for it anyway cost a full capture per key press, one in three of a focus move's captures.
    */
-  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null): void {
+  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null, at = Date.now()): void {
     const held = this.holding;
     this.holding = false;
     this.inputSeq = seq;
@@ -329,7 +329,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     this.downSeq = seq;
-    this.delivered.push({ seq, at: Date.now() });
+    this.delivered.push({ seq, at });
     if (this.delivered.length > 32) this.delivered.shift();
     // The last motion was live: this key most likely moves the same layer again.
     if (this.lastLive && !this.live && !this.keyframeWanted && this.liveAllowed()) {
@@ -398,7 +398,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !this.settling &&
       !this.shot &&
       !this.keyCheck &&
-      !this.keyWait
+      // A key-down no frame has claimed yet: its check is still to come.
+      !(this.keyWait && this.downSeq > this.sentInputSeq)
     );
   }
 

@@ -4,19 +4,30 @@ import { descendants } from '@stratus/testkit';
 
 const TICKS_PER_S = 100;
 
-/** CPU seconds used so far by a process tree (user + system, from /proc). */
-function treeCpuS(root: number): number {
-  let ticks = 0;
+/** CPU seconds used so far by each kind of process in a tree (user + system, from /proc): browser, gpu-process, renderer, … */
+function treeCpuByKind(root: number): Record<string, number> {
+  const kinds: Record<string, number> = {};
   for (const pid of [root, ...descendants(root)]) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]);
+      const kind = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      kinds[kind] = (kinds[kind] ?? 0) + (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
     } catch {
       // Gone already.
     }
   }
-  return ticks / TICKS_PER_S;
+  return kinds;
+}
+
+function treeCpuS(root: number): number {
+  return Object.values(treeCpuByKind(root)).reduce((a, b) => a + b, 0);
+}
+
+/** cloudCpuS by part: `node` (the orchestrator) and each kind of Chromium process. */
+export function cloudCpuByKind(orch: Orchestrator): Record<string, number> {
+  const node = process.cpuUsage();
+  return { node: (node.user + node.system) / 1e6, ...treeCpuByKind(orch.chromiumPid as number) };
 }
 
 /**
