@@ -618,14 +618,20 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const rows = new Uint8Array(layer.height);
     const translucent: Rect[] = [];
     const captured = this.captured;
+    let seeThrough = false;
     for (const r of damage) {
+      const clear = !translucentIn(now, r);
+      seeThrough ||= !clear;
       // A capture begun after this frame was taken has newer pixels there already.
       if (captured && shot.takenAt < captured.at && contains(captured.area, r)) continue;
       markRows(rows, r);
-      if (translucentIn(now, r)) translucent.push(r);
-      else copyRect(now, img, r);
+      if (clear) copyRect(now, img, r);
+      else translucent.push(r);
     }
-    if (damage.length > 0) this.translucentKeys = translucent.length > 0;
+    if (damage.length > 0) this.translucentKeys = seeThrough;
+    // The frame claims what was delivered before it was taken, or before its capture began: a
+    // capture shows every key the page had taken when it was asked for.
+    let claimFrom = shot.takenAt;
     if (translucent.length > 0) {
       // The whole layer: a clip capture would make the page paint twice more (its own frame,
       // then the whole page again), where a whole one paints once and its echo is the frame before.
@@ -644,6 +650,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       markRows(rows, clip);
       this.counters.shotCaptures++;
       this.captured = { at, area: clip };
+      claimFrom = Math.max(claimFrom, at);
     }
     if (this.sent !== layer || !this.direct() || (this.holes ? this.holes.generation : 0) !== holes) {
       // A keyframe, a motion or a video hole came meanwhile: only a capture will do.
@@ -651,7 +658,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     if (damage.length > 0) this.counters.shotFrames++;
-    await this.sendChanges(img, { raw: null, rows, clip: null, holesGeneration: holes, inputSeq: this.claimedBy(shot.takenAt), capturedAt, captureDone: performance.now(), epoch });
+    await this.sendChanges(img, { raw: null, rows, clip: null, holesGeneration: holes, inputSeq: this.claimedBy(claimFrom), capturedAt, captureDone: performance.now(), epoch });
   }
 
   /** Live motion may start: the device decodes JPEG, the config allows it, and no video shows through. */
@@ -1078,7 +1085,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded);
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
-    if (keyframe) this.kept = null;
+    if (keyframe) {
+      this.kept = null;
+      // Until a frame shows where keys paint, a layer with see-through parts is taken to have them there.
+      this.translucentKeys = this.shots && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
+    }
     if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
     else this.keepSent(img, f.raw, holesGeneration);
     this.sentInputSeq = inputSeq;

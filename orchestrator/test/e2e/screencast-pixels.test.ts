@@ -98,11 +98,12 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
         painted = Math.max(painted, h.inputSeq);
         raw.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: h.frame } });
       });
-      raw.hello({ app: 'portal' });
+      raw.hello({ app: 'grid-720' });
       await raw.helloResult(60000);
       const session = [...rig.orch.sessions.values()][0];
       await until('the app to be still', () => session.layer.idle && raw.frames.length > 0, 60000);
-      // The portal ignores digits: no screencast frame comes, so no frame could claim the key.
+      // The grid (opaque, so its keys wait for their paint's frame) ignores digits: no screencast
+      // frame comes, so no frame could claim the key.
       raw.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 48, action: 'down', seq: 1 } });
       raw.send({ jsonrpc: '2.0', method: 'input.key', params: { code: 48, action: 'up', seq: 2 } });
       await until('the key-down to be painted', () => painted >= 1, 60000);

@@ -111,6 +111,8 @@ interface KeyCost {
   /** ms per move by part: node (the orchestrator), browser, gpu-process, renderer, utility. */
   parts: Record<string, number>;
   captures: number;
+  /** Keys no frame claimed in time, checked by a capture (pixels mode). */
+  keyChecks: number;
 }
 
 /** One session on the portal, a key every 300 ms, each one's frames at rest before the next. */
@@ -120,6 +122,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
     await settleSessions(orch);
     const session = [...orch.sessions.values()][0];
     const captures0 = session.page.captures;
+    const checks0 = session.layer.counters.keyChecks;
     const cpu0 = cloudCpuByKind(orch);
     for (let i = 0; i < CPU_KEYS; i++) {
       one.press();
@@ -129,6 +132,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
     await settleSessions(orch);
     const cpu1 = cloudCpuByKind(orch);
     const captures = (session.page.captures - captures0) / CPU_KEYS;
+    const keyChecks = (session.layer.counters.keyChecks - checks0) / CPU_KEYS;
     // Idle cost over the same span, so the figure is what the keys cost.
     const idle0 = cloudCpuS(orch);
     await delay(CPU_KEYS * 300);
@@ -139,7 +143,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
       if (ms >= 0.5) parts[k] = round(ms);
     }
     const total = Object.values(parts).reduce((a, b) => a + b, 0);
-    return { ms: total - idleMs, idleMs, parts, captures };
+    return { ms: total - idleMs, idleMs, parts, captures, keyChecks };
   } finally {
     one.close();
     await until('the session to end', () => orch.sessions.size === 0, 60000);
@@ -148,7 +152,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
 
 function describeCost(c: KeyCost): string {
   const parts = Object.entries(c.parts).map(([k, v]) => `${k} ${v}`).join(', ');
-  return `${round(c.ms)} ms (${parts}; ${round(c.idleMs)} ms of idle taken off), ${round(c.captures)} captures a key`;
+  return `${round(c.ms)} ms (${parts}; ${round(c.idleMs)} ms of idle taken off), ${round(c.captures)} captures a key (${round(c.keyChecks)} of them key checks)`;
 }
 
 /**
