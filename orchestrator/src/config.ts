@@ -199,7 +199,7 @@ export const DEFAULTS = {
      * pixels; a key costs the page's one paint instead of two captures. "off" captures every change (with damageHints).
      */
     screencastPixels: 'on',
-    /** layer/layer-stream.ts: with screencastPixels, how long a key-down may go unpainted before a capture checks it. */
+    /** layer/layer-stream.ts: how long a key-down may go unclaimed by any frame before a capture checks it (in pixels mode, a key that paints nothing waits this long). */
     keyPaintWaitMs: 150,
     /** session/session.ts (page/cloud-page.ts): largest hinted area, in percent of the layer; bigger gets a full capture. */
     damageHintMaxPercent: 25,

@@ -7,7 +7,7 @@ import { blank, bounds, diffRects, Rect } from './damage';
 import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
 import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
-import { copyRect, markRows, translucentIn } from './shot';
+import { copyRect, markRows, ShotChange, ShotReader, translucentIn } from './shot';
 import type { HoleCutter } from './video-holes';
 
 /**
@@ -43,11 +43,6 @@ export interface LayerStreamOptions {
   motionMaxFps: number;
   /** Pixels mode (useShots): how long a key-down may go unpainted before a capture checks it. */
   keyPaintWaitMs: number;
-}
-
-/** A PNG's size as "WxH", from its header. */
-function pngSize(png: Buffer): string {
-  return png.length < 24 ? '' : `${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`;
 }
 
 /** Live motion: the screencast's JPEG frames go to the device as they come (the 'live' event switches it). */
@@ -220,25 +215,13 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private preparing = false;
   private ready: ReadyKeyframe | null = null;
   /** Pixels mode: PNG screencast frames carry the layer's changes (layer/shot.ts); the session sets it at scale 1. */
-  private shots = false;
+  private pixels = false;
   /** The newest screencast frame not taken in yet. */
   private shot: { png: Buffer; takenAt: number } | null = null;
-  /**
-   * The last screencast frame taken in (premultiplied; the shot decoder's last), which the next is
-   * diffed with: every change since shows there. Null: none known to match what the device has.
-   */
-  private shotRef: Rgba | null = null;
-  private readonly shotDecoder = new FrameDecoder();
+  private readonly shots: ShotReader;
   /** After a key-down in pixels mode: if no frame claims it in keyPaintWaitMs, a capture does (keyCheck). */
   private keyWait: NodeJS.Timeout | null = null;
   private keyCheck = false;
-  /**
-   * Where the device's layer holds captured pixels, and when (ms since the epoch) that capture
-   * began: a screencast frame taken before then shows nothing newer there.
-   */
-  private captured: { at: number; area: Rect } | null = null;
-  /** The last change a screencast frame brought had translucent pixels: keys capture at once, as outside pixels mode. */
-  private translucentKeys = false;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
   readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0 };
@@ -249,6 +232,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     private readonly opts: LayerStreamOptions
   ) {
     super();
+    this.shots = new ShotReader(opts.tileSize);
   }
 
   /** The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy". */
@@ -269,7 +253,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * on at scale 1 only: at a fractional one the screencast's frames are not the capture's.
    */
   useShots(on: boolean): void {
-    this.shots = on;
+    this.pixels = on;
     this.forgetShots();
   }
 
@@ -278,7 +262,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * epoch). In pixels mode its changes become the next frame; otherwise it only signals damage.
    */
   screencastShot(png: Buffer, takenAt: number): void {
-    if (!this.shots || this.paused) {
+    if (!this.pixels || this.paused) {
       // Without a device (a pre-warmed session captures its keyframe), the frames start over after.
       this.forgetShots();
       this.markDirty();
@@ -331,6 +315,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.downSeq = seq;
     this.delivered.push({ seq, at });
     if (this.delivered.length > 32) this.delivered.shift();
+    // Every key-down gets a frame that claims it: one whose paint no frame claims (a live motion's
+    // frames all taken before it, a paint that raced its delivery) is checked by a capture.
+    this.armKeyWait();
     // The last motion was live: this key most likely moves the same layer again.
     if (this.lastLive && !this.live && !this.keyframeWanted && this.liveAllowed()) {
       this.startLive(this.holes ? this.holes.generation : 0);
@@ -342,8 +329,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       // Where keys change translucent pixels, which a frame cannot vouch for, the key's capture
       // starts at once (from its hint when there is one), as outside pixels mode: the frame of
       // its paint then finds it done.
-      this.armKeyWait();
-      if (this.translucentKeys) {
+      if (this.shots.translucentKeys) {
         this.clip = hint && !(held ? this.damageBeforeInput : this.dirty) ? hint : null;
         this.dirty = true;
       }
@@ -537,7 +523,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** Pixels mode may make the next frame from a screencast frame: nothing else is under way that captures. */
   private direct(): boolean {
     return (
-      this.shots &&
+      this.pixels &&
       this.sent !== null &&
       !this.keyframeWanted &&
       !this.live &&
@@ -552,10 +538,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   private forgetShots(): void {
     this.shot = null;
-    this.shotRef = null;
-    this.shotDecoder.reset();
-    this.captured = null;
-    this.translucentKeys = false;
+    this.shots.reset();
     this.keyCheck = false;
     if (this.keyWait) clearTimeout(this.keyWait);
     this.keyWait = null;
@@ -589,67 +572,40 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private async takeShot(shot: { png: Buffer; takenAt: number }): Promise<void> {
     const capturedAt = performance.now();
     const epoch = this.epoch;
-    const ref = this.shotRef;
-    const sent = this.sent;
-    // A frame of another size is a clip capture's echo: the page's next frame is whole again.
-    if (sent && pngSize(shot.png) !== `${sent.width}x${sent.height}`) return;
-    let decoded: DecodedFrame;
+    const layer = this.sent;
+    let change: ShotChange | null | undefined = null;
     try {
-      decoded = this.shotDecoder.decode(shot.png);
+      if (layer) change = this.shots.read(shot.png, shot.takenAt, layer, this.direct());
     } catch {
-      this.forgetShots();
-      this.dirty = true;
-      return;
+      change = null;
     }
-    const now = decoded.image;
-    this.shotRef = now;
-    const fits = (img: Rgba | null): boolean => img !== null && img.width === now.width && img.height === now.height;
-    if (!fits(ref) || !fits(sent) || !this.direct()) {
+    // A clip capture's echo: nothing to learn from it.
+    if (change === undefined) return;
+    if (!layer || !change) {
       // Nothing yet known to match the device's layer, or a state that captures anyway: the
       // capture that follows starts after this frame, so the next frame's diff holds again.
       this.dirty = true;
       return;
     }
-    const before = ref as Rgba;
-    const layer = sent as Rgba;
     const holes = this.holes ? this.holes.generation : 0;
-    const damage = diffRects(before, now, this.opts.tileSize, decoded.previous === before ? decoded.changedRows : null);
-    const img: Rgba = { width: layer.width, height: layer.height, data: Buffer.from(layer.data) };
-    const rows = new Uint8Array(layer.height);
-    const translucent: Rect[] = [];
-    const captured = this.captured;
-    let seeThrough = false;
-    for (const r of damage) {
-      const clear = !translucentIn(now, r);
-      seeThrough ||= !clear;
-      // A capture begun after this frame was taken has newer pixels there already.
-      if (captured && shot.takenAt < captured.at && contains(captured.area, r)) continue;
-      markRows(rows, r);
-      if (clear) copyRect(now, img, r);
-      else translucent.push(r);
-    }
-    if (damage.length > 0) this.translucentKeys = seeThrough;
+    const { img, rows, translucent } = change;
     // The frame claims what was delivered before it was taken, or before its capture began: a
     // capture shows every key the page had taken when it was asked for.
     let claimFrom = shot.takenAt;
     if (translucent.length > 0) {
-      // The whole layer: a clip capture would make the page paint twice more (its own frame,
-      // then the whole page again), where a whole one paints once and its echo is the frame before.
+      // The whole layer: a clip capture makes the page paint twice more (the clip's frame, then
+      // the whole page again), where a whole one paints once and its echo is the frame before.
       const clip = bounds(translucent);
       const at = Date.now();
       const whole = decodePng(await this.source.capture());
-      if (this.outdated(epoch)) {
-        this.dirty = true;
-        return;
-      }
-      if (whole.width !== img.width || whole.height !== img.height) {
+      if (this.outdated(epoch) || whole.width !== img.width || whole.height !== img.height) {
         this.dirty = true;
         return;
       }
       copyRect(whole, img, clip);
       markRows(rows, clip);
       this.counters.shotCaptures++;
-      this.captured = { at, area: clip };
+      this.shots.captured = { at, area: clip };
       claimFrom = Math.max(claimFrom, at);
     }
     if (this.sent !== layer || !this.direct() || (this.holes ? this.holes.generation : 0) !== holes) {
@@ -657,7 +613,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.dirty = true;
       return;
     }
-    if (damage.length > 0) this.counters.shotFrames++;
+    if (change.changed) this.counters.shotFrames++;
     await this.sendChanges(img, { raw: null, rows, clip: null, holesGeneration: holes, inputSeq: this.claimedBy(claimFrom), capturedAt, captureDone: performance.now(), epoch });
   }
 
@@ -983,7 +939,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       decoded.previous !== null &&
       (fresh ? decoded.previous === sent : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
     const raw = fresh ? null : decoded.image;
-    this.captured = { at, area: clip ?? { x: 0, y: 0, w: img.width, h: img.height } };
+    this.shots.captured = { at, area: clip ?? { x: 0, y: 0, w: img.width, h: img.height } };
     await this.sendChanges(img, { raw, rows: rowsHold ? decoded.changedRows : null, clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch });
   }
 
@@ -1033,7 +989,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (clip) {
       this.stats.clipFrames++;
       // In pixels mode the page's next frames show whatever the clip missed.
-      if (!this.shots) {
+      if (!this.pixels) {
         this.verifying = true;
         this.dirty = true;
       }
@@ -1088,7 +1044,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (keyframe) {
       this.kept = null;
       // Until a frame shows where keys paint, a layer with see-through parts is taken to have them there.
-      this.translucentKeys = this.shots && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
+      this.shots.translucentKeys = this.pixels && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
     }
     if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
     else this.keepSent(img, f.raw, holesGeneration);

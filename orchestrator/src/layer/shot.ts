@@ -1,5 +1,6 @@
-import type { Rgba } from '../png/decode';
-import type { Rect } from './damage';
+import { DecodedFrame, FrameDecoder, Rgba } from '../png/decode';
+import { diffRects, Rect } from './damage';
+import { contains } from './motion';
 
 /**
  * What a screencast frame can vouch for. Chromium's screencast PNGs are premultiplied, so a
@@ -42,4 +43,79 @@ export function pasteRect(part: Rgba, to: Rgba, at: Rect): void {
 /** Marks the rows `r` covers. */
 export function markRows(rows: Uint8Array, r: Rect): void {
   rows.fill(1, r.y, r.y + r.h);
+}
+
+/** What a screencast frame changed, laid over the device's layer. */
+export interface ShotChange {
+  /** The device's layer with the frame's opaque and clear changes in it. */
+  img: Rgba;
+  /** The only rows where `img` can differ from the device's layer. */
+  rows: Uint8Array;
+  /** Changed areas with translucent pixels: the frame cannot vouch for them, a capture must. */
+  translucent: Rect[];
+  /** The frame changed anything at all. */
+  changed: boolean;
+}
+
+/**
+ * Reads a page's PNG screencast frames one after another (pixels mode): each is diffed with the
+ * one before, which every change since shows in. Keeps what it learns of the layer: where the
+ * device holds captured pixels (a frame taken before that capture began shows nothing newer
+ * there), and whether keys paint see-through pixels.
+ */
+export class ShotReader {
+  /** The last frame taken in (premultiplied): the decoder's last, which the next is diffed with. */
+  private ref: Rgba | null = null;
+  private readonly decoder = new FrameDecoder();
+  /** Where the device's layer holds captured pixels, and when (ms since the epoch) that capture began. */
+  captured: { at: number; area: Rect } | null = null;
+  /** The last change a frame brought had translucent pixels: keys are captured at once. */
+  translucentKeys = false;
+
+  constructor(private readonly tileSize: number) {}
+
+  reset(): void {
+    this.ref = null;
+    this.decoder.reset();
+    this.captured = null;
+    this.translucentKeys = false;
+  }
+
+  /**
+   * Takes in a frame taken at `takenAt`; `sent` is the device's layer. Undefined when the frame is
+   * not of the layer's size (a clip capture's echo: the page's next frame is whole again); null
+   * when it can only be the reference from now on (nothing before it to diff with, or `use`
+   * false: a state in which every change is captured anyway). Throws on a frame that is not a PNG.
+   */
+  read(png: Buffer, takenAt: number, sent: Rgba, use: boolean): ShotChange | null | undefined {
+    if (png.length < 24 || png.readUInt32BE(16) !== sent.width || png.readUInt32BE(20) !== sent.height) return undefined;
+    const before = this.ref;
+    let decoded: DecodedFrame;
+    try {
+      decoded = this.decoder.decode(png);
+    } catch (err) {
+      this.reset();
+      throw err;
+    }
+    const now = decoded.image;
+    this.ref = now;
+    if (!before || before.width !== now.width || before.height !== now.height || !use) return null;
+    const damage = diffRects(before, now, this.tileSize, decoded.previous === before ? decoded.changedRows : null);
+    const img: Rgba = { width: sent.width, height: sent.height, data: Buffer.from(sent.data) };
+    const rows = new Uint8Array(sent.height);
+    const translucent: Rect[] = [];
+    const captured = this.captured;
+    let seeThrough = false;
+    for (const r of damage) {
+      const clear = !translucentIn(now, r);
+      seeThrough ||= !clear;
+      // A capture begun after this frame was taken has newer pixels there already.
+      if (captured && takenAt < captured.at && contains(captured.area, r)) continue;
+      markRows(rows, r);
+      if (clear) copyRect(now, img, r);
+      else translucent.push(r);
+    }
+    if (damage.length > 0) this.translucentKeys = seeThrough;
+    return { img, rows, translucent, changed: damage.length > 0 };
+  }
 }
