@@ -45,6 +45,9 @@ export interface LayerStreamOptions {
   keyPaintWaitMs: number;
 }
 
+/** Longest wait for the screencast's switch to JPEG before a live motion with no frame ends. */
+const LIVE_SWITCH_MS = 1000;
+
 /** Live motion: the screencast's JPEG frames go to the device as they come (the 'live' event switches it). */
 interface Live {
   holes: number;
@@ -222,9 +225,19 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** After a key-down in pixels mode: if no frame claims it in keyPaintWaitMs, a capture does (keyCheck). */
   private keyWait: NodeJS.Timeout | null = null;
   private keyCheck = false;
+  /**
+   * Frames with changes came in a burst (less than motionSettleMs apart): the screencast may have
+   * skipped one (it drops frames while earlier ones are unacknowledged; a menu's transitions were
+   * left 22 554 pixels off without this), so once they stop a capture checks the layer
+   * (burstCheck). A single paint's frame is not skipped.
+   */
+  private shotAt = -Infinity;
+  private burst = false;
+  private burstWait: NodeJS.Timeout | null = null;
+  private burstCheck = false;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -270,6 +283,21 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     this.shot = { png, takenAt };
     this.pump();
+  }
+
+  /** A frame brought changes: two within motionSettleMs make a burst, checked by a capture once frames stop. */
+  private shotChanged(): void {
+    const now = performance.now();
+    if (now - this.shotAt < this.opts.motionSettleMs) this.burst = true;
+    this.shotAt = now;
+    if (this.burstWait) clearTimeout(this.burstWait);
+    this.burstWait = setTimeout(() => {
+      this.burstWait = null;
+      if (!this.burst) return;
+      this.burst = false;
+      this.burstCheck = true;
+      this.pump();
+    }, this.opts.motionSettleMs);
   }
 
   /**
@@ -384,6 +412,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !this.settling &&
       !this.shot &&
       !this.keyCheck &&
+      !this.burstCheck &&
+      !(this.burstWait && this.burst) &&
       // A key-down no frame has claimed yet: its check is still to come.
       !(this.keyWait && this.downSeq > this.sentInputSeq)
     );
@@ -540,6 +570,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.shot = null;
     this.shots.reset();
     this.keyCheck = false;
+    this.burst = false;
+    this.burstCheck = false;
+    this.shotAt = -Infinity;
+    if (this.burstWait) clearTimeout(this.burstWait);
+    this.burstWait = null;
     if (this.keyWait) clearTimeout(this.keyWait);
     this.keyWait = null;
   }
@@ -587,6 +622,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.dirty = true;
       return;
     }
+    if (change.changed) this.shotChanged();
     const holes = this.holes ? this.holes.generation : 0;
     const { img, rows, translucent } = change;
     // The frame claims what was delivered before it was taken, or before its capture began: a
@@ -627,18 +663,25 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.lastLive = false;
     // A clip frame's check is moot: the live frames carry the whole layer.
     this.verifying = false;
-    this.armLive();
+    // The screencast has to switch to JPEG before any frame can come (a stop and a start, over
+    // 100 ms on a loaded machine): stillness is counted from liveSwitched(), this only bounds it.
+    this.armLive(LIVE_SWITCH_MS);
     this.emit('live', true);
   }
 
+  /** The screencast now sends JPEG frames (the 'live' event's switch is done): stillness counts from now. */
+  liveSwitched(): void {
+    if (this.live && this.live.frames === 0 && !this.live.pending) this.armLive();
+  }
+
   /** No live frame for motionSettleMs: the motion stopped, and the exact layer follows (when `settle`). */
-  private armLive(): void {
+  private armLive(ms = this.opts.motionSettleMs): void {
     if (this.liveTimer) clearTimeout(this.liveTimer);
     this.liveTimer = setTimeout(() => {
       this.liveTimer = null;
       this.endLive(true);
       this.pump();
-    }, this.opts.motionSettleMs);
+    }, ms);
   }
 
   private endLive(settle: boolean): void {
@@ -763,6 +806,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.busy = true;
       this.track(this.takeShot(shot));
       return;
+    }
+    if (this.burstCheck) {
+      this.burstCheck = false;
+      this.counters.burstChecks++;
+      this.dirty = true;
     }
     if (!this.dirty && !this.keyframeWanted) {
       if (this.motion) this.armSettle();

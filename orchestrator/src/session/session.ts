@@ -160,7 +160,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.layer.on('unchanged', () => this.signal?.echoed());
     this.layer.on('changed', () => this.signal?.changed());
     // Live motion: the screencast's frames become the layer's, at the device's size.
-    this.layer.on('live', (on) => void this.signal?.setLive(on, opts.ui.motionQuality, { width: opts.device.width, height: opts.device.height }));
+    this.layer.on('live', (on) => {
+      const signal = this.signal;
+      if (!signal) return;
+      void signal.setLive(on, opts.ui.motionQuality, { width: opts.device.width, height: opts.device.height }).then(() => {
+        if (on && this.signal === signal) this.layer.liveSwitched();
+      });
+    });
     this.layer.on('painted', (info) => {
       this.page.rendered({
         frame: info.frame,

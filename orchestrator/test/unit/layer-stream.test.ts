@@ -793,6 +793,10 @@ describe('orchestrator/layer/layer-stream', () => {
       stream.inputDelivered(9, true);
       expect(live).to.deep.equal([true, false, true]);
       expect(page.captures).to.equal(captures);
+      // Not before the screencast has switched to JPEG (a frame could not have come yet).
+      await clock.tickAsync(500);
+      expect(live).to.deep.equal([true, false, true]);
+      stream.liveSwitched();
       // The key changed nothing: no screencast frame. After motionSettleMs one capture reports it painted.
       await clock.tickAsync(100);
       await rest();
