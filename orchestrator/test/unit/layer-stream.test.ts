@@ -854,4 +854,95 @@ describe('orchestrator/layer/layer-stream', () => {
       clock.uninstall();
     }
   });
+
+  describe('pixels mode (screencast frames as the layer)', () => {
+    let clock: ReturnType<typeof FakeTimers.install>;
+    const last = (): ParsedFrame => parse(sent[sent.length - 1]);
+    const ack = (): void => void stream.ack(last().header.frame);
+    /** The page's screencast frame of what it shows now (the fake's pixels need no premultiplying). */
+    const frameNow = (): void => stream.screencastShot(encodePngRect(page.img, 0, 0, page.img.width, page.img.height, 1), Date.now());
+
+    beforeEach(async () => {
+      clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+      const grey = blank(64, 32);
+      for (let o = 0; o < grey.data.length; o += 4) grey.data.writeUInt32BE(0x203040ff, o);
+      page.img = grey;
+      stream.useShots(true);
+      stream.markDirty();
+      await rest();
+      ack();
+      // The first frame has nothing before it to be diffed with: it is taken in, and a capture checks.
+      frameNow();
+      await rest();
+      if (stream.framesInFlight > 0) ack();
+    });
+    afterEach(() => clock.uninstall());
+
+    it('takes an opaque change from the frame, with no capture', async () => {
+      const captures = page.captures;
+      page.paint(3, 0xff0000ff);
+      frameNow();
+      await rest();
+      expect(page.captures).to.equal(captures);
+      expect(last().rects.map((r) => [r.x, r.y, r.w, r.h])).to.deep.equal([[3, 0, 1, 1]]);
+      expect(stream.counters.shotFrames).to.equal(1);
+    });
+
+    it('captures a translucent change, which a frame cannot vouch for', async () => {
+      const captures = page.captures;
+      page.paint(5, 0x11223380);
+      frameNow();
+      await rest();
+      expect(page.captures).to.equal(captures + 1);
+      expect(stream.counters.shotCaptures).to.equal(1);
+      expect(last().rects.map((r) => [r.x, r.w])).to.deep.equal([[5, 1]]);
+    });
+
+    it('checks a burst of changed frames with one capture once they stop', async () => {
+      page.paint(1, 0xff0000ff);
+      frameNow();
+      await rest();
+      ack();
+      await clock.tickAsync(20);
+      page.paint(2, 0x00ff00ff);
+      frameNow();
+      await rest();
+      ack();
+      const captures = page.captures;
+      expect(stream.idle).to.equal(false);
+      await clock.tickAsync(100);
+      await rest();
+      expect(stream.counters.burstChecks).to.equal(1);
+      expect(page.captures).to.equal(captures + 1);
+      expect(stream.idle).to.equal(true);
+    });
+
+    it('paints a key-down no frame claims after keyPaintWaitMs, with a capture', async () => {
+      await stream.holdForInput();
+      const captures = page.captures;
+      stream.inputDelivered(7, true);
+      await rest();
+      expect(page.captures).to.equal(captures);
+      expect(stream.idle).to.equal(false);
+      await clock.tickAsync(150);
+      await rest();
+      expect(stream.counters.keyChecks).to.equal(1);
+      expect(last().header.inputSeq).to.equal(7);
+      expect(last().rects).to.have.length(0);
+    });
+
+    it('claims a key-down for the first frame taken after the page took it', async () => {
+      await stream.holdForInput();
+      stream.inputDelivered(9, true);
+      await clock.tickAsync(5);
+      page.paint(4, 0xffffffff);
+      frameNow();
+      await rest();
+      expect(last().header.inputSeq).to.equal(9);
+      ack();
+      await clock.tickAsync(150);
+      await rest();
+      expect(stream.counters.keyChecks).to.equal(0);
+    });
+  });
 });
