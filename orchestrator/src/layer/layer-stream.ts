@@ -7,7 +7,7 @@ import { blank, bounds, diffRects, Rect } from './damage';
 import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
 import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
-import { copyRect, markRows, ShotChange, ShotReader, translucentIn } from './shot';
+import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
 import type { HoleCutter } from './video-holes';
 
 /**
@@ -41,7 +41,7 @@ export interface LayerStreamOptions {
   motionLive: string;
   /** Live frames per second at most: faster devices and links get no more than the motion needs. */
   motionMaxFps: number;
-  /** Pixels mode (useShots): how long a key-down may go unpainted before a capture checks it. */
+  /** How long a key-down may go without a frame that claims it before a capture checks it. */
   keyPaintWaitMs: number;
 }
 
@@ -222,7 +222,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** The newest screencast frame not taken in yet. */
   private shot: { png: Buffer; takenAt: number } | null = null;
   private readonly shots: ShotReader;
-  /** After a key-down in pixels mode: if no frame claims it in keyPaintWaitMs, a capture does (keyCheck). */
+  /** After a key-down (any mode): if no frame claims it in keyPaintWaitMs, a capture does (keyCheck). */
   private keyWait: NodeJS.Timeout | null = null;
   private keyCheck = false;
   /**
@@ -566,6 +566,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     );
   }
 
+  /** Screencast frames, and the checks that wait on frames (a key's, a burst's), start over. */
   private forgetShots(): void {
     this.shot = null;
     this.shots.reset();
@@ -600,8 +601,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /**
    * Takes in a screencast frame. Where it differs from the last one, its opaque and clear pixels
-   * are the layer's; a change with translucent pixels is captured (one clip round them all, at
-   * scale 1 exact). Anything else that is going on (a keyframe, a motion, video holes) makes the
+   * are the layer's; changes with translucent pixels are taken from one whole capture (the
+   * bounding box of them all). Anything else that is going on (a keyframe, a motion, video holes) makes the
    * frame a damage signal only, as outside pixels mode.
    */
   private async takeShot(shot: { png: Buffer; takenAt: number }): Promise<void> {
@@ -932,14 +933,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (this.holes) part = await this.holes.cut(part, clip.x, clip.y, holesBefore);
     if (this.sent !== sent) return null;
     if (part.width !== clip.w || part.height !== clip.h) return null;
-    const data = Buffer.from(sent.data);
-    const stride = sent.width * 4;
+    const image: Rgba = { width: sent.width, height: sent.height, data: Buffer.from(sent.data) };
     const changedRows = new Uint8Array(sent.height);
-    for (let row = 0; row < clip.h; row++) {
-      part.data.copy(data, (clip.y + row) * stride + clip.x * 4, row * clip.w * 4, (row + 1) * clip.w * 4);
-      changedRows[clip.y + row] = 1;
-    }
-    return { image: { width: sent.width, height: sent.height, data }, changedRows, previous: sent };
+    pasteRect(part, image, clip);
+    markRows(changedRows, clip);
+    return { image, changedRows, previous: sent };
   }
 
   /** A capture begun in `epoch` may not be sent: the stream stopped, lost its device, or the page was re-created since. */

@@ -20,10 +20,6 @@ function treeCpuByKind(root: number): Record<string, number> {
   return kinds;
 }
 
-function treeCpuS(root: number): number {
-  return Object.values(treeCpuByKind(root)).reduce((a, b) => a + b, 0);
-}
-
 /** cloudCpuS by part: `node` (the orchestrator) and each kind of Chromium process. */
 export function cloudCpuByKind(orch: Orchestrator): Record<string, number> {
   const node = process.cpuUsage();
@@ -35,6 +31,5 @@ export function cloudCpuByKind(orch: Orchestrator): Record<string, number> {
  * bench's own small share of driving the device) and the cloud Chromium's process tree.
  */
 export function cloudCpuS(orch: Orchestrator): number {
-  const node = process.cpuUsage();
-  return (node.user + node.system) / 1e6 + treeCpuS(orch.chromiumPid as number);
+  return Object.values(cloudCpuByKind(orch)).reduce((a, b) => a + b, 0);
 }
