@@ -8,6 +8,7 @@ import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect'
 import { buildFrame, EncodedRect } from './frame-builder';
 import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
+import { LayerCopies } from './layer-copies';
 import type { HoleCutter } from './video-holes';
 
 /**
@@ -222,6 +223,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** The newest screencast frame not taken in yet. */
   private shot: { png: Buffer; takenAt: number } | null = null;
   private readonly shots: ShotReader;
+  /** Copies of the layer that changes are laid over (patchClip, screencast frames). */
+  private readonly copies = new LayerCopies();
   /** After a key-down (any mode): if no frame claims it in keyPaintWaitMs, a capture does (keyCheck). */
   private keyWait: NodeJS.Timeout | null = null;
   private keyCheck = false;
@@ -245,7 +248,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     private readonly opts: LayerStreamOptions
   ) {
     super();
-    this.shots = new ShotReader(opts.tileSize);
+    this.shots = new ShotReader(opts.tileSize, this.copies);
   }
 
   /** The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy". */
@@ -933,7 +936,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (this.holes) part = await this.holes.cut(part, clip.x, clip.y, holesBefore);
     if (this.sent !== sent) return null;
     if (part.width !== clip.w || part.height !== clip.h) return null;
-    const image: Rgba = { width: sent.width, height: sent.height, data: Buffer.from(sent.data) };
+    const image = this.copies.of(sent);
     const changedRows = new Uint8Array(sent.height);
     pasteRect(part, image, clip);
     markRows(changedRows, clip);
@@ -946,6 +949,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private keepSent(img: Rgba, raw: Rgba | null, holesGeneration: number): void {
+    const old = this.sent;
+    // What the device had is free now, unless it is kept for after a live motion.
+    if (old && old.data !== img.data && old.data !== this.kept?.data) this.copies.release(old);
     this.sent = img;
     this.sentRaw = raw;
     this.sentHoles = holesGeneration;

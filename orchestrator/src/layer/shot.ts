@@ -1,5 +1,6 @@
 import { DecodedFrame, FrameDecoder, Rgba } from '../png/decode';
 import { diffRects, Rect } from './damage';
+import { LayerCopies } from './layer-copies';
 import { contains } from './motion';
 
 /**
@@ -66,13 +67,17 @@ export interface ShotChange {
 export class ShotReader {
   /** The last frame taken in (premultiplied): the decoder's last, which the next is diffed with. */
   private ref: Rgba | null = null;
-  private readonly decoder = new FrameDecoder();
+  /** Its frames never leave this reader, so the decoder may reuse their buffers. */
+  private readonly decoder = new FrameDecoder(true);
   /** Where the device's layer holds captured pixels, and when (ms since the epoch) that capture began. */
   captured: { at: number; area: Rect } | null = null;
   /** The last change a frame brought had translucent pixels: keys are captured at once. */
   translucentKeys = false;
 
-  constructor(private readonly tileSize: number) {}
+  constructor(
+    private readonly tileSize: number,
+    private readonly copies = new LayerCopies()
+  ) {}
 
   reset(): void {
     this.ref = null;
@@ -101,8 +106,9 @@ export class ShotReader {
     this.ref = now;
     if (!before || before.width !== now.width || before.height !== now.height || !use) return null;
     const damage = diffRects(before, now, this.tileSize, decoded.previous === before ? decoded.changedRows : null);
-    const img: Rgba = { width: sent.width, height: sent.height, data: Buffer.from(sent.data) };
     const rows = new Uint8Array(sent.height);
+    if (damage.length === 0) return { img: sent, rows, translucent: [], changed: false };
+    const img = this.copies.of(sent);
     const translucent: Rect[] = [];
     const captured = this.captured;
     let seeThrough = false;
@@ -115,7 +121,7 @@ export class ShotReader {
       if (clear) copyRect(now, img, r);
       else translucent.push(r);
     }
-    if (damage.length > 0) this.translucentKeys = seeThrough;
+    this.translucentKeys = seeThrough;
     return { img, rows, translucent, changed: damage.length > 0 };
   }
 }

@@ -109,6 +109,14 @@ export interface DecodedFrame {
 export class FrameDecoder {
   private lastRaw: Buffer | null = null;
   private last: Rgba | null = null;
+  /** The pixels of the frame before `last`, which nothing holds any more (reuse only). */
+  private spare: Buffer | null = null;
+
+  /**
+   * `reuse`: the caller keeps no frame past the next decode but one (it diffs each frame with the
+   * one before, then drops the older): each frame's buffer is then used again two frames on.
+   */
+  constructor(private readonly reuse = false) {}
 
   decode(png: Buffer): DecodedFrame {
     const parsed = readPng(png);
@@ -123,7 +131,9 @@ export class FrameDecoder {
     }
     const stride = width * 4;
     const rowLen = stride + 1;
-    const data = Buffer.allocUnsafeSlow(width * height * 4);
+    const size = width * height * 4;
+    const data = this.spare && this.spare.length === size ? this.spare : Buffer.allocUnsafeSlow(size);
+    this.spare = null;
     previous.data.copy(data);
     const words = wordsOf(data);
     const image: Rgba = { width, height, data };
@@ -148,9 +158,11 @@ export class FrameDecoder {
   reset(): void {
     this.lastRaw = null;
     this.last = null;
+    this.spare = null;
   }
 
   private remember(raw: Buffer | null, image: Rgba): void {
+    if (this.reuse && this.last && this.last.data !== image.data) this.spare = this.last.data;
     this.lastRaw = raw;
     this.last = raw ? image : null;
   }

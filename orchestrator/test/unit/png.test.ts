@@ -163,6 +163,26 @@ describe('orchestrator/png', () => {
       expect(b.image.data.equals(img.data)).to.equal(true);
     });
 
+    it('reusing buffers, decodes every frame exactly and keeps the one before intact', () => {
+      const decoder = new FrameDecoder(true);
+      let img = randomImage(37, 40, 21);
+      let before = decoder.decode(filteredPng(img, [2], 6)).image;
+      const buffers = new Set<ArrayBufferLike>([before.data.buffer]);
+      for (let i = 0; i < 6; i++) {
+        const next = changed(img, i * 5, i * 5 + 3, 39 - i, 30 + i);
+        const out = decoder.decode(filteredPng(next, [2], 6));
+        expect(out.image.data.equals(next.data), `frame ${i}`).to.equal(true);
+        // The caller diffs with the frame before: it must still hold that frame's pixels.
+        expect(out.previous).to.equal(before);
+        expect(before.data.equals(img.data), `frame ${i - 1} kept`).to.equal(true);
+        buffers.add(out.image.data.buffer);
+        before = out.image;
+        img = next;
+      }
+      // Seven frames in two buffers: each frame's goes to the frame two on.
+      expect(buffers.size).to.equal(2);
+    });
+
     it('starts over without hints after a size change, an RGB frame or a reset', () => {
       const decoder = new FrameDecoder();
       decoder.decode(filteredPng(randomImage(20, 12, 5), [2], 6));

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { blank } from '../../src/layer/damage';
+import { LayerCopies } from '../../src/layer/layer-copies';
 import { ShotReader, translucentIn } from '../../src/layer/shot';
 import { encodePngRect } from '../../src/png/encode';
 import type { Rgba } from '../../src/png/decode';
@@ -74,6 +75,33 @@ describe('orchestrator/layer/shot', () => {
     const same = reader.read(png(frame(put(1, 1, 0xff0000ff))), 1003, sent, true);
     expect(same && same.changed).to.equal(false);
     expect(reader.translucentKeys).to.equal(false);
+  });
+
+  it('lays changes over a copy of the layer, reusing the copy the layer has replaced; no change copies nothing', () => {
+    const copies = new LayerCopies();
+    const reader = new ShotReader(8, copies);
+    let sent = frame();
+    reader.read(png(frame()), 1000, sent, true);
+    const same = reader.read(png(frame()), 1001, sent, true);
+    expect(same && same.img).to.equal(sent);
+    const buffers = new Set<Buffer>();
+    const expected = frame();
+    for (let i = 0; i < 5; i++) {
+      put(i * 3, i, 0x10203000 + 0xff + i * 0x100)(expected);
+      const change = reader.read(png(expected), 1002 + i, sent, true);
+      if (!change) throw new Error('no change');
+      expect(change.img.data.equals(expected.data), `frame ${i}`).to.equal(true);
+      expect(change.img.data).to.not.equal(sent.data);
+      buffers.add(change.img.data);
+      // The stream keeps the new layer and gives the old one back.
+      copies.release(sent);
+      sent = change.img;
+    }
+    // The first layer was not a copy; after it, two buffers take turns.
+    expect(buffers.size).to.equal(2);
+    const other = frame();
+    copies.release(other);
+    expect(copies.of(sent).data).to.not.equal(other.data);
   });
 
   it('throws on a frame that is not a PNG, and starts over', () => {
