@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import puppeteer, { Browser } from 'puppeteer-core';
 import { Config } from './config';
 import { settledWithin } from './deadline';
@@ -77,6 +77,22 @@ export function trustCertificateArg(certFile: string): string {
 }
 
 /** Starts one headless Chromium with a fresh profile that is deleted again on close. */
+/**
+ * Chromium keeps its single-instance socket in a directory of its own under the temporary
+ * directory (org.chromium.Chromium.*), linked from the profile. It removes it when it closes, not
+ * when it is killed (a crash, a hung browser's SIGKILL): then it is ours to remove.
+ */
+function removeSingletonDir(userDataDir: string): void {
+  let target: string;
+  try {
+    target = readlinkSync(join(userDataDir, 'SingletonSocket'));
+  } catch {
+    return;
+  }
+  const dir = dirname(target);
+  if (dirname(dir) === tmpdir() && basename(dir).startsWith('org.chromium.')) rmSync(dir, { recursive: true, force: true });
+}
+
 export async function launchChromium(cfg: Config['chromium'], moreArgs: string[] = []): Promise<LaunchedChromium> {
   checkChromium(cfg.executablePath);
   const userDataDir = mkdtempSync(join(tmpdir(), 'stratus-chromium-'));
@@ -118,6 +134,7 @@ export async function launchChromium(cfg: Config['chromium'], moreArgs: string[]
           proc.kill('SIGKILL');
           await new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
         }
+        removeSingletonDir(userDataDir);
         // A killed browser's helpers can still be writing there for a moment (ENOTEMPTY): retry.
         rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
       })();

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Page } from 'puppeteer-core';
 import { VK } from '@stratus/protocol';
 import { decodePng } from '../../src/png/decode';
@@ -136,6 +138,10 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         const oldPid = rig.orch.chromiumPid as number;
         const oldChildren = descendants(oldPid);
         expect(oldChildren.length).to.be.above(0);
+        // Its profile, and the directory of its single-instance socket, which a killed browser leaves.
+        const profile = /--user-data-dir=([^\0]+)/.exec(readFileSync(`/proc/${oldPid}/cmdline`, 'utf8'))?.[1] as string;
+        const socketDir = dirname(readlinkSync(join(profile, 'SingletonSocket')));
+        expect(existsSync(socketDir)).to.equal(true);
         const health = async (): Promise<{ status: number; body: any }> => {
           const r = await fetch(`${rig.orch.baseUrl}/healthz`);
           return { status: r.status, body: await r.json() };
@@ -159,6 +165,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         await press(a, sa, VK.VK_DOWN);
         expect(await showsTheLayer(rig.orch, a, sa)).to.equal(true);
         await until('the old browser and its children to be gone', () => !alive(oldPid) && oldChildren.every((p) => !alive(p)));
+        await until('the old browser\'s files to be gone', () => !existsSync(profile) && !existsSync(socketDir));
         late.close();
       } finally {
         await a.close();
