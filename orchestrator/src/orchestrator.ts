@@ -26,17 +26,15 @@ import type { DestinationStream } from 'pino';
 import { createLogger, Logger } from './ops/log';
 import { Metrics, SessionState } from './ops/metrics';
 import { Directory, NodeRecord } from './cluster/directory';
-import { placeSession } from './cluster/placement';
+import { Routing } from './cluster/routing';
 import { SharedDocs } from './cluster/shared-docs';
 import type { DocStore } from './api/json-store';
 import type { StoredKey } from './api/api-keys';
 import type { StoredCatalogue } from './api/catalogue';
 import type { StoredWebhook } from './api/webhooks';
-import { issueTicket, verifyTicket } from './cluster/ticket';
 import { BlobStore, DeviceStates, FileBlobStore, MemoryBlobStore, stateKey } from './storage/device-state';
 import { join as joinPath } from 'node:path';
 import type { DeviceStateOptions } from './session/session';
-import { DEVICE_WS_PATH } from '@stratus/protocol';
 
 /** The media-bridge's settings from the one config (embedded here, or standalone in bridge-main.ts). */
 export function bridgeOptions(config: Config): ConstructorParameters<typeof MediaBridge>[0] {
@@ -134,6 +132,8 @@ export class Orchestrator implements SessionHost {
   private docs: SharedDocs | null = null;
   /** The session directory shared with the other nodes (cluster.redisUrl), or null alone. */
   private directory: Directory | null = null;
+  /** Where hellos, resumes and joins belong among the nodes (all here until the directory runs). */
+  private routing: Routing;
   /** Apps' state kept per device (catalogue `storage: "device"`), encrypted; in Redis with a directory. */
   deviceStates: DeviceStates | null = null;
   /** Where deviceStates keeps its records (memory when api.dataDir is empty and there is no directory). */
@@ -158,6 +158,12 @@ export class Orchestrator implements SessionHost {
       transcodes: () => this.bridge?.stats ?? null
     });
     this.revoked = new Set(listOf(config.auth.revokedDevices));
+    this.routing = this.makeRouting();
+  }
+
+  private makeRouting(): Routing {
+    const { auth, cluster } = this.config;
+    return new Routing(this.directory, this.nodeId, () => this.nodeRecord(), { secret: auth.secret, ticketTtlMs: cluster.ticketTtlMs });
   }
 
   /** The integration API's state over these document stores. */
@@ -393,69 +399,17 @@ export class Orchestrator implements SessionHost {
     return { id: this.nodeId, url, capacity: this.config.sessions.max, sessions: this.sessions.size + this.admitting, draining: this.draining !== null };
   }
 
-  /**
-   * With a directory, a hello without a ticket for this node is placed: on the least-loaded node
-   * that has room. Another node: STRATUS_REDIRECT to it, with a ticket. This node, or no answer
-   * from the directory (a node keeps serving while Redis is away): null, serve it here.
-   */
-  private async placeElsewhere(deviceId: string, ticket: string | undefined): Promise<StratusError | null> {
-    const d = this.directory;
-    if (!d) return null;
-    if (ticket !== undefined) {
-      verifyTicket(this.config.auth.secret, ticket, this.nodeId, deviceId);
-      return null;
-    }
-    let nodes: NodeRecord[];
-    try {
-      nodes = await d.nodes();
-    } catch {
-      return null;
-    }
-    // This node's own record as it is now, not as last written.
-    const me = this.nodeRecord();
-    const target = placeSession([...nodes.filter((n) => n.id !== me.id), me], me.id);
-    // Nobody has room, or this node is the place: served here (or refused, while it drains).
-    if (!target || target.id === me.id) return null;
-    const exp = Date.now() + this.config.cluster.ticketTtlMs;
-    return this.redirect(target.url, issueTicket(this.config.auth.secret, { node: target.id, dev: deviceId, exp }));
-  }
-
-  private redirect(nodeUrl: string, ticket?: string): StratusError {
-    const err = new StratusError('STRATUS_REDIRECT', nodeUrl);
-    err.redirect = { url: nodeUrl.replace(/^http/, 'ws').replace(/\/$/, '') + DEVICE_WS_PATH, ticket };
-    return err;
-  }
-
   async ownerUrl(sessionId: string): Promise<string | null> {
-    const d = this.directory;
-    if (!d || this.sessions.has(sessionId)) return null;
-    try {
-      const rec = await d.session(sessionId);
-      if (!rec || rec.node === this.nodeId) return null;
-      return (await d.nodes()).find((n) => n.id === rec.node)?.url ?? null;
-    } catch {
-      return null;
-    }
+    return this.sessions.has(sessionId) ? null : this.routing.ownerUrl(sessionId);
   }
 
-  async otherNodeUrls(): Promise<string[]> {
-    if (!this.directory) return [];
-    try {
-      return (await this.directory.nodes()).filter((n) => n.id !== this.nodeId).map((n) => n.url);
-    } catch {
-      return [];
-    }
+  otherNodeUrls(): Promise<string[]> {
+    return this.routing.otherNodeUrls();
   }
 
   /** Rejects with a redirect to the node that owns the session, or STRATUS_UNKNOWN_SESSION. */
   private async redirectOrUnknown(sessionId: string): Promise<Taken> {
-    throw (await this.ownerOf(sessionId)) ?? new StratusError('STRATUS_UNKNOWN_SESSION', sessionId.slice(0, 64));
-  }
-
-  /** The node that owns a session this node does not have, as a redirect; null when none does. */
-  private async ownerOf(sessionId: string): Promise<StratusError | null> {
-    const url = await this.ownerUrl(sessionId);
-    return url ? this.redirect(url) : null;
+    throw await this.routing.toOwner(sessionId);
   }
 
   /** What /healthz and /readyz report. */
@@ -577,6 +531,7 @@ export class Orchestrator implements SessionHost {
         throw new StratusError('STRATUS_DIRECTORY_UNAVAILABLE', `${(err as Error).message}`);
       }
       o.directory = d;
+      o.routing = o.makeRouting();
     }
     const storeDir = config.api.dataDir ? joinPath(config.api.dataDir, 'device-state') : '';
     o.stateStore = o.directory ? o.directory.blobs : storeDir ? new FileBlobStore(storeDir) : new MemoryBlobStore();
@@ -687,7 +642,7 @@ export class Orchestrator implements SessionHost {
     if (reserved) return reserved;
     // A draining node still places a hello on another node (its own record says it drains), so
     // a device it moved that comes straight back is sent on, whatever the load balancer does.
-    const elsewhere = await this.placeElsewhere(claims.dev, this.draining ? undefined : hello.ticket);
+    const elsewhere = await this.routing.place(claims.dev, this.draining ? undefined : hello.ticket);
     if (elsewhere) throw elsewhere;
     this.checkTakesSessions();
     const appId = hello.app ?? this.config.apps.default;
