@@ -8,6 +8,7 @@ import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect'
 import { buildFrame, EncodedRect } from './frame-builder';
 import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
+import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
 import type { HoleCutter } from './video-holes';
 
@@ -210,8 +211,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private liveTimer: NodeJS.Timeout | null = null;
   /** The last motion went live and sent more than one frame: a key-down goes live at once. */
   private lastLive = false;
-  /** Wall-clock times of the last key-downs delivered: a live frame includes those before it was taken. */
-  private delivered: Array<{ seq: number; at: number }> = [];
   /**
    * No device yet (a pre-warmed session): each change is captured and built into a keyframe
    * anyway, so that the device's first frame goes out the moment it attaches.
@@ -225,19 +224,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly shots: ShotReader;
   /** Copies of the layer that changes are laid over (patchClip, screencast frames). */
   private readonly copies = new LayerCopies();
-  /** After a key-down (any mode): if no frame claims it in keyPaintWaitMs, a capture does (keyCheck). */
-  private keyWait: NodeJS.Timeout | null = null;
-  private keyCheck = false;
-  /**
-   * Frames with changes came in a burst (less than motionSettleMs apart): the screencast may have
-   * skipped one (it drops frames while earlier ones are unacknowledged; a menu's transitions were
-   * left 22 554 pixels off without this), so once they stop a capture checks the layer
-   * (burstCheck). A single paint's frame is not skipped.
-   */
-  private shotAt = -Infinity;
-  private burst = false;
-  private burstWait: NodeJS.Timeout | null = null;
-  private burstCheck = false;
+  /** Which keys a frame shows, and the captures that check what frames may have missed. */
+  private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
   readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0 };
@@ -249,6 +237,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   ) {
     super();
     this.shots = new ShotReader(opts.tileSize, this.copies);
+    this.checks = new FrameChecks({ keyPaintWaitMs: opts.keyPaintWaitMs, settleMs: opts.motionSettleMs }, () => this.pump());
   }
 
   /** The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy". */
@@ -286,21 +275,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     this.shot = { png, takenAt };
     this.pump();
-  }
-
-  /** A frame brought changes: two within motionSettleMs make a burst, checked by a capture once frames stop. */
-  private shotChanged(): void {
-    const now = performance.now();
-    if (now - this.shotAt < this.opts.motionSettleMs) this.burst = true;
-    this.shotAt = now;
-    if (this.burstWait) clearTimeout(this.burstWait);
-    this.burstWait = setTimeout(() => {
-      this.burstWait = null;
-      if (!this.burst) return;
-      this.burst = false;
-      this.burstCheck = true;
-      this.pump();
-    }, this.opts.motionSettleMs);
   }
 
   /**
@@ -344,11 +318,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     this.downSeq = seq;
-    this.delivered.push({ seq, at });
-    if (this.delivered.length > 32) this.delivered.shift();
     // Every key-down gets a frame that claims it: one whose paint no frame claims (a live motion's
     // frames all taken before it, a paint that raced its delivery) is checked by a capture.
-    this.armKeyWait();
+    this.checks.keyDelivered(seq, at);
     // The last motion was live: this key most likely moves the same layer again.
     if (this.lastLive && !this.live && !this.keyframeWanted && this.liveAllowed()) {
       this.startLive(this.holes ? this.holes.generation : 0);
@@ -414,11 +386,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !this.live &&
       !this.settling &&
       !this.shot &&
-      !this.keyCheck &&
-      !this.burstCheck &&
-      !(this.burstWait && this.burst) &&
-      // A key-down no frame has claimed yet: its check is still to come.
-      !(this.keyWait && this.downSeq > this.sentInputSeq)
+      // A check still to come: a key-down no frame has claimed yet, a burst's.
+      !this.checks.pending(this.downSeq > this.sentInputSeq)
     );
   }
 
@@ -573,33 +542,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private forgetShots(): void {
     this.shot = null;
     this.shots.reset();
-    this.keyCheck = false;
-    this.burst = false;
-    this.burstCheck = false;
-    this.shotAt = -Infinity;
-    if (this.burstWait) clearTimeout(this.burstWait);
-    this.burstWait = null;
-    if (this.keyWait) clearTimeout(this.keyWait);
-    this.keyWait = null;
+    this.checks.reset();
   }
 
-  private armKeyWait(): void {
-    if (this.keyWait) clearTimeout(this.keyWait);
-    this.keyWait = setTimeout(() => {
-      this.keyWait = null;
-      this.keyCheck = true;
-      this.pump();
-    }, this.opts.keyPaintWaitMs);
-  }
-
-  /**
-   * The input a frame taken at `takenAt` (ms since the epoch) includes: the key-downs delivered
-   * before it was taken. A paint that races its key's delivery claims it late, never early.
-   */
+  /** The key-downs a frame taken at `takenAt` (ms since the epoch) shows. */
   private claimedBy(takenAt: number): number {
-    let seq = this.sentInputSeq;
-    for (const d of this.delivered) if (d.at <= takenAt && d.seq > seq) seq = d.seq;
-    return seq;
+    return this.checks.claimedBy(takenAt, this.sentInputSeq);
   }
 
   /**
@@ -626,7 +574,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.dirty = true;
       return;
     }
-    if (change.changed) this.shotChanged();
+    if (change.changed) this.checks.frameChanged();
     const holes = this.holes ? this.holes.generation : 0;
     const { img, rows, translucent } = change;
     // The frame claims what was delivered before it was taken, or before its capture began: a
@@ -796,9 +744,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.endLive(false);
     }
     if (this.inflight.size >= this.opts.window) return;
-    if (this.keyCheck) {
-      this.keyCheck = false;
-      // No frame has claimed the last key-down: a capture shows it painted, or what it changed.
+    // No frame has claimed the last key-down: a capture shows it painted, or what it changed.
+    if (this.checks.takeKeyCheck()) {
       if (this.downSeq > this.sentInputSeq) {
         this.counters.keyChecks++;
         this.dirty = true;
@@ -811,8 +758,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.track(this.takeShot(shot));
       return;
     }
-    if (this.burstCheck) {
-      this.burstCheck = false;
+    if (this.checks.takeBurstCheck()) {
       this.counters.burstChecks++;
       this.dirty = true;
     }
