@@ -47,6 +47,12 @@ export class FrameChecks {
     return seq;
   }
 
+  /** How long ago (ms, by `now`) key-down `seq` reached the page; null when it is no longer known. */
+  sinceDelivered(seq: number, now: number): number | null {
+    const d = this.delivered.find((k) => k.seq === seq);
+    return d ? now - d.at : null;
+  }
+
   /** A screencast frame brought changes. */
   frameChanged(): void {
     const now = performance.now();

@@ -58,6 +58,9 @@ interface Live {
   /** `sent` has been marked lossy over the whole layer. */
   marked: boolean;
   frames: number;
+  /** performance.now() when it started, and when the last frame came (or the switch was done). */
+  startedAt: number;
+  lastFrameAt: number;
   /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
   sentAt: number;
   slot: NodeJS.Timeout | null;
@@ -211,6 +214,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private liveTimer: NodeJS.Timeout | null = null;
   /** The last motion went live and sent more than one frame: a key-down goes live at once. */
   private lastLive = false;
+  /**
+   * The last live motion ended before its first frame: the page was still by the time the
+   * screencast had switched (a slow capture found the change, a short transition). The capture
+   * after it sends what changed, exactly, instead of going live again: a 1080p device on an app
+   * authored at 720p went live and back five to eight times a key without it (3 to 17 s a key).
+   */
+  private liveMissed = false;
+  /** The last key-down a frame has shown, and how long after its delivery that frame went out. */
+  private paintedSeq = 0;
+  private keyPaintMs = 0;
   /**
    * No device yet (a pre-warmed session): each change is captured and built into a keyframe
    * anyway, so that the device's first frame goes out the moment it attaches.
@@ -516,10 +529,21 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * the layer's next frame; otherwise it is late and dropped.
    */
   liveFrame(jpeg: Buffer, takenAt: number): void {
-    if (!this.live) return;
-    this.live.pending = { jpeg, takenAt };
-    this.armLive();
+    const live = this.live;
+    if (!live) return;
+    live.pending = { jpeg, takenAt };
+    const now = performance.now();
+    // Stillness is a pause longer than the page's own between frames (twice its last): a page
+    // that paints at 5 fps on a loaded machine is still moving after motionSettleMs.
+    const gap = now - live.lastFrameAt;
+    live.lastFrameAt = now;
+    this.armLive(this.stillAfter(2 * gap));
     this.pump();
+  }
+
+  /** How long without a live frame means still: motionSettleMs, or `paceMs` on a slower page, at most LIVE_SWITCH_MS. */
+  private stillAfter(paceMs: number): number {
+    return Math.max(this.opts.motionSettleMs, Math.min(LIVE_SWITCH_MS, paceMs));
   }
 
   /** Pixels mode may make the next frame from a screencast frame: nothing else is under way that captures. */
@@ -611,7 +635,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private startLive(holes: number): void {
-    this.live = { holes, pending: null, marked: false, frames: 0, sentAt: -Infinity, slot: null };
+    const now = performance.now();
+    this.live = { holes, pending: null, marked: false, frames: 0, sentAt: -Infinity, slot: null, startedAt: now, lastFrameAt: now };
     this.lastLive = false;
     // A clip frame's check is moot: the live frames carry the whole layer.
     this.verifying = false;
@@ -621,13 +646,22 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.emit('live', true);
   }
 
-  /** The screencast now sends JPEG frames (the 'live' event's switch is done): stillness counts from now. */
+  /**
+   * The screencast now sends JPEG frames (the 'live' event's switch is done): stillness counts
+   * from now. The first frame may take as long as the switch did, or twice as long as the page
+   * took to show its last key (a loaded browser is late with all three).
+   */
   liveSwitched(): void {
-    if (this.live && this.live.frames === 0 && !this.live.pending) this.armLive();
+    const live = this.live;
+    if (!live || live.frames > 0 || live.pending) return;
+    const now = performance.now();
+    live.lastFrameAt = now;
+    // A key-down's live motion: the page has yet to take the key and paint it.
+    this.armLive(this.stillAfter(Math.max(now - live.startedAt, 2 * this.keyPaintMs)));
   }
 
-  /** No live frame for motionSettleMs: the motion stopped, and the exact layer follows (when `settle`). */
-  private armLive(ms = this.opts.motionSettleMs): void {
+  /** No live frame for `ms`: the motion stopped, and the exact layer follows (when `settle`). */
+  private armLive(ms: number): void {
     if (this.liveTimer) clearTimeout(this.liveTimer);
     this.liveTimer = setTimeout(() => {
       this.liveTimer = null;
@@ -643,12 +677,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (this.liveTimer) clearTimeout(this.liveTimer);
     this.liveTimer = null;
     if (live.slot) clearTimeout(live.slot);
+    // The next key-down goes live at once after a motion that sent frames (or after one that was
+    // over before its first frame, once the capture after it has seen what moved: sendChanges).
     this.lastLive = settle && live.frames > 1;
     this.emit('live', false);
     if (!settle) return;
     // One capture after the motion: the exact layer when lossy frames went out, and in any case
     // a frame for a key that went live and changed nothing, so that the device sees it painted.
     this.settling = live.frames > 0;
+    this.liveMissed = live.frames === 0;
     this.dirty = true;
   }
 
@@ -692,6 +729,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private endMotion(): void {
     this.endLive(false);
     this.lastLive = false;
+    this.liveMissed = false;
     this.motion = null;
     this.lastLossy = null;
     this.keyRegion = false;
@@ -956,8 +994,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Photographs move on a full-screen layer: it goes live (below), scrolls included. Their
     // frames then come from the screencast, and what only moved comes back from the kept layer.
     const full = { x: 0, y: 0, w: img.width, h: img.height };
-    const goLive =
+    const liveWorthy =
       !keyframe && changed && !this.settling && holesGeneration !== -1 && this.liveAllowed() && lossyRegion(base, img, rects) !== null && opaque(img, full);
+    // After a live motion that sent no frame the page is most likely still: its change goes exact.
+    // If photographs moved, the screencast's switch was too slow for the motion: the next
+    // key-down goes live at once, so that the switch is under way when the motion starts.
+    const missed = this.liveMissed;
+    this.liveMissed = false;
+    if (missed && liveWorthy) this.lastLive = true;
+    const goLive = liveWorthy && !missed;
     // Content that scrolled is moved on the device; only what the move leaves is diffed further.
     let plan: CopyPlan | null = null;
     let copyEncoding = ENCODINGS.copy;
@@ -1007,7 +1052,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // An opaque photograph that changed goes as a JPEG of its region, taken now; the frame's other
     // rectangles stay exact. Its exact pixels follow once it has stopped (settling).
     // Content that scrolled goes by copy and exact strips: a lossy run of it would only send it twice.
-    const region = !keyframe && !settling && !plan && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(base, img, rects) : null;
+    const region = !keyframe && !settling && !missed && !plan && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(base, img, rects) : null;
     if (plan) this.lastLossy = null;
     if (goLive) {
       // The screencast's next frames carry this change and the motion that follows. Nothing is
@@ -1118,6 +1163,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private send(info: FrameInfo, message: Buffer): void {
+    if (info.inputSeq > this.paintedSeq) {
+      // How long the page takes to show a key here, today: a live motion's first frame may take as long.
+      this.paintedSeq = info.inputSeq;
+      this.keyPaintMs = this.checks.sinceDelivered(info.inputSeq, Date.now()) ?? this.keyPaintMs;
+    }
     this.inflight.set(info.frame, info);
     this.sink.sendFrame(message);
     this.counters.framesSent++;

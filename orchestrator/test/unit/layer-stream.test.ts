@@ -805,6 +805,41 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(last().rects).to.have.length(0);
     });
 
+    it('sends the change exactly when the motion was over before its first live frame, then goes live at the next key-down', async () => {
+      expect(live).to.deep.equal([true]);
+      const captures = page.captures;
+      // The screencast switched, but the page was already still: no frame comes.
+      stream.liveSwitched();
+      await clock.tickAsync(100);
+      await rest();
+      expect(live, 'not live again').to.deep.equal([true, false]);
+      expect(page.captures).to.equal(captures + 1);
+      const f = last();
+      expect(f.rects.length).to.be.above(0);
+      expect(f.rects.every((r) => r.encoding === ENCODINGS.png), 'exact, no JPEG region').to.equal(true);
+      expect(applyFrame(grey, sent[sent.length - 1], grey).data.equals(page.img.data)).to.equal(true);
+      ack();
+      expect(stream.idle).to.equal(true);
+      // The layer moves on keys, and the switch was too slow: the next key-down goes live at once.
+      const before = page.captures;
+      await stream.holdForInput();
+      stream.inputDelivered(7, true);
+      expect(live).to.deep.equal([true, false, true]);
+      expect(page.captures).to.equal(before);
+      // That key moved nothing: it gets its frame, and the key after it is captured as usual.
+      stream.liveSwitched();
+      await clock.tickAsync(100);
+      await rest();
+      expect(live).to.deep.equal([true, false, true, false]);
+      expect(last().header.inputSeq).to.equal(7);
+      ack();
+      await stream.holdForInput();
+      stream.inputDelivered(8, true);
+      await rest();
+      expect(live).to.deep.equal([true, false, true, false]);
+      expect(page.captures).to.be.above(before + 1);
+    });
+
     it('ends live for a keyframe request, and never goes live over a video hole', async () => {
       stream.liveFrame(jpeg('a'), Date.now());
       ack();
@@ -849,6 +884,44 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(sent).to.have.length(2);
       await clock.tickAsync(1);
       expect(sent.map(body).slice(1)).to.deep.equal(['JPEG 1', 'JPEG 3']);
+    } finally {
+      stream.stop();
+      clock.uninstall();
+    }
+  });
+
+  it("counts a live motion still after twice the page's own interval between frames, when it paints slower than motionSettleMs", async () => {
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, window: 8, motionSettleMs: 100 });
+      const live: boolean[] = [];
+      stream.on('live', (on) => live.push(on));
+      stream.setDeviceEncodings(['png', 'jpeg']);
+      page.img = blank(256, 128);
+      for (let o = 0; o < page.img.data.length; o += 4) page.img.data.writeUInt32BE(0x203040ff, o);
+      stream.markDirty();
+      await rest();
+      page.img = photo(page.img, { x: 16, y: 8, w: 160, h: 112 }, 1);
+      stream.markDirty();
+      await rest();
+      expect(live).to.deep.equal([true]);
+      // A loaded browser: the switch took 250 ms, so the first frame may take as long.
+      await clock.tickAsync(250);
+      stream.liveSwitched();
+      await clock.tickAsync(200);
+      expect(live, 'still waiting for the first frame').to.deep.equal([true]);
+      stream.liveFrame(Buffer.from('JPEG 1'), Date.now());
+      // The page paints every 150 ms: 200 ms without a frame is not stillness yet.
+      await clock.tickAsync(150);
+      stream.liveFrame(Buffer.from('JPEG 2'), Date.now());
+      await clock.tickAsync(200);
+      expect(live).to.deep.equal([true]);
+      stream.liveFrame(Buffer.from('JPEG 3'), Date.now());
+      // Twice the last interval (200 ms) without a frame: still, and the exact layer follows.
+      await clock.tickAsync(400);
+      await rest();
+      expect(live).to.deep.equal([true, false]);
+      expect(stream.counters.liveFrames).to.equal(3);
     } finally {
       stream.stop();
       clock.uninstall();

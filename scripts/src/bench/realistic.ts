@@ -45,8 +45,8 @@ const KEYS: Record<string, Key[]> = {
 };
 
 /** One workload: each key waits for its paint, then for the layer to be still, before the next. */
-async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys: Key[], query = '', link?: EmulatedLink): Promise<Pass> {
-  const page = await device.open(orch, `w=1280&h=720&app=${app}${query}`, undefined, false, link);
+async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys: Key[], query = '', link?: EmulatedLink, screen = { w: 1280, h: 720 }): Promise<Pass> {
+  const page = await device.open(orch, `w=${screen.w}&h=${screen.h}&app=${app}${query}`, undefined, false, link);
   const pass: Pass = { keyToPaint: [], bytes: [], fps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0 };
   try {
     const session = await sessionOf(orch, page);
@@ -85,6 +85,9 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
+/** A 1080p device. */
+const HD = { w: 1920, h: 1080 };
+
 /** The access link of issue 17: 10 Mbit/s each way, 40 ms round trip. */
 const LINK = { rateBps: 10_000_000, delayMs: 20 };
 
@@ -96,7 +99,7 @@ const LINK = { rateBps: 10_000_000, delayMs: 20 };
  * run: the 1920x1080 carousel on a device that decodes PNG only (every frame lossless, as before
  * motion mode), the grids on a device without copy rectangles, and a JPEG q80 screenshot of each
  * page (what a naive full-frame screencast sends per frame). Then the same workloads again over an
- * emulated access link (10 Mbit/s, 40 ms RTT). 1080p devices are not measured yet.
+ * emulated access link (10 Mbit/s, 40 ms RTT), and on a 1080p device (loopback).
  */
 export async function benchRealistic(): Promise<Metric[]> {
   const orch = await startOrchestrator({ apps: { default: 'carousel-720' } });
@@ -110,6 +113,11 @@ export async function benchRealistic(): Promise<Metric[]> {
     p.lossless = await pass(orch, device, 'carousel', KEYS.carousel, '&encodings=png');
     p['grid-nocopy'] = await pass(orch, device, 'grid', KEYS.grid, '&encodings=png,jpeg');
     p['grid-720-nocopy'] = await pass(orch, device, 'grid-720', KEYS.grid, '&encodings=png,jpeg');
+    // An HD box: the apps authored at 1920x1080 at scale 1, those authored at 1280x720 at 1.5.
+    for (const w of ['carousel', 'rows', 'grid', 'menu']) {
+      p[`${w}-720-1080p`] = await pass(orch, device, `${w}-720`, KEYS[w], '', undefined, HD);
+      p[`${w}-1080p`] = await pass(orch, device, w, KEYS[w], '', undefined, HD);
+    }
     const link = await EmulatedLink.start({ host: '127.0.0.1', port: Number(new URL(orch.baseUrl).port) }, LINK);
     try {
       for (const w of ['carousel', 'rows', 'grid', 'menu']) {
@@ -126,6 +134,7 @@ export async function benchRealistic(): Promise<Metric[]> {
   const workloads = ['carousel', 'carousel-720', 'rows', 'rows-720', 'grid', 'grid-720', 'menu', 'menu-720'];
   const keyToPaint = workloads.flatMap((w) => p[w].keyToPaint);
   const overLink = workloads.flatMap((w) => p[`${w}-link`].keyToPaint);
+  const onHd = workloads.flatMap((w) => p[`${w}-1080p`].keyToPaint);
   const each = (f: (x: Pass) => number, ws = workloads): string => ws.map((w) => `${w} ${round(f(p[w]))}`).join(', ');
   const c = p.carousel;
   const l = p.lossless;
@@ -136,6 +145,7 @@ export async function benchRealistic(): Promise<Metric[]> {
   return [
     { metric: 'ui_key_to_paint_ms_p50_realistic', value: round(median(keyToPaint)), unit: 'ms', note: `median of ${keyToPaint.length} moves over the workload set (${each((x) => median(x.keyToPaint))}), 720p device, loopback` },
     { metric: 'ui_key_to_paint_ms_p50_link', value: round(median(overLink)), unit: 'ms', note: `the same over an emulated 10 Mbit/s, 40 ms RTT link (testkit EmulatedLink) (${workloads.map((w) => `${w} ${round(median(p[`${w}-link`].keyToPaint))}`).join(', ')}); bytes per key over it: ${workloads.map((w) => `${w} ${Math.round(median(p[`${w}-link`].bytes))}`).join(', ')}` },
+    { metric: 'ui_key_to_paint_ms_p50_realistic_1080p', value: round(median(onHd)), unit: 'ms', note: `the same on a 1920x1080 device, loopback (${workloads.map((w) => `${w} ${round(median(p[`${w}-1080p`].keyToPaint))}`).join(', ')}); bytes per key: ${workloads.map((w) => `${w} ${Math.round(median(p[`${w}-1080p`].bytes))}`).join(', ')}; carousel fps ${round(median(p['carousel-1080p'].fps))} (authored 1280x720: ${round(median(p['carousel-720-1080p'].fps))})` },
     { metric: 'ui_key_to_paint_ms_p50_lossless', value: round(median(l.keyToPaint)), unit: 'ms', note: 'baseline, same run: the 1920x1080 carousel on a device that decodes PNG only' },
     { metric: 'ui_carousel_bytes_per_key', value: Math.round(median(c.bytes)), unit: 'B', note: `median per key until still, authored 1920x1080 on 720p (${Math.round(median(p['carousel-720'].bytes))} B authored 1280x720); ${round(median(c.bytes) / c.jpegFrame, 2)} of a JPEG q80 full frame (target <= 0.5)` },
     { metric: 'ui_carousel_bytes_per_key_lossless', value: Math.round(median(l.bytes)), unit: 'B', note: 'baseline, same run: the same on a device that decodes PNG only' },
@@ -146,6 +156,6 @@ export async function benchRealistic(): Promise<Metric[]> {
     { metric: 'ui_scroll_bytes_per_frame_nocopy', value: Math.round(perFrame(p[`${grid}-nocopy`])), unit: 'B', note: `baseline, same run: the same on a device without copy rectangles (other size: ${Math.round(perFrame(p[grids.find((g) => g !== grid) + '-nocopy']))} B)` },
     { metric: 'ui_scroll_bytes_per_key', value: Math.round(median(p[grid].bytes)), unit: 'B', note: `median per key until still, ${grid} (without copy: ${Math.round(median(p[`${grid}-nocopy`].bytes))}); rows: ${each((x) => median(x.bytes), ['rows', 'rows-720'])}` },
     { metric: 'ui_cloud_cpu_ms_per_key_carousel', value: Math.round(median(c.cpuMs)), unit: 'ms', note: `orchestrator + cloud Chromium CPU per move until settled (${each((x) => median(x.cpuMs))}; carousel PNG only: ${Math.round(median(l.cpuMs))})` },
-    { metric: 'ui_settled_mismatch_pixels', value: sum(Object.values(p).map((x) => x.mismatch)), unit: 'px', note: 'device vs cloud pixels once each pass settled (every workload, both sizes, and the baselines)' }
+    { metric: 'ui_settled_mismatch_pixels', value: sum(Object.values(p).map((x) => x.mismatch)), unit: 'px', note: 'device vs cloud pixels once each pass settled (every workload, both sizes, 720p and 1080p devices, over the link, and the baselines)' }
   ];
 }
