@@ -860,18 +860,24 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(live).to.deep.equal([true, false]);
     });
   });
+  /** A stream with `opts` whose opaque layer has just shown a photograph change (it goes live); `live` gets each switch. */
+  async function liveStream(opts: Partial<typeof OPTS>, live: boolean[] = []): Promise<void> {
+    stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, window: 8, ...opts });
+    stream.on('live', (on) => live.push(on));
+    stream.setDeviceEncodings(['png', 'jpeg']);
+    page.img = blank(256, 128);
+    for (let o = 0; o < page.img.data.length; o += 4) page.img.data.writeUInt32BE(0x203040ff, o);
+    stream.markDirty();
+    await rest();
+    page.img = photo(page.img, { x: 16, y: 8, w: 160, h: 112 }, 1);
+    stream.markDirty();
+    await rest();
+  }
+
   it('sends live frames no faster than motionMaxFps, the newest when a slot comes', async () => {
     const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
-      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, motionMaxFps: 10, window: 8, motionSettleMs: 1000 });
-      stream.setDeviceEncodings(['png', 'jpeg']);
-      page.img = blank(256, 128);
-      for (let o = 0; o < page.img.data.length; o += 4) page.img.data.writeUInt32BE(0x203040ff, o);
-      stream.markDirty();
-      await rest();
-      page.img = photo(page.img, { x: 16, y: 8, w: 160, h: 112 }, 1);
-      stream.markDirty();
-      await rest();
+      await liveStream({ motionMaxFps: 10, motionSettleMs: 1000 });
       const body = (m: Buffer): string => {
         const r = parse(m).rects[0];
         return m.subarray(r.offset, r.offset + r.length).toString();
@@ -893,17 +899,8 @@ describe('orchestrator/layer/layer-stream', () => {
   it("counts a live motion still after twice the page's own interval between frames, when it paints slower than motionSettleMs", async () => {
     const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
-      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, { ...OPTS, window: 8, motionSettleMs: 100 });
       const live: boolean[] = [];
-      stream.on('live', (on) => live.push(on));
-      stream.setDeviceEncodings(['png', 'jpeg']);
-      page.img = blank(256, 128);
-      for (let o = 0; o < page.img.data.length; o += 4) page.img.data.writeUInt32BE(0x203040ff, o);
-      stream.markDirty();
-      await rest();
-      page.img = photo(page.img, { x: 16, y: 8, w: 160, h: 112 }, 1);
-      stream.markDirty();
-      await rest();
+      await liveStream({ motionSettleMs: 100 }, live);
       expect(live).to.deep.equal([true]);
       // A loaded browser: the switch took 250 ms, so the first frame may take as long.
       await clock.tickAsync(250);
