@@ -237,11 +237,13 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly shots: ShotReader;
   /** Copies of the layer that changes are laid over (patchClip, screencast frames). */
   private readonly copies = new LayerCopies();
+  /** What the last diff of a new layer against the device's found changed (not for keyframes). */
+  private lastDiff: Rect[] = [];
   /** Which keys a frame shows, and the captures that check what frames may have missed. */
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -599,6 +601,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     if (change.changed) this.checks.frameChanged();
+    if (change.unconfirmed) {
+      // A capture's change this frame does not show (the page undid it, or the frame missed it):
+      // the layer is captured once this frame is sent.
+      this.counters.confirmChecks++;
+      this.dirty = true;
+    }
     const holes = this.holes ? this.holes.generation : 0;
     const { img, rows, translucent } = change;
     // The frame claims what was delivered before it was taken, or before its capture began: a
@@ -977,6 +985,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const raw = fresh ? null : decoded.image;
     this.shots.captured = { at, area: clip ?? { x: 0, y: 0, w: img.width, h: img.height } };
     await this.sendChanges(img, { raw, rows: rowsHold ? decoded.changedRows : null, clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch });
+    // The next frame taken after this capture began must show what it changed (ShotReader.confirm).
+    if (this.pixels) this.shots.confirm = this.lastDiff.length > 0 ? { at, rects: this.lastDiff } : null;
   }
 
   /**
@@ -990,6 +1000,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     let base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
     let rects = diffRects(base, img, this.opts.tileSize, keyframe ? null : f.rows);
+    // A keyframe starts the frames' reference over anyway (the first frame after it is only taken in).
+    this.lastDiff = keyframe ? [] : rects;
     const changed = rects.length > 0;
     // Photographs move on a full-screen layer: it goes live (below), scrolls included. Their
     // frames then come from the screencast, and what only moved comes back from the kept layer.

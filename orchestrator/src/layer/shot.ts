@@ -56,6 +56,8 @@ export interface ShotChange {
   translucent: Rect[];
   /** The frame changed anything at all. */
   changed: boolean;
+  /** A capture's change (`confirm`) that this frame does not show changed: a capture must check the layer. */
+  unconfirmed: boolean;
 }
 
 /**
@@ -71,6 +73,13 @@ export class ShotReader {
   private readonly decoder = new FrameDecoder(true);
   /** Where the device's layer holds captured pixels, and when (ms since the epoch) that capture began. */
   captured: { at: number; area: Rect } | null = null;
+  /**
+   * What the last capture changed on the device, and when it began. The frame before it is the
+   * reference, so a change the page undid before the next frame (focus right, then left) would
+   * leave that frame equal to the reference there, and the capture's state on the device: the
+   * first frame taken after the capture began must show those rectangles changed too.
+   */
+  confirm: { at: number; rects: Rect[] } | null = null;
   /** The last change a frame brought had translucent pixels: keys are captured at once. */
   translucentKeys = false;
 
@@ -83,6 +92,7 @@ export class ShotReader {
     this.ref = null;
     this.decoder.reset();
     this.captured = null;
+    this.confirm = null;
     this.translucentKeys = false;
   }
 
@@ -107,7 +117,13 @@ export class ShotReader {
     if (!before || before.width !== now.width || before.height !== now.height || !use) return null;
     const damage = diffRects(before, now, this.tileSize, decoded.previous === before ? decoded.changedRows : null);
     const rows = new Uint8Array(sent.height);
-    if (damage.length === 0) return { img: sent, rows, translucent: [], changed: false };
+    const confirm = this.confirm;
+    let unconfirmed = false;
+    if (confirm && takenAt >= confirm.at) {
+      this.confirm = null;
+      unconfirmed = confirm.rects.some((c) => !damage.some((d) => contains(d, c)));
+    }
+    if (damage.length === 0) return { img: sent, rows, translucent: [], changed: false, unconfirmed };
     const img = this.copies.of(sent);
     const translucent: Rect[] = [];
     const captured = this.captured;
@@ -122,6 +138,6 @@ export class ShotReader {
       else translucent.push(r);
     }
     this.translucentKeys = seeThrough;
-    return { img, rows, translucent, changed: damage.length > 0 };
+    return { img, rows, translucent, changed: damage.length > 0, unconfirmed };
   }
 }

@@ -948,6 +948,43 @@ describe('orchestrator/layer/layer-stream', () => {
     });
     afterEach(() => clock.uninstall());
 
+    it('checks the layer when a capture put a change on the device that the next frame does not show (the page undid it)', async () => {
+      // A capture (here a damage signal's) shows the focus moved...
+      page.paint(3, 0xff0000ff);
+      stream.markDirty();
+      await rest();
+      ack();
+      expect(last().rects.map((r) => r.x)).to.include(3);
+      const n = sent.length;
+      // ...and the page moves it back before its next frame, which then equals the one before.
+      await clock.tickAsync(20);
+      page.paint(3, 0x203040ff);
+      frameNow();
+      await rest();
+      if (stream.framesInFlight > 0) ack();
+      await rest();
+      expect(stream.counters.confirmChecks).to.equal(1);
+      const back = sent.slice(n).map((m) => parse(m).rects.map((r) => r.x));
+      expect(back.flat(), 'the undo reaches the device').to.include(3);
+      if (stream.framesInFlight > 0) ack();
+      expect(stream.idle).to.equal(true);
+    });
+
+    it('needs no check when the next frame shows the capture\'s change', async () => {
+      page.paint(3, 0xff0000ff);
+      stream.markDirty();
+      await rest();
+      ack();
+      const captures = page.captures;
+      await clock.tickAsync(20);
+      page.paint(4, 0x00ff00ff);
+      page.paint(3, 0x00ff00ff);
+      frameNow();
+      await rest();
+      expect(stream.counters.confirmChecks).to.equal(0);
+      expect(page.captures).to.equal(captures);
+    });
+
     it('takes an opaque change from the frame, with no capture', async () => {
       const captures = page.captures;
       page.paint(3, 0xff0000ff);
