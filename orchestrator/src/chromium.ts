@@ -76,7 +76,6 @@ export function trustCertificateArg(certFile: string): string {
   return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
 }
 
-/** Starts one headless Chromium with a fresh profile that is deleted again on close. */
 /**
  * Chromium keeps its single-instance socket in a directory of its own under the temporary
  * directory (org.chromium.Chromium.*), linked from the profile. It removes it when it closes, not
@@ -93,6 +92,7 @@ function removeSingletonDir(userDataDir: string): void {
   if (dirname(dir) === tmpdir() && basename(dir).startsWith('org.chromium.')) rmSync(dir, { recursive: true, force: true });
 }
 
+/** Starts one headless Chromium with a fresh profile that is deleted again on close. */
 export async function launchChromium(cfg: Config['chromium'], moreArgs: string[] = []): Promise<LaunchedChromium> {
   checkChromium(cfg.executablePath);
   const userDataDir = mkdtempSync(join(tmpdir(), 'stratus-chromium-'));

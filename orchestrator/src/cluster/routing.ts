@@ -25,10 +25,6 @@ export class Routing {
     private readonly opts: RoutingOptions
   ) {}
 
-  get shared(): boolean {
-    return this.directory !== null;
-  }
-
   /**
    * A hello without a ticket for this node is placed: another node gets STRATUS_REDIRECT to it,
    * with a ticket; null means serve it here (this node is the place, nobody has room, or no

@@ -25,9 +25,4 @@ export class LayerCopies {
   release(img: Rgba): void {
     if (this.mine.has(img.data)) this.spare = img.data;
   }
-
-  /** A copy handed out before is still in use, or may be: it must not come back. */
-  forget(): void {
-    this.spare = null;
-  }
 }

@@ -237,8 +237,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly shots: ShotReader;
   /** Copies of the layer that changes are laid over (patchClip, screencast frames). */
   private readonly copies = new LayerCopies();
-  /** What the last diff of a new layer against the device's found changed (not for keyframes). */
-  private lastDiff: Rect[] = [];
   /** Which keys a frame shows, and the captures that check what frames may have missed. */
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
@@ -984,24 +982,26 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       (fresh ? decoded.previous === sent : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
     const raw = fresh ? null : decoded.image;
     this.shots.captured = { at, area: clip ?? { x: 0, y: 0, w: img.width, h: img.height } };
-    await this.sendChanges(img, { raw, rows: rowsHold ? decoded.changedRows : null, clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch });
+    const changed = await this.sendChanges(img, { raw, rows: rowsHold ? decoded.changedRows : null, clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch });
     // The next frame taken after this capture began must show what it changed (ShotReader.confirm).
-    if (this.pixels) this.shots.confirm = this.lastDiff.length > 0 ? { at, rects: this.lastDiff } : null;
+    if (this.pixels) this.shots.confirm = changed.length > 0 ? { at, rects: changed } : null;
   }
 
   /**
    * Diffs `img` (the layer now) with what the device has and sends the difference: by copy, live,
    * as a JPEG region or as exact PNG rectangles. `rows`: the only rows that can differ, when known.
-   * `raw`: the capture decoder's frame `img` was made from (null when patched together).
+   * `raw`: the capture decoder's frame `img` was made from (null when patched together). Resolves
+   * to the rectangles the diff found changed (none for a keyframe).
    */
-  private async sendChanges(img: Rgba, f: { raw: Rgba | null; rows: Uint8Array | null; clip: Rect | null; holesGeneration: number; inputSeq: number; capturedAt: number; captureDone: number; epoch: number }): Promise<void> {
+  private async sendChanges(img: Rgba, f: { raw: Rgba | null; rows: Uint8Array | null; clip: Rect | null; holesGeneration: number; inputSeq: number; capturedAt: number; captureDone: number; epoch: number }): Promise<Rect[]> {
     const { clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch } = f;
     const keyframe =
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
     let base = keyframe ? blank(img.width, img.height) : (this.sent as Rgba);
     let rects = diffRects(base, img, this.opts.tileSize, keyframe ? null : f.rows);
-    // A keyframe starts the frames' reference over anyway (the first frame after it is only taken in).
-    this.lastDiff = keyframe ? [] : rects;
+    // What changed, for the caller; a keyframe starts the frames' reference over anyway (the first
+    // frame after it is only taken in).
+    const found = keyframe ? [] : rects;
     const changed = rects.length > 0;
     // Photographs move on a full-screen layer: it goes live (below), scrolls included. Their
     // frames then come from the screencast, and what only moved comes back from the kept layer.
@@ -1058,7 +1058,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
       this.keepSent(img, f.raw, holesGeneration);
       if (!clip) this.emit('unchanged');
-      return;
+      return found;
     }
     if (changed) this.emit('changed');
     // An opaque photograph that changed goes as a JPEG of its region, taken now; the frame's other
@@ -1070,7 +1070,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       // The screencast's next frames carry this change and the motion that follows. Nothing is
       // sent from this capture, so the layer the device keeps when live starts is exact.
       this.startLive(holesGeneration);
-      return;
+      return found;
     }
     const copied: EncodedRect[] = [...restore, ...(plan ? [{ rect: plan.copy.dst, encoding: copyEncoding, payload: encodeCopy(plan.copy) }] : [])];
     let encoded: EncodedRect[] = copied;
@@ -1079,7 +1079,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       const jpeg = await this.source.captureLossy(region, this.opts.motionQuality);
       if (this.outdated(epoch)) {
         this.dirty = true;
-        return;
+        return found;
       }
       const prior = this.lastLossy;
       const still = prior !== null && sameRect(prior.region, region) && prior.jpeg.equals(jpeg);
@@ -1120,6 +1120,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       sentAt
     };
     this.send(info, built.message);
+    return found;
   }
 
   /**

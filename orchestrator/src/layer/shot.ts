@@ -138,6 +138,6 @@ export class ShotReader {
       else translucent.push(r);
     }
     this.translucentKeys = seeThrough;
-    return { img, rows, translucent, changed: damage.length > 0, unconfirmed };
+    return { img, rows, translucent, changed: true, unconfirmed };
   }
 }
