@@ -64,6 +64,11 @@ export interface CloudPageConfig {
   } | null;
   /** Page-reported damage for key-downs (damage-hint.ts). */
   damageHints: boolean;
+  /**
+   * Name of the CDP binding that hears the page's paint reports (paint-watch.ts), removed from
+   * window before the app runs; null: no reports (the orchestrator keeps its screencast on).
+   */
+  paint: string | null;
   /** The HbbTV terminal environment (hbbtv/). */
   hbbtv: HbbtvConfig;
 }
@@ -101,8 +106,15 @@ export type HoleRect = [number, number, number, number];
 /** A rectangle in CSS pixels of the viewport: [x0, y0, x1, y1]. */
 export type HintRect = [number, number, number, number];
 
-/** What `inbox.take()` answers: where the changes since the last call can have painted, or null. */
-export type DamageTake = (width: number, height: number, maxArea: number) => HintRect | null;
+/**
+ * What `inbox.take()` answers: where the changes since the last call can have painted (null when
+ * the page cannot tell), and the last paint report (paint-watch.ts) those changes include.
+ */
+export interface DamageAnswer {
+  seq: number;
+  rect: HintRect | null;
+}
+export type DamageTake = (width: number, height: number, maxArea: number) => DamageAnswer;
 
 /** A cloud-browser error as the page raises it on window (see page-events.ts). */
 export interface CloudErrorDetail {

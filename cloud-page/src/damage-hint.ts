@@ -3,146 +3,182 @@
  * corrected by a diff" option of the design brief. The orchestrator's input pipeline asks
  * `take()` right after a key-down and captures the key's frame from that clip.
  *
- * A capture of a small clip returns ~10 ms sooner than a full-layer capture (Chromium reads back
- * and encodes only the clip), so when the page can say where its key handler changed things, the
- * key's frame is captured from that clip. The prediction is deliberately narrow: only `class`
- * changes on out-of-flow elements (position absolute or fixed), which cannot move anything else,
- * on pages whose style sheets have no sibling combinators or :has(). Anything the page cannot
- * vouch for (text or tree changes, inline styles, focus moves, scrolling, canvas, animations and
- * transitions) gives no hint and a full capture. Every clip frame is followed by a full capture,
- * whose diff corrects whatever the clip missed (descendants painted outside their parent, style
- * sheets from other origins).
+ * A capture of a small clip costs half a whole one (Chromium reads back and encodes only the
+ * clip), so when the page can say where its key handler changed things, the key's frame is
+ * captured from that clip. The prediction is deliberately narrow: only `class` changes on
+ * out-of-flow elements (position absolute or fixed), which cannot move anything else, on pages
+ * whose style sheets have no sibling combinators or :has(). Anything the page cannot vouch for
+ * (text or tree changes, inline styles, focus moves, scrolling, canvas, animations and
+ * transitions, pseudo-elements, large subtrees) gives no hint and a full capture.
+ *
+ * Where such an element painted before the change is measured, not guessed: every answer that is
+ * no hint (and the first) measures the paint box of every out-of-flow element, and each hint
+ * measures the boxes of what it covers again, so the next key finds them where they are. A paint
+ * box is the element's border box after transforms, widened by its shadows and outline, with
+ * every descendant's box and ink and the extent of its text.
  */
-import { DamageTake, HintRect, HOLE_ATTRIBUTE } from './config';
+import { DamageAnswer, HOLE_ATTRIBUTE } from './config';
+import type { PaintWatch } from './paint-watch';
 
-/** Starts watching the page between two key-downs; the returned `take()` answers the hint. */
-export function watchDamage(): DamageTake {
-  // What changed since the last take(): elements whose class changed (a few), or "something else".
-  // Nothing else is kept, so a page that mutates for hours between keys holds no more than this.
-  let classed = new Set<Node>();
-  let unpredictable = false;
-  function note(rs: MutationRecord[]): void {
-    for (const r of rs) {
-      if (r.type === 'attributes' && r.attributeName === 'class' && classed.size < 64) classed.add(r.target);
-      // The video hole's key (media/video-hole.ts) changes no layout, and the orchestrator's second
-      // capture toggles it between keys: it is not the key's damage.
-      else if (r.type === 'attributes' && r.attributeName === HOLE_ATTRIBUTE) continue;
-      else unpredictable = true;
+/** Most elements measured in one pass; a larger document gets hints for none it did not measure. */
+const MAX_MEASURED = 3000;
+/** Most descendants of a changed element: a larger subtree costs too much to measure each key. */
+const MAX_DESCENDANTS = 64;
+
+type Box = [number, number, number, number];
+
+/** Answers the hint from `watch` (paint-watch.ts), which sees what changed between two calls. */
+export function watchDamage(watch: PaintWatch): (width: number, height: number, maxArea: number) => DamageAnswer {
+  let seen = new WeakMap<Element, Box>();
+  let scrolled: string | null = null;
+  /** Measures every out-of-flow element where it paints now: the "before" of the next key. */
+  function measureAll(): void {
+    seen = new WeakMap();
+    const all = document.getElementsByTagName('*');
+    if (all.length > MAX_MEASURED) return;
+    for (let i = 0; i < all.length; i++) {
+      const el = all[i];
+      if (!(el instanceof HTMLElement) || el.hasAttribute(HOLE_ATTRIBUTE)) continue;
+      const pos = getComputedStyle(el).position;
+      if (pos !== 'absolute' && pos !== 'fixed') continue;
+      const box = paintBox(el);
+      if (box) seen.set(el, box);
     }
   }
-  const observer = new MutationObserver(note);
-  observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-  let canvas = false;
-  const mark = (): void => {
-    unpredictable = true;
-  };
-  // Changes a MutationObserver does not see. (Scroll events come a frame late: they refuse the
-  // next key, and the scroll position check below covers this one.)
-  for (const type of ['focusin', 'focusout', 'scroll']) document.addEventListener(type, mark, true);
-  const wrap = (proto: object, names: string[]): void => {
-    for (const name of names) {
-      const d = proto && Object.getOwnPropertyDescriptor(proto, name);
-      if (!d) continue;
-      if (typeof d.value === 'function') {
-        const f = d.value as (...args: unknown[]) => unknown;
-        Object.defineProperty(proto, name, {
-          ...d,
-          value: function (this: unknown, ...args: unknown[]) {
-            unpredictable = true;
-            return f.apply(this, args);
-          }
-        });
-      } else if (d.set) {
-        const s = d.set;
-        Object.defineProperty(proto, name, {
-          ...d,
-          set: function (this: unknown, v: unknown) {
-            unpredictable = true;
-            s.call(this, v);
-          }
-        });
-      }
-    }
-  };
-  wrap(Element.prototype, ['scrollTop', 'scrollLeft', 'scrollTo', 'scrollBy', 'scrollIntoView', 'animate']);
-  wrap(window, ['scrollTo', 'scrollBy', 'scroll']);
-  // A canvas can be drawn on at any time without a trace in the DOM: a page that ever used one
-  // gets no more hints.
-  const getContext = HTMLCanvasElement.prototype.getContext;
-  HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, ...args: unknown[]) {
-    canvas = true;
-    return (getContext as (...a: unknown[]) => RenderingContext | null).apply(this, args);
-  } as typeof getContext;
-
-  const seen = new WeakMap<Element, number[]>();
-  let scrolled: string | null = null;
-  return function take(width: number, height: number, maxArea: number): HintRect | null {
-    note(observer.takeRecords());
-    const els = classed;
-    classed = new Set();
+  return function take(width: number, height: number, maxArea: number): DamageAnswer {
+    const c = watch.drain();
     const se = document.scrollingElement;
     const scroll = se ? se.scrollLeft + ',' + se.scrollTop : '';
-    const refused = unpredictable || canvas || (scrolled !== null && scroll !== scrolled);
-    unpredictable = false;
+    const refused = c.unpredictable || c.canvas || scrolled === null || scroll !== scrolled;
     scrolled = scroll;
-    if (refused || els.size === 0 || styleReachesOutside()) return null;
-    let margin = 0;
-    const boxes: number[][] = [];
-    for (const el of els) {
-      if (!(el instanceof HTMLElement) || !el.isConnected) return null;
-      const cs = getComputedStyle(el);
-      if ((cs.position !== 'absolute' && cs.position !== 'fixed') || cs.filter !== 'none' || cs.backdropFilter !== 'none' || cs.mixBlendMode !== 'normal') return null;
-      if (el.querySelector('canvas,video,iframe,object,embed')) return null;
-      // A transition or animation the change started keeps painting past this frame, and may
-      // outgrow the box it has now.
-      if (el.getAnimations && el.getAnimations({ subtree: true }).length > 0) return null;
-      const b = el.getBoundingClientRect();
-      // A transform scales the shadow with the box.
-      const scale = Math.max(1, el.offsetWidth ? b.width / el.offsetWidth : 1, el.offsetHeight ? b.height / el.offsetHeight : 1);
-      margin = Math.max(margin, ink(cs) * scale);
-      const box = [b.left, b.top, b.right, b.bottom];
-      boxes.push(box);
-      // Where it was when last seen: a class change may have moved it.
-      const before = seen.get(el);
-      if (before) boxes.push(before);
-      seen.set(el, box);
+    const none = { seq: c.seq, rect: null };
+    if (refused) {
+      // A full capture follows: measure from here, so that the next key can have a hint.
+      if (!c.canvas && !styleReachesOutside()) measureAll();
+      return none;
     }
-    // A focus style usually moves from one element to another: the one that lost it painted the
-    // same shadow, so every box gets the widest margin of them all, plus a pixel of antialiasing.
-    margin = Math.ceil(margin) + 1;
+    if (c.classed.size === 0 || styleReachesOutside()) return none;
+    const boxes: Box[] = [];
+    let ok = true;
+    for (const el of c.classed) {
+      if (!(el instanceof HTMLElement) || !el.isConnected) {
+        ok = false;
+        break;
+      }
+      const cs = getComputedStyle(el);
+      const before = seen.get(el);
+      const now = (cs.position === 'absolute' || cs.position === 'fixed') && cs.filter === 'none' && cs.backdropFilter === 'none' && cs.mixBlendMode === 'normal' ? paintBox(el) : null;
+      // A transition or animation the change started keeps painting past this frame, and may
+      // outgrow the box it has now; an element never measured has no known "before".
+      if (!before || !now || el.getAnimations({ subtree: true }).length > 0) {
+        ok = false;
+        break;
+      }
+      boxes.push(before, now);
+      seen.set(el, now);
+      // Out-of-flow descendants moved with it: their next "before" is where they are now.
+      const inner = el.getElementsByTagName('*');
+      for (let i = 0; i < inner.length; i++) {
+        if (!seen.has(inner[i])) continue;
+        const b = paintBox(inner[i] as HTMLElement);
+        if (b) seen.set(inner[i], b);
+        else seen.delete(inner[i]);
+      }
+    }
+    if (!ok) {
+      measureAll();
+      return none;
+    }
     let x0 = Infinity;
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
+    // A pixel of antialiasing around every box.
     for (const b of boxes) {
-      x0 = Math.min(x0, b[0] - margin);
-      y0 = Math.min(y0, b[1] - margin);
-      x1 = Math.max(x1, b[2] + margin);
-      y1 = Math.max(y1, b[3] + margin);
+      x0 = Math.min(x0, b[0] - 1);
+      y0 = Math.min(y0, b[1] - 1);
+      x1 = Math.max(x1, b[2] + 1);
+      y1 = Math.max(y1, b[3] + 1);
     }
     x0 = Math.max(0, Math.floor(x0));
     y0 = Math.max(0, Math.floor(y0));
     x1 = Math.min(width, Math.ceil(x1));
     y1 = Math.min(height, Math.ceil(y1));
-    if (x1 <= x0 || y1 <= y0) return null;
-    if ((x1 - x0) * (y1 - y0) > maxArea) return null;
-    return [x0, y0, x1, y1];
+    if (x1 <= x0 || y1 <= y0 || (x1 - x0) * (y1 - y0) > maxArea) return none;
+    return { seq: c.seq, rect: [x0, y0, x1, y1] };
   };
+}
+
+/**
+ * Where `el` and everything in it paints, in viewport pixels; null when that cannot be measured
+ * (generated content, a large subtree, embedded content).
+ */
+function paintBox(el: HTMLElement): Box | null {
+  const inner = el.getElementsByTagName('*');
+  if (inner.length > MAX_DESCENDANTS) return null;
+  const box: Box = [Infinity, Infinity, -Infinity, -Infinity];
+  const add = (e: Element): boolean => {
+    if (/^(CANVAS|VIDEO|IFRAME|OBJECT|EMBED)$/.test(e.tagName)) return false;
+    for (const pseudo of ['::before', '::after']) {
+      const content = getComputedStyle(e, pseudo).content;
+      if (content && content !== 'none' && content !== 'normal') return false;
+    }
+    const cs = getComputedStyle(e);
+    const b = e.getBoundingClientRect();
+    const w = (e as HTMLElement).offsetWidth;
+    const h = (e as HTMLElement).offsetHeight;
+    // A transform scales the shadow with the box.
+    const scale = Math.max(1, w ? b.width / w : 1, h ? b.height / h : 1);
+    const m = ink(cs) * scale;
+    if (b.width === 0 && b.height === 0 && m === 0) return true;
+    box[0] = Math.min(box[0], b.left - m);
+    box[1] = Math.min(box[1], b.top - m);
+    box[2] = Math.max(box[2], b.right + m);
+    box[3] = Math.max(box[3], b.bottom + m);
+    return true;
+  };
+  if (!add(el)) return null;
+  for (let i = 0; i < inner.length; i++) if (!add(inner[i])) return null;
+  // Text that overflows its box paints outside it.
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const t = range.getBoundingClientRect();
+  if (t.width > 0 || t.height > 0) {
+    const m = textInk(el);
+    box[0] = Math.min(box[0], t.left - m);
+    box[1] = Math.min(box[1], t.top - m);
+    box[2] = Math.max(box[2], t.right + m);
+    box[3] = Math.max(box[3], t.bottom + m);
+  }
+  return box[0] === Infinity ? [0, 0, 0, 0] : box;
+}
+
+/** The widest text shadow in `el` (text strokes and italics overhang a little too). */
+function textInk(el: HTMLElement): number {
+  let m = 2;
+  const shadows = [getComputedStyle(el).textShadow];
+  const inner = el.getElementsByTagName('*');
+  for (let i = 0; i < inner.length; i++) shadows.push(getComputedStyle(inner[i]).textShadow);
+  for (const shadow of shadows) m = Math.max(m, shadowExtent(shadow) + 2);
+  return m;
+}
+
+/** How far a box-shadow or text-shadow list reaches: offsets, blur (Skia draws 1.5 radii), spread. */
+function shadowExtent(shadow: string): number {
+  let m = 0;
+  if (!shadow || shadow === 'none') return 0;
+  for (const part of shadow.split(/,(?![^(]*\))/)) {
+    const n = (part.replace(/rgba?\([^)]*\)/g, '').match(/-?[\d.]+px/g) || []).map(px);
+    m = Math.max(m, Math.abs(n[0] || 0) + Math.abs(n[1] || 0) + 1.5 * (n[2] || 0) + Math.max(0, n[3] || 0));
+  }
+  return m;
 }
 
 const px = (v: string): number => parseFloat(v) || 0;
 
 /** How far an element paints outside its border box: shadows and outline. */
 function ink(cs: CSSStyleDeclaration): number {
-  let m = 0;
-  const shadow = cs.boxShadow;
-  if (shadow && shadow !== 'none') {
-    for (const part of shadow.split(/,(?![^(]*\))/)) {
-      const n = (part.replace(/rgba?\([^)]*\)/g, '').match(/-?[\d.]+px/g) || []).map(px);
-      // offset x, offset y, blur, spread: Skia draws a blur out to 1.5 times its radius.
-      m = Math.max(m, Math.abs(n[0] || 0) + Math.abs(n[1] || 0) + 1.5 * (n[2] || 0) + Math.max(0, n[3] || 0));
-    }
-  }
+  let m = shadowExtent(cs.boxShadow);
   if (cs.outlineStyle !== 'none') m = Math.max(m, px(cs.outlineWidth) + Math.max(0, px(cs.outlineOffset)));
   return m;
 }

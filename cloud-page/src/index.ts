@@ -5,6 +5,7 @@
  */
 import type { CloudPageConfig } from './config';
 import { watchDamage } from './damage-hint';
+import { watchPaint } from './paint-watch';
 import { installHbbtv } from './hbbtv';
 import type { DeviceMedia } from './hbbtv/capabilities';
 import { installMediaProxy } from './media';
@@ -20,7 +21,12 @@ const w = window as unknown as Record<string, unknown>;
 // A document gets the bundle once; a second run (a re-injected script) would wrap twice.
 if (!w[cfg.inbox]) {
   const media = cfg.media ? installMediaProxy(cfg.media, cfg.hbbtv.languages) : null;
-  const inbox = installInbox(cfg.inbox, media, cfg.damageHints ? watchDamage() : null);
+  // Paint reports go from the top-level document only: a page with frames is never quiet anyway.
+  const report = cfg.paint ? takeBinding(cfg.paint) : null;
+  const watch = cfg.paint || cfg.damageHints ? watchPaint(window.top === window ? report : null) : null;
+  // Without hints the answer still says which paint reports a key's capture includes.
+  const take = !watch ? null : cfg.damageHints ? watchDamage(watch) : () => ({ seq: watch.drain().seq, rect: null });
+  const inbox = installInbox(cfg.inbox, media, take);
   installTvShim(cfg, inbox.support, (data) => {
     // The app's answer to control clients, through the media binding (none in a frame it does not reach).
     if (media && window.top === window) call('page', 'message', { data }).catch(() => undefined);
@@ -36,4 +42,12 @@ if (!w[cfg.inbox]) {
       }
     });
   }
+}
+
+/** Takes a CDP binding away from window, so the app never sees it (null: this document has none). */
+function takeBinding(name: string): ((payload: string) => void) | null {
+  const fn = w[name];
+  if (typeof fn !== 'function') return null;
+  delete w[name];
+  return fn as (payload: string) => void;
 }

@@ -43,6 +43,7 @@ const BOUNDS: Record<string, [number, number]> = {
   'ui.motionMaxMs': [50, 60000],
   'ui.motionMaxFps': [1, 120],
   'ui.keyPaintWaitMs': [10, 10000],
+  'ui.quietVerifyMs': [10, 60000],
   'media.playTimeoutMs': [100, 600000],
   'media.inspectTimeoutMs': [100, 60000],
   'bridge.port': [0, 65535],
@@ -73,6 +74,7 @@ const CHOICES: Record<string, string[]> = {
   'ui.copyRects': ['on', 'off'],
   'ui.motionLive': ['on', 'off'],
   'ui.screencastPixels': ['on', 'off'],
+  'ui.quietScreencast': ['on', 'off'],
   'media.virtualAnswer': ['virtually', 'maybe'],
   'bridge.mode': ['embedded', 'remote', 'off'],
   'bridge.preset': ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']

@@ -201,6 +201,17 @@ export const DEFAULTS = {
     screencastPixels: 'on',
     /** layer/layer-stream.ts: how long a key-down may go unclaimed by any frame before a capture checks it (in pixels mode, a key that paints nothing waits this long). */
     keyPaintWaitMs: 150,
+    /**
+     * session/session.ts (layer/quiet-screencast.ts, cloud-page/src/paint-watch.ts): "on" stops the cloud page's
+     * screencast while the page is still and vouches for its paints (no canvas, media, frames, animated images,
+     * caret or running animation), and captures on the page's own reports of what changed; "off" keeps it on.
+     */
+    quietScreencast: 'on',
+    /**
+     * layer/layer-stream.ts: while quiet, a key's clip frame is checked by a whole capture at most this long after it (the
+     * keys in between share the check); each check that finds nothing doubles the span, up to four times this.
+     */
+    quietVerifyMs: 1000,
     /** session/session.ts (page/cloud-page.ts): largest hinted area, in percent of the layer; bigger gets a full capture. */
     damageHintMaxPercent: 25,
     /**

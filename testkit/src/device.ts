@@ -98,7 +98,9 @@ export interface Rig {
 export function useRig(overrides: Overrides = {}): Rig {
   const rig = {} as Rig;
   before(async () => {
-    rig.orch = await startOrchestrator(overrides);
+    // A quiet screencast's check comes within 100 ms rather than 1-4 s: every test that waits for
+    // the layer to settle waits for it (the bench keeps the default).
+    rig.orch = await startOrchestrator({ ...overrides, ui: { quietVerifyMs: 100, ...overrides.ui } });
     rig.device = await DeviceBrowser.launch();
   });
   after(async () => {

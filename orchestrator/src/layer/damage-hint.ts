@@ -12,3 +12,10 @@ export function hintRect(value: unknown, width: number, height: number): Rect | 
   if (x0 < 0 || y0 < 0 || x1 > width || y1 > height || x1 <= x0 || y1 <= y0) return null;
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
+
+/** The page's whole answer: its rectangle (checked as above) and the last paint report it includes (0 when malformed). */
+export function hintAnswer(value: unknown, width: number, height: number): { rect: Rect | null; seq: number } {
+  const v = (value && typeof value === 'object' ? value : {}) as { rect?: unknown; seq?: unknown };
+  const seq = typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && v.seq >= 0 ? v.seq : 0;
+  return { rect: hintRect(v.rect, width, height), seq };
+}

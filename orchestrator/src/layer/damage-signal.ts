@@ -22,16 +22,23 @@ export class DamageSignal {
   private echoes: string[] = [];
   /** Live: the screencast sends JPEGs, which are the layer's frames themselves (motion mode). */
   private live = false;
+  private liveParams = { quality: 80, size: { width: 0, height: 0 } };
+  /** Quiet: no PNG screencast (the page's paint reports stand in for it). */
+  private quiet = false;
+  /** Screencast frames received, of either format. */
+  readonly stats = { frames: 0 };
   /** Format switches, one after another. */
   private switching: Promise<void> = Promise.resolve();
   private readonly onFrame = (f: { data: string; sessionId: number; metadata: { timestamp?: number } }): void => {
     this.cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
+    this.stats.frames++;
     // A frame's format says which mode it was taken in: frames of the mode just left may still come.
     if (f.data.startsWith(JPEG_BASE64)) {
       if (this.live && this.onLive) this.onLive(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
       return;
     }
-    if (this.live || f.data === this.last) return;
+    // A PNG taken before the screencast went quiet: the page was still, the layer had it all.
+    if (this.live || this.quiet || f.data === this.last) return;
     if (this.onShot) {
       // Pixels mode (scale 1): a capture's echo is the frame before, byte for byte, and every
       // other frame carries the change itself.
@@ -79,15 +86,49 @@ export class DamageSignal {
    * after the motion are due anyway.
    */
   setLive(on: boolean, quality = 80, size = { width: 0, height: 0 }): Promise<void> {
-    this.switching = this.switching.then(async () => {
-      if (this.live === on) return;
+    return this.switchTo(() => {
+      if (this.live === on) return false;
       this.live = on;
+      this.liveParams = { quality, size };
+      return true;
+    });
+  }
+
+  /**
+   * Quiet: no screencast at all while the page is still and vouches for its paints (page-paint.ts
+   * reports them instead). A live motion's JPEGs still come while quiet; PNGs do not.
+   */
+  setQuiet(on: boolean): Promise<void> {
+    return this.switchTo(() => {
+      if (this.quiet === on) return false;
+      this.quiet = on;
+      return true;
+    });
+  }
+
+  /** The screencast is stopped (quiet, not live). */
+  get stopped(): boolean {
+    return this.quiet && !this.live;
+  }
+
+  /** Restarts the screencast in the mode `change` sets, after the switches before it, when it changed anything. */
+  private switchTo(change: () => boolean): Promise<void> {
+    this.switching = this.switching.then(async () => {
+      const before = this.mode();
+      if (!change() || this.mode() === before) return;
       this.last = '';
       await this.cdp.send('Page.stopScreencast').catch(() => undefined);
-      const params = on ? { format: 'jpeg' as const, quality, maxWidth: size.width, maxHeight: size.height } : { format: 'png' as const };
+      const mode = this.mode();
+      if (mode === 'none') return;
+      const { quality, size } = this.liveParams;
+      const params = mode === 'jpeg' ? { format: 'jpeg' as const, quality, maxWidth: size.width, maxHeight: size.height } : { format: 'png' as const };
       await this.cdp.send('Page.startScreencast', params).catch(() => undefined);
     });
     return this.switching;
+  }
+
+  private mode(): 'jpeg' | 'png' | 'none' {
+    return this.live ? 'jpeg' : this.quiet ? 'none' : 'png';
   }
 
   stop(): void {

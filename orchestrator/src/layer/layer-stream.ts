@@ -45,6 +45,8 @@ export interface LayerStreamOptions {
   motionMaxFps: number;
   /** How long a key-down may go without a frame that claims it before a capture checks it. */
   keyPaintWaitMs: number;
+  /** While the screencast is quiet: how long after the last clip frame one whole capture checks them. */
+  quietVerifyMs: number;
 }
 
 /** Longest wait for the screencast's switch to JPEG before a live motion with no frame ends. */
@@ -123,6 +125,10 @@ export interface LayerStreamEvents {
   changed: [];
   /** Live motion starts (true: send the screencast's JPEG frames to liveFrame()) or ends. */
   live: [boolean];
+  /** Nothing left to do (`idle`): said after a capture or an acknowledgement. */
+  idle: [];
+  /** While quiet, a check found the layer changed where no report or hint said so. */
+  missed: [];
 }
 
 /**
@@ -231,7 +237,19 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private preparing = false;
   private ready: ReadyKeyframe | null = null;
   /** Pixels mode: PNG screencast frames carry the layer's changes (layer/shot.ts); the session sets it at scale 1. */
-  private pixels = false;
+  private shotsWanted = false;
+  /**
+   * Quiet: the screencast is off while the page is still and vouches for its paints; the page's
+   * reports mark it dirty instead (layer/page-paint.ts), and every change is captured.
+   */
+  private quiet = false;
+  /**
+   * While quiet, every frame is checked by a whole capture (armVerify), a clip's too: no more
+   * than one check per span, so that a run of keys costs one. Checks in a row that found the layer
+   * as the device has it.
+   */
+  private cleanChecks = 0;
+  private verifyTimer: NodeJS.Timeout | null = null;
   /** The newest screencast frame not taken in yet. */
   private shot: { png: Buffer; takenAt: number } | null = null;
   private readonly shots: ShotReader;
@@ -241,7 +259,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -271,8 +289,37 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * on at scale 1 only: at a fractional one the screencast's frames are not the capture's.
    */
   useShots(on: boolean): void {
-    this.pixels = on;
+    this.shotsWanted = on;
     this.forgetShots();
+  }
+
+  /** Screencast frames carry the layer's changes: pixels mode, while the screencast runs. */
+  private get pixels(): boolean {
+    return this.shotsWanted && !this.quiet;
+  }
+
+  /**
+   * The screencast stops (on) or runs again (off). Quiet starts only when the stream is idle (the
+   * caller checks), so nothing the screencast showed is left untaken; back from quiet, the first
+   * screencast frame has no frame before it to diff with, and asks for a capture.
+   */
+  setQuiet(on: boolean): void {
+    if (this.quiet === on) return;
+    this.quiet = on;
+    this.forgetShots();
+    if (!on && this.verifyTimer) {
+      // The screencast's frames check from here: a clip's change that they do not show gets a capture.
+      clearTimeout(this.verifyTimer);
+      this.verifyTimer = null;
+      this.verifying = true;
+      this.dirty = true;
+    }
+    this.pump();
+  }
+
+  /** Whether the screencast may stop now. */
+  get quietNow(): boolean {
+    return this.quiet;
   }
 
   /**
@@ -299,6 +346,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   markDirty(): void {
     this.dirty = true;
     this.pump();
+  }
+
+  /**
+   * While quiet: the page reported a change a key's hint did not include. The capture it asks
+   * for still corrects any clip before it, but what it finds is the page's change, not a miss.
+   */
+  pageChanged(): void {
+    this.verifying = false;
+    this.markDirty();
   }
 
   /**
@@ -399,6 +455,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !this.live &&
       !this.settling &&
       !this.shot &&
+      !this.verifyTimer &&
       // A check still to come: a key-down no frame has claimed yet, a burst's.
       !this.checks.pending(this.downSeq > this.sentInputSeq)
     );
@@ -444,6 +501,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     this.pump();
     this.emit('painted', { ...info, ackedAt, decodeMs, inputToPaintMs });
+    if (this.idle) this.emit('idle');
     return true;
   }
 
@@ -463,6 +521,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.inflight.clear();
     this.endMotion();
     this.forgetShots();
+    this.dropVerify();
   }
 
   /** A device (re)attached: it starts from a keyframe with a fresh window. */
@@ -485,6 +544,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.failures = 0;
     this.endMotion();
     this.forgetShots();
+    // A new page starts with its screencast on, and earns its hints' trust again.
+    this.quiet = false;
+    this.cleanChecks = 0;
+    this.dropVerify();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
@@ -520,8 +583,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.kept = null;
     this.decoder.reset();
     this.forgetShots();
+    this.dropVerify();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+  }
+
+  private dropVerify(): void {
+    if (this.verifyTimer) clearTimeout(this.verifyTimer);
+    this.verifyTimer = null;
   }
 
   /**
@@ -744,6 +813,26 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.settleTimer = null;
   }
 
+  /**
+   * While quiet, what was sent is checked by one whole capture at most quietVerifyMs after the
+   * first frame not checked yet: the keys of that span cost one check, not one each. A check
+   * that finds nothing doubles the span, up to four times; one that finds a change no report
+   * explained ('missed') ends the quiet (the session's policy). So whatever the page's reports and
+   * hints miss (a paint they cannot see, an image decoded after its load) is on the device for
+   * four seconds at most, and once only.
+   */
+  private armVerify(): void {
+    if (this.verifyTimer) return;
+    const after = this.opts.quietVerifyMs * Math.min(4, 2 ** this.cleanChecks);
+    this.verifyTimer = setTimeout(() => {
+      this.verifyTimer = null;
+      this.counters.quietChecks++;
+      this.verifying = true;
+      this.dirty = true;
+      this.pump();
+    }, after);
+  }
+
   /** The lossy region has had no damage for motionSettleMs: its exact pixels go out. */
   private armSettle(): void {
     if (this.settleTimer || this.settling) return;
@@ -832,6 +921,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         this.capturing = null;
         this.failures = 0;
         this.pump();
+        if (this.idle) this.emit('idle');
       },
       (err: unknown) => {
         this.busy = false;
@@ -1039,12 +1129,20 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const settling = this.settling;
     this.settling = false;
     this.motion = null;
-    if (this.verifying && !clip && !keyframe && changed) this.stats.clipCorrections++;
+    const check = this.verifying && !clip && !keyframe;
+    if (check && changed) {
+      this.stats.clipCorrections++;
+      if (this.quiet) {
+        this.counters.quietMisses++;
+        this.emit('missed');
+      }
+    } else if (check && this.quiet) this.cleanChecks++;
     this.verifying = false;
+    if (this.quiet && !check && (changed || keyframe)) this.armVerify();
     if (clip) {
       this.stats.clipFrames++;
-      // In pixels mode the page's next frames show whatever the clip missed.
-      if (!this.pixels) {
+      // In pixels mode the page's next frames show whatever the clip missed; while quiet, armVerify.
+      if (!this.pixels && !this.quiet) {
         this.verifying = true;
         this.dirty = true;
       }
@@ -1099,7 +1197,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (keyframe) {
       this.kept = null;
       // Until a frame shows where keys paint, a layer with see-through parts is taken to have them there.
-      this.shots.translucentKeys = this.pixels && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
+      this.shots.translucentKeys = this.shotsWanted && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
     }
     if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
     else this.keepSent(img, f.raw, holesGeneration);

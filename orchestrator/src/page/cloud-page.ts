@@ -5,7 +5,7 @@ import { StratusError } from '@stratus/protocol';
 import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { settledWithin } from '../deadline';
 import { Rect } from '../layer/damage';
-import { hintRect } from '../layer/damage-hint';
+import { hintAnswer } from '../layer/damage-hint';
 import { LayerSource } from '../layer/layer-stream';
 import { decodePng, Rgba } from '../png/decode';
 import { cloudPageScript } from './cloud-page-script';
@@ -231,12 +231,13 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
   /**
    * Where the changes since the last call repainted, as the page can tell, in CSS pixels; null
    * when it cannot (then a full capture). Areas over `maxPercent` of the page count as no hint.
+   * `seq`: the last paint report (layer/page-paint.ts) the changes include.
    */
-  async damageHint(maxPercent: number): Promise<Rect | null> {
+  async damageHint(maxPercent: number): Promise<{ rect: Rect | null; seq: number }> {
     const { width, height } = this.opts.app;
     const maxArea = Math.floor((width * height * maxPercent) / 100);
     const value = await this.call<unknown>('take', [width, height, maxArea]).catch(() => null);
-    return hintRect(value, width, height);
+    return hintAnswer(value, width, height);
   }
 
   /** Raises a cloud-browser error event in the app's page. */

@@ -7,6 +7,8 @@ import { AppEntry, Config } from '../config';
 import { InputPipeline } from '../input/input-pipeline';
 import { KeyInjector } from '../input/key-injector';
 import { DamageSignal } from '../layer/damage-signal';
+import { PagePaint } from '../layer/page-paint';
+import { QuietScreencast } from '../layer/quiet-screencast';
 import { LayerStream } from '../layer/layer-stream';
 import { VideoHoles } from '../layer/video-holes';
 import { playbackSupport } from '../media/capabilities';
@@ -108,6 +110,9 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The page's video holes, once the page is open. */
   holes: VideoHoles | null = null;
   private signal: DamageSignal | null = null;
+  /** The page's paint reports, and the policy that stops its screencast on them. */
+  private paint: PagePaint | null = null;
+  private quiet: QuietScreencast | null = null;
   private closing: Promise<void> | null = null;
   /** The incognito context the page lives in (a relaunched browser gives a new one). */
   private context: BrowserContext | null = null;
@@ -158,6 +163,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.layer.on('error', (err) => void this.close(err));
     // What the captures found teaches the damage signal which screencast frames are echoes.
     this.layer.on('unchanged', () => this.signal?.echoed());
+    this.layer.on('idle', () => this.quiet?.layerIdle());
+    this.layer.on('missed', () => this.quiet?.missed());
     this.layer.on('changed', () => this.signal?.changed());
     // Live motion: the screencast's frames become the layer's, at the device's size.
     this.layer.on('live', (on) => {
@@ -221,9 +228,20 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /** Counters for tests, the bench and operators. */
-  get stats(): { captures: number; framesSent: number; bytesSent: number; keys: number } {
+  get stats(): { captures: number; framesSent: number; bytesSent: number; keys: number; screencastFrames: number; quiet: boolean; quietEntered: number; reportedCaptures: number } {
     const l = this.layer.counters;
-    return { captures: this.page.captures, framesSent: l.framesSent, bytesSent: l.bytesSent, keys: this.input.keys };
+    const q = this.quiet?.stats;
+    return {
+      captures: this.page.captures,
+      framesSent: l.framesSent,
+      bytesSent: l.bytesSent,
+      keys: this.input.keys,
+      // Of this page only (a reloaded page starts over).
+      screencastFrames: this.signal?.stats.frames ?? 0,
+      quiet: this.layer.quietNow,
+      quietEntered: q?.entered ?? 0,
+      reportedCaptures: q?.reportedCaptures ?? 0
+    };
   }
 
   /** Opens the page, gives it the cloud page bundle and the media proxy, and loads the app. Throws STRATUS_APP_LOAD_FAILED. */
@@ -341,6 +359,13 @@ export class Session extends EventEmitter<SessionEvents> {
     });
     await media.install();
     this.media = media;
+    // The page's paint reports: while it vouches for them, its screencast stops (quiet-screencast.ts).
+    const quietOn = opts.ui.quietScreencast === 'on';
+    const quiet = quietOn ? new QuietScreencast(this.layer, () => this.signal) : null;
+    const paint = quiet ? new PagePaint(page.cdp, (r) => quiet.report(r)) : null;
+    if (paint) await paint.install();
+    this.paint = paint;
+    this.quiet = quiet;
     // At scale 1 the screencast's own frames carry the layer's opaque and clear pixels exactly
     // (layer/shot.ts): a key then costs its own paint, not captures. At a fractional scale they
     // are not the capture's, and every change is captured.
@@ -356,6 +381,7 @@ export class Session extends EventEmitter<SessionEvents> {
       session: { sessionId: this.id, device: opts.device, app: this.appInfo, mediaDevice: { ...m.caps, virtual: support.virtual }, carried: this.takeCarried() },
       media: media.pageConfig,
       damageHints: hints,
+      paint: paint ? paint.binding : null,
       hbbtv: hbbtvConfig(opts.hbbtv, opts.device.model, this.app.allowedOrigins)
     });
     await page.load();
@@ -363,7 +389,17 @@ export class Session extends EventEmitter<SessionEvents> {
     if (restoring) await page.forgetScript(restoring);
     // The catalogue's keyset for the app until it sets its own.
     if (this.app.keyset !== undefined && !this.input.keyset) this.applyKeyset({ value: this.app.keyset, otherKeys: [] });
-    this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hints ? () => page.damageHint(opts.ui.damageHintMaxPercent) : null);
+    // With the screencast quiet, a key's hint also says which paint reports its capture includes
+    // (without hints, at a fractional scale, it has no rectangle).
+    const hint =
+      hints || quiet
+        ? async () => {
+            const answer = await page.damageHint(hints ? opts.ui.damageHintMaxPercent : 0);
+            quiet?.hinted(answer.seq);
+            return answer.rect;
+          }
+        : null;
+    this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hint);
     this.signal = new DamageSignal(
       page.cdp,
       () => this.layer.markDirty(),
@@ -380,6 +416,9 @@ export class Session extends EventEmitter<SessionEvents> {
   private closeApp(): void {
     this.signal?.stop();
     this.signal = null;
+    this.paint?.stop();
+    this.paint = null;
+    this.quiet = null;
     this.input.suspend();
     this.input.keyset = null;
     this.media?.pageGone();
@@ -629,6 +668,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // The app's state is saved before its page is left (unload handlers may clear things).
     if (this.opts.deviceState) await settledWithin(this.saveState(), 2000);
     this.signal?.stop();
+    this.paint?.stop();
     this.layer.stop();
     this.input.close();
     this.media?.dispose();

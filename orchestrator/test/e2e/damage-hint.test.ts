@@ -14,6 +14,9 @@ const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720
   #flow { width: 100px; height: 20px; }
   .slow { transition: transform 1s; }
   .slow.on, .big.on { transform: scale(2); }
+  .badge { position: absolute; left: 400px; top: 0; width: 20px; height: 20px; }
+  .on .badge { background: #c33; }
+  .long { white-space: nowrap; font: 16px sans-serif; }
 </style>
 <div id="a" class="box" style="left:100px;top:100px"></div>
 <div id="b" class="box" style="left:300px;top:100px"></div>
@@ -24,6 +27,7 @@ const PAGE = `<!doctype html><html><body style="margin:0;width:1280px;height:720
 <div id="text" class="box" style="left:700px;top:100px">t</div>
 <div id="slow" class="box slow" style="left:900px;top:100px"></div>
 <div id="scaled" class="box big" style="left:900px;top:300px"></div>
+<div id="parent" class="box" style="left:100px;top:600px"><div class="badge"></div><span class="long">a label far longer than its box, and longer than the badge is far</span></div>
 </body></html>`;
 
 const INBOX = '__stratusHintTest';
@@ -55,7 +59,7 @@ describe('page-reported damage (real Chromium)', function () {
       await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 720, deviceScaleFactor: 1, mobile: false });
       await cdp.send('Page.enable');
       const session = { sessionId: 'hint-test', device: { width: 1280, height: 720, model: 'test' }, app: { id: 'hint', width: 1280, height: 720, scale: 1 }, mediaDevice: {} };
-      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: cloudPageScript({ inbox: INBOX, session, media: null, damageHints: true, hbbtv: hbbtvConfig(DEFAULTS.hbbtv, 'test') }) });
+      await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: cloudPageScript({ inbox: INBOX, session, media: null, damageHints: true, paint: null, hbbtv: hbbtvConfig(DEFAULTS.hbbtv, 'test') }) });
       await page.goto(`data:text/html,${encodeURIComponent(PAGE)}`);
       // The load itself is not a key's change (the session does the same).
       await hint('');
@@ -69,7 +73,7 @@ describe('page-reported damage (real Chromium)', function () {
       return page.evaluate(
         (c: string, g: string, max: number) => {
           new Function(c)();
-          return (window as any)[g].take(1280, 720, max);
+          return (window as any)[g].take(1280, 720, max).rect;
         },
         change,
         INBOX,
@@ -87,8 +91,8 @@ describe('page-reported damage (real Chromium)', function () {
       expect(r).to.deep.equal([69, 69, 431, 181]);
       await hint(`document.getElementById('c').classList.add('x')`);
       const moved = await hint(`document.getElementById('c').classList.add('on')`);
-      // From left 100 to left 600: both places.
-      expect(moved).to.deep.equal([69, 369, 731, 481]);
+      // From left 100 (no shadow then) to left 600 (with it): both places.
+      expect(moved).to.deep.equal([99, 369, 731, 481]);
     });
 
     it('gives no hint for what it cannot vouch for', async () => {
@@ -104,6 +108,27 @@ describe('page-reported damage (real Chromium)', function () {
         'a transition': `document.getElementById('slow').classList.add('on')`
       };
       for (const [what, change] of Object.entries(cases)) expect(await hint(change), what).to.equal(null);
+      // Where an animation ends, boxes measured while it ran are stale: the next key gets no hint.
+      await page.evaluate(
+        () =>
+          new Promise<void>((resolve) => {
+            const running = document.getAnimations();
+            if (!running.some((a) => a instanceof CSSTransition)) resolve();
+            else document.addEventListener('transitionend', () => resolve(), { once: true });
+            for (const a of running) a.finish();
+          })
+      );
+      expect(await hint(`document.getElementById('a').classList.toggle('on')`), 'once it is over').to.equal(null);
+      expect(await hint(`document.getElementById('a').classList.toggle('on')`), 'measured again').to.not.equal(null);
+    });
+
+    it('covers descendants painted outside the box, and text that overflows it', async () => {
+      const r = (await hint(`document.getElementById('parent').classList.add('on')`)) as number[];
+      // The box with its shadow (70..230 x 570..680), the badge 400 px to its right (500..520),
+      // and the label's text beyond both (2 px of overhang and 1 of antialiasing).
+      const long = await page.evaluate(() => document.querySelector('.long')!.getBoundingClientRect().right);
+      expect(long).to.be.greaterThan(521);
+      expect(r).to.deep.equal([69, 569, Math.ceil(long + 3), 681]);
     });
 
     it('scales the shadow margin with a transform', async () => {

@@ -12,7 +12,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
   this.timeout(180000);
   // Long enough that a key checks by capture only when no frame could claim it, even on a loaded machine.
   const rig = useRig({
-    ui: { keyPaintWaitMs: 3000 },
+    ui: { keyPaintWaitMs: 3000, quietScreencast: 'off' },
     apps: {
       catalog: {
         portal: { url: '/apps/portal/', width: 1280, height: 720 },

@@ -22,7 +22,7 @@ describe('orchestrator/page/cloud-page-script', () => {
       inbox: '__x',
       session: { sessionId: 's', device: { width: 1, height: 1, model: 'm' }, app: { id: 'a', width: 1, height: 1, scale: 1 }, mediaDevice: {} },
       media: null,
-      damageHints: true,
+      damageHints: true, paint: null,
       hbbtv: hbbtvConfig(DEFAULTS.hbbtv, 'm')
     });
     expect(src).to.contain(bundle);

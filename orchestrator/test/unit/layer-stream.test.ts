@@ -44,7 +44,7 @@ class FakePage implements LayerSource {
   }
 }
 
-const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', motionLive: 'on', motionMaxFps: Infinity, keyPaintWaitMs: 150 };
+const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', motionLive: 'on', motionMaxFps: Infinity, keyPaintWaitMs: 150, quietVerifyMs: 1000 };
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
 let rest: () => Promise<void>;
@@ -269,6 +269,95 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(page.clips.slice(captures)).to.deep.equal([{ x: 8, y: 0, w: 4, h: 4 }, undefined]);
       expect(parse(sent[sent.length - 1]).header.inputSeq).to.equal(3);
       expect(stream.stats).to.deep.include({ clipFrames: 1, clipCorrections: 0 });
+    });
+
+    describe('while the screencast is quiet', () => {
+      let clock: ReturnType<typeof FakeTimers.install>;
+      beforeEach(() => {
+        // The check's delay is a timer: it is the subject here, so the clock is fake.
+        clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+      });
+      afterEach(() => clock.uninstall());
+
+      async function key(seq: number, x: number, hint: Rect): Promise<void> {
+        page.paint(x, 0xff000000 + seq);
+        stream.inputDelivered(seq, true, hint);
+        await rest();
+        stream.ack(sent.length);
+      }
+
+      it('checks the clip frames of a span of keys with one whole capture, later each time it finds nothing', async () => {
+        await settled();
+        stream.setQuiet(true);
+        await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
+        await key(5, 10, { x: 8, y: 0, w: 4, h: 4 });
+        expect(page.clips.slice(-2)).to.deep.equal([{ x: 8, y: 0, w: 4, h: 4 }, { x: 8, y: 0, w: 4, h: 4 }]);
+        expect(stream.idle).to.equal(false);
+        await clock.tickAsync(999);
+        expect(stream.counters.quietChecks).to.equal(0);
+        await clock.tickAsync(1);
+        await rest();
+        expect(page.clips[page.clips.length - 1]).to.equal(undefined);
+        expect(stream.counters.quietChecks).to.equal(1);
+        expect(stream.idle).to.equal(true);
+        // Nothing found: the next span is twice as long.
+        await key(7, 11, { x: 8, y: 0, w: 4, h: 4 });
+        await clock.tickAsync(1999);
+        expect(stream.counters.quietChecks).to.equal(1);
+        await clock.tickAsync(1);
+        await rest();
+        expect(stream.counters.quietChecks).to.equal(2);
+        expect(stream.stats).to.deep.include({ clipFrames: 3, clipCorrections: 0 });
+        expect(screen().equals(page.img.data)).to.equal(true);
+      });
+
+      it('says when a check finds what no clip or report showed, and sends it', async () => {
+        await settled();
+        stream.setQuiet(true);
+        let missed = 0;
+        stream.on('missed', () => missed++);
+        page.paint(40 + 64 * 20, 0x00ff00ff);
+        await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
+        await clock.tickAsync(1000);
+        await rest();
+        stream.ack(sent.length);
+        expect(missed).to.equal(1);
+        expect(stream.counters.quietMisses).to.equal(1);
+        expect(screen().equals(page.img.data)).to.equal(true);
+      });
+
+      it('checks what a reported change sent too, and counts no miss for the change itself', async () => {
+        await settled();
+        stream.setQuiet(true);
+        let missed = 0;
+        stream.on('missed', () => missed++);
+        await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
+        page.paint(40 + 64 * 20, 0x00ff00ff);
+        stream.pageChanged();
+        await rest();
+        stream.ack(sent.length);
+        expect(page.clips[page.clips.length - 1]).to.equal(undefined);
+        // Still to be checked: the reported change's frame.
+        expect(stream.idle).to.equal(false);
+        await clock.tickAsync(1000);
+        await rest();
+        expect(stream.idle).to.equal(true);
+        expect(stream.counters.quietChecks).to.equal(1);
+        expect(missed).to.equal(0);
+        expect(stream.stats).to.deep.include({ clipFrames: 1, clipCorrections: 0 });
+        expect(screen().equals(page.img.data)).to.equal(true);
+      });
+
+      it('checks at once what is unchecked when the screencast runs again', async () => {
+        await settled();
+        stream.setQuiet(true);
+        await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
+        const captures = page.captures;
+        stream.setQuiet(false);
+        await rest();
+        expect(page.clips.slice(captures)).to.deep.equal([undefined]);
+        expect(stream.idle).to.equal(true);
+      });
     });
 
     it('a key held while other damage was already pending gets a full capture', async () => {

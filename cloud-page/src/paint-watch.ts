@@ -1,0 +1,236 @@
+/**
+ * What may have made the page paint, as the page itself sees it: DOM changes, focus, scrolling,
+ * loads, animations. Two readers use it:
+ * - the damage hint (damage-hint.ts) drains what changed since the last key;
+ * - the orchestrator's quiet screencast hears, through a binding, when something may have painted
+ *   ("d<seq>") and whether the page can vouch for its paints at all ("q<seq>": nothing runs by
+ *   itself and every change leaves a trace here; "b<seq>": not so). While the page vouches, the
+ *   orchestrator stops the screencast, which reads back and encodes every paint (about three
+ *   quarters of a still UI's key cost), and captures on these reports instead.
+ *
+ * A page vouches only for what leaves a trace: a canvas, media, frames, SVG animation, an
+ * animated image, a caret, or running animations make it "busy" (the screencast stays on), and
+ * so do changes in several frames in a row (script-driven motion).
+ */
+import { HOLE_ATTRIBUTE } from './config';
+
+/** No report for this long, and nothing running: the page is still. */
+const QUIET_MS = 250;
+/** This many reports within BURST_MS is motion: the screencast carries it better than captures. */
+const BURST = 4;
+const BURST_MS = 250;
+/** Elements whose paint no DOM change announces. */
+const UNVOUCHED = 'canvas,video,audio,object,embed,iframe,frame,animate,animateTransform,animateMotion';
+/** Image formats that may animate by themselves. */
+const ANIMATED_IMAGE = /(\.(gif|webp|apng)([?#]|$))|^data:image\/(gif|webp|apng)/i;
+
+export interface PaintChanges {
+  /** Elements whose class changed (at most 64). */
+  classed: Set<Node>;
+  /** Something changed that a class change does not describe. */
+  unpredictable: boolean;
+  /** The page has drawn on a canvas: nothing it paints can be vouched for. */
+  canvas: boolean;
+  /** The last report sent: what was drained includes everything reported up to it. */
+  seq: number;
+}
+
+export interface PaintWatch {
+  /** What changed since the last drain. */
+  drain(): PaintChanges;
+}
+
+/**
+ * Starts watching. `report` (the binding, in the top-level document only) hears the reports; with
+ * none, the watch only serves drain().
+ */
+export function watchPaint(report: ((message: string) => void) | null): PaintWatch {
+  let classed = new Set<Node>();
+  let unpredictable = false;
+  let canvas = false;
+  let animatedImage = false;
+  let seq = 0;
+  let queued = false;
+  let state: 'unknown' | 'quiet' | 'busy' = 'unknown';
+  let quietSeq = -1;
+  let recent: number[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  function send(kind: 'd' | 'q' | 'b'): void {
+    if (!report) return;
+    try {
+      report(kind + seq);
+    } catch {
+      // The binding is gone (the page is closing): nobody listens.
+    }
+  }
+  function busy(): void {
+    if (state !== 'busy') {
+      state = 'busy';
+      send('b');
+    }
+    arm();
+  }
+  function arm(): void {
+    if (!report) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(evaluate, QUIET_MS);
+  }
+  function evaluate(): void {
+    timer = null;
+    if (busyReason()) {
+      busy();
+      return;
+    }
+    // Said again after every change: the orchestrator waits for a "still" newer than its last report.
+    if (state !== 'quiet' || quietSeq !== seq) {
+      state = 'quiet';
+      quietSeq = seq;
+      send('q');
+    }
+  }
+  function busyReason(): string | null {
+    if (canvas) return 'canvas';
+    if (animatedImage) return 'image';
+    if (document.querySelector(UNVOUCHED)) return 'media';
+    const active = document.activeElement as HTMLElement | null;
+    if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return 'caret';
+    if (document.getAnimations().some((a) => a.playState === 'running')) return 'animating';
+    return null;
+  }
+  /** Something may have painted: one report per task, after the change. */
+  function dirty(): void {
+    if (!report || queued) return;
+    queued = true;
+    queueMicrotask(() => {
+      queued = false;
+      seq++;
+      send('d');
+      const now = performance.now();
+      recent = recent.filter((t) => now - t < BURST_MS);
+      recent.push(now);
+      if (recent.length >= BURST) busy();
+      else arm();
+    });
+  }
+  function unpredictableChange(): void {
+    unpredictable = true;
+    dirty();
+  }
+
+  function note(rs: MutationRecord[], announce = true): void {
+    let any = false;
+    for (const r of rs) {
+      // The video hole's key (media/video-hole.ts) is the orchestrator's own doing, between keys.
+      if (r.type === 'attributes' && r.attributeName === HOLE_ATTRIBUTE) continue;
+      any = true;
+      if (r.type === 'attributes' && r.attributeName === 'class' && classed.size < 64) classed.add(r.target);
+      else unpredictable = true;
+      if (r.type === 'attributes' && r.attributeName === 'src' && r.target instanceof HTMLImageElement) checkImage(r.target);
+    }
+    if (any && announce) dirty();
+  }
+  function checkImage(img: HTMLImageElement): void {
+    if (ANIMATED_IMAGE.test(img.currentSrc || img.src)) animatedImage = true;
+  }
+
+  const observer = new MutationObserver((rs) => note(rs));
+  observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  // Changes a MutationObserver does not see. (Scroll events come a frame late: a hint refuses the
+  // next key, and its scroll position check covers this one.)
+  for (const type of ['focusin', 'focusout', 'scroll']) document.addEventListener(type, unpredictableChange, true);
+  // A load repaints what waited for it: an image, a style sheet, a font.
+  document.addEventListener(
+    'load',
+    (e) => {
+      if (e.target instanceof HTMLImageElement) checkImage(e.target);
+      unpredictableChange();
+    },
+    true
+  );
+  if (document.fonts) document.fonts.addEventListener('loadingdone', unpredictableChange);
+  // An animation or transition paints by itself until it ends.
+  for (const type of ['animationstart', 'transitionrun']) {
+    document.addEventListener(
+      type,
+      () => {
+        // Its paints are not a key's change (the screencast shows them); its end is (below).
+        if (report) busy();
+        dirty();
+      },
+      true
+    );
+  }
+  // Boxes measured while it ran (damage-hint.ts) are stale once it ends.
+  for (const type of ['animationend', 'animationcancel', 'transitionend', 'transitioncancel']) document.addEventListener(type, unpredictableChange, true);
+  // Images that CSS loads (backgrounds) show up only as resources.
+  if (typeof PerformanceObserver === 'function') {
+    try {
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (ANIMATED_IMAGE.test(e.name)) animatedImage = true;
+      }).observe({ type: 'resource', buffered: true });
+    } catch {
+      // No resource timing: <img> loads are still checked.
+    }
+  }
+
+  const wrap = (proto: object, names: string[]): void => {
+    for (const name of names) {
+      const d = proto && Object.getOwnPropertyDescriptor(proto, name);
+      if (!d) continue;
+      if (typeof d.value === 'function') {
+        const f = d.value as (...args: unknown[]) => unknown;
+        Object.defineProperty(proto, name, {
+          ...d,
+          value: function (this: unknown, ...args: unknown[]) {
+            const r = f.apply(this, args);
+            unpredictableChange();
+            return r;
+          }
+        });
+      } else if (d.set) {
+        const s = d.set;
+        Object.defineProperty(proto, name, {
+          ...d,
+          set: function (this: unknown, v: unknown) {
+            s.call(this, v);
+            unpredictableChange();
+          }
+        });
+      }
+    }
+  };
+  wrap(Element.prototype, ['scrollTop', 'scrollLeft', 'scrollTo', 'scrollBy', 'scrollIntoView']);
+  // A script animation fires no DOM event: its end is a change (what it moved stays there).
+  const animate = Element.prototype.animate;
+  Element.prototype.animate = function (this: Element, ...args: Parameters<Element['animate']>) {
+    const a = animate.apply(this, args);
+    unpredictableChange();
+    if (report) busy();
+    a.finished.then(unpredictableChange, unpredictableChange);
+    return a;
+  };
+  wrap(window, ['scrollTo', 'scrollBy', 'scroll']);
+  // Style sheets edited through the CSSOM change no node.
+  wrap(CSSStyleSheet.prototype, ['insertRule', 'deleteRule', 'addRule', 'removeRule', 'replace', 'replaceSync']);
+  wrap(Document.prototype, ['adoptedStyleSheets']);
+  // A canvas can be drawn on at any time without a trace in the DOM.
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, ...args: unknown[]) {
+    canvas = true;
+    if (report) busy();
+    return (getContext as (...a: unknown[]) => RenderingContext | null).apply(this, args);
+  } as typeof getContext;
+  arm();
+
+  return {
+    drain(): PaintChanges {
+      // Drained changes need no report of their own; one already queued is for changes drained now.
+      note(observer.takeRecords(), false);
+      const out = { classed, unpredictable, canvas, seq: queued ? seq + 1 : seq };
+      classed = new Set();
+      unpredictable = false;
+      return out;
+    }
+  };
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { CDPSession } from 'puppeteer-core';
+
+/**
+ * The page's paint reports (cloud-page/src/paint-watch.ts), through a CDP binding: "d<seq>"
+ * something may have painted, "q<seq>" the page is still and vouches for its paints, "b<seq>" it
+ * cannot (something paints by itself). Each report is one short string; anything else is dropped,
+ * since the page runs the app's code.
+ */
+export interface PaintReport {
+  kind: 'dirty' | 'quiet' | 'busy';
+  seq: number;
+}
+
+const KINDS = { d: 'dirty', q: 'quiet', b: 'busy' } as const;
+
+export function parsePaintReport(payload: unknown): PaintReport | null {
+  if (typeof payload !== 'string') return null;
+  const m = /^([dqb])(\d{1,15})$/.exec(payload);
+  if (!m) return null;
+  return { kind: KINDS[m[1] as keyof typeof KINDS], seq: Number(m[2]) };
+}
+
+export class PagePaint {
+  /** Random per session, so apps cannot rely on it (the page takes it off window anyway). */
+  readonly binding = `__stratusPaint_${randomBytes(6).toString('hex')}`;
+  readonly stats = { reports: 0, refused: 0 };
+  private readonly onCalled = (e: { name: string; payload: string }): void => {
+    if (e.name !== this.binding) return;
+    const r = parsePaintReport(e.payload);
+    if (!r) {
+      this.stats.refused++;
+      return;
+    }
+    this.stats.reports++;
+    this.onReport(r);
+  };
+
+  constructor(
+    private readonly cdp: CDPSession,
+    private readonly onReport: (r: PaintReport) => void
+  ) {}
+
+  /** Before the app loads: the binding must exist when the cloud page bundle runs. */
+  async install(): Promise<void> {
+    this.cdp.on('Runtime.bindingCalled', this.onCalled);
+    await this.cdp.send('Runtime.addBinding', { name: this.binding });
+  }
+
+  stop(): void {
+    this.cdp.off('Runtime.bindingCalled', this.onCalled);
+  }
+}

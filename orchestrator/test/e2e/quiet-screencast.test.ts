@@ -1,0 +1,164 @@
+import { expect } from 'chai';
+import { cloudMismatch, sessionOf, settle, until, useRig } from '@stratus/testkit';
+import type { Page } from 'puppeteer-core';
+import type { Session } from '../../src/session/session';
+
+/**
+ * The quiet screencast (ui.quietScreencast): while the cloud page is still and vouches for its
+ * paints, its screencast stops and the page's own reports of what changed ask for captures.
+ */
+describe('quiet screencast (real Chromium)', function () {
+  this.timeout(180000);
+  const rig = useRig({
+    apps: {
+      catalog: {
+        portal: { url: '/apps/portal/', width: 1280, height: 720 },
+        'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 },
+        'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 }
+      }
+    }
+  });
+
+  async function withApp<T>(app: string, run: (session: Session, page: Page) => Promise<T>): Promise<T> {
+    const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
+    try {
+      const session = await sessionOf(rig.orch, page);
+      await settle(rig.orch, page);
+      return await run(session, page);
+    } finally {
+      await page.close();
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+    }
+  }
+
+  /** Runs `js` in the app's page, as the app's own code would. */
+  async function inApp(session: Session, js: string): Promise<void> {
+    const r = await session.page.cdp.send('Runtime.evaluate', { expression: js, awaitPromise: true });
+    if (r.exceptionDetails) throw new Error(r.exceptionDetails.text);
+  }
+
+  async function press(page: Page, keys: string[]): Promise<void> {
+    for (const k of keys) {
+      await page.keyboard.press(k as 'ArrowRight');
+      await settle(rig.orch, page);
+    }
+  }
+
+  it('stops the screencast of a still portal; each focus move is one clip capture, and the device shows the page pixel for pixel', async () => {
+    const keys = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'];
+    const r = await withApp('portal', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      const frames = session.stats.screencastFrames;
+      const captures = session.page.captures;
+      await press(page, keys);
+      return {
+        quiet: session.stats.quiet,
+        screencastFrames: session.stats.screencastFrames - frames,
+        captures: session.page.captures - captures,
+        clipFrames: session.layer.stats.clipFrames,
+        checks: session.layer.counters.quietChecks,
+        corrections: session.layer.stats.clipCorrections,
+        mismatch: await cloudMismatch(session, page)
+      };
+    });
+    expect(r.mismatch).to.equal(null);
+    expect(r.quiet).to.equal(true);
+    expect(r.screencastFrames).to.equal(0);
+    expect(r.clipFrames).to.equal(keys.length);
+    expect(r.corrections).to.equal(0);
+    // A clip a key, and a whole capture that checks them once the keys stop (one per settle here).
+    expect(r.captures).to.equal(keys.length + r.checks);
+    expect(r.checks).to.be.at.least(1).and.at.most(keys.length);
+  });
+
+  it('captures what the app changes by itself while quiet (text, a new element, a style sheet rule)', async () => {
+    const r = await withApp('portal', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      const mismatches: Array<string | null> = [];
+      for (const js of [
+        `document.getElementById('now-title').textContent = 'Changed by a timer'`,
+        `const p = document.createElement('div'); p.style.cssText = 'position:absolute;left:700px;top:20px;width:60px;height:30px;background:#c33'; document.body.appendChild(p)`,
+        `document.styleSheets[0].insertRule('#logo { color: #3c3 }', 0)`
+      ]) {
+        const reported = session.stats.reportedCaptures;
+        await inApp(session, js);
+        await until('the change to be reported', () => session.stats.reportedCaptures > reported);
+        await settle(rig.orch, page);
+        mismatches.push(await cloudMismatch(session, page));
+      }
+      return { mismatches, quiet: session.stats.quiet, screencastFrames: session.stats.screencastFrames };
+    });
+    expect(r.mismatches).to.deep.equal([null, null, null]);
+  });
+
+  it('turns the screencast back on while an animation runs, and goes quiet again after it, exact', async () => {
+    const r = await withApp('portal', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      const entered = session.stats.quietEntered;
+      const frames = session.stats.screencastFrames;
+      await inApp(
+        session,
+        `const s = document.createElement('style'); s.textContent = '@keyframes stratus-slide { from { transform: translateX(0) } to { transform: translateX(300px) } } #logo { animation: stratus-slide 600ms linear forwards }'; document.head.appendChild(s)`
+      );
+      await until('the screencast to run again', () => !session.stats.quiet);
+      await until('the screencast to go quiet again', () => session.stats.quietEntered > entered);
+      await settle(rig.orch, page);
+      return { screencastFrames: session.stats.screencastFrames - frames, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r.mismatch).to.equal(null);
+    expect(r.screencastFrames).to.be.greaterThan(0);
+  });
+
+  it('keeps the screencast on for a page that draws on a canvas', async () => {
+    const r = await withApp('portal', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      await inApp(
+        session,
+        `const c = document.createElement('canvas'); c.width = 100; c.height = 50; c.style.cssText = 'position:absolute;left:20px;top:20px'; document.body.appendChild(c); c.getContext('2d').fillRect(0, 0, 100, 50)`
+      );
+      await until('the screencast to run again', () => !session.stats.quiet);
+      const entered = session.stats.quietEntered;
+      // Drawn with no trace in the DOM: only the screencast sees it.
+      await inApp(session, `document.querySelector('canvas').getContext('2d').clearRect(0, 0, 50, 50)`);
+      await press(page, ['ArrowRight']);
+      return { quiet: session.stats.quiet, entered: session.stats.quietEntered - entered, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r).to.deep.equal({ quiet: false, entered: 0, mismatch: null });
+  });
+
+  it('goes quiet at a fractional scale too, where every key is a whole capture', async () => {
+    const r = await withApp('portal-1080', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      const frames = session.stats.screencastFrames;
+      const captures = session.page.captures;
+      await press(page, ['ArrowRight', 'ArrowDown']);
+      return { screencastFrames: session.stats.screencastFrames - frames, captures: session.page.captures - captures, checks: session.layer.counters.quietChecks, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r.mismatch).to.equal(null);
+    expect(r.screencastFrames).to.equal(0);
+    // A whole capture a key, and the checks of what they sent.
+    expect(r.captures).to.equal(2 + r.checks);
+  });
+
+  it('turns the screencast back on for good once a check finds what the page did not report', async () => {
+    const r = await withApp('hint-miss', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      // The tile's class change shows in a label its hint does not cover (a CSS counter).
+      await press(page, ['ArrowRight']);
+      const afterFirst = { quiet: session.stats.quiet, misses: session.layer.counters.quietMisses, mismatch: await cloudMismatch(session, page) };
+      await press(page, ['ArrowRight', 'ArrowRight']);
+      return { afterFirst, quiet: session.stats.quiet, entered: session.stats.quietEntered, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r).to.deep.equal({ afterFirst: { quiet: false, misses: 1, mismatch: null }, quiet: false, entered: 1, mismatch: null });
+  });
+
+  it('hides its binding from the app', async () => {
+    const r = await withApp('portal', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      const names = await session.page.cdp.send('Runtime.evaluate', { expression: `Object.getOwnPropertyNames(window).filter((n) => n.startsWith('__stratusPaint')).length`, returnByValue: true });
+      await press(page, ['ArrowRight']);
+      return { visible: names.result.value as number, quiet: session.stats.quiet, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r).to.deep.equal({ visible: 0, quiet: true, mismatch: null });
+  });
+});
