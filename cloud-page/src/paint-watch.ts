@@ -21,6 +21,8 @@ const BURST = 4;
 const BURST_MS = 250;
 /** Elements whose paint no DOM change announces. */
 const UNVOUCHED = 'canvas,video,audio,object,embed,iframe,frame,animate,animateTransform,animateMotion';
+/** Resource loads that repaint something when they complete (not fetch, XHR, scripts, beacons or the favicon). */
+const PAINTING_LOADS = /^(img|image|css|link|input)$/;
 /** Image formats that may animate by themselves. */
 const ANIMATED_IMAGE = /(\.(gif|webp|apng)([?#]|$))|^data:image\/(gif|webp|apng)/i;
 
@@ -51,6 +53,9 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   let animatedImage = false;
   let seq = 0;
   let queued = false;
+  /** A report went out in this turn of tasks: later changes wait for `pending`'s report. */
+  let holding = false;
+  let pending = false;
   let state: 'unknown' | 'quiet' | 'busy' = 'unknown';
   let quietSeq = -1;
   let recent: number[] = [];
@@ -98,12 +103,29 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     if (document.getAnimations().some((a) => a.playState === 'running')) return 'animating';
     return null;
   }
-  /** Something may have painted: one report per task, after the change. */
+  /**
+   * Something may have painted: a report once the task that changed it is done. Changes in the
+   * tasks right after (an animation frame dispatches each transition event in its own) wait for
+   * the next macrotask and share one report.
+   */
   function dirty(): void {
-    if (!report || queued) return;
+    if (!report) return;
+    if (holding) {
+      pending = true;
+      return;
+    }
+    if (queued) return;
     queued = true;
     queueMicrotask(() => {
       queued = false;
+      holding = true;
+      setTimeout(() => {
+        holding = false;
+        if (pending) {
+          pending = false;
+          dirty();
+        }
+      }, 0);
       seq++;
       send('d');
       const now = performance.now();
@@ -112,6 +134,10 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       if (recent.length >= BURST) busy();
       else arm();
     });
+  }
+  /** An animation the last change started runs now: the screencast is wanted at once, not a frame later. */
+  function checkBusy(): void {
+    if (report && state !== 'busy' && document.getAnimations().some((a) => a.playState === 'running')) busy();
   }
   function unpredictableChange(): void {
     unpredictable = true;
@@ -163,12 +189,16 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   }
   // Boxes measured while it ran (damage-hint.ts) are stale once it ends.
   for (const type of ['animationend', 'animationcancel', 'transitionend', 'transitioncancel']) document.addEventListener(type, unpredictableChange, true);
-  // Images that CSS loads (backgrounds) show up only as resources.
+  // Images and fonts that CSS loads (backgrounds) fire no load event on an element: their
+  // resource entries say they came (a paint follows).
   if (typeof PerformanceObserver === 'function') {
     try {
       new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) if (ANIMATED_IMAGE.test(e.name)) animatedImage = true;
-      }).observe({ type: 'resource', buffered: true });
+        for (const e of list.getEntries() as PerformanceResourceTiming[]) {
+          if (ANIMATED_IMAGE.test(e.name)) animatedImage = true;
+          if (PAINTING_LOADS.test(e.initiatorType)) unpredictableChange();
+        }
+      }).observe({ type: 'resource' });
     } catch {
       // No resource timing: <img> loads are still checked.
     }
@@ -227,7 +257,8 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     drain(): PaintChanges {
       // Drained changes need no report of their own; one already queued is for changes drained now.
       note(observer.takeRecords(), false);
-      const out = { classed, unpredictable, canvas, seq: queued ? seq + 1 : seq };
+      checkBusy();
+      const out = { classed, unpredictable, canvas, seq: queued || pending ? seq + 1 : seq };
       classed = new Set();
       unpredictable = false;
       return out;

@@ -110,6 +110,22 @@ export function useRig(overrides: Overrides = {}): Rig {
   return rig;
 }
 
+/**
+ * Opens `app` on a 1280x720 emulator, waits for its layer to settle, runs `run`, then closes the
+ * device and waits for the session to end, whatever `run` did.
+ */
+export async function withApp<T>(rig: Rig, app: string, run: (session: Session, page: Page) => Promise<T>): Promise<T> {
+  const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
+  try {
+    const session = await sessionOf(rig.orch, page);
+    await settle(rig.orch, page);
+    return await run(session, page);
+  } finally {
+    await page.close();
+    await until('the session to end', () => rig.orch.sessions.size === 0);
+  }
+}
+
 /** The device canvas as straight-alpha RGBA bytes. */
 export async function devicePixels(page: Page): Promise<{ width: number; height: number; data: Buffer }> {
   const r = await page.evaluate(() => {

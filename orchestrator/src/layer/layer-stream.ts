@@ -307,6 +307,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (this.quiet === on) return;
     this.quiet = on;
     this.forgetShots();
+    // What the screencast showed last is checked once: a paint just before it stopped (an image
+    // that decoded late) shows nowhere else.
+    if (on) this.armVerify();
     if (!on && this.verifyTimer) {
       // The screencast's frames check from here: a clip's change that they do not show gets a capture.
       clearTimeout(this.verifyTimer);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cloudMismatch, frameHeader, RawDevice, sessionOf, settle, until, useRig } from '@stratus/testkit';
+import { cloudMismatch, frameHeader, RawDevice, settle, until, useRig, withApp } from '@stratus/testkit';
 import type { Page } from 'puppeteer-core';
 import type { Session } from '../../src/session/session';
 
@@ -23,18 +23,6 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
     }
   });
 
-  async function withApp<T>(app: string, run: (session: Session, page: Page) => Promise<T>): Promise<T> {
-    const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
-    try {
-      const session = await sessionOf(rig.orch, page);
-      await settle(rig.orch, page);
-      return await run(session, page);
-    } finally {
-      await page.close();
-      await until('the session to end', () => rig.orch.sessions.size === 0);
-    }
-  }
-
   async function press(session: Session, page: Page, keys: string[]): Promise<number> {
     const before = session.page.captures;
     for (const k of keys) {
@@ -46,7 +34,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
 
   it('moves focus on an opaque grid from its frames, with no capture but for a key whose paint raced it, pixel for pixel', async () => {
     const keys = ['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowLeft'];
-    const r = await withApp('grid-720', async (session, page) => {
+    const r = await withApp(rig, 'grid-720', async (session, page) => {
       const captures = await press(session, page, keys);
       const { shotFrames, keyChecks } = session.layer.counters;
       return { captures, shotFrames, keyChecks, mismatch: await cloudMismatch(session, page) };
@@ -61,7 +49,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
 
   it('captures the translucent portal where its frames cannot vouch, still pixel for pixel', async () => {
     const keys = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'];
-    const r = await withApp('portal', async (session, page) => {
+    const r = await withApp(rig, 'portal', async (session, page) => {
       const captures = await press(session, page, keys);
       return { captures, mismatch: await cloudMismatch(session, page) };
     });
@@ -73,7 +61,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
 
   it('shows what a page-reported hint missed, from the frame that follows', async () => {
     // The class change on #a recolours a child painted 380 px outside #a's box.
-    const r = await withApp('hint-miss', async (session, page) => {
+    const r = await withApp(rig, 'hint-miss', async (session, page) => {
       await press(session, page, ['ArrowRight', 'ArrowRight']);
       return { clipCorrections: session.layer.stats.clipCorrections, mismatch: await cloudMismatch(session, page) };
     });
@@ -81,7 +69,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
   });
 
   it('still captures every change at a fractional scale, where frames are not the capture', async () => {
-    const r = await withApp('portal-1080', async (session, page) => {
+    const r = await withApp(rig, 'portal-1080', async (session, page) => {
       const captures = await press(session, page, ['ArrowRight', 'ArrowDown']);
       return { captures: captures > 0, fromFrames: session.layer.counters.shotFrames, mismatch: await cloudMismatch(session, page) };
     });

@@ -74,7 +74,8 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         await settle(rig.orch, page);
         const lossy = session.layer.counters.lossyFrames;
         // The carousel fills the screen (opaque, no video): its motion goes live, the page's own frames.
-        if (c.lossy) expect(session.layer.counters.liveFrames, 'live frames').to.be.greaterThan(0);
+        const why = JSON.stringify({ ...session.layer.counters, ...session.stats });
+        if (c.lossy) expect(session.layer.counters.liveFrames, `live frames: ${why}`).to.be.greaterThan(0);
         if (c.lossy) expect(lossy, 'frames with JPEG rectangles').to.be.greaterThan(0);
         else expect(lossy, 'frames with JPEG rectangles').to.equal(0);
         const captures = session.stats.captures;
