@@ -113,6 +113,8 @@ export type HintRect = [number, number, number, number];
 export interface DamageAnswer {
   seq: number;
   rect: HintRect | null;
+  /** Why there is no rectangle (diagnostics): what changed that a hint cannot describe. */
+  why?: string;
 }
 export type DamageTake = (width: number, height: number, maxArea: number) => DamageAnswer;
 

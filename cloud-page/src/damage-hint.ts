@@ -49,20 +49,21 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
     const c = watch.drain();
     const se = document.scrollingElement;
     const scroll = se ? se.scrollLeft + ',' + se.scrollTop : '';
-    const refused = c.unpredictable || c.canvas || scrolled === null || scroll !== scrolled;
+    const refused = c.canvas ? 'canvas' : c.unpredictable ? c.cause : scrolled === null ? 'first' : scroll !== scrolled ? 'scrolled' : '';
     scrolled = scroll;
-    const none = { seq: c.seq, rect: null };
+    const none = (why: string): DamageAnswer => ({ seq: c.seq, rect: null, why });
     if (refused) {
       // A full capture follows: measure from here, so that the next key can have a hint.
       if (!c.canvas && !styleReachesOutside()) measureAll();
-      return none;
+      return none(refused);
     }
-    if (c.classed.size === 0 || styleReachesOutside()) return none;
+    if (c.classed.size === 0) return none('nothing');
+    if (styleReachesOutside()) return none('style-sheet');
     const boxes: Box[] = [];
-    let ok = true;
+    let ok = '';
     for (const el of c.classed) {
       if (!(el instanceof HTMLElement) || !el.isConnected) {
-        ok = false;
+        ok = 'element-gone';
         break;
       }
       const cs = getComputedStyle(el);
@@ -70,10 +71,8 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
       const now = (cs.position === 'absolute' || cs.position === 'fixed') && cs.filter === 'none' && cs.backdropFilter === 'none' && cs.mixBlendMode === 'normal' ? paintBox(el) : null;
       // A transition or animation the change started keeps painting past this frame, and may
       // outgrow the box it has now; an element never measured has no known "before".
-      if (!before || !now || el.getAnimations({ subtree: true }).length > 0) {
-        ok = false;
-        break;
-      }
+      ok = !before ? 'not-measured' : !now ? 'not-measurable' : el.getAnimations({ subtree: true }).length > 0 ? 'animated' : '';
+      if (ok || !before || !now) break;
       boxes.push(before, now);
       seen.set(el, now);
       // Out-of-flow descendants moved with it: their next "before" is where they are now.
@@ -85,9 +84,9 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
         else seen.delete(inner[i]);
       }
     }
-    if (!ok) {
+    if (ok) {
       measureAll();
-      return none;
+      return none(ok);
     }
     let x0 = Infinity;
     let y0 = Infinity;
@@ -104,7 +103,8 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
     y0 = Math.max(0, Math.floor(y0));
     x1 = Math.min(width, Math.ceil(x1));
     y1 = Math.min(height, Math.ceil(y1));
-    if (x1 <= x0 || y1 <= y0 || (x1 - x0) * (y1 - y0) > maxArea) return none;
+    if (x1 <= x0 || y1 <= y0) return none('empty');
+    if ((x1 - x0) * (y1 - y0) > maxArea) return none('area');
     return { seq: c.seq, rect: [x0, y0, x1, y1] };
   };
 }

@@ -19,8 +19,11 @@ const QUIET_MS = 250;
 /** This many reports within BURST_MS is motion: the screencast carries it better than captures. */
 const BURST = 4;
 const BURST_MS = 250;
-/** Elements whose paint no DOM change announces. */
-const UNVOUCHED = 'canvas,video,audio,object,embed,iframe,frame,animate,animateTransform,animateMotion';
+/**
+ * Elements whose paint no DOM change announces (an HbbTV app's OIPF objects for the application
+ * manager, configuration, capabilities... paint nothing, and every such app has them).
+ */
+const UNVOUCHED = 'canvas,video,audio,object:not([type^="application/oipf"]),embed,iframe,frame,animate,animateTransform,animateMotion';
 /** Resource loads that repaint something when they complete (not fetch, XHR, scripts, beacons or the favicon). */
 const PAINTING_LOADS = /^(img|image|css|link|input)$/;
 /** Image formats that may animate by themselves. */
@@ -29,8 +32,9 @@ const ANIMATED_IMAGE = /(\.(gif|webp|apng)([?#]|$))|^data:image\/(gif|webp|apng)
 export interface PaintChanges {
   /** Elements whose class changed (at most 64). */
   classed: Set<Node>;
-  /** Something changed that a class change does not describe. */
+  /** Something changed that a class change does not describe, and the first such thing. */
   unpredictable: boolean;
+  cause: string;
   /** The page has drawn on a canvas: nothing it paints can be vouched for. */
   canvas: boolean;
   /** The last report sent: what was drained includes everything reported up to it. */
@@ -49,10 +53,13 @@ export interface PaintWatch {
 export function watchPaint(report: ((message: string) => void) | null): PaintWatch {
   let classed = new Set<Node>();
   let unpredictable = false;
+  let cause = '';
   let canvas = false;
   let animatedImage = false;
   let seq = 0;
   let queued = false;
+  /** performance.now() of the last drain. */
+  let drained = 0;
   /** A report went out in this turn of tasks: later changes wait for `pending`'s report. */
   let holding = false;
   let pending = false;
@@ -139,7 +146,9 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   function checkBusy(): void {
     if (report && state !== 'busy' && document.getAnimations().some((a) => a.playState === 'running')) busy();
   }
-  function unpredictableChange(): void {
+  /** `why`: the first thing since the last drain that a class change does not describe (for diagnostics). */
+  function unpredictableChange(why: string): void {
+    if (!unpredictable) cause = why;
     unpredictable = true;
     dirty();
   }
@@ -151,7 +160,10 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       if (r.type === 'attributes' && r.attributeName === HOLE_ATTRIBUTE) continue;
       any = true;
       if (r.type === 'attributes' && r.attributeName === 'class' && classed.size < 64) classed.add(r.target);
-      else unpredictable = true;
+      else if (!unpredictable) {
+        unpredictable = true;
+        cause = r.type === 'attributes' ? 'attribute' : r.type === 'childList' ? 'tree' : 'text';
+      }
       if (r.type === 'attributes' && r.attributeName === 'src' && r.target instanceof HTMLImageElement) checkImage(r.target);
     }
     if (any && announce) dirty();
@@ -164,17 +176,17 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   // Changes a MutationObserver does not see. (Scroll events come a frame late: a hint refuses the
   // next key, and its scroll position check covers this one.)
-  for (const type of ['focusin', 'focusout', 'scroll']) document.addEventListener(type, unpredictableChange, true);
+  for (const type of ['focusin', 'focusout', 'scroll']) document.addEventListener(type, () => unpredictableChange(type), true);
   // A load repaints what waited for it: an image, a style sheet, a font.
   document.addEventListener(
     'load',
     (e) => {
       if (e.target instanceof HTMLImageElement) checkImage(e.target);
-      unpredictableChange();
+      unpredictableChange('load');
     },
     true
   );
-  if (document.fonts) document.fonts.addEventListener('loadingdone', unpredictableChange);
+  if (document.fonts) document.fonts.addEventListener('loadingdone', () => unpredictableChange('font'));
   // An animation or transition paints by itself until it ends.
   for (const type of ['animationstart', 'transitionrun']) {
     document.addEventListener(
@@ -188,7 +200,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     );
   }
   // Boxes measured while it ran (damage-hint.ts) are stale once it ends.
-  for (const type of ['animationend', 'animationcancel', 'transitionend', 'transitioncancel']) document.addEventListener(type, unpredictableChange, true);
+  for (const type of ['animationend', 'animationcancel', 'transitionend', 'transitioncancel']) document.addEventListener(type, () => unpredictableChange(type), true);
   // Images and fonts that CSS loads (backgrounds) fire no load event on an element: their
   // resource entries say they came (a paint follows).
   if (typeof PerformanceObserver === 'function') {
@@ -196,7 +208,9 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       new PerformanceObserver((list) => {
         for (const e of list.getEntries() as PerformanceResourceTiming[]) {
           if (ANIMATED_IMAGE.test(e.name)) animatedImage = true;
-          if (PAINTING_LOADS.test(e.initiatorType)) unpredictableChange();
+          // Entries come late (an idle task): a load done before the last drain is in the capture
+          // that followed it.
+          if (PAINTING_LOADS.test(e.initiatorType) && e.responseEnd > drained) unpredictableChange('resource');
         }
       }).observe({ type: 'resource' });
     } catch {
@@ -214,7 +228,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
           ...d,
           value: function (this: unknown, ...args: unknown[]) {
             const r = f.apply(this, args);
-            unpredictableChange();
+            unpredictableChange(name.toLowerCase());
             return r;
           }
         });
@@ -224,7 +238,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
           ...d,
           set: function (this: unknown, v: unknown) {
             s.call(this, v);
-            unpredictableChange();
+            unpredictableChange(name.toLowerCase());
           }
         });
       }
@@ -235,9 +249,10 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   const animate = Element.prototype.animate;
   Element.prototype.animate = function (this: Element, ...args: Parameters<Element['animate']>) {
     const a = animate.apply(this, args);
-    unpredictableChange();
+    unpredictableChange('animate');
     if (report) busy();
-    a.finished.then(unpredictableChange, unpredictableChange);
+    const ended = (): void => unpredictableChange('animation-end');
+    a.finished.then(ended, ended);
     return a;
   };
   wrap(window, ['scrollTo', 'scrollBy', 'scroll']);
@@ -258,9 +273,11 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       // Drained changes need no report of their own; one already queued is for changes drained now.
       note(observer.takeRecords(), false);
       checkBusy();
-      const out = { classed, unpredictable, canvas, seq: queued || pending ? seq + 1 : seq };
+      drained = performance.now();
+      const out = { classed, unpredictable, cause, canvas, seq: queued || pending ? seq + 1 : seq };
       classed = new Set();
       unpredictable = false;
+      cause = '';
       return out;
     }
   };

@@ -13,9 +13,14 @@ export function hintRect(value: unknown, width: number, height: number): Rect | 
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
-/** The page's whole answer: its rectangle (checked as above) and the last paint report it includes (0 when malformed). */
-export function hintAnswer(value: unknown, width: number, height: number): { rect: Rect | null; seq: number } {
-  const v = (value && typeof value === 'object' ? value : {}) as { rect?: unknown; seq?: unknown };
+/**
+ * The page's whole answer: its rectangle (checked as above), the last paint report it includes
+ * (0 when malformed), and why there is no rectangle (a short word, for diagnostics).
+ */
+export function hintAnswer(value: unknown, width: number, height: number): { rect: Rect | null; seq: number; why: string } {
+  const v = (value && typeof value === 'object' ? value : {}) as { rect?: unknown; seq?: unknown; why?: unknown };
   const seq = typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && v.seq >= 0 ? v.seq : 0;
-  return { rect: hintRect(v.rect, width, height), seq };
+  const rect = hintRect(v.rect, width, height);
+  const why = rect ? '' : typeof v.why === 'string' && /^[a-z-]{1,20}$/.test(v.why) ? v.why : 'malformed';
+  return { rect, seq, why };
 }

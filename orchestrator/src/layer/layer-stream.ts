@@ -45,7 +45,10 @@ export interface LayerStreamOptions {
   motionMaxFps: number;
   /** How long a key-down may go without a frame that claims it before a capture checks it. */
   keyPaintWaitMs: number;
-  /** While the screencast is quiet: how long after the last clip frame one whole capture checks them. */
+  /**
+   * While the screencast is quiet: how long after a frame at most a whole capture checks it (and
+   * the frames after it); doubled after each check that found nothing, up to four times.
+   */
   quietVerifyMs: number;
 }
 
@@ -320,7 +323,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.pump();
   }
 
-  /** Whether the screencast may stop now. */
+  /** The screencast is quiet (setQuiet). */
   get quietNow(): boolean {
     return this.quiet;
   }
@@ -390,6 +393,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     this.downSeq = seq;
+    // A check due now would find this key's change: it is no check any more (the key's frame
+    // arms the next).
+    if (this.quiet) this.verifying = false;
     // Every key-down gets a frame that claims it: one whose paint no frame claims (a live motion's
     // frames all taken before it, a paint that raced its delivery) is checked by a capture.
     this.checks.keyDelivered(seq, at);
@@ -547,7 +553,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.failures = 0;
     this.endMotion();
     this.forgetShots();
-    // A new page starts with its screencast on, and earns its hints' trust again.
+    // A new page starts with its screencast on.
     this.quiet = false;
     this.cleanChecks = 0;
     this.dropVerify();

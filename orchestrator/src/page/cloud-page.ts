@@ -233,7 +233,7 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
    * when it cannot (then a full capture). Areas over `maxPercent` of the page count as no hint.
    * `seq`: the last paint report (layer/page-paint.ts) the changes include.
    */
-  async damageHint(maxPercent: number): Promise<{ rect: Rect | null; seq: number }> {
+  async damageHint(maxPercent: number): Promise<{ rect: Rect | null; seq: number; why: string }> {
     const { width, height } = this.opts.app;
     const maxArea = Math.floor((width * height * maxPercent) / 100);
     const value = await this.call<unknown>('take', [width, height, maxArea]).catch(() => null);

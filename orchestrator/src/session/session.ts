@@ -227,6 +227,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('event', 'app.error', { ...e, suppressed });
   }
 
+  /** Key-downs whose damage hint was refused, by the page's reason (at most 32 kinds). */
+  readonly hintRefusals: Record<string, number> = {};
+
+  private countRefusal(why: string): void {
+    if (why in this.hintRefusals || Object.keys(this.hintRefusals).length < 32) this.hintRefusals[why] = (this.hintRefusals[why] ?? 0) + 1;
+  }
+
   /** Counters for tests, the bench and operators. */
   get stats(): { captures: number; framesSent: number; bytesSent: number; keys: number; screencastFrames: number; quiet: boolean; quietEntered: number; reportedCaptures: number } {
     const l = this.layer.counters;
@@ -396,6 +403,7 @@ export class Session extends EventEmitter<SessionEvents> {
         ? async () => {
             const answer = await page.damageHint(hints ? opts.ui.damageHintMaxPercent : 0);
             quiet?.hinted(answer.seq);
+            if (hints && answer.why) this.countRefusal(answer.why);
             return answer.rect;
           }
         : null;

@@ -14,7 +14,8 @@ describe('quiet screencast (real Chromium)', function () {
       catalog: {
         portal: { url: '/apps/portal/', width: 1280, height: 720 },
         'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 },
-        'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 }
+        'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 },
+        'hbbtv-config': { url: '/apps/hbbtv-config/', width: 1280, height: 720 }
       }
     }
   });
@@ -49,13 +50,14 @@ describe('quiet screencast (real Chromium)', function () {
         clipFrames: session.layer.stats.clipFrames,
         checks: session.layer.counters.quietChecks - checks,
         corrections: session.layer.stats.clipCorrections,
+        refusals: session.hintRefusals,
         mismatch: await cloudMismatch(session, page)
       };
     });
     expect(r.mismatch).to.equal(null);
     expect(r.quiet).to.equal(true);
     expect(r.screencastFrames).to.equal(0);
-    expect(r.clipFrames).to.equal(keys.length);
+    expect(r.clipFrames, `hints refused: ${JSON.stringify(r.refusals)}`).to.equal(keys.length);
     expect(r.corrections).to.equal(0);
     // A clip a key, and a whole capture that checks them once the keys stop (one per settle here).
     expect(r.captures).to.equal(keys.length + r.checks);
@@ -98,6 +100,18 @@ describe('quiet screencast (real Chromium)', function () {
     });
     expect(r.mismatch).to.equal(null);
     expect(r.screencastFrames).to.be.greaterThan(0);
+  });
+
+  it('goes quiet on an HbbTV app: its OIPF objects paint nothing', async () => {
+    const r = await withApp(rig, 'hbbtv-config', async (session, page) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      const objects = await session.page.cdp.send('Runtime.evaluate', { expression: `document.querySelectorAll('object[type^="application/oipf"]').length`, returnByValue: true });
+      await inApp(session, `document.body.appendChild(document.createTextNode('changed while quiet'))`);
+      await until('the change to be reported', () => session.stats.reportedCaptures > 0);
+      await settle(rig.orch, page);
+      return { objects: objects.result.value as number, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r).to.deep.equal({ objects: 2, mismatch: null });
   });
 
   it('keeps the screencast on for a page that draws on a canvas', async () => {

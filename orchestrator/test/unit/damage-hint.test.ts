@@ -2,7 +2,7 @@ import { DEFAULTS } from '../../src/config';
 import { hbbtvConfig } from '../../src/page/hbbtv-config';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { hintRect } from '../../src/layer/damage-hint';
+import { hintAnswer, hintRect } from '../../src/layer/damage-hint';
 import { CLOUD_PAGE_BUNDLE, cloudPageScript } from '../../src/page/cloud-page-script';
 
 describe('orchestrator/layer/damage-hint', () => {
@@ -10,6 +10,15 @@ describe('orchestrator/layer/damage-hint', () => {
     expect(hintRect([10, 20, 110, 70], 1280, 720)).to.deep.equal({ x: 10, y: 20, w: 100, h: 50 });
     for (const bad of [null, 'x', [1, 2, 3], [0, 0, 10.5, 10], [-1, 0, 10, 10], [0, 0, 1281, 10], [10, 10, 10, 20], [20, 10, 10, 20], { 0: 1 }]) {
       expect(hintRect(bad, 1280, 720), JSON.stringify(bad)).to.equal(null);
+    }
+  });
+
+  it('takes the answer\'s report number and reason only when well-formed', () => {
+    expect(hintAnswer({ seq: 7, rect: [0, 0, 10, 10] }, 1280, 720)).to.deep.equal({ rect: { x: 0, y: 0, w: 10, h: 10 }, seq: 7, why: '' });
+    expect(hintAnswer({ seq: 3, rect: null, why: 'not-measured' }, 1280, 720)).to.deep.equal({ rect: null, seq: 3, why: 'not-measured' });
+    for (const bad of [null, 'x', { seq: -1 }, { seq: 1.5, why: 'a b' }, { seq: '2', why: 'x'.repeat(21) }, { why: 'Tree' }]) {
+      const a = hintAnswer(bad, 1280, 720);
+      expect([a.seq, a.why], JSON.stringify(bad)).to.deep.equal([0, 'malformed']);
     }
   });
 });

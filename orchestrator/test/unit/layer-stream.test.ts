@@ -348,6 +348,22 @@ describe('orchestrator/layer/layer-stream', () => {
         expect(screen().equals(page.img.data)).to.equal(true);
       });
 
+      it('counts no miss for a key-down delivered while its check was due', async () => {
+        await settled();
+        stream.setQuiet(true);
+        let missed = 0;
+        stream.on('missed', () => missed++);
+        await stream.holdForInput();
+        await clock.tickAsync(1000);
+        page.paint(9, 0x00ff00ff);
+        stream.inputDelivered(3, true, null);
+        await rest();
+        stream.ack(sent.length);
+        expect(missed).to.equal(0);
+        expect(parse(sent[sent.length - 1]).header.inputSeq).to.equal(3);
+        expect(screen().equals(page.img.data)).to.equal(true);
+      });
+
       it('checks at once what is unchecked when the screencast runs again', async () => {
         await settled();
         stream.setQuiet(true);
