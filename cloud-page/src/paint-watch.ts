@@ -86,6 +86,12 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   function arm(): void {
     if (!report) return;
     if (timer) clearTimeout(timer);
+    timer = null;
+    // A canvas or an animated image is there for good: nothing to look at again.
+    if (canvas || animatedImage) {
+      if (state !== 'busy') busy();
+      return;
+    }
     timer = setTimeout(evaluate, QUIET_MS);
   }
   function evaluate(): void {

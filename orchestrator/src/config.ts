@@ -208,8 +208,9 @@ export const DEFAULTS = {
      */
     quietScreencast: 'on',
     /**
-     * layer/layer-stream.ts: while quiet, a key's clip frame is checked by a whole capture at most this long after it (the
-     * keys in between share the check); each check that finds nothing doubles the span, up to four times this.
+     * layer/layer-stream.ts: while quiet, every frame sent (a key's clip, a reported change) is checked by a whole capture at
+     * most this long after it (the frames in between share the check); each check that finds nothing doubles the span, up to
+     * four times this.
      */
     quietVerifyMs: 1000,
     /** session/session.ts (page/cloud-page.ts): largest hinted area, in percent of the layer; bigger gets a full capture. */

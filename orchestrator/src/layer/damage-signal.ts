@@ -106,11 +106,6 @@ export class DamageSignal {
     });
   }
 
-  /** The screencast is stopped (quiet, not live). */
-  get stopped(): boolean {
-    return this.quiet && !this.live;
-  }
-
   /** Restarts the screencast in the mode `change` sets, after the switches before it, when it changed anything. */
   private switchTo(change: () => boolean): Promise<void> {
     this.switching = this.switching.then(async () => {

@@ -315,8 +315,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (on) this.armVerify();
     if (!on && this.verifyTimer) {
       // The screencast's frames check from here: a clip's change that they do not show gets a capture.
-      clearTimeout(this.verifyTimer);
-      this.verifyTimer = null;
+      this.dropVerify();
       this.verifying = true;
       this.dirty = true;
     }

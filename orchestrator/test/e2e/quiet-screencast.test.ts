@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../src/config';
 import { expect } from 'chai';
 import { cloudMismatch, settle, until, useRig, withApp } from '@stratus/testkit';
 import type { Page } from 'puppeteer-core';
@@ -12,8 +13,7 @@ describe('quiet screencast (real Chromium)', function () {
   const rig = useRig({
     apps: {
       catalog: {
-        portal: { url: '/apps/portal/', width: 1280, height: 720 },
-        'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 },
+        ...DEFAULTS.apps.catalog,
         'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 },
         'hbbtv-config': { url: '/apps/hbbtv-config/', width: 1280, height: 720 }
       }
@@ -33,22 +33,28 @@ describe('quiet screencast (real Chromium)', function () {
     }
   }
 
+  /**
+   * Waits for the page to go quiet and its first check, presses `keys`, and counts what they cost:
+   * screencast frames, captures, and the checks among them.
+   */
+  async function keysWhileQuiet(session: Session, page: Page, keys: string[]): Promise<{ screencastFrames: number; captures: number; checks: number }> {
+    await until('the screencast to go quiet', () => session.stats.quiet);
+    await settle(rig.orch, page);
+    const frames = session.stats.screencastFrames;
+    const captures = session.page.captures;
+    const checks = session.layer.counters.quietChecks;
+    await press(page, keys);
+    return { screencastFrames: session.stats.screencastFrames - frames, captures: session.page.captures - captures, checks: session.layer.counters.quietChecks - checks };
+  }
+
   it('stops the screencast of a still portal; each focus move is one clip capture, and the device shows the page pixel for pixel', async () => {
     const keys = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'];
     const r = await withApp(rig, 'portal', async (session, page) => {
-      await until('the screencast to go quiet', () => session.stats.quiet);
-      // The check of what the screencast showed last, once quiet.
-      await settle(rig.orch, page);
-      const frames = session.stats.screencastFrames;
-      const captures = session.page.captures;
-      const checks = session.layer.counters.quietChecks;
-      await press(page, keys);
+      const cost = await keysWhileQuiet(session, page, keys);
       return {
+        ...cost,
         quiet: session.stats.quiet,
-        screencastFrames: session.stats.screencastFrames - frames,
-        captures: session.page.captures - captures,
         clipFrames: session.layer.stats.clipFrames,
-        checks: session.layer.counters.quietChecks - checks,
         corrections: session.layer.stats.clipCorrections,
         refusals: session.hintRefusals,
         mismatch: await cloudMismatch(session, page)
@@ -133,13 +139,8 @@ describe('quiet screencast (real Chromium)', function () {
 
   it('goes quiet at a fractional scale too, where every key is a whole capture', async () => {
     const r = await withApp(rig, 'portal-1080', async (session, page) => {
-      await until('the screencast to go quiet', () => session.stats.quiet);
-      await settle(rig.orch, page);
-      const frames = session.stats.screencastFrames;
-      const captures = session.page.captures;
-      const checks = session.layer.counters.quietChecks;
-      await press(page, ['ArrowRight', 'ArrowDown']);
-      return { screencastFrames: session.stats.screencastFrames - frames, captures: session.page.captures - captures, checks: session.layer.counters.quietChecks - checks, mismatch: await cloudMismatch(session, page) };
+      const cost = await keysWhileQuiet(session, page, ['ArrowRight', 'ArrowDown']);
+      return { ...cost, mismatch: await cloudMismatch(session, page) };
     });
     expect(r.mismatch).to.equal(null);
     expect(r.screencastFrames).to.equal(0);

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../src/config';
 import { expect } from 'chai';
 import { cloudMismatch, frameHeader, RawDevice, settle, until, useRig, withApp } from '@stratus/testkit';
 import type { Page } from 'puppeteer-core';
@@ -14,12 +15,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
   const rig = useRig({
     ui: { keyPaintWaitMs: 3000, quietScreencast: 'off' },
     apps: {
-      catalog: {
-        portal: { url: '/apps/portal/', width: 1280, height: 720 },
-        'grid-720': { url: '/apps/grid/', width: 1280, height: 720 },
-        'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 },
-        'portal-1080': { url: '/apps/portal/?authored=1080', width: 1920, height: 1080 }
-      }
+      catalog: { ...DEFAULTS.apps.catalog, 'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 } }
     }
   });
 
