@@ -69,6 +69,10 @@ interface Live {
   /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
   sentAt: number;
   slot: NodeJS.Timeout | null;
+  /** The screencast sends JPEGs now (liveSwitched). */
+  switched: boolean;
+  /** performance.now() by which the last key-down delivered while live should have painted. */
+  keyEnd: number;
 }
 
 /** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
@@ -221,6 +225,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
   private kept: Rgba | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
+  /** performance.now() when liveTimer fires. */
+  private liveEnd = 0;
   /** The last motion went live and sent more than one frame: a key-down goes live at once. */
   private lastLive = false;
   /**
@@ -398,9 +404,13 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Every key-down gets a frame that claims it: one whose paint no frame claims (a live motion's
     // frames all taken before it, a paint that raced its delivery) is checked by a capture.
     this.checks.keyDelivered(seq, at);
+    // Live already: the screencast's next frame is this key's paint, which takes the page as long
+    // as its keys take here (the first key's unknown: twice the key check's wait). Ending the
+    // motion sooner would take a moving page for a still one.
+    if (this.live) this.liveKey(this.live);
     // The last motion was live: this key most likely moves the same layer again.
     if (this.lastLive && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.startLive(this.holes ? this.holes.generation : 0);
+      this.liveKey(this.startLive(this.holes ? this.holes.generation : 0));
       this.pump();
       return;
     }
@@ -717,9 +727,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return this.lossyAllowed && this.opts.motionLive === 'on' && (!this.holes || this.holes.snapshot().length === 0);
   }
 
-  private startLive(holes: number): void {
+  /** A key-down while live: stillness is not before the page has had time to paint it. */
+  private liveKey(live: Live): void {
     const now = performance.now();
-    this.live = { holes, pending: null, marked: false, frames: 0, sentAt: -Infinity, slot: null, startedAt: now, lastFrameAt: now };
+    live.keyEnd = now + this.stillAfter(Math.max(2 * this.keyPaintMs, 2 * this.opts.keyPaintWaitMs));
+    if (live.switched) this.armLive(live.keyEnd - now, true);
+  }
+
+  private startLive(holes: number): Live {
+    const now = performance.now();
+    const live: Live = (this.live = { holes, pending: null, marked: false, frames: 0, sentAt: -Infinity, slot: null, startedAt: now, lastFrameAt: now, switched: false, keyEnd: 0 });
     this.lastLive = false;
     // A clip frame's check is moot: the live frames carry the whole layer.
     this.verifying = false;
@@ -727,6 +744,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // 100 ms on a loaded machine): stillness is counted from liveSwitched(), this only bounds it.
     this.armLive(LIVE_SWITCH_MS);
     this.emit('live', true);
+    return live;
   }
 
   /**
@@ -736,15 +754,22 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    */
   liveSwitched(): void {
     const live = this.live;
-    if (!live || live.frames > 0 || live.pending) return;
+    if (!live || live.frames > 0 || live.pending) {
+      if (live) live.switched = true;
+      return;
+    }
     const now = performance.now();
     live.lastFrameAt = now;
     // A key-down's live motion: the page has yet to take the key and paint it.
-    this.armLive(this.stillAfter(Math.max(now - live.startedAt, 2 * this.keyPaintMs)));
+    live.switched = true;
+    this.armLive(Math.max(this.stillAfter(Math.max(now - live.startedAt, 2 * this.keyPaintMs)), live.keyEnd - now));
   }
 
-  /** No live frame for `ms`: the motion stopped, and the exact layer follows (when `settle`). */
-  private armLive(ms: number): void {
+  /** No live frame for `ms`: the motion stopped, and the exact layer follows (when `settle`). `extend`: never sooner than armed. */
+  private armLive(ms: number, extend = false): void {
+    const end = performance.now() + ms;
+    if (extend && this.liveTimer && this.liveEnd >= end) return;
+    this.liveEnd = end;
     if (this.liveTimer) clearTimeout(this.liveTimer);
     this.liveTimer = setTimeout(() => {
       this.liveTimer = null;

@@ -880,6 +880,23 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(applyFrame(kept, sent[sent.length - 1], kept).data.equals(page.img.data)).to.equal(true);
     });
 
+    it('a key-down while live waits for its paint: the motion does not end before the page could show it', async () => {
+      stream.liveSwitched();
+      await clock.tickAsync(60);
+      // The key's motion starts later than the switch: its first frame comes 250 ms after the key.
+      await stream.holdForInput();
+      stream.inputDelivered(4, true);
+      await clock.tickAsync(250);
+      expect(live, 'still live, past motionSettleMs').to.deep.equal([true]);
+      stream.liveFrame(jpeg('the key moves the row'), Date.now());
+      expect(stream.counters.liveFrames).to.equal(1);
+      expect(last().header.inputSeq).to.equal(4);
+      // Frames then set the pace: no frame for motionSettleMs (and twice the last gap) ends it.
+      await clock.tickAsync(600);
+      await rest();
+      expect(live).to.deep.equal([true, false]);
+    });
+
     it('claims for each live frame the key-downs delivered before it was taken', async () => {
       await stream.holdForInput();
       stream.inputDelivered(5, true);
@@ -902,8 +919,11 @@ describe('orchestrator/layer/layer-stream', () => {
       await clock.tickAsync(500);
       expect(live).to.deep.equal([true, false, true]);
       stream.liveSwitched();
-      // The key changed nothing: no screencast frame. After motionSettleMs one capture reports it painted.
-      await clock.tickAsync(100);
+      // The key changed nothing: no screencast frame. Once the page has had time to paint a key
+      // (twice keyPaintWaitMs before any was measured), one capture reports it painted.
+      await clock.tickAsync(250);
+      expect(live, 'still waiting for the key').to.deep.equal([true, false, true]);
+      await clock.tickAsync(50);
       await rest();
       expect(live).to.deep.equal([true, false, true, false]);
       expect(last().header.inputSeq).to.equal(9);
@@ -933,7 +953,7 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(page.captures).to.equal(before);
       // That key moved nothing: it gets its frame, and the key after it is captured as usual.
       stream.liveSwitched();
-      await clock.tickAsync(100);
+      await clock.tickAsync(300);
       await rest();
       expect(live).to.deep.equal([true, false, true, false]);
       expect(last().header.inputSeq).to.equal(7);
