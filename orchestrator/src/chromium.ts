@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import puppeteer, { Browser } from 'puppeteer-core';
@@ -92,6 +93,43 @@ function removeSingletonDir(userDataDir: string): void {
   if (dirname(dir) === tmpdir() && basename(dir).startsWith('org.chromium.')) rmSync(dir, { recursive: true, force: true });
 }
 
+/** How long the helpers of a browser that has exited get to go after a SIGKILL of their group. */
+const GROUP_GONE_MS = 5000;
+
+/** Whether process group `pgid` still has a running member (zombies do not count: not every init reaps them soon). */
+function groupRunning(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // "pid (comm) state ppid pgrp ...": the command may hold spaces and parentheses.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
+  }
+  return false;
+}
+
+/** Kills what is left of process group `pgid` and waits (up to GROUP_GONE_MS) for it to be gone. */
+async function groupGone(pgid: number): Promise<void> {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing left in the group.
+    return;
+  }
+  const until = Date.now() + GROUP_GONE_MS;
+  while (groupRunning(pgid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** Starts one headless Chromium with a fresh profile that is deleted again on close. */
 export async function launchChromium(cfg: Config['chromium'], moreArgs: string[] = []): Promise<LaunchedChromium> {
   checkChromium(cfg.executablePath);
@@ -134,9 +172,13 @@ export async function launchChromium(cfg: Config['chromium'], moreArgs: string[]
           proc.kill('SIGKILL');
           await new Promise<void>((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve())));
         }
+        // A browser killed from outside (a crash, the OOM killer) leaves its helpers running a
+        // while, still writing into its profile: the removal below failed with ENOTEMPTY under
+        // load. They share its process group (puppeteer starts it detached): they go with it.
+        if (proc?.pid) await groupGone(proc.pid);
         removeSingletonDir(userDataDir);
-        // A killed browser's helpers can still be writing there for a moment (ENOTEMPTY): retry.
-        rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+        // Asynchronous, so that retries never block the sessions of the browser that replaces it.
+        await rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
       })();
       return closed;
     }

@@ -341,7 +341,27 @@ export class Orchestrator implements SessionHost {
    * each session gets a new context and reloads its app, its device still connected.
    */
   private relaunch(dead: LaunchedChromium): Promise<void> {
-    this.relaunching ??= (async () => {
+    // The browser a relaunch just started can die while that relaunch still renews its sessions:
+    // it gets its own relaunch, after that one (whose sessions then wait for this one).
+    const before = this.relaunching;
+    if (before) {
+      // Not ready meanwhile: hellos wait for the next browser instead of failing on this one.
+      this.chromium = null;
+      const next: Promise<void> = before
+        .then(() => (this.closing ? dead.close(1000).catch(() => undefined) : this.relaunchNow(dead)))
+        .finally(() => {
+          if (this.relaunching === next) this.relaunching = null;
+        });
+      return (this.relaunching = next);
+    }
+    const now: Promise<void> = this.relaunchNow(dead).finally(() => {
+      if (this.relaunching === now) this.relaunching = null;
+    });
+    return (this.relaunching = now);
+  }
+
+  private relaunchNow(dead: LaunchedChromium): Promise<void> {
+    return (async () => {
       this.metrics.chromiumCrashes.inc();
       this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
       this.chromium = null;
@@ -368,12 +388,13 @@ export class Orchestrator implements SessionHost {
           try {
             await s.renew('browser', await chromium.browser.createBrowserContext());
           } catch (err) {
+            // The new browser died too: its own relaunch renews the session.
+            if (!chromium.browser.connected) return;
             await s.close(err instanceof StratusError ? err : new StratusError('STRATUS_INTERNAL', String(err)));
           }
         })
       );
-    })().finally(() => (this.relaunching = null));
-    return this.relaunching;
+    })();
   }
 
   /**

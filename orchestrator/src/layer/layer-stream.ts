@@ -10,6 +10,7 @@ import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
+import { LiveMotion } from './live-motion';
 import type { HoleCutter } from './video-holes';
 
 /**
@@ -50,29 +51,6 @@ export interface LayerStreamOptions {
    * the frames after it); doubled after each check that found nothing, up to four times.
    */
   quietVerifyMs: number;
-}
-
-/** Longest wait for the screencast's switch to JPEG before a live motion with no frame ends. */
-const LIVE_SWITCH_MS = 1000;
-
-/** Live motion: the screencast's JPEG frames go to the device as they come (the 'live' event switches it). */
-interface Live {
-  holes: number;
-  /** The newest frame not sent yet: a slow device gets the latest, never a queue. */
-  pending: { jpeg: Buffer; takenAt: number } | null;
-  /** `sent` has been marked lossy over the whole layer. */
-  marked: boolean;
-  frames: number;
-  /** performance.now() when it started, and when the last frame came (or the switch was done). */
-  startedAt: number;
-  lastFrameAt: number;
-  /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
-  sentAt: number;
-  slot: NodeJS.Timeout | null;
-  /** The screencast sends JPEGs now (liveSwitched). */
-  switched: boolean;
-  /** performance.now() by which the last key-down delivered while live should have painted. */
-  keyEnd: number;
 }
 
 /** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
@@ -221,12 +199,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private lastLossy: LastLossy | null = null;
   /** A key-down arrived and a lossy region is known: its JPEG is the key's first frame. */
   private keyRegion = false;
-  private live: Live | null = null;
+  private live: LiveMotion | null = null;
   /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
   private kept: Rgba | null = null;
-  private liveTimer: NodeJS.Timeout | null = null;
-  /** performance.now() when liveTimer fires. */
-  private liveEnd = 0;
   /** The last motion went live and sent more than one frame: a key-down goes live at once. */
   private lastLive = false;
   /**
@@ -407,10 +382,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Live already: the screencast's next frame is this key's paint, which takes the page as long
     // as its keys take here (the first key's unknown: twice the key check's wait). Ending the
     // motion sooner would take a moving page for a still one.
-    if (this.live) this.liveKey(this.live);
+    if (this.live) this.live.key(this.keyPaintMs);
     // The last motion was live: this key most likely moves the same layer again.
     if (this.lastLive && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.liveKey(this.startLive(this.holes ? this.holes.generation : 0));
+      this.startLive(this.holes ? this.holes.generation : 0).key(this.keyPaintMs);
       this.pump();
       return;
     }
@@ -616,21 +591,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * the layer's next frame; otherwise it is late and dropped.
    */
   liveFrame(jpeg: Buffer, takenAt: number): void {
-    const live = this.live;
-    if (!live) return;
-    live.pending = { jpeg, takenAt };
-    const now = performance.now();
-    // Stillness is a pause longer than the page's own between frames (twice its last): a page
-    // that paints at 5 fps on a loaded machine is still moving after motionSettleMs.
-    const gap = now - live.lastFrameAt;
-    live.lastFrameAt = now;
-    this.armLive(this.stillAfter(2 * gap));
+    if (!this.live) return;
+    this.live.frame(jpeg, takenAt);
     this.pump();
-  }
-
-  /** How long without a live frame means still: motionSettleMs, or `paceMs` on a slower page, at most LIVE_SWITCH_MS. */
-  private stillAfter(paceMs: number): number {
-    return Math.max(this.opts.motionSettleMs, Math.min(LIVE_SWITCH_MS, paceMs));
   }
 
   /** Pixels mode may make the next frame from a screencast frame: nothing else is under way that captures. */
@@ -727,64 +690,28 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return this.lossyAllowed && this.opts.motionLive === 'on' && (!this.holes || this.holes.snapshot().length === 0);
   }
 
-  /** A key-down while live: stillness is not before the page has had time to paint it. */
-  private liveKey(live: Live): void {
-    const now = performance.now();
-    live.keyEnd = now + this.stillAfter(Math.max(2 * this.keyPaintMs, 2 * this.opts.keyPaintWaitMs));
-    if (live.switched) this.armLive(live.keyEnd - now, true);
-  }
-
-  private startLive(holes: number): Live {
-    const now = performance.now();
-    const live: Live = (this.live = { holes, pending: null, marked: false, frames: 0, sentAt: -Infinity, slot: null, startedAt: now, lastFrameAt: now, switched: false, keyEnd: 0 });
+  private startLive(holes: number): LiveMotion {
+    const live = (this.live = new LiveMotion(holes, this.opts, () => {
+      this.endLive(true);
+      this.pump();
+    }));
     this.lastLive = false;
     // A clip frame's check is moot: the live frames carry the whole layer.
     this.verifying = false;
-    // The screencast has to switch to JPEG before any frame can come (a stop and a start, over
-    // 100 ms on a loaded machine): stillness is counted from liveSwitched(), this only bounds it.
-    this.armLive(LIVE_SWITCH_MS);
     this.emit('live', true);
     return live;
   }
 
-  /**
-   * The screencast now sends JPEG frames (the 'live' event's switch is done): stillness counts
-   * from now. The first frame may take as long as the switch did, or twice as long as the page
-   * took to show its last key (a loaded browser is late with all three).
-   */
+  /** The screencast now sends JPEG frames (the 'live' event's switch is done). */
   liveSwitched(): void {
-    const live = this.live;
-    if (!live || live.frames > 0 || live.pending) {
-      if (live) live.switched = true;
-      return;
-    }
-    const now = performance.now();
-    live.lastFrameAt = now;
-    // A key-down's live motion: the page has yet to take the key and paint it.
-    live.switched = true;
-    this.armLive(Math.max(this.stillAfter(Math.max(now - live.startedAt, 2 * this.keyPaintMs)), live.keyEnd - now));
-  }
-
-  /** No live frame for `ms`: the motion stopped, and the exact layer follows (when `settle`). `extend`: never sooner than armed. */
-  private armLive(ms: number, extend = false): void {
-    const end = performance.now() + ms;
-    if (extend && this.liveTimer && this.liveEnd >= end) return;
-    this.liveEnd = end;
-    if (this.liveTimer) clearTimeout(this.liveTimer);
-    this.liveTimer = setTimeout(() => {
-      this.liveTimer = null;
-      this.endLive(true);
-      this.pump();
-    }, ms);
+    this.live?.switchDone(this.keyPaintMs);
   }
 
   private endLive(settle: boolean): void {
     const live = this.live;
     if (!live) return;
     this.live = null;
-    if (this.liveTimer) clearTimeout(this.liveTimer);
-    this.liveTimer = null;
-    if (live.slot) clearTimeout(live.slot);
+    live.stop();
     // The next key-down goes live at once after a motion that sent frames (or after one that was
     // over before its first frame, once the capture after it has seen what moved: sendChanges).
     this.lastLive = settle && live.frames > 1;
@@ -798,7 +725,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   /** Sends the newest live frame when the window allows: one JPEG over the whole layer. */
-  private sendLive(live: Live): void {
+  private sendLive(live: LiveMotion): void {
     const next = live.pending;
     const sent = this.sent;
     if (!next || !sent || this.inflight.size >= this.opts.window || live.slot) return;

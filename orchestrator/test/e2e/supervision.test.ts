@@ -133,6 +133,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
 
     it('is relaunched: health says not ready meanwhile, a hello waits for it, the sessions reload with their devices connected, and nothing of the old browser is left', async () => {
       const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
+      let late: RawDevice | undefined;
       try {
         const sa = await sessionOf(rig.orch, a);
         const oldPid = rig.orch.chromiumPid as number;
@@ -150,7 +151,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         process.kill(oldPid, 'SIGKILL');
         await until('the orchestrator to notice', () => !rig.orch.health().ok || rig.orch.browserRelaunches > 0);
         // A hello now waits for the new browser instead of failing.
-        const late = await RawDevice.connect(rig.orch, 'late-box');
+        late = await RawDevice.connect(rig.orch, 'late-box');
         late.hello({ app: 'portal' });
         const lateHello = await late.helloResult();
         expect(rig.orch.sessions.has(lateHello.sessionId)).to.equal(true);
@@ -166,12 +167,56 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         expect(await showsTheLayer(rig.orch, a, sa)).to.equal(true);
         await until('the old browser and its children to be gone', () => !alive(oldPid) && oldChildren.every((p) => !alive(p)));
         await until('the old browser\'s files to be gone', () => !existsSync(profile) && !existsSync(socketDir));
-        late.close();
       } finally {
+        late?.close();
         await a.close();
       }
       await until('the sessions to end', () => rig.orch.sessions.size === 0);
       expect(rig.orch.chromiumContexts).to.equal(1);
+    });
+
+    it('a browser that dies while the relaunch renews the sessions is relaunched too, and the sessions come back on the third', async () => {
+      const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
+      try {
+        const sa = await sessionOf(rig.orch, a);
+        const firstPid = rig.orch.chromiumPid as number;
+        const relaunches = rig.orch.browserRelaunches;
+        const reloads = await stat(a, 'appReloads');
+        // The second browser dies as the relaunch asks it for the session's new context.
+        type Launched = { browser: { process(): { pid: number } | null; connected: boolean; createBrowserContext(): Promise<unknown> } };
+        const orch = rig.orch as unknown as { launchBrowser(): Promise<Launched> };
+        const launch = orch.launchBrowser;
+        let secondPid = 0;
+        orch.launchBrowser = async function (this: unknown) {
+          orch.launchBrowser = launch;
+          const c = await launch.call(this);
+          const create = c.browser.createBrowserContext.bind(c.browser);
+          c.browser.createBrowserContext = async () => {
+            secondPid = c.browser.process()!.pid;
+            process.kill(secondPid, 'SIGKILL');
+            await until('the second browser to be gone', () => !c.browser.connected);
+            return create();
+          };
+          return c;
+        };
+        try {
+          process.kill(firstPid, 'SIGKILL');
+          await until('a third browser', () => rig.orch.health().ok && secondPid !== 0 && rig.orch.chromiumPid !== secondPid && rig.orch.chromiumPid !== firstPid);
+        } finally {
+          orch.launchBrowser = launch;
+        }
+        expect(rig.orch.browserRelaunches - relaunches).to.equal(2);
+        // The session was not closed for the second browser's death: it reloads on the third.
+        expect(rig.orch.sessions.get(sa.id)).to.equal(sa);
+        await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) > reloads);
+        await until('the reloaded app to be on the device', () => showsTheLayer(rig.orch, a, sa));
+        await press(a, sa, VK.VK_DOWN);
+        expect(await showsTheLayer(rig.orch, a, sa)).to.equal(true);
+        await until('both dead browsers to be gone', () => !alive(firstPid) && !alive(secondPid));
+      } finally {
+        await a.close();
+      }
+      await until('the sessions to end', () => rig.orch.sessions.size === 0);
     });
 
     it('answers /healthz with 503 while no browser runs', async () => {

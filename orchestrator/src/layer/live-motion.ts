@@ -1,0 +1,103 @@
+/** Longest wait for the screencast's switch to JPEG before a live motion with no frame ends. */
+export const LIVE_SWITCH_MS = 1000;
+
+export interface LiveTiming {
+  /** No frame for this long (at least) means the motion stopped. */
+  motionSettleMs: number;
+  /** How long a key-down may go without a frame that claims it: the first key's paint time, unknown yet. */
+  keyPaintWaitMs: number;
+}
+
+/**
+ * One live motion: the screencast's JPEG frames go to the device as they come (the layer stream
+ * sends them), and this decides when the motion has stopped. Stillness is a pause longer than the
+ * page's own between frames, but never before the screencast has switched to JPEG, nor before the
+ * page has had time to paint a key delivered meanwhile: a loaded browser is late with all three,
+ * and ending too soon takes a moving page for a still one.
+ */
+export class LiveMotion {
+  /** The newest frame not sent yet: a slow device gets the latest, never a queue. */
+  pending: { jpeg: Buffer; takenAt: number } | null = null;
+  /** The layer the device had has been marked lossy over the whole layer (and kept). */
+  marked = false;
+  /** Frames sent. */
+  frames = 0;
+  /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
+  sentAt = -Infinity;
+  slot: NodeJS.Timeout | null = null;
+  private readonly startedAt = performance.now();
+  /** When the last frame came (or the switch was done). */
+  private lastFrameAt = this.startedAt;
+  /** The screencast sends JPEGs now. */
+  private switched = false;
+  /** performance.now() by which the last key-down delivered while live should have painted. */
+  private keyEnd = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private timerEnd = 0;
+
+  constructor(
+    /** The video holes' generation it started with: a JPEG must not paint over another. */
+    readonly holes: number,
+    private readonly timing: LiveTiming,
+    /** The motion stopped: called once, unless stop() came first. */
+    private readonly onStill: () => void
+  ) {
+    // The screencast has to switch to JPEG before any frame can come (a stop and a start, over
+    // 100 ms on a loaded machine): stillness counts from switchDone(), this only bounds it.
+    this.arm(LIVE_SWITCH_MS);
+  }
+
+  /**
+   * The screencast now sends JPEG frames. The first frame may take as long as the switch did, or
+   * twice as long as the page took to show its last key (`keyPaintMs`).
+   */
+  switchDone(keyPaintMs: number): void {
+    this.switched = true;
+    if (this.frames > 0 || this.pending) return;
+    const now = performance.now();
+    this.lastFrameAt = now;
+    this.arm(Math.max(this.stillAfter(Math.max(now - this.startedAt, 2 * keyPaintMs)), this.keyEnd - now));
+  }
+
+  /** A key-down was delivered: the page paints it in twice its usual time (twice keyPaintWaitMs before any was measured). */
+  key(keyPaintMs: number): void {
+    const now = performance.now();
+    this.keyEnd = now + this.stillAfter(2 * (keyPaintMs || this.timing.keyPaintWaitMs));
+    if (this.switched) this.arm(this.keyEnd - now, true);
+  }
+
+  /** A screencast frame taken at `takenAt` (ms since the epoch): the newest to send. */
+  frame(jpeg: Buffer, takenAt: number): void {
+    this.pending = { jpeg, takenAt };
+    const now = performance.now();
+    // Twice the page's last gap between frames: a page that paints at 5 fps on a loaded machine
+    // is still moving after motionSettleMs.
+    const gap = now - this.lastFrameAt;
+    this.lastFrameAt = now;
+    this.arm(this.stillAfter(2 * gap));
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.slot) clearTimeout(this.slot);
+    this.slot = null;
+  }
+
+  /** How long without a frame means still: motionSettleMs, or `paceMs` on a slower page, at most LIVE_SWITCH_MS. */
+  private stillAfter(paceMs: number): number {
+    return Math.max(this.timing.motionSettleMs, Math.min(LIVE_SWITCH_MS, paceMs));
+  }
+
+  /** `extend`: never sooner than armed already. */
+  private arm(ms: number, extend = false): void {
+    const end = performance.now() + ms;
+    if (extend && this.timer && this.timerEnd >= end) return;
+    this.timerEnd = end;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.onStill();
+    }, ms);
+  }
+}

@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import FakeTimers from '@sinonjs/fake-timers';
+import { LIVE_SWITCH_MS, LiveMotion } from '../../src/layer/live-motion';
+
+describe('orchestrator/layer/live-motion', () => {
+  let clock: ReturnType<typeof FakeTimers.install>;
+  let still: number[];
+  let live: LiveMotion;
+  const timing = { motionSettleMs: 100, keyPaintWaitMs: 150 };
+  const jpeg = Buffer.from('JPEG');
+  beforeEach(() => {
+    clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    still = [];
+    live = new LiveMotion(0, timing, () => still.push(clock.now));
+  });
+  afterEach(() => {
+    live.stop();
+    clock.uninstall();
+  });
+
+  it('waits for the screencast to switch, at most LIVE_SWITCH_MS', async () => {
+    await clock.tickAsync(LIVE_SWITCH_MS - 1);
+    expect(still).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(still).to.deep.equal([LIVE_SWITCH_MS]);
+  });
+
+  it('after the switch, waits for a first frame as long as the switch took, or twice the page\'s key paint time', async () => {
+    await clock.tickAsync(300);
+    live.switchDone(40);
+    await clock.tickAsync(299);
+    expect(still).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(still).to.deep.equal([600]);
+  });
+
+  it('a key-down delivered while live: not still before the page could paint it, even when frames set a shorter pace', async () => {
+    live.switchDone(0);
+    live.frame(jpeg, Date.now());
+    await clock.tickAsync(20);
+    // Frames 20 ms apart: 100 ms (motionSettleMs) without one would mean still...
+    live.frame(jpeg, Date.now());
+    // ...but a key came: no measured paint time yet, so twice keyPaintWaitMs.
+    live.key(0);
+    await clock.tickAsync(299);
+    expect(still).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(still).to.deep.equal([320]);
+    expect(live.pending?.jpeg).to.equal(jpeg);
+  });
+
+  it('a key delivered before the switch counts from the key, once the switch is done', async () => {
+    live.key(100);
+    await clock.tickAsync(50);
+    live.switchDone(0);
+    // The key wants 200 ms from when it came (150 more); the switch alone 100.
+    await clock.tickAsync(149);
+    expect(still).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(still).to.deep.equal([200]);
+  });
+
+  it('a slow page keeps moving: stillness is twice its last gap between frames, up to LIVE_SWITCH_MS', async () => {
+    live.switchDone(0);
+    await clock.tickAsync(80);
+    live.frame(jpeg, Date.now());
+    await clock.tickAsync(150);
+    live.frame(jpeg, Date.now());
+    await clock.tickAsync(299);
+    expect(still).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(still).to.deep.equal([530]);
+  });
+
+  it('stop() ends it without a call', async () => {
+    live.stop();
+    await clock.tickAsync(2 * LIVE_SWITCH_MS);
+    expect(still).to.deep.equal([]);
+  });
+});
