@@ -162,17 +162,27 @@ describe('page-reported damage (real Chromium)', function () {
   describe('in a session', () => {
     async function focusMoves(
       app: string,
-      keys: Array<'ArrowRight' | 'ArrowDown' | 'ArrowLeft' | 'ArrowUp'> = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft']
+      keys: Array<'ArrowRight' | 'ArrowDown' | 'ArrowLeft' | 'ArrowUp'> = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'],
+      warmUp: 'ArrowRight' | null = null
     ): Promise<{ clipFrames: number; clipCorrections: number; mismatch: string | null }> {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${app}`);
       try {
         const session = await sessionOf(rig.orch, page);
         await settle(rig.orch, page);
+        // Counted from the second key on: a key's hint covers what changed since the one before,
+        // and before the first that is the page's start-up, whose last changes (seen once in ten
+        // runs: one after the page said it was still) rightly refuse it.
+        if (warmUp) {
+          await page.keyboard.press(warmUp);
+          await settle(rig.orch, page);
+        }
+        const clips = session.layer.stats.clipFrames;
+        const corrections = session.layer.stats.clipCorrections;
         for (const k of keys) {
           await page.keyboard.press(k);
           await settle(rig.orch, page);
         }
-        return { clipFrames: session.layer.stats.clipFrames, clipCorrections: session.layer.stats.clipCorrections, mismatch: await cloudMismatch(session, page) };
+        return { clipFrames: session.layer.stats.clipFrames - clips, clipCorrections: session.layer.stats.clipCorrections - corrections, mismatch: await cloudMismatch(session, page) };
       } finally {
         await page.close();
         await until('the session to end', () => rig.orch.sessions.size === 0);
@@ -180,7 +190,7 @@ describe('page-reported damage (real Chromium)', function () {
     }
 
     it('captures every portal focus move from its hint, with nothing left to correct, pixel for pixel', async () => {
-      expect(await focusMoves('portal')).to.deep.equal({ clipFrames: 6, clipCorrections: 0, mismatch: null });
+      expect(await focusMoves('portal', undefined, 'ArrowRight')).to.deep.equal({ clipFrames: 6, clipCorrections: 0, mismatch: null });
     });
 
     it('repaints what a hint could not see with the full capture that follows', async () => {

@@ -6,9 +6,12 @@ import { DamageSignal } from '../../src/layer/damage-signal';
 /** The screencast half of a DevTools session: frames in, acks out. */
 class FakeScreencast extends EventEmitter {
   acks = 0;
+  /** Starts and stops, in order, with the format started. */
+  calls: string[] = [];
   private id = 0;
-  async send(method: string): Promise<object> {
+  async send(method: string, params?: { format?: string }): Promise<object> {
     if (method === 'Page.screencastFrameAck') this.acks++;
+    else this.calls.push(method === 'Page.startScreencast' ? `start ${params?.format}` : 'stop');
     return {};
   }
   frame(data: string): void {
@@ -32,6 +35,27 @@ describe('orchestrator/layer/damage-signal', () => {
     cast.frame('B');
     expect(damage()).to.equal(2);
     expect(cast.acks).to.equal(3);
+  });
+
+  it('switches modes with one restart for changes made together, and none for a change undone before it ran', async () => {
+    const { cast, s } = signal();
+    await s.start();
+    // Quiet: the screencast stops.
+    await s.setQuiet(true);
+    expect(cast.calls).to.deep.equal(['start png', 'stop']);
+    // A key leaves quiet and goes live at once: straight to JPEG, not through PNG.
+    const left = s.setQuiet(false);
+    await s.setLive(true, 80, { width: 1280, height: 720 });
+    await left;
+    expect(cast.calls.slice(2)).to.deep.equal(['stop', 'start jpeg']);
+    // Live ends and the next key goes live again before the switch ran: nothing to restart.
+    const ended = s.setLive(false);
+    await s.setLive(true, 80, { width: 1280, height: 720 });
+    await ended;
+    expect(cast.calls).to.have.length(4);
+    // Back from live, not quiet: PNG again.
+    await s.setLive(false);
+    expect(cast.calls.slice(4)).to.deep.equal(['stop', 'start png']);
   });
 
   it('learns the frames whose captures found nothing: a still page that cycles through them costs nothing', async () => {
