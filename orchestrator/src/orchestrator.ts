@@ -360,41 +360,39 @@ export class Orchestrator implements SessionHost {
     return (this.relaunching = now);
   }
 
-  private relaunchNow(dead: LaunchedChromium): Promise<void> {
-    return (async () => {
-      this.metrics.chromiumCrashes.inc();
-      this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
-      this.chromium = null;
-      this.xmlCheck = null;
-      for (const s of this.sessions.values()) s.browserLost();
-      // Whatever is left of it goes, with its profile. Its cleanup failing must not stop the
-      // relaunch: the orchestrator would stay "relaunching" for ever.
-      await dead.close(1000).catch((err: unknown) => this.log.error({ err }, "the dead browser's cleanup failed"));
-      for (let attempt = 1; !this.closing; attempt++) {
-        try {
-          await this.launchBrowser();
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)).unref());
-        }
+  private async relaunchNow(dead: LaunchedChromium): Promise<void> {
+    this.metrics.chromiumCrashes.inc();
+    this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
+    this.chromium = null;
+    this.xmlCheck = null;
+    for (const s of this.sessions.values()) s.browserLost();
+    // Whatever is left of it goes, with its profile. Its cleanup failing must not stop the
+    // relaunch: the orchestrator would stay "relaunching" for ever.
+    await dead.close(1000).catch((err: unknown) => this.log.error({ err }, "the dead browser's cleanup failed"));
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        await this.launchBrowser();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)).unref());
       }
-      const chromium = this.chromium as LaunchedChromium | null;
-      if (this.closing || !chromium) return;
-      this.browserRelaunches++;
-      this.log.info({ relaunches: this.browserRelaunches }, 'the cloud browser is back');
-      await Promise.all(
-        [...this.sessions.values()].map(async (s) => {
-          if (s.isClosing) return;
-          try {
-            await s.renew('browser', await chromium.browser.createBrowserContext());
-          } catch (err) {
-            // The new browser died too: its own relaunch renews the session.
-            if (!chromium.browser.connected) return;
-            await s.close(err instanceof StratusError ? err : new StratusError('STRATUS_INTERNAL', String(err)));
-          }
-        })
-      );
-    })();
+    }
+    const chromium = this.chromium as LaunchedChromium | null;
+    if (this.closing || !chromium) return;
+    this.browserRelaunches++;
+    this.log.info({ relaunches: this.browserRelaunches }, 'the cloud browser is back');
+    await Promise.all(
+      [...this.sessions.values()].map(async (s) => {
+        if (s.isClosing) return;
+        try {
+          await s.renew('browser', await chromium.browser.createBrowserContext());
+        } catch (err) {
+          // The new browser died too: its own relaunch renews the session.
+          if (!chromium.browser.connected) return;
+          await s.close(err instanceof StratusError ? err : new StratusError('STRATUS_INTERNAL', String(err)));
+        }
+      })
+    );
   }
 
   /**
