@@ -64,6 +64,13 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       const page = await rig.device.open(rig.orch, `w=1280&h=720&app=${c.app}${c.query ?? ''}`);
       try {
         const session = await sessionOf(rig.orch, page);
+        // Transitions at a fifth of their speed, as for the menu below: on a loaded machine a
+        // whole 1920x1080 capture could take as long as the slide, and the motion was over before
+        // the screencast's switch to JPEG (no live frame, seen with a second suite beside).
+        if (c.lossy) {
+          await session.page.cdp.send('Animation.enable');
+          await session.page.cdp.send('Animation.setPlaybackRate', { playbackRate: 0.2 });
+        }
         for (const k of ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowLeft'] as const) await press(page, k);
         await until('the app to take the keys', () => session.cloudPage!.evaluate(() => (window as any).carousel.focus() === 2));
         // At a fractional scale Chromium's screencast keeps sending a still page as a few
