@@ -144,7 +144,7 @@ export const DEFAULTS = {
      * its renderer hangs: it is crashed and the app reloaded (session/session.ts).
      */
     hangTimeoutMs: 5000,
-    /** orchestrator.ts: how long a hello waits for a relaunching browser before STRATUS_BROWSER_UNAVAILABLE. */
+    /** browser-supervisor.ts: how long a hello waits for a relaunching browser before STRATUS_BROWSER_UNAVAILABLE. */
     relaunchWaitMs: 20000
   },
   auth: {

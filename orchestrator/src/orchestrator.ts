@@ -7,15 +7,15 @@ import { coversApp, coversSession, Principal } from './api/principal';
 import { Webhooks } from './api/webhooks';
 import { forgetNoProxy, GuardedProxy, MediaBridge } from '@stratus/media-bridge';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
-import { launchChromium, LaunchedChromium, trustCertificateArg } from './chromium';
-import { XmlCheck } from './page/xml-check';
+import type { LaunchedChromium } from './chromium';
+import { BrowserHost, BrowserSupervisor } from './browser-supervisor';
 import { AppEntry, Config, listOf } from './config';
 import { settledWithin } from './deadline';
 import { PeerInfo, SessionHost, Taken } from './connection/peer-connection';
 import { StratusError } from '@stratus/protocol';
 import { HttpFront, startHttp } from './server';
 import { Session } from './session/session';
-import type { FrameInfo, PaintedInfo } from './layer/layer-stream';
+import type { FrameInfo, PaintedInfo } from './layer/layer-types';
 import { sessionUserAgent } from './identity';
 import { STRATUS_VERSION } from './version';
 import { embeddedBridge, remoteBridge } from './media/bridge-link';
@@ -95,16 +95,10 @@ export { STRATUS_VERSION } from './version';
  * The running orchestrator: one Chromium, the HTTP/WebSocket front, and the live sessions.
  * `close` ends every session first, then the server, then Chromium.
  */
-export class Orchestrator implements SessionHost {
+export class Orchestrator implements SessionHost, BrowserHost {
   readonly sessions = new Map<string, Session>();
-  /** The cloud Chromium; null while a dead one is being relaunched. */
-  private chromium: LaunchedChromium | null = null;
-  /** The relaunch of a browser that died, while it runs. */
-  private relaunching: Promise<void> | null = null;
-  /** Times the browser died and was relaunched since start. */
-  browserRelaunches = 0;
-  /** Checks HbbTV XHTML documents for well-formedness, for every session (page/xml-check.ts). */
-  private xmlCheck: XmlCheck | null = null;
+  /** The cloud Chromium, relaunched when it dies. */
+  private readonly browser: BrowserSupervisor;
   private http: HttpFront | null = null;
   private starting = 0;
   /** Admitted sessions not yet in `sessions` (their browser context is being made). */
@@ -115,7 +109,6 @@ export class Orchestrator implements SessionHost {
   /** Device ids whose credentials are refused: from auth.revokedDevices, plus operator revocations. */
   private readonly revoked: Set<string>;
 
-  private chromiumUserAgent = '';
   /** The embedded media-bridge (bridge.mode=embedded). */
   bridge: MediaBridge | null = null;
   private router: PlaybackRouter | null = null;
@@ -159,6 +152,10 @@ export class Orchestrator implements SessionHost {
     });
     this.revoked = new Set(listOf(config.auth.revokedDevices));
     this.routing = this.makeRouting();
+    this.browser = new BrowserSupervisor(config, this, this.log, () => {
+      this.metrics.chromiumCrashes.inc();
+      this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
+    });
   }
 
   private makeRouting(): Routing {
@@ -317,70 +314,18 @@ export class Orchestrator implements SessionHost {
     return true;
   }
 
-  /** Launches the cloud Chromium and watches it: a browser that dies is relaunched. */
-  private async launchBrowser(): Promise<LaunchedChromium> {
-    const config = this.config;
-    const chromium = await launchChromium(config.chromium, config.server.tlsCert ? [trustCertificateArg(config.server.tlsCert)] : []);
-    chromium.browser.on('disconnected', () => {
-      if (!chromium.closing && this.chromium === chromium && !this.closing) void this.relaunch(chromium);
-    });
-    if (this.closing) {
-      // Shutdown began while it launched: it must not outlive the orchestrator.
-      await chromium.close(1000);
-      throw new StratusError('STRATUS_SHUTDOWN');
-    }
-    this.chromiumUserAgent = await chromium.browser.userAgent();
-    this.xmlCheck = new XmlCheck(chromium.browser);
-    this.chromium = chromium;
-    return chromium;
+  /** Shutdown has begun (BrowserHost). */
+  get shuttingDown(): boolean {
+    return this.closing !== null;
   }
 
-  /**
-   * The browser died (killed, out of memory, crashed): every session's page is gone with it.
-   * Until a new browser runs the orchestrator is not ready (health says so, hellos wait); then
-   * each session gets a new context and reloads its app, its device still connected.
-   */
-  private relaunch(dead: LaunchedChromium): Promise<void> {
-    // The browser a relaunch just started can die while that relaunch still renews its sessions:
-    // it gets its own relaunch, after that one (whose sessions then wait for this one).
-    const before = this.relaunching;
-    if (before) {
-      // Not ready meanwhile: hellos wait for the next browser instead of failing on this one.
-      this.chromium = null;
-      const next: Promise<void> = before
-        .then(() => (this.closing ? dead.close(1000).catch(() => undefined) : this.relaunchNow(dead)))
-        .finally(() => {
-          if (this.relaunching === next) this.relaunching = null;
-        });
-      return (this.relaunching = next);
-    }
-    const now: Promise<void> = this.relaunchNow(dead).finally(() => {
-      if (this.relaunching === now) this.relaunching = null;
-    });
-    return (this.relaunching = now);
-  }
-
-  private async relaunchNow(dead: LaunchedChromium): Promise<void> {
-    this.metrics.chromiumCrashes.inc();
-    this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
-    this.chromium = null;
-    this.xmlCheck = null;
+  /** The cloud browser died (BrowserHost): every session's page is gone with it. */
+  browserLost(): void {
     for (const s of this.sessions.values()) s.browserLost();
-    // Whatever is left of it goes, with its profile. Its cleanup failing must not stop the
-    // relaunch: the orchestrator would stay "relaunching" for ever.
-    await dead.close(1000).catch((err: unknown) => this.log.error({ err }, "the dead browser's cleanup failed"));
-    for (let attempt = 1; !this.closing; attempt++) {
-      try {
-        await this.launchBrowser();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)).unref());
-      }
-    }
-    const chromium = this.chromium as LaunchedChromium | null;
-    if (this.closing || !chromium) return;
-    this.browserRelaunches++;
-    this.log.info({ relaunches: this.browserRelaunches }, 'the cloud browser is back');
+  }
+
+  /** A new cloud browser runs (BrowserHost): each session reloads its app in a context of it, its device still connected. */
+  async browserBack(chromium: LaunchedChromium): Promise<void> {
     await Promise.all(
       [...this.sessions.values()].map(async (s) => {
         if (s.isClosing) return;
@@ -395,21 +340,14 @@ export class Orchestrator implements SessionHost {
     );
   }
 
-  /**
-   * The running browser, waiting up to relaunchWaitMs for one being relaunched (while none runs,
-   * a relaunch is under way: it clears the browser and starts in the same step).
-   */
-  private async liveBrowser(): Promise<LaunchedChromium> {
-    const waitMs = this.config.chromium.relaunchWaitMs;
-    if (!this.chromium && this.relaunching) await settledWithin(this.relaunching, waitMs);
-    if (this.closing) throw new StratusError('STRATUS_SHUTDOWN');
-    if (!this.chromium) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', `not back within ${waitMs} ms`);
-    return this.chromium;
+  /** Times the browser died and was relaunched since start. */
+  get browserRelaunches(): number {
+    return this.browser.relaunches;
   }
 
   /** Whether the node takes new sessions: its browser runs, and it neither drains nor shuts down (/readyz). */
   ready(): boolean {
-    return !this.closing && !this.draining && this.chromium !== null && (!this.directory || this.directory.reachable);
+    return !this.closing && !this.draining && this.browser.current !== null && (!this.directory || this.directory.reachable);
   }
 
   /** This node as the directory shows it to the others. */
@@ -433,7 +371,7 @@ export class Orchestrator implements SessionHost {
 
   /** What /healthz and /readyz report. */
   health(): { ok: boolean; browser: 'up' | 'relaunching' | 'closing'; draining: boolean; sessions: number; relaunches: number } {
-    const browser = this.closing ? 'closing' : this.chromium ? 'up' : 'relaunching';
+    const browser = this.closing ? 'closing' : this.browser.current ? 'up' : 'relaunching';
     return { ok: this.ready(), browser, draining: this.draining !== null, sessions: this.sessions.size, relaunches: this.browserRelaunches };
   }
 
@@ -512,7 +450,7 @@ export class Orchestrator implements SessionHost {
     }
     let chromium: LaunchedChromium;
     try {
-      chromium = await o.launchBrowser();
+      chromium = await o.browser.launch();
     } catch (err) {
       o.docs?.close();
       throw err;
@@ -569,12 +507,12 @@ export class Orchestrator implements SessionHost {
 
   /** Browser contexts open in the cloud Chromium: its default one plus one per session (a leak check). */
   get chromiumContexts(): number {
-    return this.chromium?.browser.browserContexts().length ?? 0;
+    return this.browser.current?.browser.browserContexts().length ?? 0;
   }
 
   /** The cloud Chromium's browser process, for memory accounting. */
   get chromiumPid(): number | undefined {
-    return this.chromium?.browser.process()?.pid;
+    return this.browser.current?.browser.process()?.pid;
   }
 
   get baseUrl(): string {
@@ -731,7 +669,7 @@ export class Orchestrator implements SessionHost {
       device: spec.device,
       ui: this.config.ui,
       hbbtv: this.config.hbbtv,
-      wellFormedXml: (text) => (this.xmlCheck ? this.xmlCheck.wellFormed(text) : Promise.resolve(false)),
+      wellFormedXml: (text) => (this.browser.xmlCheck ? this.browser.xmlCheck.wellFormed(text) : Promise.resolve(false)),
       media: {
         ...this.config.media,
         caps: spec.media,
@@ -749,7 +687,7 @@ export class Orchestrator implements SessionHost {
       appErrorsPerMin: this.config.api.appErrorsPerMin,
       prewarmed: spec.prewarmed,
       deviceIp: spec.peer.ip,
-      userAgent: sessionUserAgent(this.chromiumUserAgent, spec.device.model, STRATUS_VERSION),
+      userAgent: sessionUserAgent(this.browser.userAgent, spec.device.model, STRATUS_VERSION),
       location: spec.location
     });
     session.on('event', (type, data) => this.publish(session, type, data));
@@ -759,7 +697,7 @@ export class Orchestrator implements SessionHost {
     this.admitting++;
     let chromium: LaunchedChromium | null = null;
     try {
-      const context = await this.liveBrowser()
+      const context = await this.browser.live()
         .then((c) => (chromium = c).browser.createBrowserContext())
         .finally(() => this.admitting--);
       this.sessions.set(session.id, session);
@@ -777,7 +715,7 @@ export class Orchestrator implements SessionHost {
       await session.close(err instanceof StratusError ? err : null);
       // The browser died under the start: the device may simply try again.
       const c = chromium as LaunchedChromium | null;
-      if (c && (this.chromium !== c || !c.browser.connected) && !this.closing) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', 'the browser died while the session started');
+      if (c && (this.browser.current !== c || !c.browser.connected) && !this.closing) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', 'the browser died while the session started');
       throw err;
     } finally {
       this.starting--;
@@ -806,8 +744,7 @@ export class Orchestrator implements SessionHost {
       })();
       // The browser's own close needs a share of the deadline too.
       await settledWithin(orderly, left() * 0.7);
-      if (this.relaunching) await settledWithin(this.relaunching, left() * 0.5);
-      await this.chromium?.close(left());
+      await this.browser.close(left());
       // Pages that did not close in time go with their browser; whatever else is left is released.
       await settledWithin(orderly, left());
       this.http?.server.closeAllConnections();

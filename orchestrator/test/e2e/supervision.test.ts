@@ -184,11 +184,12 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         const reloads = await stat(a, 'appReloads');
         // The second browser dies as the relaunch asks it for the session's new context.
         type Launched = { browser: { process(): { pid: number } | null; connected: boolean; createBrowserContext(): Promise<unknown> } };
-        const orch = rig.orch as unknown as { launchBrowser(): Promise<Launched> };
-        const launch = orch.launchBrowser;
+        // The supervisor launches through its own `launch`: a stand-in for one launch.
+        const orch = (rig.orch as unknown as { browser: { launch(): Promise<Launched> } }).browser;
+        const launch = orch.launch;
         let secondPid = 0;
-        orch.launchBrowser = async function (this: unknown) {
-          orch.launchBrowser = launch;
+        orch.launch = async function (this: unknown) {
+          orch.launch = launch;
           const c = await launch.call(this);
           const create = c.browser.createBrowserContext.bind(c.browser);
           c.browser.createBrowserContext = async () => {
@@ -203,7 +204,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
           process.kill(firstPid, 'SIGKILL');
           await until('a third browser', () => rig.orch.health().ok && secondPid !== 0 && rig.orch.chromiumPid !== secondPid && rig.orch.chromiumPid !== firstPid);
         } finally {
-          orch.launchBrowser = launch;
+          orch.launch = launch;
         }
         expect(rig.orch.browserRelaunches - relaunches).to.equal(2);
         // The session was not closed for the second browser's death: it reloads on the third.
@@ -222,11 +223,11 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
     it('answers /healthz with 503 while no browser runs', async () => {
       const pid = rig.orch.chromiumPid as number;
       // The relaunch waits for the test, so the answer during it is seen however fast a launch is.
-      const orch = rig.orch as unknown as { launchBrowser(): Promise<unknown> };
-      const launch = orch.launchBrowser;
+      const orch = (rig.orch as unknown as { browser: { launch(): Promise<unknown> } }).browser;
+      const launch = orch.launch;
       let go!: () => void;
       const gate = new Promise<void>((resolve) => (go = resolve));
-      orch.launchBrowser = async function (this: unknown) {
+      orch.launch = async function (this: unknown) {
         await gate;
         return launch.call(this);
       };
@@ -239,7 +240,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         expect(down).to.deep.include({ ok: false, browser: 'relaunching' });
       } finally {
         go();
-        orch.launchBrowser = launch;
+        orch.launch = launch;
       }
       await until('the relaunch', async () => (await fetch(`${rig.orch.baseUrl}/healthz`)).status === 200 && rig.orch.chromiumPid !== pid);
     });
@@ -247,7 +248,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
     it('is relaunched even when cleaning up after the dead one fails', async () => {
       const pid = rig.orch.chromiumPid as number;
       // Seen under load: the killed browser's helpers still wrote into its profile as it was removed.
-      const dead = (rig.orch as unknown as { chromium: { close(ms?: number): Promise<void> } }).chromium;
+      const dead = (rig.orch as unknown as { browser: { current: { close(ms?: number): Promise<void> } } }).browser.current;
       const close = dead.close.bind(dead);
       dead.close = async (ms?: number) => {
         await close(ms);
