@@ -6,7 +6,7 @@ import { BrowserContext, CDPSession, Page } from 'puppeteer-core';
 import { settledWithin } from '../deadline';
 import { Rect } from '../layer/damage';
 import { hintAnswer } from '../layer/damage-hint';
-import { LayerSource } from '../layer/layer-stream';
+import type { LayerSource } from '../layer/layer-types';
 import { decodePng, Rgba } from '../png/decode';
 import { cloudPageScript } from './cloud-page-script';
 

@@ -1,0 +1,87 @@
+// What the layer stream (layer-stream.ts) is given and what it tells: its options, its pixel
+// source, the frames it sends and its events.
+import type { StratusError } from '@stratus/protocol';
+import type { Rect } from './damage';
+
+/**
+ * Where exact pixels come from: a PNG with straight alpha per call, of the whole layer, or of
+ * `clip` (layer pixels) when one is given.
+ */
+export interface LayerSource {
+  capture(clip?: Rect): Promise<Buffer>;
+  /** A JPEG of `region` (layer pixels), about its size: lossy, for opaque regions in motion. */
+  captureLossy(region: Rect, quality: number): Promise<Buffer>;
+}
+
+export interface LayerStreamOptions {
+  tileSize: number;
+  window: number;
+  pngLevel: number;
+  maxCaptureFailures: number;
+  /** "lossy": opaque photographic changes travel as JPEG while they move (motion.ts); "lossless": never. */
+  motion: string;
+  motionQuality: number;
+  /** How long a lossy region must stay still before its exact pixels are sent. */
+  motionSettleMs: number;
+  /** Longest run of lossy captures before a whole-layer capture looks again at everything. */
+  motionMaxMs: number;
+  /** "on": content that scrolled or slid is moved on the device (copy-rect.ts) rather than resent. */
+  copyRects: string;
+  /**
+   * "on": while an opaque layer with no video hole moves, the page's screencast switches to JPEG
+   * and its frames are the layer's frames (live), as fast as the device acknowledges them.
+   */
+  motionLive: string;
+  /** Live frames per second at most: faster devices and links get no more than the motion needs. */
+  motionMaxFps: number;
+  /** How long a key-down may go without a frame that claims it before a capture checks it. */
+  keyPaintWaitMs: number;
+  /**
+   * While the screencast is quiet: how long after a frame at most a whole capture checks it (and
+   * the frames after it); doubled after each check that found nothing, up to four times.
+   */
+  quietVerifyMs: number;
+}
+
+export interface FrameInfo {
+  frame: number;
+  inputSeq: number;
+  keyframe: boolean;
+  /** Captured from the page's damage hint rather than the whole layer. */
+  clip: boolean;
+  /** Lossy (JPEG) rectangles in the frame: motion mode. */
+  lossy: number;
+  /** Copy rectangles in the frame: content moved on the device. */
+  copies: number;
+  rects: number;
+  bytes: number;
+  /** performance.now() when the capture started, and the ms spent capturing / diffing+encoding. */
+  capturedAt: number;
+  captureMs: number;
+  encodeMs: number;
+  sentAt: number;
+}
+
+export interface PaintedInfo extends FrameInfo {
+  ackedAt: number;
+  decodeMs?: number;
+  /** Device clock: from the first key this frame includes to its paint. */
+  inputToPaintMs?: number;
+}
+
+export interface LayerStreamEvents {
+  frame: [FrameInfo];
+  /** The device acknowledged a frame: it is on the screen. */
+  painted: [PaintedInfo];
+  error: [StratusError];
+  /** A full capture found the layer as the device has it. */
+  unchanged: [];
+  /** A capture found changes (a frame with them goes out). */
+  changed: [];
+  /** Live motion starts (true: send the screencast's JPEG frames to liveFrame()) or ends. */
+  live: [boolean];
+  /** Nothing left to do (`idle`): said after a capture or an acknowledgement. */
+  idle: [];
+  /** While quiet, a check found the layer changed where no report or hint said so. */
+  missed: [];
+}
