@@ -2,6 +2,7 @@ import { decodePng, Orchestrator } from '@stratus/orchestrator';
 import { capturesStopped, DeviceBrowser, devicePixels, EmulatedLink, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 import { cloudCpuS } from './cloud-cpu';
 import { deviceStats } from './device-stats';
+import { naiveScreencast, NaiveRun } from './naive-screencast';
 import { Metric, median, round } from './report';
 
 /** The carousel's longest transition (the hero photo's cross-fade, fixtures/apps/carousel/carousel.css). */
@@ -22,6 +23,8 @@ interface Pass {
   bytes: number[];
   /** Frames the device painted per second while a move's transition ran (TRANSITION_MS from the key). */
   fps: number[];
+  /** Frames painted per second from each key's first painted frame to its last (0 for one frame). */
+  motionFps: number[];
   /** Frames painted per key, until still. */
   frames: number[];
   cpuMs: number[];
@@ -47,7 +50,7 @@ const KEYS: Record<string, Key[]> = {
 /** One workload: each key waits for its paint, then for the layer to be still, before the next. */
 async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys: Key[], query = '', link?: EmulatedLink, screen = { w: 1280, h: 720 }): Promise<Pass> {
   const page = await device.open(orch, `w=${screen.w}&h=${screen.h}&app=${app}${query}`, undefined, false, link);
-  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0 };
+  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], motionFps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0 };
   try {
     const session = await sessionOf(orch, page);
     await capturesStopped(session);
@@ -71,6 +74,8 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
       pass.bytes.push(after.uiBytes - before.uiBytes);
       pass.frames.push(painted.length);
       pass.fps.push((painted.filter((t) => t - pressedAt <= TRANSITION_MS).length * 1000) / TRANSITION_MS);
+      const span = painted.length > 1 ? painted[painted.length - 1] - painted[0] : 0;
+      pass.motionFps.push(span > 0 ? ((painted.length - 1) * 1000) / span : 0);
     }
     session.layer.off('painted', onPainted);
     pass.copyFrames = session.layer.counters.copyFrames - copies;
@@ -83,6 +88,18 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
   return pass;
 }
 
+/** The same-run ceiling of a motion figure: what a naive screencast of the page alone gets. */
+function naiveMetric(w: 'carousel' | 'rows', naive: Record<string, NaiveRun>): Metric {
+  const [a, b] = [naive[w], naive[`${w}-720`]];
+  const figures = (r: NaiveRun): string => `first frame ${round(median(r.firstFrameMs))} ms after the key, ${round(median(r.motionFps))} fps from first frame to last, ${Math.round(median(r.bytes))} B a key`;
+  return {
+    metric: `ui_motion_fps_${w}_naive`,
+    value: round(median(a.fps)),
+    unit: 'fps',
+    note: `baseline, same run: the 1920x1080 ${w} page alone in a headless Chromium with a full-frame JPEG q80 screencast, frames within ${TRANSITION_MS} ms of a key, per second; ${figures(a)} (authored 1280x720: ${round(median(b.fps))} fps; ${figures(b)})`
+  };
+}
+
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** A 1080p device. */
@@ -93,19 +110,27 @@ const LINK = { rateBps: 10_000_000, delayMs: 20 };
 
 /**
  * Issue 17's workloads (fixtures/apps: the photo carousel, rows of posters scrolled on both axes,
- * a card grid scrolled by script, a main menu of transitions over a picture), each authored at 1920x1080 and at 1280x720, on a 720p emulator:
- * key to paint, bytes per key until the layer is still again, device frames per second during the
- * transition, cloud CPU per key and device-vs-cloud pixels once settled. Baselines from the same
- * run: the 1920x1080 carousel on a device that decodes PNG only (every frame lossless, as before
- * motion mode), the grids on a device without copy rectangles, and a JPEG q80 screenshot of each
- * page (what a naive full-frame screencast sends per frame). Then the same workloads again over an
- * emulated access link (10 Mbit/s, 40 ms RTT), and on a 1080p device (loopback).
+ * a card grid scrolled by script, a main menu of transitions over a picture), each authored at
+ * 1920x1080 and at 1280x720, on a 720p emulator: key to paint, bytes per key until the layer is
+ * still again, device frames per second during the transition, cloud CPU per key and
+ * device-vs-cloud pixels once settled. Baselines from the same run: the 1920x1080 carousel on a
+ * device that decodes PNG only (every frame lossless, as before motion mode), the grids on a
+ * device without copy rectangles, a JPEG q80 screenshot of each page (what a naive full-frame
+ * screencast sends per frame), and, first, the carousel and rows pages alone with a naive JPEG
+ * screencast (how fast this machine paints their transitions at all). Then the same workloads
+ * again over an emulated access link (10 Mbit/s, 40 ms RTT), and on a 1080p device (loopback).
  */
 export async function benchRealistic(): Promise<Metric[]> {
   const orch = await startOrchestrator({ apps: { default: 'carousel-720' } });
   const device = await DeviceBrowser.launch();
   const p: Record<string, Pass> = {};
+  const naive: Record<string, NaiveRun> = {};
   try {
+    // The machine's own ceiling first: each page alone with a naive JPEG screencast.
+    for (const w of ['carousel', 'carousel-720', 'rows', 'rows-720']) {
+      const app = orch.config.apps.catalog[w];
+      naive[w] = await naiveScreencast(device.browser, orch.appUrl(app), app, KEYS[w.replace('-720', '')], TRANSITION_MS);
+    }
     for (const w of ['carousel', 'rows', 'grid', 'menu']) {
       p[`${w}-720`] = await pass(orch, device, `${w}-720`, KEYS[w]);
       p[w] = await pass(orch, device, w, KEYS[w]);
@@ -150,8 +175,10 @@ export async function benchRealistic(): Promise<Metric[]> {
     { metric: 'ui_carousel_bytes_per_key', value: Math.round(median(c.bytes)), unit: 'B', note: `median per key until still, authored 1920x1080 on 720p (${Math.round(median(p['carousel-720'].bytes))} B authored 1280x720); ${round(median(c.bytes) / c.jpegFrame, 2)} of a JPEG q80 full frame (target <= 0.5)` },
     { metric: 'ui_carousel_bytes_per_key_lossless', value: Math.round(median(l.bytes)), unit: 'B', note: 'baseline, same run: the same on a device that decodes PNG only' },
     { metric: 'ui_jpeg_q80_frame_bytes', value: c.jpegFrame, unit: 'B', note: `baseline, same run: one JPEG q80 screenshot of each page, 1280x720 (${each((x) => x.jpegFrame)}); this value: the 1920x1080 carousel` },
-    { metric: 'ui_motion_fps_carousel', value: round(median(c.fps)), unit: 'fps', note: `device frames painted (acked) within the ${TRANSITION_MS} ms after a key, per second, 1920x1080 carousel (authored 1280x720: ${round(median(p['carousel-720'].fps))}; PNG only: ${round(median(l.fps))})` },
-    { metric: 'ui_motion_fps_rows', value: round(median(p.rows.fps)), unit: 'fps', note: `the same for the rows of posters, 1920x1080 (authored 1280x720: ${round(median(p['rows-720'].fps))})` },
+    { metric: 'ui_motion_fps_carousel', value: round(median(c.fps)), unit: 'fps', note: `device frames painted (acked) within the ${TRANSITION_MS} ms after a key, per second, 1920x1080 carousel (authored 1280x720: ${round(median(p['carousel-720'].fps))}; PNG only: ${round(median(l.fps))}); from a key's first painted frame to its last: ${round(median(c.motionFps))} fps (authored 1280x720: ${round(median(p['carousel-720'].motionFps))})` },
+    { metric: 'ui_motion_fps_rows', value: round(median(p.rows.fps)), unit: 'fps', note: `the same for the rows of posters, 1920x1080 (authored 1280x720: ${round(median(p['rows-720'].fps))}); first to last frame: ${round(median(p.rows.motionFps))} fps (authored 1280x720: ${round(median(p['rows-720'].motionFps))})` },
+    naiveMetric('carousel', naive),
+    naiveMetric('rows', naive),
     { metric: 'ui_scroll_bytes_per_frame', value: Math.round(scrollPerFrame), unit: 'B', note: `card grid scrolled by script, bytes over frames painted for 12 keys, the worse of the two sizes (${grid}); ${round(scrollPerFrame / p[grid].jpegFrame, 2)} of its JPEG q80 full frame (target <= 0.25); ${each((x) => x.copyFrames, grids)} frames with a copy` },
     { metric: 'ui_scroll_bytes_per_frame_nocopy', value: Math.round(perFrame(p[`${grid}-nocopy`])), unit: 'B', note: `baseline, same run: the same on a device without copy rectangles (other size: ${Math.round(perFrame(p[grids.find((g) => g !== grid) + '-nocopy']))} B)` },
     { metric: 'ui_scroll_bytes_per_key', value: Math.round(median(p[grid].bytes)), unit: 'B', note: `median per key until still, ${grid} (without copy: ${Math.round(median(p[`${grid}-nocopy`].bytes))}); rows: ${each((x) => median(x.bytes), ['rows', 'rows-720'])}` },
