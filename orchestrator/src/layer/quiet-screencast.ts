@@ -4,6 +4,7 @@ import type { PaintReport } from './page-paint';
 export interface QuietLayer {
   setQuiet(on: boolean): void;
   pageChanged(): void;
+  markDirty(): void;
   readonly idle: boolean;
   readonly quietNow: boolean;
 }
@@ -31,7 +32,9 @@ export class QuietScreencast {
   private covered = 0;
   /** A check found a change the page's reports did not explain: its screencast stays on. */
   private distrusted = false;
-  readonly stats = { entered: 0, left: 0, reportedCaptures: 0 };
+  /** A screencast frame was taken for an echo since the page's last report of a change. */
+  private echoTaken = false;
+  readonly stats = { entered: 0, left: 0, reportedCaptures: 0, echoesDropped: 0 };
 
   constructor(
     private readonly layer: QuietLayer,
@@ -42,9 +45,16 @@ export class QuietScreencast {
   report(r: PaintReport): void {
     if (r.kind === 'dirty') {
       this.lastDirty = Math.max(this.lastDirty, r.seq);
-      if (this.layer.quietNow && r.seq > this.covered) {
+      const echoTaken = this.echoTaken;
+      this.echoTaken = false;
+      if (r.seq <= this.covered) return;
+      if (this.layer.quietNow) {
         this.stats.reportedCaptures++;
         this.layer.pageChanged();
+      } else if (echoTaken) {
+        // The frame taken for an echo may have shown this change, reported after it.
+        this.stats.reportedCaptures++;
+        this.layer.markDirty();
       }
       return;
     }
@@ -55,6 +65,21 @@ export class QuietScreencast {
     }
     this.quietFrom = -1;
     this.leave();
+  }
+
+  /**
+   * A PNG screencast frame says the page painted: whether that asks for a capture. While the page
+   * says it is still and vouches for its paints, with no change reported since, the paint is a
+   * capture's echo (at a fractional scale a still page comes back as several different frames,
+   * and each cost a whole capture until the echoes were learned: four or five after every
+   * motion). A change reported after such a frame asks for a capture (report), and entering
+   * quiet checks what the screencast showed last.
+   */
+  screencastDamage(): boolean {
+    if (this.distrusted || this.quietFrom < 0 || this.quietFrom < this.lastDirty) return true;
+    this.echoTaken = true;
+    this.stats.echoesDropped++;
+    return false;
   }
 
   /** The layer's check found what the page did not report: no more quiet for this page. */

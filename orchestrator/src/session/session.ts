@@ -410,7 +410,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hint);
     this.signal = new DamageSignal(
       page.cdp,
-      () => this.layer.markDirty(),
+      () => {
+        if (!quiet || quiet.screencastDamage()) this.layer.markDirty();
+      },
       (jpeg, takenAt) => this.layer.liveFrame(jpeg, takenAt),
       pixels ? (png, takenAt) => this.layer.screencastShot(png, takenAt) : null
     );

@@ -7,11 +7,15 @@ class FakeLayer {
   quietNow = false;
   idle = true;
   changes = 0;
+  dirty = 0;
   setQuiet(on: boolean): void {
     this.quietNow = on;
   }
   pageChanged(): void {
     this.changes++;
+  }
+  markDirty(): void {
+    this.dirty++;
   }
 }
 
@@ -97,6 +101,28 @@ describe('orchestrator/layer/page-paint and quiet-screencast', () => {
     quiet.layerIdle();
     expect(signal.calls).to.deep.equal([true, false]);
     expect(layer.quietNow).to.equal(false);
+  });
+
+  it("takes a screencast frame for a capture's echo while the page vouches it is still, and captures for a change reported after one", () => {
+    // The screencast runs (not quiet: the stream is busy, say with a motion's settle capture).
+    layer.idle = false;
+    expect(quiet.screencastDamage(), 'before the page said anything').to.equal(true);
+    quiet.report(q(1));
+    expect(quiet.screencastDamage(), 'still, nothing reported since').to.equal(false);
+    expect(quiet.stats.echoesDropped).to.equal(1);
+    // The frame may have shown a change whose report comes after it.
+    quiet.report(d(2));
+    expect(layer.dirty).to.equal(1);
+    expect(quiet.screencastDamage(), 'a change reported since').to.equal(true);
+    quiet.report(d(3));
+    expect(layer.dirty, 'no frame was taken for an echo since').to.equal(1);
+    quiet.report(q(3));
+    expect(quiet.screencastDamage()).to.equal(false);
+    quiet.report(b(4));
+    expect(quiet.screencastDamage(), 'busy').to.equal(true);
+    quiet.report(q(5));
+    quiet.missed();
+    expect(quiet.screencastDamage(), 'distrusted').to.equal(true);
   });
 
   it('waits for the screencast to exist', () => {
