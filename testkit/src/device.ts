@@ -199,6 +199,14 @@ export async function layerAtRest(session: Session, page: Page): Promise<void> {
 }
 
 /**
+ * The portal fixture's clock (its text changes when the minute does), or null on another app: a
+ * test that counts what keys cost sees whether the page also changed by itself meanwhile.
+ */
+export function portalClock(session: Session): Promise<string | null> {
+  return session.cloudPage!.evaluate(() => document.getElementById('clock')?.textContent ?? null);
+}
+
+/**
  * Whether the device canvas shows the cloud page: null when it equals one of up to `tries` fresh
  * captures, else how the last one differs. At a fractional scale Chromium renders a still page in
  * more than one way (a few 1-px columns at tile edges differ between captures; the damage signal

@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../../src/config';
 import { expect } from 'chai';
-import { cloudMismatch, settle, until, useRig, withApp } from '@stratus/testkit';
+import { cloudMismatch, portalClock, settle, until, useRig, withApp } from '@stratus/testkit';
 import type { Page } from 'puppeteer-core';
 import type { Session } from '../../src/session/session';
 
@@ -50,9 +50,11 @@ describe('quiet screencast (real Chromium)', function () {
   it('stops the screencast of a still portal; each focus move is one clip capture, and the device shows the page pixel for pixel', async () => {
     const keys = ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowLeft'];
     const r = await withApp(rig, 'portal', async (session, page) => {
+      const clock = await portalClock(session);
       const cost = await keysWhileQuiet(session, page, keys);
       return {
         ...cost,
+        ticked: clock !== (await portalClock(session)),
         quiet: session.stats.quiet,
         clipFrames: session.layer.stats.clipFrames,
         corrections: session.layer.stats.clipCorrections,
@@ -63,10 +65,16 @@ describe('quiet screencast (real Chromium)', function () {
     expect(r.mismatch).to.equal(null);
     expect(r.quiet).to.equal(true);
     expect(r.screencastFrames).to.equal(0);
-    expect(r.clipFrames, `hints refused: ${JSON.stringify(r.refusals)}`).to.equal(keys.length);
+    // The portal's clock changes its text when the minute does (about one run in six here): a
+    // key whose hint includes that change gets a whole capture instead of its clip, or the change
+    // gets its own capture between two keys.
+    const tick = r.ticked ? 1 : 0;
+    const refused = r.refusals.tree ?? 0;
+    expect(refused, `hints refused: ${JSON.stringify(r.refusals)}`).to.be.at.most(tick);
+    expect(r.clipFrames, `hints refused: ${JSON.stringify(r.refusals)}`).to.equal(keys.length - refused);
     expect(r.corrections).to.equal(0);
     // A clip a key, and a whole capture that checks them once the keys stop (one per settle here).
-    expect(r.captures).to.equal(keys.length + r.checks);
+    expect(r.captures).to.be.within(keys.length + r.checks, keys.length + r.checks + tick);
     expect(r.checks).to.be.at.least(1).and.at.most(keys.length);
   });
 
