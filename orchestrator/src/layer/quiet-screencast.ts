@@ -45,9 +45,10 @@ export class QuietScreencast {
   report(r: PaintReport): void {
     if (r.kind === 'dirty') {
       this.lastDirty = Math.max(this.lastDirty, r.seq);
+      // A key's own change: its capture is under way.
+      if (r.seq <= this.covered) return;
       const echoTaken = this.echoTaken;
       this.echoTaken = false;
-      if (r.seq <= this.covered) return;
       if (this.layer.quietNow) {
         this.stats.reportedCaptures++;
         this.layer.pageChanged();

@@ -120,7 +120,15 @@ describe('orchestrator/layer/page-paint and quiet-screencast', () => {
     expect(quiet.screencastDamage()).to.equal(false);
     quiet.report(b(4));
     expect(quiet.screencastDamage(), 'busy').to.equal(true);
+    // A key's change in between (its hint covers it) leaves the frame's doubt standing.
     quiet.report(q(5));
+    expect(quiet.screencastDamage()).to.equal(false);
+    quiet.hinted(6);
+    quiet.report(d(6));
+    expect(layer.dirty).to.equal(1);
+    quiet.report(d(7));
+    expect(layer.dirty).to.equal(2);
+    quiet.report(q(7));
     quiet.missed();
     expect(quiet.screencastDamage(), 'distrusted').to.equal(true);
   });
