@@ -9,7 +9,7 @@ import { XmlCheck } from './page/xml-check';
 export interface BrowserHost {
   /** Shutdown has begun: a dead browser is not relaunched, a new one not kept. */
   readonly shuttingDown: boolean;
-  /** The browser died: every page in it is gone. */
+  /** The browser died (counted and logged here): every page in it is gone. */
   browserLost(): void;
   /**
    * A new browser runs: each session gets a context in it. A session whose renewal fails while
@@ -38,8 +38,7 @@ export class BrowserSupervisor {
   constructor(
     private readonly config: Config,
     private readonly host: BrowserHost,
-    private readonly log: Logger,
-    private readonly onCrash: () => void
+    private readonly log: Logger
   ) {}
 
   /** The running browser; null while a dead one is being relaunched. */
@@ -91,7 +90,6 @@ export class BrowserSupervisor {
   }
 
   private async relaunchNow(dead: LaunchedChromium): Promise<void> {
-    this.onCrash();
     this.chromium = null;
     this.xmlCheck = null;
     this.host.browserLost();

@@ -152,10 +152,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     });
     this.revoked = new Set(listOf(config.auth.revokedDevices));
     this.routing = this.makeRouting();
-    this.browser = new BrowserSupervisor(config, this, this.log, () => {
-      this.metrics.chromiumCrashes.inc();
-      this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
-    });
+    this.browser = new BrowserSupervisor(config, this, this.log);
   }
 
   private makeRouting(): Routing {
@@ -321,6 +318,8 @@ export class Orchestrator implements SessionHost, BrowserHost {
 
   /** The cloud browser died (BrowserHost): every session's page is gone with it. */
   browserLost(): void {
+    this.metrics.chromiumCrashes.inc();
+    this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
     for (const s of this.sessions.values()) s.browserLost();
   }
 

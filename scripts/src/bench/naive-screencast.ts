@@ -1,5 +1,6 @@
 import type { Browser, KeyInput } from 'puppeteer-core';
 import { until } from '@stratus/testkit';
+import { fpsFirstToLast, fpsWithin } from './motion-rate';
 
 /** What a naive cloud browser gets from the same page on the same machine. */
 export interface NaiveRun {
@@ -51,11 +52,11 @@ export async function naiveScreencast(browser: Browser, url: string, app: { widt
       const painted = await until(`${url}: the ${key} to be painted`, () => frames.length > 0, NO_PAINT_MS).catch(() => false);
       if (!painted) continue;
       await until(`${url}: the ${key}'s motion to end`, still);
-      run.fps.push((frames.filter((f) => f.at - pressedAt <= transitionMs).length * 1000) / transitionMs);
+      const times = frames.map((f) => f.at);
+      run.fps.push(fpsWithin(times, pressedAt, transitionMs));
       run.bytes.push(frames.reduce((n, f) => n + f.bytes, 0));
-      run.firstFrameMs.push(frames[0].at - pressedAt);
-      const span = frames[frames.length - 1].at - frames[0].at;
-      run.motionFps.push(span > 0 ? ((frames.length - 1) * 1000) / span : 0);
+      run.firstFrameMs.push(times[0] - pressedAt);
+      run.motionFps.push(fpsFirstToLast(times));
     }
     await cdp.send('Page.stopScreencast');
     return run;

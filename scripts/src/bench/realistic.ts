@@ -2,6 +2,7 @@ import { decodePng, Orchestrator } from '@stratus/orchestrator';
 import { capturesStopped, DeviceBrowser, devicePixels, EmulatedLink, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 import { cloudCpuS } from './cloud-cpu';
 import { deviceStats } from './device-stats';
+import { fpsFirstToLast, fpsWithin } from './motion-rate';
 import { naiveScreencast, NaiveRun } from './naive-screencast';
 import { Metric, median, round } from './report';
 
@@ -73,9 +74,8 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
       pass.keyToPaint.push(after.inputToPaintMs[before.inputToPaintMs.length]);
       pass.bytes.push(after.uiBytes - before.uiBytes);
       pass.frames.push(painted.length);
-      pass.fps.push((painted.filter((t) => t - pressedAt <= TRANSITION_MS).length * 1000) / TRANSITION_MS);
-      const span = painted.length > 1 ? painted[painted.length - 1] - painted[0] : 0;
-      pass.motionFps.push(span > 0 ? ((painted.length - 1) * 1000) / span : 0);
+      pass.fps.push(fpsWithin(painted, pressedAt, TRANSITION_MS));
+      pass.motionFps.push(fpsFirstToLast(painted));
     }
     session.layer.off('painted', onPainted);
     pass.copyFrames = session.layer.counters.copyFrames - copies;
