@@ -115,8 +115,13 @@ export interface DamageAnswer {
   rect: HintRect | null;
   /** Why there is no rectangle (diagnostics): what changed that a hint cannot describe. */
   why?: string;
+  /**
+   * Nothing the page watches changed since `since` (take's fourth argument, Date.now() before the
+   * key was injected): the key changed nothing, whatever changed before it.
+   */
+  still?: boolean;
 }
-export type DamageTake = (width: number, height: number, maxArea: number) => DamageAnswer;
+export type DamageTake = (width: number, height: number, maxArea: number, since?: number) => DamageAnswer;
 
 /** A cloud-browser error as the page raises it on window (see page-events.ts). */
 export interface CloudErrorDetail {

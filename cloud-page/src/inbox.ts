@@ -37,7 +37,7 @@ export function installInbox(name: string, media: MediaInbox | null, take: Damag
     drmEvent: (e) => drmEvent(e),
     message: (data) => deliverMessage(data),
     control: (player, method, args) => controlPlayer(player, method, args),
-    take: (width, height, maxArea) => (take ? take(width, height, maxArea) : { seq: 0, rect: null }),
+    take: (width, height, maxArea, since) => (take ? take(width, height, maxArea, since) : { seq: 0, rect: null }),
     cloudError: (d) => dispatchCloudError(d),
     rendered: (detail) => {
       window.dispatchEvent(new CustomEvent(RENDERED_EVENT, { detail }));

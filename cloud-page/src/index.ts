@@ -3,7 +3,7 @@
  * The orchestrator (orchestrator/src/page/cloud-page-script.ts) wraps the built bundle in a
  * function of CONFIG_PARAMETER and calls it with the session's CloudPageConfig.
  */
-import type { CloudPageConfig } from './config';
+import type { CloudPageConfig, DamageTake } from './config';
 import { watchDamage } from './damage-hint';
 import { watchPaint } from './paint-watch';
 import { installHbbtv } from './hbbtv';
@@ -25,7 +25,16 @@ if (!w[cfg.inbox]) {
   const report = cfg.paint ? takeBinding(cfg.paint) : null;
   const watch = cfg.paint || cfg.damageHints ? watchPaint(window.top === window ? report : null) : null;
   // Without hints the answer still says which paint reports a key's capture includes.
-  const take = !watch ? null : cfg.damageHints ? watchDamage(watch) : () => ({ seq: watch.drain().seq, rect: null });
+  const hint: DamageTake | null = !watch ? null : cfg.damageHints ? watchDamage(watch) : () => ({ seq: watch.drain().seq, rect: null });
+  // And whether the key changed nothing the watch sees: no live motion for it.
+  const take: DamageTake | null =
+    !watch || !hint
+      ? null
+      : (width, height, maxArea, since) => {
+          const answer = hint(width, height, maxArea);
+          if (typeof since === 'number') answer.still = watch.changedAt() < since;
+          return answer;
+        };
   const inbox = installInbox(cfg.inbox, media, take);
   installTvShim(cfg, inbox.support, (data) => {
     // The app's answer to control clients, through the media binding (none in a frame it does not reach).

@@ -44,6 +44,8 @@ export interface PaintChanges {
 export interface PaintWatch {
   /** What changed since the last drain. */
   drain(): PaintChanges;
+  /** Date.now() when the watch last saw anything change (0: never); drain() first takes in what is pending. */
+  changedAt(): number;
 }
 
 /**
@@ -67,6 +69,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   let quietSeq = -1;
   let recent: number[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastChange = 0;
 
   function send(kind: 'd' | 'q' | 'b'): void {
     if (!report) return;
@@ -154,6 +157,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   }
   /** `why`: the first thing since the last drain that a class change does not describe (for diagnostics). */
   function unpredictableChange(why: string): void {
+    lastChange = Date.now();
     if (!unpredictable) cause = why;
     unpredictable = true;
     dirty();
@@ -172,6 +176,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       }
       if (r.type === 'attributes' && r.attributeName === 'src' && r.target instanceof HTMLImageElement) checkImage(r.target);
     }
+    if (any) lastChange = Date.now();
     if (any && announce) dirty();
   }
   function checkImage(img: HTMLImageElement): void {
@@ -269,6 +274,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   const getContext = HTMLCanvasElement.prototype.getContext;
   HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, ...args: unknown[]) {
     canvas = true;
+    lastChange = Date.now();
     if (report) busy();
     return (getContext as (...a: unknown[]) => RenderingContext | null).apply(this, args);
   } as typeof getContext;
@@ -285,6 +291,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       unpredictable = false;
       cause = '';
       return out;
-    }
+    },
+    changedAt: () => lastChange
   };
 }

@@ -8,8 +8,22 @@ export interface InputSink {
   settled(): Promise<void>;
   /** Resolves once no capture runs, and starts none until inputDelivered(). */
   holdForInput(): Promise<void>;
-  /** `at`: when (ms since the epoch) the page had taken the key, before its hint was asked for. */
-  inputDelivered(seq: number, keyDown: boolean, hint: Rect | null, at?: number): void;
+  /**
+   * `at`: when (ms since the epoch) the page had taken the key, before its hint was asked for;
+   * `still`: the page saw nothing change when it had (its hint's word, see KeyHint).
+   */
+  inputDelivered(seq: number, keyDown: boolean, hint: Rect | null, at?: number, still?: boolean): void;
+}
+
+/**
+ * The page's word on a key-down it has just taken (cloud-page/src/damage-hint.ts): where it
+ * repaints, when it can tell, and whether nothing it watches changed since just before the key
+ * was injected (a key past the end of a row): such a key is no motion, whatever the one before
+ * it was. `hint(since)` takes Date.now() from before the injection.
+ */
+export interface KeyHint {
+  rect: Rect | null;
+  still: boolean;
 }
 
 /**
@@ -30,14 +44,14 @@ export class InputPipeline {
   private chain: Promise<unknown> = Promise.resolve();
   private injector: KeyInjector | null = null;
   private sink: InputSink | null = null;
-  private hint: (() => Promise<Rect | null>) | null = null;
+  private hint: ((since: number) => Promise<KeyHint>) | null = null;
   /** The app's page is being re-created (suspend()): keys go nowhere until open(). */
   private suspended = false;
   /** Keys pressed while the app was being reloaded: dropped, as a TV drops keys while an app starts. */
   keysWhileReloading = 0;
 
   /** The page is ready for keys; `hint` is null where damage hints are off. */
-  open(injector: KeyInjector, sink: InputSink, hint: (() => Promise<Rect | null>) | null): void {
+  open(injector: KeyInjector, sink: InputSink, hint: ((since: number) => Promise<KeyHint>) | null): void {
     this.injector = injector;
     this.sink = sink;
     this.hint = hint;
@@ -100,18 +114,19 @@ export class InputPipeline {
       if (action === 'up') await sink.settled();
       // A key-down's frame is captured after its hint is in, from nothing that ran before it.
       else await sink.holdForInput();
-      let where: Rect | null = null;
+      let where: KeyHint = { rect: null, still: false };
       let at: number | undefined;
       try {
+        const before = Date.now();
         await injector.inject(code, action);
         at = Date.now();
-        if (hint) where = await hint();
+        if (hint) where = await hint(before);
       } catch (err) {
         // The page died under the key: the reload is the answer, not a device error.
         if (this.injector !== injector) return;
         throw err;
       } finally {
-        sink.inputDelivered(inputSeq, action === 'down', where, at);
+        sink.inputDelivered(inputSeq, action === 'down', where.rect, at, where.still);
       }
     });
     this.chain = run.catch(() => undefined);

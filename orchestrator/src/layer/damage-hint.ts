@@ -15,12 +15,14 @@ export function hintRect(value: unknown, width: number, height: number): Rect | 
 
 /**
  * The page's whole answer: its rectangle (checked as above), the last paint report it includes
- * (0 when malformed), and why there is no rectangle (a short word, for diagnostics).
+ * (0 when malformed), why there is no rectangle (a short word, for diagnostics), and whether the
+ * key changed nothing.
  */
-export function hintAnswer(value: unknown, width: number, height: number): { rect: Rect | null; seq: number; why: string } {
-  const v = (value && typeof value === 'object' ? value : {}) as { rect?: unknown; seq?: unknown; why?: unknown };
+export function hintAnswer(value: unknown, width: number, height: number): { rect: Rect | null; seq: number; why: string; still: boolean } {
+  const v = (value && typeof value === 'object' ? value : {}) as { rect?: unknown; seq?: unknown; why?: unknown; still?: unknown };
   const seq = typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && v.seq >= 0 ? v.seq : 0;
   const rect = hintRect(v.rect, width, height);
   const why = rect ? '' : typeof v.why === 'string' && /^[a-z-]{1,20}$/.test(v.why) ? v.why : 'malformed';
-  return { rect, seq, why };
+  // Only a plain true says the key changed nothing (no live motion for it); anything else, maybe.
+  return { rect, seq, why, still: v.still === true };
 }

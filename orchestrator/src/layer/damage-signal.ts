@@ -22,6 +22,11 @@ export class DamageSignal {
   private echoes: string[] = [];
   /** Live: the screencast sends JPEGs, which are the layer's frames themselves (motion mode). */
   private live = false;
+  /**
+   * Ready for the next live motion: the JPEG screencast stays on between motions (its frames only
+   * signal damage then), so that the next one's first frame does not wait for a restart.
+   */
+  private ready = false;
   private liveParams = { quality: 80, size: { width: 0, height: 0 } };
   /** Quiet: no PNG screencast (the page's paint reports stand in for it). */
   private quiet = false;
@@ -37,6 +42,9 @@ export class DamageSignal {
     // A frame's format says which mode it was taken in: frames of the mode just left may still come.
     if (f.data.startsWith(JPEG_BASE64)) {
       if (this.live && this.onLive) this.onLive(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
+      // Between motions it says the page painted, as a PNG frame would (never pixels: lossy);
+      // while quiet the page's reports say so instead.
+      else if (this.ready && !this.quiet) this.damage(f.data);
       return;
     }
     // A PNG taken before the screencast went quiet: the page was still, the layer had it all.
@@ -48,10 +56,14 @@ export class DamageSignal {
       this.onShot(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
       return;
     }
-    if (this.echoes.includes(f.data)) return;
-    this.last = f.data;
-    this.onDamage();
+    this.damage(f.data);
   };
+
+  private damage(data: string): void {
+    if (data === this.last || this.echoes.includes(data)) return;
+    this.last = data;
+    this.onDamage();
+  }
 
   /** The capture the last frame asked for found the layer unchanged: that frame was an echo. */
   echoed(): void {
@@ -98,6 +110,16 @@ export class DamageSignal {
     });
   }
 
+  /** Keeps the screencast in JPEG between live motions (`on`), or not: see `ready`. */
+  setReady(on: boolean, quality = 80, size = { width: 0, height: 0 }): Promise<void> {
+    return this.switchTo(() => {
+      if (this.ready === on) return false;
+      this.ready = on;
+      if (on) this.liveParams = { quality, size };
+      return true;
+    });
+  }
+
   /**
    * Quiet: no screencast at all while the page is still and vouches for its paints (page-paint.ts
    * reports them instead). A live motion's JPEGs still come while quiet; PNGs do not.
@@ -134,7 +156,7 @@ export class DamageSignal {
   }
 
   private mode(): 'jpeg' | 'png' | 'none' {
-    return this.live ? 'jpeg' : this.quiet ? 'none' : 'png';
+    return this.live || this.ready ? 'jpeg' : this.quiet ? 'none' : 'png';
   }
 
   stop(): void {

@@ -119,7 +119,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private live: LiveMotion | null = null;
   /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
   private kept: Rgba | null = null;
-  /** The last motion went live and sent more than one frame: a key-down goes live at once. */
+  /** The last motion went live and sent a frame: a key-down goes live at once (the JPEG screencast stays on for it). */
   private lastLive = false;
   /**
    * The last live motion ended before its first frame: the page was still by the time the
@@ -131,6 +131,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** The last key-down a frame has shown, and how long after its delivery that frame went out. */
   private paintedSeq = 0;
   private keyPaintMs = 0;
+  /**
+   * How long the page took to show a key-down in a live frame (0 before any did): what a live
+   * motion waits for its key's first frame. keyPaintMs counts the captures of keys that were not
+   * live, a second at 1920x1080 here, and a key that moved nothing waited that long to be painted.
+   */
+  private livePaintMs = 0;
   /**
    * No device yet (a pre-warmed session): each change is captured and built into a keyframe
    * anyway, so that the device's first frame goes out the moment it attaches.
@@ -281,7 +287,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
    * for it anyway cost a full capture per key press, one in three of a focus move's captures.
    */
-  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null, at = Date.now()): void {
+  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null, at = Date.now(), still = false): void {
     const held = this.holding;
     this.holding = false;
     this.inputSeq = seq;
@@ -299,10 +305,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Live already: the screencast's next frame is this key's paint, which takes the page as long
     // as its keys take here (the first key's unknown: twice the key check's wait). Ending the
     // motion sooner would take a moving page for a still one.
-    if (this.live) this.live.key(this.keyPaintMs);
-    // The last motion was live: this key most likely moves the same layer again.
-    if (this.lastLive && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.startLive(this.holes ? this.holes.generation : 0).key(this.keyPaintMs);
+    if (this.live) this.live.key(this.livePaintMs || this.keyPaintMs, seq, at);
+    // The last motion was live: this key most likely moves the same layer again, unless the page
+    // saw it change nothing (a key past the end of a row). Such a key would wait for a frame that
+    // never comes before the device learns it painted; its capture says so at once.
+    if (this.lastLive && !still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
+      this.startLive(this.holes ? this.holes.generation : 0).key(this.livePaintMs || this.keyPaintMs, seq, at);
       this.pump();
       return;
     }
@@ -612,16 +620,23 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.endLive(true);
       this.pump();
     }));
-    this.lastLive = false;
+    this.setLastLive(false);
     // A clip frame's check is moot: the live frames carry the whole layer.
     this.verifying = false;
     this.emit('live', true);
     return live;
   }
 
+  /** Says 'ready' when it changes: the screencast stays JPEG for the next key-down's motion. */
+  private setLastLive(on: boolean): void {
+    if (this.lastLive === on) return;
+    this.lastLive = on;
+    this.emit('ready', on);
+  }
+
   /** The screencast now sends JPEG frames (the 'live' event's switch is done). */
   liveSwitched(): void {
-    this.live?.switchDone(this.keyPaintMs);
+    this.live?.switchDone(this.livePaintMs || this.keyPaintMs);
   }
 
   private endLive(settle: boolean): void {
@@ -631,7 +646,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     live.stop();
     // The next key-down goes live at once after a motion that sent frames (or after one that was
     // over before its first frame, once the capture after it has seen what moved: sendChanges).
-    this.lastLive = settle && live.frames > 1;
+    this.setLastLive(settle && live.frames > 0);
     this.emit('live', false);
     if (!settle) return;
     // One capture after the motion: the exact layer when lossy frames went out, and in any case
@@ -672,6 +687,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       live.marked = true;
     }
     const inputSeq = this.claimedBy(next.takenAt);
+    // Counted to the frame's arrival, not its timestamp: the screencast reads back and encodes a
+    // frame after that (~100 ms at 1920x1080 here), and the motion must wait for both. Only keys
+    // delivered while live count: one that went live after its capture took that capture's time.
+    if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.livePaintMs = this.checks.sinceDelivered(inputSeq, Date.now()) ?? this.livePaintMs;
     this.counters.liveFrames++;
     const now = performance.now();
     this.sendJpeg(full, next.jpeg, inputSeq, now, now, keep);
@@ -680,7 +699,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
   private endMotion(): void {
     this.endLive(false);
-    this.lastLive = false;
+    this.setLastLive(false);
     this.liveMissed = false;
     this.motion = null;
     this.lastLossy = null;
@@ -980,7 +999,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // key-down goes live at once, so that the switch is under way when the motion starts.
     const missed = this.liveMissed;
     this.liveMissed = false;
-    if (missed && liveWorthy) this.lastLive = true;
+    if (missed && liveWorthy) {
+      this.setLastLive(true);
+    }
     const goLive = liveWorthy && !missed;
     // Content that scrolled is moved on the device; only what the move leaves is diffed further.
     let plan: CopyPlan | null = null;

@@ -80,6 +80,12 @@ export interface LayerStreamEvents {
   changed: [];
   /** Live motion starts (true: send the screencast's JPEG frames to liveFrame()) or ends. */
   live: [boolean];
+  /**
+   * The next key-down will most likely go live (true), or not any more: the JPEG screencast had
+   * better stay on meanwhile, since its restart delayed a motion's first frame by 400-700 ms at
+   * 1920x1080 here. A still page sends no frames, so it costs nothing while nothing moves.
+   */
+  ready: [boolean];
   /** Nothing left to do (`idle`): said after a capture or an acknowledgement. */
   idle: [];
   /** While quiet, a check found the layer changed where no report or hint said so. */

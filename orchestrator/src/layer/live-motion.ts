@@ -32,6 +32,8 @@ export class LiveMotion {
   private switched = false;
   /** performance.now() by which the last key-down delivered while live should have painted. */
   private keyEnd = 0;
+  /** Date.now() when the last key-down was delivered while live. */
+  private keyAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private timerEnd = 0;
 
@@ -59,8 +61,13 @@ export class LiveMotion {
     this.arm(Math.max(this.stillAfter(Math.max(now - this.startedAt, 2 * keyPaintMs)), this.keyEnd - now));
   }
 
-  /** A key-down was delivered: the page paints it in twice its usual time (twice keyPaintWaitMs before any was measured). */
-  key(keyPaintMs: number): void {
+  /** The first key-down delivered while live (its frames time the page's paint). */
+  timedFrom = Infinity;
+
+  /** Key-down `seq` was delivered: the page paints it in twice its usual time (twice keyPaintWaitMs before any was measured). */
+  key(keyPaintMs: number, seq: number, at = Date.now()): void {
+    this.timedFrom = Math.min(this.timedFrom, seq);
+    this.keyAt = at;
     const now = performance.now();
     this.keyEnd = now + this.stillAfter(2 * (keyPaintMs || this.timing.keyPaintWaitMs));
     if (this.switched) this.arm(this.keyEnd - now, true);
@@ -70,11 +77,14 @@ export class LiveMotion {
   frame(jpeg: Buffer, takenAt: number): void {
     this.pending = { jpeg, takenAt };
     const now = performance.now();
+    // Taken after the last key-down: the page has painted it, frames set the pace from here.
+    if (takenAt >= this.keyAt) this.keyEnd = 0;
     // Twice the page's last gap between frames: a page that paints at 5 fps on a loaded machine
     // is still moving after motionSettleMs.
     const gap = now - this.lastFrameAt;
     this.lastFrameAt = now;
-    this.arm(this.stillAfter(2 * gap));
+    // A frame taken before the key (the motion before it) does not shorten the wait for its paint.
+    this.arm(Math.max(this.stillAfter(2 * gap), this.keyEnd - now));
   }
 
   stop(): void {

@@ -167,13 +167,15 @@ export class Session extends EventEmitter<SessionEvents> {
     this.layer.on('missed', () => this.quiet?.missed());
     this.layer.on('changed', () => this.signal?.changed());
     // Live motion: the screencast's frames become the layer's, at the device's size.
+    const liveSize = { width: opts.device.width, height: opts.device.height };
     this.layer.on('live', (on) => {
       const signal = this.signal;
       if (!signal) return;
-      void signal.setLive(on, opts.ui.motionQuality, { width: opts.device.width, height: opts.device.height }).then(() => {
+      void signal.setLive(on, opts.ui.motionQuality, liveSize).then(() => {
         if (on && this.signal === signal) this.layer.liveSwitched();
       });
     });
+    this.layer.on('ready', (on) => void this.signal?.setReady(on, opts.ui.motionQuality, liveSize));
     this.layer.on('painted', (info) => {
       this.page.rendered({
         frame: info.frame,
@@ -400,11 +402,11 @@ export class Session extends EventEmitter<SessionEvents> {
     // (without hints, at a fractional scale, it has no rectangle).
     const hint =
       hints || quiet
-        ? async () => {
-            const answer = await page.damageHint(hints ? opts.ui.damageHintMaxPercent : 0);
+        ? async (since: number) => {
+            const answer = await page.damageHint(hints ? opts.ui.damageHintMaxPercent : 0, since);
             quiet?.hinted(answer.seq);
             if (hints && answer.why) this.countRefusal(answer.why);
-            return answer.rect;
+            return { rect: answer.rect, still: answer.still };
           }
         : null;
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hint);

@@ -152,6 +152,30 @@ describe('page-reported damage (real Chromium)', function () {
       }
     });
 
+    it('says a key changed nothing only when nothing changed since just before it, whatever changed earlier', async () => {
+      const still = (change: string, delayed: boolean): Promise<boolean | undefined> =>
+        page.evaluate(
+          async (c: string, g: string, late: boolean) => {
+            // `late`: the change comes before the key (a transition that ended between keys).
+            if (late) new Function(c)();
+            await new Promise((r) => setTimeout(r, 5));
+            const since = Date.now();
+            if (!late) new Function(c)();
+            return (window as any)[g].take(1280, 720, 0, since).still;
+          },
+          change,
+          INBOX,
+          delayed
+        );
+      const toggle = `document.getElementById('a').classList.toggle('on')`;
+      expect(await still(toggle, false), 'a class change by the key').to.equal(false);
+      expect(await still(`document.body.appendChild(document.createElement('p'))`, false), 'a tree change by the key').to.equal(false);
+      expect(await still(toggle, true), 'a change before the key only').to.equal(true);
+      expect(await still('', false), 'nothing at all').to.equal(true);
+      // Without `since` (the page's load) the answer says nothing either way.
+      expect(await page.evaluate((g: string) => (window as any)[g].take(1280, 720, 0).still, INBOX)).to.equal(undefined);
+    });
+
     it('gives no more hints once the page has used a canvas', async () => {
       expect(await hint(`document.getElementById('a').classList.toggle('on')`)).to.not.equal(null);
       expect(await hint(`document.createElement('canvas').getContext('2d'); document.getElementById('a').classList.toggle('on')`)).to.equal(null);

@@ -90,10 +90,15 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         await delay(2000);
         expect(session.stats.captures - captures, 'captures of a still page').to.equal(0);
         expect(await cloudMismatch(session, page)).to.equal(null);
-        // Still responsive: the next key moves the row again, and the device shows it.
+        // Still responsive: the next key moves the row again, and the device shows it. After a
+        // live motion it goes live at once, with no capture before (the JPEG screencast stayed on).
+        let capturesWhenLive = -1;
+        session.layer.once('live', () => (capturesWhenLive = session.stats.captures));
+        const before = session.stats.captures;
         await press(page, 'ArrowRight');
         await until('focus on the fourth photo', () => session.cloudPage!.evaluate(() => (window as any).carousel.focus() === 3));
         await settle(rig.orch, page);
+        if (c.lossy) expect(capturesWhenLive, 'captures before the key went live').to.equal(before);
         expect(await cloudMismatch(session, page)).to.equal(null);
       } finally {
         await page.close();

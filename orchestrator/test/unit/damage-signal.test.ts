@@ -15,7 +15,7 @@ class FakeScreencast extends EventEmitter {
     return {};
   }
   frame(data: string): void {
-    this.emit('Page.screencastFrame', { data, sessionId: ++this.id });
+    this.emit('Page.screencastFrame', { data, sessionId: ++this.id, metadata: {} });
   }
 }
 
@@ -56,6 +56,38 @@ describe('orchestrator/layer/damage-signal', () => {
     // Back from live, not quiet: PNG again.
     await s.setLive(false);
     expect(cast.calls.slice(4)).to.deep.equal(['stop', 'start png']);
+  });
+
+  it('stays in JPEG between live motions while ready, where its frames only signal damage', async () => {
+    const cast = new FakeScreencast();
+    let damage = 0;
+    const lives: string[] = [];
+    const s = new DamageSignal(cast as unknown as CDPSession, () => damage++, (jpeg) => lives.push(jpeg.toString()));
+    await s.start();
+    await s.setLive(true, 80, { width: 1280, height: 720 });
+    // The motion ends, and the next key-down will most likely go live again: no restart.
+    const ended = s.setLive(false);
+    await s.setReady(true, 80, { width: 1280, height: 720 });
+    await ended;
+    expect(cast.calls).to.deep.equal(['start png', 'stop', 'start jpeg']);
+    // Between motions a JPEG frame is a paint, never the layer's pixels; the same frame again is an echo.
+    const j = (name: string): string => Buffer.from(`\xff\xd8\xff ${name}`, 'latin1').toString('base64');
+    cast.frame(j('a'));
+    cast.frame(j('a'));
+    expect([damage, lives.length]).to.deep.equal([1, 0]);
+    // Live again: straight away, its frames are the layer's.
+    await s.setLive(true, 80, { width: 1280, height: 720 });
+    cast.frame(j('b'));
+    expect([damage, lives.length]).to.deep.equal([1, 1]);
+    expect(cast.calls).to.have.length(3);
+    // Quiet and ready: the page's reports say what painted, not the JPEG frames.
+    await s.setLive(false);
+    await s.setQuiet(true);
+    cast.frame(j('c'));
+    expect(damage).to.equal(1);
+    // No longer ready: quiet stops the screencast.
+    await s.setReady(false);
+    expect(cast.calls.slice(3)).to.deep.equal(['stop']);
   });
 
   it('learns the frames whose captures found nothing: a still page that cycles through them costs nothing', async () => {

@@ -931,6 +931,65 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(last().rects).to.have.length(0);
     });
 
+    it('keeps the screencast ready after a live motion with a frame, and a key the page saw change nothing is captured, not live', async () => {
+      const ready: boolean[] = [];
+      stream.on('ready', (on) => ready.push(on));
+      stream.liveSwitched();
+      stream.liveFrame(jpeg('one frame'), Date.now());
+      ack();
+      await clock.tickAsync(200);
+      await rest();
+      ack();
+      expect(live).to.deep.equal([true, false]);
+      expect(ready, 'one live frame is motion enough').to.deep.equal([true]);
+      // A key past the end of the carousel: the page saw nothing change, so it is captured at once.
+      const captures = page.captures;
+      await stream.holdForInput();
+      stream.inputDelivered(5, true, null, Date.now(), true);
+      await rest();
+      expect(live).to.deep.equal([true, false]);
+      expect(page.captures).to.equal(captures + 1);
+      expect(last().header.inputSeq).to.equal(5);
+      ack();
+      // Still ready: the next key that changes something goes live at once.
+      expect(ready).to.deep.equal([true]);
+      await stream.holdForInput();
+      stream.inputDelivered(6, true, null, Date.now(), false);
+      expect(live).to.deep.equal([true, false, true]);
+      expect(ready, 'moot while live').to.deep.equal([true, false]);
+    });
+
+    it('waits for a live key-down\'s first frame as long as live frames took to show keys, not captures', async () => {
+      await liveRun();
+      // A key that went live at once shows in its first frame 40 ms later (the fake clock leaves
+      // Date alone: the key is dated 40 ms back instead).
+      await stream.holdForInput();
+      stream.inputDelivered(7, true, null, Date.now() - 40);
+      stream.liveSwitched();
+      stream.liveFrame(jpeg('the key'), Date.now());
+      ack();
+      await clock.tickAsync(300);
+      await rest();
+      ack();
+      expect(live).to.deep.equal([true, false, true, false]);
+      // A key the page saw change nothing is captured, and its capture took 900 ms.
+      await stream.holdForInput();
+      stream.inputDelivered(8, true, null, Date.now() - 900, true);
+      await rest();
+      expect(last().header.inputSeq).to.equal(8);
+      ack();
+      // The next key changes nothing on screen after all: live ends after the page's live pace
+      // (twice 40 ms, at least motionSettleMs), not after twice that capture's time.
+      await stream.holdForInput();
+      stream.inputDelivered(9, true);
+      stream.liveSwitched();
+      await clock.tickAsync(99);
+      expect(live).to.deep.equal([true, false, true, false, true]);
+      await clock.tickAsync(2);
+      await rest();
+      expect(live).to.deep.equal([true, false, true, false, true, false]);
+    });
+
     it('sends the change exactly when the motion was over before its first live frame, then goes live at the next key-down', async () => {
       expect(live).to.deep.equal([true]);
       const captures = page.captures;

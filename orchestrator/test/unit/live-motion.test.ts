@@ -41,7 +41,7 @@ describe('orchestrator/layer/live-motion', () => {
     // Frames 20 ms apart: 100 ms (motionSettleMs) without one would mean still...
     live.frame(jpeg, Date.now());
     // ...but a key came: no measured paint time yet, so twice keyPaintWaitMs.
-    live.key(0);
+    live.key(0, 1);
     await clock.tickAsync(299);
     expect(still).to.deep.equal([]);
     await clock.tickAsync(1);
@@ -50,7 +50,7 @@ describe('orchestrator/layer/live-motion', () => {
   });
 
   it('a key delivered before the switch counts from the key, once the switch is done', async () => {
-    live.key(100);
+    live.key(100, 1);
     await clock.tickAsync(50);
     live.switchDone(0);
     // The key wants 200 ms from when it came (150 more); the switch alone 100.
