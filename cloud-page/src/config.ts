@@ -120,6 +120,8 @@ export interface DamageAnswer {
    * key was injected): the key changed nothing, whatever changed before it.
    */
   still?: boolean;
+  /** An animation or transition runs (asked with `since` only). */
+  moving?: boolean;
 }
 export type DamageTake = (width: number, height: number, maxArea: number, since?: number) => DamageAnswer;
 

@@ -32,7 +32,9 @@ if (!w[cfg.inbox]) {
       ? null
       : (width, height, maxArea, since) => {
           const answer = hint(width, height, maxArea);
-          if (typeof since === 'number') answer.still = watch.changedAt() < since;
+          if (typeof since !== 'number') return answer;
+          answer.still = watch.changedAt() < since;
+          answer.moving = document.getAnimations().some((a) => a.playState === 'running');
           return answer;
         };
   const inbox = installInbox(cfg.inbox, media, take);

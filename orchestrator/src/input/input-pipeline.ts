@@ -1,6 +1,7 @@
 import { AppKeyset, keysetTakes, StratusError } from '@stratus/protocol';
 import { Rect } from '../layer/damage';
 import { KeyInjector } from './key-injector';
+import type { KeyWord } from '../layer/layer-types';
 
 /** Where a key's effect goes once it is delivered: the UI layer (layer-stream.ts). */
 export interface InputSink {
@@ -8,22 +9,18 @@ export interface InputSink {
   settled(): Promise<void>;
   /** Resolves once no capture runs, and starts none until inputDelivered(). */
   holdForInput(): Promise<void>;
-  /**
-   * `at`: when (ms since the epoch) the page had taken the key, before its hint was asked for;
-   * `still`: the page saw nothing change when it had (its hint's word, see KeyHint).
-   */
-  inputDelivered(seq: number, keyDown: boolean, hint: Rect | null, at?: number, still?: boolean): void;
+  /** `at`: when (ms since the epoch) the page had taken the key, before its hint was asked for. */
+  inputDelivered(seq: number, keyDown: boolean, hint: Rect | null, at?: number, word?: KeyWord): void;
 }
 
 /**
- * The page's word on a key-down it has just taken (cloud-page/src/damage-hint.ts): where it
- * repaints, when it can tell, and whether nothing it watches changed since just before the key
- * was injected (a key past the end of a row): such a key is no motion, whatever the one before
- * it was. `hint(since)` takes Date.now() from before the injection.
+ * The page's answer for a key-down it has just taken (cloud-page/src/damage-hint.ts): where it
+ * repaints, when it can tell, and its word on the key. `hint(since)` takes Date.now() from before
+ * the injection.
  */
 export interface KeyHint {
   rect: Rect | null;
-  still: boolean;
+  word: KeyWord;
 }
 
 /**
@@ -114,7 +111,7 @@ export class InputPipeline {
       if (action === 'up') await sink.settled();
       // A key-down's frame is captured after its hint is in, from nothing that ran before it.
       else await sink.holdForInput();
-      let where: KeyHint = { rect: null, still: false };
+      let where: KeyHint = { rect: null, word: { still: false, moving: false } };
       let at: number | undefined;
       try {
         const before = Date.now();
@@ -126,7 +123,7 @@ export class InputPipeline {
         if (this.injector !== injector) return;
         throw err;
       } finally {
-        sink.inputDelivered(inputSeq, action === 'down', where.rect, at, where.still);
+        sink.inputDelivered(inputSeq, action === 'down', where.rect, at, where.word);
       }
     });
     this.chain = run.catch(() => undefined);

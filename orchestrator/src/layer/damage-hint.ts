@@ -1,5 +1,6 @@
 import type { HintRect } from '@stratus/cloud-page';
 import { Rect } from './damage';
+import type { KeyWord } from './layer-types';
 
 /**
  * The orchestrator's half of page-reported damage (cloud-page/src/damage-hint.ts): the page's
@@ -15,14 +16,14 @@ export function hintRect(value: unknown, width: number, height: number): Rect | 
 
 /**
  * The page's whole answer: its rectangle (checked as above), the last paint report it includes
- * (0 when malformed), why there is no rectangle (a short word, for diagnostics), and whether the
- * key changed nothing.
+ * (0 when malformed), why there is no rectangle (a short word, for diagnostics), and the page's
+ * word on the key (KeyWord).
  */
-export function hintAnswer(value: unknown, width: number, height: number): { rect: Rect | null; seq: number; why: string; still: boolean } {
-  const v = (value && typeof value === 'object' ? value : {}) as { rect?: unknown; seq?: unknown; why?: unknown; still?: unknown };
+export function hintAnswer(value: unknown, width: number, height: number): { rect: Rect | null; seq: number; why: string; word: KeyWord } {
+  const v = (value && typeof value === 'object' ? value : {}) as { rect?: unknown; seq?: unknown; why?: unknown; still?: unknown; moving?: unknown };
   const seq = typeof v.seq === 'number' && Number.isSafeInteger(v.seq) && v.seq >= 0 ? v.seq : 0;
   const rect = hintRect(v.rect, width, height);
   const why = rect ? '' : typeof v.why === 'string' && /^[a-z-]{1,20}$/.test(v.why) ? v.why : 'malformed';
-  // Only a plain true says the key changed nothing (no live motion for it); anything else, maybe.
-  return { rect, seq, why, still: v.still === true };
+  // Only a plain true counts: anything else says nothing either way.
+  return { rect, seq, why, word: { still: v.still === true, moving: v.moving === true } };
 }

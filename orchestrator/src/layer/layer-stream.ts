@@ -5,13 +5,13 @@ import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, bounds, diffRects, Rect } from './damage';
 import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
-import { contains, lossyRegion, markLossy, opaque, sameRect } from './motion';
+import { contains, lossyRegion, markLossy, opaque, photographic, sameRect } from './motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
 import { LiveMotion } from './live-motion';
 import type { HoleCutter } from './video-holes';
-import type { FrameInfo, LayerSource, LayerStreamEvents, LayerStreamOptions } from './layer-types';
+import type { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions } from './layer-types';
 
 /** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
 interface Motion {
@@ -287,7 +287,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
    * for it anyway cost a full capture per key press, one in three of a focus move's captures.
    */
-  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null, at = Date.now(), still = false): void {
+  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null, at = Date.now(), word: KeyWord = { still: false, moving: false }): void {
     const held = this.holding;
     this.holding = false;
     this.inputSeq = seq;
@@ -305,12 +305,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Live already: the screencast's next frame is this key's paint, which takes the page as long
     // as its keys take here (the first key's unknown: twice the key check's wait). Ending the
     // motion sooner would take a moving page for a still one.
-    if (this.live) this.live.key(this.livePaintMs || this.keyPaintMs, seq, at);
+    if (this.live) this.live.key(this.livePaintMs || this.keyPaintMs, seq, at, word.moving);
     // The last motion was live: this key most likely moves the same layer again, unless the page
     // saw it change nothing (a key past the end of a row). Such a key would wait for a frame that
     // never comes before the device learns it painted; its capture says so at once.
-    if (this.lastLive && !still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.startLive(this.holes ? this.holes.generation : 0).key(this.livePaintMs || this.keyPaintMs, seq, at);
+    if (this.lastLive && !word.still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
+      this.startLive(this.holes ? this.holes.generation : 0).key(this.livePaintMs || this.keyPaintMs, seq, at, word.moving);
       this.pump();
       return;
     }
@@ -992,6 +992,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Photographs move on a full-screen layer: it goes live (below), scrolls included. Their
     // frames then come from the screencast, and what only moved comes back from the kept layer.
     const full = { x: 0, y: 0, w: img.width, h: img.height };
+    // A layer that is one photograph (a carousel, a picture behind a menu) will move as one: its
+    // first key goes live at once too, instead of a whole capture (a second at 1920x1080 here)
+    // that finds the motion half over.
+    if (keyframe && holesGeneration !== -1 && this.liveAllowed() && opaque(img, full) && photographic(img, full)) this.setLastLive(true);
     const liveWorthy =
       !keyframe && changed && !this.settling && holesGeneration !== -1 && this.liveAllowed() && lossyRegion(base, img, rects) !== null && opaque(img, full);
     // After a live motion that sent no frame the page is most likely still: its change goes exact.

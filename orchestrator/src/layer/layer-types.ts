@@ -69,6 +69,17 @@ export interface PaintedInfo extends FrameInfo {
   inputToPaintMs?: number;
 }
 
+/**
+ * The page's word on a key-down it has just taken (cloud-page/src/index.ts): whether nothing it
+ * watches changed since just before the key was injected (a key past the end of a row: no motion,
+ * whatever the key before it did), and whether an animation or transition runs (the key's frames
+ * are sure to come, however loaded the machine, so a live motion waits for them).
+ */
+export interface KeyWord {
+  still: boolean;
+  moving: boolean;
+}
+
 export interface LayerStreamEvents {
   frame: [FrameInfo];
   /** The device acknowledged a frame: it is on the screen. */

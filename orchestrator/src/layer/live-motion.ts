@@ -64,12 +64,16 @@ export class LiveMotion {
   /** The first key-down delivered while live (its frames time the page's paint). */
   timedFrom = Infinity;
 
-  /** Key-down `seq` was delivered: the page paints it in twice its usual time (twice keyPaintWaitMs before any was measured). */
-  key(keyPaintMs: number, seq: number, at = Date.now()): void {
+  /**
+   * Key-down `seq` was delivered at `at` (ms since the epoch): the page paints it in twice its
+   * usual time (twice keyPaintWaitMs before any was measured), or, when an animation runs
+   * (`moving`), its frames are sure to come and are waited for as long as a switch.
+   */
+  key(keyPaintMs: number, seq: number, at = Date.now(), moving = false): void {
     this.timedFrom = Math.min(this.timedFrom, seq);
     this.keyAt = at;
     const now = performance.now();
-    this.keyEnd = now + this.stillAfter(2 * (keyPaintMs || this.timing.keyPaintWaitMs));
+    this.keyEnd = now + (moving ? LIVE_SWITCH_MS : this.stillAfter(2 * (keyPaintMs || this.timing.keyPaintWaitMs)));
     if (this.switched) this.arm(this.keyEnd - now, true);
   }
 

@@ -233,7 +233,7 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
    * when it cannot (then a full capture). Areas over `maxPercent` of the page count as no hint.
    * `seq`: the last paint report (layer/page-paint.ts) the changes include.
    */
-  async damageHint(maxPercent: number, since?: number): Promise<{ rect: Rect | null; seq: number; why: string; still: boolean }> {
+  async damageHint(maxPercent: number, since?: number): Promise<ReturnType<typeof hintAnswer>> {
     const { width, height } = this.opts.app;
     const maxArea = Math.floor((width * height * maxPercent) / 100);
     const value = await this.call<unknown>('take', since === undefined ? [width, height, maxArea] : [width, height, maxArea, since]).catch(() => null);

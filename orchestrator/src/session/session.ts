@@ -406,7 +406,7 @@ export class Session extends EventEmitter<SessionEvents> {
             const answer = await page.damageHint(hints ? opts.ui.damageHintMaxPercent : 0, since);
             quiet?.hinted(answer.seq);
             if (hints && answer.why) this.countRefusal(answer.why);
-            return { rect: answer.rect, still: answer.still };
+            return { rect: answer.rect, word: answer.word };
           }
         : null;
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hint);

@@ -174,6 +174,20 @@ describe('page-reported damage (real Chromium)', function () {
       expect(await still('', false), 'nothing at all').to.equal(true);
       // Without `since` (the page's load) the answer says nothing either way.
       expect(await page.evaluate((g: string) => (window as any)[g].take(1280, 720, 0).still, INBOX)).to.equal(undefined);
+      // Whether an animation runs: the key's frames are sure to come.
+      const moving = await page.evaluate(async (g: string) => {
+        const quiet = (window as any)[g].take(1280, 720, 0, Date.now()).moving;
+        const a = document.body.animate([{ opacity: 1 }, { opacity: 0.9 }], 10000);
+        const running = (window as any)[g].take(1280, 720, 0, Date.now()).moving;
+        const ended = a.finished.catch(() => undefined);
+        a.cancel();
+        // The cancelled animation's end is a change of its own: taken here, not by the next test.
+        await ended;
+        await new Promise((r) => setTimeout(r, 0));
+        (window as any)[g].take(1280, 720, 0);
+        return [quiet, running];
+      }, INBOX);
+      expect(moving).to.deep.equal([false, true]);
     });
 
     it('gives no more hints once the page has used a canvas', async () => {

@@ -14,11 +14,11 @@ describe('orchestrator/layer/damage-hint', () => {
   });
 
   it('takes the answer\'s report number and reason only when well-formed', () => {
-    expect(hintAnswer({ seq: 7, rect: [0, 0, 10, 10] }, 1280, 720)).to.deep.equal({ rect: { x: 0, y: 0, w: 10, h: 10 }, seq: 7, why: '', still: false });
-    expect(hintAnswer({ seq: 3, rect: null, why: 'not-measured' }, 1280, 720)).to.deep.equal({ rect: null, seq: 3, why: 'not-measured', still: false });
-    // Only a plain true says the key changed nothing.
-    expect(hintAnswer({ seq: 3, rect: null, why: 'x', still: true }, 1280, 720).still).to.equal(true);
-    for (const still of [1, 'true', {}, null]) expect(hintAnswer({ seq: 3, rect: null, still }, 1280, 720).still, String(still)).to.equal(false);
+    expect(hintAnswer({ seq: 7, rect: [0, 0, 10, 10] }, 1280, 720)).to.deep.equal({ rect: { x: 0, y: 0, w: 10, h: 10 }, seq: 7, why: '', word: { still: false, moving: false } });
+    expect(hintAnswer({ seq: 3, rect: null, why: 'not-measured' }, 1280, 720)).to.deep.equal({ rect: null, seq: 3, why: 'not-measured', word: { still: false, moving: false } });
+    // Only a plain true counts.
+    expect(hintAnswer({ seq: 3, rect: null, why: 'x', still: true, moving: true }, 1280, 720).word).to.deep.equal({ still: true, moving: true });
+    for (const v of [1, 'true', {}, null]) expect(hintAnswer({ seq: 3, rect: null, still: v, moving: v }, 1280, 720).word, String(v)).to.deep.equal({ still: false, moving: false });
     for (const bad of [null, 'x', { seq: -1 }, { seq: 1.5, why: 'a b' }, { seq: '2', why: 'x'.repeat(21) }, { why: 'Tree' }]) {
       const a = hintAnswer(bad, 1280, 720);
       expect([a.seq, a.why], JSON.stringify(bad)).to.deep.equal([0, 'malformed']);

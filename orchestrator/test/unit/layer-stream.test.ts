@@ -945,7 +945,7 @@ describe('orchestrator/layer/layer-stream', () => {
       // A key past the end of the carousel: the page saw nothing change, so it is captured at once.
       const captures = page.captures;
       await stream.holdForInput();
-      stream.inputDelivered(5, true, null, Date.now(), true);
+      stream.inputDelivered(5, true, null, Date.now(), { still: true, moving: false });
       await rest();
       expect(live).to.deep.equal([true, false]);
       expect(page.captures).to.equal(captures + 1);
@@ -954,7 +954,7 @@ describe('orchestrator/layer/layer-stream', () => {
       // Still ready: the next key that changes something goes live at once.
       expect(ready).to.deep.equal([true]);
       await stream.holdForInput();
-      stream.inputDelivered(6, true, null, Date.now(), false);
+      stream.inputDelivered(6, true, null, Date.now(), { still: false, moving: false });
       expect(live).to.deep.equal([true, false, true]);
       expect(ready, 'moot while live').to.deep.equal([true, false]);
     });
@@ -974,7 +974,7 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(live).to.deep.equal([true, false, true, false]);
       // A key the page saw change nothing is captured, and its capture took 900 ms.
       await stream.holdForInput();
-      stream.inputDelivered(8, true, null, Date.now() - 900, true);
+      stream.inputDelivered(8, true, null, Date.now() - 900, { still: true, moving: false });
       await rest();
       expect(last().header.inputSeq).to.equal(8);
       ack();
@@ -1058,6 +1058,31 @@ describe('orchestrator/layer/layer-stream', () => {
     stream.markDirty();
     await rest();
   }
+
+  it('is ready for live motion from a first layer that is one photograph: its first key-down goes live at once', async () => {
+    for (const whole of [true, false]) {
+      stream.stop();
+      stream = new LayerStream(page, { sendFrame: (m) => sent.push(m) }, OPTS);
+      const live: boolean[] = [];
+      const ready: boolean[] = [];
+      stream.on('live', (on) => live.push(on));
+      stream.on('ready', (on) => ready.push(on));
+      stream.setDeviceEncodings(['png', 'jpeg']);
+      const grey = blank(256, 128);
+      for (let o = 0; o < grey.data.length; o += 4) grey.data.writeUInt32BE(0x203040ff, o);
+      // A full-screen picture, or a small one on a flat UI.
+      page.img = photo(grey, whole ? { x: 0, y: 0, w: 256, h: 128 } : { x: 16, y: 8, w: 64, h: 32 }, 1);
+      stream.markDirty();
+      await rest();
+      expect(ready, `whole: ${whole}`).to.deep.equal(whole ? [true] : []);
+      const captures = page.captures;
+      await stream.holdForInput();
+      stream.inputDelivered(1, true);
+      expect(live, `whole: ${whole}`).to.deep.equal(whole ? [true] : []);
+      await rest();
+      expect(page.captures, `whole: ${whole}`).to.equal(whole ? captures : captures + 1);
+    }
+  });
 
   it('sends live frames no faster than motionMaxFps, the newest when a slot comes', async () => {
     const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });

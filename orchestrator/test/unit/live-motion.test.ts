@@ -72,6 +72,31 @@ describe('orchestrator/layer/live-motion', () => {
     expect(still).to.deep.equal([530]);
   });
 
+  it('waits for the first frame of a key that started an animation as long as for a switch: it is sure to come', async () => {
+    live.switchDone(0);
+    live.key(40, 1, Date.now(), true);
+    await clock.tickAsync(LIVE_SWITCH_MS - 1);
+    expect(still).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(still).to.deep.equal([LIVE_SWITCH_MS]);
+  });
+
+  it('a frame taken before the key leaves the wait for its paint; one taken after it sets the pace again', async () => {
+    live.switchDone(0);
+    const at = Date.now();
+    live.key(0, 1, at);
+    await clock.tickAsync(10);
+    live.frame(jpeg, at - 50);
+    await clock.tickAsync(289);
+    expect(still, 'still waiting for the key').to.deep.equal([]);
+    live.frame(jpeg, at + 1);
+    // The key's paint: from here, twice the gap since the frame before (289 ms).
+    await clock.tickAsync(577);
+    expect(still).to.deep.equal([]);
+    await clock.tickAsync(1);
+    expect(still).to.deep.equal([299 + 578]);
+  });
+
   it('stop() ends it without a call', async () => {
     live.stop();
     await clock.tickAsync(2 * LIVE_SWITCH_MS);
