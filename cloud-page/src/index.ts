@@ -5,7 +5,7 @@
  */
 import type { CloudPageConfig, DamageTake } from './config';
 import { watchDamage } from './damage-hint';
-import { watchPaint } from './paint-watch';
+import { animationRunning, watchPaint } from './paint-watch';
 import { installHbbtv } from './hbbtv';
 import type { DeviceMedia } from './hbbtv/capabilities';
 import { installMediaProxy } from './media';
@@ -34,7 +34,7 @@ if (!w[cfg.inbox]) {
           const answer = hint(width, height, maxArea);
           if (typeof since !== 'number') return answer;
           answer.still = watch.changedAt() < since;
-          answer.moving = document.getAnimations().some((a) => a.playState === 'running');
+          answer.moving = animationRunning();
           return answer;
         };
   const inbox = installInbox(cfg.inbox, media, take);

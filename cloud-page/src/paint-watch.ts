@@ -52,6 +52,11 @@ export interface PaintWatch {
  * Starts watching. `report` (the binding, in the top-level document only) hears the reports; with
  * none, the watch only serves drain().
  */
+/** An animation or transition runs now (the page will paint again by itself). */
+export function animationRunning(): boolean {
+  return document.getAnimations().some((a) => a.playState === 'running');
+}
+
 export function watchPaint(report: ((message: string) => void) | null): PaintWatch {
   let classed = new Set<Node>();
   let unpredictable = false;
@@ -116,7 +121,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     if (document.querySelector(UNVOUCHED)) return 'media';
     const active = document.activeElement as HTMLElement | null;
     if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return 'caret';
-    if (document.getAnimations().some((a) => a.playState === 'running')) return 'animating';
+    if (animationRunning()) return 'animating';
     return null;
   }
   /**
@@ -153,7 +158,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   }
   /** An animation the last change started runs now: the screencast is wanted at once, not a frame later. */
   function checkBusy(): void {
-    if (report && state !== 'busy' && document.getAnimations().some((a) => a.playState === 'running')) busy();
+    if (report && state !== 'busy' && animationRunning()) busy();
   }
   /** `why`: the first thing since the last drain that a class change does not describe (for diagnostics). */
   function unpredictableChange(why: string): void {

@@ -1,7 +1,7 @@
 import { AppKeyset, keysetTakes, StratusError } from '@stratus/protocol';
 import { Rect } from '../layer/damage';
 import { KeyInjector } from './key-injector';
-import type { KeyWord } from '../layer/layer-types';
+import { KeyWord, NO_WORD } from '../layer/layer-types';
 
 /** Where a key's effect goes once it is delivered: the UI layer (layer-stream.ts). */
 export interface InputSink {
@@ -111,7 +111,7 @@ export class InputPipeline {
       if (action === 'up') await sink.settled();
       // A key-down's frame is captured after its hint is in, from nothing that ran before it.
       else await sink.holdForInput();
-      let where: KeyHint = { rect: null, word: { still: false, moving: false } };
+      let where: KeyHint = { rect: null, word: NO_WORD };
       let at: number | undefined;
       try {
         const before = Date.now();

@@ -11,7 +11,7 @@ import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
 import { LiveMotion } from './live-motion';
 import type { HoleCutter } from './video-holes';
-import type { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions } from './layer-types';
+import { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions, NO_WORD } from './layer-types';
 
 /** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
 interface Motion {
@@ -287,7 +287,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * rarely does (apps act on key-down), and when it does the damage signal reports it: capturing
    * for it anyway cost a full capture per key press, one in three of a focus move's captures.
    */
-  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null, at = Date.now(), word: KeyWord = { still: false, moving: false }): void {
+  inputDelivered(seq: number, keyDown = true, hint: Rect | null = null, at = Date.now(), word: KeyWord = NO_WORD): void {
     const held = this.holding;
     this.holding = false;
     this.inputSeq = seq;
@@ -305,12 +305,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Live already: the screencast's next frame is this key's paint, which takes the page as long
     // as its keys take here (the first key's unknown: twice the key check's wait). Ending the
     // motion sooner would take a moving page for a still one.
-    if (this.live) this.live.key(this.livePaintMs || this.keyPaintMs, seq, at, word.moving);
+    if (this.live) this.live.key(this.liveWaitBasis, seq, at, word.moving);
     // The last motion was live: this key most likely moves the same layer again, unless the page
     // saw it change nothing (a key past the end of a row). Such a key would wait for a frame that
     // never comes before the device learns it painted; its capture says so at once.
     if (this.lastLive && !word.still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.startLive(this.holes ? this.holes.generation : 0).key(this.livePaintMs || this.keyPaintMs, seq, at, word.moving);
+      this.startLive(this.holes ? this.holes.generation : 0).key(this.liveWaitBasis, seq, at, word.moving);
       this.pump();
       return;
     }
@@ -627,6 +627,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return live;
   }
 
+  /** What a live key-down's wait for its first frame is twice of: the live paint time once measured. */
+  private get liveWaitBasis(): number {
+    return this.livePaintMs || this.keyPaintMs;
+  }
+
   /** Says 'ready' when it changes: the screencast stays JPEG for the next key-down's motion. */
   private setLastLive(on: boolean): void {
     if (this.lastLive === on) return;
@@ -636,7 +641,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /** The screencast now sends JPEG frames (the 'live' event's switch is done). */
   liveSwitched(): void {
-    this.live?.switchDone(this.livePaintMs || this.keyPaintMs);
+    this.live?.switchDone(this.liveWaitBasis);
   }
 
   private endLive(settle: boolean): void {

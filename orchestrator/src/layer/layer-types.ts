@@ -80,6 +80,9 @@ export interface KeyWord {
   moving: boolean;
 }
 
+/** No word from the page (no hint asked, or the page died under the key): neither still nor moving. */
+export const NO_WORD: Readonly<KeyWord> = { still: false, moving: false };
+
 export interface LayerStreamEvents {
   frame: [FrameInfo];
   /** The device acknowledged a frame: it is on the screen. */

@@ -25,6 +25,8 @@ export class LiveMotion {
   /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
   sentAt = -Infinity;
   slot: NodeJS.Timeout | null = null;
+  /** The first key-down delivered while live (its frames time the page's paint). */
+  timedFrom = Infinity;
   private readonly startedAt = performance.now();
   /** When the last frame came (or the switch was done). */
   private lastFrameAt = this.startedAt;
@@ -60,9 +62,6 @@ export class LiveMotion {
     this.lastFrameAt = now;
     this.arm(Math.max(this.stillAfter(Math.max(now - this.startedAt, 2 * keyPaintMs)), this.keyEnd - now));
   }
-
-  /** The first key-down delivered while live (its frames time the page's paint). */
-  timedFrom = Infinity;
 
   /**
    * Key-down `seq` was delivered at `at` (ms since the epoch): the page paints it in twice its
