@@ -53,8 +53,11 @@ function ensurePackages() {
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env });
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env });
+  // A second install beside this one (two checkouts set up at once) holds dpkg's lock for a
+  // while: wait for it rather than fail.
+  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+  run('apt-get', [...lock, 'update'], { env });
+  run('apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...missing], { env });
 }
 
 function mtime(p) {

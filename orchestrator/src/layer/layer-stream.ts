@@ -558,6 +558,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private async takeShot(shot: { png: Buffer; takenAt: number }): Promise<void> {
     const capturedAt = performance.now();
     const epoch = this.epoch;
+    const checkDue = this.verifying;
     const layer = this.sent;
     let change: ShotChange | null | undefined = null;
     try {
@@ -607,7 +608,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     if (change.changed) this.counters.shotFrames++;
-    await this.sendChanges(img, { raw: null, rows, clip: null, holesGeneration: holes, inputSeq: this.claimedBy(claimFrom), capturedAt, captureDone: performance.now(), epoch });
+    await this.sendChanges(img, { raw: null, rows, clip: null, checkDue, holesGeneration: holes, inputSeq: this.claimedBy(claimFrom), capturedAt, captureDone: performance.now(), epoch });
   }
 
   /** Live motion may start: the device decodes JPEG, the config allows it, and no video shows through. */
@@ -945,6 +946,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const holesAtStart = this.holes ? this.holes.generation : 0;
     const epoch = this.epoch;
     const at = Date.now();
+    // A check is a capture begun after it fell due: one due while another capture ran (for a
+    // change the page reported) is the next capture's, since the running one may show that change.
+    const checkDue = this.verifying && !clip;
     const png = await this.source.capture(clip ?? undefined);
     if (this.outdated(epoch)) {
       this.dirty = true;
@@ -973,7 +977,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       (fresh ? decoded.previous === sent : decoded.previous === this.sentRaw && holesGeneration !== -1 && this.sentHoles === holesGeneration);
     const raw = fresh ? null : decoded.image;
     this.shots.captured = { at, area: clip ?? { x: 0, y: 0, w: img.width, h: img.height } };
-    const changed = await this.sendChanges(img, { raw, rows: rowsHold ? decoded.changedRows : null, clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch });
+    const changed = await this.sendChanges(img, { raw, rows: rowsHold ? decoded.changedRows : null, clip, checkDue, holesGeneration, inputSeq, capturedAt, captureDone, epoch });
     // The next frame taken after this capture began must show what it changed (ShotReader.confirm).
     if (this.pixels) this.shots.confirm = changed.length > 0 ? { at, rects: changed } : null;
   }
@@ -984,7 +988,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * `raw`: the capture decoder's frame `img` was made from (null when patched together). Resolves
    * to the rectangles the diff found changed (none for a keyframe).
    */
-  private async sendChanges(img: Rgba, f: { raw: Rgba | null; rows: Uint8Array | null; clip: Rect | null; holesGeneration: number; inputSeq: number; capturedAt: number; captureDone: number; epoch: number }): Promise<Rect[]> {
+  private async sendChanges(img: Rgba, f: { raw: Rgba | null; rows: Uint8Array | null; clip: Rect | null; checkDue: boolean; holesGeneration: number; inputSeq: number; capturedAt: number; captureDone: number; epoch: number }): Promise<Rect[]> {
     const { clip, holesGeneration, inputSeq, capturedAt, captureDone, epoch } = f;
     const keyframe =
       this.keyframeWanted || !this.sent || this.sent.width !== img.width || this.sent.height !== img.height;
@@ -1036,15 +1040,20 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const settling = this.settling;
     this.settling = false;
     this.motion = null;
-    const check = this.verifying && !clip && !keyframe;
+    // Still due: no key and no reported change since it began (they clear it).
+    const check = f.checkDue && this.verifying && !keyframe;
     if (check && changed) {
       this.stats.clipCorrections++;
       if (this.quiet) {
         this.counters.quietMisses++;
         this.emit('missed');
       }
-    } else if (check && this.quiet) this.cleanChecks++;
-    this.verifying = false;
+    } else if (check && this.quiet) {
+      this.cleanChecks++;
+      // It covers every frame before it, the one that armed a check while it was due included.
+      this.dropVerify();
+    }
+    if (f.checkDue) this.verifying = false;
     if (this.quiet && !check && (changed || keyframe)) this.armVerify();
     if (clip) {
       this.stats.clipFrames++;

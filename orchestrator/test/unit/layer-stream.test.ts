@@ -19,6 +19,8 @@ class FakePage implements LayerSource {
   img = blank(64, 32);
   fail = 0;
   lossyCaptures = 0;
+  /** While set, a capture takes the image only once it resolves (a capture still running). */
+  gate: Promise<void> | null = null;
   /** A stand-in JPEG: "JPEG" and the region's pixels, so that still pixels give the same bytes. */
   async captureLossy(region: Rect): Promise<Buffer> {
     this.lossyCaptures++;
@@ -36,6 +38,7 @@ class FakePage implements LayerSource {
       this.fail--;
       throw new Error('capture failed');
     }
+    if (this.gate) await this.gate;
     const r = clip ?? { x: 0, y: 0, w: this.img.width, h: this.img.height };
     return encodePngRect(this.img, r.x, r.y, r.w, r.h, 1);
   }
@@ -346,6 +349,34 @@ describe('orchestrator/layer/layer-stream', () => {
         expect(stream.counters.quietChecks).to.equal(1);
         expect(missed).to.equal(0);
         expect(stream.stats).to.deep.include({ clipFrames: 1, clipCorrections: 0 });
+        expect(screen().equals(page.img.data)).to.equal(true);
+      });
+
+      it('checks with the next capture when the check falls due while a reported change is being captured', async () => {
+        await settled();
+        stream.setQuiet(true);
+        let missed = 0;
+        stream.on('missed', () => missed++);
+        await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
+        await clock.tickAsync(999);
+        // The page changes by itself (a clock turns a minute) just before the check is due: the
+        // capture its report asks for is still running when the check falls due.
+        let release = (): void => undefined;
+        page.gate = new Promise<void>((resolve) => (release = resolve));
+        page.paint(40 + 64 * 20, 0x00ff00ff);
+        stream.pageChanged();
+        expect(stream.isCapturing).to.equal(true);
+        const captures = page.captures;
+        await clock.tickAsync(1);
+        expect(stream.counters.quietChecks).to.equal(1);
+        page.gate = null;
+        release();
+        await rest();
+        stream.ack(sent.length);
+        expect(missed).to.equal(0);
+        // The reported change's capture, then the check's own.
+        expect(page.clips.slice(captures - 1)).to.deep.equal([undefined, undefined]);
+        expect(stream.idle).to.equal(true);
         expect(screen().equals(page.img.data)).to.equal(true);
       });
 
