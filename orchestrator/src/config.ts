@@ -210,7 +210,7 @@ export const DEFAULTS = {
     /**
      * layer/layer-stream.ts: while quiet, every frame sent (a key's clip, a reported change) is checked by a whole capture at
      * most this long after it (the frames in between share the check); each check that finds nothing doubles the span, up to
-     * four times this.
+     * four times this. While keys come, a check due runs right after the next key's frame (at most twice this later).
      */
     quietVerifyMs: 1000,
     /** session/session.ts (page/cloud-page.ts): largest hinted area, in percent of the layer; bigger gets a full capture. */

@@ -279,7 +279,7 @@ describe('orchestrator/layer/layer-stream', () => {
       let clock: ReturnType<typeof FakeTimers.install>;
       beforeEach(() => {
         // The check's delay is a timer: it is the subject here, so the clock is fake.
-        clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });
+        clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
       });
       afterEach(() => clock.uninstall());
 
@@ -299,12 +299,17 @@ describe('orchestrator/layer/layer-stream', () => {
         expect(stream.idle).to.equal(false);
         await clock.tickAsync(999);
         expect(stream.counters.quietChecks).to.equal(0);
+        // Due, but keys came just before: it waits for the next key's frame, and no key comes.
+        await clock.tickAsync(1);
+        expect(stream.counters.quietChecks).to.equal(0);
+        await clock.tickAsync(1999);
+        expect(stream.counters.quietChecks).to.equal(0);
         await clock.tickAsync(1);
         await rest();
         expect(page.clips[page.clips.length - 1]).to.equal(undefined);
         expect(stream.counters.quietChecks).to.equal(1);
         expect(stream.idle).to.equal(true);
-        // Nothing found: the next span is twice as long.
+        // Nothing found: the next span is twice as long (and the last key is that long ago).
         await key(7, 11, { x: 8, y: 0, w: 4, h: 4 });
         await clock.tickAsync(1999);
         expect(stream.counters.quietChecks).to.equal(1);
@@ -322,7 +327,7 @@ describe('orchestrator/layer/layer-stream', () => {
         stream.on('missed', () => missed++);
         page.paint(40 + 64 * 20, 0x00ff00ff);
         await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
-        await clock.tickAsync(1000);
+        await clock.tickAsync(3000);
         await rest();
         stream.ack(sent.length);
         expect(missed).to.equal(1);
@@ -343,7 +348,7 @@ describe('orchestrator/layer/layer-stream', () => {
         expect(page.clips[page.clips.length - 1]).to.equal(undefined);
         // Still to be checked: the reported change's frame.
         expect(stream.idle).to.equal(false);
-        await clock.tickAsync(1000);
+        await clock.tickAsync(3000);
         await rest();
         expect(stream.idle).to.equal(true);
         expect(stream.counters.quietChecks).to.equal(1);
@@ -358,7 +363,8 @@ describe('orchestrator/layer/layer-stream', () => {
         let missed = 0;
         stream.on('missed', () => missed++);
         await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
-        await clock.tickAsync(999);
+        // Due at 1 s, then 2 s later for want of another key.
+        await clock.tickAsync(2999);
         // The page changes by itself (a clock turns a minute) just before the check is due: the
         // capture its report asks for is still running when the check falls due.
         let release = (): void => undefined;
@@ -376,6 +382,25 @@ describe('orchestrator/layer/layer-stream', () => {
         expect(missed).to.equal(0);
         // The reported change's capture, then the check's own.
         expect(page.clips.slice(captures - 1)).to.deep.equal([undefined, undefined]);
+        expect(stream.idle).to.equal(true);
+        expect(screen().equals(page.img.data)).to.equal(true);
+      });
+
+      it('runs a check that falls due while keys come right after the next key\'s frame', async () => {
+        await settled();
+        stream.setQuiet(true);
+        let missed = 0;
+        stream.on('missed', () => missed++);
+        await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
+        await clock.tickAsync(1000);
+        expect(stream.counters.quietChecks).to.equal(0);
+        await clock.tickAsync(500);
+        const captures = page.captures;
+        await key(5, 10, { x: 8, y: 0, w: 4, h: 4 });
+        // The key's clip first, then the check of both keys' frames, before the key after it.
+        expect(page.clips.slice(captures)).to.deep.equal([{ x: 8, y: 0, w: 4, h: 4 }, undefined]);
+        expect(stream.counters.quietChecks).to.equal(1);
+        expect(missed).to.equal(0);
         expect(stream.idle).to.equal(true);
         expect(screen().equals(page.img.data)).to.equal(true);
       });
