@@ -7,6 +7,7 @@ import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect'
 import { buildFrame, EncodedRect } from './frame-builder';
 import { contains, lossyRegion, markLossy, opaque, photographic, sameRect } from './motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
+import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
 import { LiveMotion } from './live-motion';
@@ -150,21 +151,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * reports mark it dirty instead (layer/page-paint.ts), and every change is captured.
    */
   private quiet = false;
-  /**
-   * While quiet, every frame is checked by a whole capture (armVerify), a clip's too: no more
-   * than one check per span, so that a run of keys costs one. Checks in a row that found the layer
-   * as the device has it.
-   */
-  private cleanChecks = 0;
-  /**
-   * A check fell due while keys came: it runs right after the next key's frame, in the gap before
-   * the key after that one. Run when it fell due, it was in a key's way one time in ten at a key a
-   * second (its whole capture, 100-300 ms under load, before the key's own).
-   */
-  private checkAfterKey = false;
-  /** performance.now() of the last key-down delivered. */
-  private lastKeyAt = -Infinity;
-  private verifyTimer: NodeJS.Timeout | null = null;
+  /** While quiet, every frame is checked by a whole capture, a clip's too: when (quiet-checks.ts). */
+  private readonly quietChecks: QuietChecks;
   /** The newest screencast frame not taken in yet. */
   private shot: { png: Buffer; takenAt: number } | null = null;
   private readonly shots: ShotReader;
@@ -184,6 +172,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     super();
     this.shots = new ShotReader(opts.tileSize, this.copies);
     this.checks = new FrameChecks({ keyPaintWaitMs: opts.keyPaintWaitMs, settleMs: opts.motionSettleMs }, () => this.pump());
+    this.quietChecks = new QuietChecks(opts.quietVerifyMs, () => this.startCheck());
   }
 
   /** The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy". */
@@ -224,10 +213,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.forgetShots();
     // What the screencast showed last is checked once: a paint just before it stopped (an image
     // that decoded late) shows nowhere else.
-    if (on) this.armVerify();
-    if (!on && this.verifyTimer) {
+    if (on) this.quietChecks.arm();
+    if (!on && this.quietChecks.armed) {
       // The screencast's frames check from here: a clip's change that they do not show gets a capture.
-      this.dropVerify();
+      this.quietChecks.drop();
       this.verifying = true;
       this.dirty = true;
     }
@@ -304,7 +293,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     this.downSeq = seq;
-    this.lastKeyAt = performance.now();
+    this.quietChecks.keyDown();
     // A check due now would find this key's change: it is no check any more (the key's frame
     // arms the next).
     if (this.quiet) this.verifying = false;
@@ -382,7 +371,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !this.live &&
       !this.settling &&
       !this.shot &&
-      !this.verifyTimer &&
+      !this.quietChecks.armed &&
       // A check still to come: a key-down no frame has claimed yet, a burst's.
       !this.checks.pending(this.downSeq > this.sentInputSeq)
     );
@@ -448,7 +437,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.inflight.clear();
     this.endMotion();
     this.forgetShots();
-    this.dropVerify();
+    this.quietChecks.drop();
   }
 
   /** A device (re)attached: it starts from a keyframe with a fresh window. */
@@ -473,8 +462,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.forgetShots();
     // A new page starts with its screencast on.
     this.quiet = false;
-    this.cleanChecks = 0;
-    this.dropVerify();
+    this.quietChecks.reset();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
@@ -510,15 +498,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.kept = null;
     this.decoder.reset();
     this.forgetShots();
-    this.dropVerify();
+    this.quietChecks.drop();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-  }
-
-  private dropVerify(): void {
-    if (this.verifyTimer) clearTimeout(this.verifyTimer);
-    this.verifyTimer = null;
-    this.checkAfterKey = false;
   }
 
   /**
@@ -725,33 +707,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.settleTimer = null;
   }
 
-  /**
-   * While quiet, what was sent is checked by one whole capture at most quietVerifyMs after the
-   * first frame not checked yet: the keys of that span cost one check, not one each. A check
-   * that finds nothing doubles the span, up to four times; one that finds a change no report
-   * explained ('missed') ends the quiet (the session's policy). So whatever the page's reports and
-   * hints miss (a paint they cannot see, an image decoded after its load) is on the device for
-   * four seconds at most, and once only.
-   */
-  private armVerify(): void {
-    if (this.verifyTimer) return;
-    const after = this.opts.quietVerifyMs * Math.min(4, 2 ** this.cleanChecks);
-    this.verifyTimer = setTimeout(() => {
-      // Keys are coming (one within twice the shortest span): the next key's frame starts it, or
-      // this much later if none comes.
-      const gap = 2 * this.opts.quietVerifyMs;
-      if (performance.now() - this.lastKeyAt < gap) {
-        this.checkAfterKey = true;
-        this.verifyTimer = setTimeout(() => this.startCheck(), gap);
-        return;
-      }
-      this.startCheck();
-    }, after);
-  }
-
+  /** A quiet check is due: the next whole capture is it (a change it finds, 'missed', ends the quiet). */
   private startCheck(): void {
-    this.dropVerify();
-    this.checkAfterKey = false;
     this.counters.quietChecks++;
     this.verifying = true;
     this.dirty = true;
@@ -1004,7 +961,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // The next frame taken after this capture began must show what it changed (ShotReader.confirm).
     if (this.pixels) this.shots.confirm = changed.length > 0 ? { at, rects: changed } : null;
     // The key's frame is out: the check waiting for it starts (once this capture has ended).
-    if (this.checkAfterKey && inputSeq === this.downSeq) this.startCheck();
+    if (inputSeq === this.downSeq) this.quietChecks.keyFrameSent();
   }
 
   /**
@@ -1074,15 +1031,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         this.emit('missed');
       }
     } else if (check && this.quiet) {
-      this.cleanChecks++;
       // It covers every frame before it, the one that armed a check while it was due included.
-      this.dropVerify();
+      this.quietChecks.passed();
     }
     if (f.checkDue) this.verifying = false;
-    if (this.quiet && !check && (changed || keyframe)) this.armVerify();
+    if (this.quiet && !check && (changed || keyframe)) this.quietChecks.arm();
     if (clip) {
       this.stats.clipFrames++;
-      // In pixels mode the page's next frames show whatever the clip missed; while quiet, armVerify.
+      // In pixels mode the page's next frames show whatever the clip missed; while quiet, its check.
       if (!this.pixels && !this.quiet) {
         this.verifying = true;
         this.dirty = true;
