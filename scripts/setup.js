@@ -56,7 +56,17 @@ function ensurePackages() {
   // A second install beside this one (two checkouts set up at once) holds dpkg's lock for a
   // while: wait for it rather than fail.
   const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  run('apt-get', [...lock, 'update'], { env });
+  // `update` does not wait for the lists' lock (apt 2.6): it is tried again instead.
+  for (let attempt = 1; ; attempt++) {
+    log('apt-get update');
+    if (spawnSync('apt-get', ['update'], { stdio: 'inherit', cwd: root, env }).status === 0) break;
+    if (attempt === 60) {
+      log('failed: apt-get update');
+      process.exit(1);
+    }
+    log('apt-get update failed (another install holds its lock?); trying again in 10 s');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10000);
+  }
   run('apt-get', [...lock, 'install', '-y', '--no-install-recommends', ...missing], { env });
 }
 
