@@ -48,15 +48,15 @@ export interface PaintWatch {
   changedAt(): number;
 }
 
-/**
- * Starts watching. `report` (the binding, in the top-level document only) hears the reports; with
- * none, the watch only serves drain().
- */
 /** An animation or transition runs now (the page will paint again by itself). */
 export function animationRunning(): boolean {
   return document.getAnimations().some((a) => a.playState === 'running');
 }
 
+/**
+ * Starts watching. `report` (the binding, in the top-level document only) hears the reports; with
+ * none, the watch only serves drain().
+ */
 export function watchPaint(report: ((message: string) => void) | null): PaintWatch {
   let classed = new Set<Node>();
   let unpredictable = false;

@@ -4,7 +4,8 @@
  * the keys of that span cost one check, not one each. A check that finds nothing doubles the
  * span, up to four times; one that finds a change no report explained ends the quiet (the
  * session's policy). So whatever the page's reports and hints miss (a paint they cannot see, an
- * image decoded after its load) is on the device for four seconds at most, and once only.
+ * image decoded after its load) is on the device for the longest span and the wait below at most
+ * (six times `verifyMs`), and once only.
  *
  * A check that falls due while keys come (one within twice `verifyMs`) runs right after the next
  * key's frame, in the gap before the key after that one, or twice `verifyMs` later if none comes.
