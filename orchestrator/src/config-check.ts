@@ -72,6 +72,7 @@ const CHOICES: Record<string, string[]> = {
   'ui.damageHints': ['on', 'off'],
   'ui.motion': ['lossy', 'lossless'],
   'ui.copyRects': ['on', 'off'],
+  'ui.tileCache': ['on', 'off'],
   'ui.motionLive': ['on', 'off'],
   'ui.screencastPixels': ['on', 'off'],
   'ui.quietScreencast': ['on', 'off'],

@@ -237,7 +237,12 @@ export const DEFAULTS = {
      * layer/layer-stream.ts (layer/copy-rect.ts): "on" moves content that scrolled or slid on the device (to devices
      * whose hello lists "copy") and sends only what the move does not explain; "off" always sends the pixels.
      */
-    copyRects: 'on'
+    copyRects: 'on',
+    /**
+     * layer/layer-stream.ts (layer/tile-cache.ts): "on" draws tiles the device has shown before from its tile cache
+     * (devices whose hello lists "stash" and "cached") instead of sending them again; "off" always sends the pixels.
+     */
+    tileCache: 'on'
   },
   media: {
     /** media/media-proxy.ts: how long an app's play() waits for the device's player to start. */

@@ -7,5 +7,22 @@ export var ENCODINGS = {
   png: 1,
   jpeg: 2,
   copy: 3,
-  kept: 4
+  kept: 4,
+  /** Save the layer's pixels under the rectangle, as the frame has drawn them so far, in a tile cache slot. */
+  stash: 5,
+  /** Draw a tile cache slot's pixels at the rectangle. */
+  cached: 6
 };
+
+/**
+ * The device's tile cache, for `stash` and `cached` rectangles (payload: u16 slot, big-endian).
+ * A device that lists both keeps TILE_CACHE_SLOTS tiles of at most TILE_CACHE_TILE pixels square
+ * (8 MB of canvas) for as long as its connection lasts; the orchestrator alone decides what goes
+ * in which slot, so the device needs no bookkeeping. Tiles sit on a TILE_CACHE_TILE grid of the
+ * layer: what a TV UI shows once (a focus ring's old place, a photo visited before) comes back
+ * from there instead of being encoded and sent again.
+ */
+export var TILE_CACHE_TILE = 64;
+export var TILE_CACHE_SLOTS = 512;
+/** Slots per row of the device's cache canvas (32 × 64 = 2048 px wide, 16 rows high). */
+export var TILE_CACHE_COLUMNS = 32;

@@ -1,4 +1,4 @@
-import { FrameHeader, parseFrame } from '@stratus/protocol/device';
+import { FrameHeader, parseFrame, TILE_CACHE_COLUMNS, TILE_CACHE_SLOTS, TILE_CACHE_TILE } from '@stratus/protocol/device';
 import { now } from './clock';
 import { DecodedImage, DECODERS } from './decoders/index';
 
@@ -42,6 +42,10 @@ export class Display {
   private scratch: HTMLCanvasElement | null = null;
   /** The kept layer: the layer as it was before the last frame flagged "keep" (live motion's start). */
   private kept: HTMLCanvasElement | null = null;
+  /** The tile cache: TILE_CACHE_SLOTS tiles on one canvas, made at the first stash. */
+  private tiles: HTMLCanvasElement | null = null;
+  /** Width and height of the tile each slot holds ("w,h"), or undefined: what a cached rectangle must match. */
+  private slots: string[] = [];
 
   /** `decoders` by encoding id: the shared table, or a test's stand-ins; `makeCanvas` for the copy scratch. */
   constructor(
@@ -88,6 +92,8 @@ export class Display {
   reset(): void {
     this.queue = [];
     this.awaitingKeyframe = true;
+    // A new connection's server knows nothing of what this one stashed.
+    this.slots = [];
   }
 
   /** Takes one binary UI frame off the wire. */
@@ -138,7 +144,7 @@ export class Display {
     while (this.queue.length > 0 && this.queue[0].waiting === 0) {
       var frame = this.queue.shift() as PendingFrame;
       var painted = false;
-      var failed = frame.failed || badSource(frame, this.canvas, frame.header.keep ? this.canvas : this.kept);
+      var failed = frame.failed || badSource(frame, this.canvas, frame.header.keep ? this.canvas : this.kept) || badSlot(frame, this.slots);
       if (failed) {
         this.broken(failed, frame.header.keyframe);
       } else if (frame.header.keyframe || !this.awaitingKeyframe) {
@@ -172,6 +178,10 @@ export class Display {
       }
       if (decoded.copyFrom) {
         this.copy(decoded.copyFrom.x, decoded.copyFrom.y, r);
+        continue;
+      }
+      if (decoded.slot) {
+        this.cache(decoded.slot.index, decoded.slot.stash, r);
         continue;
       }
       var image = decoded.image as HTMLImageElement | ImageBitmap;
@@ -210,12 +220,50 @@ export class Display {
     this.ctx.drawImage(s, 0, 0, r.w, r.h, r.x, r.y, r.w, r.h);
   }
 
+  /** Saves the layer under `r` in slot `index` (stash), or draws the slot's tile at `r`; alpha included, 1:1. */
+  private cache(index: number, stash: boolean, r: PendingRect): void {
+    if (!this.tiles) {
+      this.tiles = this.makeCanvas();
+      this.tiles.width = TILE_CACHE_COLUMNS * TILE_CACHE_TILE;
+      this.tiles.height = Math.ceil(TILE_CACHE_SLOTS / TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
+    }
+    var sx = (index % TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
+    var sy = Math.floor(index / TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
+    if (stash) {
+      var tctx = this.tiles.getContext('2d') as CanvasRenderingContext2D;
+      tctx.clearRect(sx, sy, TILE_CACHE_TILE, TILE_CACHE_TILE);
+      tctx.drawImage(this.canvas, r.x, r.y, r.w, r.h, sx, sy, r.w, r.h);
+      this.slots[index] = r.w + ',' + r.h;
+      return;
+    }
+    this.ctx.clearRect(r.x, r.y, r.w, r.h);
+    this.ctx.drawImage(this.tiles, sx, sy, r.w, r.h, r.x, r.y, r.w, r.h);
+  }
+
   /** Asks once per loss of sync, and again if the keyframe that should restore it fails too. */
   private broken(reason: string, wasKeyframe: boolean): void {
     var ask = !this.awaitingKeyframe || wasKeyframe;
     this.awaitingKeyframe = true;
     if (ask && this.onbroken) this.onbroken(reason);
   }
+}
+
+/**
+ * A cache rectangle larger than a tile, or a cached one whose slot holds no tile of its size (by
+ * then, in this frame's order): the frame is bad, and the keyframe asked for sets things right.
+ */
+function badSlot(frame: PendingFrame, slots: string[]): string | null {
+  var sizes: { [slot: number]: string } = {};
+  for (var i = 0; i < frame.rects.length; i++) {
+    var r = frame.rects[i];
+    var slot = r.decoded && r.decoded.slot;
+    if (!slot) continue;
+    if (r.w > TILE_CACHE_TILE || r.h > TILE_CACHE_TILE) return 'cache rectangle larger than a tile';
+    var size = r.w + ',' + r.h;
+    if (slot.stash) sizes[slot.index] = size;
+    else if ((sizes.hasOwnProperty(String(slot.index)) ? sizes[slot.index] : slots[slot.index]) !== size) return 'cache slot ' + slot.index + ' holds no ' + r.w + 'x' + r.h + ' tile';
+  }
+  return null;
 }
 
 interface Size {

@@ -94,6 +94,52 @@ describe('stb-client/display', () => {
     expect(broken).to.have.length(1);
   });
 
+  it('stashes the layer under a rectangle in a cache slot once the frame has drawn it, and draws it back from there', () => {
+    const ops = canvas.ops;
+    display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table, () => new FakeCanvas('tiles', ops) as unknown as HTMLCanvasElement);
+    display.onapplied = (f) => applied.push(f);
+    display.onbroken = (reason) => broken.push(reason);
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
+    decoders.finish('a');
+    ops.length = 0;
+    // Slot 33: the second row of the 32-column cache canvas, second column.
+    display.push(frame(2, false, [{ name: 'ring', x: 8, y: 4 }, { name: 's', x: 8, y: 4, encoding: ENCODINGS.stash, payload: [0, 33] }, { name: 'c', x: 20, y: 4, encoding: ENCODINGS.cached, payload: [0, 33] }]));
+    expect(ops).to.deep.equal([]);
+    decoders.finish('ring');
+    expect(ops).to.deep.equal([
+      'clear 8,4,4,4',
+      'draw ring at 8,4',
+      'tiles: clear 64,64,64,64',
+      'tiles: draw layer 8,4 4x4 at 64,64 as 4x4',
+      'clear 20,4,4,4',
+      'draw tiles 64,64 4x4 at 20,4 as 4x4'
+    ]);
+    ops.length = 0;
+    display.push(frame(3, false, [{ name: 'c', x: 40, y: 20, encoding: ENCODINGS.cached, payload: [0, 33] }]));
+    expect(ops).to.deep.equal(['clear 40,20,4,4', 'draw tiles 64,64 4x4 at 40,20 as 4x4']);
+    expect(broken).to.deep.equal([]);
+    expect(applied.map((f) => f.painted)).to.deep.equal([true, true, true]);
+  });
+
+  it('drops a frame that draws a cache slot holding no tile of its size, or names a slot that does not exist', () => {
+    display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table, () => new FakeCanvas('tiles', canvas.ops) as unknown as HTMLCanvasElement);
+    display.onbroken = (reason) => broken.push(reason);
+    display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
+    decoders.finish('a');
+    display.push(frame(2, false, [{ name: 'c', x: 0, y: 0, encoding: ENCODINGS.cached, payload: [0, 5] }]));
+    display.push(frame(3, true, [{ name: 'b', x: 0, y: 0 }, { name: 's', x: 0, y: 0, encoding: ENCODINGS.stash, payload: [0, 5] }]));
+    decoders.finish('b');
+    // Stashed 4x4: an 8x8 draw from it is wrong too.
+    display.push(frame(4, false, [{ name: 'c', x: 0, y: 0, w: 8, h: 8, encoding: ENCODINGS.cached, payload: [0, 5] }]));
+    display.push(frame(5, true, [{ name: 'd', x: 0, y: 0, encoding: ENCODINGS.stash, payload: [2, 0] }]));
+    display.push(frame(6, true, [{ name: 'e', x: 0, y: 0, encoding: ENCODINGS.cached, payload: [5] }]));
+    expect(broken).to.deep.equal(['cache slot 5 holds no 4x4 tile', 'cache slot 5 holds no 8x8 tile', 'cache slot 512 out of range', 'cache rectangle payload is 1 bytes, not 2']);
+    // A new connection: what the old one stashed is gone.
+    display.reset();
+    display.push(frame(1, true, [{ name: 'c', x: 0, y: 0, encoding: ENCODINGS.cached, payload: [0, 5] }]));
+    expect(broken[broken.length - 1]).to.equal('cache slot 5 holds no 4x4 tile');
+  });
+
   it('drops a frame whose copy source lies outside the layer or whose copy payload is not 4 bytes', () => {
     display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
     decoders.finish('a');

@@ -1,4 +1,5 @@
 import { ENCODINGS, FRAME_HEADER_BYTES, RECT_HEADER_BYTES, writeFrameHeader, writeRectHeader } from '@stratus/protocol';
+import { decodeCachedRect, decodeStashRect } from '../src/decoders/cache';
 import { decodeCopyRect, decodeKeptRect } from '../src/decoders/copy';
 import type { DecodeCallback } from '../src/decoders/index';
 import type { Transport } from '../src/transport';
@@ -40,7 +41,9 @@ export class ManualDecoders {
     },
     // Nothing to wait for: the real ones.
     [ENCODINGS.copy]: decodeCopyRect,
-    [ENCODINGS.kept]: decodeKeptRect
+    [ENCODINGS.kept]: decodeKeptRect,
+    [ENCODINGS.stash]: decodeStashRect,
+    [ENCODINGS.cached]: decodeCachedRect
   };
   /** `size`: the decoded image's own size, when the test cares (a lossy rectangle a pixel off). */
   finish(name: string, size = { width: 4, height: 4 }): void {

@@ -23,17 +23,20 @@ export interface EncodedRect {
 
 /**
  * Lays out one UI frame message: `encoded` rectangles first, then the rectangles of `src` as
- * PNGs. The device applies rectangles in order, so exact pixels overlapping a lossy one win.
+ * PNGs, then `after` (the tile cache's stashes and draws, which need the frame's pixels drawn).
+ * The device applies rectangles in order, so exact pixels overlapping a lossy one win.
  */
 export function buildFrame(
   src: Rgba,
   rects: Rect[],
   opts: { frame: number; inputSeq: number; keyframe: boolean; pngLevel: number; keep?: boolean },
-  encoded: EncodedRect[] = []
+  encoded: EncodedRect[] = [],
+  after: EncodedRect[] = []
 ): BuiltFrame {
   const all = [
     ...encoded,
-    ...rects.map((r) => ({ rect: r, encoding: ENCODINGS.png, payload: encodePngRect(src, r.x, r.y, r.w, r.h, opts.pngLevel) }))
+    ...rects.map((r) => ({ rect: r, encoding: ENCODINGS.png, payload: encodePngRect(src, r.x, r.y, r.w, r.h, opts.pngLevel) })),
+    ...after
   ];
   const head = Buffer.alloc(FRAME_HEADER_BYTES + all.length * RECT_HEADER_BYTES);
   const parts: Buffer[] = [];

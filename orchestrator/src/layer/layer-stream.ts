@@ -11,6 +11,7 @@ import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
 import { LiveMotion } from './live-motion';
+import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
 import { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions, NO_WORD } from './layer-types';
 
@@ -109,6 +110,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private copyAllowed = false;
   /** The same for `kept` rectangles, copied from the layer kept at a live motion's start. */
   private keptAllowed = false;
+  /** The same for `stash` and `cached` rectangles: the device's tile cache. */
+  private cacheAllowed = false;
+  private readonly tileCache = new TileCache();
   private motion: Motion | null = null;
   /** Waits for a lossy region to stay still before its exact pixels go out. */
   private settleTimer: NodeJS.Timeout | null = null;
@@ -162,7 +166,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -180,6 +184,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.lossyAllowed = this.opts.motion === 'lossy' && names.includes('jpeg');
     this.copyAllowed = this.opts.copyRects === 'on' && names.includes('copy');
     this.keptAllowed = this.opts.copyRects === 'on' && names.includes('kept');
+    this.cacheAllowed = this.opts.tileCache === 'on' && names.includes('stash') && names.includes('cached');
+    this.tileCache.reset();
   }
 
   /** From now on, every capture has the page's video holes cut before it is diffed. */
@@ -861,6 +867,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     message.writeUInt32BE(frame, 2);
     this.keyframeWanted = false;
     this.kept = null;
+    this.tileCache.reset();
     this.keepSent(r.img, r.raw, r.holes);
     this.sentInputSeq = r.inputSeq;
     const sentAt = performance.now();
@@ -1088,7 +1095,17 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     const frame = this.nextFrame++;
     const lossyRect = encoded.length > copied.length ? region : null;
-    const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded);
+    // Tiles the device has shown before come from its cache; what is sent whole goes in it. A
+    // keyframe starts the cache over: it follows a new device or one that lost a frame.
+    let cache: EncodedRect[] = [];
+    if (keyframe) this.tileCache.reset();
+    else if (this.cacheAllowed) {
+      const p = this.tileCache.plan(img, exact, lossyRect);
+      exact = p.rects;
+      cache = [...p.stash, ...p.cached];
+      this.counters.cachedTiles += p.cached.length;
+    }
+    const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded, cache);
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
     if (keyframe) {

@@ -27,6 +27,8 @@ export interface LayerStreamOptions {
   motionMaxMs: number;
   /** "on": content that scrolled or slid is moved on the device (copy-rect.ts) rather than resent. */
   copyRects: string;
+  /** "on": tiles the device has shown before are drawn from its tile cache (tile-cache.ts) rather than resent. */
+  tileCache: string;
   /**
    * "on": while an opaque layer with no video hole moves, the page's screencast switches to JPEG
    * and its frames are the layer's frames (live), as fast as the device acknowledges them.

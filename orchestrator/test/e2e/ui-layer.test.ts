@@ -55,6 +55,34 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
     });
   }
 
+  it('focus moving back and forth: tiles the device showed before are drawn from its tile cache, pixel-exact', async () => {
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
+    try {
+      const session = await sessionOf(rig.orch, page);
+      await settle(rig.orch, page);
+      let bytes = 0;
+      session.layer.on('frame', (f) => (bytes += f.bytes));
+      const perKey: number[] = [];
+      for (const k of ['ArrowRight', 'ArrowLeft', 'ArrowRight', 'ArrowLeft'] as const) {
+        const seq = session.input.keys;
+        bytes = 0;
+        await press(page, k);
+        await until('the key to reach the app', () => session.input.keys > seq);
+        await settle(rig.orch, page);
+        perKey.push(bytes);
+        expect(await cloudMismatch(session, page), `after ${k}`).to.equal(null);
+      }
+      // The first two keys show states the device had only from its keyframe; the last two
+      // show states their frames stashed.
+      const why = JSON.stringify({ perKey, ...session.layer.counters });
+      expect(session.layer.counters.cachedTiles, why).to.be.greaterThan(0);
+      expect(perKey[2] + perKey[3], why).to.be.lessThan((perKey[0] + perKey[1]) / 2);
+    } finally {
+      await page.close();
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+    }
+  });
+
   for (const c of [
     { app: 'carousel', name: 'authored for 1920x1080 (scale 0.667)', lossy: true },
     { app: 'carousel-720', name: 'authored for 1280x720 (scale 1)', lossy: true },

@@ -1,4 +1,5 @@
 import { ENCODINGS } from '@stratus/protocol/device';
+import { decodeCachedRect, decodeStashRect } from './cache';
 import { decodeCopyRect, decodeKeptRect } from './copy';
 import { DecodeCallback, decodeJpegRect, decodePngRect } from './png';
 
@@ -8,6 +9,8 @@ DECODERS[ENCODINGS.png] = decodePngRect;
 DECODERS[ENCODINGS.jpeg] = decodeJpegRect;
 DECODERS[ENCODINGS.copy] = decodeCopyRect;
 DECODERS[ENCODINGS.kept] = decodeKeptRect;
+DECODERS[ENCODINGS.stash] = decodeStashRect;
+DECODERS[ENCODINGS.cached] = decodeCachedRect;
 
 /** The names of the encodings this device decodes, as its hello lists them. */
 export function decodedEncodings(): string[] {

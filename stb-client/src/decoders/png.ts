@@ -4,10 +4,12 @@
  * string), or from a base64 data URL, which every TV browser with canvas can decode.
  */
 export interface DecodedImage {
-  /** Null for a copy rectangle, which moves pixels already on the layer. */
+  /** Null for a copy or cache rectangle, which moves pixels the device already has. */
   image: HTMLImageElement | ImageBitmap | null;
   /** A copy rectangle's source: its top-left in the layer as it was before the rectangle, or in the kept layer. */
   copyFrom?: { x: number; y: number; kept: boolean };
+  /** A tile cache rectangle: the slot it saves the layer to (stash) or draws from. */
+  slot?: { index: number; stash: boolean };
   release: () => void;
 }
 
