@@ -1,4 +1,5 @@
 import type { Orchestrator } from '@stratus/orchestrator';
+import { ENCODINGS } from '@stratus/protocol';
 import { delay, frameHeader, RawDevice, startOrchestrator, until } from '@stratus/testkit';
 import { cloudCpuByKind, cloudCpuS } from './cloud-cpu';
 import { Metric, percentile, round } from './report';
@@ -11,6 +12,8 @@ const STEPS = [1, 2, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40];
 const LIMIT_MS = 150;
 /** Keys each device sends per step, one a second. */
 const KEYS_PER_STEP = 10;
+/** What the stb-client's hello lists: every encoding of the table. */
+const DEVICE_ENCODINGS = Object.keys(ENCODINGS);
 
 /**
  * A raw device on the portal that acks every frame at once and times each key-down from sending
@@ -37,10 +40,11 @@ export class KeyDevice {
     });
   }
 
-  static async open(orch: Orchestrator, id: string): Promise<KeyDevice> {
+  /** `encodings`: what its hello lists, by default what the stb-client's does (it decodes nothing). */
+  static async open(orch: Orchestrator, id: string, encodings = DEVICE_ENCODINGS): Promise<KeyDevice> {
     const raw = await RawDevice.connect(orch, id);
     const d = new KeyDevice(raw);
-    raw.hello();
+    raw.hello({ encodings });
     await raw.helloResult(60000);
     await until('a first frame', () => raw.frames.length > 0, 60000);
     return d;
@@ -116,11 +120,13 @@ interface KeyCost {
   /** Screencast frames a key, and whole captures checking clip frames a key (quiet screencast). */
   frames: number;
   quietChecks: number;
+  /** UI bytes sent a key. */
+  bytes: number;
 }
 
 /** One session on the portal, a key every 300 ms, each one's frames at rest before the next. */
-async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
-  const one = await KeyDevice.open(orch, id);
+async function keyCost(orch: Orchestrator, id: string, encodings = DEVICE_ENCODINGS): Promise<KeyCost> {
+  const one = await KeyDevice.open(orch, id, encodings);
   try {
     await settleSessions(orch);
     const session = [...orch.sessions.values()][0];
@@ -128,6 +134,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
     const checks0 = session.layer.counters.keyChecks;
     const frames0 = session.stats.screencastFrames;
     const quiet0 = session.layer.counters.quietChecks;
+    const bytes0 = session.layer.counters.bytesSent;
     const cpu0 = cloudCpuByKind(orch);
     for (let i = 0; i < CPU_KEYS; i++) {
       one.press();
@@ -140,6 +147,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
     const keyChecks = (session.layer.counters.keyChecks - checks0) / CPU_KEYS;
     const frames = (session.stats.screencastFrames - frames0) / CPU_KEYS;
     const quietChecks = (session.layer.counters.quietChecks - quiet0) / CPU_KEYS;
+    const bytes = (session.layer.counters.bytesSent - bytes0) / CPU_KEYS;
     // Idle cost over the same span, so the figure is what the keys cost.
     const idle0 = cloudCpuS(orch);
     await delay(CPU_KEYS * 300);
@@ -150,7 +158,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
       if (ms >= 0.5) parts[k] = round(ms);
     }
     const total = Object.values(parts).reduce((a, b) => a + b, 0);
-    return { ms: total - idleMs, idleMs, parts, captures, keyChecks, frames, quietChecks };
+    return { ms: total - idleMs, idleMs, parts, captures, keyChecks, frames, quietChecks, bytes };
   } finally {
     one.close();
     await until('the session to end', () => orch.sessions.size === 0, 60000);
@@ -159,7 +167,7 @@ async function keyCost(orch: Orchestrator, id: string): Promise<KeyCost> {
 
 function describeCost(c: KeyCost): string {
   const parts = Object.entries(c.parts).map(([k, v]) => `${k} ${v}`).join(', ');
-  return `${round(c.ms)} ms (${parts}; ${round(c.idleMs)} ms of idle taken off), ${round(c.captures)} captures a key (${round(c.keyChecks)} key checks, ${round(c.quietChecks)} quiet checks), ${round(c.frames)} screencast frames a key`;
+  return `${round(c.ms)} ms (${parts}; ${round(c.idleMs)} ms of idle taken off), ${round(c.captures)} captures a key (${round(c.keyChecks)} key checks, ${round(c.quietChecks)} quiet checks), ${round(c.frames)} screencast frames a key, ${Math.round(c.bytes)} B a key`;
 }
 
 /**
@@ -170,11 +178,12 @@ function describeCost(c: KeyCost): string {
  * screencast quiet while the page vouches for its paints).
  */
 export async function benchDensity(): Promise<Metric[]> {
-  const run = async (name: string, ui: { screencastPixels: string; quietScreencast: string }): Promise<{ cost: KeyCost; held: number; note: string }> => {
+  const run = async (name: string, ui: { screencastPixels: string; quietScreencast: string }, costOnly?: string[]): Promise<{ cost: KeyCost; held: number; note: string }> => {
     const orch = await startOrchestrator({ sessions: { max: Math.max(...STEPS) }, ui });
     const devices: KeyDevice[] = [];
     try {
-      const cost = await keyCost(orch, `density-${name}`);
+      const cost = await keyCost(orch, `density-${name}`, costOnly);
+      if (costOnly) return { cost, held: 0, note: '' };
       const { held, note } = await sessionsAtP95(orch, devices, `density-${name}`);
       return { cost, held, note };
     } finally {
@@ -186,9 +195,11 @@ export async function benchDensity(): Promise<Metric[]> {
   const base = await run('capture', { screencastPixels: 'off', quietScreencast: 'off' });
   const pixels = await run('pixels', { screencastPixels: 'on', quietScreencast: 'off' });
   const now = await run('quiet', { screencastPixels: 'on', quietScreencast: 'on' });
+  const noCache = await run('no-cache', { screencastPixels: 'on', quietScreencast: 'on' }, DEVICE_ENCODINGS.filter((e) => e !== 'stash' && e !== 'cached'));
   return [
     { metric: 'ui_cloud_cpu_ms_per_key', value: round(now.cost.ms), unit: 'ms', note: `orchestrator + cloud Chromium CPU per portal focus move, ${CPU_KEYS} moves, one session: ${describeCost(now.cost)}; same run, every change captured: ${describeCost(base.cost)}; pixels mode: ${describeCost(pixels.cost)}` },
     { metric: 'ui_cloud_cpu_ms_per_key_capture_path', value: round(base.cost.ms), unit: 'ms', note: 'the same with ui.screencastPixels and ui.quietScreencast off: the baseline' },
+    { metric: 'ui_cloud_cpu_ms_per_key_no_cache', value: round(noCache.cost.ms), unit: 'ms', note: `the defaults for a device without the tile cache (its hello lists neither stash nor cached): ${describeCost(noCache.cost)}` },
     { metric: 'ui_cloud_cpu_ms_per_key_pixels', value: round(pixels.cost.ms), unit: 'ms', note: 'the same in pixels mode with the screencast always on (ui.quietScreencast off)' },
     { metric: 'ui_sessions_at_p95_150ms', value: now.held, unit: 'sessions', note: `${now.note}; same run, every change captured: ${base.held} (${base.note}); pixels mode: ${pixels.held} (${pixels.note})` }
   ];
