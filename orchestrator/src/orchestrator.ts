@@ -80,7 +80,7 @@ interface SessionSpec {
   deviceId: string;
   appId: string;
   app: AppEntry;
-  device: { width: number; height: number; model: string; encodings: string[] };
+  device: { width: number; height: number; model: string; encodings: string[]; tileCache: number };
   media: MediaCapabilities;
   peer: PeerInfo;
   location: { latitude: number; longitude: number; accuracy: number } | null;
@@ -217,7 +217,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
       deviceId: spec.deviceId,
       appId: spec.appId,
       app,
-      device: { ...screen, model: spec.model ?? 'unknown', encodings: spec.encodings ?? ['png'] },
+      device: { ...screen, model: spec.model ?? 'unknown', encodings: spec.encodings ?? ['png'], tileCache: 0 },
       media: spec.media ?? BASELINE_MEDIA_CAPABILITIES,
       peer: { ip: null },
       location: this.locationFor({}),
@@ -247,7 +247,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     if (hello.app && hello.app !== r.session.appId) return null;
     if (hello.screen.width !== info.device.screen.width || hello.screen.height !== info.device.screen.height) return null;
     this.unreserve(deviceId, r.session);
-    r.session.layer.setDeviceEncodings(hello.encodings ?? ['png']);
+    r.session.layer.setDeviceEncodings(hello.encodings ?? ['png'], hello.tileCache ?? 0);
     return r.session;
   }
 
@@ -609,7 +609,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
       deviceId: claims.dev,
       appId,
       app,
-      device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown', encodings: hello.encodings ?? ['png'] },
+      device: { width: hello.screen.width, height: hello.screen.height, model: hello.model ?? 'unknown', encodings: hello.encodings ?? ['png'], tileCache: hello.tileCache ?? 0 },
       media: hello.media ?? BASELINE_MEDIA_CAPABILITIES,
       peer,
       location: this.locationFor(hello),

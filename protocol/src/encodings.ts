@@ -16,13 +16,19 @@ export var ENCODINGS = {
 
 /**
  * The device's tile cache, for `stash` and `cached` rectangles (payload: u16 slot, big-endian).
- * A device that lists both keeps TILE_CACHE_SLOTS tiles of at most TILE_CACHE_TILE pixels square
- * (8 MB of canvas) for as long as its connection lasts; the orchestrator alone decides what goes
- * in which slot, so the device needs no bookkeeping. Tiles sit on a TILE_CACHE_TILE grid of the
- * layer: what a TV UI shows once (a focus ring's old place, a photo visited before) comes back
- * from there instead of being encoded and sent again.
+ * A device that lists both says in its hello's `tileCache` how many tiles of at most
+ * TILE_CACHE_TILE pixels square it keeps (16 KB of canvas each) for as long as its connection
+ * lasts; the orchestrator alone decides what goes in which slot, so the device needs no
+ * bookkeeping. Tiles sit on a TILE_CACHE_TILE grid of the layer: what a TV UI shows once (a focus
+ * ring's old place, a photo visited before) comes back from there instead of being encoded and
+ * sent again. A 1280x720 screen is 240 tiles.
  */
 export var TILE_CACHE_TILE = 64;
-export var TILE_CACHE_SLOTS = 512;
-/** Slots per row of the device's cache canvas (32 × 64 = 2048 px wide, 16 rows high). */
+/** Most slots a hello may ask for (64 MB of canvas). */
+export var TILE_CACHE_MAX_SLOTS = 4096;
+/**
+ * The device keeps its slots on canvases of TILE_CACHE_PAGE_SLOTS each, TILE_CACHE_COLUMNS a row
+ * (2048 x 1024 pixels: old TV browsers refuse larger canvases), made as the slots are first used.
+ */
 export var TILE_CACHE_COLUMNS = 32;
+export var TILE_CACHE_PAGE_SLOTS = 512;

@@ -1,4 +1,5 @@
 import { MEDIA_CAPABILITIES_SCHEMA } from './capabilities';
+import { TILE_CACHE_MAX_SLOTS } from './encodings';
 import { CARRIED_MEDIA_SCHEMA, DRM_EVENT_SCHEMA, MEDIA_EVENT_SCHEMA, MEDIA_METHODS, STREAM_EVENT_SCHEMA } from './media';
 import { APP_MESSAGE_MAX, EVENT_SCHEMA } from './api';
 import { arr, bool, int, json, num, obj, oneOf, Schema, str } from './schema';
@@ -151,6 +152,8 @@ export var TO_ORCHESTRATOR = {
         screen: SIZE,
         app: str(64, APP_ID),
         encodings: arr(str(16), 8),
+        /** Tile cache slots the device keeps, with `stash` and `cached` in `encodings` (encodings.ts). */
+        tileCache: int(0, TILE_CACHE_MAX_SLOTS),
         model: str(128),
         /** Device credentials: see orchestrator/src/auth/device-token.ts. */
         token: str(2048),
@@ -163,7 +166,7 @@ export var TO_ORCHESTRATOR = {
         /** What the device still plays from a session it lost (its node died or drained). */
         carried: CARRIED_MEDIA_SCHEMA
       },
-      ['app', 'encodings', 'model', 'token', 'location', 'media', 'ticket', 'carried']
+      ['app', 'encodings', 'tileCache', 'model', 'token', 'location', 'media', 'ticket', 'carried']
     ),
     returns<HelloResult>()
   ),

@@ -10,6 +10,7 @@ const key = TO_ORCHESTRATOR['input.key'].params;
 describe('protocol/messages', () => {
   it('accepts a well-formed hello', () => {
     expect(check(hello, { protocol: 1, screen: { width: 1280, height: 720 }, app: 'portal', encodings: ['png'], model: 'x' })).to.equal(null);
+    expect(check(hello, { protocol: 1, screen: { width: 1280, height: 720 }, encodings: ['png', 'stash', 'cached'], tileCache: 2048 })).to.equal(null);
     expect(check(hello, { protocol: 1, screen: { width: 1280, height: 720 } })).to.equal(null);
   });
 
@@ -22,6 +23,8 @@ describe('protocol/messages', () => {
     expect(check(hello, [])).to.equal('params must be an object');
     expect(check(hello, null)).to.equal('params must be an object');
     expect(check(hello, { protocol: 1, screen: { width: 1280, height: 720 }, encodings: new Array(9).fill('png') })).to.match(/more than 8/);
+    expect(check(hello, { protocol: 1, screen: { width: 1280, height: 720 }, tileCache: 4097 })).to.match(/params.tileCache must be within/);
+    expect(check(hello, { protocol: 1, screen: { width: 1280, height: 720 }, tileCache: '512' })).to.match(/params.tileCache/);
   });
 
   it('checks key events', () => {

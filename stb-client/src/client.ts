@@ -264,6 +264,7 @@ export class StratusClient {
       model: this.opts.model,
       token: this.opts.token,
       encodings: this.opts.encodings || decodedEncodings(),
+      tileCache: this.display.tileSlots > 0 ? this.display.tileSlots : undefined,
       media: this.opts.media,
       ticket: this.ticket,
       carried: this.media && this.media.carriedCount > 0 ? this.media.carriedState() : undefined

@@ -1,4 +1,4 @@
-import { FrameHeader, parseFrame, TILE_CACHE_COLUMNS, TILE_CACHE_SLOTS, TILE_CACHE_TILE } from '@stratus/protocol/device';
+import { FrameHeader, parseFrame, TILE_CACHE_COLUMNS, TILE_CACHE_PAGE_SLOTS, TILE_CACHE_TILE } from '@stratus/protocol/device';
 import { now } from './clock';
 import { DecodedImage, DECODERS } from './decoders/index';
 
@@ -42,8 +42,13 @@ export class Display {
   private scratch: HTMLCanvasElement | null = null;
   /** The kept layer: the layer as it was before the last frame flagged "keep" (live motion's start). */
   private kept: HTMLCanvasElement | null = null;
-  /** The tile cache: TILE_CACHE_SLOTS tiles on one canvas, made at the first stash. */
-  private tiles: HTMLCanvasElement | null = null;
+  /**
+   * Tile cache slots this display keeps (the hello's `tileCache`; 0: none). Set before connecting:
+   * the server's mirror of the cache is as large as the hello said.
+   */
+  tileSlots = 0;
+  /** The tile cache: canvases of TILE_CACHE_PAGE_SLOTS tiles each, made as their slots are first used. */
+  private tilePages: HTMLCanvasElement[] = [];
   /** Width and height of the tile each slot holds ("w,h"), or undefined: what a cached rectangle must match. */
   private slots: string[] = [];
 
@@ -144,7 +149,7 @@ export class Display {
     while (this.queue.length > 0 && this.queue[0].waiting === 0) {
       var frame = this.queue.shift() as PendingFrame;
       var painted = false;
-      var failed = frame.failed || badSource(frame, this.canvas, frame.header.keep ? this.canvas : this.kept) || badSlot(frame, this.slots);
+      var failed = frame.failed || badSource(frame, this.canvas, frame.header.keep ? this.canvas : this.kept) || badSlot(frame, this.slots, this.tileSlots);
       if (failed) {
         this.broken(failed, frame.header.keyframe);
       } else if (frame.header.keyframe || !this.awaitingKeyframe) {
@@ -222,22 +227,25 @@ export class Display {
 
   /** Saves the layer under `r` in slot `index` (stash), or draws the slot's tile at `r`; alpha included, 1:1. */
   private cache(index: number, stash: boolean, r: PendingRect): void {
-    if (!this.tiles) {
-      this.tiles = this.makeCanvas();
-      this.tiles.width = TILE_CACHE_COLUMNS * TILE_CACHE_TILE;
-      this.tiles.height = Math.ceil(TILE_CACHE_SLOTS / TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
+    var pageIndex = Math.floor(index / TILE_CACHE_PAGE_SLOTS);
+    var page = this.tilePages[pageIndex];
+    if (!page) {
+      page = this.tilePages[pageIndex] = this.makeCanvas();
+      page.width = TILE_CACHE_COLUMNS * TILE_CACHE_TILE;
+      page.height = (TILE_CACHE_PAGE_SLOTS / TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
     }
-    var sx = (index % TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
-    var sy = Math.floor(index / TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
+    var inPage = index % TILE_CACHE_PAGE_SLOTS;
+    var sx = (inPage % TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
+    var sy = Math.floor(inPage / TILE_CACHE_COLUMNS) * TILE_CACHE_TILE;
     if (stash) {
-      var tctx = this.tiles.getContext('2d') as CanvasRenderingContext2D;
+      var tctx = page.getContext('2d') as CanvasRenderingContext2D;
       tctx.clearRect(sx, sy, TILE_CACHE_TILE, TILE_CACHE_TILE);
       tctx.drawImage(this.canvas, r.x, r.y, r.w, r.h, sx, sy, r.w, r.h);
       this.slots[index] = r.w + ',' + r.h;
       return;
     }
     this.ctx.clearRect(r.x, r.y, r.w, r.h);
-    this.ctx.drawImage(this.tiles, sx, sy, r.w, r.h, r.x, r.y, r.w, r.h);
+    this.ctx.drawImage(page, sx, sy, r.w, r.h, r.x, r.y, r.w, r.h);
   }
 
   /** Asks once per loss of sync, and again if the keyframe that should restore it fails too. */
@@ -249,15 +257,17 @@ export class Display {
 }
 
 /**
- * A cache rectangle larger than a tile, or a cached one whose slot holds no tile of its size (by
- * then, in this frame's order): the frame is bad, and the keyframe asked for sets things right.
+ * A cache rectangle larger than a tile or past the slots this display keeps, or a cached one whose
+ * slot holds no tile of its size (by then, in this frame's order): the frame is bad, and the
+ * keyframe asked for sets things right.
  */
-function badSlot(frame: PendingFrame, slots: string[]): string | null {
+function badSlot(frame: PendingFrame, slots: string[], capacity: number): string | null {
   var sizes: { [slot: number]: string } = {};
   for (var i = 0; i < frame.rects.length; i++) {
     var r = frame.rects[i];
     var slot = r.decoded && r.decoded.slot;
     if (!slot) continue;
+    if (slot.index >= capacity) return 'cache slot ' + slot.index + ' out of range';
     if (r.w > TILE_CACHE_TILE || r.h > TILE_CACHE_TILE) return 'cache rectangle larger than a tile';
     var size = r.w + ',' + r.h;
     if (slot.stash) sizes[slot.index] = size;

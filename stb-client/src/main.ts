@@ -1,4 +1,4 @@
-import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, VK } from '@stratus/protocol/device';
+import { DEVICE_KEYSET, DEVICE_WS_PATH, isKnownKeyCode, TILE_CACHE_MAX_SLOTS, VK } from '@stratus/protocol/device';
 import { StratusClient } from './client';
 import { Display } from './display';
 import { KEY_EXIT, remoteKeyFor } from './keymap';
@@ -35,6 +35,21 @@ export interface BootOptions {
   autostart?: boolean;
   /** UI rectangle encodings to announce (?encodings=png); by default all this build decodes. */
   encodings?: string[];
+  /** Tile cache slots of 64x64 pixels (16 KB of canvas each; ?tileCache=); 0 turns the cache off. */
+  tileCache?: number;
+}
+
+/**
+ * The emulator runs in a desktop browser: 2048 slots (32 MB) keep about eight 1280x720 screens. A
+ * TV's browser gets 512 (8 MB, two screens) unless its URL asks for more.
+ */
+var EMULATOR_TILE_CACHE = 2048;
+var TV_TILE_CACHE = 512;
+
+function tileCacheParam(fallback: number): number {
+  var v = param('tileCache');
+  var n = v === null || v === undefined ? fallback : parseInt(v, 10);
+  return n >= 0 && n <= TILE_CACHE_MAX_SLOTS ? n : fallback;
 }
 
 /** A terminal's key code as a remote key; some boxes send Backspace (8) for BACK. */
@@ -77,6 +92,7 @@ function forwardKeys(client: StratusClient, type: string, action: 'down' | 'up',
 export function boot(opts: BootOptions): StratusClient {
   var display = new Display(opts.canvas);
   display.resize(opts.width, opts.height);
+  display.tileSlots = opts.tileCache || 0;
   var url = opts.url || defaultUrl();
   var client = new StratusClient(function (to) {
     return webSocketTransport(to || url);
@@ -154,6 +170,7 @@ export function bootFromPage(token?: string, profile?: DeviceProfile | null): St
     profile: profile || null,
     // ?encodings=png: a box that decodes PNG only (every frame lossless).
     encodings: param('encodings') ? (param('encodings') as string).split(',') : undefined,
+    tileCache: tileCacheParam(EMULATOR_TILE_CACHE),
     autostart: param('autostart') === 'red'
   });
 }
@@ -197,6 +214,7 @@ export function bootHbbTV(): StratusClient {
     model: navigator.userAgent.slice(0, 128),
     keys: 'hbbtv',
     videoPlane: document.getElementById('stratus-video-plane'),
+    tileCache: tileCacheParam(TV_TILE_CACHE),
     autostart: param('autostart') === 'red'
   });
   // The terminal gives the cloud app the keys it asked for, and keeps the rest for the TV.

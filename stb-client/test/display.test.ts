@@ -97,6 +97,7 @@ describe('stb-client/display', () => {
   it('stashes the layer under a rectangle in a cache slot once the frame has drawn it, and draws it back from there', () => {
     const ops = canvas.ops;
     display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table, () => new FakeCanvas('tiles', ops) as unknown as HTMLCanvasElement);
+    display.tileSlots = 1024;
     display.onapplied = (f) => applied.push(f);
     display.onbroken = (reason) => broken.push(reason);
     display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
@@ -117,12 +118,17 @@ describe('stb-client/display', () => {
     ops.length = 0;
     display.push(frame(3, false, [{ name: 'c', x: 40, y: 20, encoding: ENCODINGS.cached, payload: [0, 33] }]));
     expect(ops).to.deep.equal(['clear 40,20,4,4', 'draw tiles 64,64 4x4 at 40,20 as 4x4']);
+    ops.length = 0;
+    // Slot 545: the second canvas of 512 slots, its slot 33.
+    display.push(frame(4, false, [{ name: 's', x: 8, y: 4, encoding: ENCODINGS.stash, payload: [2, 33] }, { name: 'c', x: 0, y: 0, encoding: ENCODINGS.cached, payload: [2, 33] }]));
+    expect(ops).to.deep.equal(['tiles: clear 64,64,64,64', 'tiles: draw layer 8,4 4x4 at 64,64 as 4x4', 'clear 0,0,4,4', 'draw tiles 64,64 4x4 at 0,0 as 4x4']);
     expect(broken).to.deep.equal([]);
-    expect(applied.map((f) => f.painted)).to.deep.equal([true, true, true]);
+    expect(applied.map((f) => f.painted)).to.deep.equal([true, true, true, true]);
   });
 
   it('drops a frame that draws a cache slot holding no tile of its size, or names a slot that does not exist', () => {
     display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table, () => new FakeCanvas('tiles', canvas.ops) as unknown as HTMLCanvasElement);
+    display.tileSlots = 512;
     display.onbroken = (reason) => broken.push(reason);
     display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
     decoders.finish('a');

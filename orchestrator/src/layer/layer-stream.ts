@@ -112,7 +112,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private keptAllowed = false;
   /** The same for `stash` and `cached` rectangles: the device's tile cache. */
   private cacheAllowed = false;
-  private readonly tileCache = new TileCache();
+  private tileCache = new TileCache(0);
   private motion: Motion | null = null;
   /** Waits for a lossy region to stay still before its exact pixels go out. */
   private settleTimer: NodeJS.Timeout | null = null;
@@ -179,13 +179,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.quietChecks = new QuietChecks(opts.quietVerifyMs, () => this.startCheck());
   }
 
-  /** The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy". */
-  setDeviceEncodings(names: readonly string[]): void {
+  /**
+   * The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy",
+   * the tile cache "stash" and "cached" and the `tileCache` slots it keeps.
+   */
+  setDeviceEncodings(names: readonly string[], tileCache = 0): void {
     this.lossyAllowed = this.opts.motion === 'lossy' && names.includes('jpeg');
     this.copyAllowed = this.opts.copyRects === 'on' && names.includes('copy');
     this.keptAllowed = this.opts.copyRects === 'on' && names.includes('kept');
-    this.cacheAllowed = this.opts.tileCache === 'on' && names.includes('stash') && names.includes('cached');
-    this.tileCache.reset();
+    this.cacheAllowed = this.opts.tileCache === 'on' && names.includes('stash') && names.includes('cached') && tileCache > 0;
+    this.tileCache = new TileCache(this.cacheAllowed ? tileCache : 0);
   }
 
   /** From now on, every capture has the page's video holes cut before it is diffed. */
@@ -1096,10 +1099,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const frame = this.nextFrame++;
     const lossyRect = encoded.length > copied.length ? region : null;
     // Tiles the device has shown before come from its cache; what is sent whole goes in it. A
-    // keyframe starts the cache over: it follows a new device or one that lost a frame.
+    // keyframe starts the cache over (it follows a new device or one that lost a frame), then
+    // fills it: the first screen is the one a user most often comes back to.
     let cache: EncodedRect[] = [];
     if (keyframe) this.tileCache.reset();
-    else if (this.cacheAllowed) {
+    if (this.cacheAllowed) {
       const p = this.tileCache.plan(img, exact, lossyRect);
       exact = p.rects;
       cache = [...p.stash, ...p.cached];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ENCODINGS, TILE_CACHE_SLOTS, TILE_CACHE_TILE } from '@stratus/protocol';
+import { ENCODINGS, TILE_CACHE_TILE } from '@stratus/protocol';
 import { Rgba } from '../png/decode';
 import { Rect } from './damage';
 import { EncodedRect } from './frame-builder';
@@ -29,8 +29,9 @@ export class TileCache {
   private readonly slots = new Map<string, number>();
   private nextFree = 0;
 
+  /** `capacity`: the slots the device said it keeps. */
   constructor(
-    private readonly capacity = TILE_CACHE_SLOTS,
+    private readonly capacity: number,
     private readonly tile = TILE_CACHE_TILE
   ) {}
 

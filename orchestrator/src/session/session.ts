@@ -26,8 +26,8 @@ export interface SessionOptions extends Omit<CloudPageOptions, 'scale'> {
   deviceId: string;
   appId: string;
   app: AppEntry;
-  /** `encodings`: what the device's hello says it decodes (UI rectangles). */
-  device: { width: number; height: number; model: string; encodings: readonly string[] };
+  /** `encodings`: what the device's hello says it decodes (UI rectangles); `tileCache`: the slots it keeps. */
+  device: { width: number; height: number; model: string; encodings: readonly string[]; tileCache?: number };
   ui: Config['ui'];
   hbbtv: Config['hbbtv'];
   /** Whether an HbbTV XHTML document is well-formed XML (page/xml-check.ts, shared by the sessions). */
@@ -157,7 +157,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.idle = new IdleTimer(opts.idleTimeoutMs, () => void this.close(new StratusError('STRATUS_IDLE_TIMEOUT')));
     this.input.onKey = () => this.idle.touch();
     this.layer = new LayerStream(this.page, this.channels.device, opts.ui);
-    this.layer.setDeviceEncodings(opts.device.encodings);
+    this.layer.setDeviceEncodings(opts.device.encodings, opts.device.tileCache ?? 0);
     // Nothing to stream to until a device attaches; attaching starts it with a keyframe.
     this.layer.pause();
     this.layer.on('error', (err) => void this.close(err));

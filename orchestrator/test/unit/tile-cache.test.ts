@@ -39,7 +39,7 @@ class Link {
   device: Rgba;
   readonly tiles = new Map<number, Rgba>();
   private sent: Rgba;
-  constructor(first: Rgba, capacity?: number) {
+  constructor(first: Rgba, capacity = 512) {
     this.cache = new TileCache(capacity);
     this.device = first;
     this.sent = first;

@@ -12,8 +12,9 @@ const STEPS = [1, 2, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40];
 const LIMIT_MS = 150;
 /** Keys each device sends per step, one a second. */
 const KEYS_PER_STEP = 10;
-/** What the stb-client's hello lists: every encoding of the table. */
+/** What the emulator's hello lists: every encoding of the table, and 2048 tile cache slots. */
 const DEVICE_ENCODINGS = Object.keys(ENCODINGS);
+const DEVICE_TILE_CACHE = 2048;
 
 /**
  * A raw device on the portal that acks every frame at once and times each key-down from sending
@@ -44,7 +45,7 @@ export class KeyDevice {
   static async open(orch: Orchestrator, id: string, encodings = DEVICE_ENCODINGS): Promise<KeyDevice> {
     const raw = await RawDevice.connect(orch, id);
     const d = new KeyDevice(raw);
-    raw.hello({ encodings });
+    raw.hello({ encodings, tileCache: DEVICE_TILE_CACHE });
     await raw.helloResult(60000);
     await until('a first frame', () => raw.frames.length > 0, 60000);
     return d;

@@ -1,4 +1,3 @@
-import { TILE_CACHE_SLOTS } from '@stratus/protocol/device';
 import { DecodeCallback } from './png';
 
 /** A `stash` rectangle: once the frame's earlier rectangles are drawn, the layer under it goes in a cache slot. */
@@ -17,9 +16,5 @@ function decodeSlot(buffer: ArrayBuffer, offset: number, length: number, stash: 
     return;
   }
   var slot = new DataView(buffer, offset, 2).getUint16(0);
-  if (slot >= TILE_CACHE_SLOTS) {
-    done('cache slot ' + slot + ' out of range', null);
-    return;
-  }
   done(null, { image: null, slot: { index: slot, stash: stash }, release: function () {} });
 }
