@@ -86,6 +86,8 @@ export class Display {
   clear(): void {
     this.reset();
     this.kept = null;
+    // Up to 64 MB of canvas on a TV that has nothing of ours to show.
+    this.tilePages = [];
     var ctx = this.canvas.getContext('2d');
     if (ctx) ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
   }
