@@ -76,7 +76,7 @@ export class TileCache {
           slot = hit;
         } else if (stash.length < stashLimit) {
           const s = this.claim(hash, used);
-          stash.push({ rect: t, encoding: ENCODINGS.stash, payload: slotPayload(s) });
+          if (s >= 0) stash.push({ rect: t, encoding: ENCODINGS.stash, payload: slotPayload(s) });
         }
       }
       seen.set(key, slot);
@@ -124,7 +124,10 @@ export class TileCache {
     this.slots.set(hash, slot);
   }
 
-  /** A slot for a new tile: a free one, or the least recently used one not used in this frame. */
+  /**
+   * A slot for a new tile: a free one, or the least recently used one not used in this frame; -1
+   * when this frame uses them all (a small cache under a large layer: its hits and stashes).
+   */
   private claim(hash: string, used: Set<number>): number {
     let slot: number;
     if (this.nextFree < this.capacity) {
@@ -137,9 +140,9 @@ export class TileCache {
           break;
         }
       }
-      // At most half the slots are stashed in one frame, so an unused one always exists.
-      slot = this.slots.get(victim as string) as number;
-      this.slots.delete(victim as string);
+      if (victim === null) return -1;
+      slot = this.slots.get(victim) as number;
+      this.slots.delete(victim);
     }
     this.slots.set(hash, slot);
     used.add(slot);

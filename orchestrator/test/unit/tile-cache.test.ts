@@ -124,6 +124,25 @@ describe('orchestrator/layer/tile-cache', () => {
     expect(count(big.send(photo(blank(W, H), { x: 0, y: 0, w: W, h: H }, 9)), ENCODINGS.stash)).to.equal(1);
   });
 
+  it('stashes nothing when the frame\'s own hits hold every slot', () => {
+    // Five tiles in a row, the last one the layer's partial edge tile (44 px wide).
+    const tiles = [0, 1, 2, 3, 4].map((i) => ({ x: i * 64, y: 0, w: Math.min(64, W - i * 64), h: 64, seed: i + 1 }));
+    const base = blank(W, H);
+    const upTo = (n: number): Rgba => tiles.slice(0, n).reduce((img, t) => photo(img, t, t.seed), base);
+    const link = new Link(base, 4);
+    link.send(upTo(2));
+    link.send(upTo(4));
+    // Back to blank under a JPEG (nothing stashed), then all five at once: the first four are hits
+    // and hold the four slots; the fifth, met last, goes as PNG and is not stashed.
+    link.send(base, { x: 0, y: 0, w: W, h: H });
+    const m = link.send(upTo(5));
+    expect(count(m, ENCODINGS.cached)).to.equal(4);
+    expect(count(m, ENCODINGS.stash)).to.equal(0);
+    expect(count(m, ENCODINGS.png)).to.equal(1);
+    expect(link.cache.size).to.equal(4);
+    expect(link.device.data.equals(upTo(5).data)).to.equal(true);
+  });
+
   it('forgets everything on reset', () => {
     const link = new Link(menu(0));
     link.send(menu(1));
