@@ -95,6 +95,41 @@ describe('orchestrator/layer/layer-stream', () => {
     expect(f.rects.map((r) => [r.x, r.y, r.w, r.h])).to.deep.equal([[3, 0, 1, 1]]);
   });
 
+  it('with a tile cache: what the device showed comes back as cached tiles, and a keyframe starts the cache over', async () => {
+    const a = photo(blank(128, 64), { x: 0, y: 0, w: 128, h: 64 }, 1);
+    const b = photo(a, { x: 0, y: 0, w: 64, h: 64 }, 2);
+    stream.setDeviceEncodings(['png', 'stash', 'cached'], 8);
+    const frames: ParsedFrame[] = [];
+    let device = blank(128, 64);
+    let tiles = new Map<number, Rgba>();
+    const show = async (img: Rgba): Promise<ParsedFrame> => {
+      page.img = img;
+      stream.markDirty();
+      await rest();
+      const m = sent[sent.length - 1];
+      const f = parse(m);
+      device = applyFrame(f.header.keyframe ? blank(128, 64) : device, m, null, tiles);
+      expect(device.data.equals(img.data), `frame ${f.header.frame}`).to.equal(true);
+      stream.ack(f.header.frame);
+      frames.push(f);
+      return f;
+    };
+    const count = (f: ParsedFrame, e: number): number => f.rects.filter((r) => r.encoding === e).length;
+    expect(count(await show(a), ENCODINGS.stash)).to.equal(2);
+    await show(b);
+    expect(count(await show(a), ENCODINGS.cached)).to.equal(1);
+    // A device that lost a frame asks for a keyframe; its cache may miss what that frame stashed.
+    stream.requestKeyframe();
+    tiles = new Map();
+    const k = await show(a);
+    expect(k.header.keyframe).to.equal(true);
+    expect(count(k, ENCODINGS.cached)).to.equal(0);
+    // b's left tile was stashed before the keyframe: sent again, not drawn from the cache.
+    const again = await show(b);
+    expect(count(again, ENCODINGS.cached)).to.equal(0);
+    expect(count(await show(a), ENCODINGS.cached)).to.equal(1);
+  });
+
   it('never has more than `window` frames in flight for a device that never acks, and stops capturing', async () => {
     for (let i = 0; i < 50; i++) {
       page.paint(i % 64, 0x01020300 + i);
