@@ -121,6 +121,15 @@ export function bounds(rects: Rect[]): Rect {
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
+/** Where two rectangles overlap, or null when they do not. */
+export function intersect(a: Rect, b: Rect): Rect | null {
+  const x0 = Math.max(a.x, b.x);
+  const y0 = Math.max(a.y, b.y);
+  const x1 = Math.min(a.x + a.w, b.x + b.w);
+  const y1 = Math.min(a.y + a.h, b.y + b.h);
+  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
+}
+
 /** A fully transparent frame: what a device layer holds right after a keyframe clears it. */
 export function blank(width: number, height: number): Rgba {
   return { width, height, data: Buffer.alloc(width * height * 4) };

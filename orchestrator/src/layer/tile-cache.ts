@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ENCODINGS, TILE_CACHE_TILE } from '@stratus/protocol';
 import { Rgba } from '../png/decode';
-import { Rect } from './damage';
+import { intersect, Rect } from './damage';
 import { EncodedRect } from './frame-builder';
 
 /** What one frame's exact rectangles become with the device's tile cache. */
@@ -66,7 +66,7 @@ export class TileCache {
       if (known !== undefined) return known;
       const t = this.tileRect(img, tx, ty);
       let slot = -1;
-      if (!lossy || !overlaps(t, lossy)) {
+      if (!lossy || !intersect(t, lossy)) {
         const hash = tileHash(img, t);
         const hit = this.slots.get(hash);
         if (hit !== undefined) {
@@ -169,16 +169,4 @@ function slotPayload(slot: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(slot, 0);
   return b;
-}
-
-function overlaps(a: Rect, b: Rect): boolean {
-  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-}
-
-function intersect(a: Rect, b: Rect): Rect | null {
-  const x = Math.max(a.x, b.x);
-  const y = Math.max(a.y, b.y);
-  const x1 = Math.min(a.x + a.w, b.x + b.w);
-  const y1 = Math.min(a.y + a.h, b.y + b.h);
-  return x1 > x && y1 > y ? { x, y, w: x1 - x, h: y1 - y } : null;
 }

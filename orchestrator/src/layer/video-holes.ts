@@ -1,6 +1,6 @@
 import { HOLE_KEYS } from '@stratus/cloud-page';
 import { Rgba } from '../png/decode';
-import { Rect } from './damage';
+import { intersect, Rect } from './damage';
 
 /**
  * The orchestrator half of the video hole (docs/media.md, "The video hole"; the page half is
@@ -270,14 +270,6 @@ function unique(rects: Rect[]): Rect[] {
     seen.add(k);
     return true;
   });
-}
-
-function intersect(a: Rect, b: Rect): Rect | null {
-  const x0 = Math.max(a.x, b.x);
-  const y0 = Math.max(a.y, b.y);
-  const x1 = Math.min(a.x + a.w, b.x + b.w);
-  const y1 = Math.min(a.y + a.h, b.y + b.h);
-  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : null;
 }
 
 /** A Uint32 view, copying first when the bytes are not 4-aligned in their ArrayBuffer. */
