@@ -74,6 +74,7 @@ const CHOICES: Record<string, string[]> = {
   'ui.copyRects': ['on', 'off'],
   'ui.tileCache': ['on', 'off'],
   'ui.motionLive': ['on', 'off'],
+  'ui.motionCrop': ['on', 'off'],
   'ui.screencastPixels': ['on', 'off'],
   'ui.quietScreencast': ['on', 'off'],
   'media.virtualAnswer': ['virtually', 'maybe'],

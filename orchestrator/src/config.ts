@@ -231,6 +231,11 @@ export const DEFAULTS = {
      * the page's own JPEG screencast frames, as fast as the device acknowledges them; "off" captures the moving region.
      */
     motionLive: 'on',
+    /**
+     * layer/layer-stream.ts (layer/live-crop.ts): "on" cuts each live frame to the MCUs that changed since the frame the
+     * device shows, without decoding it (a menu's sliding highlight is a few KB, not the whole screen); "off" sends it whole.
+     */
+    motionCrop: 'on',
     /** layer/layer-stream.ts: live frames per second at most (the motion is smooth at 25–30; more only costs bytes). */
     motionMaxFps: 30,
     /**

@@ -43,7 +43,11 @@ export function diffRects(prev: Rgba, next: Rgba, tile: number, changedRows: Uin
   return [bounds(rects)];
 }
 
-function mergeTiles(dirty: Uint8Array, tilesX: number, tilesY: number, tile: number, width: number, height: number): Rect[] {
+/**
+ * Dirty tiles (row-major, 1 = dirty) as rectangles in pixels: horizontal runs, then equal runs
+ * stacked vertically. Tiles of size 1 give rectangles in tiles.
+ */
+export function mergeTiles(dirty: Uint8Array, tilesX: number, tilesY: number, tile: number, width: number, height: number): Rect[] {
   const done: Rect[] = [];
   // Open rectangles keyed by "x0,x1" of their tile run, still growing downwards.
   let open = new Map<string, Rect>();

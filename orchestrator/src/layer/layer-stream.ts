@@ -10,6 +10,7 @@ import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } 
 import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
+import { LiveCrop } from './live-crop';
 import { LiveMotion } from './live-motion';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
@@ -122,6 +123,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** A key-down arrived and a lossy region is known: its JPEG is the key's first frame. */
   private keyRegion = false;
   private live: LiveMotion | null = null;
+  /** What the device's layer shows of the screencast, while live: the next live frame sends only what changed. */
+  private readonly liveCrop = new LiveCrop();
   /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
   private kept: Rgba | null = null;
   /** The last motion went live and sent a frame: a key-down goes live at once (the JPEG screencast stays on for it). */
@@ -166,7 +169,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -618,6 +621,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private startLive(holes: number): LiveMotion {
+    this.liveCrop.reset();
     const live = (this.live = new LiveMotion(holes, this.opts, () => {
       this.endLive(true);
       this.pump();
@@ -663,7 +667,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.dirty = true;
   }
 
-  /** Sends the newest live frame when the window allows: one JPEG over the whole layer. */
+  /** Sends the newest live frame when the window allows: the JPEG of what changed, or of the whole layer. */
   private sendLive(live: LiveMotion): void {
     const next = live.pending;
     const sent = this.sent;
@@ -682,9 +686,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     live.pending = null;
+    const full = { x: 0, y: 0, w: sent.width, h: sent.height };
+    // Only what changed since the frame the device shows (never the first: the device shows exact pixels).
+    const rects = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height) : [{ rect: full, jpeg: next.jpeg }];
+    if (rects.length === 0) {
+      this.counters.liveFramesSame++;
+      return;
+    }
     live.frames++;
     live.sentAt = performance.now();
-    const full = { x: 0, y: 0, w: sent.width, h: sent.height };
     // The first live frame asks the device to keep its layer: after the motion, what only moved
     // is copied back from there (a `kept` rectangle) instead of resent.
     const keep = !live.marked;
@@ -699,8 +709,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // delivered while live count: one that went live after its capture took that capture's time.
     if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.livePaintMs = this.checks.sinceDelivered(inputSeq, Date.now()) ?? this.livePaintMs;
     this.counters.liveFrames++;
+    if (rects.length !== 1 || rects[0].jpeg !== next.jpeg) this.counters.liveFramesCropped++;
     const now = performance.now();
-    this.sendJpeg(full, next.jpeg, inputSeq, now, now, keep);
+    this.sendJpeg(rects, inputSeq, now, now, keep, true);
   }
 
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
@@ -1174,24 +1185,30 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // A key's JPEG frame is followed by a look at the whole layer, as a clip frame is.
     if (m.since === -Infinity) this.dirty = true;
     const captureDone = performance.now();
-    this.sendJpeg(m.region, jpeg, inputSeq, capturedAt, captureDone);
+    this.sendJpeg([{ rect: m.region, jpeg }], inputSeq, capturedAt, captureDone);
   }
 
-  /** A frame of one JPEG rectangle: a moving region's, or a live frame over the whole layer. */
-  private sendJpeg(rect: Rect, jpeg: Buffer, inputSeq: number, capturedAt: number, captureDone: number, keep = false): void {
+  /** A frame of JPEG rectangles: a moving region's, or a live frame (`live`: the screencast's, whole or cropped). */
+  private sendJpeg(rects: { rect: Rect; jpeg: Buffer }[], inputSeq: number, capturedAt: number, captureDone: number, keep = false, live = false): void {
     const frame = this.nextFrame++;
-    const built = buildFrame(this.sent as Rgba, [], { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel }, [
-      { rect, encoding: ENCODINGS.jpeg, payload: jpeg }
-    ]);
+    const built = buildFrame(
+      this.sent as Rgba,
+      [],
+      { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel },
+      rects.map((r) => ({ rect: r.rect, encoding: ENCODINGS.jpeg, payload: r.jpeg }))
+    );
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     this.send(
-      { frame, inputSeq, keyframe: false, clip: false, lossy: 1, copies: 0, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: captureDone - capturedAt, encodeMs: sentAt - captureDone, sentAt },
-      built.message
+      { frame, inputSeq, keyframe: false, clip: false, lossy: rects.length, copies: 0, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: captureDone - capturedAt, encodeMs: sentAt - captureDone, sentAt },
+      built.message,
+      live
     );
   }
 
-  private send(info: FrameInfo, message: Buffer): void {
+  private send(info: FrameInfo, message: Buffer, live = false): void {
+    // The device no longer shows a screencast frame: the next live frame goes whole.
+    if (!live) this.liveCrop.reset();
     if (info.inputSeq > this.paintedSeq) {
       // How long the page takes to show a key here, today: a live motion's first frame may take as long.
       this.paintedSeq = info.inputSeq;

@@ -34,6 +34,8 @@ export interface LayerStreamOptions {
    * and its frames are the layer's frames (live), as fast as the device acknowledges them.
    */
   motionLive: string;
+  /** "on": a live frame carries only the MCUs that changed since the one the device shows (live-crop.ts). */
+  motionCrop: string;
   /** Live frames per second at most: faster devices and links get no more than the motion needs. */
   motionMaxFps: number;
   /** How long a key-down may go without a frame that claims it before a capture checks it. */

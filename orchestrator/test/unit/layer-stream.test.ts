@@ -48,7 +48,7 @@ class FakePage implements LayerSource {
   }
 }
 
-const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', tileCache: 'on', motionLive: 'on', motionMaxFps: Infinity, keyPaintWaitMs: 150, quietVerifyMs: 1000 };
+const OPTS = { tileSize: 8, window: 2, pngLevel: 1, maxCaptureFailures: 3, motion: 'lossy', motionQuality: 80, motionSettleMs: 100, motionMaxMs: 1000, copyRects: 'on', tileCache: 'on', motionLive: 'on', motionCrop: 'on', motionMaxFps: Infinity, keyPaintWaitMs: 150, quietVerifyMs: 1000 };
 
 /** Lets the stream run until it captures nothing more: no timer, only its own promises. */
 let rest: () => Promise<void>;

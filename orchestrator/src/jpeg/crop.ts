@@ -1,0 +1,174 @@
+import { JpegBlocks } from './blocks';
+import { encodeTable, EncodeTable, HuffmanSpec, optimalSpec } from './huffman';
+
+/**
+ * A rectangle of whole MCUs cut out of a JPEG without decoding it, as jpegtran's lossless crop
+ * does: the same quantised coefficients, written again with the DC predictions of their new
+ * neighbours and Huffman tables made for them. It costs two entropy coding passes, no DCT, and
+ * decodes to the source's pixels but at the crop's edges, where a decoder's chroma upsampling
+ * has no neighbour to blend with (a shade of colour, never of luma).
+ */
+export interface McuRect {
+  /** In MCUs. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Bits out, 0xFF stuffed with 0x00. */
+class BitWriter {
+  private readonly out: number[] = [];
+  private acc = 0;
+  private count = 0;
+
+  put(code: number, size: number): void {
+    if (size === 0) return;
+    this.acc = (this.acc << size) | (code & ((1 << size) - 1));
+    this.count += size;
+    while (this.count >= 8) {
+      const byte = (this.acc >> (this.count - 8)) & 0xff;
+      this.out.push(byte);
+      if (byte === 0xff) this.out.push(0);
+      this.count -= 8;
+    }
+    this.acc &= (1 << this.count) - 1;
+  }
+
+  /** Pads the last byte with ones, as annex F.1.2.3 asks. */
+  finish(): Buffer {
+    if (this.count > 0) this.put(0x7f, 8 - this.count);
+    return Buffer.from(this.out);
+  }
+}
+
+/** Magnitude category of a value (annex F.1.2.1): how many bits it takes. */
+function category(v: number): number {
+  let a = v < 0 ? -v : v;
+  let n = 0;
+  while (a > 0) {
+    n++;
+    a >>= 1;
+  }
+  return n;
+}
+
+/** The bits that follow a value's category: its low bits, ones' complement when negative. */
+function magnitude(v: number, size: number): number {
+  return (v < 0 ? v - 1 : v) & ((1 << size) - 1);
+}
+
+interface Sink {
+  dc(table: number, symbol: number, extra: number, size: number): void;
+  ac(table: number, symbol: number, extra: number, size: number): void;
+}
+
+/** Walks the crop's blocks in scan order, as symbols: counted once for the tables, then written. */
+function walk(src: JpegBlocks, r: McuRect, sink: Sink): void {
+  const pred = new Int32Array(src.comps.length);
+  for (let my = r.y; my < r.y + r.h; my++) {
+    for (let mx = r.x; mx < r.x + r.w; mx++) {
+      for (let ci = 0; ci < src.comps.length; ci++) {
+        const c = src.comps[ci];
+        for (let v = 0; v < c.v; v++) {
+          for (let h = 0; h < c.h; h++) {
+            const base = ((my * c.v + v) * c.bw + mx * c.h + h) * 64;
+            const coeffs = c.coeffs;
+            const diff = coeffs[base] - pred[ci];
+            pred[ci] = coeffs[base];
+            const ds = category(diff);
+            sink.dc(c.td, ds, magnitude(diff, ds), ds);
+            let run = 0;
+            for (let k = 1; k < 64; k++) {
+              const a = coeffs[base + k];
+              if (a === 0) {
+                run++;
+                continue;
+              }
+              while (run > 15) {
+                sink.ac(c.ta, 0xf0, 0, 0);
+                run -= 16;
+              }
+              const s = category(a);
+              sink.ac(c.ta, (run << 4) | s, magnitude(a, s), s);
+              run = 0;
+            }
+            if (run > 0) sink.ac(c.ta, 0x00, 0, 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+function segment(marker: number, body: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head[0] = 0xff;
+  head[1] = marker;
+  head.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([head, body]);
+}
+
+function dht(tc: number, th: number, spec: HuffmanSpec): Buffer {
+  return segment(0xc4, Buffer.from([(tc << 4) | th, ...spec.bits.slice(1, 17), ...spec.values]));
+}
+
+/** The JPEG of `r` (in MCUs, inside the frame) of `src`. */
+export function cropJpeg(src: JpegBlocks, r: McuRect): Buffer {
+  if (r.w <= 0 || r.h <= 0 || r.x < 0 || r.y < 0 || r.x + r.w > src.mcusX || r.y + r.h > src.mcusY) {
+    throw new RangeError(`crop ${r.x},${r.y} ${r.w}x${r.h} outside ${src.mcusX}x${src.mcusY} MCUs`);
+  }
+  const dcFreq = new Map<number, Float64Array>();
+  const acFreq = new Map<number, Float64Array>();
+  const count = (m: Map<number, Float64Array>, t: number, s: number): void => {
+    let f = m.get(t);
+    if (!f) m.set(t, (f = new Float64Array(256)));
+    f[s]++;
+  };
+  walk(src, r, { dc: (t, s) => count(dcFreq, t, s), ac: (t, s) => count(acFreq, t, s) });
+  const specs: Buffer[] = [];
+  const dcTables = new Map<number, EncodeTable>();
+  const acTables = new Map<number, EncodeTable>();
+  for (const [t, f] of dcFreq) {
+    const spec = optimalSpec(f);
+    specs.push(dht(0, t, spec));
+    dcTables.set(t, encodeTable(spec));
+  }
+  for (const [t, f] of acFreq) {
+    const spec = optimalSpec(f);
+    specs.push(dht(1, t, spec));
+    acTables.set(t, encodeTable(spec));
+  }
+  const bits = new BitWriter();
+  const put = (table: EncodeTable, symbol: number, extra: number, size: number): void => {
+    bits.put(table.code[symbol], table.size[symbol]);
+    bits.put(extra, size);
+  };
+  walk(src, r, {
+    dc: (t, s, extra, size) => put(dcTables.get(t) as EncodeTable, s, extra, size),
+    ac: (t, s, extra, size) => put(acTables.get(t) as EncodeTable, s, extra, size)
+  });
+  const width = Math.min(r.w * src.mcuW, src.width - r.x * src.mcuW);
+  const height = Math.min(r.h * src.mcuH, src.height - r.y * src.mcuH);
+  const sof = Buffer.alloc(6 + 3 * src.comps.length);
+  sof[0] = 8;
+  sof.writeUInt16BE(height, 1);
+  sof.writeUInt16BE(width, 3);
+  sof[5] = src.comps.length;
+  src.comps.forEach((c, i) => {
+    sof[6 + 3 * i] = c.id;
+    sof[7 + 3 * i] = (c.h << 4) | c.v;
+    sof[8 + 3 * i] = c.tq;
+  });
+  const sos = Buffer.alloc(4 + 2 * src.comps.length);
+  sos[0] = src.comps.length;
+  src.comps.forEach((c, i) => {
+    sos[1 + 2 * i] = c.id;
+    sos[2 + 2 * i] = (c.td << 4) | c.ta;
+  });
+  // Spectral selection 0..63, no successive approximation: baseline.
+  sos[1 + 2 * src.comps.length] = 0;
+  sos[2 + 2 * src.comps.length] = 63;
+  sos[3 + 2 * src.comps.length] = 0;
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), ...(src.jfif ? [src.jfif] : []), ...src.dqt, segment(0xc0, sof), ...specs, segment(0xda, sos), bits.finish(), Buffer.from([0xff, 0xd9])]);
+}

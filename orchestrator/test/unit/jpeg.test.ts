@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { expect } from 'chai';
+import { readJpegBlocks } from '../../src/jpeg/blocks';
+import { cropJpeg } from '../../src/jpeg/crop';
+import { optimalSpec } from '../../src/jpeg/huffman';
+import { bounds } from '../../src/layer/damage';
+import { LiveCrop } from '../../src/layer/live-crop';
+
+/** A photograph-like RGB picture: smooth gradients and noise, so that every block has detail. */
+function picture(w: number, h: number, seed: number): Buffer {
+  const rgb = Buffer.alloc(w * h * 3);
+  let v = seed;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      v = (v * 1103515245 + 12345) >>> 0;
+      const o = (y * w + x) * 3;
+      rgb[o] = (x * 255) / w + ((v >> 8) & 31);
+      rgb[o + 1] = (y * 255) / h + ((v >> 16) & 31);
+      rgb[o + 2] = ((x + y) * 128) / (w + h) + ((v >> 24) & 31);
+    }
+  }
+  return rgb;
+}
+
+/** Paints a flat w×h square at (x, y). */
+function square(rgb: Buffer, width: number, x: number, y: number, w: number, h: number, colour: number): Buffer {
+  const out = Buffer.from(rgb);
+  for (let j = y; j < y + h; j++) for (let i = x; i < x + w; i++) out.fill(colour, (j * width + i) * 3, (j * width + i) * 3 + 3);
+  return out;
+}
+
+/** Debian's ffmpeg as the encoder: baseline, 4:2:0, a fixed quantiser (so equal blocks code equally). */
+function jpegOf(rgb: Buffer, w: number, h: number): Buffer {
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-i', '-', '-frames:v', '1', '-q:v', '4', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', '-'], { input: rgb });
+}
+
+/** The luma plane a decoder makes of a JPEG (luma is not resampled, so a crop's is exact). */
+function luma(jpeg: Buffer): Buffer {
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'mjpeg', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: jpeg, maxBuffer: 1 << 26 });
+}
+
+describe('orchestrator/jpeg: coefficients read and cropped without a DCT', () => {
+  const W = 320;
+  const H = 176;
+  const base = picture(W, H, 7);
+  const jpeg = jpegOf(base, W, H);
+
+  it('reads a baseline JPEG to its MCUs and writes it back to the same pixels', () => {
+    const blocks = readJpegBlocks(jpeg);
+    expect(blocks).to.not.equal(null);
+    const b = blocks!;
+    expect([b.width, b.height, b.mcuW, b.mcuH, b.mcusX, b.mcusY]).to.deep.equal([W, H, 16, 16, 20, 11]);
+    expect(b.comps.map((c) => [c.h, c.v])).to.deep.equal([[2, 2], [1, 1], [1, 1]]);
+    const again = cropJpeg(b, { x: 0, y: 0, w: b.mcusX, h: b.mcusY });
+    expect(luma(again).equals(luma(jpeg))).to.equal(true);
+    // Tables made for the data: never larger than the encoder's own.
+    expect(again.length).to.be.at.most(jpeg.length + 64);
+  });
+
+  it('crops whole MCUs, partial ones at the right and bottom edges included, to the source luma', () => {
+    const b = readJpegBlocks(jpeg)!;
+    const whole = luma(jpeg);
+    for (const r of [{ x: 3, y: 2, w: 5, h: 4 }, { x: 17, y: 8, w: 3, h: 3 }, { x: 0, y: 10, w: 20, h: 1 }]) {
+      const part = luma(cropJpeg(b, r));
+      const pw = Math.min(r.w * 16, W - r.x * 16);
+      const ph = Math.min(r.h * 16, H - r.y * 16);
+      expect(part.length).to.equal(pw * ph);
+      let differ = 0;
+      for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++) if (part[y * pw + x] !== whole[(r.y * 16 + y) * W + r.x * 16 + x]) differ++;
+      expect(differ, `crop ${JSON.stringify(r)}`).to.equal(0);
+    }
+    expect(() => cropJpeg(b, { x: 18, y: 0, w: 3, h: 1 })).to.throw(RangeError);
+  });
+
+  it('says null for what it does not read (not a JPEG, progressive) and throws on a cut-off scan', () => {
+    expect(readJpegBlocks(Buffer.from('not a jpeg at all'))).to.equal(null);
+    // ffmpeg writes baseline only: a progressive frame header (SOF2) is made by hand.
+    const prog = Buffer.from(jpeg);
+    prog[jpeg.indexOf(Buffer.from([0xff, 0xc0])) + 1] = 0xc2;
+    expect(readJpegBlocks(prog)).to.equal(null);
+    const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    expect(() => readJpegBlocks(Buffer.concat([jpeg.subarray(0, sos + 200), Buffer.from([0xff, 0xd9])]))).to.throw(/cut short|Huffman|JPEG/);
+    expect(() => readJpegBlocks(jpeg.subarray(0, sos + 200))).to.throw(/cut short|Huffman|JPEG/);
+  });
+
+  it('builds optimal Huffman tables no longer than 16 bits, with no all-ones code', () => {
+    // Fibonacci frequencies make the longest codes an unlimited builder would give.
+    const freq = new Array<number>(256).fill(0);
+    let a = 1;
+    let b = 1;
+    for (let s = 0; s < 30; s++) {
+      freq[s] = a;
+      [a, b] = [b, a + b];
+    }
+    const spec = optimalSpec(freq);
+    expect(spec.values.length).to.equal(30);
+    expect(spec.bits.slice(17)).to.deep.equal([]);
+    let kraft = 0;
+    for (let len = 1; len <= 16; len++) kraft += spec.bits[len] / 2 ** len;
+    expect(kraft).to.be.below(1);
+    expect(optimalSpec(new Array(256).fill(0))).to.deep.equal({ bits: new Array(17).fill(0), values: [] });
+  });
+});
+
+describe('orchestrator/layer/live-crop: live frames cut to what changed', () => {
+  const W = 320;
+  const H = 176;
+  const base = picture(W, H, 11);
+  const before = jpegOf(base, W, H);
+
+  it('sends the first frame whole, then only the MCUs that changed, and nothing for the same frame', () => {
+    const crop = new LiveCrop();
+    expect(crop.next(before, W, H)).to.deep.equal([{ rect: { x: 0, y: 0, w: W, h: H }, jpeg: before }]);
+    const after = jpegOf(square(base, W, 100, 40, 40, 24, 200), W, H);
+    const rects = crop.next(after, W, H);
+    expect(rects.length).to.be.within(1, 3);
+    const r = bounds(rects.map((x) => x.rect));
+    // The square's MCUs (96..144 × 32..64), maybe a neighbour that 4:2:0 chroma touches.
+    expect(r.x).to.be.at.most(100);
+    expect(r.y).to.be.at.most(40);
+    expect(r.x + r.w).to.be.at.least(140);
+    expect(r.y + r.h).to.be.at.least(64);
+    expect(r.w * r.h).to.be.below((W * H) / 8);
+    expect(rects.reduce((n, x) => n + x.jpeg.length, 0)).to.be.below(after.length / 4);
+    // Each crop shows the new frame's luma there.
+    const whole = luma(after);
+    for (const { rect, jpeg } of rects) {
+      const part = luma(jpeg);
+      let differ = 0;
+      for (let y = 0; y < rect.h; y++) for (let x = 0; x < rect.w; x++) if (part[y * rect.w + x] !== whole[(rect.y + y) * W + rect.x + x]) differ++;
+      expect(differ).to.equal(0);
+    }
+    expect(crop.next(after, W, H)).to.deep.equal([]);
+  });
+
+  it('sends a frame whole after reset(), when most of it changed, at another size, and when it cannot read it', () => {
+    const crop = new LiveCrop();
+    crop.next(before, W, H);
+    crop.reset();
+    expect(crop.next(before, W, H)[0].jpeg).to.equal(before);
+    const other = jpegOf(picture(W, H, 12), W, H);
+    expect(crop.next(other, W, H)[0].jpeg).to.equal(other);
+    const small = jpegOf(picture(160, 96, 12), 160, 96);
+    expect(crop.next(small, W, H)).to.deep.equal([{ rect: { x: 0, y: 0, w: W, h: H }, jpeg: small }]);
+    const broken = Buffer.concat([before.subarray(0, 700), Buffer.from([0xff, 0xd9])]);
+    expect(crop.next(broken, W, H)[0].jpeg).to.equal(broken);
+    // Nothing read from the broken frame: the next one goes whole too.
+    expect(crop.next(before, W, H)[0].jpeg).to.equal(before);
+  });
+});
