@@ -38,6 +38,8 @@ export interface JpegBlocks {
   comps: JpegComponent[];
   /** The DQT segments as they came (marker included): a crop uses the same tables. */
   dqt: Buffer[];
+  /** Each quantisation table's DC step, by table id (what a block's mean is divided by). */
+  dcStep: number[];
   /** The JFIF APP0 segment, if any: a crop keeps it (old decoders read the colour space from it). */
   jfif: Buffer | null;
 }
@@ -152,6 +154,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
   const ac: (DecodeTable | undefined)[] = [];
   const dqt: Buffer[] = [];
   let jfif: Buffer | null = null;
+  const dcStep: number[] = [];
   let frame: { width: number; height: number; comps: JpegComponent[] } | null = null;
   let restartInterval = 0;
   let pos = 2;
@@ -166,7 +169,14 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
     const body = jpeg.subarray(pos + 4, pos + 2 + len);
     if (body.length !== len - 2) throw new Error('JPEG segment truncated');
     if (marker === 0xe0 && !jfif) jfif = jpeg.subarray(pos, pos + 2 + len);
-    else if (marker === 0xdb) dqt.push(jpeg.subarray(pos, pos + 2 + len));
+    else if (marker === 0xdb) {
+      dqt.push(jpeg.subarray(pos, pos + 2 + len));
+      for (let p = 0; p < body.length; ) {
+        const wide = body[p] >> 4;
+        dcStep[body[p] & 15] = wide ? body.readUInt16BE(p + 1) : body[p + 1];
+        p += 1 + 64 * (wide ? 2 : 1);
+      }
+    }
     else if (marker === 0xc4) {
       let p = 0;
       while (p < body.length) {
@@ -198,7 +208,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
         comp.td = body[2 + 2 * i] >> 4;
         comp.ta = body[2 + 2 * i] & 15;
       }
-      return readScan(jpeg, pos + 2 + len, frame, dc, ac, dqt, jfif, restartInterval);
+      return readScan(jpeg, pos + 2 + len, frame, dc, ac, { dqt, dcStep, jfif }, restartInterval);
     }
     pos += 2 + len;
   }
@@ -211,8 +221,7 @@ function readScan(
   frame: { width: number; height: number; comps: JpegComponent[] },
   dc: (DecodeTable | undefined)[],
   ac: (DecodeTable | undefined)[],
-  dqt: Buffer[],
-  jfif: Buffer | null,
+  segments: Pick<JpegBlocks, 'dqt' | 'dcStep' | 'jfif'>,
   restartInterval: number
 ): JpegBlocks {
   const { width, height, comps } = frame;
@@ -271,5 +280,5 @@ function readScan(
     }
   }
   if (bits.overrun || (bits.marker >= 0 && bits.marker !== 0xd9)) throw new Error('JPEG scan cut short');
-  return { width, height, mcuW, mcuH, mcusX, mcusY, comps, dqt, jfif };
+  return { width, height, mcuW, mcuH, mcusX, mcusY, comps, ...segments };
 }

@@ -41,10 +41,17 @@ export class DamageSignal {
     this.stats.frames++;
     // A frame's format says which mode it was taken in: frames of the mode just left may still come.
     if (f.data.startsWith(JPEG_BASE64)) {
-      if (this.live && this.onLive) this.onLive(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
-      // Between motions it says the page painted, as a PNG frame would (never pixels: lossy);
+      if (this.live) {
+        this.onLive?.(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000, true);
+        return;
+      }
+      // Between motions it shows the page's newest look (the next motion's first frame may be
+      // cut against it), and says the page painted, as a PNG frame would (never pixels: lossy);
       // while quiet the page's reports say so instead.
-      else if (this.ready && !this.quiet) this.damage(f.data);
+      if (this.ready) {
+        this.onLive?.(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000, false);
+        if (!this.quiet) this.damage(f.data);
+      }
       return;
     }
     // A PNG taken before the screencast went quiet: the page was still, the layer had it all.
@@ -80,8 +87,8 @@ export class DamageSignal {
   constructor(
     private readonly cdp: CDPSession,
     private readonly onDamage: () => void,
-    /** A live JPEG frame and when it was taken (ms since the epoch). */
-    private readonly onLive: ((jpeg: Buffer, takenAt: number) => void) | null = null,
+    /** A JPEG frame, when it was taken (ms since the epoch), and whether it is live (else taken between motions). */
+    private readonly onLive: ((jpeg: Buffer, takenAt: number, live: boolean) => void) | null = null,
     /**
      * Pixels mode: each new PNG frame and when it was taken go here instead of onDamage (at
      * scale 1, where a frame's opaque and clear pixels are the capture's, byte for byte).

@@ -516,11 +516,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   /**
-   * A frame of the page's screencast, taken at `takenAt` (ms since the epoch): while live, it is
-   * the layer's next frame; otherwise it is late and dropped.
+   * A JPEG frame of the page's screencast, taken at `takenAt` (ms since the epoch): while live
+   * (and taken live), it is the layer's next frame; otherwise it only shows the page's newest look.
    */
-  liveFrame(jpeg: Buffer, takenAt: number): void {
-    if (!this.live) return;
+  liveFrame(jpeg: Buffer, takenAt: number, live = true): void {
+    if (!this.live || !live) {
+      // The page's newest look: the next live motion's first frame may be cut against it.
+      if (this.opts.motionCrop === 'on') this.liveCrop.observe(jpeg);
+      return;
+    }
     this.live.frame(jpeg, takenAt);
     this.pump();
   }
@@ -621,7 +625,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private startLive(holes: number): LiveMotion {
-    this.liveCrop.reset();
+    if (this.opts.motionCrop === 'on' && this.sent) this.liveCrop.start(this.sent);
     const live = (this.live = new LiveMotion(holes, this.opts, () => {
       this.endLive(true);
       this.pump();

@@ -1,5 +1,6 @@
 import { readJpegBlocks, JpegBlocks } from '../jpeg/blocks';
 import { cropJpeg } from '../jpeg/crop';
+import { Rgba } from '../png/decode';
 import { bounds, mergeTiles, Rect } from './damage';
 
 /**
@@ -30,10 +31,38 @@ const MAX_CROPS = 8;
 export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
   private ref: JpegBlocks | null = null;
+  /** The newest screencast frame seen: what the page looked like when it last painted. */
+  private newest: Buffer | null = null;
 
   /** The device's layer is no longer a screencast frame (an exact frame, a keyframe): the next goes whole. */
   reset(): void {
     this.ref = null;
+  }
+
+  /** A screencast frame that was not sent (no motion was live): the page's newest look. */
+  observe(jpeg: Buffer): void {
+    this.newest = jpeg;
+  }
+
+  /**
+   * A live motion starts on a device that shows `layer` (exact pixels, opaque). When the newest
+   * screencast frame shows the same picture, the motion's first frame is cut against it too, and
+   * the device keeps its exact pixels wherever the page does not change. The check is each luma
+   * block's mean, read from the frame's DC coefficients (no DCT) against the layer's: a frame
+   * the screencast sent before the page's last paint (it drops frames while earlier ones are
+   * unacknowledged) shows another picture somewhere, and the first frame then goes whole.
+   */
+  start(layer: Rgba): void {
+    this.ref = null;
+    const jpeg = this.newest;
+    if (!jpeg) return;
+    let blocks: JpegBlocks | null;
+    try {
+      blocks = readJpegBlocks(jpeg);
+    } catch {
+      return;
+    }
+    if (blocks && blocks.width === layer.width && blocks.height === layer.height && lumaMatches(blocks, layer)) this.ref = blocks;
   }
 
   /**
@@ -48,6 +77,7 @@ export class LiveCrop {
     } catch {
       blocks = null;
     }
+    this.newest = jpeg;
     const ref = this.ref;
     // A frame of another size (the app's CSS size, at a fractional scale) is stretched by the device.
     this.ref = blocks && blocks.width === width && blocks.height === height ? blocks : null;
@@ -106,4 +136,34 @@ export function changedMcus(a: JpegBlocks, b: JpegBlocks): Uint8Array {
     }
   }
   return dirty;
+}
+
+/**
+ * Quantised DC steps a block's mean may be off by and still be the same picture: the encoder's
+ * fixed-point colour conversion against this one's, and rounding (measured: at most 1 on a
+ * screencast frame of the exact layer it shows).
+ */
+const DC_SLACK = 2;
+
+/** Every whole 8×8 luma block of `blocks` has the mean luma of the same pixels of `layer` (opaque). */
+export function lumaMatches(blocks: JpegBlocks, layer: Rgba): boolean {
+  const y = blocks.comps[0];
+  const step = blocks.dcStep[y.tq];
+  if (!step) return false;
+  const { data, width } = layer;
+  const cols = Math.floor(layer.width / 8);
+  const rows = Math.floor(layer.height / 8);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < cols; bx++) {
+      let sum = 0;
+      for (let j = 0; j < 8; j++) {
+        let o = ((by * 8 + j) * width + bx * 8) * 4;
+        for (let i = 0; i < 8; i++, o += 4) sum += 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
+      }
+      // The DCT's DC term is an eighth of the block's sum, level-shifted by 128.
+      const dc = Math.round((sum - 64 * 128) / 8 / step);
+      if (Math.abs(dc - y.coeffs[(by * y.bw + bx) * 64]) > DC_SLACK) return false;
+    }
+  }
+  return true;
 }

@@ -415,7 +415,7 @@ export class Session extends EventEmitter<SessionEvents> {
       () => {
         if (!quiet || quiet.screencastDamage()) this.layer.markDirty();
       },
-      (jpeg, takenAt) => this.layer.liveFrame(jpeg, takenAt),
+      (jpeg, takenAt, live) => this.layer.liveFrame(jpeg, takenAt, live),
       pixels ? (png, takenAt) => this.layer.screencastShot(png, takenAt) : null
     );
     await this.signal.start();

@@ -62,7 +62,8 @@ describe('orchestrator/layer/damage-signal', () => {
     const cast = new FakeScreencast();
     let damage = 0;
     const lives: string[] = [];
-    const s = new DamageSignal(cast as unknown as CDPSession, () => damage++, (jpeg) => lives.push(jpeg.toString()));
+    const seen: string[] = [];
+    const s = new DamageSignal(cast as unknown as CDPSession, () => damage++, (jpeg, _at, live) => (live ? lives : seen).push(jpeg.toString('latin1')));
     await s.start();
     await s.setLive(true, 80, { width: 1280, height: 720 });
     // The motion ends, and the next key-down will most likely go live again: no restart.
@@ -70,11 +71,13 @@ describe('orchestrator/layer/damage-signal', () => {
     await s.setReady(true, 80, { width: 1280, height: 720 });
     await ended;
     expect(cast.calls).to.deep.equal(['start png', 'stop', 'start jpeg']);
-    // Between motions a JPEG frame is a paint, never the layer's pixels; the same frame again is an echo.
+    // Between motions a JPEG frame is a paint, never the layer's pixels (only the page's newest
+    // look, for the next motion's first frame); the same frame again is an echo.
     const j = (name: string): string => Buffer.from(`\xff\xd8\xff ${name}`, 'latin1').toString('base64');
     cast.frame(j('a'));
     cast.frame(j('a'));
     expect([damage, lives.length]).to.deep.equal([1, 0]);
+    expect(seen).to.deep.equal(['\xff\xd8\xff a', '\xff\xd8\xff a']);
     // Live again: straight away, its frames are the layer's.
     await s.setLive(true, 80, { width: 1280, height: 720 });
     cast.frame(j('b'));
@@ -85,6 +88,7 @@ describe('orchestrator/layer/damage-signal', () => {
     await s.setQuiet(true);
     cast.frame(j('c'));
     expect(damage).to.equal(1);
+    expect(seen).to.have.length(3);
     // No longer ready: quiet stops the screencast.
     await s.setReady(false);
     expect(cast.calls.slice(3)).to.deep.equal(['stop']);

@@ -5,6 +5,7 @@ import { cropJpeg } from '../../src/jpeg/crop';
 import { optimalSpec } from '../../src/jpeg/huffman';
 import { bounds } from '../../src/layer/damage';
 import { LiveCrop } from '../../src/layer/live-crop';
+import { Rgba } from '../../src/png/decode';
 
 /** A photograph-like RGB picture: smooth gradients and noise, so that every block has detail. */
 function picture(w: number, h: number, seed: number): Buffer {
@@ -146,5 +147,30 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     expect(crop.next(broken, W, H)[0].jpeg).to.equal(broken);
     // Nothing read from the broken frame: the next one goes whole too.
     expect(crop.next(before, W, H)[0].jpeg).to.equal(before);
+  });
+
+  it("cuts a motion's first frame against the page's newest frame when that shows what the device has, and sends it whole when not", () => {
+    const rgba = (rgb: Buffer): Rgba => {
+      const data = Buffer.alloc(W * H * 4, 255);
+      for (let i = 0; i < W * H; i++) rgb.copy(data, i * 4, i * 3, i * 3 + 3);
+      return { width: W, height: H, data };
+    };
+    const after = jpegOf(square(base, W, 100, 40, 40, 24, 200), W, H);
+    const crop = new LiveCrop();
+    // Nothing seen yet: whole.
+    crop.start(rgba(base));
+    expect(crop.next(after, W, H)[0].jpeg).to.equal(after);
+    crop.reset();
+    crop.observe(before);
+    crop.start(rgba(base));
+    const cut = crop.next(after, W, H);
+    expect(cut.length).to.be.at.least(1);
+    expect(cut.every((r) => r.jpeg !== after)).to.equal(true);
+    expect(bounds(cut.map((r) => r.rect)).w).to.be.below(W / 2);
+    // The device shows another picture than the newest frame (a square elsewhere): whole.
+    crop.reset();
+    crop.observe(before);
+    crop.start(rgba(square(base, W, 200, 100, 16, 16, 0)));
+    expect(crop.next(after, W, H)[0].jpeg).to.equal(after);
   });
 });

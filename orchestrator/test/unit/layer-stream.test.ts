@@ -1116,6 +1116,16 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(page.captures).to.be.above(before + 1);
     });
 
+    it("sends no frame the screencast took between motions, even while live: it only shows the page's newest look", async () => {
+      const before = sent.length;
+      stream.liveFrame(jpeg('between motions'), Date.now(), false);
+      await rest();
+      expect(sent.length).to.equal(before);
+      stream.liveFrame(jpeg('live'), Date.now());
+      await rest();
+      expect(payload(sent[sent.length - 1])).to.equal('JPEG live');
+    });
+
     it('ends live for a keyframe request, and never goes live over a video hole', async () => {
       stream.liveFrame(jpeg('a'), Date.now());
       ack();
