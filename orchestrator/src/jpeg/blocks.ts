@@ -38,8 +38,8 @@ export interface JpegBlocks {
   comps: JpegComponent[];
   /** The DQT segments as they came (marker included): a crop uses the same tables. */
   dqt: Buffer[];
-  /** Each quantisation table's DC step, by table id (what a block's mean is divided by). */
-  dcStep: number[];
+  /** Each quantisation table by id, in zigzag order as stored (its first step is the DC's). */
+  quant: Int32Array[];
   /** The JFIF APP0 segment, if any: a crop keeps it (old decoders read the colour space from it). */
   jfif: Buffer | null;
 }
@@ -154,7 +154,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
   const ac: (DecodeTable | undefined)[] = [];
   const dqt: Buffer[] = [];
   let jfif: Buffer | null = null;
-  const dcStep: number[] = [];
+  const quant: Int32Array[] = [];
   let frame: { width: number; height: number; comps: JpegComponent[] } | null = null;
   let restartInterval = 0;
   let pos = 2;
@@ -173,7 +173,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
       dqt.push(jpeg.subarray(pos, pos + 2 + len));
       for (let p = 0; p < body.length; ) {
         const wide = body[p] >> 4;
-        dcStep[body[p] & 15] = wide ? body.readUInt16BE(p + 1) : body[p + 1];
+        quant[body[p] & 15] = Int32Array.from({ length: 64 }, (_, k) => (wide ? body.readUInt16BE(p + 1 + 2 * k) : body[p + 1 + k]));
         p += 1 + 64 * (wide ? 2 : 1);
       }
     }
@@ -208,7 +208,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
         comp.td = body[2 + 2 * i] >> 4;
         comp.ta = body[2 + 2 * i] & 15;
       }
-      return readScan(jpeg, pos + 2 + len, frame, dc, ac, { dqt, dcStep, jfif }, restartInterval);
+      return readScan(jpeg, pos + 2 + len, frame, dc, ac, { dqt, quant, jfif }, restartInterval);
     }
     pos += 2 + len;
   }
@@ -221,7 +221,7 @@ function readScan(
   frame: { width: number; height: number; comps: JpegComponent[] },
   dc: (DecodeTable | undefined)[],
   ac: (DecodeTable | undefined)[],
-  segments: Pick<JpegBlocks, 'dqt' | 'dcStep' | 'jfif'>,
+  segments: Pick<JpegBlocks, 'dqt' | 'quant' | 'jfif'>,
   restartInterval: number
 ): JpegBlocks {
   const { width, height, comps } = frame;

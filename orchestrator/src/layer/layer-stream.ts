@@ -10,7 +10,7 @@ import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } 
 import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
-import { LiveCrop } from './live-crop';
+import { LiveCrop, LiveRect } from './live-crop';
 import { LiveMotion } from './live-motion';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
@@ -692,7 +692,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     live.pending = null;
     const full = { x: 0, y: 0, w: sent.width, h: sent.height };
     // Only what changed since the frame the device shows (never the first: the device shows exact pixels).
-    const rects = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height) : [{ rect: full, jpeg: next.jpeg }];
+    const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed) : [{ rect: full, jpeg: next.jpeg }];
     if (rects.length === 0) {
       this.counters.liveFramesSame++;
       return;
@@ -713,7 +713,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // delivered while live count: one that went live after its capture took that capture's time.
     if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.livePaintMs = this.checks.sinceDelivered(inputSeq, Date.now()) ?? this.livePaintMs;
     this.counters.liveFrames++;
-    if (rects.length !== 1 || rects[0].jpeg !== next.jpeg) this.counters.liveFramesCropped++;
+    if (rects.length !== 1 || !('jpeg' in rects[0]) || rects[0].jpeg !== next.jpeg) this.counters.liveFramesCropped++;
     const now = performance.now();
     this.sendJpeg(rects, inputSeq, now, now, keep, true);
   }
@@ -1192,19 +1192,20 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.sendJpeg([{ rect: m.region, jpeg }], inputSeq, capturedAt, captureDone);
   }
 
-  /** A frame of JPEG rectangles: a moving region's, or a live frame (`live`: the screencast's, whole or cropped). */
-  private sendJpeg(rects: { rect: Rect; jpeg: Buffer }[], inputSeq: number, capturedAt: number, captureDone: number, keep = false, live = false): void {
+  /** A frame of JPEG rectangles (and copies): a moving region's, or a live frame (`live`: the screencast's, whole or cut). */
+  private sendJpeg(rects: LiveRect[], inputSeq: number, capturedAt: number, captureDone: number, keep = false, live = false): void {
     const frame = this.nextFrame++;
-    const built = buildFrame(
-      this.sent as Rgba,
-      [],
-      { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel },
-      rects.map((r) => ({ rect: r.rect, encoding: ENCODINGS.jpeg, payload: r.jpeg }))
+    const encoded: EncodedRect[] = rects.map((r) =>
+      'jpeg' in r
+        ? { rect: r.rect, encoding: ENCODINGS.jpeg, payload: r.jpeg }
+        : { rect: r.rect, encoding: ENCODINGS.copy, payload: encodeCopy({ dst: r.rect, sx: r.copy.sx, sy: r.copy.sy }) }
     );
+    const built = buildFrame(this.sent as Rgba, [], { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel }, encoded);
+    const copies = rects.length - rects.filter((r) => 'jpeg' in r).length;
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     this.send(
-      { frame, inputSeq, keyframe: false, clip: false, lossy: rects.length, copies: 0, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: captureDone - capturedAt, encodeMs: sentAt - captureDone, sentAt },
+      { frame, inputSeq, keyframe: false, clip: false, lossy: rects.length - copies, copies, rects: built.rects, bytes: built.message.length, capturedAt, captureMs: captureDone - capturedAt, encodeMs: sentAt - captureDone, sentAt },
       built.message,
       live
     );

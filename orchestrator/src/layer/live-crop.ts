@@ -2,6 +2,7 @@ import { readJpegBlocks, JpegBlocks } from '../jpeg/blocks';
 import { cropJpeg } from '../jpeg/crop';
 import { Rgba } from '../png/decode';
 import { bounds, mergeTiles, Rect } from './damage';
+import { findScroll, LiveScroll, LumaCache } from './live-scroll';
 
 /**
  * Live frames cut to what changed. The cloud page's screencast sends the whole layer as one JPEG
@@ -17,20 +18,23 @@ import { bounds, mergeTiles, Rect } from './damage';
  * goes whole as before. Reading a frame's coefficients costs ~6 ms, a crop ~1 ms per 100 MCUs.
  */
 
-/** A JPEG rectangle of the layer. */
-export interface LiveRect {
-  rect: Rect;
-  jpeg: Buffer;
-}
+/** A JPEG rectangle of the layer, or a copy of the device's own pixels from (sx, sy) to it. */
+export type LiveRect = { rect: Rect; jpeg: Buffer } | { rect: Rect; copy: { sx: number; sy: number } };
 
 /** Past this share of the frame's MCUs the crop saves too little: the frame goes whole, as it came. */
 const WHOLE_SHARE = 0.6;
+/** Past this share of the frame's MCUs changed, a scroll is looked for. */
+const SCROLL_SHARE = 0.1;
+/** A copy is taken when what it leaves to send is under this share of what the crops would be. */
+const SCROLL_GAIN = 0.6;
 /** More crops than this: their bounds instead (each costs ~600 B of headers and a device decode). */
 const MAX_CROPS = 8;
 
 export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
   private ref: JpegBlocks | null = null;
+  /** The luma a scroll search last computed (the next search's old frame, most often). */
+  private readonly luma: { last: LumaCache | null } = { last: null };
   /** The newest screencast frame seen: what the page looked like when it last painted. */
   private newest: Buffer | null = null;
 
@@ -69,7 +73,7 @@ export class LiveCrop {
    * The rectangles that bring the device from the last frame to `jpeg`, a screencast frame for a
    * `width`×`height` layer: the frame whole, the crops of what changed, or none when nothing did.
    */
-  next(jpeg: Buffer, width: number, height: number): LiveRect[] {
+  next(jpeg: Buffer, width: number, height: number, scroll = false): LiveRect[] {
     const whole = [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
     let blocks: JpegBlocks | null;
     try {
@@ -84,20 +88,80 @@ export class LiveCrop {
     if (!this.ref || !ref || !sameGeometry(ref, this.ref)) return whole;
     const b = this.ref;
     const dirty = changedMcus(ref, b);
-    let count = 0;
-    for (let i = 0; i < dirty.length; i++) count += dirty[i];
+    const total = dirty.length;
+    const count = ones(dirty);
     if (count === 0) return [];
-    if (count > WHOLE_SHARE * dirty.length) return whole;
-    let crops = mergeTiles(dirty, b.mcusX, b.mcusY, 1, b.mcusX, b.mcusY);
-    if (crops.length > MAX_CROPS) crops = [bounds(crops)];
-    const area = crops.reduce((a, r) => a + r.w * r.h, 0);
-    if (area > WHOLE_SHARE * dirty.length) return whole;
+    let plan = cropsOf(dirty, b);
+    // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
+    if (scroll && count >= SCROLL_SHARE * total) {
+      let found: LiveScroll | null = null;
+      try {
+        found = findScroll(ref, b, dirty, this.luma);
+      } catch {
+        found = null;
+      }
+      if (found) {
+        const moved = cropsOf(found.residual, b);
+        if (area(moved) < SCROLL_GAIN * Math.min(area(plan), total)) {
+          return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
+        }
+      }
+    }
+    if (count > WHOLE_SHARE * total) return whole;
+    if (area(plan) > WHOLE_SHARE * total) return whole;
+    return this.cut(b, plan, width, height);
+  }
+
+  private cut(b: JpegBlocks, crops: Rect[], width: number, height: number): LiveRect[] {
     return crops.map((m) => {
       const x = m.x * b.mcuW;
       const y = m.y * b.mcuH;
       return { rect: { x, y, w: Math.min(m.w * b.mcuW, width - x), h: Math.min(m.h * b.mcuH, height - y) }, jpeg: cropJpeg(b, m) };
     });
   }
+}
+
+function ones(a: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) n += a[i];
+  return n;
+}
+
+/**
+ * Dirty MCUs as crops, in MCUs: runs stacked into rectangles, or, when that makes too many, bands
+ * of rows (each as wide as its dirty MCUs), the closest bands joined until few enough.
+ */
+function cropsOf(dirty: Uint8Array, b: JpegBlocks): Rect[] {
+  const crops = mergeTiles(dirty, b.mcusX, b.mcusY, 1, b.mcusX, b.mcusY);
+  if (crops.length <= MAX_CROPS) return crops;
+  const bands: Rect[] = [];
+  let open: Rect[] | null = null;
+  for (let my = 0; my < b.mcusY; my++) {
+    const row = crops.filter((r) => r.y <= my && my < r.y + r.h);
+    if (row.length === 0) {
+      if (open) bands.push(bounds(open));
+      open = null;
+      continue;
+    }
+    open = open ? open.concat(row) : row;
+  }
+  if (open) bands.push(bounds(open));
+  while (bands.length > MAX_CROPS) {
+    let join = 0;
+    for (let i = 1; i < bands.length - 1; i++) {
+      if (gap(bands[i], bands[i + 1]) < gap(bands[join], bands[join + 1])) join = i;
+    }
+    bands.splice(join, 2, bounds([bands[join], bands[join + 1]]));
+  }
+  return bands;
+}
+
+function gap(a: Rect, b: Rect): number {
+  return b.y - (a.y + a.h);
+}
+
+function area(rects: Rect[]): number {
+  return rects.reduce((a, r) => a + r.w * r.h, 0);
 }
 
 function sameGeometry(a: JpegBlocks, b: JpegBlocks): boolean {
@@ -148,7 +212,7 @@ const DC_SLACK = 2;
 /** Every whole 8×8 luma block of `blocks` has the mean luma of the same pixels of `layer` (opaque). */
 export function lumaMatches(blocks: JpegBlocks, layer: Rgba): boolean {
   const y = blocks.comps[0];
-  const step = blocks.dcStep[y.tq];
+  const step = blocks.quant[y.tq]?.[0];
   if (!step) return false;
   const { data, width } = layer;
   const cols = Math.floor(layer.width / 8);

@@ -3,21 +3,26 @@ import { expect } from 'chai';
 import { readJpegBlocks } from '../../src/jpeg/blocks';
 import { cropJpeg } from '../../src/jpeg/crop';
 import { optimalSpec } from '../../src/jpeg/huffman';
-import { bounds } from '../../src/layer/damage';
-import { LiveCrop } from '../../src/layer/live-crop';
+import { bounds, Rect } from '../../src/layer/damage';
+import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
 import { Rgba } from '../../src/png/decode';
 
-/** A photograph-like RGB picture: smooth gradients and noise, so that every block has detail. */
-function picture(w: number, h: number, seed: number): Buffer {
+/**
+ * A photograph-like RGB picture: gradients and noise, per pixel (every block has detail) or in
+ * `cell`-sized squares (posters: detail a JPEG keeps wherever it falls on the block grid).
+ */
+function picture(w: number, h: number, seed: number, cell = 1): Buffer {
   const rgb = Buffer.alloc(w * h * 3);
   let v = seed;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      v = (v * 1103515245 + 12345) >>> 0;
+      if (cell === 1) v = (v * 1103515245 + 12345) >>> 0;
+      else v = ((Math.floor(x / cell) * 7919 + Math.floor(y / cell) * 104729 + seed) * 1103515245 + 12345) >>> 0;
       const o = (y * w + x) * 3;
-      rgb[o] = (x * 255) / w + ((v >> 8) & 31);
-      rgb[o + 1] = (y * 255) / h + ((v >> 16) & 31);
-      rgb[o + 2] = ((x + y) * 128) / (w + h) + ((v >> 24) & 31);
+      const noise = cell === 1 ? 31 : 127;
+      rgb[o] = (x * 127) / w + ((v >> 8) & noise);
+      rgb[o + 1] = (y * 127) / h + ((v >> 16) & noise);
+      rgb[o + 2] = ((x + y) * 64) / (w + h) + ((v >> 24) & noise);
     }
   }
   return rgb;
@@ -103,6 +108,13 @@ describe('orchestrator/jpeg: coefficients read and cropped without a DCT', () =>
   });
 });
 
+/** A live frame's rectangles, none a copy (no scroll is looked for). */
+function cut(crop: LiveCrop, jpeg: Buffer, w: number, h: number): { rect: Rect; jpeg: Buffer }[] {
+  const rects = crop.next(jpeg, w, h);
+  for (const r of rects) if (!('jpeg' in r)) throw new Error('a copy where none was asked for');
+  return rects as { rect: Rect; jpeg: Buffer }[];
+}
+
 describe('orchestrator/layer/live-crop: live frames cut to what changed', () => {
   const W = 320;
   const H = 176;
@@ -111,9 +123,9 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
 
   it('sends the first frame whole, then only the MCUs that changed, and nothing for the same frame', () => {
     const crop = new LiveCrop();
-    expect(crop.next(before, W, H)).to.deep.equal([{ rect: { x: 0, y: 0, w: W, h: H }, jpeg: before }]);
+    expect(cut(crop, before, W, H)).to.deep.equal([{ rect: { x: 0, y: 0, w: W, h: H }, jpeg: before }]);
     const after = jpegOf(square(base, W, 100, 40, 40, 24, 200), W, H);
-    const rects = crop.next(after, W, H);
+    const rects = cut(crop, after, W, H);
     expect(rects.length).to.be.within(1, 3);
     const r = bounds(rects.map((x) => x.rect));
     // The square's MCUs (96..144 × 32..64), maybe a neighbour that 4:2:0 chroma touches.
@@ -131,22 +143,22 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
       for (let y = 0; y < rect.h; y++) for (let x = 0; x < rect.w; x++) if (part[y * rect.w + x] !== whole[(rect.y + y) * W + rect.x + x]) differ++;
       expect(differ).to.equal(0);
     }
-    expect(crop.next(after, W, H)).to.deep.equal([]);
+    expect(cut(crop, after, W, H)).to.deep.equal([]);
   });
 
   it('sends a frame whole after reset(), when most of it changed, at another size, and when it cannot read it', () => {
     const crop = new LiveCrop();
-    crop.next(before, W, H);
+    cut(crop, before, W, H);
     crop.reset();
-    expect(crop.next(before, W, H)[0].jpeg).to.equal(before);
+    expect(cut(crop, before, W, H)[0].jpeg).to.equal(before);
     const other = jpegOf(picture(W, H, 12), W, H);
-    expect(crop.next(other, W, H)[0].jpeg).to.equal(other);
+    expect(cut(crop, other, W, H)[0].jpeg).to.equal(other);
     const small = jpegOf(picture(160, 96, 12), 160, 96);
-    expect(crop.next(small, W, H)).to.deep.equal([{ rect: { x: 0, y: 0, w: W, h: H }, jpeg: small }]);
+    expect(cut(crop, small, W, H)).to.deep.equal([{ rect: { x: 0, y: 0, w: W, h: H }, jpeg: small }]);
     const broken = Buffer.concat([before.subarray(0, 700), Buffer.from([0xff, 0xd9])]);
-    expect(crop.next(broken, W, H)[0].jpeg).to.equal(broken);
+    expect(cut(crop, broken, W, H)[0].jpeg).to.equal(broken);
     // Nothing read from the broken frame: the next one goes whole too.
-    expect(crop.next(before, W, H)[0].jpeg).to.equal(before);
+    expect(cut(crop, before, W, H)[0].jpeg).to.equal(before);
   });
 
   it("cuts a motion's first frame against the page's newest frame when that shows what the device has, and sends it whole when not", () => {
@@ -159,18 +171,90 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     const crop = new LiveCrop();
     // Nothing seen yet: whole.
     crop.start(rgba(base));
-    expect(crop.next(after, W, H)[0].jpeg).to.equal(after);
+    expect(cut(crop, after, W, H)[0].jpeg).to.equal(after);
     crop.reset();
     crop.observe(before);
     crop.start(rgba(base));
-    const cut = crop.next(after, W, H);
-    expect(cut.length).to.be.at.least(1);
-    expect(cut.every((r) => r.jpeg !== after)).to.equal(true);
-    expect(bounds(cut.map((r) => r.rect)).w).to.be.below(W / 2);
+    const cutFirst = cut(crop, after, W, H);
+    expect(cutFirst.length).to.be.at.least(1);
+    expect(cutFirst.every((r) => r.jpeg !== after)).to.equal(true);
+    expect(bounds(cutFirst.map((r) => r.rect)).w).to.be.below(W / 2);
     // The device shows another picture than the newest frame (a square elsewhere): whole.
     crop.reset();
     crop.observe(before);
     crop.start(rgba(square(base, W, 200, 100, 16, 16, 0)));
-    expect(crop.next(after, W, H)[0].jpeg).to.equal(after);
+    expect(cut(crop, after, W, H)[0].jpeg).to.equal(after);
+  });
+});
+
+describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy and the strip that scrolled in', () => {
+  const W = 320;
+  const H = 240;
+  /** A tall page of posters (textured tiles) and a fixed header, scrolled by `offset` pixels. */
+  function page(offset: number, fade = 0): Buffer {
+    const tall = picture(W, H * 3, 21, 12);
+    const rgb = Buffer.alloc(W * H * 3);
+    for (let y = 0; y < H; y++) {
+      if (y < 32) rgb.fill(40, y * W * 3, (y + 1) * W * 3);
+      else tall.copy(rgb, y * W * 3, (y + offset) * W * 3, (y + offset + 1) * W * 3);
+    }
+    if (fade) for (let i = 0; i < rgb.length; i++) rgb[i] = Math.max(0, rgb[i] - fade);
+    return rgb;
+  }
+
+  /** What the device's luma becomes from `before`'s luma with the live frame's rectangles applied. */
+  function apply(dev: Buffer, rects: LiveRect[]): Buffer {
+    const out = Buffer.from(dev);
+    for (const r of rects) {
+      if ('copy' in r) {
+        for (let y = 0; y < r.rect.h; y++) dev.copy(out, (r.rect.y + y) * W + r.rect.x, (r.copy.sy + y) * W + r.copy.sx, (r.copy.sy + y) * W + r.copy.sx + r.rect.w);
+      }
+    }
+    for (const r of rects) {
+      if ('jpeg' in r) {
+        const part = luma(r.jpeg);
+        for (let y = 0; y < r.rect.h; y++) part.copy(out, (r.rect.y + y) * W + r.rect.x, y * r.rect.w, (y + 1) * r.rect.w);
+      }
+    }
+    return out;
+  }
+
+  it('moves what scrolled, sends the strip, and leaves the device within JPEG noise of the new frame, frame after frame', () => {
+    const crop = new LiveCrop();
+    let frame = jpegOf(page(0), W, H);
+    crop.next(frame, W, H, true);
+    let dev = luma(frame);
+    for (const offset of [21, 45, 50, 83]) {
+      frame = jpegOf(page(offset), W, H);
+      const rects = crop.next(frame, W, H, true);
+      const copy = rects.find((r) => 'copy' in r);
+      expect(copy, `a copy at offset ${offset}`).to.not.equal(undefined);
+      const bytes = rects.reduce((n, r) => n + ('jpeg' in r ? r.jpeg.length : 4), 0);
+      expect(bytes, 'bytes against the whole frame').to.be.below(frame.length / 2);
+      dev = apply(dev, rects);
+      const truth = luma(frame);
+      // No MCU off by more than JPEG noise, and none left behind as the frames go on.
+      for (let my = 0; my < H / 16; my++) {
+        for (let mx = 0; mx < W / 16; mx++) {
+          let sum = 0;
+          for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) sum += Math.abs(dev[(my * 16 + y) * W + mx * 16 + x] - truth[(my * 16 + y) * W + mx * 16 + x]);
+          expect(sum / 256, `MCU ${mx},${my} at offset ${offset}`).to.be.below(8);
+        }
+      }
+    }
+    // The header did not move: the copy is below it.
+    const last = crop.next(jpegOf(page(120), W, H), W, H, true).find((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } };
+    expect(last.rect.y).to.be.at.least(32);
+    expect(last.copy.sy - last.rect.y).to.equal(120 - 83);
+    expect(last.copy.sx).to.equal(last.rect.x);
+  });
+
+  it('finds no scroll in a fade, nor when the device cannot copy', () => {
+    const crop = new LiveCrop();
+    crop.next(jpegOf(page(0), W, H), W, H, true);
+    const faded = jpegOf(page(0, 60), W, H);
+    expect(crop.next(faded, W, H, true).some((r) => 'copy' in r)).to.equal(false);
+    const moved = jpegOf(page(30, 60), W, H);
+    expect(crop.next(moved, W, H, false).some((r) => 'copy' in r)).to.equal(false);
   });
 });

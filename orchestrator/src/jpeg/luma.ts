@@ -1,0 +1,89 @@
+import { JpegBlocks } from './blocks';
+
+/**
+ * The luma plane of a JPEG read to its coefficients (blocks.ts): what a decoder shows, to within
+ * its rounding, for comparing frames by pixels (a scroll's distance) rather than by blocks. Luma
+ * only: it is never resampled, and a move shows in it as well as in colour.
+ */
+
+/** Zigzag position k → natural (row-major) index in the 8×8 block. */
+const NATURAL = Uint8Array.from([
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57,
+  50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63
+]);
+
+/** cos((2x + 1) u π / 16) × C(u) / 2, by [u * 8 + x]. */
+const BASIS = Float64Array.from({ length: 64 }, (_, i) => {
+  const u = i >> 3;
+  const x = i & 7;
+  return (Math.cos(((2 * x + 1) * u * Math.PI) / 16) * (u === 0 ? Math.SQRT1_2 : 1)) / 2;
+});
+
+/** The 8-bit luma of `r` (in 8×8 blocks, clipped to the picture), row-major, width r.w * 8. */
+export function lumaOf(blocks: JpegBlocks, r: { x: number; y: number; w: number; h: number }): Uint8Array {
+  const c = blocks.comps[0];
+  const q = blocks.quant[c.tq];
+  if (!q) throw new Error('JPEG without the luma quantisation table');
+  const width = r.w * 8;
+  const out = new Uint8Array(width * r.h * 8);
+  const pos = new Uint8Array(64);
+  const val = new Float64Array(64);
+  const tmp = new Float64Array(64);
+  const live = new Uint8Array(8);
+  for (let by = r.y; by < r.y + r.h; by++) {
+    for (let bx = r.x; bx < r.x + r.w; bx++) {
+      const base = (by * c.bw + bx) * 64;
+      let nnz = 0;
+      // Rows (v) that hold a coefficient: the others add nothing to the first pass.
+      let rows = 0;
+      for (let k = 0; k < 64; k++) {
+        const v = c.coeffs[base + k];
+        if (v !== 0) {
+          const n = NATURAL[k];
+          pos[nnz] = n;
+          val[nnz++] = v * q[k];
+          rows |= 1 << (n >> 3);
+        }
+      }
+      const ox = (bx - r.x) * 8;
+      const oy = (by - r.y) * 8;
+      if (nnz === 0 || (nnz === 1 && pos[0] === 0)) {
+        // Flat: the DC alone (most blocks of a UI).
+        const v = clamp((nnz === 0 ? 0 : val[0]) / 8 + 128);
+        for (let y = 0; y < 8; y++) out.fill(v, (oy + y) * width + ox, (oy + y) * width + ox + 8);
+        continue;
+      }
+      // Rows of coefficients along u (columns x), then columns along v (rows y).
+      let vs = 0;
+      for (let v = 0; v < 8; v++) {
+        if ((rows & (1 << v)) === 0) continue;
+        live[vs++] = v;
+        tmp.fill(0, v * 8, v * 8 + 8);
+      }
+      // First pass, coefficient by coefficient: a block holds a handful.
+      for (let i = 0; i < nnz; i++) {
+        const n = pos[i];
+        const row = n & ~7;
+        const u8 = (n & 7) * 8;
+        const f = val[i];
+        for (let x = 0; x < 8; x++) tmp[row + x] += f * BASIS[u8 + x];
+      }
+      for (let y = 0; y < 8; y++) {
+        const row = (oy + y) * width + ox;
+        for (let x = 0; x < 8; x++) {
+          let s = 0;
+          for (let i = 0; i < vs; i++) {
+            const v = live[i];
+            s += tmp[v * 8 + x] * BASIS[v * 8 + y];
+          }
+          out[row + x] = clamp(s + 128);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function clamp(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+}

@@ -1,0 +1,210 @@
+import { JpegBlocks } from '../jpeg/blocks';
+import { lumaOf } from '../jpeg/luma';
+import { CopyRect } from './copy-rect';
+import { Rect } from './damage';
+
+/**
+ * A scroll between two live frames: rows of posters sliding, a grid jumping a row. Coefficients
+ * cannot show it (a move by a distance that is not a multiple of 16 re-blocks everything), so the
+ * luma of what changed is compared by pixels: a coarse search on the blocks' means (their DC
+ * coefficients, free), then a fine one, to the pixel, on the luma (an inverse DCT of the changed
+ * area only). Two JPEGs of the same content at different offsets differ by their noise, so a
+ * match is a small mean difference, not an equal hash as in copy-rect.ts. Wrong guesses cost
+ * bytes or a frame's look, never the settled layer: the motion's exact pixels follow it.
+ */
+export interface LiveScroll {
+  copy: CopyRect;
+  /** 1 for each MCU (row-major, the frame's MCU grid) the copy does not explain: sent as JPEG. */
+  residual: Uint8Array;
+}
+
+/** Mean luma difference, per sampled pixel, under which a shifted area is the same content. */
+const MATCH_MEAN = 6;
+/**
+ * The same for one MCU after the copy: two JPEGs of the same content at different offsets differ
+ * by 1–2 on average here, and what passes stays on the device until the motion ends.
+ */
+const MCU_MEAN = 4;
+/** The best shift must beat no shift by this factor. */
+const GAIN = 0.5;
+/** Coarse candidates looked at closely. */
+const CANDIDATES = 3;
+/** Sampling step of the fine search, in pixels. */
+const STEP = 4;
+
+type Axis = 'x' | 'y';
+
+/** A frame's luma over a box (in 8×8 blocks), kept for the next frame's search: the same box, most often. */
+export interface LumaCache {
+  blocks: JpegBlocks;
+  box: Rect;
+  luma: Uint8Array;
+}
+
+function lumaCached(j: JpegBlocks, box: Rect, cache: { last: LumaCache | null }): Uint8Array {
+  const c = cache.last;
+  if (c && c.blocks === j && c.box.x === box.x && c.box.y === box.y && c.box.w === box.w && c.box.h === box.h) return c.luma;
+  return lumaOf(j, box);
+}
+
+/**
+ * The scroll, if any, that explains most of what changed (`dirty`: MCUs whose coefficients
+ * differ). `cache` holds the luma last computed, and gets next's.
+ */
+export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array, cache: { last: LumaCache | null } = { last: null }): LiveScroll | null {
+  const { mcusX, mcusY } = next;
+  let x0 = mcusX;
+  let y0 = mcusY;
+  let x1 = -1;
+  let y1 = -1;
+  for (let my = 0; my < mcusY; my++) {
+    for (let mx = 0; mx < mcusX; mx++) {
+      if (!dirty[my * mcusX + mx]) continue;
+      x0 = Math.min(x0, mx);
+      y0 = Math.min(y0, my);
+      x1 = Math.max(x1, mx);
+      y1 = Math.max(y1, my);
+    }
+  }
+  if (x1 < 0) return null;
+  const lc = next.comps[0];
+  // The changed area in luma blocks (8×8), clipped to the picture.
+  const bw = next.mcuW / lc.h;
+  const box = {
+    x: x0 * lc.h,
+    y: y0 * lc.v,
+    w: Math.min((x1 + 1) * lc.h, Math.floor(next.width / bw)) - x0 * lc.h,
+    h: Math.min((y1 + 1) * lc.v, Math.floor(next.height / bw)) - y0 * lc.v
+  };
+  if (box.w < 4 || box.h < 4) return null;
+  const coarse = [...coarseShifts(prev, next, box, 'y'), ...coarseShifts(prev, next, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
+  if (coarse.length === 0) return null;
+  const a = lumaCached(prev, box, cache);
+  const b = lumaOf(next, box);
+  cache.last = { blocks: next, box, luma: b };
+  const W = box.w * 8;
+  const H = box.h * 8;
+  const still = cost(a, b, W, H, 'y', 0);
+  let best: { axis: Axis; d: number; cost: number } | null = null;
+  for (const c of coarse) {
+    const limit = c.axis === 'y' ? H : W;
+    for (let d = c.d * 8 - 8; d <= c.d * 8 + 8; d++) {
+      if (d === 0 || Math.abs(d) > (limit * 3) / 4) continue;
+      const k = cost(a, b, W, H, c.axis, d);
+      if (!best || k < best.cost) best = { axis: c.axis, d, cost: k };
+    }
+  }
+  if (!best) return null;
+  // Sampling every STEP pixels along the move can alias with a pattern of that period: the
+  // neighbours of the best shift are weighed again on every line along it.
+  let refined: { axis: Axis; d: number; cost: number } | null = null;
+  for (let d = best.d - STEP + 1; d <= best.d + STEP - 1; d++) {
+    if (d === 0) continue;
+    const k = cost(a, b, W, H, best.axis, d, STEP, 1);
+    if (!refined || k < refined.cost) refined = { axis: best.axis, d, cost: k };
+  }
+  if (!refined) return null;
+  best = refined;
+  if (best.cost > MATCH_MEAN || best.cost > GAIN * still) return null;
+  // The box in pixels, and the copy inside it: content moved by d along the axis.
+  const px: Rect = { x: box.x * 8, y: box.y * 8, w: W, h: H };
+  const d = best.d;
+  const dst: Rect =
+    best.axis === 'y'
+      ? { x: px.x, y: px.y + Math.max(d, 0), w: W, h: H - Math.abs(d) }
+      : { x: px.x + Math.max(d, 0), y: px.y, w: W - Math.abs(d), h: H };
+  const copy: CopyRect = { dst, sx: dst.x - (best.axis === 'x' ? d : 0), sy: dst.y - (best.axis === 'y' ? d : 0) };
+  return { copy, residual: residual(a, b, W, H, best.axis, d, box, next, dirty) };
+}
+
+/** The blocks' mean luma over the box, from their DC coefficients: a picture at an eighth of the size. */
+function thumbnail(j: JpegBlocks, box: Rect): Float64Array {
+  const c = j.comps[0];
+  const step = j.quant[c.tq][0];
+  const out = new Float64Array(box.w * box.h);
+  for (let y = 0; y < box.h; y++) {
+    for (let x = 0; x < box.w; x++) out[y * box.w + x] = (c.coeffs[((box.y + y) * c.bw + box.x + x) * 64] * step) / 8 + 128;
+  }
+  return out;
+}
+
+/** The best few block-sized shifts along `axis` by the thumbnails, with their mean differences. */
+function coarseShifts(prev: JpegBlocks, next: JpegBlocks, box: Rect, axis: Axis): { axis: Axis; d: number; cost: number }[] {
+  const a = thumbnail(prev, box);
+  const b = thumbnail(next, box);
+  const out: { axis: Axis; d: number; cost: number }[] = [];
+  const limit = Math.floor(((axis === 'y' ? box.h : box.w) * 3) / 4);
+  for (let d = -limit; d <= limit; d++) {
+    if (d === 0) continue;
+    out.push({ axis, d, cost: cost(a, b, box.w, box.h, axis, d, 1) });
+  }
+  return out.sort((p, q) => p.cost - q.cost).slice(0, CANDIDATES);
+}
+
+/**
+ * Mean |b(p) - a(p - d)| over the overlap of a W×H picture with itself moved by d along `axis`,
+ * sampled every `step` pixels across the move and every `along` along it.
+ */
+function cost(a: ArrayLike<number>, b: ArrayLike<number>, W: number, H: number, axis: Axis, d: number, step = STEP, along = step): number {
+  const dx = axis === 'x' ? d : 0;
+  const dy = axis === 'y' ? d : 0;
+  const sy = axis === 'y' ? along : step;
+  const sx = axis === 'x' ? along : step;
+  let sum = 0;
+  let n = 0;
+  for (let y = Math.max(0, dy); y < Math.min(H, H + dy); y += sy) {
+    const row = y * W;
+    const src = (y - dy) * W - dx;
+    for (let x = Math.max(0, dx); x < Math.min(W, W + dx); x += sx) {
+      const v = b[row + x] - a[src + x];
+      sum += v < 0 ? -v : v;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : Infinity;
+}
+
+/**
+ * The MCUs the copy leaves wrong: every one with pixels the copy does not write (what scrolled
+ * in: the old pixels left there may look alike, a poster's next column, and would then stay as
+ * they are, frame after frame), and those where the old frame moved by d differs from the new
+ * one on average by more than MCU_MEAN.
+ */
+function residual(a: Uint8Array, b: Uint8Array, W: number, H: number, axis: Axis, d: number, box: Rect, next: JpegBlocks, dirty: Uint8Array): Uint8Array {
+  const out = Uint8Array.from(dirty);
+  const { mcuW, mcuH, mcusX } = next;
+  const dx = axis === 'x' ? d : 0;
+  const dy = axis === 'y' ? d : 0;
+  const bx = box.x * 8;
+  const by = box.y * 8;
+  for (let my = Math.floor(by / mcuH); my * mcuH < by + H; my++) {
+    for (let mx = Math.floor(bx / mcuW); mx * mcuW < bx + W; mx++) {
+      // The box's pixels the copy does not write: a strip d wide on the side content moved from.
+      const lo = (axis === 'y' ? my * mcuH - by : mx * mcuW - bx);
+      const hi = lo + (axis === 'y' ? mcuH : mcuW);
+      const size = axis === 'y' ? H : W;
+      if (d > 0 ? lo < d : hi > size + d) {
+        out[my * mcusX + mx] = 1;
+        continue;
+      }
+      let sum = 0;
+      let n = 0;
+      // Every other pixel both ways: a changed MCU differs all over.
+      for (let y = my * mcuH - by; y < (my + 1) * mcuH - by && y < H; y += 2) {
+        if (y < 0) continue;
+        for (let x = mx * mcuW - bx; x < (mx + 1) * mcuW - bx && x < W; x += 2) {
+          if (x < 0) continue;
+          const sy = y - dy;
+          const sx = x - dx;
+          // Sampled pixels past the strip's MCU all come from inside the box.
+          if (sy < 0 || sy >= H || sx < 0 || sx >= W) continue;
+          const v = b[y * W + x] - a[sy * W + sx];
+          sum += v < 0 ? -v : v;
+          n++;
+        }
+      }
+      out[my * mcusX + mx] = n > 0 && sum / n > MCU_MEAN ? 1 : 0;
+    }
+  }
+  return out;
+}
