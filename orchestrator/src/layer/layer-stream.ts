@@ -691,7 +691,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     live.pending = null;
     const full = { x: 0, y: 0, w: sent.width, h: sent.height };
-    // Only what changed since the frame the device shows (never the first: the device shows exact pixels).
+    // Only what changed since what the device shows (live-crop.ts): the last live frame, or for the
+    // first, the page's newest screencast frame when that matches the device's exact layer.
     const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed) : [{ rect: full, jpeg: next.jpeg }];
     if (rects.length === 0) {
       this.counters.liveFramesSame++;

@@ -25,6 +25,11 @@ export type LiveRect = { rect: Rect; jpeg: Buffer } | { rect: Rect; copy: { sx: 
 const WHOLE_SHARE = 0.6;
 /** Past this share of the frame's MCUs changed, a scroll is looked for. */
 const SCROLL_SHARE = 0.1;
+/**
+ * A search costs ~15 ms of inverse DCT and ~10 of matching per 720p frame here: after this many
+ * misses in a row, a motion (a cross-fade) is searched no more.
+ */
+const SCROLL_MISSES = 2;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
 const SCROLL_GAIN = 0.6;
 /** More crops than this: their bounds instead (each costs ~600 B of headers and a device decode). */
@@ -33,6 +38,8 @@ const MAX_CROPS = 8;
 export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
   private ref: JpegBlocks | null = null;
+  /** Scroll searches in a row that found none: a motion that is no scroll (a cross-fade) stops paying for them. */
+  private scrollMisses = 0;
   /** The luma a scroll search last computed (the next search's old frame, most often). */
   private readonly luma: { last: LumaCache | null } = { last: null };
   /** The newest screencast frame seen: what the page looked like when it last painted. */
@@ -41,6 +48,9 @@ export class LiveCrop {
   /** The device's layer is no longer a screencast frame (an exact frame, a keyframe): the next goes whole. */
   reset(): void {
     this.ref = null;
+    this.scrollMisses = 0;
+    // 2.8 MB of coefficients a 720p frame: nothing of a motion outlives it.
+    this.luma.last = null;
   }
 
   /** A screencast frame that was not sent (no motion was live): the page's newest look. */
@@ -58,6 +68,7 @@ export class LiveCrop {
    */
   start(layer: Rgba): void {
     this.ref = null;
+    this.scrollMisses = 0;
     const jpeg = this.newest;
     if (!jpeg) return;
     let blocks: JpegBlocks | null;
@@ -74,6 +85,16 @@ export class LiveCrop {
    * `width`×`height` layer: the frame whole, the crops of what changed, or none when nothing did.
    */
   next(jpeg: Buffer, width: number, height: number, scroll = false): LiveRect[] {
+    try {
+      return this.plan(jpeg, width, height, scroll);
+    } catch {
+      // A frame this cannot cut (a JPEG it misread) goes whole, and the next one too.
+      this.reset();
+      return [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
+    }
+  }
+
+  private plan(jpeg: Buffer, width: number, height: number, scroll: boolean): LiveRect[] {
     const whole = [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
     let blocks: JpegBlocks | null;
     try {
@@ -93,7 +114,7 @@ export class LiveCrop {
     if (count === 0) return [];
     let plan = cropsOf(dirty, b);
     // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
-    if (scroll && count >= SCROLL_SHARE * total) {
+    if (scroll && count >= SCROLL_SHARE * total && this.scrollMisses < SCROLL_MISSES) {
       let found: LiveScroll | null = null;
       try {
         found = findScroll(ref, b, dirty, this.luma);
@@ -103,9 +124,11 @@ export class LiveCrop {
       if (found) {
         const moved = cropsOf(found.residual, b);
         if (area(moved) < SCROLL_GAIN * Math.min(area(plan), total)) {
+          this.scrollMisses = 0;
           return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
         }
       }
+      this.scrollMisses++;
     }
     if (count > WHOLE_SHARE * total) return whole;
     if (area(plan) > WHOLE_SHARE * total) return whole;

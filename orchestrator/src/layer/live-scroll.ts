@@ -134,8 +134,8 @@ function coarseShifts(prev: JpegBlocks, next: JpegBlocks, box: Rect, axis: Axis)
   const b = thumbnail(next, box);
   const out: { axis: Axis; d: number; cost: number }[] = [];
   const limit = Math.floor(((axis === 'y' ? box.h : box.w) * 3) / 4);
+  // Shift 0 too: a scroll by less than a block looks most like it at this size.
   for (let d = -limit; d <= limit; d++) {
-    if (d === 0) continue;
     out.push({ axis, d, cost: cost(a, b, box.w, box.h, axis, d, 1) });
   }
   return out.sort((p, q) => p.cost - q.cost).slice(0, CANDIDATES);

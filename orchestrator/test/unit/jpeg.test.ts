@@ -257,4 +257,16 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
     const moved = jpegOf(page(30, 60), W, H);
     expect(crop.next(moved, W, H, false).some((r) => 'copy' in r)).to.equal(false);
   });
+
+  it('stops looking after two frames of a motion found no scroll, until the next motion', () => {
+    const crop = new LiveCrop();
+    crop.next(jpegOf(page(0), W, H), W, H, true);
+    expect(crop.next(jpegOf(page(0, 60), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(false);
+    expect(crop.next(jpegOf(page(0, 30), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(false);
+    // A cross-fade so far: this scroll is not looked for.
+    expect(crop.next(jpegOf(page(30, 30), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(false);
+    crop.reset();
+    crop.next(jpegOf(page(30, 30), W, H), W, H, true);
+    expect(crop.next(jpegOf(page(60, 30), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(true);
+  });
 });
