@@ -69,12 +69,11 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   if (x1 < 0) return null;
   const lc = next.comps[0];
   // The changed area in luma blocks (8×8), clipped to the picture.
-  const bw = next.mcuW / lc.h;
   const box = {
     x: x0 * lc.h,
     y: y0 * lc.v,
-    w: Math.min((x1 + 1) * lc.h, Math.floor(next.width / bw)) - x0 * lc.h,
-    h: Math.min((y1 + 1) * lc.v, Math.floor(next.height / bw)) - y0 * lc.v
+    w: Math.min((x1 + 1) * lc.h, Math.floor(next.width / 8)) - x0 * lc.h,
+    h: Math.min((y1 + 1) * lc.v, Math.floor(next.height / 8)) - y0 * lc.v
   };
   if (box.w < 4 || box.h < 4) return null;
   const coarse = [...coarseShifts(prev, next, box, 'y'), ...coarseShifts(prev, next, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
@@ -84,7 +83,6 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   cache.last = { blocks: next, box, luma: b };
   const W = box.w * 8;
   const H = box.h * 8;
-  const still = cost(a, b, W, H, 'y', 0);
   let best: { axis: Axis; d: number; cost: number } | null = null;
   for (const c of coarse) {
     const limit = c.axis === 'y' ? H : W;
@@ -105,7 +103,7 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   }
   if (!refined) return null;
   best = refined;
-  if (best.cost > MATCH_MEAN || best.cost > GAIN * still) return null;
+  if (best.cost > MATCH_MEAN || best.cost > GAIN * cost(a, b, W, H, best.axis, 0, STEP, 1)) return null;
   // The box in pixels, and the copy inside it: content moved by d along the axis.
   const px: Rect = { x: box.x * 8, y: box.y * 8, w: W, h: H };
   const d = best.d;
