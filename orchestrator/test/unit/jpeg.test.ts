@@ -45,6 +45,13 @@ function luma(jpeg: Buffer): Buffer {
   return execFileSync('ffmpeg', ['-v', 'error', '-f', 'mjpeg', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: jpeg, maxBuffer: 1 << 26 });
 }
 
+/** Pixels of `part` (a plane of `at`'s size) that differ from `at` in `whole` (a plane `width` wide). */
+function differing(part: Buffer, whole: Buffer, width: number, at: Rect): number {
+  let n = 0;
+  for (let y = 0; y < at.h; y++) for (let x = 0; x < at.w; x++) if (part[y * at.w + x] !== whole[(at.y + y) * width + at.x + x]) n++;
+  return n;
+}
+
 describe('orchestrator/jpeg: coefficients read and cropped without a DCT', () => {
   const W = 320;
   const H = 176;
@@ -71,9 +78,7 @@ describe('orchestrator/jpeg: coefficients read and cropped without a DCT', () =>
       const pw = Math.min(r.w * 16, W - r.x * 16);
       const ph = Math.min(r.h * 16, H - r.y * 16);
       expect(part.length).to.equal(pw * ph);
-      let differ = 0;
-      for (let y = 0; y < ph; y++) for (let x = 0; x < pw; x++) if (part[y * pw + x] !== whole[(r.y * 16 + y) * W + r.x * 16 + x]) differ++;
-      expect(differ, `crop ${JSON.stringify(r)}`).to.equal(0);
+      expect(differing(part, whole, W, { x: r.x * 16, y: r.y * 16, w: pw, h: ph }), `crop ${JSON.stringify(r)}`).to.equal(0);
     }
     expect(() => cropJpeg(b, { x: 18, y: 0, w: 3, h: 1 })).to.throw(RangeError);
   });
@@ -139,9 +144,7 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     const whole = luma(after);
     for (const { rect, jpeg } of rects) {
       const part = luma(jpeg);
-      let differ = 0;
-      for (let y = 0; y < rect.h; y++) for (let x = 0; x < rect.w; x++) if (part[y * rect.w + x] !== whole[(rect.y + y) * W + rect.x + x]) differ++;
-      expect(differ).to.equal(0);
+      expect(differing(part, whole, W, rect)).to.equal(0);
     }
     expect(cut(crop, after, W, H)).to.deep.equal([]);
   });
