@@ -14,7 +14,9 @@ describe('bad input from devices', function () {
   let healthy: Page;
 
   before(async () => {
-    orch = await startOrchestrator({ server: { maxMessageBytes: 2048, handshakeTimeoutMs: 500 } });
+    // Long enough that a loaded machine reads every other case's message before it: a 500 ms
+    // timeout closed the garbage case's connection first with two suites running side by side.
+    orch = await startOrchestrator({ server: { maxMessageBytes: 2048, handshakeTimeoutMs: 4000 } });
     device = await DeviceBrowser.launch();
     healthy = await device.open(orch, 'w=1280&h=720');
   });

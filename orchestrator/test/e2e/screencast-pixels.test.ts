@@ -51,8 +51,9 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
     });
     expect(r.mismatch).to.equal(null);
     // The capture path takes about three a key (a clip, the whole layer, and one for the clip's
-    // own screencast frame); here the key's clip is all, unless its paint came after the clip.
-    expect(r.captures).to.be.at.least(1).and.below(2 * keys.length);
+    // own screencast frame); here the key's clip is all, and one more capture when its paint came
+    // after the clip (every key, on a loaded machine).
+    expect(r.captures).to.be.at.least(1).and.at.most(2 * keys.length);
   });
 
   it('shows what a page-reported hint missed, from the frame that follows', async () => {
