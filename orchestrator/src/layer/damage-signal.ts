@@ -49,7 +49,7 @@ export class DamageSignal {
       // cut against it), and says the page painted, as a PNG frame would (never pixels: lossy);
       // while quiet the page's reports say so instead.
       if (this.ready) {
-        this.onLive?.(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000, false);
+        if (this.seenBetween) this.onLive?.(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000, false);
         if (!this.quiet) this.damage(f.data);
       }
       return;
@@ -93,7 +93,9 @@ export class DamageSignal {
      * Pixels mode: each new PNG frame and when it was taken go here instead of onDamage (at
      * scale 1, where a frame's opaque and clear pixels are the capture's, byte for byte).
      */
-    private readonly onShot: ((png: Buffer, takenAt: number) => void) | null = null
+    private readonly onShot: ((png: Buffer, takenAt: number) => void) | null = null,
+    /** Frames between motions go to onLive too (what a motion's first frame is cut against); else never decoded. */
+    private readonly seenBetween = true
   ) {}
 
   async start(): Promise<void> {

@@ -416,7 +416,8 @@ export class Session extends EventEmitter<SessionEvents> {
         if (!quiet || quiet.screencastDamage()) this.layer.markDirty();
       },
       (jpeg, takenAt, live) => this.layer.liveFrame(jpeg, takenAt, live),
-      pixels ? (png, takenAt) => this.layer.screencastShot(png, takenAt) : null
+      pixels ? (png, takenAt) => this.layer.screencastShot(png, takenAt) : null,
+      opts.ui.motionCrop === 'on'
     );
     await this.signal.start();
     // The page's load is not a key's change: the hints start from here.

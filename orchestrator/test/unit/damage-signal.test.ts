@@ -94,6 +94,20 @@ describe('orchestrator/layer/damage-signal', () => {
     expect(cast.calls.slice(3)).to.deep.equal(['stop']);
   });
 
+  it('hands frames between motions over only when asked to (ui.motionCrop off: never decoded)', async () => {
+    const cast = new FakeScreencast();
+    let damage = 0;
+    const got: boolean[] = [];
+    const s = new DamageSignal(cast as unknown as CDPSession, () => damage++, (_jpeg, _at, live) => got.push(live), null, false);
+    await s.start();
+    await s.setReady(true, 80, { width: 1280, height: 720 });
+    cast.frame(Buffer.from('\xff\xd8\xff a', 'latin1').toString('base64'));
+    expect([damage, got.length]).to.deep.equal([1, 0]);
+    await s.setLive(true, 80, { width: 1280, height: 720 });
+    cast.frame(Buffer.from('\xff\xd8\xff b', 'latin1').toString('base64'));
+    expect(got).to.deep.equal([true]);
+  });
+
   it('learns the frames whose captures found nothing: a still page that cycles through them costs nothing', async () => {
     const { cast, s, damage } = signal();
     await s.start();
