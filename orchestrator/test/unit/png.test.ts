@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { crc32, deflateSync } from 'node:zlib';
 import { decodePng, FrameDecoder, Rgba } from '../../src/png/decode';
 import { diffRects } from '../../src/layer/damage';
-import { encodePngRect } from '../../src/png/encode';
+import { encodePngRect, photoWins } from '../../src/png/encode';
+import { execFileSync } from 'node:child_process';
+import { inflateSync } from 'node:zlib';
 
 function randomImage(w: number, h: number, seed: number): Rgba {
   const data = Buffer.alloc(w * h * 4);
@@ -88,6 +90,65 @@ describe('orchestrator/png', () => {
     const img = randomImage(17, 5, 3);
     for (let i = 3; i < img.data.length; i += 4) img.data[i] = 255;
     expect(decodePng(filteredPng(img, [2, 4, 1], 2)).data.equals(img.data)).to.equal(true);
+  });
+
+  /** A photograph-like image: smooth shading plus grain, every pixel different from its neighbours. */
+  function photoLike(w: number, h: number, alpha = 255): Rgba {
+    const noise = randomImage(w, h, 5);
+    const data = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const o = (y * w + x) * 4;
+        data[o] = (x * 255) / w + (noise.data[o] & 7);
+        data[o + 1] = (y * 255) / h + (noise.data[o + 1] & 7);
+        data[o + 2] = ((x + y) * 127) / (w + h) + (noise.data[o + 2] & 7);
+        data[o + 3] = alpha;
+      }
+    }
+    return { width: w, height: h, data };
+  }
+
+  /** The IHDR colour type and every row's filter byte of an encoder's PNG (one IDAT). */
+  function layout(png: Buffer, bpp: number): { colorType: number; filters: Set<number> } {
+    const w = png.readUInt32BE(16);
+    const raw = inflateSync(png.subarray(41, 41 + png.readUInt32BE(33)));
+    const filters = new Set<number>();
+    for (let o = 0; o < raw.length; o += w * bpp + 1) filters.add(raw[o]);
+    return { colorType: png[25], filters };
+  }
+
+  it('encodes a photograph as Paeth-filtered rows, RGB when opaque, exactly and smaller', () => {
+    const img = photoLike(300, 200);
+    const ui = encodePngRect(img, 10, 20, 256, 160, 6);
+    const photo = encodePngRect(img, 10, 20, 256, 160, 6, true);
+    expect(layout(ui, 4)).to.deep.equal({ colorType: 6, filters: new Set([0]) });
+    expect(layout(photo, 3)).to.deep.equal({ colorType: 2, filters: new Set([4]) });
+    expect(photo.length).to.be.below(0.8 * ui.length);
+    const want = decodePng(ui).data;
+    expect(decodePng(photo).data.equals(want)).to.equal(true);
+    // Another decoder reads it the same: Debian's ffmpeg.
+    const ffmpeg = execFileSync('ffmpeg', ['-v', 'error', '-f', 'png_pipe', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { input: photo, maxBuffer: 1 << 24 });
+    expect(ffmpeg.equals(want)).to.equal(true);
+    // With any pixel not opaque the alpha stays.
+    const translucent = photoLike(300, 200, 200);
+    const t = encodePngRect(translucent, 0, 0, 300, 200, 6, true);
+    expect(layout(t, 4)).to.deep.equal({ colorType: 6, filters: new Set([4]) });
+    expect(decodePng(t).data.equals(translucent.data)).to.equal(true);
+    // Level 0 (stored) stays plain.
+    expect(layout(encodePngRect(img, 0, 0, 300, 200, 0, true), 4).colorType).to.equal(6);
+  });
+
+  it('tries both encodings on a large rectangle: photographs filtered, rows that repeat as they are', () => {
+    expect(photoWins(photoLike(400, 300), 0, 0, 400, 300, 6)).to.equal(true);
+    // Busy rows that repeat every other row (a patterned, translucent bar): deflate matches them
+    // whole, which the filtered run-length encoding cannot.
+    const pattern = randomImage(400, 300, 9);
+    const stride = 400 * 4;
+    for (let y = 2; y < 300; y++) pattern.data.copy(pattern.data, y * stride, (y % 2) * stride, (y % 2 + 1) * stride);
+    expect(photoWins(pattern, 0, 0, 400, 300, 6)).to.equal(false);
+    expect(encodePngRect(pattern, 0, 0, 400, 300, 6).length).to.be.below(encodePngRect(pattern, 0, 0, 400, 300, 6, true).length);
+    // Small rectangles are not worth a trial.
+    expect(photoWins(photoLike(100, 100), 0, 0, 100, 100, 6)).to.equal(false);
   });
 
   it('rejects what is not a PNG it can read', () => {
