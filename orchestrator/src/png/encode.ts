@@ -20,11 +20,12 @@ function chunk(type: string, body: Buffer): Buffer {
  * the fastest lossless choice, and flat fills and text compress well without filters (sub, up and
  * paeth were all larger on it).
  *
- * A photograph (`photo`: a picture's exact pixels after a motion settles): RGB when the rectangle
- * is opaque, every row Paeth-filtered, and zlib's run-length strategy. A photograph repeats no
- * strings for deflate to find, but its rows predict each other well: a 1280x720 carousel photo
- * took 1 269 KB (RGBA, no filter, level 6, 64 ms of deflate) and takes ~700 KB (23 ms), a row of
- * posters 876 → 445 KB. Every PNG decoder reads both colour types and all five filters.
+ * Pictures (`photo`, where photoWins() says so: the exact pixels of photographs and posters once
+ * a motion settles, and in keyframes): RGB when the rectangle is opaque, every row
+ * Paeth-filtered, and zlib's run-length strategy. A photograph repeats no strings for deflate to
+ * find, but its rows predict each other well: a 1280x720 carousel photo took 1 269 KB (RGBA, no
+ * filter, level 6, 64 ms of deflate) and takes ~700 KB (23 ms), a layer with a row of posters
+ * 876 → 445 KB. Every PNG decoder reads both colour types and all five filters.
  */
 export function encodePngRect(src: Rgba, x: number, y: number, w: number, h: number, level: number, photo = false): Buffer {
   if (level === 0) photo = false;
@@ -79,7 +80,7 @@ function plainRows(src: Rgba, x: number, y: number, w: number, h: number): Buffe
 function opaqueRect(src: Rgba, x: number, y: number, w: number, h: number): boolean {
   const d = src.data;
   for (let row = y; row < y + h; row++) {
-    const end = ((row * src.width + x + w) * 4) | 0;
+    const end = (row * src.width + x + w) * 4;
     for (let i = (row * src.width + x) * 4 + 3; i < end; i += 4) if (d[i] !== 255) return false;
   }
   return true;
