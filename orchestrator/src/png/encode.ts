@@ -1,4 +1,5 @@
 import { constants, crc32, deflateSync } from 'node:zlib';
+import { opaque } from '../layer/motion';
 import { Rgba } from './decode';
 
 const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
@@ -29,7 +30,7 @@ function chunk(type: string, body: Buffer): Buffer {
  */
 export function encodePngRect(src: Rgba, x: number, y: number, w: number, h: number, level: number, photo = false): Buffer {
   if (level === 0) photo = false;
-  const rgb = photo && opaqueRect(src, x, y, w, h);
+  const rgb = photo && opaque(src, { x, y, w, h });
   const raw = photo ? paethRows(src, x, y, w, h, rgb ? 3 : 4) : plainRows(src, x, y, w, h);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
@@ -53,7 +54,7 @@ const TRIAL_ROWS = 8;
  */
 export function photoWins(src: Rgba, x: number, y: number, w: number, h: number, level: number): boolean {
   if (w * h < TRIAL_MIN_AREA || level === 0) return false;
-  const rgb = opaqueRect(src, x, y, w, h);
+  const rgb = opaque(src, { x, y, w, h });
   let plain = 0;
   let photo = 0;
   const rows = Math.min(TRIAL_ROWS, h);
@@ -75,15 +76,6 @@ function plainRows(src: Rgba, x: number, y: number, w: number, h: number): Buffe
     src.data.copy(raw, o + 1, s, s + stride);
   }
   return raw;
-}
-
-function opaqueRect(src: Rgba, x: number, y: number, w: number, h: number): boolean {
-  const d = src.data;
-  for (let row = y; row < y + h; row++) {
-    const end = (row * src.width + x + w) * 4;
-    for (let i = (row * src.width + x) * 4 + 3; i < end; i += 4) if (d[i] !== 255) return false;
-  }
-  return true;
 }
 
 /** Rows with filter 4 (Paeth), of `bpp` bytes a pixel (3: the alpha left out). */
