@@ -127,6 +127,13 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly liveCrop = new LiveCrop();
   /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
   private kept: Rgba | null = null;
+  /**
+   * When the capture began (ms since the epoch) since which the page has looked as the device's
+   * layer shows it, exactly; null when the device shows lossy pixels.
+   */
+  private sentShows: number | null = null;
+  /** When the last key-down's injection was about to start (Date.now()). */
+  private heldAt = 0;
   /** The last motion went live and sent a frame: a key-down goes live at once (the JPEG screencast stays on for it). */
   private lastLive = false;
   /**
@@ -169,7 +176,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -286,6 +293,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   async holdForInput(): Promise<void> {
     while (this.busy && this.capturing) await this.capturing;
     this.holding = true;
+    this.heldAt = Date.now();
     // Damage already pending is not the key's: it will need the whole layer.
     this.damageBeforeInput = this.dirty;
   }
@@ -320,7 +328,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // saw it change nothing (a key past the end of a row). Such a key would wait for a frame that
     // never comes before the device learns it painted; its capture says so at once.
     if (this.lastLive && !word.still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.startLive(this.holes ? this.holes.generation : 0).key(this.liveWaitBasis, seq, at, word.moving);
+      // Held before its injection with no damage pending: screencast frames taken between the
+      // layer's capture and the injection show what the device shows (live-crop.ts).
+      const still = held && !this.damageBeforeInput && this.sentShows !== null ? { from: this.sentShows, to: this.heldAt } : null;
+      this.startLive(this.holes ? this.holes.generation : 0, still).key(this.liveWaitBasis, seq, at, word.moving);
       this.pump();
       return;
     }
@@ -522,7 +533,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   liveFrame(jpeg: Buffer, takenAt: number, live = true): void {
     if (!this.live || !live) {
       // The page's newest look: the next live motion's first frame may be cut against it.
-      if (this.opts.motionCrop === 'on') this.liveCrop.observe(jpeg);
+      if (this.opts.motionCrop === 'on') this.liveCrop.observe(jpeg, takenAt);
       return;
     }
     this.live.frame(jpeg, takenAt);
@@ -624,8 +635,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return this.lossyAllowed && this.opts.motionLive === 'on' && (!this.holes || this.holes.snapshot().length === 0);
   }
 
-  private startLive(holes: number): LiveMotion {
-    if (this.opts.motionCrop === 'on' && this.sent) this.liveCrop.start(this.sent);
+  private startLive(holes: number, still: { from: number; to: number } | null = null): LiveMotion {
+    if (this.opts.motionCrop === 'on' && this.sent) this.liveCrop.start(this.sent, still);
     const live = (this.live = new LiveMotion(holes, this.opts, () => {
       this.endLive(true);
       this.pump();
@@ -693,7 +704,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const full = { x: 0, y: 0, w: sent.width, h: sent.height };
     // Only what changed since what the device shows (live-crop.ts): the last live frame, or for the
     // first, the page's newest screencast frame when that matches the device's exact layer.
-    const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed) : [{ rect: full, jpeg: next.jpeg }];
+    const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed, next.takenAt) : [{ rect: full, jpeg: next.jpeg }];
     if (rects.length === 0) {
       this.counters.liveFramesSame++;
       return;
@@ -714,7 +725,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // delivered while live count: one that went live after its capture took that capture's time.
     if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.livePaintMs = this.checks.sinceDelivered(inputSeq, Date.now()) ?? this.livePaintMs;
     this.counters.liveFrames++;
-    if (rects.length !== 1 || !('jpeg' in rects[0]) || rects[0].jpeg !== next.jpeg) this.counters.liveFramesCropped++;
+    if (rects.length !== 1 || !('jpeg' in rects[0]) || rects[0].jpeg !== next.jpeg) {
+      this.counters.liveFramesCropped++;
+      // A motion's first frame cut: against a screencast frame that showed what the device had.
+      if (keep) this.counters.liveFirstCut++;
+    }
     const now = performance.now();
     this.sendJpeg(rects, inputSeq, now, now, keep, true);
   }
@@ -887,7 +902,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.keyframeWanted = false;
     this.kept = null;
     this.tileCache.reset();
-    this.keepSent(r.img, r.raw, r.holes);
+    this.keepSent(r.img, r.raw, r.holes, performance.timeOrigin + r.capturedAt);
     this.sentInputSeq = r.inputSeq;
     const sentAt = performance.now();
     this.send(
@@ -936,8 +951,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return this.stopped || this.paused || this.rebuilding || epoch !== this.epoch;
   }
 
-  private keepSent(img: Rgba, raw: Rgba | null, holesGeneration: number): void {
+  /** `shows`: see sentShows (null: the layer has lossy pixels, or it is not known since when it is the page's). */
+  private keepSent(img: Rgba, raw: Rgba | null, holesGeneration: number, shows: number | null = null): void {
     const old = this.sent;
+    this.sentShows = shows;
     // What the device had is free now, unless it is kept for after a live motion.
     if (old && old.data !== img.data && old.data !== this.kept?.data) this.copies.release(old);
     this.sent = img;
@@ -1077,7 +1094,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const claimsKey = this.downSeq > this.sentInputSeq && inputSeq > this.sentInputSeq;
     if (!keyframe && !changed && !claimsKey) {
       // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
-      this.keepSent(img, f.raw, holesGeneration);
+      // The page has looked so since the capture that changed them, and exact now in any case.
+      this.keepSent(img, f.raw, holesGeneration, this.sentShows ?? performance.timeOrigin + capturedAt);
       if (!clip) this.emit('unchanged');
       return found;
     }
@@ -1134,7 +1152,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.shots.translucentKeys = this.shotsWanted && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
     }
     if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
-    else this.keepSent(img, f.raw, holesGeneration);
+    else this.keepSent(img, f.raw, holesGeneration, performance.timeOrigin + capturedAt);
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     const info: FrameInfo = {

@@ -47,6 +47,10 @@ export class LiveCrop {
   private readonly luma: { last: LumaCache | null } = { last: null };
   /** The newest screencast frame seen: what the page looked like when it last painted. */
   private newest: Buffer | null = null;
+  /** When `newest` was taken (ms since the epoch; 0: unknown). */
+  private newestAt = 0;
+  /** How each motion's first frame was cut: against a frame shown by its time or by its luma, or not. */
+  readonly seeds = { time: 0, luma: 0, none: 0 };
 
   /** The device's layer is no longer a screencast frame (an exact frame, a keyframe): the next goes whole. */
   reset(): void {
@@ -56,31 +60,51 @@ export class LiveCrop {
     this.luma.last = null;
   }
 
-  /** A screencast frame that was not sent (no motion was live): the page's newest look. */
-  observe(jpeg: Buffer): void {
+  /** A screencast frame taken at `takenAt` (ms since the epoch) that was not sent (no motion was live): the page's newest look. */
+  observe(jpeg: Buffer, takenAt: number): void {
     this.newest = jpeg;
+    this.newestAt = takenAt;
   }
 
   /**
    * A live motion starts on a device that shows `layer` (exact pixels, opaque). When the newest
    * screencast frame shows the same picture, the motion's first frame is cut against it too, and
-   * the device keeps its exact pixels wherever the page does not change. The check is each luma
-   * block's mean, read from the frame's DC coefficients (no DCT) against the layer's: a frame
-   * the screencast sent before the page's last paint (it drops frames while earlier ones are
-   * unacknowledged) shows another picture somewhere, and the first frame then goes whole.
+   * the device keeps its exact pixels wherever the page does not change. Two ways to know it does:
+   *
+   * - By time (`still`): the frame was taken after the capture the layer comes from began
+   *   (`still.from`) and before the key was injected (`still.to`), and nothing was reported to
+   *   change in between. Each capture makes the page paint once more, so the frame of that paint
+   *   (its echo) is the usual one. A change after the capture would have come as a newer frame,
+   *   and as damage, which the caller rules out.
+   * - By luma: each luma block's mean, read from the frame's DC coefficients (no DCT), against
+   *   the layer's. A frame the screencast sent before the page's last paint (it drops frames while
+   *   earlier ones are unacknowledged) shows another picture somewhere. At a fractional scale the
+   *   screencast and the capture draw text edges differently (blocks up to 24 steps apart), as far
+   *   apart as a stale frame: there only the time can tell.
+   *
+   * Otherwise the first frame goes whole.
    */
-  start(layer: Rgba): void {
+  start(layer: Rgba, still: { from: number; to: number } | null = null): void {
     this.ref = null;
     this.scrollMisses = 0;
     const jpeg = this.newest;
-    if (!jpeg) return;
-    let blocks: JpegBlocks | null;
+    let blocks: JpegBlocks | null = null;
     try {
-      blocks = readJpegBlocks(jpeg);
+      blocks = jpeg ? readJpegBlocks(jpeg) : null;
     } catch {
-      return;
+      blocks = null;
     }
-    if (blocks && blocks.width === layer.width && blocks.height === layer.height && lumaMatches(blocks, layer)) this.ref = blocks;
+    if (!blocks || blocks.width !== layer.width || blocks.height !== layer.height) {
+      this.seeds.none++;
+    } else if (still && this.newestAt >= still.from && this.newestAt < still.to) {
+      this.ref = blocks;
+      this.seeds.time++;
+    } else if (lumaMatches(blocks, layer)) {
+      this.ref = blocks;
+      this.seeds.luma++;
+    } else {
+      this.seeds.none++;
+    }
   }
 
   /**
@@ -88,7 +112,8 @@ export class LiveCrop {
    * `width`×`height` layer: the frame whole, the crops of what changed (after a copy, when it
    * scrolled and `scroll` says the device copies), or none when nothing did.
    */
-  next(jpeg: Buffer, width: number, height: number, scroll = false): LiveRect[] {
+  next(jpeg: Buffer, width: number, height: number, scroll = false, takenAt = 0): LiveRect[] {
+    this.newestAt = takenAt;
     try {
       return this.plan(jpeg, width, height, scroll);
     } catch {

@@ -167,6 +167,9 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         if ('live' in c) expect(session.layer.counters.liveFrames, 'live frames').to.be.greaterThan(0);
         // The highlight slides over a still picture: most live frames carry only its MCUs.
         if ('cropped' in c) expect(session.layer.counters.liveFramesCropped, 'live frames cut to what changed').to.be.greaterThan(0);
+        // Even a motion's first frame, at this fractional scale, where only the time a screencast
+        // frame was taken can tell it shows what the device has (live-crop.ts).
+        if ('cropped' in c) expect(session.layer.counters.liveFirstCut, `motions whose first frame was cut: ${JSON.stringify(session.layer.counters)}`).to.be.greaterThan(0);
         expect(await cloudMismatch(session, page)).to.equal(null);
       } finally {
         await page.close();

@@ -176,7 +176,7 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     crop.start(rgba(base));
     expect(cut(crop, after, W, H)[0].jpeg).to.equal(after);
     crop.reset();
-    crop.observe(before);
+    crop.observe(before, 1000);
     crop.start(rgba(base));
     const cutFirst = cut(crop, after, W, H);
     expect(cutFirst.length).to.be.at.least(1);
@@ -184,9 +184,37 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     expect(bounds(cutFirst.map((r) => r.rect)).w).to.be.below(W / 2);
     // The device shows another picture than the newest frame (a square elsewhere): whole.
     crop.reset();
-    crop.observe(before);
+    crop.observe(before, 1000);
     crop.start(rgba(square(base, W, 200, 100, 16, 16, 0)));
     expect(cut(crop, after, W, H)[0].jpeg).to.equal(after);
+    expect(crop.seeds).to.deep.equal({ time: 0, luma: 1, none: 2 });
+  });
+
+  it("cuts a motion's first frame against a frame taken while the page was known still, whatever its luma, and only then", () => {
+    const other = (rgb: Buffer): Rgba => {
+      const data = Buffer.alloc(W * H * 4, 255);
+      for (let i = 0; i < W * H; i++) rgb.copy(data, i * 4, i * 3, i * 3 + 3);
+      return { width: W, height: H, data };
+    };
+    // The device's exact layer differs from the frame by more than its luma check allows (as the
+    // capture and the screencast differ at a fractional scale); the frame was taken at 1000.
+    const layer = other(square(base, W, 200, 100, 16, 16, 0));
+    const after = jpegOf(square(base, W, 100, 40, 40, 24, 200), W, H);
+    const crop = new LiveCrop();
+    const first = (still: { from: number; to: number } | null): { rect: Rect; jpeg: Buffer }[] => {
+      crop.reset();
+      crop.observe(before, 1000);
+      crop.start(layer, still);
+      return cut(crop, after, W, H);
+    };
+    const within = first({ from: 900, to: 1100 });
+    expect(within.every((r) => r.jpeg !== after)).to.equal(true);
+    expect(bounds(within.map((r) => r.rect)).w).to.be.below(W / 2);
+    // Taken before the layer's capture began, or once the key was on its way: whole.
+    expect(first({ from: 1001, to: 1100 })[0].jpeg).to.equal(after);
+    expect(first({ from: 900, to: 1000 })[0].jpeg).to.equal(after);
+    expect(first(null)[0].jpeg).to.equal(after);
+    expect(crop.seeds).to.deep.equal({ time: 1, luma: 0, none: 3 });
   });
 });
 
