@@ -19,9 +19,9 @@ export var ENCODINGS = {
  * A device that lists both says in its hello's `tileCache` how many tiles of at most
  * TILE_CACHE_TILE pixels square it keeps (16 KB of canvas each) for as long as its connection
  * lasts; the orchestrator alone decides what goes in which slot, so the device needs no
- * bookkeeping. Tiles sit on a TILE_CACHE_TILE grid of the layer: what a TV UI shows once (a focus
- * ring's old place, a photo visited before) comes back from there instead of being encoded and
- * sent again. A 1280x720 screen is 240 tiles.
+ * bookkeeping. Tiles are stashed from a TILE_CACHE_TILE grid of the layer and drawn anywhere on it:
+ * what a TV UI shows once (a focus ring's old place, a photo visited before, a row scrolled back)
+ * comes back from there instead of being encoded and sent again. A 1280x720 screen is 240 tiles.
  */
 export var TILE_CACHE_TILE = 64;
 /** Most slots a hello may ask for (64 MB of canvas). */

@@ -1,5 +1,6 @@
 import { Rgba } from '../png/decode';
 import { bounds, diffRects, Rect } from './damage';
+import { pixelWords } from './window-hash';
 
 /**
  * Copy instead of resend: content that scrolled or slid is moved on the device (the `copy`
@@ -52,13 +53,6 @@ export function encodeCopy(c: CopyRect): Buffer {
   b.writeUInt16BE(c.sx, 0);
   b.writeUInt16BE(c.sy, 2);
   return b;
-}
-
-/** The frame as 32-bit words, one per pixel, without copying when the buffer is aligned. */
-function words(img: Rgba): Uint32Array {
-  const d = img.data;
-  if (d.byteOffset % 4 === 0) return new Uint32Array(d.buffer, d.byteOffset, d.length >> 2);
-  return new Uint32Array(new Uint8Array(d).buffer);
 }
 
 /** FNV-1a over the pixels of each row (axis "y") or column (axis "x") of `box`. */
@@ -182,8 +176,8 @@ export function planCopy(prev: Rgba, next: Rgba, rects: Rect[], tile: number, so
   if (changed < MIN_CHANGED_PX) return null;
   if (source.width !== prev.width || source.height !== prev.height) return null;
   const box = bounds(rects);
-  const a = words(source);
-  const b = words(next);
+  const a = pixelWords(source);
+  const b = pixelWords(next);
   const vertical = box.h > 1 ? shiftAlong(a, b, prev.width, box, 'y') : null;
   const horizontal = box.w > 1 ? shiftAlong(a, b, prev.width, box, 'x') : null;
   const pick = !horizontal || (vertical && vertical.share >= horizontal.share) ? vertical : horizontal;

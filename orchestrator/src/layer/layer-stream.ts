@@ -176,7 +176,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -1141,7 +1141,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       const p = this.tileCache.plan(img, exact, lossyRect);
       exact = p.rects;
       cache = [...p.stash, ...p.cached];
-      this.counters.cachedTiles += p.cached.length;
+      // Tiles found where content moved go before the frame's PNGs (tile-cache.ts).
+      encoded = [...encoded, ...p.moved];
+      this.counters.cachedTiles += p.cached.length + p.moved.length;
+      this.counters.movedTiles += p.moved.length;
     }
     const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded, cache);
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;

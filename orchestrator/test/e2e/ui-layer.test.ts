@@ -136,7 +136,8 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
   }
   for (const c of [
     { app: 'rows', name: 'rows of posters scrolled on both axes, authored for 1920x1080 (scale 0.667)', keys: ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown'] as const, copies: true },
-    { app: 'grid-720', name: 'a card grid scrolled by script, authored for 1280x720 (scale 1)', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown'] as const, copies: true },
+    // Scrolled back up: what the device was shown before comes from its tile cache, off the grid.
+    { app: 'grid-720', name: 'a card grid scrolled by script down and back, authored for 1280x720 (scale 1)', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowUp', 'ArrowUp'] as const, copies: true, moved: true },
     { app: 'grid', name: 'a card grid scrolled by script, authored for 1920x1080, on a device without copy', keys: ['ArrowDown', 'ArrowDown', 'ArrowDown'] as const, copies: false, query: '&encodings=png,jpeg' },
     // Translucent panels sliding and fading over a picture that dims and zooms: live, then the kept layer.
     { app: 'menu', name: 'a main menu of transitions over a picture, authored for 1920x1080 (scale 0.667)', keys: ['ArrowRight', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowLeft'] as const, copies: true, live: true, cropped: true }
@@ -165,6 +166,7 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
         if (c.copies) expect(copies, 'frames with a copy rectangle').to.be.greaterThan(0);
         else expect(copies, 'frames with a copy rectangle').to.equal(0);
         if ('live' in c) expect(session.layer.counters.liveFrames, 'live frames').to.be.greaterThan(0);
+        if ('moved' in c) expect(session.layer.counters.movedTiles, 'cached tiles drawn where content moved').to.be.greaterThan(0);
         // The highlight slides over a still picture: most live frames carry only its MCUs.
         if ('cropped' in c) expect(session.layer.counters.liveFramesCropped, 'live frames cut to what changed').to.be.greaterThan(0);
         // Even a motion's first frame, at this fractional scale, where only the time a screencast

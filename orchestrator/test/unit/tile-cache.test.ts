@@ -4,6 +4,7 @@ import { blank, diffRects, Rect } from '../../src/layer/damage';
 import { buildFrame } from '../../src/layer/frame-builder';
 import { TileCache } from '../../src/layer/tile-cache';
 import { Rgba } from '../../src/png/decode';
+import { pixelWords, windowHash, windowHashes } from '../../src/layer/window-hash';
 import { applyFrame } from './device-model';
 import { photo } from './photo';
 
@@ -47,7 +48,7 @@ class Link {
   /** Sends what changed from the last image to `next`; returns the frame. */
   send(next: Rgba, lossy: Rect | null = null): Buffer {
     const p = this.cache.plan(next, diffRects(this.sent, next, 32), lossy);
-    const m = buildFrame(next, p.rects, { frame: 1, inputSeq: 0, keyframe: false, pngLevel: 1 }, [], [...p.stash, ...p.cached]).message;
+    const m = buildFrame(next, p.rects, { frame: 1, inputSeq: 0, keyframe: false, pngLevel: 1 }, p.moved, [...p.stash, ...p.cached]).message;
     this.device = applyFrame(this.device, m, null, this.tiles);
     this.sent = next;
     return m;
@@ -150,5 +151,78 @@ describe('orchestrator/layer/tile-cache', () => {
     link.cache.reset();
     expect(link.cache.size).to.equal(0);
     expect(count(link.send(menu(1)), ENCODINGS.cached)).to.equal(0);
+  });
+
+  /** A page of 320 × 320 px over a tall one of photographs between bands of one colour, `offset` px scrolled down, `dx` across. */
+  const P = 320;
+  const tall = [{ y: 20, seed: 5 }, { y: 340, seed: 6 }, { y: 660, seed: 7 }].reduce(
+    (img, p) => photo(img, { x: 16, y: p.y, w: P - 32, h: 290 }, p.seed),
+    fill(blank(P, P * 3), { x: 0, y: 0, w: P, h: P * 3 }, 0x202020ff)
+  );
+  function page(offset: number, dx = 0): Rgba {
+    const out = blank(P, P);
+    for (let y = 0; y < P; y++) {
+      for (let x = 0; x < P; x++) {
+        const sx = x - dx;
+        const v = sx < 0 || sx >= P ? 0x202020ff : tall.data.readUInt32BE(((y + offset) * P + sx) * 4);
+        out.data.writeUInt32BE(v >>> 0, (y * P + x) * 4);
+      }
+    }
+    return out;
+  }
+  const plain = (from: Rgba, to: Rgba): number => buildFrame(to, diffRects(from, to, 32), { frame: 1, inputSeq: 0, keyframe: false, pngLevel: 1 }).message.length;
+
+  it('finds the tiles it holds where content moved to, off the grid, and draws them before the PNGs', () => {
+    const link = new Link(fill(blank(P, P), { x: 0, y: 0, w: P, h: P }, 0x202020ff));
+    link.send(page(0));
+    link.send(page(200));
+    // Back up by 37 px, then across by 11, then near where it began: nothing lies on the grid
+    // as it was stashed.
+    let from = page(200);
+    for (const [offset, dx] of [[163, 0], [163, 11], [37, 0]]) {
+      const next = page(offset, dx);
+      const m = link.send(next);
+      expect(link.device.data.equals(next.data), `scrolled to ${offset}, ${dx}`).to.equal(true);
+      const f = parseFrame(new DataView(m.buffer, m.byteOffset, m.byteLength)) as ParsedFrame;
+      const moved = f.rects.filter((r) => r.encoding === ENCODINGS.cached && (r.x % 64 !== 0 || r.y % 64 !== 0));
+      expect(moved.length, `tiles found moved at ${offset}, ${dx}`).to.be.greaterThan(2);
+      // Drawn first: the tiles stashed after the PNGs are saved with their pixels.
+      const firstPng = f.rects.findIndex((r) => r.encoding === ENCODINGS.png);
+      expect(f.rects.indexOf(moved[moved.length - 1])).to.be.below(firstPng < 0 ? Infinity : firstPng);
+      // Most of what moved comes from the cache: a small part of what the PNGs would be.
+      expect(m.length, `bytes at ${offset}, ${dx}`).to.be.below(plain(from, next) / 2);
+      from = next;
+    }
+  });
+
+  it('does not look for tiles of one colour, nor for tiles it no longer holds', () => {
+    const link = new Link(fill(blank(P, P), { x: 0, y: 0, w: P, h: P }, 0x202020ff));
+    // Only the photographs' whole tiles can be found moved: not the flat ones below them (two
+    // rows of five).
+    link.send(fill(page(0), { x: 0, y: 192, w: P, h: 128 }, 0x303030ff));
+    // The ten flat tiles are one tile, stashed once.
+    expect(link.cache.size).to.equal(16);
+    expect(link.cache.movable).to.equal(15);
+    link.cache.reset();
+    expect(link.cache.movable).to.equal(0);
+    const small = new Link(page(0), 2);
+    small.send(page(200));
+    // Two slots: what was evicted is not drawn, and the device is still exact.
+    const m = small.send(page(163));
+    expect(small.device.data.equals(page(163).data)).to.equal(true);
+    expect(small.cache.movable).to.be.at.most(2);
+    expect(count(m, ENCODINGS.cached)).to.be.at.most(2);
+  });
+});
+
+describe('orchestrator/layer/window-hash', () => {
+  it('rolls to the same hash as each window hashed whole, at every position', () => {
+    const img = photo(blank(97, 80), { x: 0, y: 0, w: 97, h: 80 }, 3);
+    const px = pixelWords(img);
+    const at = { x: 3, y: 5, w: 97 - 16 - 3, h: 80 - 16 - 5 };
+    const all = windowHashes(px, img.width, at, 16);
+    for (let y = 0; y < at.h; y++) for (let x = 0; x < at.w; x++) expect(all[y * at.w + x], `${x},${y}`).to.equal(windowHash(px, img.width, at.x + x, at.y + y, 16));
+    // A window differs from its neighbour's.
+    expect(new Set(all).size).to.equal(all.length);
   });
 });
