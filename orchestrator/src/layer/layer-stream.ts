@@ -294,6 +294,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     while (this.busy && this.capturing) await this.capturing;
     this.holding = true;
     this.heldAt = Date.now();
+    if (this.opts.motionCrop === 'on') this.liveCrop.hold();
     // Damage already pending is not the key's: it will need the whole layer.
     this.damageBeforeInput = this.dirty;
   }
@@ -328,10 +329,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // saw it change nothing (a key past the end of a row). Such a key would wait for a frame that
     // never comes before the device learns it painted; its capture says so at once.
     if (this.lastLive && !word.still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      // Held before its injection with no damage pending: screencast frames taken between the
-      // layer's capture and the injection show what the device shows (live-crop.ts).
-      const still = held && !this.damageBeforeInput && this.sentShows !== null ? { from: this.sentShows, to: this.heldAt } : null;
-      this.startLive(this.holes ? this.holes.generation : 0, still).key(this.liveWaitBasis, seq, at, word.moving);
+      this.startLive(this.holes ? this.holes.generation : 0, held ? this.stillBeforeKey() : null).key(this.liveWaitBasis, seq, at, word.moving);
       this.pump();
       return;
     }
@@ -633,6 +631,15 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** Live motion may start: the device decodes JPEG, the config allows it, and no video shows through. */
   private liveAllowed(): boolean {
     return this.lossyAllowed && this.opts.motionLive === 'on' && (!this.holes || this.holes.snapshot().length === 0);
+  }
+
+  /**
+   * When the page last looked, as far as is known, as the device's layer shows it: from the capture
+   * the layer comes from to the last key's injection, if no damage was pending then. Screencast
+   * frames taken in it show what the device shows (live-crop.ts). Null when not known.
+   */
+  private stillBeforeKey(): { from: number; to: number } | null {
+    return !this.damageBeforeInput && this.sentShows !== null ? { from: this.sentShows, to: this.heldAt } : null;
   }
 
   private startLive(holes: number, still: { from: number; to: number } | null = null): LiveMotion {
@@ -1107,8 +1114,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (plan) this.lastLossy = null;
     if (goLive) {
       // The screencast's next frames carry this change and the motion that follows. Nothing is
-      // sent from this capture, so the layer the device keeps when live starts is exact.
-      this.startLive(holesGeneration);
+      // sent from this capture, so the layer the device keeps when live starts is exact, and the
+      // frame held for the last key may show it.
+      this.startLive(holesGeneration, this.stillBeforeKey());
       return found;
     }
     const copied: EncodedRect[] = [...restore, ...(plan ? [{ rect: plan.copy.dst, encoding: copyEncoding, payload: encodeCopy(plan.copy) }] : [])];

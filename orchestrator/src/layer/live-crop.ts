@@ -49,6 +49,8 @@ export class LiveCrop {
   private newest: Buffer | null = null;
   /** When `newest` was taken (ms since the epoch; 0: unknown). */
   private newestAt = 0;
+  /** The newest frame when a key was about to be injected: what the page showed just before it. */
+  private held: { jpeg: Buffer; at: number } | null = null;
   /** How each motion's first frame was cut: against a frame shown by its time or by its luma, or not. */
   readonly seeds = { time: 0, luma: 0, none: 0 };
 
@@ -67,15 +69,24 @@ export class LiveCrop {
   }
 
   /**
+   * A key is about to be injected: the newest frame is kept as the next motion's first frame's
+   * reference, since frames that come later may show the key's effect (live or not, the key's
+   * capture may find the page moving).
+   */
+  hold(): void {
+    this.held = this.newest ? { jpeg: this.newest, at: this.newestAt } : null;
+  }
+
+  /**
    * A live motion starts on a device that shows `layer` (exact pixels, opaque). When the newest
    * screencast frame shows the same picture, the motion's first frame is cut against it too, and
    * the device keeps its exact pixels wherever the page does not change. Two ways to know it does:
    *
-   * - By time (`still`): the frame was taken after the capture the layer comes from began
-   *   (`still.from`) and before the key was injected (`still.to`), and nothing was reported to
-   *   change in between. Each capture makes the page paint once more, so the frame of that paint
-   *   (its echo) is the usual one. A change after the capture would have come as a newer frame,
-   *   and as damage, which the caller rules out.
+   * - By time (`still`): the frame held for the last key (hold()) was taken after the capture the
+   *   layer comes from began (`still.from`) and before the key was injected (`still.to`), and
+   *   nothing was reported to change in between. Each capture makes the page paint once more, so
+   *   the frame of that paint (its echo) is the usual one. A change after the capture would have
+   *   come as a newer frame, and as damage, which the caller rules out.
    * - By luma: each luma block's mean, read from the frame's DC coefficients (no DCT), against
    *   the layer's. A frame the screencast sent before the page's last paint (it drops frames while
    *   earlier ones are unacknowledged) shows another picture somewhere. At a fractional scale the
@@ -87,20 +98,23 @@ export class LiveCrop {
   start(layer: Rgba, still: { from: number; to: number } | null = null): void {
     this.ref = null;
     this.scrollMisses = 0;
-    const jpeg = this.newest;
-    let blocks: JpegBlocks | null = null;
-    try {
-      blocks = jpeg ? readJpegBlocks(jpeg) : null;
-    } catch {
-      blocks = null;
-    }
-    if (!blocks || blocks.width !== layer.width || blocks.height !== layer.height) {
-      this.seeds.none++;
-    } else if (still && this.newestAt >= still.from && this.newestAt < still.to) {
-      this.ref = blocks;
+    const held = this.held;
+    this.held = null;
+    const read = (jpeg: Buffer | null): JpegBlocks | null => {
+      try {
+        const b = jpeg ? readJpegBlocks(jpeg) : null;
+        return b && b.width === layer.width && b.height === layer.height ? b : null;
+      } catch {
+        return null;
+      }
+    };
+    const byTime = still && held && held.at >= still.from && held.at < still.to ? read(held.jpeg) : null;
+    const newest = byTime ? null : read(this.newest);
+    if (byTime) {
+      this.ref = byTime;
       this.seeds.time++;
-    } else if (lumaMatches(blocks, layer)) {
-      this.ref = blocks;
+    } else if (newest && lumaMatches(newest, layer)) {
+      this.ref = newest;
       this.seeds.luma++;
     } else {
       this.seeds.none++;

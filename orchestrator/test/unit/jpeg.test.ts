@@ -201,9 +201,12 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     const layer = other(square(base, W, 200, 100, 16, 16, 0));
     const after = jpegOf(square(base, W, 100, 40, 40, 24, 200), W, H);
     const crop = new LiveCrop();
-    const first = (still: { from: number; to: number } | null): { rect: Rect; jpeg: Buffer }[] => {
+    const first = (still: { from: number; to: number } | null, hold = true): { rect: Rect; jpeg: Buffer }[] => {
       crop.reset();
       crop.observe(before, 1000);
+      if (hold) crop.hold();
+      // A frame that came after the key's hold (it may show the key) is not the reference.
+      crop.observe(after, 1200);
       crop.start(layer, still);
       return cut(crop, after, W, H);
     };
@@ -214,7 +217,9 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     expect(first({ from: 1001, to: 1100 })[0].jpeg).to.equal(after);
     expect(first({ from: 900, to: 1000 })[0].jpeg).to.equal(after);
     expect(first(null)[0].jpeg).to.equal(after);
-    expect(crop.seeds).to.deep.equal({ time: 1, luma: 0, none: 3 });
+    // Nothing held for a key: no frame is known to show what the device has.
+    expect(first({ from: 900, to: 1100 }, false)[0].jpeg).to.equal(after);
+    expect(crop.seeds).to.deep.equal({ time: 1, luma: 0, none: 4 });
   });
 });
 
