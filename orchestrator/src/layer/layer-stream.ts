@@ -710,7 +710,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     live.pending = null;
     const full = { x: 0, y: 0, w: sent.width, h: sent.height };
     // Only what changed since what the device shows (live-crop.ts): the last live frame, or for the
-    // first, the page's newest screencast frame when that matches the device's exact layer.
+    // first, a screencast frame known to show the device's exact layer (LiveCrop.start()).
     const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed, next.takenAt) : [{ rect: full, jpeg: next.jpeg }];
     if (rects.length === 0) {
       this.counters.liveFramesSame++;
