@@ -5,7 +5,7 @@ import {
   writeFrameHeader,
   writeRectHeader
 } from '@stratus/protocol';
-import { encodePngRect, photoWins } from '../png/encode';
+import { encodeBestPngRect } from '../png/encode';
 import { Rgba } from '../png/decode';
 import { Rect } from './damage';
 
@@ -35,7 +35,7 @@ export function buildFrame(
 ): BuiltFrame {
   const all = [
     ...encoded,
-    ...rects.map((r) => ({ rect: r, encoding: ENCODINGS.png, payload: encodePngRect(src, r.x, r.y, r.w, r.h, opts.pngLevel, photoWins(src, r.x, r.y, r.w, r.h, opts.pngLevel)) })),
+    ...rects.map((r) => ({ rect: r, encoding: ENCODINGS.png, payload: encodeBestPngRect(src, r.x, r.y, r.w, r.h, opts.pngLevel) })),
     ...after
   ];
   const head = Buffer.alloc(FRAME_HEADER_BYTES + all.length * RECT_HEADER_BYTES);

@@ -62,7 +62,7 @@ export class LiveCrop {
     this.luma.last = null;
   }
 
-  /** A screencast frame taken at `takenAt` (ms since the epoch) that was not sent (no motion was live): the page's newest look. */
+  /** A screencast frame taken at `takenAt` (ms since the epoch), sent live (next()) or not: the page's newest look. */
   observe(jpeg: Buffer, takenAt: number): void {
     this.newest = jpeg;
     this.newestAt = takenAt;
@@ -127,7 +127,7 @@ export class LiveCrop {
    * scrolled and `scroll` says the device copies), or none when nothing did.
    */
   next(jpeg: Buffer, width: number, height: number, scroll = false, takenAt = 0): LiveRect[] {
-    this.newestAt = takenAt;
+    this.observe(jpeg, takenAt);
     try {
       return this.plan(jpeg, width, height, scroll);
     } catch {
@@ -145,7 +145,6 @@ export class LiveCrop {
     } catch {
       blocks = null;
     }
-    this.newest = jpeg;
     const ref = this.ref;
     // A frame of another size (the app's CSS size, at a fractional scale) is stretched by the device.
     this.ref = blocks && blocks.width === width && blocks.height === height ? blocks : null;

@@ -29,15 +29,23 @@ function chunk(type: string, body: Buffer): Buffer {
  * 876 → 445 KB. Every PNG decoder reads both colour types and all five filters.
  */
 export function encodePngRect(src: Rgba, x: number, y: number, w: number, h: number, level: number, photo = false): Buffer {
-  if (level === 0) photo = false;
-  const rgb = photo && opaque(src, { x, y, w, h });
-  const raw = photo ? paethRows(src, x, y, w, h, rgb ? 3 : 4) : plainRows(src, x, y, w, h);
+  return encodeAs(src, x, y, w, h, level, photo && level !== 0 ? (opaque(src, { x, y, w, h }) ? 3 : 4) : null);
+}
+
+/** The smaller of the two encodings of encodePngRect(), as photoWins() finds it. */
+export function encodeBestPngRect(src: Rgba, x: number, y: number, w: number, h: number, level: number): Buffer {
+  return encodeAs(src, x, y, w, h, level, pictureBpp(src, x, y, w, h, level));
+}
+
+/** `bpp`: the picture encoding with that many bytes a pixel (3 only for an opaque rectangle), or null for UI content. */
+function encodeAs(src: Rgba, x: number, y: number, w: number, h: number, level: number, bpp: 3 | 4 | null): Buffer {
+  const raw = bpp ? paethRows(src, x, y, w, h, bpp) : plainRows(src, x, y, w, h);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
   ihdr.writeUInt32BE(h, 4);
   ihdr[8] = 8;
-  ihdr[9] = rgb ? 2 : 6;
-  const body = deflateSync(raw, photo ? { level, strategy: constants.Z_RLE } : { level });
+  ihdr[9] = bpp === 3 ? 2 : 6;
+  const body = deflateSync(raw, bpp ? { level, strategy: constants.Z_RLE } : { level });
   return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', body), IEND]);
 }
 
@@ -53,16 +61,21 @@ const TRIAL_ROWS = 8;
  * times larger filtered, since deflate matched its rows whole and the run-length strategy cannot.
  */
 export function photoWins(src: Rgba, x: number, y: number, w: number, h: number, level: number): boolean {
-  if (w * h < TRIAL_MIN_AREA || level === 0) return false;
-  const rgb = opaque(src, { x, y, w, h });
+  return pictureBpp(src, x, y, w, h, level) !== null;
+}
+
+/** The picture encoding's bytes a pixel when photoWins(), else null; the rectangle's alpha is scanned once. */
+function pictureBpp(src: Rgba, x: number, y: number, w: number, h: number, level: number): 3 | 4 | null {
+  if (w * h < TRIAL_MIN_AREA || level === 0) return null;
+  const bpp = opaque(src, { x, y, w, h }) ? 3 : 4;
   let plain = 0;
   let photo = 0;
   const rows = Math.min(TRIAL_ROWS, h);
   for (const top of new Set([y, y + ((h - rows) >> 1), y + h - rows])) {
     plain += deflateSync(plainRows(src, x, top, w, rows), { level }).length;
-    photo += deflateSync(paethRows(src, x, top, w, rows, rgb ? 3 : 4), { level, strategy: constants.Z_RLE }).length;
+    photo += deflateSync(paethRows(src, x, top, w, rows, bpp), { level, strategy: constants.Z_RLE }).length;
   }
-  return photo < plain;
+  return photo < plain ? bpp : null;
 }
 
 /** Rows with filter "none": a filter byte of 0, then the RGBA bytes as they are. */

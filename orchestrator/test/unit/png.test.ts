@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { crc32, deflateSync } from 'node:zlib';
 import { decodePng, FrameDecoder, Rgba } from '../../src/png/decode';
 import { diffRects } from '../../src/layer/damage';
-import { encodePngRect, photoWins } from '../../src/png/encode';
+import { encodeBestPngRect, encodePngRect, photoWins } from '../../src/png/encode';
 import { execFileSync } from 'node:child_process';
 import { inflateSync } from 'node:zlib';
 
@@ -149,6 +149,10 @@ describe('orchestrator/png', () => {
     expect(encodePngRect(pattern, 0, 0, 400, 300, 6).length).to.be.below(encodePngRect(pattern, 0, 0, 400, 300, 6, true).length);
     // Small rectangles are not worth a trial.
     expect(photoWins(photoLike(100, 100), 0, 0, 100, 100, 6)).to.equal(false);
+    // What frames are built with: the encoding the trial picks, byte for byte.
+    const photo = photoLike(400, 300);
+    expect(encodeBestPngRect(photo, 0, 0, 400, 300, 6).equals(encodePngRect(photo, 0, 0, 400, 300, 6, true))).to.equal(true);
+    expect(encodeBestPngRect(pattern, 0, 0, 400, 300, 6).equals(encodePngRect(pattern, 0, 0, 400, 300, 6))).to.equal(true);
   });
 
   it('rejects what is not a PNG it can read', () => {
