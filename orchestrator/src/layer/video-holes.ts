@@ -18,7 +18,9 @@ import { intersect, Rect } from './damage';
  *
  * Second captures cost a frame, so solved pixels are remembered per hole position, keyed by their
  * first-key value: a frame whose pixels over the video did not change, or changed back to what
- * they were, needs no second capture.
+ * they were, needs no second capture. A pixel is remembered only when its two captures agree
+ * with one colour over the two keys: one taken from a page that changed between them would come
+ * back wrong whenever its first-key value did.
  * A page with no hole costs nothing: the frame passes through untouched.
  */
 
@@ -55,6 +57,7 @@ const CLOSED_MEMORIES = 2;
 
 const word = (c: readonly number[], a: number): number => (c[0] | (c[1] << 8) | (c[2] << 16) | (a << 24)) >>> 0;
 const FIRST = word(HOLE_KEYS.first, 255);
+const SECOND = word(HOLE_KEYS.second, 255);
 const K1 = HOLE_KEYS.first;
 const K2 = HOLE_KEYS.second;
 
@@ -89,7 +92,7 @@ export class VideoHoles implements HoleCutter {
   private readonly byContext = new Map<number, Rect[]>();
   private readonly memory = new Map<string, Memory>();
   /** Second captures taken, for tests and the bench. */
-  readonly stats = { secondCaptures: 0, solvedPixels: 0 };
+  readonly stats = { secondCaptures: 0, solvedPixels: 0, unremembered: 0 };
 
   constructor(
     private readonly scale: number,
@@ -181,6 +184,7 @@ export class VideoHoles implements HoleCutter {
       const box = { x: bx0, y: by0, w: bx1 - bx0 + 1, h: by1 - by0 + 1 };
       const second = await this.secondCapture(box);
       const other = wordsOf(second.data);
+      const trusted = keyFollowed(src, other, width, ox, oy, box);
       for (const { hole, part } of holes) {
         const p = intersect(part, box);
         if (!p) continue;
@@ -193,7 +197,11 @@ export class VideoHoles implements HoleCutter {
             const v = src[i];
             if (v === FIRST || v === 0 || recall(mem, m, v) !== -1) continue;
             const out = solve(v, other[j]);
-            remember(mem, m, v, out);
+            if (!trusted || !linear(v, other[j])) {
+              // Sent, since the frame needs a pixel, but never recalled: had the page changed
+              // between the captures, the pixel would stay wrong whenever this colour came back.
+              this.stats.unremembered++;
+            } else remember(mem, m, v, out);
             dst[i] = out;
             this.stats.solvedPixels++;
           }
@@ -227,6 +235,41 @@ export class VideoHoles implements HoleCutter {
     this.memory.set(k, mem);
     return mem;
   }
+}
+
+/**
+ * How far one channel's share of the video may be from the mean of the three. Chromium's 8-bit
+ * blending puts them within 2/245 of each other (a level per capture); a page that changed
+ * between the captures puts them tenths apart.
+ */
+const LINEAR_TOLERANCE = 0.05;
+
+/**
+ * Whether every pixel in `box` that showed the first key shows the second one in the second
+ * capture: if not, the page changed between the captures (or a hole moved), and nothing solved
+ * from them is worth remembering.
+ */
+function keyFollowed(first: Uint32Array, second: Uint32Array, width: number, ox: number, oy: number, box: Rect): boolean {
+  for (let y = 0; y < box.h; y++) {
+    let i = (box.y + y - oy) * width + (box.x - ox);
+    let j = y * box.w;
+    for (let x = 0; x < box.w; x++, i++, j++) if (first[i] === FIRST && second[j] !== SECOND) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether two captures of a pixel are one colour over the two keys (P + t·K, the same t in each
+ * channel). Not so when the page changed between them, nor under a blend that mixes channels
+ * (a grayscale backdrop filter over the video): solve() still gives its best guess then.
+ */
+export function linear(v1: number, v2: number): boolean {
+  const a1 = (v1 >>> 24) / 255;
+  const a2 = (v2 >>> 24) / 255;
+  const t = [0, 0, 0];
+  for (let c = 0; c < 3; c++) t[c] = (((v2 >>> (8 * c)) & 255) * a2 - ((v1 >>> (8 * c)) & 255) * a1) / (K2[c] - K1[c]);
+  const mean = (t[0] + t[1] + t[2]) / 3;
+  return Math.abs(t[0] - mean) <= LINEAR_TOLERANCE && Math.abs(t[1] - mean) <= LINEAR_TOLERANCE && Math.abs(t[2] - mean) <= LINEAR_TOLERANCE;
 }
 
 /**

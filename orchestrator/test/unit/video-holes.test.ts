@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { HOLE_KEYS } from '@stratus/cloud-page';
 import { Rect } from '../../src/layer/damage';
-import { solve, VideoHoles } from '../../src/layer/video-holes';
+import { linear, solve, VideoHoles } from '../../src/layer/video-holes';
 import { Rgba } from '../../src/png/decode';
 
 const W = 40;
@@ -102,6 +102,41 @@ describe('orchestrator/layer/video-holes', () => {
     expect(r.holes.stats.secondCaptures).to.equal(2);
   });
 
+  it('remembers nothing from captures the page changed between: the colour coming back is solved again, right', async () => {
+    const r = rig();
+    r.holes.report(1, [[HOLE.x, HOLE.y, HOLE.w, HOLE.h]]);
+    // The video's ancestor hidden (the background over the whole hole) in the first capture, shown
+    // again (the second key) by the time of the second.
+    const hidden = (): Rgba => scene(BG);
+    r.setSecond(() => scene(HOLE_KEYS.second));
+    await r.holes.cut(hidden(), 0, 0, []);
+    // Hidden again, and this time the page holds still between the captures.
+    r.setSecond(hidden);
+    const out = await r.holes.cut(hidden(), 0, 0, []);
+    expect(at(out, 20, 12), 'the background where the video was').to.deep.equal([...BG, 255]);
+    expect(r.holes.stats.secondCaptures).to.equal(2);
+    expect(r.holes.stats.unremembered).to.be.above(0);
+    // Now it is remembered.
+    const unremembered = r.holes.stats.unremembered;
+    expect((await r.holes.cut(hidden(), 0, 0, [])).data.equals(out.data)).to.equal(true);
+    expect(r.holes.stats.secondCaptures).to.equal(2);
+    expect(r.holes.stats.unremembered).to.equal(unremembered);
+  });
+
+  it('trusts no pixel of a second capture where the first key did not become the second', async () => {
+    const r = rig();
+    r.holes.report(1, [[HOLE.x, HOLE.y, HOLE.w, HOLE.h]]);
+    // The bar is solvable on its own, but the video (the key) went away between the captures.
+    r.setSecond(() => scene(BG));
+    await r.holes.cut(scene(HOLE_KEYS.first), 0, 0, []);
+    r.setSecond(() => scene(HOLE_KEYS.second));
+    const out = await r.holes.cut(scene(HOLE_KEYS.first), 0, 0, []);
+    const bar = at(out, 20, 21);
+    expect(Math.abs(bar[3] - 128), `bar ${bar}`).to.be.at.most(1);
+    expect(r.holes.stats.secondCaptures).to.equal(2);
+    expect(r.holes.stats.unremembered).to.be.above(0);
+  });
+
   it('a hole that closes and opens again where it was needs no second capture', async () => {
     const r = rig();
     const at0 = [[HOLE.x, HOLE.y, HOLE.w, HOLE.h]];
@@ -161,5 +196,11 @@ describe('orchestrator/layer/video-holes', () => {
     const over = (k: number[]): number[] => [...[100, 50, 25].map((v, c) => Math.round(0.25 * v + 0.75 * k[c])), 255];
     const out = solve(word(over(k1)), word(over(k2)));
     expect(Math.abs((out >>> 24) - 64)).to.be.at.most(1);
+    // linear(): a colour over both keys is, a page that changed between the captures is not.
+    expect(linear(word(over(k1)), word(over(k2)))).to.equal(true);
+    expect(linear(word(k1), word(k2))).to.equal(true);
+    expect(linear(word([9, 99, 199, 255]), word([9, 99, 199, 255]))).to.equal(true);
+    expect(linear(word([...BG, 255]), word(k2))).to.equal(false);
+    expect(linear(word([...BG, 255]), word([200, 33, 61, 255]))).to.equal(false);
   });
 });
