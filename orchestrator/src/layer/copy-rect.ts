@@ -14,8 +14,8 @@ import { pixelWords } from './window-hash';
  * scroll offsets to device pixels at any scale, so a scrolling page gives exact matches; a CSS
  * transform mid-transition mostly does not, and then no copy is found and nothing changes.
  *
- * The device's result is modelled exactly (`predicted`: the old frame with the copy applied) and
- * diffed against the capture, so a wrong guess costs bytes, never pixels.
+ * The device's result is modelled exactly (the old frame with the copy applied) and diffed
+ * against the capture, so a wrong guess costs bytes, never pixels.
  */
 export interface CopyRect {
   /** Where the pixels go. */
@@ -27,8 +27,6 @@ export interface CopyRect {
 
 export interface CopyPlan {
   copy: CopyRect;
-  /** The old frame with the copy applied: what the device shows before the frame's other rectangles. */
-  predicted: Rgba;
   /** What still differs from the capture after the copy. */
   residual: Rect[];
 }
@@ -167,8 +165,30 @@ export function applyCopy(prev: Rgba, c: CopyRect, source: Rgba = prev): Rgba {
 }
 
 /**
- * A copy that explains part of the change from `prev` to `next` (`rects`, their diff), with the
- * rectangles still to send after it; null when none is found or it would not save anything.
+ * The device's frame after the copy, valid in rows `y0` to `y1` only (the rest is left as an
+ * earlier call left it): one buffer per frame size, reused. A whole new frame per planned copy was
+ * a frame's worth of garbage for every focus move whose ring lines voted for a shift.
+ */
+const scratch = new Map<number, Buffer>();
+
+function predictRows(prev: Rgba, c: CopyRect, source: Rgba, y0: number, y1: number): Rgba {
+  let data = scratch.get(prev.data.length);
+  if (!data) {
+    data = Buffer.allocUnsafeSlow(prev.data.length);
+    scratch.set(prev.data.length, data);
+  }
+  const stride = prev.width * 4;
+  prev.data.copy(data, y0 * stride, y0 * stride, y1 * stride);
+  for (let row = 0; row < c.dst.h; row++) {
+    const from = (c.sy + row) * stride + c.sx * 4;
+    source.data.copy(data, (c.dst.y + row) * stride + c.dst.x * 4, from, from + c.dst.w * 4);
+  }
+  return { width: prev.width, height: prev.height, data };
+}
+
+/**
+ * A copy that explains part of the change from `prev` to `next` (`rects`, their diff: every pixel
+ * that differs is in one of them), with the rectangles still to send after it; null when none is found or it would not save anything.
  * `source`: where the copy reads, `prev` itself or the device's kept layer (same size).
  */
 export function planCopy(prev: Rgba, next: Rgba, rects: Rect[], tile: number, source: Rgba = prev): CopyPlan | null {
@@ -190,8 +210,13 @@ export function planCopy(prev: Rgba, next: Rgba, rects: Rect[], tile: number, so
     copy = { dst: { x: box.x + run.start, y: box.y, w: run.end - run.start, h: box.h }, sx: box.x + run.start - pick.d, sy: box.y };
   }
   if (copy.dst.w * copy.dst.h < MIN_COPY_PX) return null;
-  const predicted = applyCopy(prev, copy, source);
-  const residual = diffRects(predicted, next, tile, null, MAX_RESIDUAL_RECTS);
+  // Outside the box `prev` is `next` already, and the copy writes inside it: only the box's rows
+  // can differ, and only the tile rows around them are read (the diff trims dirty tiles).
+  const y0 = Math.floor(box.y / tile) * tile;
+  const y1 = Math.min(prev.height, Math.ceil((box.y + box.h) / tile) * tile);
+  const rows = new Uint8Array(prev.height);
+  rows.fill(1, box.y, box.y + box.h);
+  const residual = diffRects(predictRows(prev, copy, source, y0, y1), next, tile, rows, MAX_RESIDUAL_RECTS);
   if (area(residual) >= changed) return null;
-  return { copy, predicted, residual };
+  return { copy, residual };
 }

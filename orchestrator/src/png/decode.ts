@@ -50,9 +50,11 @@ function readPng(png: Buffer): PngData {
   }
   if (colorType < 0) throw new Error('PNG without IHDR');
   const stride = width * (colorType === 6 ? 4 : 3);
-  // One output chunk of the expected size: the default 16 kB chunks cost a copy of the whole frame
-  // when zlib joins them (~0.5 ms at 720p).
-  const raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat), { chunkSize: Math.min(64 << 20, Math.max(64 << 10, (stride + 1) * height)) });
+  // One output chunk, a byte longer than the expected size: the default 16 kB chunks cost a copy of
+  // the whole frame when zlib joins them (~0.5 ms at 720p), and a chunk that the rows fill exactly
+  // makes zlib allocate a second one, as large, that nothing uses (a frame's worth of garbage a
+  // decode, which is what brings the orchestrator's full collections on).
+  const raw = inflateSync(idat.length === 1 ? idat[0] : Buffer.concat(idat), { chunkSize: Math.min(64 << 20, Math.max(64 << 10, (stride + 1) * height + 1)) });
   if (raw.length < (stride + 1) * height) throw new Error('PNG data truncated');
   return { width, height, colorType, raw };
 }
