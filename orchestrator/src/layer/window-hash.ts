@@ -54,14 +54,24 @@ export function windowHash(px: Uint32Array, width: number, x: number, y: number,
 }
 
 /**
+ * windowHashes()'s arrays, grown to the largest search so far and used again: a search over a
+ * whole 720p frame needs ~7.6 MB of them, and new ones at every frame of a scroll were garbage
+ * that brought full collections on.
+ */
+let alongScratch = new Int32Array(0);
+let outScratch = new Uint32Array(0);
+
+/**
  * The hash of the n×n window at every top-left position of `at` (row-major, at.w × at.h), each
- * equal to windowHash() there. Every window must lie inside the layer.
+ * equal to windowHash() there. Every window must lie inside the layer. The array returned is
+ * valid until the next call.
  */
 export function windowHashes(px: Uint32Array, width: number, at: Rect, n: number): Uint32Array {
   const rows = at.h + n - 1;
   const span = at.w + n - 1;
   // Each layer row's hash of the n pixels from every x of `at`, from the row's scrambled pixels.
-  const along = new Int32Array(rows * at.w);
+  if (alongScratch.length < rows * at.w) alongScratch = new Int32Array(rows * at.w);
+  const along = alongScratch;
   const mixed = new Int32Array(span);
   const outAlong = power(ALONG, n - 1);
   for (let j = 0; j < rows; j++) {
@@ -76,7 +86,8 @@ export function windowHashes(px: Uint32Array, width: number, at: Rect, n: number
       along[line + k] = r;
     }
   }
-  const out = new Uint32Array(at.w * at.h);
+  if (outScratch.length < at.w * at.h) outScratch = new Uint32Array(at.w * at.h);
+  const out = outScratch.subarray(0, at.w * at.h);
   const outAcross = power(ACROSS, n - 1);
   for (let k = 0; k < at.w; k++) {
     let h = 0;

@@ -220,6 +220,9 @@ describe('orchestrator/layer/window-hash', () => {
     const img = photo(blank(97, 80), { x: 0, y: 0, w: 97, h: 80 }, 3);
     const px = pixelWords(img);
     const at = { x: 3, y: 5, w: 97 - 16 - 3, h: 80 - 16 - 5 };
+    // A larger search of another picture first: its arrays are used again, and must not show through.
+    const other = photo(blank(97, 80), { x: 0, y: 0, w: 97, h: 80 }, 4);
+    windowHashes(pixelWords(other), other.width, { x: 0, y: 0, w: 97 - 15, h: 80 - 15 }, 16);
     const all = windowHashes(px, img.width, at, 16);
     for (let y = 0; y < at.h; y++) for (let x = 0; x < at.w; x++) expect(all[y * at.w + x], `${x},${y}`).to.equal(windowHash(px, img.width, at.x + x, at.y + y, 16));
     // A window differs from its neighbour's.
