@@ -43,6 +43,11 @@ export class LiveCrop {
   private ref: JpegBlocks | null = null;
   /** Scroll searches in a row that found none: a motion that is no scroll (a cross-fade) stops paying for them. */
   private scrollMisses = 0;
+  /** This motion searched for a scroll, and found one. */
+  private searched = false;
+  private scrolled = false;
+  /** The last motion that searched found no scroll. */
+  private foundNone = false;
   /** The luma a scroll search last computed (the next search's old frame, most often). */
   private readonly luma: { last: LumaCache | null } = { last: null };
   /** The newest screencast frame seen: what the page looked like when it last painted. */
@@ -53,13 +58,28 @@ export class LiveCrop {
   private held: { jpeg: Buffer; at: number } | null = null;
   /** How each motion's first frame was cut: against a frame shown by its time or by its luma, or not. */
   readonly seeds = { time: 0, luma: 0, none: 0 };
+  /** Scroll searches: run, and ended at once because the blocks' means had not moved (live-scroll.ts). */
+  readonly searches = { run: 0, still: 0 };
 
   /** The device's layer is no longer a screencast frame (an exact frame, a keyframe): the next goes whole. */
   reset(): void {
     this.ref = null;
-    this.scrollMisses = 0;
+    this.newMotion();
     // 2.8 MB of coefficients a 720p frame: nothing of a motion outlives it.
     this.luma.last = null;
+  }
+
+  /**
+   * A motion after the last one that searched found no scroll (a carousel's cross-fade, most
+   * likely again) gets one search, not SCROLL_MISSES: each costs its frame 40–150 ms here, and the first
+   * frames of a motion are the ones a key waits for. One that found a scroll, or did not search,
+   * gets them all. Idempotent: a motion may be ended and started in two calls.
+   */
+  private newMotion(): void {
+    if (this.searched) this.foundNone = !this.scrolled;
+    this.scrollMisses = this.foundNone ? SCROLL_MISSES - 1 : 0;
+    this.searched = false;
+    this.scrolled = false;
   }
 
   /** A screencast frame taken at `takenAt` (ms since the epoch), sent live (next()) or not: the page's newest look. */
@@ -97,7 +117,7 @@ export class LiveCrop {
    */
   start(layer: Rgba, still: { from: number; to: number } | null = null): void {
     this.ref = null;
-    this.scrollMisses = 0;
+    this.newMotion();
     const held = this.held;
     this.held = null;
     const read = (jpeg: Buffer | null): JpegBlocks | null => {
@@ -158,8 +178,10 @@ export class LiveCrop {
     // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
     if (scroll && count >= SCROLL_SHARE * total && this.scrollMisses < SCROLL_MISSES) {
       let found: LiveScroll | null = null;
+      this.searched = true;
+      this.searches.run++;
       try {
-        found = findScroll(ref, b, dirty, this.luma);
+        found = findScroll(ref, b, dirty, this.luma, this.searches);
       } catch {
         found = null;
       }
@@ -167,6 +189,7 @@ export class LiveCrop {
         const moved = cropsOf(found.residual, b);
         if (area(moved) < SCROLL_GAIN * Math.min(area(plan), total)) {
           this.scrollMisses = 0;
+          this.scrolled = true;
           return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
         }
       }

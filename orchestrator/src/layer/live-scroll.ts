@@ -25,6 +25,13 @@ const MATCH_MEAN = 6;
  * by 1–2 on average here, and what passes stays on the device until the motion ends.
  */
 const MCU_MEAN = 4;
+/**
+ * Mean change of the blocks' mean luma (the DCs: free) under which nothing scrolled: a fade or a
+ * colour change under way. Content that moves a few pixels changes them by more (the grid
+ * scrolling 5 px: 6 levels; rows, 7–11); a cross-fade's first frame changes them by 0.2, and
+ * searching it took 55–125 ms, the time the motion's first frame then waited.
+ */
+const STILL_MEANS = 1;
 /** The best shift must beat no shift by this factor. */
 const GAIN = 0.5;
 /** Coarse candidates looked at closely. */
@@ -51,7 +58,7 @@ function lumaCached(j: JpegBlocks, box: Rect, cache: { last: LumaCache | null })
  * The scroll, if any, that explains most of what changed (`dirty`: MCUs whose coefficients
  * differ). `cache` holds the luma last computed, and gets next's.
  */
-export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array, cache: { last: LumaCache | null } = { last: null }): LiveScroll | null {
+export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array, cache: { last: LumaCache | null } = { last: null }, stats = { still: 0 }): LiveScroll | null {
   const { mcusX, mcusY } = next;
   let x0 = mcusX;
   let y0 = mcusY;
@@ -76,6 +83,10 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
     h: Math.min((y1 + 1) * lc.v, Math.floor(next.height / 8)) - y0 * lc.v
   };
   if (box.w < 4 || box.h < 4) return null;
+  if (cost(thumbnail(prev, box), thumbnail(next, box), box.w, box.h, 'y', 0, 1) < STILL_MEANS) {
+    stats.still++;
+    return null;
+  }
   const coarse = [...coarseShifts(prev, next, box, 'y'), ...coarseShifts(prev, next, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
   if (coarse.length === 0) return null;
   const a = lumaCached(prev, box, cache);
@@ -88,8 +99,9 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
     const limit = c.axis === 'y' ? H : W;
     for (let d = c.d * 8 - 8; d <= c.d * 8 + 8; d++) {
       if (d === 0 || Math.abs(d) > (limit * 3) / 4) continue;
-      const k = cost(a, b, W, H, c.axis, d);
-      if (!best || k < best.cost) best = { axis: c.axis, d, cost: k };
+      // Sampled every STEP both ways, a match may look up to twice as bad as it is.
+      const k = cost(a, b, W, H, c.axis, d, STEP, STEP, Math.min(best ? best.cost : Infinity, 2 * MATCH_MEAN));
+      if (k !== Infinity && (!best || k < best.cost)) best = { axis: c.axis, d, cost: k };
     }
   }
   if (!best) return null;
@@ -98,12 +110,12 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   let refined: { axis: Axis; d: number; cost: number } | null = null;
   for (let d = best.d - STEP + 1; d <= best.d + STEP - 1; d++) {
     if (d === 0) continue;
-    const k = cost(a, b, W, H, best.axis, d, STEP, 1);
-    if (!refined || k < refined.cost) refined = { axis: best.axis, d, cost: k };
+    const k = cost(a, b, W, H, best.axis, d, STEP, 1, Math.min(refined ? refined.cost : Infinity, MATCH_MEAN));
+    if (k !== Infinity && (!refined || k < refined.cost)) refined = { axis: best.axis, d, cost: k };
   }
   if (!refined) return null;
   best = refined;
-  if (best.cost > MATCH_MEAN || best.cost > GAIN * cost(a, b, W, H, best.axis, 0, STEP, 1)) return null;
+  if (best.cost > GAIN * cost(a, b, W, H, best.axis, 0, STEP, 1)) return null;
   // The box in pixels, and the copy inside it: content moved by d along the axis.
   const px: Rect = { x: box.x * 8, y: box.y * 8, w: W, h: H };
   const d = best.d;
@@ -141,25 +153,33 @@ function coarseShifts(prev: JpegBlocks, next: JpegBlocks, box: Rect, axis: Axis)
 
 /**
  * Mean |b(p) - a(p - d)| over the overlap of a W×H picture with itself moved by d along `axis`,
- * sampled every `step` pixels across the move and every `along` along it.
+ * sampled every `step` pixels across the move and every `along` along it. Infinity as soon as the
+ * mean is sure to be over `limit`: a shift no better than the best so far, or than a match can be,
+ * is not worth its last rows (most of a search's time, on a frame where nothing scrolled).
  */
-function cost(a: ArrayLike<number>, b: ArrayLike<number>, W: number, H: number, axis: Axis, d: number, step = STEP, along = step): number {
+function cost(a: ArrayLike<number>, b: ArrayLike<number>, W: number, H: number, axis: Axis, d: number, step = STEP, along = step, limit = Infinity): number {
   const dx = axis === 'x' ? d : 0;
   const dy = axis === 'y' ? d : 0;
   const sy = axis === 'y' ? along : step;
   const sx = axis === 'x' ? along : step;
+  const y0 = Math.max(0, dy);
+  const y1 = Math.min(H, H + dy);
+  const x0 = Math.max(0, dx);
+  const x1 = Math.min(W, W + dx);
+  const n = y1 > y0 && x1 > x0 ? Math.ceil((y1 - y0) / sy) * Math.ceil((x1 - x0) / sx) : 0;
+  if (n === 0) return Infinity;
+  const most = limit * n;
   let sum = 0;
-  let n = 0;
-  for (let y = Math.max(0, dy); y < Math.min(H, H + dy); y += sy) {
+  for (let y = y0; y < y1; y += sy) {
     const row = y * W;
     const src = (y - dy) * W - dx;
-    for (let x = Math.max(0, dx); x < Math.min(W, W + dx); x += sx) {
+    for (let x = x0; x < x1; x += sx) {
       const v = b[row + x] - a[src + x];
       sum += v < 0 ? -v : v;
-      n++;
     }
+    if (sum > most) return Infinity;
   }
-  return n > 0 ? sum / n : Infinity;
+  return sum / n;
 }
 
 /**

@@ -305,4 +305,48 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
     crop.next(jpegOf(page(30, 30), W, H), W, H, true);
     expect(crop.next(jpegOf(page(60, 30), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(true);
   });
+
+  it('after a motion that found no scroll, the next one gets a single search; after one that found a scroll, every search again', () => {
+    const crop = new LiveCrop();
+    const fade = (): void => {
+      crop.reset();
+      crop.next(jpegOf(page(0), W, H), W, H, true);
+      crop.next(jpegOf(page(0, 60), W, H), W, H, true);
+      crop.next(jpegOf(page(0, 30), W, H), W, H, true);
+    };
+    fade();
+    // The next motion: a fade frame spends its one search, and the scroll after it is not looked for.
+    crop.reset();
+    crop.next(jpegOf(page(0), W, H), W, H, true);
+    crop.next(jpegOf(page(0, 60), W, H), W, H, true);
+    expect(crop.next(jpegOf(page(30, 60), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(false);
+    // A motion that starts with its scroll finds it at once, and then gets every search back.
+    crop.reset();
+    crop.next(jpegOf(page(30, 60), W, H), W, H, true);
+    expect(crop.next(jpegOf(page(60, 60), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(true);
+    crop.reset();
+    crop.next(jpegOf(page(60, 60), W, H), W, H, true);
+    crop.next(jpegOf(page(60, 0), W, H), W, H, true);
+    expect(crop.next(jpegOf(page(90, 0), W, H), W, H, true).some((r) => 'copy' in r)).to.equal(true);
+  });
+
+  it('does not search a frame whose blocks kept their mean luma: a fade just begun', () => {
+    // Texture added everywhere that averages out over each 8×8 block: every MCU differs, no block's mean moved.
+    const textured = (rgb: Buffer, amount: number): Buffer => {
+      const out = Buffer.from(rgb);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) {
+        const i = (y * W + x) * 3 + c;
+        out[i] = Math.max(0, Math.min(255, out[i] + (((x >> 1) + (y >> 1)) % 2 ? amount : -amount)));
+      }
+      return out;
+    };
+    const crop = new LiveCrop();
+    crop.next(jpegOf(page(0), W, H), W, H, true);
+    const rects = crop.next(jpegOf(textured(page(0), 12), W, H), W, H, true);
+    expect(rects.length, 'the frame changed').to.be.above(0);
+    expect(crop.searches).to.deep.equal({ run: 1, still: 1 });
+    // A scroll is searched in full.
+    crop.next(jpegOf(page(30), W, H), W, H, true);
+    expect(crop.searches).to.deep.equal({ run: 2, still: 1 });
+  });
 });
