@@ -188,7 +188,8 @@ function predictRows(prev: Rgba, c: CopyRect, source: Rgba, y0: number, y1: numb
 
 /**
  * A copy that explains part of the change from `prev` to `next` (`rects`, their diff: every pixel
- * that differs is in one of them), with the rectangles still to send after it; null when none is found or it would not save anything.
+ * that differs is in one of them), with the rectangles still to send after it; null when none is
+ * found or it would not save anything.
  * `source`: where the copy reads, `prev` itself or the device's kept layer (same size).
  */
 export function planCopy(prev: Rgba, next: Rgba, rects: Rect[], tile: number, source: Rgba = prev): CopyPlan | null {

@@ -29,8 +29,9 @@ const WHOLE_SHARE = 0.6;
 /** Past this share of the frame's MCUs changed, a scroll is looked for. */
 const SCROLL_SHARE = 0.1;
 /**
- * A search costs ~15 ms of inverse DCT and ~10 of matching per 720p frame here: after this many
- * misses in a row, a motion (a cross-fade) is searched no more.
+ * A search costs 10–50 ms per 720p frame here when it finds a scroll (inverse DCT and matching),
+ * 40–150 ms when there is none to find: after this many misses in a row, a motion (a cross-fade)
+ * is searched no more.
  */
 const SCROLL_MISSES = 2;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
@@ -71,9 +72,10 @@ export class LiveCrop {
 
   /**
    * A motion after the last one that searched found no scroll (a carousel's cross-fade, most
-   * likely again) gets one search, not SCROLL_MISSES: each costs its frame 40–150 ms here, and the first
-   * frames of a motion are the ones a key waits for. One that found a scroll, or did not search,
-   * gets them all. Idempotent: a motion may be ended and started in two calls.
+   * likely again) gets one search, not SCROLL_MISSES: a search that finds nothing cost its frame
+   * 40–150 ms here, and the first frames of a motion are the ones a key waits for. One after a
+   * motion that found a scroll gets them all. Idempotent: a motion may be ended and started in two
+   * calls.
    */
   private newMotion(): void {
     if (this.searched) this.foundNone = !this.scrolled;
