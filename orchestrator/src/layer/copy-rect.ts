@@ -156,12 +156,17 @@ function area(rects: Rect[]): number {
  */
 export function applyCopy(prev: Rgba, c: CopyRect, source: Rgba = prev): Rgba {
   const data = Buffer.from(prev.data);
-  const stride = prev.width * 4;
+  writeCopy(data, c, source);
+  return { width: prev.width, height: prev.height, data };
+}
+
+/** Writes the copy's pixels from `source` into `data` (a frame of the same size). */
+function writeCopy(data: Buffer, c: CopyRect, source: Rgba): void {
+  const stride = source.width * 4;
   for (let row = 0; row < c.dst.h; row++) {
     const from = (c.sy + row) * stride + c.sx * 4;
     source.data.copy(data, (c.dst.y + row) * stride + c.dst.x * 4, from, from + c.dst.w * 4);
   }
-  return { width: prev.width, height: prev.height, data };
 }
 
 /**
@@ -179,10 +184,7 @@ function predictRows(prev: Rgba, c: CopyRect, source: Rgba, y0: number, y1: numb
   }
   const stride = prev.width * 4;
   prev.data.copy(data, y0 * stride, y0 * stride, y1 * stride);
-  for (let row = 0; row < c.dst.h; row++) {
-    const from = (c.sy + row) * stride + c.sx * 4;
-    source.data.copy(data, (c.dst.y + row) * stride + c.dst.x * 4, from, from + c.dst.w * 4);
-  }
+  writeCopy(data, c, source);
   return { width: prev.width, height: prev.height, data };
 }
 

@@ -44,9 +44,8 @@ export class LiveCrop {
   private ref: JpegBlocks | null = null;
   /** Scroll searches in a row that found none: a motion that is no scroll (a cross-fade) stops paying for them. */
   private scrollMisses = 0;
-  /** This motion searched for a scroll, and found one. */
-  private searched = false;
-  private scrolled = false;
+  /** Whether this motion's searches found a scroll; null before its first search. */
+  private scrolled: boolean | null = null;
   /** The last motion that searched found no scroll. */
   private foundNone = false;
   /** The luma a scroll search last computed (the next search's old frame, most often). */
@@ -78,10 +77,9 @@ export class LiveCrop {
    * calls.
    */
   private newMotion(): void {
-    if (this.searched) this.foundNone = !this.scrolled;
+    if (this.scrolled !== null) this.foundNone = !this.scrolled;
     this.scrollMisses = this.foundNone ? SCROLL_MISSES - 1 : 0;
-    this.searched = false;
-    this.scrolled = false;
+    this.scrolled = null;
   }
 
   /** A screencast frame taken at `takenAt` (ms since the epoch), sent live (next()) or not: the page's newest look. */
@@ -122,16 +120,8 @@ export class LiveCrop {
     this.newMotion();
     const held = this.held;
     this.held = null;
-    const read = (jpeg: Buffer | null): JpegBlocks | null => {
-      try {
-        const b = jpeg ? readJpegBlocks(jpeg) : null;
-        return b && b.width === layer.width && b.height === layer.height ? b : null;
-      } catch {
-        return null;
-      }
-    };
-    const byTime = still && held && held.at >= still.from && held.at < still.to ? read(held.jpeg) : null;
-    const newest = byTime ? null : read(this.newest);
+    const byTime = still && held && held.at >= still.from && held.at < still.to ? blocksAt(held.jpeg, layer.width, layer.height) : null;
+    const newest = byTime || !this.newest ? null : blocksAt(this.newest, layer.width, layer.height);
     if (byTime) {
       this.ref = byTime;
       this.seeds.time++;
@@ -161,15 +151,9 @@ export class LiveCrop {
 
   private plan(jpeg: Buffer, width: number, height: number, scroll: boolean): LiveRect[] {
     const whole = [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
-    let blocks: JpegBlocks | null;
-    try {
-      blocks = readJpegBlocks(jpeg);
-    } catch {
-      blocks = null;
-    }
     const ref = this.ref;
     // A frame of another size (the app's CSS size, at a fractional scale) is stretched by the device.
-    this.ref = blocks && blocks.width === width && blocks.height === height ? blocks : null;
+    this.ref = blocksAt(jpeg, width, height);
     if (!this.ref || !ref || !sameGeometry(ref, this.ref)) return whole;
     const b = this.ref;
     const dirty = changedMcus(ref, b);
@@ -180,7 +164,7 @@ export class LiveCrop {
     // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
     if (scroll && count >= SCROLL_SHARE * total && this.scrollMisses < SCROLL_MISSES) {
       let found: LiveScroll | null = null;
-      this.searched = true;
+      this.scrolled ??= false;
       this.searches.run++;
       try {
         found = findScroll(ref, b, dirty, this.luma, this.searches);
@@ -208,6 +192,16 @@ export class LiveCrop {
       const y = m.y * b.mcuH;
       return { rect: { x, y, w: Math.min(m.w * b.mcuW, width - x), h: Math.min(m.h * b.mcuH, height - y) }, jpeg: cropJpeg(b, m) };
     });
+  }
+}
+
+/** The frame's coefficients when it reads and is `width`×`height`, else null. */
+function blocksAt(jpeg: Buffer, width: number, height: number): JpegBlocks | null {
+  try {
+    const b = readJpegBlocks(jpeg);
+    return b && b.width === width && b.height === height ? b : null;
+  } catch {
+    return null;
   }
 }
 

@@ -83,11 +83,13 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
     h: Math.min((y1 + 1) * lc.v, Math.floor(next.height / 8)) - y0 * lc.v
   };
   if (box.w < 4 || box.h < 4) return null;
-  if (cost(thumbnail(prev, box), thumbnail(next, box), box.w, box.h, 'y', 0, 1) < STILL_MEANS) {
+  const ta = thumbnail(prev, box);
+  const tb = thumbnail(next, box);
+  if (cost(ta, tb, box.w, box.h, 'y', 0, 1) < STILL_MEANS) {
     stats.still++;
     return null;
   }
-  const coarse = [...coarseShifts(prev, next, box, 'y'), ...coarseShifts(prev, next, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
+  const coarse = [...coarseShifts(ta, tb, box, 'y'), ...coarseShifts(ta, tb, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
   if (coarse.length === 0) return null;
   const a = lumaCached(prev, box, cache);
   const b = lumaOf(next, box);
@@ -139,9 +141,7 @@ function thumbnail(j: JpegBlocks, box: Rect): Float64Array {
 }
 
 /** The best few block-sized shifts along `axis` by the thumbnails, with their mean differences. */
-function coarseShifts(prev: JpegBlocks, next: JpegBlocks, box: Rect, axis: Axis): { axis: Axis; d: number; cost: number }[] {
-  const a = thumbnail(prev, box);
-  const b = thumbnail(next, box);
+function coarseShifts(a: Float64Array, b: Float64Array, box: Rect, axis: Axis): { axis: Axis; d: number; cost: number }[] {
   const out: { axis: Axis; d: number; cost: number }[] = [];
   const limit = Math.floor(((axis === 'y' ? box.h : box.w) * 3) / 4);
   // Shift 0 too: a scroll by less than a block looks most like it at this size.

@@ -264,10 +264,7 @@ function keyFollowed(first: Uint32Array, second: Uint32Array, width: number, ox:
  * (a grayscale backdrop filter over the video): solve() still gives its best guess then.
  */
 export function linear(v1: number, v2: number): boolean {
-  const a1 = (v1 >>> 24) / 255;
-  const a2 = (v2 >>> 24) / 255;
-  const t = [0, 0, 0];
-  for (let c = 0; c < 3; c++) t[c] = (((v2 >>> (8 * c)) & 255) * a2 - ((v1 >>> (8 * c)) & 255) * a1) / (K2[c] - K1[c]);
+  const t = [share(v1, v2, 0), share(v1, v2, 1), share(v1, v2, 2)];
   const mean = (t[0] + t[1] + t[2]) / 3;
   return Math.abs(t[0] - mean) <= LINEAR_TOLERANCE && Math.abs(t[1] - mean) <= LINEAR_TOLERANCE && Math.abs(t[2] - mean) <= LINEAR_TOLERANCE;
 }
@@ -280,25 +277,26 @@ export function linear(v1: number, v2: number): boolean {
  */
 export function solve(v1: number, v2: number): number {
   const a1 = v1 >>> 24;
-  const a2 = v2 >>> 24;
-  let t = 0;
-  const p1 = [0, 0, 0];
-  for (let c = 0; c < 3; c++) {
-    const c1 = ((v1 >>> (8 * c)) & 255) * (a1 / 255);
-    const c2 = ((v2 >>> (8 * c)) & 255) * (a2 / 255);
-    p1[c] = c1;
-    t += (c2 - c1) / (K2[c] - K1[c]);
-  }
-  t = Math.min(Math.max(t / 3, 0), a1 / 255);
+  const t = Math.min(Math.max((share(v1, v2, 0) + share(v1, v2, 1) + share(v1, v2, 2)) / 3, 0), a1 / 255);
   const alpha = a1 - 255 * t;
   const a = Math.round(alpha);
   if (a === 0) return 0;
   let out = a << 24;
   for (let c = 0; c < 3; c++) {
-    const premultiplied = Math.max(0, p1[c] - t * K1[c]);
+    const premultiplied = Math.max(0, channel(v1, c) - t * K1[c]);
     out |= Math.min(255, Math.round((premultiplied * 255) / alpha)) << (8 * c);
   }
   return out >>> 0;
+}
+
+/** Channel `c` of a straight RGBA word, premultiplied by its alpha. */
+function channel(v: number, c: number): number {
+  return ((v >>> (8 * c)) & 255) * ((v >>> 24) / 255);
+}
+
+/** How much of the key shows through in channel `c`: its change between the captures over the keys'. */
+function share(v1: number, v2: number, c: number): number {
+  return (channel(v2, c) - channel(v1, c)) / (K2[c] - K1[c]);
 }
 
 function keyOf(r: Rect): string {
