@@ -16,6 +16,8 @@ import { RENDERED_EVENT } from './tv-shim';
 export interface Inbox extends MediaInbox {
   /** Where the changes since the last call can have painted; null when the page cannot tell. */
   take: DamageTake;
+  /** A motion is under way that will end (paint-watch.ts motionUnderWay); false when the page cannot tell. */
+  moving(): boolean;
   cloudError(d: CloudErrorDetail): void;
   /** The device has painted a frame: the page hears of it as a `stratusrendered` event. */
   rendered(detail: object): void;
@@ -27,7 +29,7 @@ export interface Inbox extends MediaInbox {
   control(player: string, method: string, args: ControlArgs): Failure | null;
 }
 
-export function installInbox(name: string, media: MediaInbox | null, take: DamageTake | null): Inbox {
+export function installInbox(name: string, media: MediaInbox | null, take: DamageTake | null, moving: (() => boolean) | null = null): Inbox {
   const inbox: Inbox = {
     support: (type) => (media ? media.support(type) : ''),
     reply: (id, error, result) => media && media.reply(id, error, result),
@@ -38,6 +40,7 @@ export function installInbox(name: string, media: MediaInbox | null, take: Damag
     message: (data) => deliverMessage(data),
     control: (player, method, args) => controlPlayer(player, method, args),
     take: (width, height, maxArea, since) => (take ? take(width, height, maxArea, since) : { seq: 0, rect: null }),
+    moving: () => (moving ? moving() : false),
     cloudError: (d) => dispatchCloudError(d),
     rendered: (detail) => {
       window.dispatchEvent(new CustomEvent(RENDERED_EVENT, { detail }));

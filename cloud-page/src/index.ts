@@ -5,7 +5,7 @@
  */
 import type { CloudPageConfig, DamageTake } from './config';
 import { watchDamage } from './damage-hint';
-import { animationRunning, watchPaint } from './paint-watch';
+import { animationRunning, motionUnderWay, watchPaint } from './paint-watch';
 import { installHbbtv } from './hbbtv';
 import type { DeviceMedia } from './hbbtv/capabilities';
 import { installMediaProxy } from './media';
@@ -37,7 +37,7 @@ if (!w[cfg.inbox]) {
           answer.moving = animationRunning();
           return answer;
         };
-  const inbox = installInbox(cfg.inbox, media, take);
+  const inbox = installInbox(cfg.inbox, media, take, watch ? () => motionUnderWay(watch) : null);
   installTvShim(cfg, inbox.support, (data) => {
     // The app's answer to control clients, through the media binding (none in a frame it does not reach).
     if (media && window.top === window) call('page', 'message', { data }).catch(() => undefined);

@@ -54,6 +54,23 @@ export function animationRunning(): boolean {
 }
 
 /**
+ * How recent a change must be for the page to be moving still: a scroll or a script animation
+ * changes something every frame, and a loaded page draws 7 to 40 frames a second here.
+ */
+const MOVING_MS = 150;
+
+/**
+ * The page is in the middle of a motion that will end: an animation or transition with an end
+ * runs, or something changed (a smooth scroll's step, a script animation's) in the last
+ * MOVING_MS. One without an end (a spinner, maybe hidden) does not count: it would hold a motion
+ * for as long as the orchestrator lets it.
+ */
+export function motionUnderWay(watch: PaintWatch): boolean {
+  if (Date.now() - watch.changedAt() < MOVING_MS) return true;
+  return document.getAnimations().some((a) => a.playState === 'running' && Number.isFinite(Number(a.effect?.getComputedTiming().endTime)));
+}
+
+/**
  * Starts watching. `report` (the binding, in the top-level document only) hears the reports; with
  * none, the watch only serves drain().
  */

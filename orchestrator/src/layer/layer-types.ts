@@ -11,6 +11,8 @@ export interface LayerSource {
   capture(clip?: Rect): Promise<Buffer>;
   /** A JPEG of `region` (layer pixels), about its size: lossy, for opaque regions in motion. */
   captureLossy(region: Rect, quality: number): Promise<Buffer>;
+  /** The page is in the middle of a motion that will end, as it can tell (none: it cannot). */
+  moving?(): Promise<boolean>;
 }
 
 export interface LayerStreamOptions {

@@ -1,5 +1,10 @@
 /** Longest wait for the screencast's switch to JPEG before a live motion with no frame ends. */
 export const LIVE_SWITCH_MS = 1000;
+/**
+ * Longest a live motion is held on the page's word that it still moves, past its last frame: the
+ * app controls the page, and lossy pixels stay on the device while the motion lasts.
+ */
+export const MAX_HOLD_MS = 2000;
 
 export interface LiveTiming {
   /** No frame for this long (at least) means the motion stopped. */
@@ -22,6 +27,8 @@ export class LiveMotion {
   marked = false;
   /** Frames sent. */
   frames = 0;
+  /** Frames that came. */
+  private received = 0;
   /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
   sentAt = -Infinity;
   slot: NodeJS.Timeout | null = null;
@@ -38,13 +45,23 @@ export class LiveMotion {
   private keyAt = -Infinity;
   private timer: NodeJS.Timeout | null = null;
   private timerEnd = 0;
+  private stopped = false;
 
   constructor(
     /** The video holes' generation it started with: a JPEG must not paint over another. */
     readonly holes: number,
     private readonly timing: LiveTiming,
     /** The motion stopped: called once, unless stop() came first. */
-    private readonly onStill: () => void
+    private readonly onStill: () => void,
+    /**
+     * Whether the page is in the middle of a motion that will end (null: it cannot tell). Asked
+     * when no frame came for the wait above: on a loaded machine a key's first frame comes
+     * quickly (the page was idle) and the next ones two or three times slower (it animates a
+     * screen of pictures now), so twice the first gap took a smooth scroll for over after one
+     * frame, and its exact capture found the page moving. While the page says so, the motion is
+     * held and the page asked again after motionSettleMs, up to MAX_HOLD_MS past the last frame.
+     */
+    private readonly moving: (() => Promise<boolean>) | null = null
   ) {
     // The screencast has to switch to JPEG before any frame can come (a stop and a start, over
     // 100 ms on a loaded machine): stillness counts from switchDone(), this only bounds it.
@@ -79,6 +96,7 @@ export class LiveMotion {
   /** A screencast frame taken at `takenAt` (ms since the epoch): the newest to send. */
   frame(jpeg: Buffer, takenAt: number): void {
     this.pending = { jpeg, takenAt };
+    this.received++;
     const now = performance.now();
     // Taken after the last key-down: the page has painted it, frames set the pace from here.
     if (takenAt >= this.keyAt) this.keyEnd = 0;
@@ -91,6 +109,7 @@ export class LiveMotion {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.slot) clearTimeout(this.slot);
@@ -110,7 +129,22 @@ export class LiveMotion {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.onStill();
+      this.stillOrMoving();
     }, ms);
+  }
+
+  private stillOrMoving(): void {
+    if (!this.moving || !this.switched || performance.now() - this.lastFrameAt >= MAX_HOLD_MS) {
+      this.onStill();
+      return;
+    }
+    const received = this.received;
+    const answer = (moving: boolean): void => {
+      // A frame that came meanwhile armed the wait again.
+      if (this.stopped || this.timer || this.received !== received) return;
+      if (moving) this.arm(this.timing.motionSettleMs);
+      else this.onStill();
+    };
+    this.moving().then(answer, () => answer(false));
   }
 }

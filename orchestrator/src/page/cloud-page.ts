@@ -240,6 +240,14 @@ export class CloudPage extends EventEmitter<CloudPageEvents> implements LayerSou
     return hintAnswer(value, width, height);
   }
 
+  /**
+   * The page is in the middle of a motion that will end (a transition, a smooth scroll, a script
+   * animation: cloud-page/src/paint-watch.ts motionUnderWay); false when it cannot tell.
+   */
+  async moving(): Promise<boolean> {
+    return (await this.call<unknown>('moving', []).catch(() => null)) === true;
+  }
+
   /** Raises a cloud-browser error event in the app's page. */
   notifyApp(detail: CloudErrorDetail): Promise<void> {
     this.emit('appError', { code: detail.code, message: detail.message.slice(0, 500), source: detail.source });

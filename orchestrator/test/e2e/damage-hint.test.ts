@@ -190,6 +190,48 @@ describe('page-reported damage (real Chromium)', function () {
       expect(moving).to.deep.equal([false, true]);
     });
 
+    it('says whether a motion that will end is under way: an animation with an end, a script\'s or a smooth scroll\'s steps; not an endless animation', async () => {
+      const said = await page.evaluate(async (g: string) => {
+        const inbox = (window as any)[g];
+        // Changes count for a moment (a step a frame): wait till the page says it is still.
+        const still = async (): Promise<boolean> => {
+          for (let i = 0; i < 250 && inbox.moving(); i++) await new Promise((r) => setTimeout(r, 20));
+          return !inbox.moving();
+        };
+        const out: Record<string, boolean> = { before: await still() };
+        const a = document.body.animate([{ opacity: 1 }, { opacity: 0.9 }], 10000);
+        out.animation = inbox.moving();
+        a.cancel();
+        out.afterAnimation = await still();
+        const spinner = document.body.animate([{ opacity: 1 }, { opacity: 0.9 }], { duration: 500, iterations: Infinity });
+        out.stillWithEndless = await still();
+        spinner.cancel();
+        await still();
+        const box = document.createElement('div');
+        box.style.cssText = 'position:absolute;top:0;left:0;width:100px;height:100px;overflow:hidden';
+        box.innerHTML = '<div style="height:1000px"></div>';
+        document.body.appendChild(box);
+        await still();
+        // A script animation's step (jQuery's animate() sets scrollTop every frame).
+        box.scrollTop = 10;
+        out.scriptStep = inbox.moving();
+        await still();
+        // A smooth scroll: its steps come as scroll events, frame after frame, till it ends.
+        const ended = new Promise((r) => box.addEventListener('scrollend', r, { once: true }));
+        box.scrollTo({ top: 600, behavior: 'smooth' });
+        await new Promise((r) => box.addEventListener('scroll', r, { once: true }));
+        out.smooth = inbox.moving();
+        await ended;
+        out.afterSmooth = await still();
+        box.remove();
+        await still();
+        // Taken here, not by the next test.
+        inbox.take(1280, 720, 0);
+        return out;
+      }, INBOX);
+      expect(said).to.deep.equal({ before: true, animation: true, afterAnimation: true, stillWithEndless: true, scriptStep: true, smooth: true, afterSmooth: true });
+    });
+
     it('gives no more hints once the page has used a canvas', async () => {
       expect(await hint(`document.getElementById('a').classList.toggle('on')`)).to.not.equal(null);
       expect(await hint(`document.createElement('canvas').getContext('2d'); document.getElementById('a').classList.toggle('on')`)).to.equal(null);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import FakeTimers from '@sinonjs/fake-timers';
-import { LIVE_SWITCH_MS, LiveMotion } from '../../src/layer/live-motion';
+import { LIVE_SWITCH_MS, LiveMotion, MAX_HOLD_MS } from '../../src/layer/live-motion';
 
 describe('orchestrator/layer/live-motion', () => {
   let clock: ReturnType<typeof FakeTimers.install>;
@@ -95,6 +95,71 @@ describe('orchestrator/layer/live-motion', () => {
     expect(still).to.deep.equal([]);
     await clock.tickAsync(1);
     expect(still).to.deep.equal([299 + 578]);
+  });
+
+  describe('held on the page\'s word', () => {
+    let moving: boolean;
+    let asked: number;
+    beforeEach(() => {
+      live.stop();
+      moving = true;
+      asked = 0;
+      live = new LiveMotion(0, timing, () => still.push(clock.now), async () => {
+        asked++;
+        return moving;
+      });
+    });
+
+    it('a pause in the frames while the page says it moves is no stillness; its word that it stopped is', async () => {
+      live.switchDone(0);
+      await clock.tickAsync(30);
+      // The key's first frame 30 ms in: twice that gap, or motionSettleMs, would end it at 130 ms.
+      live.frame(jpeg, Date.now());
+      await clock.tickAsync(300);
+      expect(still, 'the page still moves').to.deep.equal([]);
+      expect(asked).to.equal(3);
+      // A frame 300 ms after the one before: the pace is slow, twice that is waited for.
+      live.frame(jpeg, Date.now());
+      moving = false;
+      await clock.tickAsync(599);
+      expect(still).to.deep.equal([]);
+      await clock.tickAsync(1);
+      expect(still, 'still at the first look after the frame').to.deep.equal([930]);
+      expect(asked).to.equal(4);
+    });
+
+    it('never past MAX_HOLD_MS after the last frame, whatever the page says', async () => {
+      live.switchDone(0);
+      live.frame(jpeg, Date.now());
+      await clock.tickAsync(MAX_HOLD_MS + 99);
+      expect(still).to.deep.equal([MAX_HOLD_MS]);
+      expect(asked).to.equal(MAX_HOLD_MS / timing.motionSettleMs - 1);
+    });
+
+    it('a frame while the page is asked wins: the answer is moot', async () => {
+      let reply: (moving: boolean) => void = () => undefined;
+      live.stop();
+      live = new LiveMotion(0, timing, () => still.push(clock.now), () => new Promise<boolean>((r) => (reply = r)));
+      live.switchDone(0);
+      live.frame(jpeg, Date.now());
+      await clock.tickAsync(100);
+      live.frame(jpeg, Date.now());
+      reply(false);
+      await clock.tickAsync(199);
+      expect(still, 'twice the last gap from the new frame').to.deep.equal([]);
+    });
+
+    it('stop() while the page is asked: no call', async () => {
+      let reply: (moving: boolean) => void = () => undefined;
+      live.stop();
+      live = new LiveMotion(0, timing, () => still.push(clock.now), () => new Promise<boolean>((r) => (reply = r)));
+      live.switchDone(0);
+      await clock.tickAsync(100);
+      live.stop();
+      reply(false);
+      await clock.tickAsync(LIVE_SWITCH_MS);
+      expect(still).to.deep.equal([]);
+    });
   });
 
   it('stop() ends it without a call', async () => {

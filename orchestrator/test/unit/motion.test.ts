@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { blank, Rect } from '../../src/layer/damage';
-import { lossyRegion, markLossy, opaque, photographic } from '../../src/layer/motion';
+import { lossyRegion, markLossy, opaque, photographic, pictured } from '../../src/layer/motion';
 import { Rgba } from '../../src/png/decode';
 import { photo } from './photo';
 
@@ -20,6 +20,21 @@ describe('orchestrator/layer/motion', () => {
     // A vertical gradient: every row one colour.
     for (let y = 0; y < 100; y++) for (let x = 100; x < 200; x++) img.data.writeUInt32BE((((y * 2) << 24) | 0xff) >>> 0, (y * 200 + x) * 4);
     expect(photographic(img, { x: 100, y: 0, w: 100, h: 100 })).to.equal(false);
+  });
+
+  it('tells a layer of pictures (a quarter of its 64-px tiles photographic at least) from UI with a picture or two', () => {
+    const ui = (photos: Rect[]): Rgba => {
+      let img = blank(256, 128);
+      for (let o = 0; o < img.data.length; o += 4) img.data.writeUInt32BE(0x404040ff, o);
+      photos.forEach((r, i) => (img = photo(img, r, i + 1)));
+      return img;
+    };
+    // Eight tiles: posters over two of them are a quarter.
+    expect(pictured(ui([{ x: 0, y: 0, w: 64, h: 64 }, { x: 128, y: 64, w: 64, h: 64 }]))).to.equal(true);
+    expect(pictured(ui([{ x: 0, y: 0, w: 64, h: 64 }]))).to.equal(false);
+    // A poster over parts of four tiles makes none of them a picture.
+    expect(pictured(ui([{ x: 32, y: 32, w: 64, h: 64 }]))).to.equal(false);
+    expect(pictured(ui([]))).to.equal(false);
   });
 
   it('sees a single translucent pixel', () => {
