@@ -644,7 +644,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   private startLive(holes: number, still: { from: number; to: number } | null = null): LiveMotion {
     if (this.opts.motionCrop === 'on' && this.sent) this.liveCrop.start(this.sent, still);
-    const source = this.source;
     const live = (this.live = new LiveMotion(
       holes,
       this.opts,
@@ -652,7 +651,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         this.endLive(true);
         this.pump();
       },
-      source.moving ? () => (source.moving as () => Promise<boolean>).call(source) : null
+      this.source.moving?.bind(this.source) ?? null
     ));
     this.setLastLive(false);
     // A clip frame's check is moot: the live frames carry the whole layer.

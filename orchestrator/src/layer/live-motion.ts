@@ -27,8 +27,6 @@ export class LiveMotion {
   marked = false;
   /** Frames sent. */
   frames = 0;
-  /** Frames that came. */
-  private received = 0;
   /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
   sentAt = -Infinity;
   slot: NodeJS.Timeout | null = null;
@@ -96,7 +94,6 @@ export class LiveMotion {
   /** A screencast frame taken at `takenAt` (ms since the epoch): the newest to send. */
   frame(jpeg: Buffer, takenAt: number): void {
     this.pending = { jpeg, takenAt };
-    this.received++;
     const now = performance.now();
     // Taken after the last key-down: the page has painted it, frames set the pace from here.
     if (takenAt >= this.keyAt) this.keyEnd = 0;
@@ -138,10 +135,9 @@ export class LiveMotion {
       this.onStill();
       return;
     }
-    const received = this.received;
     const answer = (moving: boolean): void => {
-      // A frame that came meanwhile armed the wait again.
-      if (this.stopped || this.timer || this.received !== received) return;
+      // A frame or a key-down that came meanwhile armed the wait again.
+      if (this.stopped || this.timer) return;
       if (moving) this.arm(this.timing.motionSettleMs);
       else this.onStill();
     };
