@@ -25,6 +25,11 @@ export interface JpegComponent {
   bh: number;
   /** 64 coefficients per block, row-major blocks, each in zigzag order, DC undifferenced. */
   coeffs: Int16Array;
+  /**
+   * Per block, one past the zigzag index of its last coefficient that is not 0 (0: all are): the
+   * decoder knows it for free, and most blocks of a UI end at their DC.
+   */
+  ends: Uint8Array;
 }
 
 export interface JpegBlocks {
@@ -192,7 +197,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
       const comps: JpegComponent[] = [];
       for (let i = 0; i < body[5]; i++) {
         const o = 6 + 3 * i;
-        comps.push({ id: body[o], h: body[o + 1] >> 4, v: body[o + 1] & 15, tq: body[o + 2], td: 0, ta: 0, bw: 0, bh: 0, coeffs: new Int16Array(0) });
+        comps.push({ id: body[o], h: body[o + 1] >> 4, v: body[o + 1] & 15, tq: body[o + 2], td: 0, ta: 0, bw: 0, bh: 0, coeffs: new Int16Array(0), ends: new Uint8Array(0) });
       }
       frame = { height: body.readUInt16BE(1), width: body.readUInt16BE(3), comps };
     } else if (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
@@ -239,6 +244,7 @@ function readScan(
     c.bw = mcusX * c.h;
     c.bh = mcusY * c.v;
     c.coeffs = new Int16Array(c.bw * c.bh * 64);
+    c.ends = new Uint8Array(c.bw * c.bh);
     return { d, a };
   });
   const bits = new BitReader(jpeg, start);
@@ -261,6 +267,7 @@ function readScan(
           if (s > 11) throw new Error('bad JPEG DC');
           pred[ci] += s === 0 ? 0 : extend(bits.bits(s), s);
           c.coeffs[base] = pred[ci];
+          let end = pred[ci] === 0 ? 0 : 1;
           for (let k = 1; k < 64; ) {
             const rs = bits.decode(a);
             const r = rs >> 4;
@@ -273,8 +280,9 @@ function readScan(
             k += r;
             if (k > 63) throw new Error('bad JPEG AC run');
             c.coeffs[base + k] = extend(bits.bits(size), size);
-            k++;
+            end = ++k;
           }
+          c.ends[base >> 6] = end;
         }
       }
     }

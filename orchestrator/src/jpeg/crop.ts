@@ -79,7 +79,9 @@ function walk(src: JpegBlocks, r: McuRect, sink: Sink): void {
             const ds = category(diff);
             sink.dc(c.td, ds, magnitude(diff, ds), ds);
             let run = 0;
-            for (let k = 1; k < 64; k++) {
+            // Past the block's last coefficient there are only zeros: the end of block says them.
+            const end = c.ends[base >> 6];
+            for (let k = 1; k < end; k++) {
               const a = coeffs[base + k];
               if (a === 0) {
                 run++;
@@ -93,7 +95,7 @@ function walk(src: JpegBlocks, r: McuRect, sink: Sink): void {
               sink.ac(c.ta, (run << 4) | s, magnitude(a, s), s);
               run = 0;
             }
-            if (run > 0) sink.ac(c.ta, 0x00, 0, 0);
+            if (end < 64) sink.ac(c.ta, 0x00, 0, 0);
           }
         }
       }

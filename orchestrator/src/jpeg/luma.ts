@@ -19,30 +19,50 @@ const BASIS = Float64Array.from({ length: 64 }, (_, i) => {
   return (Math.cos(((2 * x + 1) * u * Math.PI) / 16) * (u === 0 ? Math.SQRT1_2 : 1)) / 2;
 });
 
-/** The 8-bit luma of `r` (in 8×8 blocks, clipped to the picture), row-major, width r.w * 8. */
-export function lumaOf(blocks: JpegBlocks, r: { x: number; y: number; w: number; h: number }): Uint8Array {
+/**
+ * Which pixels of each 8×8 block are computed: all of them, or only columns 0 and 4 ('cols'), or
+ * rows 0 and 4 ('rows'). A search along one axis that samples every fourth pixel across it needs
+ * no more, and the inverse DCT of two lines of a block costs a quarter of the whole.
+ */
+export type LumaSample = 'all' | 'cols' | 'rows';
+
+const EVERY = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7]);
+const FOURTH = Uint8Array.from([0, 4]);
+
+/**
+ * The 8-bit luma of `r` (in 8×8 blocks, clipped to the picture), row-major, width r.w * 8. With
+ * `sample` other than 'all', only the pixels it names are set; the others stay 0.
+ */
+export function lumaOf(blocks: JpegBlocks, r: { x: number; y: number; w: number; h: number }, sample: LumaSample = 'all'): Uint8Array {
   const c = blocks.comps[0];
   const q = blocks.quant[c.tq];
   if (!q) throw new Error('JPEG without the luma quantisation table');
   const width = r.w * 8;
   const out = new Uint8Array(width * r.h * 8);
+  // The first pass runs along `first` (u along x for 'all' and 'cols', v along y for 'rows'),
+  // computing only the `kept` positions across it; the second fills them in.
+  const byRows = sample === 'rows';
+  const kept = sample === 'all' ? EVERY : FOURTH;
+  const nk = kept.length;
   const pos = new Uint8Array(64);
   const val = new Float64Array(64);
+  // tmp[line * 8 + j]: line is the coefficient index the second pass sums over, j the kept position.
   const tmp = new Float64Array(64);
   const live = new Uint8Array(8);
   for (let by = r.y; by < r.y + r.h; by++) {
     for (let bx = r.x; bx < r.x + r.w; bx++) {
       const base = (by * c.bw + bx) * 64;
       let nnz = 0;
-      // Rows (v) that hold a coefficient: the others add nothing to the first pass.
-      let rows = 0;
-      for (let k = 0; k < 64; k++) {
+      // Lines that hold a coefficient: the others add nothing to the first pass.
+      let lines = 0;
+      const end = c.ends[base >> 6];
+      for (let k = 0; k < end; k++) {
         const v = c.coeffs[base + k];
         if (v !== 0) {
           const n = NATURAL[k];
           pos[nnz] = n;
           val[nnz++] = v * q[k];
-          rows |= 1 << (n >> 3);
+          lines |= 1 << (byRows ? n & 7 : n >> 3);
         }
       }
       const ox = (bx - r.x) * 8;
@@ -53,30 +73,44 @@ export function lumaOf(blocks: JpegBlocks, r: { x: number; y: number; w: number;
         for (let y = 0; y < 8; y++) out.fill(v, (oy + y) * width + ox, (oy + y) * width + ox + 8);
         continue;
       }
-      // Rows of coefficients along u (columns x), then columns along v (rows y).
-      let vs = 0;
-      for (let v = 0; v < 8; v++) {
-        if ((rows & (1 << v)) === 0) continue;
-        live[vs++] = v;
-        tmp.fill(0, v * 8, v * 8 + 8);
+      let ls = 0;
+      for (let l = 0; l < 8; l++) {
+        if ((lines & (1 << l)) === 0) continue;
+        live[ls++] = l;
+        tmp.fill(0, l * 8, l * 8 + 8);
       }
       // First pass, coefficient by coefficient: a block holds a handful.
       for (let i = 0; i < nnz; i++) {
         const n = pos[i];
-        const row = n & ~7;
-        const u8 = (n & 7) * 8;
+        // 'rows': lines are columns u, summed along v; otherwise lines are rows v, summed along u.
+        const line = (byRows ? n & 7 : n >> 3) * 8;
+        const f8 = (byRows ? n >> 3 : n & 7) * 8;
         const f = val[i];
-        for (let x = 0; x < 8; x++) tmp[row + x] += f * BASIS[u8 + x];
+        for (let j = 0; j < nk; j++) tmp[line + j] += f * BASIS[f8 + kept[j]];
       }
-      for (let y = 0; y < 8; y++) {
-        const row = (oy + y) * width + ox;
-        for (let x = 0; x < 8; x++) {
-          let s = 0;
-          for (let i = 0; i < vs; i++) {
-            const v = live[i];
-            s += tmp[v * 8 + x] * BASIS[v * 8 + y];
+      if (byRows) {
+        for (let j = 0; j < nk; j++) {
+          const row = (oy + kept[j]) * width + ox;
+          for (let x = 0; x < 8; x++) {
+            let s = 0;
+            for (let i = 0; i < ls; i++) {
+              const u = live[i];
+              s += tmp[u * 8 + j] * BASIS[u * 8 + x];
+            }
+            out[row + x] = clamp(s + 128);
           }
-          out[row + x] = clamp(s + 128);
+        }
+      } else {
+        for (let y = 0; y < 8; y++) {
+          const row = (oy + y) * width + ox;
+          for (let j = 0; j < nk; j++) {
+            let s = 0;
+            for (let i = 0; i < ls; i++) {
+              const v = live[i];
+              s += tmp[v * 8 + j] * BASIS[v * 8 + y];
+            }
+            out[row + kept[j]] = clamp(s + 128);
+          }
         }
       }
     }

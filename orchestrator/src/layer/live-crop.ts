@@ -58,8 +58,11 @@ export class LiveCrop {
   private held: { jpeg: Buffer; at: number } | null = null;
   /** How each motion's first frame was cut: against a frame shown by its time or by its luma, or not. */
   readonly seeds = { time: 0, luma: 0, none: 0 };
-  /** Scroll searches: run, and ended at once because the blocks' means had not moved (live-scroll.ts). */
-  readonly searches = { run: 0, still: 0 };
+  /**
+   * Scroll searches: run, ended at once because the blocks' means had not moved, and the axes
+   * searched in all (one when the likelier matched well: live-scroll.ts).
+   */
+  readonly searches = { run: 0, still: 0, axes: 0 };
 
   /** The device's layer is no longer a screencast frame (an exact frame, a keyframe): the next goes whole. */
   reset(): void {
@@ -263,20 +266,27 @@ function sameGeometry(a: JpegBlocks, b: JpegBlocks): boolean {
 export function changedMcus(a: JpegBlocks, b: JpegBlocks): Uint8Array {
   const dirty = new Uint8Array(b.mcusX * b.mcusY);
   for (let ci = 0; ci < b.comps.length; ci++) {
-    const p = a.comps[ci].coeffs;
-    const q = b.comps[ci].coeffs;
-    const { h, v, bw } = b.comps[ci];
+    const p = a.comps[ci];
+    const q = b.comps[ci];
+    const { h, v, bw } = q;
     for (let my = 0; my < b.mcusY; my++) {
       for (let mx = 0; mx < b.mcusX; mx++) {
         const m = my * b.mcusX + mx;
         if (dirty[m]) continue;
-        rows: for (let y = 0; y < v; y++) {
-          const start = ((my * v + y) * bw + mx * h) * 64;
-          // The component's blocks of this MCU on one block row are adjacent in memory.
-          for (let k = start; k < start + 64 * h; k++) {
-            if (p[k] !== q[k]) {
+        blocks: for (let y = 0; y < v; y++) {
+          for (let x = 0; x < h; x++) {
+            const block = (my * v + y) * bw + mx * h + x;
+            const end = q.ends[block];
+            // Blocks that end at different coefficients differ; past the end both hold zeros.
+            if (p.ends[block] !== end) {
               dirty[m] = 1;
-              break rows;
+              break blocks;
+            }
+            for (let k = block * 64; k < block * 64 + end; k++) {
+              if (p.coeffs[k] !== q.coeffs[k]) {
+                dirty[m] = 1;
+                break blocks;
+              }
             }
           }
         }

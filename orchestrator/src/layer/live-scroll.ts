@@ -1,5 +1,5 @@
 import { JpegBlocks } from '../jpeg/blocks';
-import { lumaOf } from '../jpeg/luma';
+import { lumaOf, LumaSample } from '../jpeg/luma';
 import { CopyRect } from './copy-rect';
 import { Rect } from './damage';
 
@@ -8,7 +8,7 @@ import { Rect } from './damage';
  * cannot show it (a move by a distance that is not a multiple of 16 re-blocks everything), so the
  * luma of what changed is compared by pixels: a coarse search on the blocks' means (their DC
  * coefficients, free), then a fine one, to the pixel, on the luma (an inverse DCT of the changed
- * area only). Two JPEGs of the same content at different offsets differ by their noise, so a
+ * area only, of every fourth line across the axis searched, the likelier axis first). Two JPEGs of the same content at different offsets differ by their noise, so a
  * match is a small mean difference, not an equal hash as in copy-rect.ts. Wrong guesses cost
  * bytes or a frame's look, never the settled layer: the motion's exact pixels follow it.
  */
@@ -32,6 +32,11 @@ const MCU_MEAN = 4;
  * searching it took 55–125 ms, the time the motion's first frame then waited.
  */
 const STILL_MEANS = 1;
+/**
+ * A shift this close (sampled mean luma difference) is the scroll: the other axis is not searched.
+ * Two JPEGs of content that moved differ by 1–2 on average here, sampled matches came out at 2–2.3.
+ */
+const CLOSE_MEAN = 3;
 /** The best shift must beat no shift by this factor. */
 const GAIN = 0.5;
 /** Coarse candidates looked at closely. */
@@ -41,24 +46,35 @@ const STEP = 4;
 
 type Axis = 'x' | 'y';
 
-/** A frame's luma over a box (in 8×8 blocks), kept for the next frame's search: the same box, most often. */
+/**
+ * A frame's luma over a box (in 8×8 blocks), kept for the next frame's search: the same box, most
+ * often. By axis: the lines across it that a search along it samples (lumaOf's 'cols' for 'y').
+ */
 export interface LumaCache {
   blocks: JpegBlocks;
   box: Rect;
-  luma: Uint8Array;
+  luma: Partial<Record<Axis, Uint8Array>>;
 }
 
-function lumaCached(j: JpegBlocks, box: Rect, cache: { last: LumaCache | null }): Uint8Array {
+/** What a search along `axis` samples: every fourth line across it (STEP), every pixel along. */
+const SAMPLE: Record<Axis, LumaSample> = { y: 'cols', x: 'rows' };
+
+function sameBox(a: Rect, b: Rect): boolean {
+  return a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
+}
+
+/** prev's luma for a search along `axis`, from the cache when the last search computed it for this box. */
+function lumaCached(j: JpegBlocks, box: Rect, axis: Axis, cache: { last: LumaCache | null }): Uint8Array {
   const c = cache.last;
-  if (c && c.blocks === j && c.box.x === box.x && c.box.y === box.y && c.box.w === box.w && c.box.h === box.h) return c.luma;
-  return lumaOf(j, box);
+  const hit = c && c.blocks === j && sameBox(c.box, box) ? c.luma[axis] : undefined;
+  return hit ?? lumaOf(j, box, SAMPLE[axis]);
 }
 
 /**
  * The scroll, if any, that explains most of what changed (`dirty`: MCUs whose coefficients
  * differ). `cache` holds the luma last computed, and gets next's.
  */
-export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array, cache: { last: LumaCache | null } = { last: null }, stats = { still: 0 }): LiveScroll | null {
+export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array, cache: { last: LumaCache | null } = { last: null }, stats = { still: 0, axes: 0 }): LiveScroll | null {
   const { mcusX, mcusY } = next;
   let x0 = mcusX;
   let y0 = mcusY;
@@ -91,22 +107,35 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   }
   const coarse = [...coarseShifts(ta, tb, box, 'y'), ...coarseShifts(ta, tb, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
   if (coarse.length === 0) return null;
-  const a = lumaCached(prev, box, cache);
-  const b = lumaOf(next, box);
-  cache.last = { blocks: next, box, luma: b };
   const W = box.w * 8;
   const H = box.h * 8;
+  // Axis by axis, the most likely first, each with its luma only where its search samples it (a
+  // quarter of the inverse DCT); the other axis is not looked at when the first matched well.
+  const axes = [...new Set(coarse.map((c) => c.axis))];
+  const lumas: Partial<Record<Axis, { a: Uint8Array; b: Uint8Array }>> = {};
+  const fresh: LumaCache = { blocks: next, box, luma: {} };
   let best: { axis: Axis; d: number; cost: number } | null = null;
-  for (const c of coarse) {
-    const limit = c.axis === 'y' ? H : W;
-    for (let d = c.d * 8 - 8; d <= c.d * 8 + 8; d++) {
-      if (d === 0 || Math.abs(d) > (limit * 3) / 4) continue;
-      // Sampled every STEP both ways, a match may look up to twice as bad as it is.
-      const k = cost(a, b, W, H, c.axis, d, STEP, STEP, Math.min(best ? best.cost : Infinity, 2 * MATCH_MEAN));
-      if (k !== Infinity && (!best || k < best.cost)) best = { axis: c.axis, d, cost: k };
+  for (const axis of axes) {
+    if (best && best.cost <= CLOSE_MEAN) break;
+    stats.axes++;
+    const b = lumaOf(next, box, SAMPLE[axis]);
+    const a = lumaCached(prev, box, axis, cache);
+    lumas[axis] = { a, b };
+    fresh.luma[axis] = b;
+    const limit = axis === 'y' ? H : W;
+    for (const c of coarse) {
+      if (c.axis !== axis) continue;
+      for (let d = c.d * 8 - 8; d <= c.d * 8 + 8; d++) {
+        if (d === 0 || Math.abs(d) > (limit * 3) / 4) continue;
+        // Sampled every STEP both ways, a match may look up to twice as bad as it is.
+        const k = cost(a, b, W, H, axis, d, STEP, STEP, Math.min(best ? best.cost : Infinity, 2 * MATCH_MEAN));
+        if (k !== Infinity && (!best || k < best.cost)) best = { axis, d, cost: k };
+      }
     }
   }
+  cache.last = fresh;
   if (!best) return null;
+  const { a, b } = lumas[best.axis]!;
   // Sampling every STEP pixels along the move can alias with a pattern of that period: the
   // neighbours of the best shift are weighed again on every line along it.
   let refined: { axis: Axis; d: number; cost: number } | null = null;
@@ -117,7 +146,8 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   }
   if (!refined) return null;
   best = refined;
-  if (best.cost > GAIN * cost(a, b, W, H, best.axis, 0, STEP, 1)) return null;
+  // No shift must do worse by the factor; how much worse past that does not matter.
+  if (best.cost > GAIN * cost(a, b, W, H, best.axis, 0, STEP, 1, best.cost / GAIN)) return null;
   // The box in pixels, and the copy inside it: content moved by d along the axis.
   const px: Rect = { x: box.x * 8, y: box.y * 8, w: W, h: H };
   const d = best.d;
@@ -142,13 +172,20 @@ function thumbnail(j: JpegBlocks, box: Rect): Float64Array {
 
 /** The best few block-sized shifts along `axis` by the thumbnails, with their mean differences. */
 function coarseShifts(a: Float64Array, b: Float64Array, box: Rect, axis: Axis): { axis: Axis; d: number; cost: number }[] {
-  const out: { axis: Axis; d: number; cost: number }[] = [];
+  const top: { axis: Axis; d: number; cost: number }[] = [];
   const limit = Math.floor(((axis === 'y' ? box.h : box.w) * 3) / 4);
   // Shift 0 too: a scroll by less than a block looks most like it at this size.
   for (let d = -limit; d <= limit; d++) {
-    out.push({ axis, d, cost: cost(a, b, box.w, box.h, axis, d, 1) });
+    // A shift worse than the last of the few kept so far stops as soon as that shows.
+    const k = cost(a, b, box.w, box.h, axis, d, 1, 1, top.length < CANDIDATES ? Infinity : top[CANDIDATES - 1].cost);
+    if (k === Infinity) continue;
+    let i = top.length;
+    while (i > 0 && top[i - 1].cost > k) i--;
+    if (i >= CANDIDATES) continue;
+    top.splice(i, 0, { axis, d, cost: k });
+    if (top.length > CANDIDATES) top.pop();
   }
-  return out.sort((p, q) => p.cost - q.cost).slice(0, CANDIDATES);
+  return top;
 }
 
 /**
@@ -207,16 +244,19 @@ function residual(a: Uint8Array, b: Uint8Array, W: number, H: number, axis: Axis
       }
       let sum = 0;
       let n = 0;
-      // Every other pixel both ways: a changed MCU differs all over.
-      for (let y = my * mcuH - by; y < (my + 1) * mcuH - by && y < H; y += 2) {
+      // Every fourth line across the move (all the luma holds) and every other pixel along it: a
+      // changed MCU differs all over.
+      const sy = axis === 'y' ? 2 : STEP;
+      const sx = axis === 'x' ? 2 : STEP;
+      for (let y = my * mcuH - by; y < (my + 1) * mcuH - by && y < H; y += sy) {
         if (y < 0) continue;
-        for (let x = mx * mcuW - bx; x < (mx + 1) * mcuW - bx && x < W; x += 2) {
+        for (let x = mx * mcuW - bx; x < (mx + 1) * mcuW - bx && x < W; x += sx) {
           if (x < 0) continue;
-          const sy = y - dy;
-          const sx = x - dx;
+          const fy = y - dy;
+          const fx = x - dx;
           // Sampled pixels past the strip's MCU all come from inside the box.
-          if (sy < 0 || sy >= H || sx < 0 || sx >= W) continue;
-          const v = b[y * W + x] - a[sy * W + sx];
+          if (fy < 0 || fy >= H || fx < 0 || fx >= W) continue;
+          const v = b[y * W + x] - a[fy * W + fx];
           sum += v < 0 ? -v : v;
           n++;
         }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { readJpegBlocks } from '../../src/jpeg/blocks';
 import { cropJpeg } from '../../src/jpeg/crop';
+import { lumaOf } from '../../src/jpeg/luma';
 import { optimalSpec } from '../../src/jpeg/huffman';
 import { bounds, Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
@@ -92,6 +93,43 @@ describe('orchestrator/jpeg: coefficients read and cropped without a DCT', () =>
     const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
     expect(() => readJpegBlocks(Buffer.concat([jpeg.subarray(0, sos + 200), Buffer.from([0xff, 0xd9])]))).to.throw(/cut short|Huffman|JPEG/);
     expect(() => readJpegBlocks(jpeg.subarray(0, sos + 200))).to.throw(/cut short|Huffman|JPEG/);
+  });
+
+  it("knows where each block's coefficients end, and reads its luma as a decoder does, whole or on every fourth line", () => {
+    // A photograph under a flat panel: blocks with detail, and blocks that are their DC alone.
+    const ui = jpegOf(square(base, W, 0, 0, 160, 96, 200), W, H);
+    const b = readJpegBlocks(ui)!;
+    let flat = 0;
+    for (const c of b.comps) {
+      for (let i = 0; i < c.bw * c.bh; i++) {
+        let end = 0;
+        for (let k = 0; k < 64; k++) if (c.coeffs[i * 64 + k] !== 0) end = k + 1;
+        expect(c.ends[i], `block ${i}`).to.equal(end);
+        if (end <= 1) flat++;
+      }
+    }
+    expect(flat, 'blocks that are their DC alone').to.be.above(100);
+    const box = { x: 0, y: 0, w: W / 8, h: H / 8 };
+    const all = lumaOf(b, box);
+    const decoded = luma(ui);
+    let sum = 0;
+    let worst = 0;
+    for (let i = 0; i < all.length; i++) {
+      const d = Math.abs(all[i] - decoded[i]);
+      sum += d;
+      worst = Math.max(worst, d);
+    }
+    expect(sum / all.length, "mean difference from ffmpeg's decode").to.be.below(0.5);
+    expect(worst, "largest difference from ffmpeg's decode").to.be.at.most(3);
+    // Every fourth column (a search along y) and every fourth row (along x): the same pixels.
+    const cols = lumaOf(b, box, 'cols');
+    const rows = lumaOf(b, box, 'rows');
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        if (x % 4 === 0) expect(cols[y * W + x], `column pixel ${x},${y}`).to.equal(all[y * W + x]);
+        if (y % 4 === 0) expect(Math.abs(rows[y * W + x] - all[y * W + x]), `row pixel ${x},${y}`).to.be.at.most(1);
+      }
+    }
   });
 
   it('builds optimal Huffman tables no longer than 16 bits, with no all-ones code', () => {
@@ -255,6 +293,17 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
     return out;
   }
 
+  /** No MCU of the device's luma off the frame's by more than JPEG noise: none left behind as the frames go on. */
+  function expectWithinNoise(dev: Buffer, truth: Buffer, offset: number): void {
+    for (let my = 0; my < H / 16; my++) {
+      for (let mx = 0; mx < W / 16; mx++) {
+        let sum = 0;
+        for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) sum += Math.abs(dev[(my * 16 + y) * W + mx * 16 + x] - truth[(my * 16 + y) * W + mx * 16 + x]);
+        expect(sum / 256, `MCU ${mx},${my} at offset ${offset}`).to.be.below(8);
+      }
+    }
+  }
+
   it('moves what scrolled, sends the strip, and leaves the device within JPEG noise of the new frame, frame after frame', () => {
     const crop = new LiveCrop();
     let frame = jpegOf(page(0), W, H);
@@ -268,21 +317,51 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
       const bytes = rects.reduce((n, r) => n + ('jpeg' in r ? r.jpeg.length : 4), 0);
       expect(bytes, 'bytes against the whole frame').to.be.below(frame.length / 2);
       dev = apply(dev, rects);
-      const truth = luma(frame);
-      // No MCU off by more than JPEG noise, and none left behind as the frames go on.
-      for (let my = 0; my < H / 16; my++) {
-        for (let mx = 0; mx < W / 16; mx++) {
-          let sum = 0;
-          for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) sum += Math.abs(dev[(my * 16 + y) * W + mx * 16 + x] - truth[(my * 16 + y) * W + mx * 16 + x]);
-          expect(sum / 256, `MCU ${mx},${my} at offset ${offset}`).to.be.below(8);
-        }
-      }
+      expectWithinNoise(dev, luma(frame), offset);
     }
     // The header did not move: the copy is below it.
     const last = crop.next(jpegOf(page(120), W, H), W, H, true).find((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } };
     expect(last.rect.y).to.be.at.least(32);
     expect(last.copy.sy - last.rect.y).to.equal(120 - 83);
     expect(last.copy.sx).to.equal(last.rect.x);
+  });
+
+  it('finds a sideways scroll as well, and searches the other axis only when the likelier one matched badly', () => {
+    /** A wide strip of posters slid left by `offset` pixels, beside a fixed menu on the left. */
+    const sideways = (offset: number): Buffer => {
+      const wide = picture(W * 3, H, 33, 12);
+      const rgb = Buffer.alloc(W * H * 3);
+      for (let y = 0; y < H; y++) {
+        rgb.fill(40, y * W * 3, (y * W + 48) * 3);
+        wide.copy(rgb, (y * W + 48) * 3, (y * W * 3 + 48 + offset) * 3, (y * W * 3 + W + offset) * 3);
+      }
+      return rgb;
+    };
+    const crop = new LiveCrop();
+    let frame = jpegOf(sideways(0), W, H);
+    crop.next(frame, W, H, true);
+    let dev = luma(frame);
+    for (const offset of [24, 53, 70]) {
+      frame = jpegOf(sideways(offset), W, H);
+      const rects = crop.next(frame, W, H, true);
+      const copy = rects.find((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } } | undefined;
+      expect(copy, `a copy at offset ${offset}`).to.not.equal(undefined);
+      expect(copy!.copy.sy).to.equal(copy!.rect.y);
+      expect(copy!.rect.x, 'the menu did not move').to.be.at.least(48);
+      dev = apply(dev, rects);
+      expectWithinNoise(dev, luma(frame), offset);
+    }
+    const last = crop.next(jpegOf(sideways(99), W, H), W, H, true).find((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } };
+    expect(last.copy.sx - last.rect.x).to.equal(99 - 70);
+    // Each of these scrolls matched closely along x: y was never looked at.
+    expect(crop.searches.run).to.equal(4);
+    expect(crop.searches.axes).to.equal(4);
+    // Scrolls by less than a block, down: no shift at all looks as likely along x as along y at
+    // the blocks' size, so both axes are candidates; y matches closely, and x is not looked at.
+    const down = new LiveCrop();
+    down.next(jpegOf(page(0), W, H), W, H, true);
+    for (const offset of [5, 10, 13]) expect(down.next(jpegOf(page(offset), W, H), W, H, true).some((r) => 'copy' in r), `a copy at ${offset}`).to.equal(true);
+    expect(down.searches).to.deep.equal({ run: 3, still: 0, axes: 3 });
   });
 
   it('finds no scroll in a fade, nor when the device cannot copy', () => {
@@ -344,9 +423,10 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
     crop.next(jpegOf(page(0), W, H), W, H, true);
     const rects = crop.next(jpegOf(textured(page(0), 12), W, H), W, H, true);
     expect(rects.length, 'the frame changed').to.be.above(0);
-    expect(crop.searches).to.deep.equal({ run: 1, still: 1 });
+    expect(crop.searches).to.deep.equal({ run: 1, still: 1, axes: 0 });
     // A scroll is searched in full.
     crop.next(jpegOf(page(30), W, H), W, H, true);
-    expect(crop.searches).to.deep.equal({ run: 2, still: 1 });
+    expect(crop.searches.run).to.equal(2);
+    expect(crop.searches.still).to.equal(1);
   });
 });
