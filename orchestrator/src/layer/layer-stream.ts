@@ -1044,9 +1044,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // 1920x1080 here) that finds the motion half over and only then switches the screencast to
     // JPEG: the first scroll of a session took 420–600 ms to paint, the next ones 130–180. In
     // pixels mode the PNG screencast's frames are the exact layer already, and a focus move needs
-    // no capture: there only a layer that is one photograph goes live from its first key.
-    const pictures = this.shotsWanted ? photographic(img, full) : pictured(img);
-    if (keyframe && holesGeneration !== -1 && this.liveAllowed() && opaque(img, full) && pictures) this.setLastLive(true);
+    // no capture: there only a layer that is one photograph goes live from its first key. Weighed
+    // for keyframes only: it reads the whole layer (~2 ms at 720p; run for every capture, it was
+    // 8 % of the orchestrator's work on portal keys).
+    const pictures = (): boolean => (this.shotsWanted ? photographic(img, full) : pictured(img));
+    if (keyframe && holesGeneration !== -1 && this.liveAllowed() && opaque(img, full) && pictures()) this.setLastLive(true);
     const liveWorthy =
       !keyframe && changed && !this.settling && holesGeneration !== -1 && this.liveAllowed() && lossyRegion(base, img, rects) !== null && opaque(img, full);
     // After a live motion that sent no frame the page is most likely still: its change goes exact.
