@@ -47,6 +47,8 @@ export interface JpegBlocks {
   quant: Int32Array[];
   /** The JFIF APP0 segment, if any: a crop keeps it (old decoders read the colour space from it). */
   jfif: Buffer | null;
+  /** Bytes of entropy-coded data (what a crop's share of it is sized from). */
+  scanBytes: number;
 }
 
 function specOf(body: Buffer, pos: number): { spec: HuffmanSpec; next: number } {
@@ -269,6 +271,15 @@ function readScan(
           c.coeffs[base] = pred[ci];
           let end = pred[ci] === 0 ? 0 : 1;
           for (let k = 1; k < 64; ) {
+            const f = a.fastAc[bits.peek(LOOKUP_BITS)];
+            if (f !== 0) {
+              bits.skip(f & 15);
+              k += (f >> 4) & 15;
+              if (k > 63) throw new Error('bad JPEG AC run');
+              c.coeffs[base + k] = f >> 8;
+              end = ++k;
+              continue;
+            }
             const rs = bits.decode(a);
             const r = rs >> 4;
             const size = rs & 15;
@@ -288,5 +299,5 @@ function readScan(
     }
   }
   if (bits.overrun || (bits.marker >= 0 && bits.marker !== 0xd9)) throw new Error('JPEG scan cut short');
-  return { width, height, mcuW, mcuH, mcusX, mcusY, comps, ...segments };
+  return { width, height, mcuW, mcuH, mcusX, mcusY, comps, ...segments, scanBytes: bits.pos - start };
 }

@@ -16,11 +16,16 @@ export interface McuRect {
   h: number;
 }
 
-/** Bits out, 0xFF stuffed with 0x00. */
+/** Bits out, 0xFF stuffed with 0x00, into a buffer sized for the crop (grown when short). */
 class BitWriter {
-  private readonly out: number[] = [];
+  private buf: Buffer;
+  private len = 0;
   private acc = 0;
   private count = 0;
+
+  constructor(expected: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, expected));
+  }
 
   put(code: number, size: number): void {
     if (size === 0) return;
@@ -28,17 +33,25 @@ class BitWriter {
     this.count += size;
     while (this.count >= 8) {
       const byte = (this.acc >> (this.count - 8)) & 0xff;
-      this.out.push(byte);
-      if (byte === 0xff) this.out.push(0);
+      // A byte, and its stuffing.
+      if (this.len + 2 > this.buf.length) this.grow();
+      this.buf[this.len++] = byte;
+      if (byte === 0xff) this.buf[this.len++] = 0;
       this.count -= 8;
     }
     this.acc &= (1 << this.count) - 1;
   }
 
+  private grow(): void {
+    const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.buf = bigger;
+  }
+
   /** Pads the last byte with ones, as annex F.1.2.3 asks. */
   finish(): Buffer {
     if (this.count > 0) this.put(0x7f, 8 - this.count);
-    return Buffer.from(this.out);
+    return this.buf.subarray(0, this.len);
   }
 }
 
@@ -141,7 +154,8 @@ export function cropJpeg(src: JpegBlocks, r: McuRect): Buffer {
     specs.push(dht(1, t, spec));
     acTables.set(t, encodeTable(spec));
   }
-  const bits = new BitWriter();
+  // The crop's share of the source's bytes, and some: most crops fit at once.
+  const bits = new BitWriter(Math.ceil(((src.scanBytes * r.w * r.h) / (src.mcusX * src.mcusY)) * 1.25));
   const put = (table: EncodeTable, symbol: number, extra: number, size: number): void => {
     bits.put(table.code[symbol], table.size[symbol]);
     bits.put(extra, size);

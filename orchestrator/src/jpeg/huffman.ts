@@ -20,6 +20,12 @@ export interface DecodeTable {
    * bits, (length << 8) | symbol, or 0 when the code is longer.
    */
   fast: Uint16Array;
+  /**
+   * As an AC table (annex F.2.2.2: a run of zeros and the size of the value that follows), for a
+   * window whose code and value bits both fit in it: (value << 8) | (run << 4) | bits used, or 0.
+   * Most coefficients of a photograph decode with one lookup instead of two reads.
+   */
+  fastAc: Int32Array;
 }
 
 export const LOOKUP_BITS = 9;
@@ -61,7 +67,21 @@ export function decodeTable(spec: HuffmanSpec): DecodeTable {
     const first = codes[i] << shift;
     for (let j = 0; j < 1 << shift; j++) fast[first + j] = (sizes[i] << 8) | spec.values[i];
   }
-  return { maxCode, offset, values: Uint8Array.from(spec.values), fast };
+  const fastAc = new Int32Array(1 << LOOKUP_BITS);
+  for (let look = 0; look < 1 << LOOKUP_BITS; look++) {
+    const hit = fast[look];
+    if (hit === 0) continue;
+    const len = hit >> 8;
+    const run = (hit >> 4) & 15;
+    const size = hit & 15;
+    // End of block and runs of sixteen zeros carry no value: the reader's own path.
+    if (size === 0 || len + size > LOOKUP_BITS) continue;
+    const raw = (look >> (LOOKUP_BITS - len - size)) & ((1 << size) - 1);
+    // EXTEND (annex F.2.2.1): the value's sign is in its top bit.
+    const value = raw < 1 << (size - 1) ? raw - (1 << size) + 1 : raw;
+    fastAc[look] = (value << 8) | (run << 4) | (len + size);
+  }
+  return { maxCode, offset, values: Uint8Array.from(spec.values), fast, fastAc };
 }
 
 /** Code and length of every symbol 0..255 (length 0: the table has no code for it). */
