@@ -1,5 +1,5 @@
 import { JpegBlocks } from '../jpeg/blocks';
-import { lumaOf, LumaSample } from '../jpeg/luma';
+import { lumaOf, LumaSample, SAMPLED_LINE } from '../jpeg/luma';
 import { CopyRect } from './copy-rect';
 import { Rect } from './damage';
 
@@ -8,9 +8,10 @@ import { Rect } from './damage';
  * cannot show it (a move by a distance that is not a multiple of 16 re-blocks everything), so the
  * luma of what changed is compared by pixels: a coarse search on the blocks' means (their DC
  * coefficients, free), then a fine one, to the pixel, on the luma (an inverse DCT of the changed
- * area only, of every fourth line across the axis searched, the likelier axis first). Two JPEGs of the same content at different offsets differ by their noise, so a
- * match is a small mean difference, not an equal hash as in copy-rect.ts. Wrong guesses cost
- * bytes or a frame's look, never the settled layer: the motion's exact pixels follow it.
+ * area only, of every eighth line across the axis searched, the likelier axis first). Two JPEGs
+ * of the same content at different offsets differ by their noise, so a match is a small mean
+ * difference, not an equal hash as in copy-rect.ts. Wrong guesses cost bytes or a frame's look,
+ * never the settled layer: the motion's exact pixels follow it.
  */
 export interface LiveScroll {
   copy: CopyRect;
@@ -41,8 +42,10 @@ const CLOSE_MEAN = 3;
 const GAIN = 0.5;
 /** Coarse candidates looked at closely. */
 const CANDIDATES = 3;
-/** Sampling step of the fine search, in pixels. */
+/** Sampling step of the fine search along the axis, in pixels. */
 const STEP = 4;
+/** Sampling step across the axis: the luma holds every eighth line (one per block, SAMPLED_LINE). */
+const ACROSS = 8;
 
 type Axis = 'x' | 'y';
 
@@ -56,7 +59,7 @@ export interface LumaCache {
   luma: Partial<Record<Axis, Uint8Array>>;
 }
 
-/** What a search along `axis` samples: every fourth line across it (STEP), every pixel along. */
+/** What a search along `axis` samples: every eighth line across it (ACROSS), every pixel along. */
 const SAMPLE: Record<Axis, LumaSample> = { y: 'cols', x: 'rows' };
 
 function sameBox(a: Rect, b: Rect): boolean {
@@ -127,8 +130,8 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
       if (c.axis !== axis) continue;
       for (let d = c.d * 8 - 8; d <= c.d * 8 + 8; d++) {
         if (d === 0 || Math.abs(d) > (limit * 3) / 4) continue;
-        // Sampled every STEP both ways, a match may look up to twice as bad as it is.
-        const k = cost(a, b, W, H, axis, d, STEP, STEP, Math.min(best ? best.cost : Infinity, 2 * MATCH_MEAN));
+        // Sampled every STEP along, a match may look up to twice as bad as it is.
+        const k = cost(a, b, W, H, axis, d, ACROSS, STEP, Math.min(best ? best.cost : Infinity, 2 * MATCH_MEAN), SAMPLED_LINE);
         if (k !== Infinity && (!best || k < best.cost)) best = { axis, d, cost: k };
       }
     }
@@ -141,13 +144,13 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   let refined: { axis: Axis; d: number; cost: number } | null = null;
   for (let d = best.d - STEP + 1; d <= best.d + STEP - 1; d++) {
     if (d === 0) continue;
-    const k = cost(a, b, W, H, best.axis, d, STEP, 1, Math.min(refined ? refined.cost : Infinity, MATCH_MEAN));
+    const k = cost(a, b, W, H, best.axis, d, ACROSS, 1, Math.min(refined ? refined.cost : Infinity, MATCH_MEAN), SAMPLED_LINE);
     if (k !== Infinity && (!refined || k < refined.cost)) refined = { axis: best.axis, d, cost: k };
   }
   if (!refined) return null;
   best = refined;
   // No shift must do worse by the factor; how much worse past that does not matter.
-  if (best.cost > GAIN * cost(a, b, W, H, best.axis, 0, STEP, 1, best.cost / GAIN)) return null;
+  if (best.cost > GAIN * cost(a, b, W, H, best.axis, 0, ACROSS, 1, best.cost / GAIN, SAMPLED_LINE)) return null;
   // The box in pixels, and the copy inside it: content moved by d along the axis.
   const px: Rect = { x: box.x * 8, y: box.y * 8, w: W, h: H };
   const d = best.d;
@@ -190,18 +193,19 @@ function coarseShifts(a: Float64Array, b: Float64Array, box: Rect, axis: Axis): 
 
 /**
  * Mean |b(p) - a(p - d)| over the overlap of a W×H picture with itself moved by d along `axis`,
- * sampled every `step` pixels across the move and every `along` along it. Infinity as soon as the
- * mean is sure to be over `limit`: a shift no better than the best so far, or than a match can be,
- * is not worth its last rows (most of a search's time, on a frame where nothing scrolled).
+ * sampled every `step` pixels across the move (from `phase`) and every `along` along it. Infinity
+ * as soon as the mean is sure to be over `limit`: a shift no better than the best so far, or than
+ * a match can be, is not worth its last rows (most of a search's time, on a frame where nothing
+ * scrolled).
  */
-function cost(a: ArrayLike<number>, b: ArrayLike<number>, W: number, H: number, axis: Axis, d: number, step = STEP, along = step, limit = Infinity): number {
+function cost(a: ArrayLike<number>, b: ArrayLike<number>, W: number, H: number, axis: Axis, d: number, step = STEP, along = step, limit = Infinity, phase = 0): number {
   const dx = axis === 'x' ? d : 0;
   const dy = axis === 'y' ? d : 0;
   const sy = axis === 'y' ? along : step;
   const sx = axis === 'x' ? along : step;
-  const y0 = Math.max(0, dy);
+  const y0 = Math.max(0, dy) + (axis === 'x' ? phase : 0);
   const y1 = Math.min(H, H + dy);
-  const x0 = Math.max(0, dx);
+  const x0 = Math.max(0, dx) + (axis === 'y' ? phase : 0);
   const x1 = Math.min(W, W + dx);
   const n = y1 > y0 && x1 > x0 ? Math.ceil((y1 - y0) / sy) * Math.ceil((x1 - x0) / sx) : 0;
   if (n === 0) return Infinity;
@@ -244,13 +248,13 @@ function residual(a: Uint8Array, b: Uint8Array, W: number, H: number, axis: Axis
       }
       let sum = 0;
       let n = 0;
-      // Every fourth line across the move (all the luma holds) and every other pixel along it: a
+      // Every eighth line across the move (all the luma holds) and every other pixel along it: a
       // changed MCU differs all over.
-      const sy = axis === 'y' ? 2 : STEP;
-      const sx = axis === 'x' ? 2 : STEP;
-      for (let y = my * mcuH - by; y < (my + 1) * mcuH - by && y < H; y += sy) {
+      const sy = axis === 'y' ? 2 : ACROSS;
+      const sx = axis === 'x' ? 2 : ACROSS;
+      for (let y = my * mcuH - by + (axis === 'x' ? SAMPLED_LINE : 0); y < (my + 1) * mcuH - by && y < H; y += sy) {
         if (y < 0) continue;
-        for (let x = mx * mcuW - bx; x < (mx + 1) * mcuW - bx && x < W; x += sx) {
+        for (let x = mx * mcuW - bx + (axis === 'y' ? SAMPLED_LINE : 0); x < (mx + 1) * mcuW - bx && x < W; x += sx) {
           if (x < 0) continue;
           const fy = y - dy;
           const fx = x - dx;
