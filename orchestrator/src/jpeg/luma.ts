@@ -39,7 +39,8 @@ const ONE = Uint8Array.from([SAMPLED_LINE]);
 
 /**
  * The 8-bit luma of `r` (in 8×8 blocks, clipped to the picture), row-major, width r.w * 8. With
- * `sample` other than 'all', only the pixels it names are set; the others stay 0.
+ * `sample` other than 'all', only the pixels it names are certain: the others are 0, or the
+ * block's value where it is flat.
  */
 export function lumaOf(blocks: JpegBlocks, r: { x: number; y: number; w: number; h: number }, sample: LumaSample = 'all'): Uint8Array {
   const c = blocks.comps[0];
@@ -47,8 +48,8 @@ export function lumaOf(blocks: JpegBlocks, r: { x: number; y: number; w: number;
   if (!q) throw new Error('JPEG without the luma quantisation table');
   const width = r.w * 8;
   const out = new Uint8Array(width * r.h * 8);
-  // The first pass runs along `first` (u along x for 'all' and 'cols', v along y for 'rows'),
-  // computing only the `kept` positions across it; the second fills them in.
+  // The first pass sums along u (x) for 'all' and 'cols', along v (y) for 'rows', for the `kept`
+  // positions only; the second sums the other way for every position of the kept lines.
   const byRows = sample === 'rows';
   const kept = sample === 'all' ? EVERY : ONE;
   const nk = kept.length;

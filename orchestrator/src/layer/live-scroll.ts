@@ -112,8 +112,8 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   if (coarse.length === 0) return null;
   const W = box.w * 8;
   const H = box.h * 8;
-  // Axis by axis, the most likely first, each with its luma only where its search samples it (a
-  // quarter of the inverse DCT); the other axis is not looked at when the first matched well.
+  // Axis by axis, the most likely first, each with its luma only where its search samples it (an
+  // eighth of the inverse DCT); the other axis is not looked at when the first matched well.
   const axes = [...new Set(coarse.map((c) => c.axis))];
   const lumas: Partial<Record<Axis, { a: Uint8Array; b: Uint8Array }>> = {};
   const fresh: LumaCache = { blocks: next, box, luma: {} };
