@@ -97,29 +97,15 @@ export function lumaOf(blocks: JpegBlocks, r: { x: number; y: number; w: number;
         const f = val[i];
         for (let j = 0; j < nk; j++) tmp[line + j] += f * BASIS[f8 + kept[j]];
       }
-      if (byRows) {
-        for (let j = 0; j < nk; j++) {
-          const row = (oy + kept[j]) * width + ox;
-          for (let x = 0; x < 8; x++) {
-            let s = 0;
-            for (let i = 0; i < ls; i++) {
-              const u = live[i];
-              s += tmp[u * 8 + j] * BASIS[u * 8 + x];
-            }
-            out[row + x] = clamp(s + 128);
+      // Each kept line, position by position along it: a row y of the block ('rows'), else a column x.
+      for (let j = 0; j < nk; j++) {
+        for (let p = 0; p < 8; p++) {
+          let s = 0;
+          for (let i = 0; i < ls; i++) {
+            const l = live[i];
+            s += tmp[l * 8 + j] * BASIS[l * 8 + p];
           }
-        }
-      } else {
-        for (let y = 0; y < 8; y++) {
-          const row = (oy + y) * width + ox;
-          for (let j = 0; j < nk; j++) {
-            let s = 0;
-            for (let i = 0; i < ls; i++) {
-              const v = live[i];
-              s += tmp[v * 8 + j] * BASIS[v * 8 + y];
-            }
-            out[row + kept[j]] = clamp(s + 128);
-          }
+          out[byRows ? (oy + kept[j]) * width + ox + p : (oy + p) * width + ox + kept[j]] = clamp(s + 128);
         }
       }
     }
