@@ -43,6 +43,9 @@ export class Metrics {
   readonly directoryErrors: Counter;
 
   constructor(source: MetricsSource) {
+    // Made now, not at the first scrape: prom-client counts process CPU from the registry's
+    // making, and a first scrape right after it read 0 CPU seconds (the ops e2e test failed so).
+    processMetrics();
     const register = [this.registry];
     new Gauge({
       name: 'stratus_sessions',
