@@ -10,6 +10,7 @@ export * from './keys';
 export * from './schema';
 export * from './version';
 export * from './encodings';
+export * from './fade';
 export * from './ui-frame';
 export * from './media';
 export * from './capabilities';

@@ -11,7 +11,12 @@ export var ENCODINGS = {
   /** Save the layer's pixels under the rectangle, as the frame has drawn them so far, in a tile cache slot. */
   stash: 5,
   /** Draw a tile cache slot's pixels at the rectangle. */
-  cached: 6
+  cached: 6,
+  /**
+   * A cross-fade the device draws itself: the kept layer and tile cache slots, weighted, over a
+   * colour (fade.ts). A live motion between two pictures the device holds costs bytes, not pictures.
+   */
+  fade: 7
 };
 
 /**

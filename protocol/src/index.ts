@@ -7,6 +7,7 @@ export * from './schema';
 export * from './version';
 export * from './messages';
 export * from './encodings';
+export * from './fade';
 export * from './ui-frame';
 export * from './media';
 export * from './capabilities';

@@ -1,4 +1,4 @@
-import { FrameHeader, parseFrame, TILE_CACHE_COLUMNS, TILE_CACHE_PAGE_SLOTS, TILE_CACHE_TILE } from '@stratus/protocol/device';
+import { Fade, fadeTiles, FrameHeader, NO_FADE_SLOT, parseFrame, TILE_CACHE_COLUMNS, TILE_CACHE_PAGE_SLOTS, TILE_CACHE_TILE } from '@stratus/protocol/device';
 import { now } from './clock';
 import { DecodedImage, DECODERS } from './decoders/index';
 
@@ -151,7 +151,8 @@ export class Display {
     while (this.queue.length > 0 && this.queue[0].waiting === 0) {
       var frame = this.queue.shift() as PendingFrame;
       var painted = false;
-      var failed = frame.failed || badSource(frame, this.canvas, frame.header.keep ? this.canvas : this.kept) || badSlot(frame, this.slots, this.tileSlots);
+      var kept = frame.header.keep ? this.canvas : this.kept;
+      var failed = frame.failed || badSource(frame, this.canvas, kept) || badSlot(frame, this.slots, this.tileSlots) || badFade(frame, kept, this.slots, this.tileSlots);
       if (failed) {
         this.broken(failed, frame.header.keyframe);
       } else if (frame.header.keyframe || !this.awaitingKeyframe) {
@@ -189,6 +190,10 @@ export class Display {
       }
       if (decoded.slot) {
         this.cache(decoded.slot.index, decoded.slot.stash, r);
+        continue;
+      }
+      if (decoded.fade) {
+        this.fade(decoded.fade, r);
         continue;
       }
       var image = decoded.image as HTMLImageElement | ImageBitmap;
@@ -250,6 +255,39 @@ export class Display {
     this.ctx.drawImage(page, sx, sy, r.w, r.h, r.x, r.y, r.w, r.h);
   }
 
+  /**
+   * Draws each tile of a fade rectangle as the weighted sum of the kept layer, a cache slot and a
+   * colour (protocol/src/fade.ts), with what every canvas has: the colour, then the kept layer
+   * over it at keptWeight/(keptWeight + rest), then the slot over both at slotWeight/255.
+   */
+  private fade(f: Fade, r: PendingRect): void {
+    var ctx = this.ctx;
+    var T = TILE_CACHE_TILE;
+    var cols = Math.ceil(r.w / T);
+    var rest = 255 - f.keptWeight - f.slotWeight;
+    ctx.fillStyle = 'rgb(' + f.color[0] + ',' + f.color[1] + ',' + f.color[2] + ')';
+    for (var i = 0; i < f.slots.length; i++) {
+      var x = r.x + (i % cols) * T;
+      var y = r.y + Math.floor(i / cols) * T;
+      var w = Math.min(T, r.x + r.w - x);
+      var h = Math.min(T, r.y + r.h - y);
+      ctx.globalAlpha = 1;
+      ctx.fillRect(x, y, w, h);
+      if (f.keptWeight > 0) {
+        ctx.globalAlpha = f.keptWeight / (f.keptWeight + rest);
+        ctx.drawImage(this.kept as HTMLCanvasElement, x, y, w, h, x, y, w, h);
+      }
+      if (f.slotWeight > 0) {
+        var index = f.slots[i];
+        var page = this.tilePages[Math.floor(index / TILE_CACHE_PAGE_SLOTS)];
+        var inPage = index % TILE_CACHE_PAGE_SLOTS;
+        ctx.globalAlpha = f.slotWeight / 255;
+        ctx.drawImage(page, (inPage % TILE_CACHE_COLUMNS) * T, Math.floor(inPage / TILE_CACHE_COLUMNS) * T, w, h, x, y, w, h);
+      }
+    }
+    ctx.globalAlpha = 1;
+  }
+
   /** Asks once per loss of sync, and again if the keyframe that should restore it fails too. */
   private broken(reason: string, wasKeyframe: boolean): void {
     var ask = !this.awaitingKeyframe || wasKeyframe;
@@ -281,6 +319,31 @@ function badSlot(frame: PendingFrame, slots: string[], capacity: number): string
 interface Size {
   width: number;
   height: number;
+}
+
+/**
+ * A fade rectangle off the tile grid or naming another number of tiles than it has, with no kept
+ * layer of the frame's size, or whose slots hold no tile of their place's size (stashed before
+ * this frame: live frames stash nothing): the frame is bad.
+ */
+function badFade(frame: PendingFrame, kept: Size | null, slots: string[], capacity: number): string | null {
+  var T = TILE_CACHE_TILE;
+  for (var i = 0; i < frame.rects.length; i++) {
+    var r = frame.rects[i];
+    var f = r.decoded && r.decoded.fade;
+    if (!f) continue;
+    if (fadeTiles(r.x, r.y, r.w, r.h) !== f.slots.length) return 'fade rectangle does not match its ' + f.slots.length + ' tiles';
+    if (f.keptWeight > 0 && (!kept || kept.width < r.x + r.w || kept.height < r.y + r.h)) return 'no kept layer to fade from';
+    if (f.slotWeight === 0) continue;
+    var cols = Math.ceil(r.w / T);
+    for (var t = 0; t < f.slots.length; t++) {
+      var slot = f.slots[t];
+      var w = Math.min(T, r.w - (t % cols) * T);
+      var h = Math.min(T, r.h - Math.floor(t / cols) * T);
+      if (slot === NO_FADE_SLOT || slot >= capacity || slots[slot] !== w + ',' + h) return 'fade slot ' + slot + ' holds no ' + w + 'x' + h + ' tile';
+    }
+  }
+  return null;
 }
 
 /**

@@ -146,6 +146,51 @@ describe('stb-client/display', () => {
     expect(broken[broken.length - 1]).to.equal('cache slot 5 holds no 4x4 tile');
   });
 
+  it('draws a fade from the kept layer and a cache slot over its colour, tile by tile, and drops a fade it cannot draw', () => {
+    const ops = canvas.ops;
+    let made = 0;
+    display = new Display(canvas as unknown as HTMLCanvasElement, decoders.table, () => new FakeCanvas(`c${made++}`, ops) as unknown as HTMLCanvasElement);
+    display.tileSlots = 1024;
+    display.onapplied = (f) => applied.push(f);
+    display.onbroken = (reason) => broken.push(reason);
+    const whole = { x: 0, y: 0, w: 64, h: 32 };
+    // Weights 51 and 153 of 255, the rest (51) grey 20; slot 33 for the one tile.
+    const fade = (slot: number[]) => ({ name: 'f', ...whole, encoding: ENCODINGS.fade, payload: [51, 153, 20, 20, 20, ...slot] });
+    // No kept layer yet: nothing to fade from.
+    display.push(frame(1, true, [{ name: 'a', ...whole }, fade([0, 33])]));
+    decoders.finish('a');
+    expect(broken).to.deep.equal(['no kept layer to fade from']);
+    display.push(frame(2, true, [{ name: 'b', ...whole }, { name: 's', ...whole, encoding: ENCODINGS.stash, payload: [0, 33] }]));
+    decoders.finish('b');
+    ops.length = 0;
+    // The motion's first frame keeps the layer, then draws the fade: the grey, the kept layer at
+    // 51 / (51 + 51), the slot at 153 / 255.
+    display.push(frame(3, false, [fade([0, 33])], 0, true));
+    expect(ops).to.deep.equal([
+      'c1: clear 0,0,64,32',
+      'c1: draw layer at 0,0',
+      'fill 0,0,64,32 rgb(20,20,20)',
+      'draw c1 0,0 64x32 at 0,0 as 64x32 alpha 0.5',
+      'draw c0 64,64 64x32 at 0,0 as 64x32 alpha 0.6'
+    ]);
+    expect(applied.map((f) => f.painted)).to.deep.equal([false, true, true]);
+    // A slot that holds nothing, a payload for two tiles on a one-tile rectangle, a rectangle off
+    // the grid, weights past 255: each frame is dropped, and a keyframe asked for.
+    const cases: [Parameters<typeof frame>[2][number], string][] = [
+      [fade([0, 34]), 'fade slot 34 holds no 64x32 tile'],
+      [fade([0, 33, 0, 33]), 'fade rectangle does not match its 2 tiles'],
+      [{ ...fade([0, 33]), x: 8, w: 56 }, 'fade rectangle does not match its 1 tiles'],
+      [{ ...fade([0, 33]), payload: [200, 100, 0, 0, 0, 0, 33] }, 'fade weights sum past 255']
+    ];
+    for (const [rect, bad] of cases) {
+      display.push(frame(4, true, [{ name: 'k', ...whole }]));
+      decoders.finish('k');
+      broken.length = 0;
+      display.push(frame(5, false, [rect]));
+      expect(broken, bad).to.deep.equal([bad]);
+    }
+  });
+
   it('drops a frame whose copy source lies outside the layer or whose copy payload is not 4 bytes', () => {
     display.push(frame(1, true, [{ name: 'a', x: 0, y: 0 }]));
     decoders.finish('a');

@@ -1,6 +1,7 @@
 import { ENCODINGS, FRAME_HEADER_BYTES, RECT_HEADER_BYTES, writeFrameHeader, writeRectHeader } from '@stratus/protocol';
 import { decodeCachedRect, decodeStashRect } from '../src/decoders/cache';
 import { decodeCopyRect, decodeKeptRect } from '../src/decoders/copy';
+import { decodeFadeRect } from '../src/decoders/fade';
 import type { DecodeCallback } from '../src/decoders/index';
 import type { Transport } from '../src/transport';
 
@@ -15,13 +16,19 @@ export class FakeCanvas {
   getContext(): object {
     const ops = this.ops;
     const prefix = this.name === 'layer' ? '' : `${this.name}: `;
-    return {
+    const ctx = {
+      globalAlpha: 1,
+      fillStyle: '',
       clearRect: (x: number, y: number, w: number, h: number) => ops.push(`${prefix}clear ${x},${y},${w},${h}`),
+      fillRect: (x: number, y: number, w: number, h: number) => ops.push(`${prefix}fill ${x},${y},${w},${h} ${ctx.fillStyle}`),
       drawImage: (img: { name: string }, ...a: number[]) => {
-        if (a.length === 8) ops.push(`${prefix}draw ${img.name} ${a[0]},${a[1]} ${a[2]}x${a[3]} at ${a[4]},${a[5]} as ${a[6]}x${a[7]}`);
-        else ops.push(`${prefix}draw ${img.name} at ${a[0]},${a[1]}${a[2] === undefined ? '' : ` as ${a[2]}x${a[3]}`}`);
+        // Drawn translucent: the alpha, to 3 places.
+        const alpha = ctx.globalAlpha === 1 ? '' : ` alpha ${Math.round(ctx.globalAlpha * 1000) / 1000}`;
+        if (a.length === 8) ops.push(`${prefix}draw ${img.name} ${a[0]},${a[1]} ${a[2]}x${a[3]} at ${a[4]},${a[5]} as ${a[6]}x${a[7]}${alpha}`);
+        else ops.push(`${prefix}draw ${img.name} at ${a[0]},${a[1]}${a[2] === undefined ? '' : ` as ${a[2]}x${a[3]}`}${alpha}`);
       }
     };
+    return ctx;
   }
 }
 
@@ -43,7 +50,8 @@ export class ManualDecoders {
     [ENCODINGS.copy]: decodeCopyRect,
     [ENCODINGS.kept]: decodeKeptRect,
     [ENCODINGS.stash]: decodeStashRect,
-    [ENCODINGS.cached]: decodeCachedRect
+    [ENCODINGS.cached]: decodeCachedRect,
+    [ENCODINGS.fade]: decodeFadeRect
   };
   /** `size`: the decoded image's own size, when the test cares (a lossy rectangle a pixel off). */
   finish(name: string, size = { width: 4, height: 4 }): void {

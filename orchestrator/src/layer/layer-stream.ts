@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ENCODINGS, StratusError } from '@stratus/protocol';
+import { ENCODINGS, StratusError, writeFade } from '@stratus/protocol';
 import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, bounds, diffRects, Rect } from './damage';
@@ -11,6 +11,7 @@ import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
 import { LiveCrop, LiveRect } from './live-crop';
+import { prepareFades } from './live-fade';
 import { LiveMotion } from './live-motion';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
@@ -113,6 +114,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private keptAllowed = false;
   /** The same for `stash` and `cached` rectangles: the device's tile cache. */
   private cacheAllowed = false;
+  /** The device draws `fade` rectangles, from its kept layer and its tile cache (live-fade.ts). */
+  private fadeAllowed = false;
   private tileCache = new TileCache(0);
   private motion: Motion | null = null;
   /** Waits for a lossy region to stay still before its exact pixels go out. */
@@ -176,7 +179,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -191,7 +194,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /**
    * The device's hello listed these encodings: lossy motion needs "jpeg", moving content "copy",
-   * the tile cache "stash" and "cached" and the `tileCache` slots it keeps.
+   * the tile cache "stash" and "cached" and the `tileCache` slots it keeps, live cross-fades
+   * "fade" with "kept" and the tile cache.
    */
   setDeviceEncodings(names: readonly string[], tileCache = 0): void {
     this.lossyAllowed = this.opts.motion === 'lossy' && names.includes('jpeg');
@@ -199,6 +203,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.keptAllowed = this.opts.copyRects === 'on' && names.includes('kept');
     this.cacheAllowed = this.opts.tileCache === 'on' && names.includes('stash') && names.includes('cached') && tileCache > 0;
     this.tileCache = new TileCache(this.cacheAllowed ? tileCache : 0);
+    this.fadeAllowed = this.cacheAllowed && names.includes('kept') && names.includes('fade');
   }
 
   /** From now on, every capture has the page's video holes cut before it is diffed. */
@@ -644,6 +649,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   private startLive(holes: number, still: { from: number; to: number } | null = null): LiveMotion {
     if (this.opts.motionCrop === 'on' && this.sent) this.liveCrop.start(this.sent, still);
+    // While the page paints the motion's first frame: what fades are weighed against (live-fade.ts).
+    const kept = this.sent;
+    if (this.fadeAllowed && kept) setImmediate(() => prepareFades(kept));
     const live = (this.live = new LiveMotion(
       holes,
       this.opts,
@@ -716,7 +724,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const full = { x: 0, y: 0, w: sent.width, h: sent.height };
     // Only what changed since what the device shows (live-crop.ts): the last live frame, or for the
     // first, a screencast frame known to show the device's exact layer (LiveCrop.start()).
-    const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed, next.takenAt) : [{ rect: full, jpeg: next.jpeg }];
+    // The device's kept layer is `sent` as this motion's first frame finds it (that frame keeps it).
+    const kept = live.marked ? this.kept : sent;
+    const fades = this.fadeAllowed && kept ? { kept, sources: this.tileCache } : null;
+    const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed, next.takenAt, fades) : [{ rect: full, jpeg: next.jpeg }];
     if (rects.length === 0) {
       this.counters.liveFramesSame++;
       return;
@@ -737,6 +748,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // delivered while live count: one that went live after its capture took that capture's time.
     if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.livePaintMs = this.checks.sinceDelivered(inputSeq, Date.now()) ?? this.livePaintMs;
     this.counters.liveFrames++;
+    const fadeTiles = rects.reduce((n, r) => n + ('fade' in r ? r.fade.slots.length : 0), 0);
+    if (fadeTiles > 0) this.counters.liveFadeFrames++;
+    this.counters.liveFadeTiles += fadeTiles;
     if (rects.length !== 1 || !('jpeg' in rects[0]) || rects[0].jpeg !== next.jpeg) {
       this.counters.liveFramesCropped++;
       // A motion's first frame cut: against a screencast frame that showed what the device had.
@@ -1240,10 +1254,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const encoded: EncodedRect[] = rects.map((r) =>
       'jpeg' in r
         ? { rect: r.rect, encoding: ENCODINGS.jpeg, payload: r.jpeg }
-        : { rect: r.rect, encoding: ENCODINGS.copy, payload: encodeCopy({ dst: r.rect, sx: r.copy.sx, sy: r.copy.sy }) }
+        : 'fade' in r
+          ? { rect: r.rect, encoding: ENCODINGS.fade, payload: Buffer.from(writeFade(r.fade)) }
+          : { rect: r.rect, encoding: ENCODINGS.copy, payload: encodeCopy({ dst: r.rect, sx: r.copy.sx, sy: r.copy.sy }) }
     );
     const built = buildFrame(this.sent as Rgba, [], { frame, inputSeq, keyframe: false, keep, pngLevel: this.opts.pngLevel }, encoded);
-    const copies = rects.length - rects.filter((r) => 'jpeg' in r).length;
+    const copies = rects.filter((r) => 'copy' in r).length;
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     this.send(

@@ -2,6 +2,7 @@ import { readJpegBlocks, JpegBlocks } from '../jpeg/blocks';
 import { cropJpeg } from '../jpeg/crop';
 import { Rgba } from '../png/decode';
 import { bounds, mergeTiles, Rect } from './damage';
+import { FadeRect, FadeSources, findFades } from './live-fade';
 import { findScroll, LiveScroll, LumaCache } from './live-scroll';
 
 /**
@@ -21,8 +22,17 @@ import { findScroll, LiveScroll, LumaCache } from './live-scroll';
  * goes whole as before. Reading a frame's coefficients costs ~6 ms, a crop ~1 ms per 100 MCUs.
  */
 
-/** A JPEG rectangle of the layer, or a copy of the device's own pixels from (sx, sy) to it. */
-export type LiveRect = { rect: Rect; jpeg: Buffer } | { rect: Rect; copy: { sx: number; sy: number } };
+/**
+ * A JPEG rectangle of the layer, a copy of the device's own pixels from (sx, sy) to it, or a
+ * cross-fade the device draws from its kept layer and tile cache (live-fade.ts).
+ */
+export type LiveRect = { rect: Rect; jpeg: Buffer } | { rect: Rect; copy: { sx: number; sy: number } } | FadeRect;
+
+/** What fades are drawn from: the device's kept layer and the tiles it holds (live-fade.ts). */
+export interface FadeBasis {
+  kept: Rgba;
+  sources: FadeSources;
+}
 
 /** Past this share of the frame's MCUs the crop saves too little: the frame goes whole, as it came. */
 const WHOLE_SHARE = 0.6;
@@ -34,6 +44,11 @@ const SCROLL_SHARE = 0.1;
  * is searched no more.
  */
 const SCROLL_MISSES = 2;
+/**
+ * Frames of a motion in a row that no fade explained (live-fade.ts): after as many, the motion (a
+ * fade towards a picture the device does not hold, a slide) is looked at for fades no more.
+ */
+const FADE_MISSES = 2;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
 const SCROLL_GAIN = 0.6;
 /** More crops than this: their bounds instead (each costs ~600 B of headers and a device decode). */
@@ -44,6 +59,10 @@ export class LiveCrop {
   private ref: JpegBlocks | null = null;
   /** Scroll searches in a row that found none: a motion that is no scroll (a cross-fade) stops paying for them. */
   private scrollMisses = 0;
+  /** Frames of this motion in a row that fades did not explain. */
+  private fadeMisses = 0;
+  /** Frames of this motion cut so far. */
+  private motionFrames = 0;
   /** Whether this motion's searches found a scroll; null before its first search. */
   private scrolled: boolean | null = null;
   /** The last motion that searched found no scroll. */
@@ -83,6 +102,8 @@ export class LiveCrop {
     if (this.scrolled !== null) this.foundNone = !this.scrolled;
     this.scrollMisses = this.foundNone ? SCROLL_MISSES - 1 : 0;
     this.scrolled = null;
+    this.fadeMisses = 0;
+    this.motionFrames = 0;
   }
 
   /** A screencast frame taken at `takenAt` (ms since the epoch), sent live (next()) or not: the page's newest look. */
@@ -141,10 +162,10 @@ export class LiveCrop {
    * `width`×`height` layer: the frame whole, the crops of what changed (after a copy, when it
    * scrolled and `scroll` says the device copies), or none when nothing did.
    */
-  next(jpeg: Buffer, width: number, height: number, scroll = false, takenAt = 0): LiveRect[] {
+  next(jpeg: Buffer, width: number, height: number, scroll = false, takenAt = 0, fades: FadeBasis | null = null): LiveRect[] {
     this.observe(jpeg, takenAt);
     try {
-      return this.plan(jpeg, width, height, scroll);
+      return this.plan(jpeg, width, height, scroll, fades);
     } catch {
       // A frame this cannot cut (a JPEG it misread) goes whole, and the next one too.
       this.reset();
@@ -152,17 +173,26 @@ export class LiveCrop {
     }
   }
 
-  private plan(jpeg: Buffer, width: number, height: number, scroll: boolean): LiveRect[] {
+  private plan(jpeg: Buffer, width: number, height: number, scroll: boolean, fades: FadeBasis | null): LiveRect[] {
     const whole = [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
     const ref = this.ref;
     // A frame of another size (the app's CSS size, at a fractional scale) is stretched by the device.
     this.ref = blocksAt(jpeg, width, height);
-    if (!this.ref || !ref || !sameGeometry(ref, this.ref)) return whole;
+    if (!this.ref) return whole;
     const b = this.ref;
+    if (!ref || !sameGeometry(ref, b)) return whole;
+    const first = this.motionFrames++ === 0;
     const dirty = changedMcus(ref, b);
     const total = dirty.length;
     const count = ones(dirty);
     if (count === 0) return [];
+    // Much changed, towards a picture the device holds: it draws the fade (live-fade.ts).
+    // Not a motion's first frame, which its key waits for: fades leave the rest of a changed
+    // layer to crop (a carousel's sliding row: 10–25 ms of the frame's time here).
+    if (count >= SCROLL_SHARE * total && !first) {
+      const faded = this.fade(b, dirty, fades, width, height);
+      if (faded) return faded;
+    }
     const plan = cropsOf(dirty, b);
     // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
     if (scroll && count >= SCROLL_SHARE * total && this.scrollMisses < SCROLL_MISSES) {
@@ -187,6 +217,23 @@ export class LiveCrop {
     if (count > WHOLE_SHARE * total) return whole;
     if (area(plan) > WHOLE_SHARE * total) return whole;
     return this.cut(b, plan, width, height);
+  }
+
+  /** The frame as fades and the JPEG crops of what they leave, or null when fades do not pay. */
+  private fade(b: JpegBlocks, dirty: Uint8Array, basis: FadeBasis | null, width: number, height: number): LiveRect[] | null {
+    if (!basis || this.fadeMisses >= FADE_MISSES) return null;
+    const found = findFades(b, dirty, basis.kept, basis.sources);
+    if (!found) {
+      this.fadeMisses++;
+      return null;
+    }
+    this.fadeMisses = 0;
+    const rest = new Uint8Array(dirty.length);
+    for (let i = 0; i < dirty.length; i++) rest[i] = dirty[i] & (found.covered[i] ^ 1);
+    const crops = cropsOf(rest, b);
+    if (area(crops) > WHOLE_SHARE * dirty.length) return null;
+    // Fades first: a crop the bands widened over a faded tile paints the frame's own pixels there.
+    return [...found.fades, ...this.cut(b, crops, width, height)];
   }
 
   private cut(b: JpegBlocks, crops: Rect[], width: number, height: number): LiveRect[] {

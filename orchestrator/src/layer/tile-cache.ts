@@ -3,6 +3,7 @@ import { ENCODINGS, TILE_CACHE_TILE } from '@stratus/protocol';
 import { Rgba } from '../png/decode';
 import { intersect, Rect } from './damage';
 import { EncodedRect } from './frame-builder';
+import { FADE_CANDIDATES, FadeSources, TileLook, tileLook } from './live-fade';
 import { pixelWords, uniform, windowHash, windowHashes } from './window-hash';
 
 /** What one frame's exact rectangles become with the device's tile cache. */
@@ -46,7 +47,7 @@ const FILTER_BITS = 20;
  * the same thumbnail in another row. Where the grid finds no tile, every position is looked at
  * (window-hash.ts): a window equal to a tile the device holds is drawn from there, wherever it is.
  */
-export class TileCache {
+export class TileCache implements FadeSources {
   /** Tile hash → slot; Map order is recency (oldest first). */
   private readonly slots = new Map<string, number>();
   private nextFree = 0;
@@ -56,6 +57,14 @@ export class TileCache {
   /** Bits set for the rolling hashes in `windows` (and some forgotten since: `stale`). */
   private filter: Uint32Array | null = null;
   private stale = 0;
+  /**
+   * Block means of each slot's tile (a whole opaque one) for fades (live-fade.ts), with the stash
+   * it came from: a slot stashed again is another tile.
+   */
+  private readonly looks = new Map<number, { look: TileLook; stash: number }>();
+  /** Grid place → the slots whose tiles were drawn there, newest first (stale ones skipped when read). */
+  private readonly placed = new Map<number, { slot: number; stash: number }[]>();
+  private stashes = 0;
 
   /** `capacity`: the slots the device said it keeps. */
   constructor(
@@ -75,6 +84,29 @@ export class TileCache {
     this.windowOf.clear();
     this.filter = null;
     this.stale = 0;
+    this.looks.clear();
+    this.placed.clear();
+  }
+
+  /** FadeSources: tiles the device holds that were drawn at grid tile (tx, ty), newest first. */
+  fadeCandidates(tx: number, ty: number): { slot: number; look: TileLook }[] {
+    const out: { slot: number; look: TileLook }[] = [];
+    for (const p of this.placed.get(ty * 65536 + tx) ?? []) {
+      const held = this.looks.get(p.slot);
+      if (held && held.stash === p.stash) out.push({ slot: p.slot, look: held.look });
+    }
+    return out;
+  }
+
+  /** Slot `slot`'s tile is drawn at grid tile (tx, ty) by the frame being planned. */
+  private drawnAt(tx: number, ty: number, slot: number): void {
+    const look = this.looks.get(slot);
+    if (!look) return;
+    const key = ty * 65536 + tx;
+    const list = (this.placed.get(key) ?? []).filter((p) => p.slot !== slot && this.looks.get(p.slot)?.stash === p.stash);
+    list.unshift({ slot, stash: look.stash });
+    if (list.length > FADE_CANDIDATES) list.length = FADE_CANDIDATES;
+    this.placed.set(key, list);
   }
 
   /** Tiles the cache can find wherever they moved to. */
@@ -112,6 +144,7 @@ export class TileCache {
           this.touch(hash, hit);
           used.add(hit);
           cached.push({ rect: t, encoding: ENCODINGS.cached, payload: slotPayload(hit) });
+          this.drawnAt(tx, ty, hit);
           slot = hit;
         } else if (stash.length < stashLimit) {
           const s = this.claim(hash, used);
@@ -119,6 +152,10 @@ export class TileCache {
             claimed.add(s);
             stash.push({ rect: t, encoding: ENCODINGS.stash, payload: slotPayload(s) });
             this.index(img, t, hash);
+            const look = tileLook(img, t.x, t.y);
+            if (look) this.looks.set(s, { look, stash: ++this.stashes });
+            else this.looks.delete(s);
+            this.drawnAt(tx, ty, s);
           }
         }
       }
@@ -274,6 +311,7 @@ export class TileCache {
       slot = this.slots.get(victim) as number;
       this.slots.delete(victim);
       this.forget(victim);
+      this.looks.delete(slot);
     }
     this.slots.set(hash, slot);
     used.add(slot);

@@ -134,6 +134,41 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       }
     });
   }
+  it('a photo carousel cross-faded back to a photograph the device was shown: the device draws the fade from its kept layer and tile cache, pixel-exact when settled', async () => {
+    const page = await rig.device.open(rig.orch, 'w=1280&h=720&app=carousel-720');
+    try {
+      const session = await sessionOf(rig.orch, page);
+      // Slowed as above: the fade is seen moving, live, on a loaded machine.
+      await session.page.cdp.send('Animation.enable');
+      await session.page.cdp.send('Animation.setPlaybackRate', { playbackRate: 0.2 });
+      await capturesStopped(session);
+      await settle(rig.orch, page);
+      const fadedTo = async (key: 'ArrowRight' | 'ArrowLeft', focus: number): Promise<{ fades: number; live: number }> => {
+        const [fades, live] = [session.layer.counters.liveFadeTiles, session.layer.counters.liveFrames];
+        await press(page, key);
+        await until(`focus on photo ${focus + 1}`, () => session.cloudPage!.evaluate(() => (window as any).carousel.focus()).then((f) => f === focus));
+        await capturesStopped(session, 500);
+        await settle(rig.orch, page);
+        expect(await cloudMismatch(session, page), `after ${key}`).to.equal(null);
+        return { fades: session.layer.counters.liveFadeTiles - fades, live: session.layer.counters.liveFrames - live };
+      };
+      // Two photographs the device has not seen: nothing to fade to.
+      const first = await fadedTo('ArrowRight', 1);
+      await fadedTo('ArrowRight', 2);
+      // Back to the second: its tiles are in the device's cache, and the backdrop fades to them.
+      const back = await fadedTo('ArrowLeft', 1);
+      const why = JSON.stringify({ first, back, ...session.layer.counters });
+      expect(first.live, why).to.be.greaterThan(0);
+      expect(first.fades, why).to.equal(0);
+      expect(back.live, why).to.be.greaterThan(0);
+      // The backdrop is 20 x 7 whole tiles (1280 x 504 px), less those of the title and caption.
+      expect(back.fades, why).to.be.greaterThan(20);
+    } finally {
+      await page.close();
+      await until('the session to end', () => rig.orch.sessions.size === 0);
+    }
+  });
+
   for (const c of [
     { app: 'rows', name: 'rows of posters scrolled on both axes, authored for 1920x1080 (scale 0.667)', keys: ['ArrowRight', 'ArrowRight', 'ArrowRight', 'ArrowDown'] as const, copies: true },
     // Scrolled back up: what the device was shown before comes from its tile cache, off the grid.

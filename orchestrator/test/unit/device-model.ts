@@ -1,4 +1,4 @@
-import { ENCODINGS, parseFrame, ParsedFrame } from '@stratus/protocol';
+import { ENCODINGS, Fade, fadeTiles, parseFrame, ParsedFrame, readFade, TILE_CACHE_TILE } from '@stratus/protocol';
 import { Rect } from '../../src/layer/damage';
 import { decodePng, Rgba } from '../../src/png/decode';
 
@@ -17,8 +17,9 @@ export function cut(from: Rgba, r: Rect): Rgba {
 /**
  * The device's layer after frame `m` over `before`, applied as stb-client's display.ts does: PNGs
  * decoded, `copy` rectangles from the layer as it was before each, `kept` ones from `kept`, `stash`
- * and `cached` ones to and from `tiles` (the tile cache, by slot). A test model of exact frames
- * only: a JPEG rectangle fails the test.
+ * and `cached` ones to and from `tiles` (the tile cache, by slot), `fade` ones from `kept` and
+ * `tiles` (rounded as a canvas does, to within a step). A test model of the orchestrator's own
+ * pixels: a JPEG rectangle fails the test.
  */
 export function applyFrame(before: Rgba, m: Buffer, kept: Rgba | null = null, tiles: Map<number, Rgba> = new Map()): Rgba {
   const out = { ...before, data: Buffer.from(before.data) };
@@ -30,6 +31,12 @@ export function applyFrame(before: Rgba, m: Buffer, kept: Rgba | null = null, ti
     }
     if (r.encoding === ENCODINGS.stash) {
       tiles.set(m.readUInt16BE(r.offset), cut(out, r));
+      continue;
+    }
+    if (r.encoding === ENCODINGS.fade) {
+      const f = readFade(new DataView(m.buffer, m.byteOffset, m.byteLength), r.offset, r.length, fadeTiles(r.x, r.y, r.w, r.h));
+      if (typeof f === 'string') throw new Error(f);
+      fade(out, r, f, kept, tiles);
       continue;
     }
     if (r.encoding === ENCODINGS.cached) {
@@ -46,4 +53,30 @@ export function applyFrame(before: Rgba, m: Buffer, kept: Rgba | null = null, ti
     for (let row = 0; row < r.h; row++) source.data.copy(out.data, ((r.y + row) * w + r.x) * 4, ((sy + row) * w + sx) * 4, ((sy + row) * w + sx + r.w) * 4);
   }
   return out;
+}
+
+/** A fade rectangle's tiles: kept, slot and colour in their shares, opaque. */
+function fade(out: Rgba, r: Rect, f: Fade, kept: Rgba | null, tiles: Map<number, Rgba>): void {
+  const T = TILE_CACHE_TILE;
+  const cols = Math.ceil(r.w / T);
+  const rest = 255 - f.keptWeight - f.slotWeight;
+  if (f.keptWeight > 0 && !kept) throw new Error('a fade without a kept layer');
+  f.slots.forEach((slot, i) => {
+    const x0 = r.x + (i % cols) * T;
+    const y0 = r.y + Math.floor(i / cols) * T;
+    const tile = tiles.get(slot);
+    if (f.slotWeight > 0 && !tile) throw new Error(`fade from slot ${slot}, which holds nothing`);
+    for (let y = y0; y < Math.min(y0 + T, r.y + r.h); y++) {
+      for (let x = x0; x < Math.min(x0 + T, r.x + r.w); x++) {
+        const o = (y * out.width + x) * 4;
+        const t = ((y - y0) * (tile?.width ?? 0) + x - x0) * 4;
+        for (let c = 0; c < 3; c++) {
+          const k = kept ? kept.data[o + c] : 0;
+          const s = tile ? tile.data[t + c] : 0;
+          out.data[o + c] = Math.round((f.keptWeight * k + f.slotWeight * s + rest * f.color[c]) / 255);
+        }
+        out.data[o + 3] = 255;
+      }
+    }
+  });
 }

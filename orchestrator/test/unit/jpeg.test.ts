@@ -7,39 +7,7 @@ import { optimalSpec } from '../../src/jpeg/huffman';
 import { bounds, Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
 import { Rgba } from '../../src/png/decode';
-
-/**
- * A photograph-like RGB picture: gradients and noise, per pixel (every block has detail) or in
- * `cell`-sized squares (posters: detail a JPEG keeps wherever it falls on the block grid).
- */
-function picture(w: number, h: number, seed: number, cell = 1): Buffer {
-  const rgb = Buffer.alloc(w * h * 3);
-  let v = seed;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (cell === 1) v = (v * 1103515245 + 12345) >>> 0;
-      else v = ((Math.floor(x / cell) * 7919 + Math.floor(y / cell) * 104729 + seed) * 1103515245 + 12345) >>> 0;
-      const o = (y * w + x) * 3;
-      const noise = cell === 1 ? 31 : 127;
-      rgb[o] = (x * 127) / w + ((v >> 8) & noise);
-      rgb[o + 1] = (y * 127) / h + ((v >> 16) & noise);
-      rgb[o + 2] = ((x + y) * 64) / (w + h) + ((v >> 24) & noise);
-    }
-  }
-  return rgb;
-}
-
-/** Paints a flat w×h square at (x, y). */
-function square(rgb: Buffer, width: number, x: number, y: number, w: number, h: number, colour: number): Buffer {
-  const out = Buffer.from(rgb);
-  for (let j = y; j < y + h; j++) for (let i = x; i < x + w; i++) out.fill(colour, (j * width + i) * 3, (j * width + i) * 3 + 3);
-  return out;
-}
-
-/** Debian's ffmpeg as the encoder: baseline, 4:2:0, a fixed quantiser (so equal blocks code equally). */
-function jpegOf(rgb: Buffer, w: number, h: number): Buffer {
-  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-i', '-', '-frames:v', '1', '-q:v', '4', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', '-'], { input: rgb });
-}
+import { jpegOf, picture, rgbaOf, square } from './jpeg-pictures';
 
 /** The luma plane a decoder makes of a JPEG (luma is not resampled, so a crop's is exact). */
 function luma(jpeg: Buffer): Buffer {
@@ -203,11 +171,7 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
   });
 
   it("cuts a motion's first frame against the page's newest frame when that shows what the device has, and sends it whole when not", () => {
-    const rgba = (rgb: Buffer): Rgba => {
-      const data = Buffer.alloc(W * H * 4, 255);
-      for (let i = 0; i < W * H; i++) rgb.copy(data, i * 4, i * 3, i * 3 + 3);
-      return { width: W, height: H, data };
-    };
+    const rgba = (rgb: Buffer): Rgba => rgbaOf(rgb, W, H);
     const after = jpegOf(square(base, W, 100, 40, 40, 24, 200), W, H);
     const crop = new LiveCrop();
     // Nothing seen yet: whole.
@@ -229,11 +193,7 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
   });
 
   it("cuts a motion's first frame against a frame taken while the page was known still, whatever its luma, and only then", () => {
-    const other = (rgb: Buffer): Rgba => {
-      const data = Buffer.alloc(W * H * 4, 255);
-      for (let i = 0; i < W * H; i++) rgb.copy(data, i * 4, i * 3, i * 3 + 3);
-      return { width: W, height: H, data };
-    };
+    const other = (rgb: Buffer): Rgba => rgbaOf(rgb, W, H);
     // The device's exact layer differs from the frame by more than its luma check allows (as the
     // capture and the screencast differ at a fractional scale); the frame was taken at 1000.
     const layer = other(square(base, W, 200, 100, 16, 16, 0));

@@ -1,6 +1,7 @@
 import { ENCODINGS } from '@stratus/protocol/device';
 import { decodeCachedRect, decodeStashRect } from './cache';
 import { decodeCopyRect, decodeKeptRect } from './copy';
+import { decodeFadeRect } from './fade';
 import { DecodeCallback, decodeJpegRect, decodePngRect } from './png';
 
 /** Device-side decoders, keyed by the encoding ids of the shared table. */
@@ -11,6 +12,7 @@ DECODERS[ENCODINGS.copy] = decodeCopyRect;
 DECODERS[ENCODINGS.kept] = decodeKeptRect;
 DECODERS[ENCODINGS.stash] = decodeStashRect;
 DECODERS[ENCODINGS.cached] = decodeCachedRect;
+DECODERS[ENCODINGS.fade] = decodeFadeRect;
 
 /** The names of the encodings this device decodes, as its hello lists them. */
 export function decodedEncodings(): string[] {

@@ -1,3 +1,5 @@
+import { Fade } from '@stratus/protocol/device';
+
 /**
  * Turns one image rectangle payload (PNG or JPEG) into something drawImage accepts. createImageBitmap decodes off
  * the main thread where the browser has it; otherwise an <img> from a Blob URL (no copy through a
@@ -10,6 +12,8 @@ export interface DecodedImage {
   copyFrom?: { x: number; y: number; kept: boolean };
   /** A tile cache rectangle: the slot it saves the layer to (stash) or draws from. */
   slot?: { index: number; stash: boolean };
+  /** A fade rectangle's weights, colour and slots (drawn from the kept layer and the tile cache). */
+  fade?: Fade;
   release: () => void;
 }
 

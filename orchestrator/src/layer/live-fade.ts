@@ -1,0 +1,378 @@
+import { NO_FADE_SLOT, TILE_CACHE_TILE } from '@stratus/protocol';
+import { JpegBlocks } from '../jpeg/blocks';
+import { Rgba } from '../png/decode';
+import { Rect } from './damage';
+import { pixelWords } from './window-hash';
+
+/**
+ * Cross-fades the device draws itself (protocol/src/fade.ts). A TV UI fades its backdrop from one
+ * photograph to another as focus moves, full screen: every MCU of every live frame changes, and
+ * each frame went whole (48–62 KB at 720p, 8–14 of them a key). When the photograph faded to was
+ * shown before, the device holds it in its tile cache, and it holds the layer from before the
+ * motion (the kept layer). A frame of the fade is then, tile by tile,
+ *
+ *   F = p × kept + q × slot + (1 − p − q) × grey
+ *
+ * (a plain cross-fade: p + q = 1; both layers translucent over a dark background: the grey term),
+ * which five bytes and a slot per tile say.
+ *
+ * Everything is weighed on 8×8 block means, which a screencast JPEG carries as its DC
+ * coefficients (no inverse DCT: a whole frame costs a few ms less than a pixel search would): the
+ * weights are fitted to the luma means, and a tile is faded only where its luma and colour means
+ * are the frame's to within what the JPEG's rounding allows, so a tile with anything else in it
+ * (a caption redrawn over the fade, a focus ring) goes as a JPEG crop. What block means cannot
+ * see is detail inside a block: a picture the device holds that has the same means as the one
+ * faded to but other fine detail (the same photograph sharper or blurred) would pass.
+ */
+
+const T = TILE_CACHE_TILE;
+/** 8×8 blocks per tile. */
+const BLOCKS = (T / 8) * (T / 8);
+/** 16×16 cells per tile: the colour means' grain, a subsampled JPEG's (4:2:0, as screencasts are). */
+const CELLS = (T / 16) * (T / 16);
+/** Mean luma difference (steps) a faded tile may have from the frame, over its blocks. */
+const FIT_MEAN = 1.5;
+/** The same for any one block: text or a ring over the fade moves a block's mean past it. */
+const FIT_BLOCK = 5;
+/** The same for the colour (Cb and Cr) means, which the JPEG keeps at a quarter of the resolution. */
+const COLOUR_MEAN = 2;
+const COLOUR_BLOCK = 6;
+/** The ridge of the fits (luma steps squared per block): what keeps smooth tiles' fits finite. */
+const RIDGE = 1;
+/** Rounds of dropping the tiles that fit the frame's weights worst and fitting again. */
+const TRIM_ROUNDS = 4;
+/** How far a fitted weight may fall outside [0, 1] and still be taken for rounding. */
+const WEIGHT_SLACK = 0.03;
+/** Tiles the frame's weights are fitted to, at most, spread over the changed ones. */
+const FIT_TILES = 48;
+/** Fewer faded tiles than this in a frame may be chance: the frame goes as JPEG. */
+const MIN_TILES = 4;
+/** Candidates kept per grid place: the slots most recently drawn there. */
+export const FADE_CANDIDATES = 8;
+
+/** A whole opaque tile's means in reading order: luma by 8×8 block, the two colour differences by 16×16 cell. */
+export interface TileLook {
+  y: Float32Array;
+  cb: Float32Array;
+  cr: Float32Array;
+}
+
+/** Tiles the device holds that stood at a grid place before, newest first, with their look. */
+export interface FadeSources {
+  fadeCandidates(tx: number, ty: number): { slot: number; look: TileLook }[];
+}
+
+/** A fade rectangle: a run of grid tiles in one row, with its weights (of 255) and colour. */
+export interface FadeRect {
+  rect: Rect;
+  fade: { keptWeight: number; slotWeight: number; color: [number, number, number]; slots: number[] };
+}
+
+/**
+ * The block means of the whole tile at (x, y) of `img` (`px`: its pixels as words, pixelWords());
+ * null when it is not whole and opaque. Channels are summed per block and converted once (the
+ * conversion is linear): this runs for every tile of a layer at a motion's first frame.
+ */
+export function tileLook(img: Rgba, x: number, y: number, px: Uint32Array = pixelWords(img)): TileLook | null {
+  if (x + T > img.width || y + T > img.height) return null;
+  const per = T / 8;
+  const sums = new Float64Array(BLOCKS * 3);
+  for (let row = 0; row < T; row++) {
+    let o = (y + row) * img.width + x;
+    const b0 = (row >> 3) * per * 3;
+    for (let col = 0; col < T; col++, o++) {
+      const v = px[o];
+      // Little-endian words: alpha is the top byte.
+      if (v >>> 24 !== 255) return null;
+      const b = b0 + (col >> 3) * 3;
+      sums[b] += v & 255;
+      sums[b + 1] += (v >>> 8) & 255;
+      sums[b + 2] += (v >>> 16) & 255;
+    }
+  }
+  const look = { y: new Float32Array(BLOCKS), cb: new Float32Array(CELLS), cr: new Float32Array(CELLS) };
+  for (let b = 0; b < BLOCKS; b++) {
+    const r = sums[b * 3] / 64;
+    const g = sums[b * 3 + 1] / 64;
+    const bl = sums[b * 3 + 2] / 64;
+    // JFIF's conversion, as the screencast's encoder makes it; a cell's colour is its 4 blocks' mean.
+    look.y[b] = 0.299 * r + 0.587 * g + 0.114 * bl;
+    const c = ((b / per) >> 1) * (per >> 1) + ((b % per) >> 1);
+    look.cb[c] += (-0.168736 * r - 0.331264 * g + 0.5 * bl) / 4;
+    look.cr[c] += (0.5 * r - 0.418688 * g - 0.081312 * bl) / 4;
+  }
+  for (let c = 0; c < CELLS; c++) {
+    look.cb[c] += 128;
+    look.cr[c] += 128;
+  }
+  return look;
+}
+
+/**
+ * The same means of a screencast frame's tile, from its DC coefficients: luma blocks are 8×8; a
+ * colour cell is the mean of the colour blocks in it (one of a 4:2:0 frame, four of a 4:4:4 one).
+ */
+function frameLook(b: JpegBlocks, tx: number, ty: number): TileLook {
+  const look = { y: new Float32Array(BLOCKS), cb: new Float32Array(CELLS), cr: new Float32Array(CELLS) };
+  const hMax = b.mcuW / 8;
+  const vMax = b.mcuH / 8;
+  const planes = [look.y, look.cb, look.cr];
+  for (let ci = 0; ci < 3; ci++) {
+    const c = b.comps[ci];
+    const step = b.quant[c.tq][0];
+    const out = planes[ci];
+    // The plane's grain in pixels (8 or 16), and its blocks' size in pixels, across and down.
+    const grain = ci === 0 ? 8 : 16;
+    const bx = (8 * hMax) / c.h;
+    const by = (8 * vMax) / c.v;
+    const across = T / grain;
+    for (let j = 0; j < across; j++) {
+      for (let i = 0; i < across; i++) {
+        const x0 = tx * T + i * grain;
+        const y0 = ty * T + j * grain;
+        let sum = 0;
+        let n = 0;
+        for (let y = y0; y < y0 + grain; y += by) {
+          for (let x = x0; x < x0 + grain; x += bx) {
+            sum += c.coeffs[(Math.floor(y / by) * c.bw + Math.floor(x / bx)) * 64];
+            n++;
+          }
+        }
+        // The DC term is an eighth of the block's sum, level-shifted by 128.
+        out[j * across + i] = ((sum / n) * step) / 8 + 128;
+      }
+    }
+  }
+  return look;
+}
+
+interface Fit {
+  p: number;
+  q: number;
+  c: number;
+}
+
+/**
+ * Least squares f ≈ p·a + q·b + c (or with c = 0: no background showing through). Ridged: on a
+ * smooth tile a and b are nearly proportional and the split of the weights is anyone's guess, but
+ * the fit still says how well the pair explains f; null only for two identical pictures.
+ */
+function fit(f: Float32Array, a: Float32Array, b: Float32Array, intercept: boolean): Fit | null {
+  const n = f.length;
+  const [ma, mb, mf] = intercept ? [mean(a), mean(b), mean(f)] : [0, 0, 0];
+  let caa = RIDGE * n;
+  let cbb = RIDGE * n;
+  let cab = 0;
+  let cfa = 0;
+  let cfb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i] - ma;
+    const db = b[i] - mb;
+    const df = f[i] - mf;
+    caa += da * da;
+    cbb += db * db;
+    cab += da * db;
+    cfa += df * da;
+    cfb += df * db;
+  }
+  const det = caa * cbb - cab * cab;
+  if (!(det > 0)) return null;
+  const p = (cfa * cbb - cfb * cab) / det;
+  const q = (cfb * caa - cfa * cab) / det;
+  return { p, q, c: mf - p * ma - q * mb };
+}
+
+/** Mean luma difference of `f` from the fit's fade of `a` and `b`. */
+function residual(f: Float32Array, a: Float32Array, b: Float32Array, t: Fit): number {
+  let sum = 0;
+  for (let i = 0; i < f.length; i++) sum += Math.abs(f[i] - t.p * a[i] - t.q * b[i] - t.c);
+  return sum / f.length;
+}
+
+function mean(xs: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += xs[i];
+  return sum / xs.length;
+}
+
+/** Weights as the device draws them: of 255, with a grey; null when the fit is no fade. */
+interface Weights {
+  kept: number;
+  slot: number;
+  grey: number;
+}
+
+function quantise(t: Fit): Weights | null {
+  if (t.p < -WEIGHT_SLACK || t.q < -WEIGHT_SLACK || t.p + t.q > 1 + WEIGHT_SLACK) return null;
+  let kept = Math.max(0, Math.round(t.p * 255));
+  let slot = Math.max(0, Math.round(t.q * 255));
+  if (kept + slot > 255) {
+    if (kept >= slot) kept = 255 - slot;
+    else slot = 255 - kept;
+  }
+  const rest = 255 - kept - slot;
+  // The constant term is the grey's share: with (almost) no share it must be (almost) nothing.
+  const grey = rest > 2 ? Math.round((t.c * 255) / rest) : 0;
+  if (rest <= 2 ? Math.abs(t.c) > 3 : grey < -3 || grey > 258) return null;
+  return { kept, slot, grey: Math.min(255, Math.max(0, grey)) };
+}
+
+/** Mean difference of one plane's means from the fade's; Infinity past `mean`, or past `block` anywhere. */
+function planeMisfit(f: Float32Array, a: Float32Array, b: Float32Array, w: Weights, base: number, limit: number, block: number): number {
+  let total = 0;
+  for (let i = 0; i < f.length; i++) {
+    const d = Math.abs(f[i] - (w.kept * a[i] + w.slot * b[i] + base) / 255);
+    if (d > block) return Infinity;
+    total += d;
+  }
+  total /= f.length;
+  return total <= limit ? total : Infinity;
+}
+
+/** How far the device's fade of `a` and `b` is from `f` (luma mean difference), or Infinity when it shows something else. */
+function misfit(f: TileLook, a: TileLook, b: TileLook, w: Weights, colour: boolean): number {
+  const rest = 255 - w.kept - w.slot;
+  const err = planeMisfit(f.y, a.y, b.y, w, rest * w.grey, FIT_MEAN, FIT_BLOCK);
+  // A grey has no colour: 128 in both differences.
+  if (err === Infinity || !colour) return err;
+  if (planeMisfit(f.cb, a.cb, b.cb, w, rest * 128, COLOUR_MEAN, COLOUR_BLOCK) === Infinity) return Infinity;
+  if (planeMisfit(f.cr, a.cr, b.cr, w, rest * 128, COLOUR_MEAN, COLOUR_BLOCK) === Infinity) return Infinity;
+  return err;
+}
+
+/** The kept layer's tile looks, by tile index, made as asked (a motion asks for the same ones frame after frame). */
+const keptLooks = new WeakMap<Buffer, { px: Uint32Array; looks: (TileLook | null)[] }>();
+
+/**
+ * Makes the looks of every tile of `kept` now: a live motion's first frame needs them all, and the
+ * page takes longer to paint it than this takes (called when a motion starts, before its frames).
+ */
+export function prepareFades(kept: Rgba): void {
+  const tilesX = Math.floor(kept.width / T);
+  for (let ty = 0; ty < Math.floor(kept.height / T); ty++) for (let tx = 0; tx < tilesX; tx++) keptLook(kept, tx, ty, tilesX);
+}
+
+function keptLook(kept: Rgba, tx: number, ty: number, tilesX: number): TileLook | null {
+  let known = keptLooks.get(kept.data);
+  if (!known) keptLooks.set(kept.data, (known = { px: pixelWords(kept), looks: [] }));
+  const i = ty * tilesX + tx;
+  let look = known.looks[i];
+  if (look === undefined) look = known.looks[i] = tileLook(kept, tx * T, ty * T, known.px);
+  return look;
+}
+
+/** The weights fitted to `f`, `a` and `b` as the device draws them: through a grey, or if that makes no grey, plain. */
+function weightsFor(f: Float32Array, a: Float32Array, b: Float32Array): Weights | null {
+  const through = fit(f, a, b, true);
+  const w = through && quantise(through);
+  if (w) return w;
+  const plain = fit(f, a, b, false);
+  return plain && quantise(plain);
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** The same picture: a slot holding the kept layer's own tile there fades nothing. */
+function same(x: TileLook, y: TileLook): boolean {
+  for (let i = 0; i < x.y.length; i++) if (Math.abs(x.y[i] - y.y[i]) > 0.5) return false;
+  return true;
+}
+
+/**
+ * Fades for the changed tiles of a live frame `b` (`dirty`: its MCUs that changed, row-major),
+ * over `kept` (the device's kept layer: exact, or alpha 0 where it is not) and the tiles `sources`
+ * says the device holds. A page fades its backdrop as one, so one set of weights serves the
+ * frame: up to FIT_TILES changed tiles, spread over the change, each take the slot (of those
+ * drawn at its place before) that a fit of its own explains best, the weights are fitted to all
+ * of them together, and the tiles that fit
+ * worst (the frame's other motions: a row sliding, a ring growing) are dropped and the weights
+ * fitted again. Then every changed tile whose best slot under those weights shows the frame's
+ * means is faded; runs of them in a row are one rectangle. Returns the fades and the MCUs they
+ * cover, or null when fewer than MIN_TILES tiles fade.
+ */
+export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources: FadeSources): { fades: FadeRect[]; covered: Uint8Array } | null {
+  if (b.width !== kept.width || b.height !== kept.height || T % b.mcuW !== 0 || T % b.mcuH !== 0 || b.comps.length !== 3) return null;
+  const perX = T / b.mcuW;
+  const perY = T / b.mcuH;
+  const tilesX = Math.floor(b.width / T);
+  const tilesY = Math.floor(b.height / T);
+  type Tile = { tx: number; ty: number; f: TileLook; a: TileLook; candidates: { slot: number; look: TileLook }[]; pick: TileLook | null };
+  const tiles: Tile[] = [];
+  for (let ty = 0; ty < tilesY; ty++) {
+    for (let tx = 0; tx < tilesX; tx++) {
+      let changed = false;
+      for (let my = ty * perY; my < (ty + 1) * perY && !changed; my++) for (let mx = tx * perX; mx < (tx + 1) * perX; mx++) if (dirty[my * b.mcusX + mx]) changed = true;
+      const held = changed ? sources.fadeCandidates(tx, ty) : [];
+      const a = held.length > 0 ? keptLook(kept, tx, ty, tilesX) : null;
+      if (!a) continue;
+      const candidates = held.filter((c) => !same(c.look, a));
+      if (candidates.length > 0) tiles.push({ tx, ty, f: frameLook(b, tx, ty), a, candidates, pick: null });
+    }
+  }
+  if (tiles.length < MIN_TILES) return null;
+  // The weights are fitted to tiles spread over the change: enough to drop another motion's.
+  const stride = Math.max(1, Math.floor(tiles.length / FIT_TILES));
+  for (let i = 0; i < tiles.length; i += stride) {
+    const t = tiles[i];
+    let best = Infinity;
+    for (const c of t.candidates) {
+      const own = fit(t.f.y, t.a.y, c.look.y, true);
+      const err = own ? residual(t.f.y, t.a.y, c.look.y, own) : Infinity;
+      if (err < best) {
+        best = err;
+        t.pick = c.look;
+      }
+    }
+  }
+  let use = tiles.filter((t) => t.pick);
+  let joint: Fit | null = null;
+  for (let round = 0; round < TRIM_ROUNDS && use.length >= MIN_TILES; round++) {
+    joint = fit(concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick!.y)), true);
+    if (!joint) return null;
+    const j = joint;
+    const errs = use.map((t) => residual(t.f.y, t.a.y, t.pick!.y, j));
+    const limit = Math.max(FIT_MEAN, 2 * [...errs].sort((x, y) => x - y)[errs.length >> 1]);
+    const fitting = use.filter((_, i) => errs[i] <= limit);
+    if (fitting.length === use.length) break;
+    use = fitting;
+  }
+  if (!joint || use.length < MIN_TILES) return null;
+  const w = weightsFor(concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick!.y)));
+  if (!w) return null;
+  const slotOf = new Map<number, number>();
+  for (const t of tiles) {
+    let best: { slot: number; look: TileLook; err: number } | null = null;
+    for (const c of t.candidates) {
+      const err = misfit(t.f, t.a, c.look, w, false);
+      if (err < (best?.err ?? Infinity)) best = { slot: c.slot, look: c.look, err };
+    }
+    // The colour, of the best by light alone.
+    // A fade's first frames, the slot not yet showing: the kept layer alone (towards a grey).
+    if (best && misfit(t.f, t.a, best.look, w, true) < Infinity) slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? best.slot : NO_FADE_SLOT);
+  }
+  if (slotOf.size < MIN_TILES) return null;
+  const covered = new Uint8Array(dirty.length);
+  const fades: FadeRect[] = [];
+  const color: [number, number, number] = [w.grey, w.grey, w.grey];
+  for (let ty = 0; ty < tilesY; ty++) {
+    for (let tx = 0; tx < tilesX; tx++) {
+      if (!slotOf.has(ty * tilesX + tx)) continue;
+      const start = tx;
+      const slots: number[] = [];
+      for (let slot = slotOf.get(ty * tilesX + tx); slot !== undefined && tx < tilesX; slot = slotOf.get(ty * tilesX + ++tx)) {
+        slots.push(slot);
+        for (let my = ty * perY; my < (ty + 1) * perY; my++) for (let mx = tx * perX; mx < (tx + 1) * perX; mx++) covered[my * b.mcusX + mx] = 1;
+      }
+      fades.push({ rect: { x: start * T, y: ty * T, w: slots.length * T, h: T }, fade: { keptWeight: w.kept, slotWeight: w.slot, color, slots } });
+    }
+  }
+  return { fades, covered };
+}

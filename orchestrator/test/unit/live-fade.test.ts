@@ -1,0 +1,169 @@
+import { expect } from 'chai';
+import { ENCODINGS, writeFade } from '@stratus/protocol';
+import { readJpegBlocks } from '../../src/jpeg/blocks';
+import { buildFrame } from '../../src/layer/frame-builder';
+import { FadeRect, findFades } from '../../src/layer/live-fade';
+import { LiveCrop } from '../../src/layer/live-crop';
+import { TileCache } from '../../src/layer/tile-cache';
+import { Rgba } from '../../src/png/decode';
+import { applyFrame, cut } from './device-model';
+import { jpegOf, picture, rgbaOf, square } from './jpeg-pictures';
+
+const W = 320;
+const H = 192;
+const T = 64;
+
+/** keptShare × a + slotShare × b + the rest × grey, per channel, rounded. */
+function blend(a: Buffer, b: Buffer, keptShare: number, slotShare: number, grey: number): Buffer {
+  const out = Buffer.alloc(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Math.round(keptShare * a[i] + slotShare * b[i] + (1 - keptShare - slotShare) * grey);
+  return out;
+}
+
+/** A device that was shown `shown` in turn, each whole and exact: its tile cache's mirror, and each picture's slot per grid tile. */
+function shownBefore(shown: Rgba[]): { cache: TileCache; slots: Map<number, number>[]; tiles: Map<number, Rgba> } {
+  const cache = new TileCache(256);
+  const tiles = new Map<number, Rgba>();
+  const slots = shown.map((img) => {
+    const bySpot = new Map<number, number>();
+    for (const s of cache.plan(img, [{ x: 0, y: 0, w: W, h: H }]).stash) {
+      const slot = s.payload.readUInt16BE(0);
+      bySpot.set((s.rect.y / T) * 100 + s.rect.x / T, slot);
+      tiles.set(slot, cut(img, s.rect));
+    }
+    return bySpot;
+  });
+  return { cache, slots, tiles };
+}
+
+/** Mean absolute difference of two same-sized layers' colour channels. */
+function meanDiff(a: Rgba, b: Rgba): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) if ((i & 3) !== 3) sum += Math.abs(a.data[i] - b.data[i]);
+  return sum / ((a.data.length / 4) * 3);
+}
+
+function slotsOf(fades: FadeRect[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const f of fades) f.fade.slots.forEach((slot, i) => out.set((f.rect.y / T) * 100 + f.rect.x / T + i, slot));
+  return out;
+}
+
+describe('orchestrator/layer/live-fade: a cross-fade to a picture the device holds, drawn by the device', () => {
+  // Posters' detail (4-px cells) and gradients: every block has some, as a photograph's do.
+  const A = picture(W, H, 3, 4);
+  const B = picture(W, H, 5, 4);
+  const C = picture(W, H, 9, 4);
+  const all = new Uint8Array((W / 16) * (H / 16)).fill(1);
+
+  it('finds the weights, the colour and the tiles of a fade through a dark background, and the device draws it within noise', () => {
+    const { cache, slots, tiles } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+    const truth = blend(A, B, 0.3, 0.6, 20);
+    const found = findFades(readJpegBlocks(jpegOf(truth, W, H))!, all, rgbaOf(A, W, H), cache);
+    expect(found).to.not.equal(null);
+    const { fades, covered } = found!;
+    // Every tile, as one rectangle per row of tiles, from B's slots (A's are candidates too).
+    expect(fades.map((f) => f.rect)).to.deep.equal([0, 1, 2].map((ty) => ({ x: 0, y: ty * T, w: W, h: T })));
+    expect([...slotsOf(fades)]).to.deep.equal([...slots[0]]);
+    // One set of weights a row: the tiles after the first take its weights.
+    for (const { fade: f } of fades) {
+      expect(f.keptWeight).to.be.within(0.3 * 255 - 6, 0.3 * 255 + 6);
+      expect(f.slotWeight).to.be.within(0.6 * 255 - 6, 0.6 * 255 + 6);
+      expect(f.color[0]).to.be.within(5, 35);
+    }
+    expect([...covered].every((c) => c === 1)).to.equal(true);
+    // What the device draws from its kept layer and its tiles is the fade, within a JPEG's noise.
+    const frame = buildFrame(rgbaOf(A, W, H), [], { frame: 1, inputSeq: 0, keyframe: false, pngLevel: 1 }, fades.map((g) => ({ rect: g.rect, encoding: ENCODINGS.fade, payload: Buffer.from(writeFade(g.fade)) })));
+    const drawn = applyFrame(rgbaOf(A, W, H), frame.message, rgbaOf(A, W, H), tiles);
+    expect(meanDiff(drawn, rgbaOf(truth, W, H))).to.be.below(2.5);
+    // A fade is 5 bytes and a slot per tile: 3 rectangles, not a picture.
+    expect(frame.message.length).to.be.below(200);
+  });
+
+  it('finds a plain cross-fade (no colour) with the kept layer at any share', () => {
+    const { cache, slots } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+    for (const share of [0.15, 0.5, 0.85]) {
+      const found = findFades(readJpegBlocks(jpegOf(blend(A, B, 1 - share, share, 0), W, H))!, all, rgbaOf(A, W, H), cache);
+      expect(found, `share ${share}`).to.not.equal(null);
+      expect([...slotsOf(found!.fades)]).to.deep.equal([...slots[0]]);
+      const f = found!.fades[0].fade;
+      expect(f.slotWeight).to.be.within(share * 255 - 6, share * 255 + 6);
+      expect(f.keptWeight + f.slotWeight).to.be.at.least(250);
+    }
+  });
+
+  it('finds nothing when the picture faded to is not one the device holds, or the frame is no fade', () => {
+    const { cache } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+    expect(findFades(readJpegBlocks(jpegOf(blend(A, C, 0.4, 0.6, 0), W, H))!, all, rgbaOf(A, W, H), cache)).to.equal(null);
+    expect(findFades(readJpegBlocks(jpegOf(C, W, H))!, all, rgbaOf(A, W, H), cache)).to.equal(null);
+    // Nothing held at all.
+    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, rgbaOf(A, W, H), new TileCache(256))).to.equal(null);
+    // A kept layer with no opaque tiles (lossy there: marked transparent) fades nothing.
+    const unknown = { width: W, height: H, data: Buffer.alloc(W * H * 4) };
+    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, unknown, cache)).to.equal(null);
+  });
+
+  it('leaves out a tile with a caption drawn over the fade, which goes as a JPEG crop of the frame', () => {
+    const { cache, tiles } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+    // White text-like bars over the middle tile of the middle row.
+    let captioned = blend(A, B, 0.5, 0.5, 0);
+    for (let y = 72; y < 120; y += 12) captioned = square(captioned, W, 136, y, 48, 5, 255);
+    const crop = new LiveCrop();
+    crop.observe(jpegOf(A, W, H), 1000);
+    crop.start(rgbaOf(A, W, H));
+    const basis = { kept: rgbaOf(A, W, H), sources: cache };
+    // The motion's first frame goes whole (next test); the next one is weighed for fades.
+    crop.next(jpegOf(blend(A, B, 0.9, 0.1, 0), W, H), W, H, false, 1500, basis);
+    const rects = crop.next(jpegOf(captioned, W, H), W, H, false, 2000, basis);
+    const fades = rects.filter((r): r is FadeRect => 'fade' in r);
+    const jpegs = rects.filter((r) => 'jpeg' in r);
+    expect(slotsOf(fades).size).to.equal(14);
+    expect(slotsOf(fades).has(102)).to.equal(false);
+    expect(jpegs.map((r) => r.rect)).to.deep.equal([{ x: 128, y: 64, w: 64, h: 64 }]);
+    // Fades come first: the crop paints over them.
+    expect('fade' in rects[0]).to.equal(true);
+    expect(tiles.size).to.equal(30);
+  });
+
+  it("a motion's first frame goes whole (its key waits for it), the frames after it as fades", () => {
+    const { cache } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+    const crop = new LiveCrop();
+    crop.observe(jpegOf(A, W, H), 1000);
+    crop.start(rgbaOf(A, W, H));
+    const basis = { kept: rgbaOf(A, W, H), sources: cache };
+    const first = crop.next(jpegOf(blend(A, B, 0.7, 0.3, 0), W, H), W, H, false, 2000, basis);
+    expect(first.map((r) => r.rect)).to.deep.equal([{ x: 0, y: 0, w: W, h: H }]);
+    const next = crop.next(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H), W, H, false, 2040, basis);
+    expect(next.every((r) => 'fade' in r)).to.equal(true);
+    expect(slotsOf(next as FadeRect[]).size).to.equal(15);
+  });
+
+  it('stops looking for fades in a motion after two frames in a row that none explained, until the next motion', () => {
+    const { cache } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+    const crop = new LiveCrop();
+    const basis = { kept: rgbaOf(A, W, H), sources: cache };
+    crop.observe(jpegOf(A, W, H), 1000);
+    crop.start(rgbaOf(A, W, H));
+    crop.next(jpegOf(blend(A, C, 0.9, 0.1, 0), W, H), W, H, false, 1500, basis);
+    // Towards C, which the device does not hold: no fade, twice.
+    for (const share of [0.3, 0.5]) expect(crop.next(jpegOf(blend(A, C, 1 - share, share, 0), W, H), W, H, false, 2000, basis).some((r) => 'fade' in r)).to.equal(false);
+    // Then a frame a fade would explain is no longer looked at.
+    expect(crop.next(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H), W, H, false, 2080, basis).some((r) => 'fade' in r)).to.equal(false);
+    crop.observe(jpegOf(A, W, H), 3000);
+    crop.start(rgbaOf(A, W, H));
+    crop.next(jpegOf(blend(A, B, 0.9, 0.1, 0), W, H), W, H, false, 3500, basis);
+    expect(crop.next(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H), W, H, false, 4000, basis).every((r) => 'fade' in r)).to.equal(true);
+  });
+
+  it('the tile cache offers, per grid place, the slots drawn there, newest first, and forgets them with a keyframe', () => {
+    const { cache, slots } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H), rgbaOf(C, W, H)]);
+    expect(cache.fadeCandidates(1, 2).map((c) => c.slot)).to.deep.equal([slots[2].get(201), slots[1].get(201), slots[0].get(201)]);
+    expect(cache.fadeCandidates(1, 2)[0].look.y.length).to.equal(64);
+    // B shown again, from the cache: its slots come first again.
+    const again = cache.plan(rgbaOf(B, W, H), [{ x: 0, y: 0, w: W, h: H }]);
+    expect(again.stash).to.deep.equal([]);
+    expect(cache.fadeCandidates(1, 2)[0].slot).to.equal(slots[0].get(201));
+    cache.reset();
+    expect(cache.fadeCandidates(1, 2)).to.deep.equal([]);
+  });
+});
