@@ -256,33 +256,32 @@ export class Display {
   }
 
   /**
-   * Draws each tile of a fade rectangle as the weighted sum of the kept layer, a cache slot and a
+   * Draws a fade rectangle as the weighted sum of the kept layer, each tile's cache slot and a
    * colour (protocol/src/fade.ts), with what every canvas has: the colour, then the kept layer
-   * over it at keptWeight/(keptWeight + rest), then the slot over both at slotWeight/255.
+   * over it at keptWeight/(keptWeight + rest), then each slot over both at slotWeight/255. The
+   * first two go once for the whole run of tiles: a frame may fade a hundred tiles.
    */
   private fade(f: Fade, r: PendingRect): void {
     var ctx = this.ctx;
     var T = TILE_CACHE_TILE;
     var cols = Math.ceil(r.w / T);
     var rest = 255 - f.keptWeight - f.slotWeight;
+    ctx.globalAlpha = 1;
     ctx.fillStyle = 'rgb(' + f.color[0] + ',' + f.color[1] + ',' + f.color[2] + ')';
-    for (var i = 0; i < f.slots.length; i++) {
-      var x = r.x + (i % cols) * T;
-      var y = r.y + Math.floor(i / cols) * T;
-      var w = Math.min(T, r.x + r.w - x);
-      var h = Math.min(T, r.y + r.h - y);
-      ctx.globalAlpha = 1;
-      ctx.fillRect(x, y, w, h);
-      if (f.keptWeight > 0) {
-        ctx.globalAlpha = f.keptWeight / (f.keptWeight + rest);
-        ctx.drawImage(this.kept as HTMLCanvasElement, x, y, w, h, x, y, w, h);
-      }
-      if (f.slotWeight > 0) {
+    ctx.fillRect(r.x, r.y, r.w, r.h);
+    if (f.keptWeight > 0) {
+      ctx.globalAlpha = f.keptWeight / (f.keptWeight + rest);
+      ctx.drawImage(this.kept as HTMLCanvasElement, r.x, r.y, r.w, r.h, r.x, r.y, r.w, r.h);
+    }
+    if (f.slotWeight > 0) {
+      ctx.globalAlpha = f.slotWeight / 255;
+      for (var i = 0; i < f.slots.length; i++) {
+        var x = r.x + (i % cols) * T;
+        var y = r.y + Math.floor(i / cols) * T;
         var index = f.slots[i];
         var page = this.tilePages[Math.floor(index / TILE_CACHE_PAGE_SLOTS)];
         var inPage = index % TILE_CACHE_PAGE_SLOTS;
-        ctx.globalAlpha = f.slotWeight / 255;
-        ctx.drawImage(page, (inPage % TILE_CACHE_COLUMNS) * T, Math.floor(inPage / TILE_CACHE_COLUMNS) * T, w, h, x, y, w, h);
+        ctx.drawImage(page, (inPage % TILE_CACHE_COLUMNS) * T, Math.floor(inPage / TILE_CACHE_COLUMNS) * T, Math.min(T, r.x + r.w - x), Math.min(T, r.y + r.h - y), x, y, Math.min(T, r.x + r.w - x), Math.min(T, r.y + r.h - y));
       }
     }
     ctx.globalAlpha = 1;

@@ -61,7 +61,7 @@ export class LiveCrop {
   private scrollMisses = 0;
   /** Frames of this motion in a row that fades did not explain. */
   private fadeMisses = 0;
-  /** Frames of this motion cut so far. */
+  /** Frames of this motion planned so far. */
   private motionFrames = 0;
   /** Whether this motion's searches found a scroll; null before its first search. */
   private scrolled: boolean | null = null;
@@ -175,13 +175,13 @@ export class LiveCrop {
 
   private plan(jpeg: Buffer, width: number, height: number, scroll: boolean, fades: FadeBasis | null): LiveRect[] {
     const whole = [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
+    const first = this.motionFrames++ === 0;
     const ref = this.ref;
     // A frame of another size (the app's CSS size, at a fractional scale) is stretched by the device.
     this.ref = blocksAt(jpeg, width, height);
     if (!this.ref) return whole;
     const b = this.ref;
     if (!ref || !sameGeometry(ref, b)) return whole;
-    const first = this.motionFrames++ === 0;
     const dirty = changedMcus(ref, b);
     const total = dirty.length;
     const count = ones(dirty);
