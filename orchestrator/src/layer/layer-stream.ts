@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { ENCODINGS, StratusError, writeFade } from '@stratus/protocol';
+import { ENCODINGS, StratusError, TILE_CACHE_TILE, writeFade } from '@stratus/protocol';
 import type { FrameSink } from '../channel/channel';
 import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, bounds, diffRects, Rect } from './damage';
@@ -202,8 +202,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.copyAllowed = this.opts.copyRects === 'on' && names.includes('copy');
     this.keptAllowed = this.opts.copyRects === 'on' && names.includes('kept');
     this.cacheAllowed = this.opts.tileCache === 'on' && names.includes('stash') && names.includes('cached') && tileCache > 0;
-    this.tileCache = new TileCache(this.cacheAllowed ? tileCache : 0);
     this.fadeAllowed = this.cacheAllowed && names.includes('kept') && names.includes('fade');
+    this.tileCache = new TileCache(this.cacheAllowed ? tileCache : 0, TILE_CACHE_TILE, this.fadeAllowed);
   }
 
   /** From now on, every capture has the page's video holes cut before it is diffed. */

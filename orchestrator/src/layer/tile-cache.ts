@@ -66,10 +66,11 @@ export class TileCache implements FadeSources {
   private readonly placed = new Map<number, { slot: number; stash: number }[]>();
   private stashes = 0;
 
-  /** `capacity`: the slots the device said it keeps. */
+  /** `capacity`: the slots the device said it keeps; `fades`: the device draws fades from them (their looks are kept). */
   constructor(
     private readonly capacity: number,
-    private readonly tile = TILE_CACHE_TILE
+    private readonly tile = TILE_CACHE_TILE,
+    private readonly fades = false
   ) {}
 
   get size(): number {
@@ -130,6 +131,8 @@ export class TileCache implements FadeSources {
     /** Slots this frame stashes in: their tiles are not there yet when `cached` draws. */
     const claimed = new Set<number>();
     const stashLimit = this.capacity >> 1;
+    /** The layer's pixels as words, for the looks of the tiles stashed (made once, if any). */
+    let px: Uint32Array | null = null;
     // Hit (slot) or miss (-1) of each tile the rectangles touch, in the order they are met.
     const lookup = (tx: number, ty: number): number => {
       const key = ty * tilesX + tx;
@@ -152,7 +155,7 @@ export class TileCache implements FadeSources {
             claimed.add(s);
             stash.push({ rect: t, encoding: ENCODINGS.stash, payload: slotPayload(s) });
             this.index(img, t, hash);
-            const look = tileLook(img, t.x, t.y);
+            const look = this.fades ? tileLook(img, t.x, t.y, (px ??= pixelWords(img))) : null;
             if (look) this.looks.set(s, { look, stash: ++this.stashes });
             else this.looks.delete(s);
             this.drawnAt(tx, ty, s);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ENCODINGS, writeFade } from '@stratus/protocol';
+import { ENCODINGS, TILE_CACHE_TILE, writeFade } from '@stratus/protocol';
 import { readJpegBlocks } from '../../src/jpeg/blocks';
 import { buildFrame } from '../../src/layer/frame-builder';
 import { FadeRect, findFades } from '../../src/layer/live-fade';
@@ -22,7 +22,7 @@ function blend(a: Buffer, b: Buffer, keptShare: number, slotShare: number, grey:
 
 /** A device that was shown `shown` in turn, each whole and exact: its tile cache's mirror, and each picture's slot per grid tile. */
 function shownBefore(shown: Rgba[]): { cache: TileCache; slots: Map<number, number>[]; tiles: Map<number, Rgba> } {
-  const cache = new TileCache(256);
+  const cache = new TileCache(256, TILE_CACHE_TILE, true);
   const tiles = new Map<number, Rgba>();
   const slots = shown.map((img) => {
     const bySpot = new Map<number, number>();
@@ -97,7 +97,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     expect(findFades(readJpegBlocks(jpegOf(blend(A, C, 0.4, 0.6, 0), W, H))!, all, rgbaOf(A, W, H), cache)).to.equal(null);
     expect(findFades(readJpegBlocks(jpegOf(C, W, H))!, all, rgbaOf(A, W, H), cache)).to.equal(null);
     // Nothing held at all.
-    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, rgbaOf(A, W, H), new TileCache(256))).to.equal(null);
+    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, rgbaOf(A, W, H), new TileCache(256, TILE_CACHE_TILE, true))).to.equal(null);
     // A kept layer with no opaque tiles (lossy there: marked transparent) fades nothing.
     const unknown = { width: W, height: H, data: Buffer.alloc(W * H * 4) };
     expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, unknown, cache)).to.equal(null);
@@ -165,5 +165,10 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     expect(cache.fadeCandidates(1, 2)[0].slot).to.equal(slots[0].get(201));
     cache.reset();
     expect(cache.fadeCandidates(1, 2)).to.deep.equal([]);
+    // A device that draws no fades: nothing is weighed for them.
+    const plain = new TileCache(256);
+    plain.plan(rgbaOf(B, W, H), [{ x: 0, y: 0, w: W, h: H }]);
+    expect(plain.size).to.equal(15);
+    expect(plain.fadeCandidates(1, 2)).to.deep.equal([]);
   });
 });
