@@ -179,7 +179,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -751,6 +751,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const fadeTiles = rects.reduce((n, r) => n + ('fade' in r ? r.fade.slots.length : 0), 0);
     if (fadeTiles > 0) this.counters.liveFadeFrames++;
     this.counters.liveFadeTiles += fadeTiles;
+    // Where a held picture shows (a quarter of the weight at least), not a fade's first frames
+    // (the kept layer alone, towards a grey).
+    this.counters.liveFadeHeldTiles += rects.reduce((n, r) => n + ('fade' in r && r.fade.slotWeight >= 64 ? r.fade.slots.length : 0), 0);
     if (rects.length !== 1 || !('jpeg' in rects[0]) || rects[0].jpeg !== next.jpeg) {
       this.counters.liveFramesCropped++;
       // A motion's first frame cut: against a screencast frame that showed what the device had.

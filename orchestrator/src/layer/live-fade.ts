@@ -261,15 +261,6 @@ function keptLook(kept: Rgba, tx: number, ty: number, tilesX: number): TileLook 
   return look;
 }
 
-/** The weights fitted to `f`, `a` and `b` as the device draws them: through a grey, or if that makes no grey, plain. */
-function weightsFor(f: Float32Array, a: Float32Array, b: Float32Array): Weights | null {
-  const through = fit(f, a, b, true);
-  const w = through && quantise(through);
-  if (w) return w;
-  const plain = fit(f, a, b, false);
-  return plain && quantise(plain);
-}
-
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -277,6 +268,13 @@ function concat(parts: Float32Array[]): Float32Array {
     out.set(p, at);
     at += p.length;
   }
+  return out;
+}
+
+/** Indices (row-major) of the MCUs of grid tile (tx, ty). */
+function mcusOf(b: JpegBlocks, tx: number, ty: number): number[] {
+  const out: number[] = [];
+  for (let my = (ty * T) / b.mcuH; my < ((ty + 1) * T) / b.mcuH; my++) for (let mx = (tx * T) / b.mcuW; mx < ((tx + 1) * T) / b.mcuW; mx++) out.push(my * b.mcusX + mx);
   return out;
 }
 
@@ -300,17 +298,13 @@ function same(x: TileLook, y: TileLook): boolean {
  */
 export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources: FadeSources): { fades: FadeRect[]; covered: Uint8Array } | null {
   if (b.width !== kept.width || b.height !== kept.height || T % b.mcuW !== 0 || T % b.mcuH !== 0 || b.comps.length !== 3) return null;
-  const perX = T / b.mcuW;
-  const perY = T / b.mcuH;
   const tilesX = Math.floor(b.width / T);
   const tilesY = Math.floor(b.height / T);
   type Tile = { tx: number; ty: number; f: TileLook; a: TileLook; candidates: { slot: number; look: TileLook }[]; pick: TileLook | null };
   const tiles: Tile[] = [];
   for (let ty = 0; ty < tilesY; ty++) {
     for (let tx = 0; tx < tilesX; tx++) {
-      let changed = false;
-      for (let my = ty * perY; my < (ty + 1) * perY && !changed; my++) for (let mx = tx * perX; mx < (tx + 1) * perX; mx++) if (dirty[my * b.mcusX + mx]) changed = true;
-      const held = changed ? sources.fadeCandidates(tx, ty) : [];
+      const held = mcusOf(b, tx, ty).some((m) => dirty[m] === 1) ? sources.fadeCandidates(tx, ty) : [];
       const a = held.length > 0 ? keptLook(kept, tx, ty, tilesX) : null;
       if (!a) continue;
       const candidates = held.filter((c) => !same(c.look, a));
@@ -333,19 +327,27 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources:
     }
   }
   let use = tiles.filter((t) => t.pick);
-  let joint: Fit | null = null;
-  for (let round = 0; round < TRIM_ROUNDS && use.length >= MIN_TILES; round++) {
-    joint = fit(concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick!.y)), true);
-    if (!joint) return null;
+  /** The luma means of the tiles `use` holds, end to end: frame, kept layer, picked slots. */
+  const pooled = (): [Float32Array, Float32Array, Float32Array] => [concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick!.y))];
+  let fitted = pooled();
+  let joint = fit(...fitted, true);
+  for (let round = 0; joint && round < TRIM_ROUNDS && use.length >= MIN_TILES; round++) {
     const j = joint;
     const errs = use.map((t) => residual(t.f.y, t.a.y, t.pick!.y, j));
     const limit = Math.max(FIT_MEAN, 2 * [...errs].sort((x, y) => x - y)[errs.length >> 1]);
     const fitting = use.filter((_, i) => errs[i] <= limit);
     if (fitting.length === use.length) break;
     use = fitting;
+    fitted = pooled();
+    joint = fit(...fitted, true);
   }
   if (!joint || use.length < MIN_TILES) return null;
-  const w = weightsFor(concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick!.y)));
+  // The fit to the tiles kept, as the device draws it (or without the grey, when it makes none).
+  let w = quantise(joint);
+  if (!w) {
+    const plain = fit(...fitted, false);
+    w = plain && quantise(plain);
+  }
   if (!w) return null;
   const slotOf = new Map<number, number>();
   for (const t of tiles) {
@@ -354,8 +356,8 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources:
       const err = misfit(t.f, t.a, c.look, w, false);
       if (err < (best?.err ?? Infinity)) best = { slot: c.slot, look: c.look, err };
     }
-    // The colour, of the best by light alone.
-    // A fade's first frames, the slot not yet showing: the kept layer alone (towards a grey).
+    // The best by light alone must have the colour too. In a fade's first frames, before the
+    // slot shows, the kept layer fades alone (towards the grey).
     if (best && misfit(t.f, t.a, best.look, w, true) < Infinity) slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? best.slot : NO_FADE_SLOT);
   }
   if (slotOf.size < MIN_TILES) return null;
@@ -369,7 +371,7 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources:
       const slots: number[] = [];
       for (let slot = slotOf.get(ty * tilesX + tx); slot !== undefined && tx < tilesX; slot = slotOf.get(ty * tilesX + ++tx)) {
         slots.push(slot);
-        for (let my = ty * perY; my < (ty + 1) * perY; my++) for (let mx = tx * perX; mx < (tx + 1) * perX; mx++) covered[my * b.mcusX + mx] = 1;
+        for (const m of mcusOf(b, tx, ty)) covered[m] = 1;
       }
       fades.push({ rect: { x: start * T, y: ty * T, w: slots.length * T, h: T }, fade: { keptWeight: w.kept, slotWeight: w.slot, color, slots } });
     }

@@ -144,15 +144,16 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       await capturesStopped(session);
       await settle(rig.orch, page);
       const fadedTo = async (key: 'ArrowRight' | 'ArrowLeft', focus: number): Promise<{ fades: number; live: number }> => {
-        const [fades, live] = [session.layer.counters.liveFadeTiles, session.layer.counters.liveFrames];
+        const [fades, live] = [session.layer.counters.liveFadeHeldTiles, session.layer.counters.liveFrames];
         await press(page, key);
         await until(`focus on photo ${focus + 1}`, () => session.cloudPage!.evaluate(() => (window as any).carousel.focus()).then((f) => f === focus));
         await capturesStopped(session, 500);
         await settle(rig.orch, page);
         expect(await cloudMismatch(session, page), `after ${key}`).to.equal(null);
-        return { fades: session.layer.counters.liveFadeTiles - fades, live: session.layer.counters.liveFrames - live };
+        return { fades: session.layer.counters.liveFadeHeldTiles - fades, live: session.layer.counters.liveFrames - live };
       };
-      // Two photographs the device has not seen: nothing to fade to.
+      // Two photographs the device has not seen: nothing it holds shows in their fades (the first
+      // frames of one may still be the kept layer fading alone).
       const first = await fadedTo('ArrowRight', 1);
       await fadedTo('ArrowRight', 2);
       // Back to the second: its tiles are in the device's cache, and the backdrop fades to them.
