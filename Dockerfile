@@ -31,4 +31,5 @@ RUN mkdir -p /var/lib/stratus/data && chown -R node:node /var/lib/stratus
 USER node
 EXPOSE 8080
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "orchestrator/dist/src/main.js"]
+# --initial-old-space-size: docs/deploy.md, "Node".
+CMD ["node", "--initial-old-space-size=256", "orchestrator/dist/src/main.js"]

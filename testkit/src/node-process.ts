@@ -26,7 +26,7 @@ export class NodeProcess {
   static async start(flags: string[]): Promise<NodeProcess> {
     const marker = `--stratus-test-node=${randomBytes(6).toString('hex')}`;
     const tmp = mkdtempSync(join(tmpdir(), 'stratus-node-'));
-    const child = spawn(process.execPath, [MAIN, '--server.port=0', '--api.dataDir=', `--chromium.extraArgs=${marker}`, ...flags], {
+    const child = spawn(process.execPath, ['--initial-old-space-size=256', MAIN, '--server.port=0', '--api.dataDir=', `--chromium.extraArgs=${marker}`, ...flags], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, TMPDIR: tmp }
     });

@@ -49,6 +49,8 @@ export interface JpegBlocks {
   jfif: Buffer | null;
   /** Bytes of entropy-coded data (what a crop's share of it is sized from). */
   scanBytes: number;
+  /** The Huffman tables as stored, by class (0: DC, 1: AC) and id: a crop may write with them. */
+  specs: [(HuffmanSpec | undefined)[], (HuffmanSpec | undefined)[]];
 }
 
 function specOf(body: Buffer, pos: number): { spec: HuffmanSpec; next: number } {
@@ -159,6 +161,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return null;
   const dc: (DecodeTable | undefined)[] = [];
   const ac: (DecodeTable | undefined)[] = [];
+  const specs: JpegBlocks['specs'] = [[], []];
   const dqt: Buffer[] = [];
   let jfif: Buffer | null = null;
   const quant: Int32Array[] = [];
@@ -191,6 +194,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
         const th = body[p] & 15;
         const { spec, next } = specOf(body, p);
         (tc === 0 ? dc : ac)[th] = decodeTable(spec);
+        specs[tc === 0 ? 0 : 1][th] = spec;
         p = next;
       }
     } else if (marker === 0xdd) restartInterval = body.readUInt16BE(0);
@@ -215,7 +219,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
         comp.td = body[2 + 2 * i] >> 4;
         comp.ta = body[2 + 2 * i] & 15;
       }
-      return readScan(jpeg, pos + 2 + len, frame, dc, ac, { dqt, quant, jfif }, restartInterval);
+      return readScan(jpeg, pos + 2 + len, frame, dc, ac, { dqt, quant, jfif, specs }, restartInterval);
     }
     pos += 2 + len;
   }
@@ -228,7 +232,7 @@ function readScan(
   frame: { width: number; height: number; comps: JpegComponent[] },
   dc: (DecodeTable | undefined)[],
   ac: (DecodeTable | undefined)[],
-  segments: Pick<JpegBlocks, 'dqt' | 'quant' | 'jfif'>,
+  segments: Pick<JpegBlocks, 'dqt' | 'quant' | 'jfif' | 'specs'>,
   restartInterval: number
 ): JpegBlocks {
   const { width, height, comps } = frame;

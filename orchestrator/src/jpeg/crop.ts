@@ -4,9 +4,9 @@ import { encodeTable, EncodeTable, HuffmanSpec, optimalSpec } from './huffman';
 /**
  * A rectangle of whole MCUs cut out of a JPEG without decoding it, as jpegtran's lossless crop
  * does: the same quantised coefficients, written again with the DC predictions of their new
- * neighbours and Huffman tables made for them. It costs two entropy coding passes, no DCT, and
- * decodes to the source's pixels but at the crop's edges, where a decoder's chroma upsampling
- * has no neighbour to blend with (a shade of colour, never of luma).
+ * neighbours. It costs one entropy coding pass, no DCT, and decodes to the source's pixels but
+ * at the crop's edges, where a decoder's chroma upsampling has no neighbour to blend with (a
+ * shade of colour, never of luma).
  */
 export interface McuRect {
   /** In MCUs. */
@@ -128,11 +128,69 @@ function dht(tc: number, th: number, spec: HuffmanSpec): Buffer {
   return segment(0xc4, Buffer.from([(tc << 4) | th, ...spec.bits.slice(1, 17), ...spec.values]));
 }
 
-/** The JPEG of `r` (in MCUs, inside the frame) of `src`. */
-export function cropJpeg(src: JpegBlocks, r: McuRect): Buffer {
+/** The source's own tables, made once per frame: what most crops are written with. */
+const sourceTables = new WeakMap<JpegBlocks, { dc: EncodeTable[]; ac: EncodeTable[]; dht: Buffer[] }>();
+
+function tablesOf(src: JpegBlocks): { dc: EncodeTable[]; ac: EncodeTable[]; dht: Buffer[] } {
+  let t = sourceTables.get(src);
+  if (t) return t;
+  t = { dc: [], ac: [], dht: [] };
+  for (const c of src.comps) {
+    for (const [tc, id, into] of [[0, c.td, t.dc], [1, c.ta, t.ac]] as const) {
+      if (into[id]) continue;
+      const spec = src.specs[tc][id] as HuffmanSpec;
+      into[id] = encodeTable(spec);
+      t.dht.push(dht(tc, id, spec));
+    }
+  }
+  sourceTables.set(src, t);
+  return t;
+}
+
+/** A symbol the source's table has no code for: a DC difference only a crop makes (at its edges). */
+const NO_CODE = new Error('no code for a symbol');
+
+/**
+ * The JPEG of `r` (in MCUs, inside the frame) of `src`. Written in one pass with the source's own
+ * Huffman tables: they code every AC symbol of the crop (the same blocks, coded alike), and its DC
+ * differences but where the crop's edges make new ones; when one has no code, or with `optimal`,
+ * with tables made for the crop (annex K.2, two passes). Those save 2-3 % of a large crop and
+ * ~100 bytes of a small one, at twice the time on the live frames of the rows and the menu
+ * (docs/benchmarks.md): a live frame's time is its key's latency, its bytes are JPEG anyway.
+ */
+export function cropJpeg(src: JpegBlocks, r: McuRect, optimal = false): Buffer {
   if (r.w <= 0 || r.h <= 0 || r.x < 0 || r.y < 0 || r.x + r.w > src.mcusX || r.y + r.h > src.mcusY) {
     throw new RangeError(`crop ${r.x},${r.y} ${r.w}x${r.h} outside ${src.mcusX}x${src.mcusY} MCUs`);
   }
+  if (optimal) return cropOptimal(src, r);
+  const own = tablesOf(src);
+  try {
+    return assemble(src, r, own.dht, scanOf(src, r, own.dc, own.ac));
+  } catch (err) {
+    if (err !== NO_CODE) throw err;
+  }
+  return cropOptimal(src, r);
+}
+
+/** The crop's entropy-coded data, with these tables by id; throws NO_CODE when one lacks a symbol. */
+function scanOf(src: JpegBlocks, r: McuRect, dcTables: EncodeTable[], acTables: EncodeTable[]): Buffer {
+  // The crop's share of the source's bytes, and some: most crops fit at once.
+  const bits = new BitWriter(Math.ceil(((src.scanBytes * r.w * r.h) / (src.mcusX * src.mcusY)) * 1.25));
+  const put = (table: EncodeTable, symbol: number, extra: number, size: number): void => {
+    const length = table.size[symbol];
+    if (length === 0) throw NO_CODE;
+    bits.put(table.code[symbol], length);
+    bits.put(extra, size);
+  };
+  walk(src, r, {
+    dc: (t, s, extra, size) => put(dcTables[t], s, extra, size),
+    ac: (t, s, extra, size) => put(acTables[t], s, extra, size)
+  });
+  return bits.finish();
+}
+
+/** The crop with Huffman tables made for it: what jpegtran's -optimize writes. */
+function cropOptimal(src: JpegBlocks, r: McuRect): Buffer {
   const dcFreq = new Map<number, Float64Array>();
   const acFreq = new Map<number, Float64Array>();
   const count = (m: Map<number, Float64Array>, t: number, s: number): void => {
@@ -142,28 +200,23 @@ export function cropJpeg(src: JpegBlocks, r: McuRect): Buffer {
   };
   walk(src, r, { dc: (t, s) => count(dcFreq, t, s), ac: (t, s) => count(acFreq, t, s) });
   const specs: Buffer[] = [];
-  const dcTables = new Map<number, EncodeTable>();
-  const acTables = new Map<number, EncodeTable>();
+  const dcTables: EncodeTable[] = [];
+  const acTables: EncodeTable[] = [];
   for (const [t, f] of dcFreq) {
     const spec = optimalSpec(f);
     specs.push(dht(0, t, spec));
-    dcTables.set(t, encodeTable(spec));
+    dcTables[t] = encodeTable(spec);
   }
   for (const [t, f] of acFreq) {
     const spec = optimalSpec(f);
     specs.push(dht(1, t, spec));
-    acTables.set(t, encodeTable(spec));
+    acTables[t] = encodeTable(spec);
   }
-  // The crop's share of the source's bytes, and some: most crops fit at once.
-  const bits = new BitWriter(Math.ceil(((src.scanBytes * r.w * r.h) / (src.mcusX * src.mcusY)) * 1.25));
-  const put = (table: EncodeTable, symbol: number, extra: number, size: number): void => {
-    bits.put(table.code[symbol], table.size[symbol]);
-    bits.put(extra, size);
-  };
-  walk(src, r, {
-    dc: (t, s, extra, size) => put(dcTables.get(t) as EncodeTable, s, extra, size),
-    ac: (t, s, extra, size) => put(acTables.get(t) as EncodeTable, s, extra, size)
-  });
+  return assemble(src, r, specs, scanOf(src, r, dcTables, acTables));
+}
+
+/** A baseline JPEG of the crop: the source's quantisation tables, these Huffman tables, this scan. */
+function assemble(src: JpegBlocks, r: McuRect, tables: Buffer[], scan: Buffer): Buffer {
   const width = Math.min(r.w * src.mcuW, src.width - r.x * src.mcuW);
   const height = Math.min(r.h * src.mcuH, src.height - r.y * src.mcuH);
   const sof = Buffer.alloc(6 + 3 * src.comps.length);
@@ -186,5 +239,5 @@ export function cropJpeg(src: JpegBlocks, r: McuRect): Buffer {
   sos[1 + 2 * src.comps.length] = 0;
   sos[2 + 2 * src.comps.length] = 63;
   sos[3 + 2 * src.comps.length] = 0;
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), ...(src.jfif ? [src.jfif] : []), ...src.dqt, segment(0xc0, sof), ...specs, segment(0xda, sos), bits.finish(), Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), ...(src.jfif ? [src.jfif] : []), ...src.dqt, segment(0xc0, sof), ...tables, segment(0xda, sos), scan, Buffer.from([0xff, 0xd9])]);
 }

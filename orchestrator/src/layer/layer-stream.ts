@@ -649,9 +649,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   private startLive(holes: number, still: { from: number; to: number } | null = null): LiveMotion {
     if (this.opts.motionCrop === 'on' && this.sent) this.liveCrop.start(this.sent, still);
-    // While the page paints the motion's first frame: what fades are weighed against (live-fade.ts).
-    const kept = this.sent;
-    if (this.fadeAllowed && kept) setImmediate(() => prepareFades(kept));
     const live = (this.live = new LiveMotion(
       holes,
       this.opts,
@@ -739,7 +736,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const keep = !live.marked;
     if (keep) {
       this.kept = sent;
-      this.keepSent(markLossy(sent, full), null, this.sentHoles);
+      this.keepSent(markLossy(sent, full, this.copies), null, this.sentHoles);
       live.marked = true;
     }
     const inputSeq = this.claimedBy(next.takenAt);
@@ -761,6 +758,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     const now = performance.now();
     this.sendJpeg(rects, inputSeq, now, now, keep, true);
+    // What fades are weighed against from the motion's second frame on (live-fade.ts): made after
+    // the first has gone, which the key waits for (made as the key went live, it delayed that
+    // frame whenever the frame came first).
+    if (keep && this.fadeAllowed) setImmediate(() => prepareFades(sent));
   }
 
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
@@ -1243,7 +1244,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!running) {
       // Exact pixels were on the device: they are lossy now, until the region stands still.
       this.motion = m;
-      this.keepSent(markLossy(sent, m.region), null, this.sentHoles);
+      this.keepSent(markLossy(sent, m.region, this.copies), null, this.sentHoles);
     }
     // A key's JPEG frame is followed by a look at the whole layer, as a clip frame is.
     if (m.since === -Infinity) this.dirty = true;

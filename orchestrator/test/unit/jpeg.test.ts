@@ -52,6 +52,28 @@ describe('orchestrator/jpeg: coefficients read and cropped without a DCT', () =>
     expect(() => cropJpeg(b, { x: 18, y: 0, w: 3, h: 1 })).to.throw(RangeError);
   });
 
+  it("writes crops with the source's Huffman tables, and with tables of their own where those lack a code", () => {
+    // A frame with tables made for it (as Chromium's screencast writes): a smooth gradient, whose
+    // blocks differ from their neighbours by little, so its DC table codes small differences only.
+    const smooth = Buffer.alloc(W * H * 3);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) smooth.fill(Math.round((x * 255) / W), (y * W + x) * 3, (y * W + x) * 3 + 3);
+    const source = readJpegBlocks(jpegOf(smooth, W, H))!;
+    const frame = cropJpeg(source, { x: 0, y: 0, w: source.mcusX, h: source.mcusY }, true);
+    const b = readJpegBlocks(frame)!;
+    const whole = luma(frame);
+    const at = (r: { x: number; y: number; w: number; h: number }): Rect => ({ x: r.x * 16, y: r.y * 16, w: r.w * 16, h: r.h * 16 });
+    // Rows as wide as the frame's: the same differences as in the frame, its own tables serve.
+    const wide = { x: 0, y: 3, w: b.mcusX, h: 4 };
+    const own = cropJpeg(b, wide);
+    expect(own.equals(cropJpeg(b, wide, true)), 'written with the source tables').to.equal(false);
+    expect(differing(luma(own), whole, W, at(wide))).to.equal(0);
+    // Its first block starts from a bright DC, a difference the frame never codes: tables of its own.
+    const bright = { x: 12, y: 2, w: 6, h: 3 };
+    const fallback = cropJpeg(b, bright);
+    expect(fallback.equals(cropJpeg(b, bright, true)), 'written with tables of its own').to.equal(true);
+    expect(differing(luma(fallback), whole, W, at(bright))).to.equal(0);
+  });
+
   it('says null for what it does not read (not a JPEG, progressive) and throws on a cut-off scan', () => {
     expect(readJpegBlocks(Buffer.from('not a jpeg at all'))).to.equal(null);
     // ffmpeg writes baseline only: a progressive frame header (SOF2) is made by hand.

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { blank, Rect } from '../../src/layer/damage';
+import { LayerCopies } from '../../src/layer/layer-copies';
 import { lossyRegion, markLossy, opaque, photographic, pictured } from '../../src/layer/motion';
 import { Rgba } from '../../src/png/decode';
 import { photo } from './photo';
@@ -79,5 +80,13 @@ describe('orchestrator/layer/motion', () => {
     expect(marked.data.readUInt32BE((24 * 200 + 39) * 4)).to.equal(0x01020300);
     expect(marked.data.readUInt32BE((25 * 200 + 10) * 4)).to.equal(0x404040ff);
     expect(marked.data.readUInt32BE((20 * 200 + 40) * 4)).to.equal(0x404040ff);
+    // From a pool of layer copies: a spare buffer, reused, marked the same; the original untouched.
+    const copies = new LayerCopies();
+    const spare = copies.of(layer([]));
+    copies.release(spare);
+    const pooled = markLossy(img, { x: 10, y: 20, w: 30, h: 5 }, copies);
+    expect(pooled.data).to.equal(spare.data);
+    expect(pooled.data.equals(marked.data)).to.equal(true);
+    expect(img.data.readUInt32BE((20 * 200 + 10) * 4)).to.equal(0x404040ff);
   });
 });
