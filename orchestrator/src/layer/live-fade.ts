@@ -229,23 +229,24 @@ function planeMisfit(f: Float32Array, a: Float32Array, b: Float32Array, w: Weigh
   return total <= limit ? total : Infinity;
 }
 
-/** How far the device's fade of `a` and `b` is from `f` (luma mean difference), or Infinity when it shows something else. */
-function misfit(f: TileLook, a: TileLook, b: TileLook, w: Weights, colour: boolean): number {
-  const rest = 255 - w.kept - w.slot;
-  const err = planeMisfit(f.y, a.y, b.y, w, rest * w.grey, FIT_MEAN, FIT_BLOCK);
+/** How far the device's fade of `a` and `b` is from `f` in luma (mean difference), or Infinity when it shows something else. */
+function misfit(f: TileLook, a: TileLook, b: TileLook, w: Weights): number {
+  return planeMisfit(f.y, a.y, b.y, w, (255 - w.kept - w.slot) * w.grey, FIT_MEAN, FIT_BLOCK);
+}
+
+/** Whether the device's fade of `a` and `b` has `f`'s colour too. */
+function colourFits(f: TileLook, a: TileLook, b: TileLook, w: Weights): boolean {
   // A grey has no colour: 128 in both differences.
-  if (err === Infinity || !colour) return err;
-  if (planeMisfit(f.cb, a.cb, b.cb, w, rest * 128, COLOUR_MEAN, COLOUR_BLOCK) === Infinity) return Infinity;
-  if (planeMisfit(f.cr, a.cr, b.cr, w, rest * 128, COLOUR_MEAN, COLOUR_BLOCK) === Infinity) return Infinity;
-  return err;
+  const base = (255 - w.kept - w.slot) * 128;
+  return planeMisfit(f.cb, a.cb, b.cb, w, base, COLOUR_MEAN, COLOUR_BLOCK) !== Infinity && planeMisfit(f.cr, a.cr, b.cr, w, base, COLOUR_MEAN, COLOUR_BLOCK) !== Infinity;
 }
 
 /** The kept layer's tile looks, by tile index, made as asked (a motion asks for the same ones frame after frame). */
 const keptLooks = new WeakMap<Buffer, { px: Uint32Array; looks: (TileLook | null)[] }>();
 
 /**
- * Makes the looks of every tile of `kept` now: a live motion's first frame needs them all, and the
- * page takes longer to paint it than this takes (called when a motion starts, before its frames).
+ * Makes the looks of every tile of `kept` now: a motion's second frame may need them all, and the
+ * page takes longer to paint it than this takes (called once the motion's first frame has gone).
  */
 export function prepareFades(kept: Rgba): void {
   const tilesX = Math.floor(kept.width / T);
@@ -353,12 +354,12 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources:
   for (const t of tiles) {
     let best: { slot: number; look: TileLook; err: number } | null = null;
     for (const c of t.candidates) {
-      const err = misfit(t.f, t.a, c.look, w, false);
+      const err = misfit(t.f, t.a, c.look, w);
       if (err < (best?.err ?? Infinity)) best = { slot: c.slot, look: c.look, err };
     }
     // The best by light alone must have the colour too. In a fade's first frames, before the
     // slot shows, the kept layer fades alone (towards the grey).
-    if (best && misfit(t.f, t.a, best.look, w, true) < Infinity) slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? best.slot : NO_FADE_SLOT);
+    if (best && colourFits(t.f, t.a, best.look, w)) slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? best.slot : NO_FADE_SLOT);
   }
   if (slotOf.size < MIN_TILES) return null;
   const covered = new Uint8Array(dirty.length);
