@@ -179,7 +179,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -593,6 +593,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!layer || !change) {
       // Nothing yet known to match the device's layer, or a state that captures anyway: the
       // capture that follows starts after this frame, so the next frame's diff holds again.
+      this.counters.unreadShots++;
       this.dirty = true;
       return;
     }

@@ -63,10 +63,13 @@ describe('flow control against a real page', function () {
           acked++;
         }
       };
+      // At rest: the page said it is still, its screencast stopped, and the check of what the
+      // screencast showed last (quiet-checks.ts) has run; on a loaded machine the page's word can
+      // come well after the layer went idle.
       const settled = async (): Promise<void> => {
-        await until('the layer to be at rest', () => {
+        await until('the layer to be at rest, its screencast quiet', () => {
           ackAll();
-          return session.layer.idle;
+          return session.layer.idle && session.layer.quietNow;
         });
       };
       await until('the first frame', () => dev.frames.length > 0);

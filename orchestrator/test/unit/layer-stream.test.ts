@@ -1259,6 +1259,17 @@ describe('orchestrator/layer/layer-stream', () => {
     });
     afterEach(() => clock.uninstall());
 
+    it('counts the first frame, with nothing before it to be diffed with, as unread: its capture is a check', async () => {
+      expect(stream.counters.unreadShots).to.equal(1);
+      // The next frame of the same page has a reference: read, with no change and no capture.
+      const captures = page.captures;
+      await clock.tickAsync(20);
+      frameNow();
+      await rest();
+      expect(stream.counters.unreadShots).to.equal(1);
+      expect(page.captures).to.equal(captures);
+    });
+
     it('checks the layer when a capture put a change on the device that the next frame does not show (the page undid it)', async () => {
       // A capture (here a damage signal's) shows the focus moved...
       page.paint(3, 0xff0000ff);
