@@ -43,6 +43,8 @@ const RIDGE = 1;
 const TRIM_ROUNDS = 4;
 /** How far a fitted weight may fall outside [0, 1] and still be taken for rounding. */
 const WEIGHT_SLACK = 0.03;
+/** A slot this close (mean luma steps) to a scaled and shifted kept tile is the kept picture again: less than a fit's noise. */
+const REDUNDANT_MEAN = 1;
 /** Tiles the frame's weights are fitted to, at most, spread over the changed ones. */
 const FIT_TILES = 48;
 /** Fewer faded tiles than this in a frame may be chance: the frame goes as JPEG. */
@@ -279,10 +281,35 @@ function mcusOf(b: JpegBlocks, tx: number, ty: number): number[] {
   return out;
 }
 
-/** The same picture: a slot holding the kept layer's own tile there fades nothing. */
-function same(x: TileLook, y: TileLook): boolean {
-  for (let i = 0; i < x.y.length; i++) if (Math.abs(x.y[i] - y.y[i]) > 0.5) return false;
-  return true;
+/**
+ * The kept layer's own picture there, as far as a fade can tell: a slot whose luma is the kept
+ * tile's scaled and shifted (that tile itself, or it fading in over a plain background: a page's
+ * first frames) adds nothing that the kept weight and the grey cannot draw. Weighed as a slot, it
+ * took the first frames of fades to pictures the device did not hold (their faint share within
+ * the fit's noise) as held ones.
+ */
+function redundant(slot: TileLook, kept: TileLook): boolean {
+  const a = kept.y;
+  const c = slot.y;
+  const n = a.length;
+  let ma = 0;
+  let mc = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mc += c[i];
+  }
+  ma /= n;
+  mc /= n;
+  let cov = 0;
+  let va = 0;
+  for (let i = 0; i < n; i++) {
+    cov += (a[i] - ma) * (c[i] - mc);
+    va += (a[i] - ma) ** 2;
+  }
+  const k = va > 0 ? cov / va : 0;
+  let err = 0;
+  for (let i = 0; i < n; i++) err += Math.abs(c[i] - mc - k * (a[i] - ma));
+  return err / n <= REDUNDANT_MEAN;
 }
 
 /**
@@ -308,7 +335,7 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources:
       const held = mcusOf(b, tx, ty).some((m) => dirty[m] === 1) ? sources.fadeCandidates(tx, ty) : [];
       const a = held.length > 0 ? keptLook(kept, tx, ty, tilesX) : null;
       if (!a) continue;
-      const candidates = held.filter((c) => !same(c.look, a));
+      const candidates = held.filter((c) => !redundant(c.look, a));
       if (candidates.length > 0) tiles.push({ tx, ty, f: frameLook(b, tx, ty), a, candidates, pick: null });
     }
   }

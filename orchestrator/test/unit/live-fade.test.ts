@@ -103,6 +103,21 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, unknown, cache)).to.equal(null);
   });
 
+  it('takes no held tile that only shows the kept picture again, fainter (its own fade-in), for a picture it does not hold', () => {
+    // The device was shown A almost faded in over a dark background (a page's first frame on a
+    // loaded machine), then A; the page now fades A out and C in over that background (two
+    // layers' opacities: A's share falls as a square), and the device does not hold C. The
+    // first tiles, a step or two off A's, fit the fade's first frames as a "slot" with the
+    // kept layer, though they show nothing but A.
+    const { cache } = shownBefore([rgbaOf(blend(A, A, 0.985, 0, 11), W, H), rgbaOf(A, W, H)]);
+    for (const share of [0.02, 0.05, 0.1, 0.2]) {
+      const frame = blend(A, C, (1 - share) ** 2, share, 11);
+      const found = findFades(readJpegBlocks(jpegOf(frame, W, H))!, all, rgbaOf(A, W, H), cache);
+      const held = found ? found.fades.filter((f) => f.fade.slotWeight > 0) : [];
+      expect(held, `share ${share}`).to.deep.equal([]);
+    }
+  });
+
   it('leaves out a tile with a caption drawn over the fade, which goes as a JPEG crop of the frame', () => {
     const { cache, tiles } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
     // White text-like bars over the middle tile of the middle row.
