@@ -5,7 +5,7 @@ import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, bounds, diffRects, Rect } from './damage';
 import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
-import { contains, lossyRegion, markLossy, opaque, photographic, pictured, sameRect } from './motion';
+import { contains, lossyRegion, markLossy, opaque, pictured, sameRect } from './motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
 import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
@@ -1061,13 +1061,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // photograph) will most likely move them: its first key goes live at once too, as every key
     // after a live motion does, instead of a whole capture (180 ms at 720p, a second at
     // 1920x1080 here) that finds the motion half over and only then switches the screencast to
-    // JPEG: the first scroll of a session took 420–600 ms to paint, the next ones 130–180. In
-    // pixels mode the PNG screencast's frames are the exact layer already, and a focus move needs
-    // no capture: there only a layer that is one photograph goes live from its first key. Weighed
-    // for keyframes only: it reads the whole layer (~2 ms at 720p; run for every capture, it was
-    // 8 % of the orchestrator's work on portal keys).
-    const pictures = (): boolean => (this.shotsWanted ? photographic(img, full) : pictured(img));
-    if (keyframe && holesGeneration !== -1 && this.liveAllowed() && opaque(img, full) && pictures()) this.setLastLive(true);
+    // JPEG: the first scroll of a session took 420–600 ms to paint, the next ones 130–180. So in
+    // pixels mode too (scale 1), where the first key of a menu over a photograph went as PNG
+    // steps of the whole layer (1.4 MB, 325 ms at 720p) and every key after it went live anyway.
+    // Weighed for keyframes only: it reads the whole layer (~2 ms at 720p; run for every capture,
+    // it was 8 % of the orchestrator's work on portal keys).
+    if (keyframe && holesGeneration !== -1 && this.liveAllowed() && opaque(img, full) && pictured(img)) this.setLastLive(true);
     const liveWorthy =
       !keyframe && changed && !this.settling && holesGeneration !== -1 && this.liveAllowed() && lossyRegion(base, img, rects) !== null && opaque(img, full);
     // After a live motion that sent no frame the page is most likely still: its change goes exact.

@@ -82,10 +82,15 @@ const PICTURE_SHARE = 0.25;
  * likely move pictures: they are what motion mode is for.
  */
 export function pictured(img: Rgba): boolean {
+  return picturedIn(img, { x: 0, y: 0, w: img.width, h: img.height });
+}
+
+/** `pictured` within `r`: its whole PICTURE_TILE-px tiles, counted from its corner. */
+function picturedIn(img: Rgba, r: Rect): boolean {
   let tiles = 0;
   let pictures = 0;
-  for (let y = 0; y + PICTURE_TILE <= img.height; y += PICTURE_TILE) {
-    for (let x = 0; x + PICTURE_TILE <= img.width; x += PICTURE_TILE) {
+  for (let y = r.y; y + PICTURE_TILE <= r.y + r.h; y += PICTURE_TILE) {
+    for (let x = r.x; x + PICTURE_TILE <= r.x + r.w; x += PICTURE_TILE) {
       tiles++;
       if (photographic(img, { x, y, w: PICTURE_TILE, h: PICTURE_TILE })) pictures++;
     }
@@ -93,14 +98,27 @@ export function pictured(img: Rgba): boolean {
   return tiles > 0 && pictures >= PICTURE_SHARE * tiles;
 }
 
+/** Whole tiles a changed rectangle must hold to be weighed as a layer of pictures, not as one photograph. */
+const PICTURED_RECT_TILES = 8;
+
+/**
+ * A changed rectangle that is a photograph, or (a large one) pictures and UI together: a menu
+ * sliding over a photograph changes the whole layer at once, which is no photograph as a whole
+ * (its flat panels), and went as PNG at every step (400 KB a frame at 720p).
+ */
+function pictures(img: Rgba, r: Rect): boolean {
+  if (photographic(img, r)) return true;
+  return Math.floor(r.w / PICTURE_TILE) * Math.floor(r.h / PICTURE_TILE) >= PICTURED_RECT_TILES && picturedIn(img, r);
+}
+
 /**
  * The one region of this frame's changes to send as JPEG, or null: the bounds of every changed
- * rectangle that is opaque, photographic and mostly changed from `before` (what the device has),
+ * rectangle that is opaque, of pictures (`pictures`) and mostly changed from `before` (what the device has),
  * when those bounds are opaque as a whole (a JPEG of them paints no transparent pixel black);
  * otherwise the biggest such rectangle alone.
  */
 export function lossyRegion(before: Rgba, img: Rgba, rects: Rect[], minArea = MIN_LOSSY_AREA): Rect | null {
-  const candidates = rects.filter((r) => r.w * r.h >= minArea && opaque(img, r) && photographic(img, r) && mostlyChanged(before, img, r));
+  const candidates = rects.filter((r) => r.w * r.h >= minArea && opaque(img, r) && pictures(img, r) && mostlyChanged(before, img, r));
   if (candidates.length === 0) return null;
   if (candidates.length === 1) return candidates[0];
   const all = bounds(candidates);

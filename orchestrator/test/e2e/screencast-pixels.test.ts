@@ -15,7 +15,12 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
   const rig = useRig({
     ui: { keyPaintWaitMs: 3000, quietScreencast: 'off' },
     apps: {
-      catalog: { ...DEFAULTS.apps.catalog, 'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 } }
+      catalog: {
+        ...DEFAULTS.apps.catalog,
+        'hint-miss': { url: '/apps/hint-miss/', width: 1280, height: 720 },
+        // The card grid without its thumbnails: a layer of pictures goes live from its first key.
+        'grid-plain': { url: '/apps/grid/?plain', width: 1280, height: 720 }
+      }
     }
   });
 
@@ -36,7 +41,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
 
   it('moves focus on an opaque grid from its frames, with no capture but the checks that frames ask for, pixel for pixel', async () => {
     const keys = ['ArrowRight', 'ArrowRight', 'ArrowDown', 'ArrowLeft'];
-    const r = await withApp(rig, 'grid-720', async (session, page) => {
+    const r = await withApp(rig, 'grid-plain', async (session, page) => {
       const checksBefore = checks(session);
       const framesBefore = session.layer.counters.shotFrames;
       const captures = await press(session, page, keys);
@@ -92,7 +97,7 @@ describe('layer pixels from the page screencast (real Chromium)', function () {
         painted = Math.max(painted, h.inputSeq);
         raw.send({ jsonrpc: '2.0', method: 'ui.ack', params: { frame: h.frame } });
       });
-      raw.hello({ app: 'grid-720' });
+      raw.hello({ app: 'grid-plain' });
       await raw.helloResult(60000);
       const session = [...rig.orch.sessions.values()][0];
       await until('the app to be still', () => session.layer.idle && raw.frames.length > 0, 60000);

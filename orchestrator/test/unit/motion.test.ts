@@ -59,6 +59,25 @@ describe('orchestrator/layer/motion', () => {
     expect(lossyRegion(before, layer([]), [a])).to.equal(null);
   });
 
+  it('takes a large change of pictures and flat UI together (a menu sliding over a photograph) as one region, but not a UI with one picture', () => {
+    const canvas = (photos: Rect[]): Rgba => {
+      let img = blank(256, 128);
+      for (let o = 0; o < img.data.length; o += 4) img.data.writeUInt32BE(0x404040ff, o);
+      photos.forEach((r, i) => (img = photo(img, r, i + 1)));
+      return img;
+    };
+    const all = { x: 0, y: 0, w: 256, h: 128 };
+    const before = canvas([]);
+    // Eight tiles, two of them pictures: no photograph as a whole, a layer of pictures.
+    const mixed = canvas([{ x: 0, y: 0, w: 64, h: 64 }, { x: 128, y: 64, w: 64, h: 64 }]);
+    for (let o = 0; o < mixed.data.length; o += 4) if (mixed.data.readUInt32BE(o) === 0x404040ff) mixed.data.writeUInt32BE(0x505050ff, o);
+    expect(photographic(mixed, all)).to.equal(false);
+    expect(lossyRegion(before, mixed, [all])).to.deep.equal(all);
+    const one = canvas([{ x: 0, y: 0, w: 64, h: 64 }]);
+    for (let o = 0; o < one.data.length; o += 4) if (one.data.readUInt32BE(o) === 0x404040ff) one.data.writeUInt32BE(0x505050ff, o);
+    expect(lossyRegion(before, one, [all])).to.equal(null);
+  });
+
   it('leaves a photograph whose focus ring is all that changed exact', () => {
     const a = { x: 0, y: 0, w: 100, h: 100 };
     const before = layer([a]);
