@@ -13,6 +13,14 @@ function layer(photos: Rect[]): Rgba {
   return img;
 }
 
+/** A 256x128 opaque layer (eight 64-px tiles): flat grey, with noise where asked. */
+function wide(photos: Rect[]): Rgba {
+  let img = blank(256, 128);
+  for (let o = 0; o < img.data.length; o += 4) img.data.writeUInt32BE(0x404040ff, o);
+  photos.forEach((r, i) => (img = photo(img, r, i + 1)));
+  return img;
+}
+
 describe('orchestrator/layer/motion', () => {
   it('tells photographs from flat UI, text-like runs and vertical gradients', () => {
     const img = layer([{ x: 0, y: 0, w: 100, h: 100 }]);
@@ -24,12 +32,7 @@ describe('orchestrator/layer/motion', () => {
   });
 
   it('tells a layer of pictures (a quarter of its 64-px tiles photographic at least) from UI with a picture or two', () => {
-    const ui = (photos: Rect[]): Rgba => {
-      let img = blank(256, 128);
-      for (let o = 0; o < img.data.length; o += 4) img.data.writeUInt32BE(0x404040ff, o);
-      photos.forEach((r, i) => (img = photo(img, r, i + 1)));
-      return img;
-    };
+    const ui = wide;
     // Eight tiles: posters over two of them are a quarter.
     expect(pictured(ui([{ x: 0, y: 0, w: 64, h: 64 }, { x: 128, y: 64, w: 64, h: 64 }]))).to.equal(true);
     expect(pictured(ui([{ x: 0, y: 0, w: 64, h: 64 }]))).to.equal(false);
@@ -60,12 +63,7 @@ describe('orchestrator/layer/motion', () => {
   });
 
   it('takes a large change of pictures and flat UI together (a menu sliding over a photograph) as one region, but not a UI with one picture', () => {
-    const canvas = (photos: Rect[]): Rgba => {
-      let img = blank(256, 128);
-      for (let o = 0; o < img.data.length; o += 4) img.data.writeUInt32BE(0x404040ff, o);
-      photos.forEach((r, i) => (img = photo(img, r, i + 1)));
-      return img;
-    };
+    const canvas = wide;
     const all = { x: 0, y: 0, w: 256, h: 128 };
     const before = canvas([]);
     // Eight tiles, two of them pictures: no photograph as a whole, a layer of pictures.
