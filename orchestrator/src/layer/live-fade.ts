@@ -292,14 +292,8 @@ function redundant(slot: TileLook, kept: TileLook): boolean {
   const a = kept.y;
   const c = slot.y;
   const n = a.length;
-  let ma = 0;
-  let mc = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mc += c[i];
-  }
-  ma /= n;
-  mc /= n;
+  const ma = mean(a);
+  const mc = mean(c);
   let cov = 0;
   let va = 0;
   for (let i = 0; i < n; i++) {

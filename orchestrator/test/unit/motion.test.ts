@@ -32,13 +32,12 @@ describe('orchestrator/layer/motion', () => {
   });
 
   it('tells a layer of pictures (a quarter of its 64-px tiles photographic at least) from UI with a picture or two', () => {
-    const ui = wide;
     // Eight tiles: posters over two of them are a quarter.
-    expect(pictured(ui([{ x: 0, y: 0, w: 64, h: 64 }, { x: 128, y: 64, w: 64, h: 64 }]))).to.equal(true);
-    expect(pictured(ui([{ x: 0, y: 0, w: 64, h: 64 }]))).to.equal(false);
+    expect(pictured(wide([{ x: 0, y: 0, w: 64, h: 64 }, { x: 128, y: 64, w: 64, h: 64 }]))).to.equal(true);
+    expect(pictured(wide([{ x: 0, y: 0, w: 64, h: 64 }]))).to.equal(false);
     // A poster over parts of four tiles makes none of them a picture.
-    expect(pictured(ui([{ x: 32, y: 32, w: 64, h: 64 }]))).to.equal(false);
-    expect(pictured(ui([]))).to.equal(false);
+    expect(pictured(wide([{ x: 32, y: 32, w: 64, h: 64 }]))).to.equal(false);
+    expect(pictured(wide([]))).to.equal(false);
   });
 
   it('sees a single translucent pixel', () => {
@@ -63,17 +62,19 @@ describe('orchestrator/layer/motion', () => {
   });
 
   it('takes a large change of pictures and flat UI together (a menu sliding over a photograph) as one region, but not a UI with one picture', () => {
-    const canvas = wide;
     const all = { x: 0, y: 0, w: 256, h: 128 };
-    const before = canvas([]);
+    const before = wide([]);
+    /** `photos` over a flat UI of another grey than `before`'s: every pixel changed. */
+    const after = (photos: Rect[]): Rgba => {
+      const img = wide(photos);
+      for (let o = 0; o < img.data.length; o += 4) if (img.data.readUInt32BE(o) === 0x404040ff) img.data.writeUInt32BE(0x505050ff, o);
+      return img;
+    };
     // Eight tiles, two of them pictures: no photograph as a whole, a layer of pictures.
-    const mixed = canvas([{ x: 0, y: 0, w: 64, h: 64 }, { x: 128, y: 64, w: 64, h: 64 }]);
-    for (let o = 0; o < mixed.data.length; o += 4) if (mixed.data.readUInt32BE(o) === 0x404040ff) mixed.data.writeUInt32BE(0x505050ff, o);
+    const mixed = after([{ x: 0, y: 0, w: 64, h: 64 }, { x: 128, y: 64, w: 64, h: 64 }]);
     expect(photographic(mixed, all)).to.equal(false);
     expect(lossyRegion(before, mixed, [all])).to.deep.equal(all);
-    const one = canvas([{ x: 0, y: 0, w: 64, h: 64 }]);
-    for (let o = 0; o < one.data.length; o += 4) if (one.data.readUInt32BE(o) === 0x404040ff) one.data.writeUInt32BE(0x505050ff, o);
-    expect(lossyRegion(before, one, [all])).to.equal(null);
+    expect(lossyRegion(before, after([{ x: 0, y: 0, w: 64, h: 64 }]), [all])).to.equal(null);
   });
 
   it('leaves a photograph whose focus ring is all that changed exact', () => {
