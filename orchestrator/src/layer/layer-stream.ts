@@ -11,7 +11,7 @@ import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
 import { LiveCrop, LiveRect } from './live-crop';
-import { prepareFades } from './live-fade';
+import { KeptLooks } from './live-fade';
 import { LiveMotion } from './live-motion';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
@@ -130,6 +130,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly liveCrop = new LiveCrop();
   /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
   private kept: Rgba | null = null;
+  /** The kept layer's looks for fades (live-fade.ts): made with it, for as long as it is the kept layer. */
+  private keptLooks: KeptLooks | null = null;
   /**
    * When the capture began (ms since the epoch) since which the page has looked as the device's
    * layer shows it, exactly; null when the device shows lossy pixels.
@@ -522,6 +524,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.endMotion();
     this.sent = null;
     this.kept = null;
+    this.keptLooks = null;
     this.decoder.reset();
     this.forgetShots();
     this.quietChecks.drop();
@@ -723,8 +726,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Only what changed since what the device shows (live-crop.ts): the last live frame, or for the
     // first, a screencast frame known to show the device's exact layer (LiveCrop.start()).
     // The device's kept layer is `sent` as this motion's first frame finds it (that frame keeps it).
-    const kept = live.marked ? this.kept : sent;
-    const fades = this.fadeAllowed && kept ? { kept, sources: this.tileCache } : null;
+    // A motion's first frame is never faded (live-crop.ts): it keeps the layer fades are drawn from.
+    const looks = live.marked && this.keptLooks && this.keptLooks.layer === this.kept ? this.keptLooks : null;
+    const fades = this.fadeAllowed && looks ? { kept: looks, sources: this.tileCache } : null;
     const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed, next.takenAt, fades) : [{ rect: full, jpeg: next.jpeg }];
     if (rects.length === 0) {
       this.counters.liveFramesSame++;
@@ -762,7 +766,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // What fades are weighed against from the motion's second frame on (live-fade.ts): made after
     // the first has gone, which the key waits for (made as the key went live, it delayed that
     // frame whenever the frame came first).
-    if (keep && this.fadeAllowed) setImmediate(() => prepareFades(sent));
+    if (keep && this.fadeAllowed) {
+      const looks = (this.keptLooks = new KeptLooks(sent));
+      setImmediate(() => looks.prepare());
+    }
   }
 
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
@@ -932,6 +939,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     message.writeUInt32BE(frame, 2);
     this.keyframeWanted = false;
     this.kept = null;
+    this.keptLooks = null;
     this.tileCache.reset();
     this.keepSent(r.img, r.raw, r.holes, performance.timeOrigin + r.capturedAt);
     this.sentInputSeq = r.inputSeq;
@@ -1189,6 +1197,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.keyframeWanted = false;
     if (keyframe) {
       this.kept = null;
+      this.keptLooks = null;
       // Until a frame shows where keys paint, a layer with see-through parts is taken to have them there.
       this.shots.translucentKeys = this.shotsWanted && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
     }

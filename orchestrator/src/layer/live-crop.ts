@@ -2,7 +2,7 @@ import { readJpegBlocks, JpegBlocks } from '../jpeg/blocks';
 import { cropJpeg } from '../jpeg/crop';
 import { Rgba } from '../png/decode';
 import { bounds, mergeTiles, Rect } from './damage';
-import { FadeRect, FadeSources, findFades } from './live-fade';
+import { FadeRect, FadeSources, findFades, KeptLooks } from './live-fade';
 import { findScroll, LiveScroll, LumaCache } from './live-scroll';
 
 /**
@@ -30,7 +30,7 @@ export type LiveRect = { rect: Rect; jpeg: Buffer } | { rect: Rect; copy: { sx: 
 
 /** What fades are drawn from: the device's kept layer and the tiles it holds (live-fade.ts). */
 export interface FadeBasis {
-  kept: Rgba;
+  kept: KeptLooks;
   sources: FadeSources;
 }
 

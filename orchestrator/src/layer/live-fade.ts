@@ -39,6 +39,14 @@ const COLOUR_MEAN = 2;
 const COLOUR_BLOCK = 6;
 /** The ridge of the fits (luma steps squared per block): what keeps smooth tiles' fits finite. */
 const RIDGE = 1;
+/**
+ * How far (luma steps) a frame may be darker or lighter than the nearest fade the device can draw
+ * (its grey between 0 and 255), judged on the fit's own constant: a fade's last frames, with the
+ * kept picture's share within the fit's noise of none, fitted a constant a step or two below zero.
+ * The device draws the fade that much off, as a JPEG frame is off: the settle after the motion is
+ * exact.
+ */
+const MAX_BIAS = 3;
 /** Rounds of dropping the tiles that fit the frame's weights worst and fitting again. */
 const TRIM_ROUNDS = 4;
 /** How far a fitted weight may fall outside [0, 1] and still be taken for rounding. */
@@ -197,11 +205,15 @@ function mean(xs: Float32Array): number {
   return sum / xs.length;
 }
 
-/** Weights as the device draws them: of 255, with a grey; null when the fit is no fade. */
+/**
+ * Weights as the device draws them: of 255, with a grey; `bias`: what the frame's luma has beyond
+ * them (the fit's constant less the grey's share), in steps.
+ */
 interface Weights {
   kept: number;
   slot: number;
   grey: number;
+  bias: number;
 }
 
 function quantise(t: Fit): Weights | null {
@@ -214,9 +226,9 @@ function quantise(t: Fit): Weights | null {
   }
   const rest = 255 - kept - slot;
   // The constant term is the grey's share: with (almost) no share it must be (almost) nothing.
-  const grey = rest > 2 ? Math.round((t.c * 255) / rest) : 0;
-  if (rest <= 2 ? Math.abs(t.c) > 3 : grey < -3 || grey > 258) return null;
-  return { kept, slot, grey: Math.min(255, Math.max(0, grey)) };
+  const grey = rest > 2 ? Math.min(255, Math.max(0, Math.round((t.c * 255) / rest))) : 0;
+  const bias = t.c - (rest * grey) / 255;
+  return Math.abs(bias) <= MAX_BIAS ? { kept, slot, grey, bias } : null;
 }
 
 /** Mean difference of one plane's means from the fade's; Infinity past `mean`, or past `block` anywhere. */
@@ -233,7 +245,7 @@ function planeMisfit(f: Float32Array, a: Float32Array, b: Float32Array, w: Weigh
 
 /** How far the device's fade of `a` and `b` is from `f` in luma (mean difference), or Infinity when it shows something else. */
 function misfit(f: TileLook, a: TileLook, b: TileLook, w: Weights): number {
-  return planeMisfit(f.y, a.y, b.y, w, (255 - w.kept - w.slot) * w.grey, FIT_MEAN, FIT_BLOCK);
+  return planeMisfit(f.y, a.y, b.y, w, (255 - w.kept - w.slot) * w.grey + 255 * w.bias, FIT_MEAN, FIT_BLOCK);
 }
 
 /** Whether the device's fade of `a` and `b` has `f`'s colour too. */
@@ -243,25 +255,38 @@ function colourFits(f: TileLook, a: TileLook, b: TileLook, w: Weights): boolean 
   return planeMisfit(f.cb, a.cb, b.cb, w, base, COLOUR_MEAN, COLOUR_BLOCK) !== Infinity && planeMisfit(f.cr, a.cr, b.cr, w, base, COLOUR_MEAN, COLOUR_BLOCK) !== Infinity;
 }
 
-/** The kept layer's tile looks, by tile index, made as asked (a motion asks for the same ones frame after frame). */
-const keptLooks = new WeakMap<Buffer, { px: Uint32Array; looks: (TileLook | null)[] }>();
-
 /**
- * Makes the looks of every tile of `kept` now: a motion's second frame may need them all, and the
- * page takes longer to paint it than this takes (called once the motion's first frame has gone).
+ * The kept layer's tile looks, made as asked (a motion asks for the same ones frame after frame):
+ * one per kept layer, made when the layer is kept. Looks once cached by the layer's pixel buffer
+ * went stale: the orchestrator reuses a layer's buffer for a later layer (layer-copies.ts), and a
+ * motion kept in a reused buffer was weighed against an earlier motion's layer, so that on a
+ * carousel going back no tile fitted and every frame went whole.
  */
-export function prepareFades(kept: Rgba): void {
-  const tilesX = Math.floor(kept.width / T);
-  for (let ty = 0; ty < Math.floor(kept.height / T); ty++) for (let tx = 0; tx < tilesX; tx++) keptLook(kept, tx, ty, tilesX);
-}
+export class KeptLooks {
+  private readonly px: Uint32Array;
+  private readonly looks: (TileLook | null)[] = [];
+  private readonly tilesX: number;
 
-function keptLook(kept: Rgba, tx: number, ty: number, tilesX: number): TileLook | null {
-  let known = keptLooks.get(kept.data);
-  if (!known) keptLooks.set(kept.data, (known = { px: pixelWords(kept), looks: [] }));
-  const i = ty * tilesX + tx;
-  let look = known.looks[i];
-  if (look === undefined) look = known.looks[i] = tileLook(kept, tx * T, ty * T, known.px);
-  return look;
+  constructor(readonly layer: Rgba) {
+    this.px = pixelWords(layer);
+    this.tilesX = Math.floor(layer.width / T);
+  }
+
+  /** The look of grid tile (tx, ty), or null when it is not whole and opaque. */
+  at(tx: number, ty: number): TileLook | null {
+    const i = ty * this.tilesX + tx;
+    let look = this.looks[i];
+    if (look === undefined) look = this.looks[i] = tileLook(this.layer, tx * T, ty * T, this.px);
+    return look;
+  }
+
+  /**
+   * Makes every tile's look now: a motion's second frame may need them all, and the page takes
+   * longer to paint it than this takes (called once the motion's first frame has gone).
+   */
+  prepare(): void {
+    for (let ty = 0; ty < Math.floor(this.layer.height / T); ty++) for (let tx = 0; tx < this.tilesX; tx++) this.at(tx, ty);
+  }
 }
 
 function concat(parts: Float32Array[]): Float32Array {
@@ -318,28 +343,32 @@ function redundant(slot: TileLook, kept: TileLook): boolean {
  * means is faded; runs of them in a row are one rectangle. Returns the fades and the MCUs they
  * cover, or null when fewer than MIN_TILES tiles fade.
  */
-export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources: FadeSources): { fades: FadeRect[]; covered: Uint8Array } | null {
-  if (b.width !== kept.width || b.height !== kept.height || T % b.mcuW !== 0 || T % b.mcuH !== 0 || b.comps.length !== 3) return null;
+export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: KeptLooks, sources: FadeSources): { fades: FadeRect[]; covered: Uint8Array } | null {
+  if (b.width !== kept.layer.width || b.height !== kept.layer.height || T % b.mcuW !== 0 || T % b.mcuH !== 0 || b.comps.length !== 3) return null;
   const tilesX = Math.floor(b.width / T);
   const tilesY = Math.floor(b.height / T);
-  type Tile = { tx: number; ty: number; f: TileLook; a: TileLook; candidates: { slot: number; look: TileLook }[]; pick: TileLook | null };
+  type Candidate = { slot: number; look: TileLook };
+  type Tile = { tx: number; ty: number; f: TileLook; a: TileLook; candidates: Candidate[]; telling: Candidate[]; pick: TileLook | null };
   const tiles: Tile[] = [];
   for (let ty = 0; ty < tilesY; ty++) {
     for (let tx = 0; tx < tilesX; tx++) {
       const held = mcusOf(b, tx, ty).some((m) => dirty[m] === 1) ? sources.fadeCandidates(tx, ty) : [];
-      const a = held.length > 0 ? keptLook(kept, tx, ty, tilesX) : null;
+      const a = held.length > 0 ? kept.at(tx, ty) : null;
       if (!a) continue;
-      const candidates = held.filter((c) => !redundant(c.look, a));
-      if (candidates.length > 0) tiles.push({ tx, ty, f: frameLook(b, tx, ty), a, candidates, pick: null });
+      tiles.push({ tx, ty, f: frameLook(b, tx, ty), a, candidates: held, telling: held.filter((c) => !redundant(c.look, a)), pick: null });
     }
   }
-  if (tiles.length < MIN_TILES) return null;
-  // The weights are fitted to tiles spread over the change: enough to drop another motion's.
-  const stride = Math.max(1, Math.floor(tiles.length / FIT_TILES));
-  for (let i = 0; i < tiles.length; i += stride) {
-    const t = tiles[i];
+  // The weights are fitted to tiles spread over the change (enough to drop another motion's),
+  // each with a slot that tells a fade from the kept picture alone: one that is the kept picture
+  // again would fit a fade to a picture the device does not hold. Under the weights, any slot may
+  // then serve (where two photographs are alike, the fade to either looks the same).
+  const weighed = tiles.filter((t) => t.telling.length > 0);
+  if (weighed.length < MIN_TILES) return null;
+  const stride = Math.max(1, Math.floor(weighed.length / FIT_TILES));
+  for (let i = 0; i < weighed.length; i += stride) {
+    const t = weighed[i];
     let best = Infinity;
-    for (const c of t.candidates) {
+    for (const c of t.telling) {
       const own = fit(t.f.y, t.a.y, c.look.y, true);
       const err = own ? residual(t.f.y, t.a.y, c.look.y, own) : Infinity;
       if (err < best) {
@@ -348,7 +377,7 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources:
       }
     }
   }
-  let use = tiles.filter((t) => t.pick);
+  let use = weighed.filter((t) => t.pick);
   /** The luma means of the tiles `use` holds, end to end: frame, kept layer, picked slots. */
   const pooled = (): [Float32Array, Float32Array, Float32Array] => [concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick!.y))];
   let fitted = pooled();
@@ -369,6 +398,14 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: Rgba, sources:
   if (!w) {
     const plain = fit(...fitted, false);
     w = plain && quantise(plain);
+  }
+  if (!w && (joint.p < 0 || joint.q < 0)) {
+    // A fade's first or last frames: one picture's share is within the fit's noise of none, and
+    // fell below it (the last two frames of a backdrop's fade here). Fitted without it.
+    const [f, a, b] = fitted;
+    const none = new Float32Array(f.length);
+    const one = joint.p < 0 ? fit(f, none, b, true) : fit(f, a, none, true);
+    w = one && quantise(one);
   }
   if (!w) return null;
   const slotOf = new Map<number, number>();

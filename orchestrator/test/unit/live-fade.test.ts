@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ENCODINGS, TILE_CACHE_TILE, writeFade } from '@stratus/protocol';
 import { readJpegBlocks } from '../../src/jpeg/blocks';
 import { buildFrame } from '../../src/layer/frame-builder';
-import { FadeRect, findFades } from '../../src/layer/live-fade';
+import { FadeRect, findFades, KeptLooks } from '../../src/layer/live-fade';
 import { LiveCrop } from '../../src/layer/live-crop';
 import { TileCache } from '../../src/layer/tile-cache';
 import { Rgba } from '../../src/png/decode';
@@ -59,7 +59,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
   it('finds the weights, the colour and the tiles of a fade through a dark background, and the device draws it within noise', () => {
     const { cache, slots, tiles } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
     const truth = blend(A, B, 0.3, 0.6, 20);
-    const found = findFades(readJpegBlocks(jpegOf(truth, W, H))!, all, rgbaOf(A, W, H), cache);
+    const found = findFades(readJpegBlocks(jpegOf(truth, W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache);
     expect(found).to.not.equal(null);
     const { fades, covered } = found!;
     // Every tile, as one rectangle per row of tiles, from B's slots (A's are candidates too).
@@ -83,7 +83,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
   it('finds a plain cross-fade (no colour) with the kept layer at any share', () => {
     const { cache, slots } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
     for (const share of [0.15, 0.5, 0.85]) {
-      const found = findFades(readJpegBlocks(jpegOf(blend(A, B, 1 - share, share, 0), W, H))!, all, rgbaOf(A, W, H), cache);
+      const found = findFades(readJpegBlocks(jpegOf(blend(A, B, 1 - share, share, 0), W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache);
       expect(found, `share ${share}`).to.not.equal(null);
       expect([...slotsOf(found!.fades)]).to.deep.equal([...slots[0]]);
       const f = found!.fades[0].fade;
@@ -94,13 +94,25 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
 
   it('finds nothing when the picture faded to is not one the device holds, or the frame is no fade', () => {
     const { cache } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
-    expect(findFades(readJpegBlocks(jpegOf(blend(A, C, 0.4, 0.6, 0), W, H))!, all, rgbaOf(A, W, H), cache)).to.equal(null);
-    expect(findFades(readJpegBlocks(jpegOf(C, W, H))!, all, rgbaOf(A, W, H), cache)).to.equal(null);
+    expect(findFades(readJpegBlocks(jpegOf(blend(A, C, 0.4, 0.6, 0), W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache)).to.equal(null);
+    expect(findFades(readJpegBlocks(jpegOf(C, W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache)).to.equal(null);
     // Nothing held at all.
-    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, rgbaOf(A, W, H), new TileCache(256, TILE_CACHE_TILE, true))).to.equal(null);
+    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), new TileCache(256, TILE_CACHE_TILE, true))).to.equal(null);
     // A kept layer with no opaque tiles (lossy there: marked transparent) fades nothing.
     const unknown = { width: W, height: H, data: Buffer.alloc(W * H * 4) };
-    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, unknown, cache)).to.equal(null);
+    expect(findFades(readJpegBlocks(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H))!, all, new KeptLooks(unknown), cache)).to.equal(null);
+  });
+
+  it('fades the tiles where the picture faded to looks like the kept one scaled, once the other tiles weigh the fade', () => {
+    // Smooth corners of two photographs look alike in light, one a scale of the other: such a
+    // slot cannot tell a fade from the kept picture alone, so it does not weigh the fade; under
+    // the weights the other tiles give, it is the one to fade to there.
+    const like = Buffer.from(B);
+    for (let y = 0; y < H; y++) for (let i = y * W * 3; i < (y * W + T) * 3; i++) like[i] = Math.round(0.75 * A[i] + 3);
+    const { cache, slots } = shownBefore([rgbaOf(like, W, H), rgbaOf(A, W, H)]);
+    const found = findFades(readJpegBlocks(jpegOf(blend(A, like, 0.4, 0.6, 0), W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache);
+    expect(found).to.not.equal(null);
+    expect([...slotsOf(found!.fades)]).to.deep.equal([...slots[0]]);
   });
 
   it('takes no held tile that only shows the kept picture again, fainter (its own fade-in), for a picture it does not hold', () => {
@@ -112,7 +124,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     const { cache } = shownBefore([rgbaOf(blend(A, A, 0.985, 0, 11), W, H), rgbaOf(A, W, H)]);
     for (const share of [0.02, 0.05, 0.1, 0.2]) {
       const frame = blend(A, C, (1 - share) ** 2, share, 11);
-      const found = findFades(readJpegBlocks(jpegOf(frame, W, H))!, all, rgbaOf(A, W, H), cache);
+      const found = findFades(readJpegBlocks(jpegOf(frame, W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache);
       const held = found ? found.fades.filter((f) => f.fade.slotWeight > 0) : [];
       expect(held, `share ${share}`).to.deep.equal([]);
     }
@@ -126,7 +138,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     const crop = new LiveCrop();
     crop.observe(jpegOf(A, W, H), 1000);
     crop.start(rgbaOf(A, W, H));
-    const basis = { kept: rgbaOf(A, W, H), sources: cache };
+    const basis = { kept: new KeptLooks(rgbaOf(A, W, H)), sources: cache };
     // The motion's first frame goes whole (next test); the next one is weighed for fades.
     crop.next(jpegOf(blend(A, B, 0.9, 0.1, 0), W, H), W, H, false, 1500, basis);
     const rects = crop.next(jpegOf(captioned, W, H), W, H, false, 2000, basis);
@@ -145,7 +157,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     const crop = new LiveCrop();
     crop.observe(jpegOf(A, W, H), 1000);
     crop.start(rgbaOf(A, W, H));
-    const basis = { kept: rgbaOf(A, W, H), sources: cache };
+    const basis = { kept: new KeptLooks(rgbaOf(A, W, H)), sources: cache };
     const first = crop.next(jpegOf(blend(A, B, 0.7, 0.3, 0), W, H), W, H, false, 2000, basis);
     expect(first.map((r) => r.rect)).to.deep.equal([{ x: 0, y: 0, w: W, h: H }]);
     const next = crop.next(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H), W, H, false, 2040, basis);
@@ -156,7 +168,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
   it('stops looking for fades in a motion after two frames in a row that none explained, until the next motion', () => {
     const { cache } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
     const crop = new LiveCrop();
-    const basis = { kept: rgbaOf(A, W, H), sources: cache };
+    const basis = { kept: new KeptLooks(rgbaOf(A, W, H)), sources: cache };
     crop.observe(jpegOf(A, W, H), 1000);
     crop.start(rgbaOf(A, W, H));
     crop.next(jpegOf(blend(A, C, 0.9, 0.1, 0), W, H), W, H, false, 1500, basis);
