@@ -348,22 +348,22 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: KeptLooks, sou
   const tilesX = Math.floor(b.width / T);
   const tilesY = Math.floor(b.height / T);
   type Candidate = { slot: number; look: TileLook };
-  type Tile = { tx: number; ty: number; f: TileLook; a: TileLook; candidates: Candidate[]; telling: Candidate[]; pick: TileLook | null };
-  const tiles: Tile[] = [];
+  type Place = { tx: number; ty: number; a: TileLook; candidates: Candidate[]; telling: Candidate[] };
+  const places: Place[] = [];
   for (let ty = 0; ty < tilesY; ty++) {
     for (let tx = 0; tx < tilesX; tx++) {
       const held = mcusOf(b, tx, ty).some((m) => dirty[m] === 1) ? sources.fadeCandidates(tx, ty) : [];
       const a = held.length > 0 ? kept.at(tx, ty) : null;
-      if (!a) continue;
-      tiles.push({ tx, ty, f: frameLook(b, tx, ty), a, candidates: held, telling: held.filter((c) => !redundant(c.look, a)), pick: null });
+      if (a) places.push({ tx, ty, a, candidates: held, telling: held.filter((c) => !redundant(c.look, a)) });
     }
   }
   // The weights are fitted to tiles spread over the change (enough to drop another motion's),
   // each with a slot that tells a fade from the kept picture alone: one that is the kept picture
   // again would fit a fade to a picture the device does not hold. Under the weights, any slot may
   // then serve (where two photographs are alike, the fade to either looks the same).
+  if (places.filter((p) => p.telling.length > 0).length < MIN_TILES) return null;
+  const tiles = places.map((p) => ({ ...p, f: frameLook(b, p.tx, p.ty), pick: null as TileLook | null }));
   const weighed = tiles.filter((t) => t.telling.length > 0);
-  if (weighed.length < MIN_TILES) return null;
   const stride = Math.max(1, Math.floor(weighed.length / FIT_TILES));
   for (let i = 0; i < weighed.length; i += stride) {
     const t = weighed[i];
