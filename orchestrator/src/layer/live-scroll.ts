@@ -45,7 +45,9 @@ const CANDIDATES = 3;
 /**
  * Sampling step of the coarse search on the blocks' means, across and along: every other block
  * both ways. Weighed on every block, the coarse search was 60 % of a search's time (a 720p row's
- * scroll: 20 ms a frame, most of a live frame's time here); a block shift ranks the same sampled.
+ * scroll: 20 ms a frame, most of a live frame's time here); it only ranks block shifts for the
+ * fine search, and sampled it found as many copies (a card grid's scroll: 61 and 65 frames with a
+ * copy in 12 keys either way).
  */
 const COARSE_STEP = 2;
 /** Sampling step of the fine search along the axis, in pixels. */
