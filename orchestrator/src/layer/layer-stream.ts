@@ -722,6 +722,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     live.pending = null;
+    // Slots are counted from when a frame's making began: counted from its end, each frame's
+    // cut (~20 ms at 720p) was added to the slot, and rows moved at 19 fps at most (30 allowed).
+    const began = performance.now();
     const full = { x: 0, y: 0, w: sent.width, h: sent.height };
     // Only what changed since what the device shows (live-crop.ts): the last live frame, or for the
     // first, a screencast frame known to show the device's exact layer (LiveCrop.start()).
@@ -735,7 +738,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     live.frames++;
-    live.sentAt = performance.now();
+    live.sentAt = began;
     // The first live frame asks the device to keep its layer: after the motion, what only moved
     // is copied back from there (a `kept` rectangle) instead of resent.
     const keep = !live.marked;

@@ -27,7 +27,7 @@ export class LiveMotion {
   marked = false;
   /** Frames sent. */
   frames = 0;
-  /** performance.now() of the last frame sent, and the timer that waits for the next slot. */
+  /** performance.now() when the last frame sent began to be made, and the timer that waits for the next slot. */
   sentAt = -Infinity;
   slot: NodeJS.Timeout | null = null;
   /** The first key-down delivered while live (its frames time the page's paint). */
