@@ -3,6 +3,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { parseFrame, ParsedFrame } from '@stratus/protocol';
 import { StratusError } from '@stratus/protocol';
 import { LayerStream } from '../../src/layer/layer-stream';
+import type { LiveCrop } from '../../src/layer/live-crop';
 import type { LayerSource, PaintedInfo } from '../../src/layer/layer-types';
 import { encodePngRect } from '../../src/png/encode';
 import { decodePng, Rgba } from '../../src/png/decode';
@@ -1201,6 +1202,31 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(sent).to.have.length(2);
       await clock.tickAsync(1);
       expect(sent.map(body).slice(1)).to.deep.equal(['JPEG 1', 'JPEG 3']);
+    } finally {
+      stream.stop();
+      clock.uninstall();
+    }
+  });
+
+  it("counts motionMaxFps's slots from when a live frame's making began, not from when it was sent", async () => {
+    const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      await liveStream({ motionMaxFps: 10, motionSettleMs: 1000 });
+      // Cutting each frame takes 60 ms of the 100 ms slot.
+      const crop = (stream as unknown as { liveCrop: LiveCrop }).liveCrop;
+      const cut = crop.next.bind(crop);
+      crop.next = (...args: Parameters<LiveCrop['next']>) => {
+        clock.tick(60);
+        return cut(...args);
+      };
+      stream.liveFrame(Buffer.from('JPEG 1'), Date.now());
+      expect(sent).to.have.length(2);
+      stream.liveFrame(Buffer.from('JPEG 2'), Date.now());
+      await clock.tickAsync(39);
+      expect(sent, 'before the slot').to.have.length(2);
+      // 100 ms after the first frame's making began (counted from its end, it would wait 60 ms more).
+      await clock.tickAsync(1);
+      expect(sent).to.have.length(3);
     } finally {
       stream.stop();
       clock.uninstall();
