@@ -21,7 +21,7 @@ async function cloudCores(orch: Orchestrator, seconds: number): Promise<number> 
  * A still UI must cost nothing at any scale: the photo carousel (fixtures/apps/carousel) authored
  * at 1920x1080 (scale 0.667) and 1440x810 (0.889) on a 720p emulator, against the same app
  * authored at 1280x720 (scale 1) in the same run. Each is moved, left to settle (until no capture
- * for a second, at most 30 s), then measured for WINDOW_S.
+ * for a second, at most 30 s), then measured over WINDOWS windows of WINDOW_S.
  */
 export async function benchIdle(): Promise<Metric[]> {
   const orch = await startOrchestrator({
