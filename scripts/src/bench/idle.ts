@@ -1,7 +1,7 @@
 import type { Orchestrator } from '@stratus/orchestrator';
 import { capturesStopped, delay, DeviceBrowser, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 import { cloudCpuS } from './cloud-cpu';
-import { median, Metric } from './report';
+import { median, Metric, round } from './report';
 
 const WINDOW_S = 10;
 /**
@@ -58,15 +58,15 @@ export async function benchIdle(): Promise<Metric[]> {
     await device.close();
     await orch.close();
   }
-  const round = (n: number): number => Math.round(n * 1000) / 1000;
-  const seen = (app: string): string => `${round(cores[app])}: ${windows[app].map(round).join(', ')}; ${captures[app]} captures`;
+  const cores3 = (n: number): number => round(n, 3);
+  const seen = (app: string): string => `${cores3(cores[app])}: ${windows[app].map(cores3).join(', ')}; ${captures[app]} captures`;
   return [
     {
       metric: 'ui_idle_cores_fractional',
-      value: round(Math.max(cores['carousel-1080'], cores['carousel-810'])),
+      value: cores3(Math.max(cores['carousel-1080'], cores['carousel-810'])),
       unit: 'cores',
       note: `the larger of scale 0.667 (${seen('carousel-1080')}) and 0.889 (${seen('carousel-810')}): photo carousel, still, median of ${WINDOWS} windows of ${WINDOW_S} s`
     },
-    { metric: 'ui_idle_cores_scale1', value: round(cores['carousel-720']), unit: 'cores', note: `baseline, same run: the carousel authored at 1280x720 (${seen('carousel-720')}), median of ${WINDOWS} windows of ${WINDOW_S} s` }
+    { metric: 'ui_idle_cores_scale1', value: cores3(cores['carousel-720']), unit: 'cores', note: `baseline, same run: the carousel authored at 1280x720 (${seen('carousel-720')}), median of ${WINDOWS} windows of ${WINDOW_S} s` }
   ];
 }
