@@ -350,18 +350,23 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: KeptLooks, sou
   type Candidate = { slot: number; look: TileLook };
   type Place = { tx: number; ty: number; a: TileLook; candidates: Candidate[]; telling: Candidate[] };
   const places: Place[] = [];
+  let tellingPlaces = 0;
   for (let ty = 0; ty < tilesY; ty++) {
     for (let tx = 0; tx < tilesX; tx++) {
       const held = mcusOf(b, tx, ty).some((m) => dirty[m] === 1) ? sources.fadeCandidates(tx, ty) : [];
       const a = held.length > 0 ? kept.at(tx, ty) : null;
-      if (a) places.push({ tx, ty, a, candidates: held, telling: held.filter((c) => !redundant(c.look, a)) });
+      if (!a) continue;
+      const telling = held.filter((c) => !redundant(c.look, a));
+      if (telling.length > 0) tellingPlaces++;
+      places.push({ tx, ty, a, candidates: held, telling });
     }
   }
   // The weights are fitted to tiles spread over the change (enough to drop another motion's),
   // each with a slot that tells a fade from the kept picture alone: one that is the kept picture
   // again would fit a fade to a picture the device does not hold. Under the weights, any slot may
   // then serve (where two photographs are alike, the fade to either looks the same).
-  if (places.filter((p) => p.telling.length > 0).length < MIN_TILES) return null;
+  // Checked before the frame's looks are read: a frame with too few costs no more than that.
+  if (tellingPlaces < MIN_TILES) return null;
   const tiles = places.map((p) => ({ ...p, f: frameLook(b, p.tx, p.ty), pick: null as TileLook | null }));
   const weighed = tiles.filter((t) => t.telling.length > 0);
   const stride = Math.max(1, Math.floor(weighed.length / FIT_TILES));
