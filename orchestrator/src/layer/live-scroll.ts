@@ -1,5 +1,5 @@
 import { JpegBlocks } from '../jpeg/blocks';
-import { lumaOf, LumaSample, SAMPLED_LINE } from '../jpeg/luma';
+import { Along, lumaLines, SAMPLED_LINE } from '../jpeg/luma';
 import { CopyRect } from './copy-rect';
 import { Rect } from './damage';
 
@@ -52,33 +52,31 @@ const CANDIDATES = 3;
 const COARSE_STEP = 2;
 /** Sampling step of the fine search along the axis, in pixels. */
 const STEP = 4;
-/** Sampling step across the axis: the luma holds every eighth line (one per block, SAMPLED_LINE). */
-const ACROSS = 8;
-
-type Axis = 'x' | 'y';
 
 /**
  * A frame's luma over a box (in 8×8 blocks), kept for the next frame's search: the same box, most
- * often. By axis: the lines across it that a search along it samples (lumaOf's 'cols' for 'y').
+ * often. By axis: the lines a search along it reads (jpeg/luma.ts).
  */
 export interface LumaCache {
   blocks: JpegBlocks;
   box: Rect;
-  luma: Partial<Record<Axis, Uint8Array>>;
+  luma: Partial<Record<Along, Uint8Array>>;
 }
-
-/** What a search along `axis` samples: every eighth line across it (ACROSS), every pixel along. */
-const SAMPLE: Record<Axis, LumaSample> = { y: 'cols', x: 'rows' };
 
 function sameBox(a: Rect, b: Rect): boolean {
   return a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
 }
 
 /** prev's luma for a search along `axis`, from the cache when the last search computed it for this box. */
-function lumaCached(j: JpegBlocks, box: Rect, axis: Axis, cache: { last: LumaCache | null }): Uint8Array {
+function lumaCached(j: JpegBlocks, box: Rect, axis: Along, cache: { last: LumaCache | null }): Uint8Array {
   const c = cache.last;
   const hit = c && c.blocks === j && sameBox(c.box, box) ? c.luma[axis] : undefined;
-  return hit ?? lumaOf(j, box, SAMPLE[axis]);
+  return hit ?? lumaLines(j, box, axis);
+}
+
+/** Lines across `axis` and their length along it, for the box in blocks: of the luma in pixels, or of the thumbnails (`scale` 1). */
+function shape(box: Rect, axis: Along, scale: number): { lines: number; length: number } {
+  return axis === 'x' ? { lines: box.h, length: box.w * scale } : { lines: box.w, length: box.h * scale };
 }
 
 /**
@@ -110,36 +108,37 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
     h: Math.min((y1 + 1) * lc.v, Math.floor(next.height / 8)) - y0 * lc.v
   };
   if (box.w < 4 || box.h < 4) return null;
-  const ta = thumbnail(prev, box);
-  const tb = thumbnail(next, box);
-  if (cost(ta, tb, box.w, box.h, 'y', 0, 1) < STILL_MEANS) {
+  const thumbs = { x: { a: thumbnail(prev, box, 'x'), b: thumbnail(next, box, 'x') }, y: { a: thumbnail(prev, box, 'y'), b: thumbnail(next, box, 'y') } };
+  if (cost(thumbs.x.a, thumbs.x.b, box.h, box.w, 0, 1, 1) < STILL_MEANS) {
     stats.still++;
     return null;
   }
-  const coarse = [...coarseShifts(ta, tb, box, 'y'), ...coarseShifts(ta, tb, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
+  const coarse = [...coarseShifts(thumbs.y.a, thumbs.y.b, box, 'y'), ...coarseShifts(thumbs.x.a, thumbs.x.b, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
   if (coarse.length === 0) return null;
-  const W = box.w * 8;
-  const H = box.h * 8;
-  // Axis by axis, the most likely first, each with its luma only where its search samples it (an
-  // eighth of the inverse DCT); the other axis is not looked at when the first matched well.
+  // Axis by axis, the most likely first, each with its luma only on the lines its search reads
+  // (an eighth of the inverse DCT); the other axis is not looked at when the first matched well.
   const axes = [...new Set(coarse.map((c) => c.axis))];
-  const lumas: Partial<Record<Axis, { a: Uint8Array; b: Uint8Array }>> = {};
+  const lumas: Partial<Record<Along, { a: Uint8Array; b: Uint8Array }>> = {};
   const fresh: LumaCache = { blocks: next, box, luma: {} };
-  let best: { axis: Axis; d: number; cost: number } | null = null;
+  let best: { axis: Along; d: number; cost: number } | null = null;
   for (const axis of axes) {
     if (best && best.cost <= CLOSE_MEAN) break;
     stats.axes++;
-    const b = lumaOf(next, box, SAMPLE[axis]);
+    const b = lumaLines(next, box, axis);
     const a = lumaCached(prev, box, axis, cache);
     lumas[axis] = { a, b };
     fresh.luma[axis] = b;
-    const limit = axis === 'y' ? H : W;
+    const { lines, length } = shape(box, axis, 8);
+    // Neighbouring candidates (the usual case: the cost is smooth around a match) share shifts:
+    // each is weighed once.
+    const weighed = new Set<number>();
     for (const c of coarse) {
       if (c.axis !== axis) continue;
       for (let d = c.d * 8 - 8; d <= c.d * 8 + 8; d++) {
-        if (d === 0 || Math.abs(d) > (limit * 3) / 4) continue;
+        if (d === 0 || Math.abs(d) > (length * 3) / 4 || weighed.has(d)) continue;
+        weighed.add(d);
         // Sampled every STEP along, a match may look up to twice as bad as it is.
-        const k = cost(a, b, W, H, axis, d, ACROSS, STEP, Math.min(best ? best.cost : Infinity, 2 * MATCH_MEAN), SAMPLED_LINE);
+        const k = cost(a, b, lines, length, d, 1, STEP, Math.min(best ? best.cost : Infinity, 2 * MATCH_MEAN));
         if (k !== Infinity && (!best || k < best.cost)) best = { axis, d, cost: k };
       }
     }
@@ -147,19 +146,22 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
   cache.last = fresh;
   if (!best) return null;
   const { a, b } = lumas[best.axis]!;
+  const { lines, length } = shape(box, best.axis, 8);
   // Sampling every STEP pixels along the move can alias with a pattern of that period: the
-  // neighbours of the best shift are weighed again on every line along it.
-  let refined: { axis: Axis; d: number; cost: number } | null = null;
+  // neighbours of the best shift are weighed again on every pixel along it.
+  let refined: { axis: Along; d: number; cost: number } | null = null;
   for (let d = best.d - STEP + 1; d <= best.d + STEP - 1; d++) {
     if (d === 0) continue;
-    const k = cost(a, b, W, H, best.axis, d, ACROSS, 1, Math.min(refined ? refined.cost : Infinity, MATCH_MEAN), SAMPLED_LINE);
+    const k = cost(a, b, lines, length, d, 1, 1, Math.min(refined ? refined.cost : Infinity, MATCH_MEAN));
     if (k !== Infinity && (!refined || k < refined.cost)) refined = { axis: best.axis, d, cost: k };
   }
   if (!refined) return null;
   best = refined;
   // No shift must do worse by the factor; how much worse past that does not matter.
-  if (best.cost > GAIN * cost(a, b, W, H, best.axis, 0, ACROSS, 1, best.cost / GAIN, SAMPLED_LINE)) return null;
+  if (best.cost > GAIN * cost(a, b, lines, length, 0, 1, 1, best.cost / GAIN)) return null;
   // The box in pixels, and the copy inside it: content moved by d along the axis.
+  const W = box.w * 8;
+  const H = box.h * 8;
   const px: Rect = { x: box.x * 8, y: box.y * 8, w: W, h: H };
   const d = best.d;
   const dst: Rect =
@@ -167,28 +169,32 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
       ? { x: px.x, y: px.y + Math.max(d, 0), w: W, h: H - Math.abs(d) }
       : { x: px.x + Math.max(d, 0), y: px.y, w: W - Math.abs(d), h: H };
   const copy: CopyRect = { dst, sx: dst.x - (best.axis === 'x' ? d : 0), sy: dst.y - (best.axis === 'y' ? d : 0) };
-  return { copy, residual: residual(a, b, W, H, best.axis, d, box, next, dirty) };
+  return { copy, residual: residual(a, b, best.axis, d, box, next, dirty) };
 }
 
-/** The blocks' mean luma over the box, from their DC coefficients: a picture at an eighth of the size. */
-function thumbnail(j: JpegBlocks, box: Rect): Float64Array {
+/**
+ * The blocks' mean luma over the box, from their DC coefficients (a picture at an eighth of the
+ * size, free), in lines along `axis` as lumaLines lays them out.
+ */
+function thumbnail(j: JpegBlocks, box: Rect, axis: Along): Float64Array {
   const c = j.comps[0];
   const step = j.quant[c.tq][0];
   const out = new Float64Array(box.w * box.h);
   for (let y = 0; y < box.h; y++) {
-    for (let x = 0; x < box.w; x++) out[y * box.w + x] = (c.coeffs[((box.y + y) * c.bw + box.x + x) * 64] * step) / 8 + 128;
+    for (let x = 0; x < box.w; x++) out[axis === 'x' ? y * box.w + x : x * box.h + y] = (c.coeffs[((box.y + y) * c.bw + box.x + x) * 64] * step) / 8 + 128;
   }
   return out;
 }
 
 /** The best few block-sized shifts along `axis` by the thumbnails, with their mean differences. */
-function coarseShifts(a: Float64Array, b: Float64Array, box: Rect, axis: Axis): { axis: Axis; d: number; cost: number }[] {
-  const top: { axis: Axis; d: number; cost: number }[] = [];
-  const limit = Math.floor(((axis === 'y' ? box.h : box.w) * 3) / 4);
+function coarseShifts(a: Float64Array, b: Float64Array, box: Rect, axis: Along): { axis: Along; d: number; cost: number }[] {
+  const top: { axis: Along; d: number; cost: number }[] = [];
+  const { lines, length } = shape(box, axis, 1);
+  const limit = Math.floor((length * 3) / 4);
   // Shift 0 too: a scroll by less than a block looks most like it at this size.
   for (let d = -limit; d <= limit; d++) {
     // A shift worse than the last of the few kept so far stops as soon as that shows.
-    const k = cost(a, b, box.w, box.h, axis, d, COARSE_STEP, COARSE_STEP, top.length < CANDIDATES ? Infinity : top[CANDIDATES - 1].cost);
+    const k = cost(a, b, lines, length, d, COARSE_STEP, COARSE_STEP, top.length < CANDIDATES ? Infinity : top[CANDIDATES - 1].cost);
     if (k === Infinity) continue;
     let i = top.length;
     while (i > 0 && top[i - 1].cost > k) i--;
@@ -200,30 +206,24 @@ function coarseShifts(a: Float64Array, b: Float64Array, box: Rect, axis: Axis): 
 }
 
 /**
- * Mean |b(p) - a(p - d)| over the overlap of a W×H picture with itself moved by d along `axis`,
- * sampled every `step` pixels across the move (from `phase`) and every `along` along it. Infinity
- * as soon as the mean is sure to be over `limit`: a shift no better than the best so far, or than
- * a match can be, is not worth its last rows (most of a search's time, on a frame where nothing
- * scrolled).
+ * Mean |b(p) - a(p - d)| over `lines` lines of `length` values each (line n at n * length), the
+ * content moved by d along them, sampled every `across` lines and every `along` values along.
+ * Infinity as soon as the mean is sure to be over `limit`: a shift no better than the best so
+ * far, or than a match can be, is not worth its last lines (most of a search's time, on a frame
+ * where nothing scrolled).
  */
-function cost(a: ArrayLike<number>, b: ArrayLike<number>, W: number, H: number, axis: Axis, d: number, step = STEP, along = step, limit = Infinity, phase = 0): number {
-  const dx = axis === 'x' ? d : 0;
-  const dy = axis === 'y' ? d : 0;
-  const sy = axis === 'y' ? along : step;
-  const sx = axis === 'x' ? along : step;
-  const y0 = Math.max(0, dy) + (axis === 'x' ? phase : 0);
-  const y1 = Math.min(H, H + dy);
-  const x0 = Math.max(0, dx) + (axis === 'y' ? phase : 0);
-  const x1 = Math.min(W, W + dx);
-  const n = y1 > y0 && x1 > x0 ? Math.ceil((y1 - y0) / sy) * Math.ceil((x1 - x0) / sx) : 0;
+function cost(a: ArrayLike<number>, b: ArrayLike<number>, lines: number, length: number, d: number, across: number, along: number, limit = Infinity): number {
+  const p0 = Math.max(0, d);
+  const p1 = Math.min(length, length + d);
+  const n = p1 > p0 ? Math.ceil(lines / across) * Math.ceil((p1 - p0) / along) : 0;
   if (n === 0) return Infinity;
   const most = limit * n;
   let sum = 0;
-  for (let y = y0; y < y1; y += sy) {
-    const row = y * W;
-    const src = (y - dy) * W - dx;
-    for (let x = x0; x < x1; x += sx) {
-      const v = b[row + x] - a[src + x];
+  for (let l = 0; l < lines; l += across) {
+    const row = l * length;
+    const src = row - d;
+    for (let p = p0; p < p1; p += along) {
+      const v = b[row + p] - a[src + p];
       sum += v < 0 ? -v : v;
     }
     if (sum > most) return Infinity;
@@ -235,40 +235,36 @@ function cost(a: ArrayLike<number>, b: ArrayLike<number>, W: number, H: number, 
  * The MCUs the copy leaves wrong: every one with pixels the copy does not write (what scrolled
  * in: the old pixels left there may look alike, a poster's next column, and would then stay as
  * they are, frame after frame), and those where the old frame moved by d differs from the new
- * one on average by more than MCU_MEAN.
+ * one on average by more than MCU_MEAN. `a` and `b` are the lines along `axis` (lumaLines).
  */
-function residual(a: Uint8Array, b: Uint8Array, W: number, H: number, axis: Axis, d: number, box: Rect, next: JpegBlocks, dirty: Uint8Array): Uint8Array {
+function residual(a: Uint8Array, b: Uint8Array, axis: Along, d: number, box: Rect, next: JpegBlocks, dirty: Uint8Array): Uint8Array {
   const out = Uint8Array.from(dirty);
   const { mcuW, mcuH, mcusX } = next;
-  const dx = axis === 'x' ? d : 0;
-  const dy = axis === 'y' ? d : 0;
+  const { lines, length } = shape(box, axis, 8);
   const bx = box.x * 8;
   const by = box.y * 8;
-  for (let my = Math.floor(by / mcuH); my * mcuH < by + H; my++) {
-    for (let mx = Math.floor(bx / mcuW); mx * mcuW < bx + W; mx++) {
-      // The box's pixels the copy does not write: a strip d wide on the side content moved from.
-      const lo = (axis === 'y' ? my * mcuH - by : mx * mcuW - bx);
+  for (let my = Math.floor(by / mcuH); my * mcuH < by + box.h * 8; my++) {
+    for (let mx = Math.floor(bx / mcuW); mx * mcuW < bx + box.w * 8; mx++) {
+      // The MCU in the box's pixels, along the move and across it.
+      const lo = axis === 'y' ? my * mcuH - by : mx * mcuW - bx;
       const hi = lo + (axis === 'y' ? mcuH : mcuW);
-      const size = axis === 'y' ? H : W;
-      if (d > 0 ? lo < d : hi > size + d) {
+      const acrossLo = axis === 'y' ? mx * mcuW - bx : my * mcuH - by;
+      const acrossHi = acrossLo + (axis === 'y' ? mcuW : mcuH);
+      // The box's pixels the copy does not write: a strip d wide on the side content moved from.
+      if (d > 0 ? lo < d : hi > length + d) {
         out[my * mcusX + mx] = 1;
         continue;
       }
       let sum = 0;
       let n = 0;
-      // Every eighth line across the move (all the luma holds) and every other pixel along it: a
-      // changed MCU differs all over.
-      const sy = axis === 'y' ? 2 : ACROSS;
-      const sx = axis === 'x' ? 2 : ACROSS;
-      for (let y = my * mcuH - by + (axis === 'x' ? SAMPLED_LINE : 0); y < (my + 1) * mcuH - by && y < H; y += sy) {
-        if (y < 0) continue;
-        for (let x = mx * mcuW - bx + (axis === 'y' ? SAMPLED_LINE : 0); x < (mx + 1) * mcuW - bx && x < W; x += sx) {
-          if (x < 0) continue;
-          const fy = y - dy;
-          const fx = x - dx;
+      // Every line through the MCU (one in eight across the move: all the luma holds) and every
+      // other pixel along it: a changed MCU differs all over.
+      for (let l = Math.max(0, Math.ceil((acrossLo - SAMPLED_LINE) / 8)); l < lines && l * 8 + SAMPLED_LINE < acrossHi; l++) {
+        for (let p = lo; p < hi && p < length; p += 2) {
           // Sampled pixels past the strip's MCU all come from inside the box.
-          if (fy < 0 || fy >= H || fx < 0 || fx >= W) continue;
-          const v = b[y * W + x] - a[fy * W + fx];
+          const f = p - d;
+          if (p < 0 || f < 0 || f >= length) continue;
+          const v = b[l * length + p] - a[l * length + f];
           sum += v < 0 ? -v : v;
           n++;
         }
