@@ -10,8 +10,8 @@ import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } 
 import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
 import { LayerCopies } from './layer-copies';
-import { LiveCrop, LiveRect } from './live-crop';
-import { KeptLooks } from './live-fade';
+import { LiveRect } from './live-crop';
+import { LiveFrames } from './live-frames';
 import { LiveMotion } from './live-motion';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
@@ -126,12 +126,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** A key-down arrived and a lossy region is known: its JPEG is the key's first frame. */
   private keyRegion = false;
   private live: LiveMotion | null = null;
-  /** What the device's layer shows of the screencast, while live: the next live frame sends only what changed. */
-  private readonly liveCrop = new LiveCrop();
-  /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
-  private kept: Rgba | null = null;
-  /** The kept layer's looks for fades (live-fade.ts): made with it, for as long as it is the kept layer. */
-  private keptLooks: KeptLooks | null = null;
+  /** Live frames cut against what the device shows, and the layer it keeps from before a live motion. */
+  private readonly liveFrames: LiveFrames;
   /**
    * When the capture began (ms since the epoch) since which the page has looked as the device's
    * layer shows it, exactly; null when the device shows lossy pixels.
@@ -181,7 +177,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, liveCutMs: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -192,6 +188,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.shots = new ShotReader(opts.tileSize, this.copies);
     this.checks = new FrameChecks({ keyPaintWaitMs: opts.keyPaintWaitMs, settleMs: opts.motionSettleMs }, () => this.pump());
     this.quietChecks = new QuietChecks(opts.quietVerifyMs, () => this.startCheck());
+    this.liveFrames = new LiveFrames(opts.motionCrop === 'on');
   }
 
   /**
@@ -301,7 +298,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     while (this.busy && this.capturing) await this.capturing;
     this.holding = true;
     this.heldAt = Date.now();
-    if (this.opts.motionCrop === 'on') this.liveCrop.hold();
+    this.liveFrames.hold();
     // Damage already pending is not the key's: it will need the whole layer.
     this.damageBeforeInput = this.dirty;
   }
@@ -523,8 +520,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.inflight.clear();
     this.endMotion();
     this.sent = null;
-    this.kept = null;
-    this.keptLooks = null;
+    this.liveFrames.forgetKept();
     this.decoder.reset();
     this.forgetShots();
     this.quietChecks.drop();
@@ -539,7 +535,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   liveFrame(jpeg: Buffer, takenAt: number, live = true): void {
     if (!this.live || !live) {
       // The page's newest look: the next live motion's first frame may be cut against it.
-      if (this.opts.motionCrop === 'on') this.liveCrop.observe(jpeg, takenAt);
+      this.liveFrames.observe(jpeg, takenAt);
       return;
     }
     this.live.frame(jpeg, takenAt);
@@ -652,7 +648,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   private startLive(holes: number, still: { from: number; to: number } | null = null): LiveMotion {
-    if (this.opts.motionCrop === 'on' && this.sent) this.liveCrop.start(this.sent, still);
+    this.liveFrames.start(this.sent, still);
     const live = (this.live = new LiveMotion(
       holes,
       this.opts,
@@ -725,54 +721,37 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Slots are counted from when a frame's making began: counted from its end, each frame's
     // cut (~20 ms at 720p) was added to the slot, and rows moved at 19 fps at most (30 allowed).
     const began = performance.now();
-    const full = { x: 0, y: 0, w: sent.width, h: sent.height };
-    // Only what changed since what the device shows (live-crop.ts): the last live frame, or for the
-    // first, a screencast frame known to show the device's exact layer (LiveCrop.start()).
-    // The device's kept layer is `sent` as this motion's first frame finds it (that frame keeps it).
-    // A motion's first frame is never faded (live-crop.ts): it keeps the layer fades are drawn from.
-    const looks = live.marked && this.keptLooks && this.keptLooks.layer === this.kept ? this.keptLooks : null;
-    const fades = this.fadeAllowed && looks ? { kept: looks, sources: this.tileCache } : null;
-    const rects: LiveRect[] = this.opts.motionCrop === 'on' ? this.liveCrop.next(next.jpeg, sent.width, sent.height, this.copyAllowed, next.takenAt, fades) : [{ rect: full, jpeg: next.jpeg }];
-    if (rects.length === 0) {
+    // Only what changed since what the device shows (live-frames.ts): the last live frame, or for
+    // the first, a screencast frame known to show the device's exact layer.
+    const cut = this.liveFrames.cut(live, next, sent, this.copyAllowed, this.fadeAllowed ? this.tileCache : null);
+    if (!cut) {
       this.counters.liveFramesSame++;
+      this.counters.liveCutMs += performance.now() - began;
       return;
     }
     live.frames++;
     live.sentAt = began;
-    // The first live frame asks the device to keep its layer: after the motion, what only moved
-    // is copied back from there (a `kept` rectangle) instead of resent.
-    const keep = !live.marked;
-    if (keep) {
-      this.kept = sent;
-      this.keepSent(markLossy(sent, full, this.copies), null, this.sentHoles);
-      live.marked = true;
-    }
+    // The device's layer is lossy from the motion's first frame on; the layer it had is kept.
+    if (cut.keep) this.keepSent(markLossy(sent, { x: 0, y: 0, w: sent.width, h: sent.height }, this.copies), null, this.sentHoles);
     const inputSeq = this.claimedBy(next.takenAt);
     // Counted to the frame's arrival, not its timestamp: the screencast reads back and encodes a
     // frame after that (~100 ms at 1920x1080 here), and the motion must wait for both. Only keys
     // delivered while live count: one that went live after its capture took that capture's time.
     if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.livePaintMs = this.checks.sinceDelivered(inputSeq, Date.now()) ?? this.livePaintMs;
     this.counters.liveFrames++;
-    const fadeTiles = rects.reduce((n, r) => n + ('fade' in r ? r.fade.slots.length : 0), 0);
-    if (fadeTiles > 0) this.counters.liveFadeFrames++;
-    this.counters.liveFadeTiles += fadeTiles;
-    // Where a held picture shows (a quarter of the weight at least), not a fade's first frames
-    // (the kept layer alone, towards a grey).
-    this.counters.liveFadeHeldTiles += rects.reduce((n, r) => n + ('fade' in r && r.fade.slotWeight >= 64 ? r.fade.slots.length : 0), 0);
-    if (rects.length !== 1 || !('jpeg' in rects[0]) || rects[0].jpeg !== next.jpeg) {
+    if (cut.fadeTiles > 0) this.counters.liveFadeFrames++;
+    this.counters.liveFadeTiles += cut.fadeTiles;
+    this.counters.liveFadeHeldTiles += cut.heldFadeTiles;
+    if (cut.cropped) {
       this.counters.liveFramesCropped++;
       // A motion's first frame cut: against a screencast frame that showed what the device had.
-      if (keep) this.counters.liveFirstCut++;
+      if (cut.keep) this.counters.liveFirstCut++;
     }
     const now = performance.now();
-    this.sendJpeg(rects, inputSeq, now, now, keep, true);
-    // What fades are weighed against from the motion's second frame on (live-fade.ts): made after
-    // the first has gone, which the key waits for (made as the key went live, it delayed that
-    // frame whenever the frame came first).
-    if (keep && this.fadeAllowed) {
-      const looks = (this.keptLooks = new KeptLooks(sent));
-      setImmediate(() => looks.prepare());
-    }
+    // The event loop's time for the frame's making, unchanged frames' included (benchmarks.md).
+    this.counters.liveCutMs += now - began;
+    this.sendJpeg(cut.rects, inputSeq, now, now, cut.keep, true);
+    if (cut.keep && this.fadeAllowed) this.liveFrames.firstSent();
   }
 
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
@@ -941,8 +920,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const message = Buffer.from(r.message);
     message.writeUInt32BE(frame, 2);
     this.keyframeWanted = false;
-    this.kept = null;
-    this.keptLooks = null;
+    this.liveFrames.forgetKept();
     this.tileCache.reset();
     this.keepSent(r.img, r.raw, r.holes, performance.timeOrigin + r.capturedAt);
     this.sentInputSeq = r.inputSeq;
@@ -998,7 +976,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const old = this.sent;
     this.sentShows = shows;
     // What the device had is free now, unless it is kept for after a live motion.
-    if (old && old.data !== img.data && old.data !== this.kept?.data) this.copies.release(old);
+    if (old && old.data !== img.data && old.data !== this.liveFrames.kept?.data) this.copies.release(old);
     this.sent = img;
     this.sentRaw = raw;
     this.sentHoles = holesGeneration;
@@ -1093,7 +1071,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     let plan: CopyPlan | null = null;
     let copyEncoding = ENCODINGS.copy;
     const restore: EncodedRect[] = [];
-    const kept = this.kept;
+    const kept = this.liveFrames.kept;
     if (goLive) {
       // Nothing to plan: this capture sends nothing.
     } else if (!keyframe && changed && this.settling && kept && this.keptAllowed && kept.width === img.width && kept.height === img.height) {
@@ -1199,8 +1177,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
     if (keyframe) {
-      this.kept = null;
-      this.keptLooks = null;
+      this.liveFrames.forgetKept();
       // Until a frame shows where keys paint, a layer with see-through parts is taken to have them there.
       this.shots.translucentKeys = this.shotsWanted && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
     }
@@ -1287,7 +1264,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   private send(info: FrameInfo, message: Buffer, live = false): void {
     // The device no longer shows a screencast frame: the next live frame goes whole.
-    if (!live) this.liveCrop.reset();
+    if (!live) this.liveFrames.reset();
     if (info.inputSeq > this.paintedSeq) {
       // How long the page takes to show a key here, today: a live motion's first frame may take as long.
       this.paintedSeq = info.inputSeq;

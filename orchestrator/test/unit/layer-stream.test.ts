@@ -1213,7 +1213,7 @@ describe('orchestrator/layer/layer-stream', () => {
     try {
       await liveStream({ motionMaxFps: 10, motionSettleMs: 1000 });
       // Cutting each frame takes 60 ms of the 100 ms slot.
-      const crop = (stream as unknown as { liveCrop: LiveCrop }).liveCrop;
+      const crop = (stream as unknown as { liveFrames: { crop: LiveCrop } }).liveFrames.crop;
       const cut = crop.next.bind(crop);
       crop.next = (...args: Parameters<LiveCrop['next']>) => {
         clock.tick(60);

@@ -33,6 +33,9 @@ interface Pass {
   mismatch: number;
   jpegFrame: number;
   copyFrames: number;
+  /** Live frames cut (sent or found unchanged), and the orchestrator's event-loop time for them. */
+  liveCuts: number;
+  liveCutMs: number;
 }
 
 type Key = 'ArrowRight' | 'ArrowLeft' | 'ArrowDown' | 'ArrowUp';
@@ -51,12 +54,12 @@ const KEYS: Record<string, Key[]> = {
 /** One workload: each key waits for its paint, then for the layer to be still, before the next. */
 async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys: Key[], query = '', link?: EmulatedLink, screen = { w: 1280, h: 720 }): Promise<Pass> {
   const page = await device.open(orch, `w=${screen.w}&h=${screen.h}&app=${app}${query}`, undefined, false, link);
-  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], motionFps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0 };
+  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], motionFps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0, liveCuts: 0, liveCutMs: 0 };
   try {
     const session = await sessionOf(orch, page);
     await capturesStopped(session);
     await settle(orch, page);
-    const copies = session.layer.counters.copyFrames;
+    const c0 = { ...session.layer.counters };
     const painted: number[] = [];
     const onPainted = (p: { ackedAt: number }): void => void painted.push(p.ackedAt);
     session.layer.on('painted', onPainted);
@@ -78,7 +81,10 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
       pass.motionFps.push(fpsFirstToLast(painted));
     }
     session.layer.off('painted', onPainted);
-    pass.copyFrames = session.layer.counters.copyFrames - copies;
+    const c1 = session.layer.counters;
+    pass.copyFrames = c1.copyFrames - c0.copyFrames;
+    pass.liveCuts = c1.liveFrames + c1.liveFramesSame - c0.liveFrames - c0.liveFramesSame;
+    pass.liveCutMs = c1.liveCutMs - c0.liveCutMs;
     pass.mismatch = mismatches(await devicePixels(page), decodePng(await session.page.capture()));
     pass.jpegFrame = (await session.page.captureAs({ format: 'jpeg', quality: 80 })).length;
   } finally {
@@ -167,6 +173,7 @@ export async function benchRealistic(): Promise<Metric[]> {
   const grids = ['grid', 'grid-720'];
   const scrollPerFrame = Math.max(...grids.map((g) => perFrame(p[g])));
   const grid = grids.find((g) => perFrame(p[g]) === scrollPerFrame) as string;
+  const cutMs = (ws: string[]): number => sum(ws.map((w) => p[w].liveCutMs)) / Math.max(1, sum(ws.map((w) => p[w].liveCuts)));
   return [
     { metric: 'ui_key_to_paint_ms_p50_realistic', value: round(median(keyToPaint)), unit: 'ms', note: `median of ${keyToPaint.length} moves over the workload set (${each((x) => median(x.keyToPaint))}), 720p device, loopback` },
     { metric: 'ui_key_to_paint_ms_p50_link', value: round(median(overLink)), unit: 'ms', note: `the same over an emulated 10 Mbit/s, 40 ms RTT link (testkit EmulatedLink) (${workloads.map((w) => `${w} ${round(median(p[`${w}-link`].keyToPaint))}`).join(', ')}); bytes per key over it: ${workloads.map((w) => `${w} ${Math.round(median(p[`${w}-link`].bytes))}`).join(', ')}` },
@@ -183,6 +190,7 @@ export async function benchRealistic(): Promise<Metric[]> {
     { metric: 'ui_scroll_bytes_per_frame_nocopy', value: Math.round(perFrame(p[`${grid}-nocopy`])), unit: 'B', note: `baseline, same run: the same on a device without copy rectangles (other size: ${Math.round(perFrame(p[grids.find((g) => g !== grid) + '-nocopy']))} B)` },
     { metric: 'ui_scroll_bytes_per_key', value: Math.round(median(p[grid].bytes)), unit: 'B', note: `median per key until still, ${grid} (without copy: ${Math.round(median(p[`${grid}-nocopy`].bytes))}); rows: ${each((x) => median(x.bytes), ['rows', 'rows-720'])}` },
     { metric: 'ui_cloud_cpu_ms_per_key_carousel', value: Math.round(median(c.cpuMs)), unit: 'ms', note: `orchestrator + cloud Chromium CPU per move until settled (${each((x) => median(x.cpuMs))}; carousel PNG only: ${Math.round(median(l.cpuMs))})` },
+    { metric: 'ui_live_cut_ms_per_frame', value: round(cutMs(workloads), 2), unit: 'ms', note: `the orchestrator's event-loop time to cut a live frame (read its coefficients, search scrolls and fades, crop), over the ${sum(workloads.map((w) => p[w].liveCuts))} live frames of the workloads on the 720p device, loopback (${workloads.map((w) => `${w} ${round(cutMs([w]), 2)}`).join(', ')}); wall time of synchronous work, so a loaded machine lengthens it` },
     { metric: 'ui_settled_mismatch_pixels', value: sum(Object.values(p).map((x) => x.mismatch)), unit: 'px', note: 'device vs cloud pixels once each pass settled (every workload, both sizes, 720p and 1080p devices, over the link, and the baselines)' }
   ];
 }
