@@ -108,12 +108,13 @@ export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array
     h: Math.min((y1 + 1) * lc.v, Math.floor(next.height / 8)) - y0 * lc.v
   };
   if (box.w < 4 || box.h < 4) return null;
-  const thumbs = { x: { a: thumbnail(prev, box, 'x'), b: thumbnail(next, box, 'x') }, y: { a: thumbnail(prev, box, 'y'), b: thumbnail(next, box, 'y') } };
-  if (cost(thumbs.x.a, thumbs.x.b, box.h, box.w, 0, 1, 1) < STILL_MEANS) {
+  const rows = { a: thumbnail(prev, box, 'x'), b: thumbnail(next, box, 'x') };
+  if (cost(rows.a, rows.b, box.h, box.w, 0, 1, 1) < STILL_MEANS) {
     stats.still++;
     return null;
   }
-  const coarse = [...coarseShifts(thumbs.y.a, thumbs.y.b, box, 'y'), ...coarseShifts(thumbs.x.a, thumbs.x.b, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
+  const cols = { a: thumbnail(prev, box, 'y'), b: thumbnail(next, box, 'y') };
+  const coarse = [...coarseShifts(cols.a, cols.b, box, 'y'), ...coarseShifts(rows.a, rows.b, box, 'x')].sort((a, b) => a.cost - b.cost).slice(0, CANDIDATES);
   if (coarse.length === 0) return null;
   // Axis by axis, the most likely first, each with its luma only on the lines its search reads
   // (an eighth of the inverse DCT); the other axis is not looked at when the first matched well.
