@@ -31,8 +31,8 @@ export const SAMPLED_LINE = 4;
 export type Along = 'x' | 'y';
 
 /**
- * Per zigzag position and direction: the frequency a line's first pass sums into (the one across
- * the line: v for 'x', u for 'y'), and the basis weight of the other at SAMPLED_LINE.
+ * Per zigzag position and direction: the frequency along the line that its first pass sums into
+ * (u for 'x', v for 'y'), and the basis weight of the frequency across it at SAMPLED_LINE.
  */
 const LINE: Record<Along, Uint8Array> = {
   x: Uint8Array.from(NATURAL, (n) => n & 7),
