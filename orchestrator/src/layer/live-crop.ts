@@ -3,6 +3,7 @@ import { cropJpeg } from '../jpeg/crop';
 import { Rgba } from '../png/decode';
 import { bounds, mergeTiles, Rect } from './damage';
 import { FadeRect, FadeSources, findFades, KeptLooks } from './live-fade';
+import { CopyRect } from './copy-rect';
 import { findScroll, LiveScroll, LumaCache } from './live-scroll';
 
 /**
@@ -51,8 +52,10 @@ const SCROLL_MISSES = 2;
 const FADE_MISSES = 2;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
 const SCROLL_GAIN = 0.6;
-/** More crops than this: their bounds instead (each costs ~600 B of headers and a device decode). */
+/** More crops than this: merged (each costs ~600 B of headers and a device decode). */
 const MAX_CROPS = 8;
+/** Runs of dirty MCUs past this many are made at a coarser grain before they are merged (cropsOf). */
+const MERGE_RECTS = 48;
 
 export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
@@ -61,6 +64,8 @@ export class LiveCrop {
   private scrollMisses = 0;
   /** Frames of this motion in a row that fades did not explain. */
   private fadeMisses = 0;
+  /** Searches beside this motion's fades in a row that found no scroll (slidBeside). */
+  private besideMisses = 0;
   /** Frames of this motion planned so far. */
   private motionFrames = 0;
   /** Whether this motion's searches found a scroll; null before its first search. */
@@ -103,6 +108,7 @@ export class LiveCrop {
     this.scrollMisses = this.foundNone ? SCROLL_MISSES - 1 : 0;
     this.scrolled = null;
     this.fadeMisses = 0;
+    this.besideMisses = 0;
     this.motionFrames = 0;
   }
 
@@ -190,10 +196,11 @@ export class LiveCrop {
     // Not a motion's first frame, which its key waits for: fades leave the rest of a changed
     // layer to crop (a carousel's sliding row: 10–25 ms of the frame's time here).
     if (count >= SCROLL_SHARE * total && !first) {
-      const faded = this.fade(b, dirty, fades, width, height);
+      const faded = this.fade(ref, b, dirty, fades, width, height, scroll);
       if (faded) return faded;
     }
     const plan = cropsOf(dirty, b);
+    const goesWhole = count > WHOLE_SHARE * total || area(plan) > WHOLE_SHARE * total;
     // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
     if (scroll && count >= SCROLL_SHARE * total && this.scrollMisses < SCROLL_MISSES) {
       let found: LiveScroll | null = null;
@@ -206,7 +213,8 @@ export class LiveCrop {
       }
       if (found) {
         const moved = cropsOf(found.residual, b);
-        if (area(moved) < SCROLL_GAIN * Math.min(area(plan), total)) {
+        // Weighed against what goes without it: the crops, or the whole frame.
+        if (area(moved) < SCROLL_GAIN * (goesWhole ? total : area(plan))) {
           this.scrollMisses = 0;
           this.scrolled = true;
           return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
@@ -214,13 +222,15 @@ export class LiveCrop {
       }
       this.scrollMisses++;
     }
-    if (count > WHOLE_SHARE * total) return whole;
-    if (area(plan) > WHOLE_SHARE * total) return whole;
+    if (goesWhole) return whole;
     return this.cut(b, plan, width, height);
   }
 
-  /** The frame as fades and the JPEG crops of what they leave, or null when fades do not pay. */
-  private fade(b: JpegBlocks, dirty: Uint8Array, basis: FadeBasis | null, width: number, height: number): LiveRect[] | null {
+  /**
+   * The frame as fades and the JPEG crops of what they leave (after a copy of what slid beside
+   * them, when `scroll` says the device copies), or null when fades do not pay.
+   */
+  private fade(ref: JpegBlocks, b: JpegBlocks, dirty: Uint8Array, basis: FadeBasis | null, width: number, height: number, scroll: boolean): LiveRect[] | null {
     if (!basis || this.fadeMisses >= FADE_MISSES) return null;
     const found = findFades(b, dirty, basis.kept, basis.sources);
     if (!found) {
@@ -230,10 +240,65 @@ export class LiveCrop {
     this.fadeMisses = 0;
     const rest = new Uint8Array(dirty.length);
     for (let i = 0; i < dirty.length; i++) rest[i] = dirty[i] & (found.covered[i] ^ 1);
-    const crops = cropsOf(rest, b);
+    let crops = cropsOf(rest, b);
+    const slid = scroll ? this.slidBeside(ref, b, rest, found.covered) : null;
+    let copy: LiveRect[] = [];
+    if (slid) {
+      // Cropped apart: the residual's few MCUs, banded with the rest of the frame's, would widen
+      // the bands back over the whole row.
+      const moved = cropsOf(slid.residual, b);
+      if (area(moved) < SCROLL_GAIN * area(cropsOf(slid.searched, b))) {
+        copy = [{ rect: slid.copy.dst, copy: { sx: slid.copy.sx, sy: slid.copy.sy } }];
+        crops = [...cropsOf(slid.elsewhere, b), ...moved];
+      }
+    }
     if (area(crops) > WHOLE_SHARE * dirty.length) return null;
     // Fades first: a crop the bands widened over a faded tile paints the frame's own pixels there.
-    return [...found.fades, ...this.cut(b, crops, width, height)];
+    // The copy reads the device's own pixels, in rows no fade draws, before any crop paints them.
+    return [...copy, ...found.fades, ...this.cut(b, crops, width, height)];
+  }
+
+  /**
+   * Content that slid beside a fade (a carousel's row of thumbnails under its backdrop): the
+   * widest run of MCU rows no fade covers is searched for a scroll on its own, since a search of
+   * the whole change would weigh the fading picture too and find none. A run wider than half the
+   * frame is no more beside the fade than the frame is (plan() searches the frame). The copy, the
+   * MCUs of `rest` searched, the ones the copy leaves of them, and `rest` elsewhere; or null.
+   */
+  private slidBeside(ref: JpegBlocks, b: JpegBlocks, rest: Uint8Array, covered: Uint8Array): { copy: CopyRect; searched: Uint8Array; residual: Uint8Array; elsewhere: Uint8Array } | null {
+    if (this.besideMisses >= SCROLL_MISSES) return null;
+    const { mcusX, mcusY } = b;
+    let band = { from: 0, to: 0 };
+    let from = -1;
+    for (let my = 0; my < mcusY; my++) {
+      let free = true;
+      for (let mx = 0; mx < mcusX && free; mx++) free = covered[my * mcusX + mx] === 0;
+      if (!free) {
+        from = -1;
+        continue;
+      }
+      if (from < 0) from = my;
+      if (my + 1 - from > band.to - band.from) band = { from, to: my + 1 };
+    }
+    if (2 * (band.to - band.from) > mcusY) return null;
+    const searched = new Uint8Array(rest.length);
+    searched.set(rest.subarray(band.from * mcusX, band.to * mcusX), band.from * mcusX);
+    if (ones(searched) === 0) return null;
+    this.searches.run++;
+    let found: LiveScroll | null = null;
+    try {
+      found = findScroll(ref, b, searched, this.luma, this.searches);
+    } catch {
+      found = null;
+    }
+    if (!found) {
+      this.besideMisses++;
+      return null;
+    }
+    this.besideMisses = 0;
+    const elsewhere = new Uint8Array(rest.length);
+    for (let i = 0; i < rest.length; i++) elsewhere[i] = rest[i] & (searched[i] ^ 1);
+    return { copy: found.copy, searched, residual: found.residual, elsewhere };
   }
 
   private cut(b: JpegBlocks, crops: Rect[], width: number, height: number): LiveRect[] {
@@ -262,16 +327,52 @@ function ones(a: Uint8Array): number {
 }
 
 /**
- * Dirty MCUs as crops, in MCUs: runs stacked into rectangles, or, when that makes too many, bands
- * of rows (each as wide as its dirty MCUs), the closest bands joined until few enough.
+ * Dirty MCUs as crops, in MCUs: runs stacked into rectangles, or, when that makes too many, the
+ * smaller (in area) of two covers of MAX_CROPS: the runs merged pairwise (merged()), and bands of
+ * rows (banded()). Bands alone sent a leftover tile in a fade's corner together with the row
+ * sliding below it as one strip across the frame (on a carousel's keys back, 2–8 times the dirty
+ * MCUs' area); merging alone covered the scattered MCUs a scroll's copy leaves worse than bands.
  */
 function cropsOf(dirty: Uint8Array, b: JpegBlocks): Rect[] {
   const crops = mergeTiles(dirty, b.mcusX, b.mcusY, 1, b.mcusX, b.mcusY);
   if (crops.length <= MAX_CROPS) return crops;
+  const joined = merged(dirty, crops, b);
+  const bands = banded(crops, b);
+  return area(joined) <= area(bands) ? joined : bands;
+}
+
+/**
+ * The two rectangles whose bounds add the least area merged, again and again, until MAX_CROPS.
+ * Past MERGE_RECTS runs, the runs are made again at a coarser grain (2×2 MCUs, then 4×4...)
+ * first, which bounds the cost.
+ */
+function merged(dirty: Uint8Array, runs: Rect[], b: JpegBlocks): Rect[] {
+  const { mcusX, mcusY } = b;
+  let crops = runs.slice();
+  for (let grain = 2; crops.length > MERGE_RECTS; grain *= 2) {
+    crops = mergeTiles(coarsen(dirty, mcusX, mcusY, grain), Math.ceil(mcusX / grain), Math.ceil(mcusY / grain), grain, mcusX, mcusY);
+  }
+  while (crops.length > MAX_CROPS) {
+    let best = { i: 0, j: 1, added: Infinity };
+    for (let i = 0; i < crops.length; i++) {
+      for (let j = i + 1; j < crops.length; j++) {
+        const added = area([bounds([crops[i], crops[j]])]) - area([crops[i], crops[j]]);
+        if (added < best.added) best = { i, j, added };
+      }
+    }
+    const joined = bounds([crops[best.i], crops[best.j]]);
+    crops.splice(best.j, 1);
+    crops[best.i] = joined;
+  }
+  return crops;
+}
+
+/** Bands of rows, each as wide as its runs, the closest bands joined until MAX_CROPS. */
+function banded(runs: Rect[], b: JpegBlocks): Rect[] {
   const bands: Rect[] = [];
   let open: Rect[] | null = null;
   for (let my = 0; my < b.mcusY; my++) {
-    const row = crops.filter((r) => r.y <= my && my < r.y + r.h);
+    const row = runs.filter((r) => r.y <= my && my < r.y + r.h);
     if (row.length === 0) {
       if (open) bands.push(bounds(open));
       open = null;
@@ -292,6 +393,14 @@ function cropsOf(dirty: Uint8Array, b: JpegBlocks): Rect[] {
 
 function gap(a: Rect, b: Rect): number {
   return b.y - (a.y + a.h);
+}
+
+/** `dirty` (row-major, `w`×`h` cells) at a coarser grain: a cell of `grain`×`grain` is dirty when any of its cells is. */
+function coarsen(dirty: Uint8Array, w: number, h: number, grain: number): Uint8Array {
+  const cw = Math.ceil(w / grain);
+  const out = new Uint8Array(cw * Math.ceil(h / grain));
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (dirty[y * w + x]) out[Math.floor(y / grain) * cw + Math.floor(x / grain)] = 1;
+  return out;
 }
 
 function area(rects: Rect[]): number {

@@ -34,6 +34,11 @@ export function jpegOf(rgb: Buffer, w: number, h: number): Buffer {
   return execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-i', '-', '-frames:v', '1', '-q:v', '4', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', '-'], { input: rgb });
 }
 
+/** The luma plane a decoder makes of a JPEG (luma is not resampled, so a crop's is exact). */
+export function lumaPlane(jpeg: Buffer): Buffer {
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'mjpeg', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: jpeg, maxBuffer: 1 << 26 });
+}
+
 /** An opaque RGBA layer of an RGB picture. */
 export function rgbaOf(rgb: Buffer, width: number, height: number): Rgba {
   const data = Buffer.alloc(width * height * 4, 255);

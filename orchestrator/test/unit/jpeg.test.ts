@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { readJpegBlocks } from '../../src/jpeg/blocks';
 import { cropJpeg } from '../../src/jpeg/crop';
@@ -7,12 +6,7 @@ import { optimalSpec } from '../../src/jpeg/huffman';
 import { bounds, Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
 import { Rgba } from '../../src/png/decode';
-import { jpegOf, picture, rgbaOf, square } from './jpeg-pictures';
-
-/** The luma plane a decoder makes of a JPEG (luma is not resampled, so a crop's is exact). */
-function luma(jpeg: Buffer): Buffer {
-  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'mjpeg', '-i', '-', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { input: jpeg, maxBuffer: 1 << 26 });
-}
+import { jpegOf, lumaPlane as luma, picture, rgbaOf, square } from './jpeg-pictures';
 
 /** Pixels of `part` (a plane of `at`'s size) that differ from `at` in `whole` (a plane `width` wide). */
 function differing(part: Buffer, whole: Buffer, width: number, at: Rect): number {
@@ -199,6 +193,26 @@ describe('orchestrator/layer/live-crop: live frames cut to what changed', () => 
     expect(cut(crop, broken, W, H)[0].jpeg).to.equal(broken);
     // Nothing read from the broken frame: the next one goes whole too.
     expect(cut(crop, before, W, H)[0].jpeg).to.equal(before);
+  });
+
+  it('merges scattered changes into at most 8 crops that cover little more than what changed', () => {
+    // One 16×16 square a row, down a diagonal: 11 runs of one MCU. Banded by rows as wide as
+    // their dirty MCUs, they went as one 176×176 rectangle (11 times their area).
+    let rgb = base;
+    for (let i = 0; i < H / 16; i++) rgb = square(rgb, W, i * 16, i * 16, 16, 16, i % 2 ? 0 : 255);
+    const after = jpegOf(rgb, W, H);
+    const crop = new LiveCrop();
+    cut(crop, before, W, H);
+    const rects = cut(crop, after, W, H);
+    expect(rects.length).to.be.within(1, 8);
+    const area = rects.reduce((n, r) => n + r.rect.w * r.rect.h, 0);
+    expect(area).to.be.below(3 * 11 * 256);
+    const whole = luma(after);
+    for (let i = 0; i < H / 16; i++) {
+      const sq = { x: i * 16, y: i * 16, w: 16, h: 16 };
+      expect(rects.some((r) => r.rect.x <= sq.x && r.rect.y <= sq.y && r.rect.x + r.rect.w >= sq.x + 16 && r.rect.y + r.rect.h >= sq.y + 16), `square ${i}`).to.equal(true);
+    }
+    for (const { rect, jpeg } of rects) expect(differing(luma(jpeg), whole, W, rect)).to.equal(0);
   });
 
   it("cuts a motion's first frame against the page's newest frame when that shows what the device has, and sends it whole when not", () => {

@@ -3,11 +3,12 @@ import { ENCODINGS, TILE_CACHE_TILE, writeFade } from '@stratus/protocol';
 import { readJpegBlocks } from '../../src/jpeg/blocks';
 import { buildFrame } from '../../src/layer/frame-builder';
 import { FadeRect, findFades, KeptLooks } from '../../src/layer/live-fade';
-import { LiveCrop } from '../../src/layer/live-crop';
+import { Rect } from '../../src/layer/damage';
+import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
 import { TileCache } from '../../src/layer/tile-cache';
 import { Rgba } from '../../src/png/decode';
 import { applyFrame, cut } from './device-model';
-import { jpegOf, picture, rgbaOf, square } from './jpeg-pictures';
+import { jpegOf, lumaPlane, picture, rgbaOf, square } from './jpeg-pictures';
 
 const W = 320;
 const H = 192;
@@ -180,6 +181,56 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     crop.start(rgbaOf(A, W, H));
     crop.next(jpegOf(blend(A, B, 0.9, 0.1, 0), W, H), W, H, false, 3500, basis);
     expect(crop.next(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H), W, H, false, 4000, basis).every((r) => 'fade' in r)).to.equal(true);
+  });
+
+  it('copies a row that slides beside a fade (a carousel under its backdrop) and sends only what scrolled in', () => {
+    // Two rows of tiles fade from A to B (held); below them a row of posters slides left.
+    const posters = picture(W + 96, T, 31, 4);
+    const frame = (offset: number, share: number): Buffer => {
+      const rgb = blend(A, B, 1 - share, share, 0);
+      for (let y = 0; y < T; y++) posters.copy(rgb, ((2 * T + y) * W) * 3, (y * (W + 96) + offset) * 3, (y * (W + 96) + offset + W) * 3);
+      return rgb;
+    };
+    const kept = rgbaOf(frame(0, 0), W, H);
+    const { cache } = shownBefore([rgbaOf(frame(48, 1), W, H), kept]);
+    const basis = { kept: new KeptLooks(kept), sources: cache };
+    const second = (scroll: boolean): { rects: LiveRect[]; first: Buffer; truth: Buffer } => {
+      const crop = new LiveCrop();
+      crop.observe(jpegOf(frame(0, 0), W, H), 1000);
+      crop.start(kept);
+      const first = jpegOf(frame(8, 0.1), W, H);
+      crop.next(first, W, H, scroll, 1500, basis);
+      const truth = jpegOf(frame(16, 0.4), W, H);
+      return { rects: crop.next(truth, W, H, scroll, 2000, basis), first, truth };
+    };
+    const { rects, first, truth } = second(true);
+    const copies = rects.filter((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } }[];
+    expect(copies.length).to.equal(1);
+    const c = copies[0];
+    // The posters moved 8 px left: each pixel comes from 8 px to its right, in the row's band.
+    expect(c.rect.y).to.be.at.least(2 * T);
+    expect(c.copy.sx - c.rect.x).to.equal(8);
+    expect(c.copy.sy).to.equal(c.rect.y);
+    expect(slotsOf(rects.filter((r): r is FadeRect => 'fade' in r)).size).to.equal(10);
+    const jpegs = rects.filter((r) => 'jpeg' in r) as { rect: Rect; jpeg: Buffer }[];
+    const area = (rs: { rect: Rect }[]): number => rs.reduce((n, r) => n + r.rect.w * r.rect.h, 0);
+    expect(area(jpegs)).to.be.below((W * T) / 3);
+    // The device's row (the first frame's, copied, then the crops) is the new frame's within noise.
+    const dev = lumaPlane(first);
+    const out = Buffer.from(dev);
+    for (let y = 0; y < c.rect.h; y++) dev.copy(out, (c.rect.y + y) * W + c.rect.x, (c.copy.sy + y) * W + c.copy.sx, (c.copy.sy + y) * W + c.copy.sx + c.rect.w);
+    for (const r of jpegs) {
+      const part = lumaPlane(r.jpeg);
+      for (let y = 0; y < r.rect.h; y++) part.copy(out, (r.rect.y + y) * W + r.rect.x, y * r.rect.w, (y + 1) * r.rect.w);
+    }
+    const want = lumaPlane(truth);
+    let sum = 0;
+    for (let i = 2 * T * W; i < H * W; i++) sum += Math.abs(out[i] - want[i]);
+    expect(sum / (T * W)).to.be.below(4);
+    // A device that cannot copy gets the row as JPEG.
+    const plain = second(false).rects;
+    expect(plain.some((r) => 'copy' in r)).to.equal(false);
+    expect(area(plain.filter((r) => 'jpeg' in r) as { rect: Rect }[])).to.be.at.least(W * T * 0.75);
   });
 
   it('the tile cache offers, per grid place, the slots drawn there, newest first, and forgets them with a keyframe', () => {
