@@ -37,6 +37,12 @@ export interface FadeBasis {
 
 /** Past this share of the frame's MCUs the crop saves too little: the frame goes whole, as it came. */
 const WHOLE_SHARE = 0.6;
+/**
+ * A motion's first frame, which its key waits for, goes whole past this share: a crop costs the
+ * orchestrator time by the MCU and the device a decode each. Cut to 8 crops over 60 % of it, a
+ * carousel's first frame painted ~13 ms later (medians of four alternations) for 13 KB less.
+ */
+const FIRST_SHARE = 1 / 3;
 /** Past this share of the frame's MCUs changed, a scroll is looked for. */
 const SCROLL_SHARE = 0.1;
 /**
@@ -200,7 +206,7 @@ export class LiveCrop {
       if (faded) return faded;
     }
     const plan = cropsOf(dirty, b);
-    const goesWhole = count > WHOLE_SHARE * total || area(plan) > WHOLE_SHARE * total;
+    const goesWhole = count > WHOLE_SHARE * total || area(plan) > (first ? FIRST_SHARE : WHOLE_SHARE) * total;
     // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
     if (scroll && count >= SCROLL_SHARE * total && this.scrollMisses < SCROLL_MISSES) {
       let found: LiveScroll | null = null;
@@ -356,7 +362,7 @@ function merged(dirty: Uint8Array, runs: Rect[], b: JpegBlocks): Rect[] {
     let best = { i: 0, j: 1, added: Infinity };
     for (let i = 0; i < crops.length; i++) {
       for (let j = i + 1; j < crops.length; j++) {
-        const added = area([bounds([crops[i], crops[j]])]) - area([crops[i], crops[j]]);
+        const added = joinCost(crops[i], crops[j]);
         if (added < best.added) best = { i, j, added };
       }
     }
@@ -365,6 +371,13 @@ function merged(dirty: Uint8Array, runs: Rect[], b: JpegBlocks): Rect[] {
     crops[best.i] = joined;
   }
   return crops;
+}
+
+/** The area the bounds of `a` and `b` add to theirs (less where they overlap). */
+function joinCost(a: Rect, b: Rect): number {
+  const w = Math.max(a.x + a.w, b.x + b.w) - Math.min(a.x, b.x);
+  const h = Math.max(a.y + a.h, b.y + b.h) - Math.min(a.y, b.y);
+  return w * h - a.w * a.h - b.w * b.h;
 }
 
 /** Bands of rows, each as wide as its runs, the closest bands joined until MAX_CROPS. */

@@ -33,6 +33,9 @@ interface Pass {
   mismatch: number;
   jpegFrame: number;
   copyFrames: number;
+  /** Bytes per key of frames with lossy rectangles (live frames, JPEG regions) and of the others (exact), as the orchestrator sent them. */
+  liveBytes: number[];
+  exactBytes: number[];
   /** Live frames cut (sent or found unchanged), and the orchestrator's event-loop time for them. */
   liveCuts: number;
   liveCutMs: number;
@@ -54,18 +57,24 @@ const KEYS: Record<string, Key[]> = {
 /** One workload: each key waits for its paint, then for the layer to be still, before the next. */
 async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys: Key[], query = '', link?: EmulatedLink, screen = { w: 1280, h: 720 }): Promise<Pass> {
   const page = await device.open(orch, `w=${screen.w}&h=${screen.h}&app=${app}${query}`, undefined, false, link);
-  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], motionFps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0, liveCuts: 0, liveCutMs: 0 };
+  const pass: Pass = { keyToPaint: [], bytes: [], fps: [], motionFps: [], frames: [], cpuMs: [], mismatch: 0, jpegFrame: 0, copyFrames: 0, liveCuts: 0, liveCutMs: 0, liveBytes: [], exactBytes: [] };
   try {
     const session = await sessionOf(orch, page);
     await capturesStopped(session);
     await settle(orch, page);
     const c0 = { ...session.layer.counters };
     const painted: number[] = [];
-    const onPainted = (p: { ackedAt: number }): void => void painted.push(p.ackedAt);
+    const sent = { live: 0, exact: 0 };
+    const onPainted = (p: { ackedAt: number; lossy: number; bytes: number }): void => {
+      painted.push(p.ackedAt);
+      if (p.lossy > 0) sent.live += p.bytes;
+      else sent.exact += p.bytes;
+    };
     session.layer.on('painted', onPainted);
     for (const key of keys) {
       const before = await deviceStats(page);
       painted.length = 0;
+      sent.live = sent.exact = 0;
       const cpu0 = cloudCpuS(orch);
       const pressedAt = performance.now();
       await page.keyboard.press(key);
@@ -77,6 +86,8 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
       pass.keyToPaint.push(after.inputToPaintMs[before.inputToPaintMs.length]);
       pass.bytes.push(after.uiBytes - before.uiBytes);
       pass.frames.push(painted.length);
+      pass.liveBytes.push(sent.live);
+      pass.exactBytes.push(sent.exact);
       pass.fps.push(fpsWithin(painted, pressedAt, TRANSITION_MS));
       pass.motionFps.push(fpsFirstToLast(painted));
     }
@@ -107,6 +118,7 @@ function naiveMetric(w: 'carousel' | 'rows', naive: Record<string, NaiveRun>): M
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+const mean = (xs: number[]): number => sum(xs) / Math.max(1, xs.length);
 
 /** A 1080p device. */
 const HD = { w: 1920, h: 1080 };
@@ -180,6 +192,8 @@ export async function benchRealistic(): Promise<Metric[]> {
     { metric: 'ui_key_to_paint_ms_p50_realistic_1080p', value: round(median(onHd)), unit: 'ms', note: `the same on a 1920x1080 device, loopback (${workloads.map((w) => `${w} ${round(median(p[`${w}-1080p`].keyToPaint))}`).join(', ')}); bytes per key: ${workloads.map((w) => `${w} ${Math.round(median(p[`${w}-1080p`].bytes))}`).join(', ')}; carousel fps ${round(median(p['carousel-1080p'].fps))} (authored 1280x720: ${round(median(p['carousel-720-1080p'].fps))})` },
     { metric: 'ui_key_to_paint_ms_p50_lossless', value: round(median(l.keyToPaint)), unit: 'ms', note: 'baseline, same run: the 1920x1080 carousel on a device that decodes PNG only' },
     { metric: 'ui_carousel_bytes_per_key', value: Math.round(median(c.bytes)), unit: 'B', note: `median per key until still, authored 1920x1080 on 720p (${Math.round(median(p['carousel-720'].bytes))} B authored 1280x720); ${round(median(c.bytes) / c.jpegFrame, 2)} of a JPEG q80 full frame (target <= 0.5)` },
+    { metric: 'ui_carousel_live_bytes_per_key', value: Math.round(mean(c.liveBytes)), unit: 'B', note: `mean per key of the frames with lossy rectangles (live frames), authored 1920x1080 on 720p (authored 1280x720: ${Math.round(mean(p['carousel-720'].liveBytes))} B); keys to a photograph not shown before: ${Math.round(mean(c.liveBytes.slice(0, 6)))} B, keys back: ${Math.round(mean(c.liveBytes.slice(6)))} B` },
+    { metric: 'ui_carousel_exact_bytes_per_key', value: Math.round(mean(c.exactBytes)), unit: 'B', note: `the same for the exact frames (the settle; authored 1280x720: ${Math.round(mean(p['carousel-720'].exactBytes))} B); keys to a photograph not shown before: ${Math.round(mean(c.exactBytes.slice(0, 6)))} B, keys back: ${Math.round(mean(c.exactBytes.slice(6)))} B` },
     { metric: 'ui_carousel_bytes_per_key_lossless', value: Math.round(median(l.bytes)), unit: 'B', note: 'baseline, same run: the same on a device that decodes PNG only' },
     { metric: 'ui_jpeg_q80_frame_bytes', value: c.jpegFrame, unit: 'B', note: `baseline, same run: one JPEG q80 screenshot of each page, 1280x720 (${each((x) => x.jpegFrame)}); this value: the 1920x1080 carousel` },
     { metric: 'ui_motion_fps_carousel', value: round(median(c.fps)), unit: 'fps', note: `device frames painted (acked) within the ${TRANSITION_MS} ms after a key, per second, 1920x1080 carousel (authored 1280x720: ${round(median(p['carousel-720'].fps))}; PNG only: ${round(median(l.fps))}); from a key's first painted frame to its last: ${round(median(c.motionFps))} fps (authored 1280x720: ${round(median(p['carousel-720'].motionFps))})` },
