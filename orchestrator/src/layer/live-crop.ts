@@ -250,8 +250,8 @@ export class LiveCrop {
     const slid = scroll ? this.slidBeside(ref, b, rest, found.covered) : null;
     let copy: LiveRect[] = [];
     if (slid) {
-      // Cropped apart: the residual's few MCUs, banded with the rest of the frame's, would widen
-      // the bands back over the whole row.
+      // Cropped apart (up to twice MAX_CROPS): the residual's few MCUs, covered together with the
+      // rest of the frame's, would widen the crops back over the whole row.
       const moved = cropsOf(slid.residual, b);
       if (area(moved) < SCROLL_GAIN * area(cropsOf(slid.searched, b))) {
         copy = [{ rect: slid.copy.dst, copy: { sx: slid.copy.sx, sy: slid.copy.sy } }];
@@ -259,8 +259,8 @@ export class LiveCrop {
       }
     }
     if (area(crops) > WHOLE_SHARE * dirty.length) return null;
-    // Fades first: a crop the bands widened over a faded tile paints the frame's own pixels there.
-    // The copy reads the device's own pixels, in rows no fade draws, before any crop paints them.
+    // Fades first: a crop widened over a faded tile paints the frame's own pixels there. The copy
+    // reads the device's own pixels, in rows no fade draws, before any crop paints them.
     return [...copy, ...found.fades, ...this.cut(b, crops, width, height)];
   }
 
