@@ -1,8 +1,9 @@
 import { readJpegBlocks, JpegBlocks } from '../jpeg/blocks';
 import { cropJpeg } from '../jpeg/crop';
 import { Rgba } from '../png/decode';
-import { bounds, mergeTiles, Rect } from './damage';
+import { Rect } from './damage';
 import { FadeRect, FadeSources, findFades, KeptLooks } from './live-fade';
+import { area, cropsOf } from './mcu-cover';
 import { CopyRect } from './copy-rect';
 import { findScroll, LiveScroll, LumaCache } from './live-scroll';
 
@@ -58,10 +59,6 @@ const SCROLL_MISSES = 2;
 const FADE_MISSES = 2;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
 const SCROLL_GAIN = 0.6;
-/** More crops than this: merged (each costs ~600 B of headers and a device decode). */
-const MAX_CROPS = 8;
-/** Runs of dirty MCUs past this many are made at a coarser grain before they are merged (cropsOf). */
-const MERGE_RECTS = 48;
 
 export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
@@ -205,7 +202,7 @@ export class LiveCrop {
       const faded = this.fade(ref, b, dirty, fades, width, height, scroll);
       if (faded) return faded;
     }
-    const plan = cropsOf(dirty, b);
+    const plan = cropsOf(dirty, b.mcusX, b.mcusY);
     const goesWhole = count > WHOLE_SHARE * total || area(plan) > (first ? FIRST_SHARE : WHOLE_SHARE) * total;
     // Much changed: maybe content that moved, which the device can copy (live-scroll.ts).
     if (scroll && count >= SCROLL_SHARE * total && this.scrollMisses < SCROLL_MISSES) {
@@ -218,7 +215,7 @@ export class LiveCrop {
         found = null;
       }
       if (found) {
-        const moved = cropsOf(found.residual, b);
+        const moved = cropsOf(found.residual, b.mcusX, b.mcusY);
         // Weighed against what goes without it: the crops, or the whole frame.
         if (area(moved) < SCROLL_GAIN * (goesWhole ? total : area(plan))) {
           this.scrollMisses = 0;
@@ -246,16 +243,16 @@ export class LiveCrop {
     this.fadeMisses = 0;
     const rest = new Uint8Array(dirty.length);
     for (let i = 0; i < dirty.length; i++) rest[i] = dirty[i] & (found.covered[i] ^ 1);
-    let crops = cropsOf(rest, b);
+    let crops = cropsOf(rest, b.mcusX, b.mcusY);
     const slid = scroll ? this.slidBeside(ref, b, rest, found.covered) : null;
     let copy: LiveRect[] = [];
     if (slid) {
-      // Cropped apart (up to twice MAX_CROPS): the residual's few MCUs, covered together with the
-      // rest of the frame's, would widen the crops back over the whole row.
-      const moved = cropsOf(slid.residual, b);
-      if (area(moved) < SCROLL_GAIN * area(cropsOf(slid.searched, b))) {
+      // Cropped apart (up to twice mcu-cover.ts's limit): the residual's few MCUs, covered with
+      // the rest of the frame's, would widen the crops back over the whole row.
+      const moved = cropsOf(slid.residual, b.mcusX, b.mcusY);
+      if (area(moved) < SCROLL_GAIN * area(cropsOf(slid.searched, b.mcusX, b.mcusY))) {
         copy = [{ rect: slid.copy.dst, copy: { sx: slid.copy.sx, sy: slid.copy.sy } }];
-        crops = [...cropsOf(slid.elsewhere, b), ...moved];
+        crops = [...cropsOf(slid.elsewhere, b.mcusX, b.mcusY), ...moved];
       }
     }
     if (area(crops) > WHOLE_SHARE * dirty.length) return null;
@@ -330,94 +327,6 @@ function ones(a: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < a.length; i++) n += a[i];
   return n;
-}
-
-/**
- * Dirty MCUs as crops, in MCUs: runs stacked into rectangles, or, when that makes too many, the
- * smaller (in area) of two covers of MAX_CROPS: the runs merged pairwise (merged()), and bands of
- * rows (banded()). Bands alone sent a leftover tile in a fade's corner together with the row
- * sliding below it as one strip across the frame (on a carousel's keys back, 2–8 times the dirty
- * MCUs' area); merging alone covered the scattered MCUs a scroll's copy leaves worse than bands.
- */
-function cropsOf(dirty: Uint8Array, b: JpegBlocks): Rect[] {
-  const crops = mergeTiles(dirty, b.mcusX, b.mcusY, 1, b.mcusX, b.mcusY);
-  if (crops.length <= MAX_CROPS) return crops;
-  const joined = merged(dirty, crops, b);
-  const bands = banded(crops, b);
-  return area(joined) <= area(bands) ? joined : bands;
-}
-
-/**
- * The two rectangles whose bounds add the least area merged, again and again, until MAX_CROPS.
- * Past MERGE_RECTS runs, the runs are made again at a coarser grain (2×2 MCUs, then 4×4...)
- * first, which bounds the cost.
- */
-function merged(dirty: Uint8Array, runs: Rect[], b: JpegBlocks): Rect[] {
-  const { mcusX, mcusY } = b;
-  let crops = runs.slice();
-  for (let grain = 2; crops.length > MERGE_RECTS; grain *= 2) {
-    crops = mergeTiles(coarsen(dirty, mcusX, mcusY, grain), Math.ceil(mcusX / grain), Math.ceil(mcusY / grain), grain, mcusX, mcusY);
-  }
-  while (crops.length > MAX_CROPS) {
-    let best = { i: 0, j: 1, added: Infinity };
-    for (let i = 0; i < crops.length; i++) {
-      for (let j = i + 1; j < crops.length; j++) {
-        const added = joinCost(crops[i], crops[j]);
-        if (added < best.added) best = { i, j, added };
-      }
-    }
-    const joined = bounds([crops[best.i], crops[best.j]]);
-    crops.splice(best.j, 1);
-    crops[best.i] = joined;
-  }
-  return crops;
-}
-
-/** The area the bounds of `a` and `b` add to theirs (less where they overlap). */
-function joinCost(a: Rect, b: Rect): number {
-  const w = Math.max(a.x + a.w, b.x + b.w) - Math.min(a.x, b.x);
-  const h = Math.max(a.y + a.h, b.y + b.h) - Math.min(a.y, b.y);
-  return w * h - a.w * a.h - b.w * b.h;
-}
-
-/** Bands of rows, each as wide as its runs, the closest bands joined until MAX_CROPS. */
-function banded(runs: Rect[], b: JpegBlocks): Rect[] {
-  const bands: Rect[] = [];
-  let open: Rect[] | null = null;
-  for (let my = 0; my < b.mcusY; my++) {
-    const row = runs.filter((r) => r.y <= my && my < r.y + r.h);
-    if (row.length === 0) {
-      if (open) bands.push(bounds(open));
-      open = null;
-      continue;
-    }
-    open = open ? open.concat(row) : row;
-  }
-  if (open) bands.push(bounds(open));
-  while (bands.length > MAX_CROPS) {
-    let join = 0;
-    for (let i = 1; i < bands.length - 1; i++) {
-      if (gap(bands[i], bands[i + 1]) < gap(bands[join], bands[join + 1])) join = i;
-    }
-    bands.splice(join, 2, bounds([bands[join], bands[join + 1]]));
-  }
-  return bands;
-}
-
-function gap(a: Rect, b: Rect): number {
-  return b.y - (a.y + a.h);
-}
-
-/** `dirty` (row-major, `w`×`h` cells) at a coarser grain: a cell of `grain`×`grain` is dirty when any of its cells is. */
-function coarsen(dirty: Uint8Array, w: number, h: number, grain: number): Uint8Array {
-  const cw = Math.ceil(w / grain);
-  const out = new Uint8Array(cw * Math.ceil(h / grain));
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (dirty[y * w + x]) out[Math.floor(y / grain) * cw + Math.floor(x / grain)] = 1;
-  return out;
-}
-
-function area(rects: Rect[]): number {
-  return rects.reduce((a, r) => a + r.w * r.h, 0);
 }
 
 function sameGeometry(a: JpegBlocks, b: JpegBlocks): boolean {
