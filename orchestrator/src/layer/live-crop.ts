@@ -243,9 +243,9 @@ export class LiveCrop {
     this.fadeMisses = 0;
     const rest = new Uint8Array(dirty.length);
     for (let i = 0; i < dirty.length; i++) rest[i] = dirty[i] & (found.covered[i] ^ 1);
-    let crops = cropsOf(rest, b.mcusX, b.mcusY);
     const slid = scroll ? this.slidBeside(ref, b, rest, found.covered) : null;
     let copy: LiveRect[] = [];
+    let crops: Rect[] | null = null;
     if (slid) {
       // Cropped apart (up to twice mcu-cover.ts's limit): the residual's few MCUs, covered with
       // the rest of the frame's, would widen the crops back over the whole row.
@@ -255,6 +255,7 @@ export class LiveCrop {
         crops = [...cropsOf(slid.elsewhere, b.mcusX, b.mcusY), ...moved];
       }
     }
+    crops ??= cropsOf(rest, b.mcusX, b.mcusY);
     if (area(crops) > WHOLE_SHARE * dirty.length) return null;
     // Fades first: a crop widened over a faded tile paints the frame's own pixels there. The copy
     // reads the device's own pixels, in rows no fade draws, before any crop paints them.

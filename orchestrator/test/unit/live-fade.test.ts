@@ -5,6 +5,7 @@ import { buildFrame } from '../../src/layer/frame-builder';
 import { FadeRect, findFades, KeptLooks } from '../../src/layer/live-fade';
 import { Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
+import { area } from '../../src/layer/mcu-cover';
 import { TileCache } from '../../src/layer/tile-cache';
 import { Rgba } from '../../src/png/decode';
 import { applyFrame, cut } from './device-model';
@@ -213,8 +214,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     expect(c.copy.sy).to.equal(c.rect.y);
     expect(slotsOf(rects.filter((r): r is FadeRect => 'fade' in r)).size).to.equal(10);
     const jpegs = rects.filter((r) => 'jpeg' in r) as { rect: Rect; jpeg: Buffer }[];
-    const area = (rs: { rect: Rect }[]): number => rs.reduce((n, r) => n + r.rect.w * r.rect.h, 0);
-    expect(area(jpegs)).to.be.below((W * T) / 3);
+    expect(area(jpegs.map((r) => r.rect))).to.be.below((W * T) / 3);
     // The device's row (the first frame's, copied, then the crops) is the new frame's within noise.
     const dev = lumaPlane(first);
     const out = Buffer.from(dev);
@@ -230,7 +230,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     // A device that cannot copy gets the row as JPEG.
     const plain = second(false).rects;
     expect(plain.some((r) => 'copy' in r)).to.equal(false);
-    expect(area(plain.filter((r) => 'jpeg' in r) as { rect: Rect }[])).to.be.at.least(W * T * 0.75);
+    expect(area(plain.filter((r) => 'jpeg' in r).map((r) => r.rect))).to.be.at.least(W * T * 0.75);
   });
 
   it('the tile cache offers, per grid place, the slots drawn there, newest first, and forgets them with a keyframe', () => {
