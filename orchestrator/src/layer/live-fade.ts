@@ -1,8 +1,7 @@
 import { NO_FADE_SLOT, TILE_CACHE_TILE } from '@stratus/protocol';
 import { JpegBlocks } from '../jpeg/blocks';
-import { Rgba } from '../png/decode';
 import { Rect } from './damage';
-import { pixelWords } from './window-hash';
+import { frameLook, KeptLooks, TileLook } from './tile-looks';
 
 /**
  * Cross-fades the device draws itself (protocol/src/fade.ts). A TV UI fades its backdrop from one
@@ -26,10 +25,6 @@ import { pixelWords } from './window-hash';
  */
 
 const T = TILE_CACHE_TILE;
-/** 8×8 blocks per tile. */
-const BLOCKS = (T / 8) * (T / 8);
-/** 16×16 cells per tile: the colour means' grain, a subsampled JPEG's (4:2:0, as screencasts are). */
-const CELLS = (T / 16) * (T / 16);
 /** Mean luma difference (steps) a faded tile may have from the frame, over its blocks. */
 const FIT_MEAN = 1.5;
 /** The same for any one block: text or a ring over the fade moves a block's mean past it. */
@@ -60,100 +55,23 @@ const MIN_TILES = 4;
 /** Candidates kept per grid place: the slots most recently drawn there. */
 export const FADE_CANDIDATES = 8;
 
-/** A whole opaque tile's means in reading order: luma by 8×8 block, the two colour differences by 16×16 cell. */
-export interface TileLook {
-  y: Float32Array;
-  cb: Float32Array;
-  cr: Float32Array;
+/** A tile the device holds that stood at a grid place before. */
+export interface FadeCandidate {
+  slot: number;
+  look: TileLook;
+  /** When it was drawn there (a count of frames planned): a picture shown at once has one. */
+  drawn: number;
 }
 
 /** Tiles the device holds that stood at a grid place before, newest first, with their look. */
 export interface FadeSources {
-  fadeCandidates(tx: number, ty: number): { slot: number; look: TileLook }[];
+  fadeCandidates(tx: number, ty: number): FadeCandidate[];
 }
 
 /** A fade rectangle: a run of grid tiles in one row, with its weights (of 255) and colour. */
 export interface FadeRect {
   rect: Rect;
   fade: { keptWeight: number; slotWeight: number; color: [number, number, number]; slots: number[] };
-}
-
-/**
- * The block means of the whole tile at (x, y) of `img` (`px`: its pixels as words, pixelWords());
- * null when it is not whole and opaque. Channels are summed per block and converted once (the
- * conversion is linear): this runs for every tile of a layer at a motion's first frame.
- */
-export function tileLook(img: Rgba, x: number, y: number, px: Uint32Array = pixelWords(img)): TileLook | null {
-  if (x + T > img.width || y + T > img.height) return null;
-  const per = T / 8;
-  const sums = new Float64Array(BLOCKS * 3);
-  for (let row = 0; row < T; row++) {
-    let o = (y + row) * img.width + x;
-    const b0 = (row >> 3) * per * 3;
-    for (let col = 0; col < T; col++, o++) {
-      const v = px[o];
-      // Little-endian words: alpha is the top byte.
-      if (v >>> 24 !== 255) return null;
-      const b = b0 + (col >> 3) * 3;
-      sums[b] += v & 255;
-      sums[b + 1] += (v >>> 8) & 255;
-      sums[b + 2] += (v >>> 16) & 255;
-    }
-  }
-  const look = { y: new Float32Array(BLOCKS), cb: new Float32Array(CELLS), cr: new Float32Array(CELLS) };
-  for (let b = 0; b < BLOCKS; b++) {
-    const r = sums[b * 3] / 64;
-    const g = sums[b * 3 + 1] / 64;
-    const bl = sums[b * 3 + 2] / 64;
-    // JFIF's conversion, as the screencast's encoder makes it; a cell's colour is its 4 blocks' mean.
-    look.y[b] = 0.299 * r + 0.587 * g + 0.114 * bl;
-    const c = ((b / per) >> 1) * (per >> 1) + ((b % per) >> 1);
-    look.cb[c] += (-0.168736 * r - 0.331264 * g + 0.5 * bl) / 4;
-    look.cr[c] += (0.5 * r - 0.418688 * g - 0.081312 * bl) / 4;
-  }
-  for (let c = 0; c < CELLS; c++) {
-    look.cb[c] += 128;
-    look.cr[c] += 128;
-  }
-  return look;
-}
-
-/**
- * The same means of a screencast frame's tile, from its DC coefficients: luma blocks are 8×8; a
- * colour cell is the mean of the colour blocks in it (one of a 4:2:0 frame, four of a 4:4:4 one).
- */
-function frameLook(b: JpegBlocks, tx: number, ty: number): TileLook {
-  const look = { y: new Float32Array(BLOCKS), cb: new Float32Array(CELLS), cr: new Float32Array(CELLS) };
-  const hMax = b.mcuW / 8;
-  const vMax = b.mcuH / 8;
-  const planes = [look.y, look.cb, look.cr];
-  for (let ci = 0; ci < 3; ci++) {
-    const c = b.comps[ci];
-    const step = b.quant[c.tq][0];
-    const out = planes[ci];
-    // The plane's grain in pixels (8 or 16), and its blocks' size in pixels, across and down.
-    const grain = ci === 0 ? 8 : 16;
-    const bx = (8 * hMax) / c.h;
-    const by = (8 * vMax) / c.v;
-    const across = T / grain;
-    for (let j = 0; j < across; j++) {
-      for (let i = 0; i < across; i++) {
-        const x0 = tx * T + i * grain;
-        const y0 = ty * T + j * grain;
-        let sum = 0;
-        let n = 0;
-        for (let y = y0; y < y0 + grain; y += by) {
-          for (let x = x0; x < x0 + grain; x += bx) {
-            sum += c.coeffs[(Math.floor(y / by) * c.bw + Math.floor(x / bx)) * 64];
-            n++;
-          }
-        }
-        // The DC term is an eighth of the block's sum, level-shifted by 128.
-        out[j * across + i] = ((sum / n) * step) / 8 + 128;
-      }
-    }
-  }
-  return look;
 }
 
 interface Fit {
@@ -255,40 +173,6 @@ function colourFits(f: TileLook, a: TileLook, b: TileLook, w: Weights): boolean 
   return planeMisfit(f.cb, a.cb, b.cb, w, base, COLOUR_MEAN, COLOUR_BLOCK) !== Infinity && planeMisfit(f.cr, a.cr, b.cr, w, base, COLOUR_MEAN, COLOUR_BLOCK) !== Infinity;
 }
 
-/**
- * The kept layer's tile looks, made as asked (a motion asks for the same ones frame after frame):
- * one per kept layer, made when the layer is kept. Looks once cached by the layer's pixel buffer
- * went stale: the orchestrator reuses a layer's buffer for a later layer (layer-copies.ts), and a
- * motion kept in a reused buffer was weighed against an earlier motion's layer, so that on a
- * carousel going back no tile fitted and every frame went whole.
- */
-export class KeptLooks {
-  private readonly px: Uint32Array;
-  private readonly looks: (TileLook | null)[] = [];
-  private readonly tilesX: number;
-
-  constructor(readonly layer: Rgba) {
-    this.px = pixelWords(layer);
-    this.tilesX = Math.floor(layer.width / T);
-  }
-
-  /** The look of grid tile (tx, ty), or null when it is not whole and opaque. */
-  at(tx: number, ty: number): TileLook | null {
-    const i = ty * this.tilesX + tx;
-    let look = this.looks[i];
-    if (look === undefined) look = this.looks[i] = tileLook(this.layer, tx * T, ty * T, this.px);
-    return look;
-  }
-
-  /**
-   * Makes every tile's look now: a motion's second frame may need them all, and the page takes
-   * longer to paint it than this takes (called once the motion's first frame has gone).
-   */
-  prepare(): void {
-    for (let ty = 0; ty < Math.floor(this.layer.height / T); ty++) for (let tx = 0; tx < this.tilesX; tx++) this.at(tx, ty);
-  }
-}
-
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -331,25 +215,148 @@ function redundant(slot: TileLook, kept: TileLook): boolean {
   return err / n <= REDUNDANT_MEAN;
 }
 
+/** A tile weighed for the frame's weights, with the slot picked for it. */
+interface Picked {
+  f: TileLook;
+  a: TileLook;
+  pick: TileLook;
+}
+
+/** The frame's weights fitted to tiles, the ones that fit worst dropped. */
+interface Weighed {
+  /** The luma means of the tiles kept, end to end: frame, kept layer, picked slots. */
+  fitted: [Float32Array, Float32Array, Float32Array];
+  joint: Fit;
+  /** The tiles' mean residual from the fit. */
+  err: number;
+}
+
+function weigh(picked: Picked[]): Weighed | null {
+  let use = picked;
+  const pooled = (): [Float32Array, Float32Array, Float32Array] => [concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick.y))];
+  if (use.length < MIN_TILES) return null;
+  let fitted = pooled();
+  let joint = fit(...fitted, true);
+  for (let round = 0; joint && round < TRIM_ROUNDS && use.length >= MIN_TILES; round++) {
+    const j = joint;
+    const errs = use.map((t) => residual(t.f.y, t.a.y, t.pick.y, j));
+    const limit = Math.max(FIT_MEAN, 2 * [...errs].sort((x, y) => x - y)[errs.length >> 1]);
+    const fitting = use.filter((_, i) => errs[i] <= limit);
+    if (fitting.length === use.length) break;
+    use = fitting;
+    fitted = pooled();
+    joint = fit(...fitted, true);
+  }
+  if (!joint || use.length < MIN_TILES) return null;
+  const j = joint;
+  return { fitted, joint, err: use.reduce((sum, t) => sum + residual(t.f.y, t.a.y, t.pick.y, j), 0) / use.length };
+}
+
+/** A fit as the device draws it (or without the grey, when it makes none). */
+function weightsOf({ fitted, joint }: Weighed): Weights | null {
+  const w = quantise(joint);
+  if (w) return w;
+  const plain = fit(...fitted, false);
+  const v = plain && quantise(plain);
+  if (v || (joint.p >= 0 && joint.q >= 0)) return v;
+  // A fade's first or last frames: one picture's share is within the fit's noise of none, and
+  // fell below it (the last two frames of a backdrop's fade here). Fitted without it.
+  const [f, a, b] = fitted;
+  const none = new Float32Array(f.length);
+  const one = joint.p < 0 ? fit(f, none, b, true) : fit(f, a, none, true);
+  return one && quantise(one);
+}
+
+/** A changed tile of the frame: its means, the kept layer's, and the tiles held that stood there. */
+interface Place {
+  tx: number;
+  ty: number;
+  f: TileLook;
+  a: TileLook;
+  candidates: FadeCandidate[];
+  telling: FadeCandidate[];
+}
+
+/**
+ * The held tile that the device's fade under `w` turns into the frame's at `t`: the one `drawn`
+ * drew there, if it does; else the best by light alone, which must have the colour too. In a
+ * fade's first frames, before the slot shows, the kept layer fades alone (towards the grey).
+ */
+function slotFor(t: Place, w: Weights, drawn?: number): FadeCandidate | undefined {
+  const mine = drawn === undefined ? undefined : t.candidates.find((c) => c.drawn === drawn);
+  if (mine && misfit(t.f, t.a, mine.look, w) !== Infinity && colourFits(t.f, t.a, mine.look, w)) return mine;
+  let pick: FadeCandidate | undefined;
+  let err = Infinity;
+  for (const c of t.candidates) {
+    const e = misfit(t.f, t.a, c.look, w);
+    if (e < err) [err, pick] = [e, c];
+  }
+  return pick && colourFits(t.f, t.a, pick.look, w) ? pick : undefined;
+}
+
+/**
+ * The frame's weights, and the frame that drew the picture faded to (when one did), from
+ * `sample`. Two ways of picking each tile's slot to fit are weighed. Each tile's own best fit
+ * serves a fade to several pictures at once (posters each turning into another). But where the
+ * pictures are smooth and dark, or the slot's share is still small, a tile's own fit cannot tell
+ * the held pictures apart: picks scattered over all of them, the pooled fit found the slot's
+ * share near none, and the carousel's fades back to its dark photographs went as whole frames.
+ * A picture shown at once was drawn by one frame, so the slots each frame drew are also fitted
+ * together. The weights that fade most of the sample win (a fit's own residual does not tell:
+ * on the smooth tiles, which any held picture matches, a wrong picture's fit with the kept
+ * layer's share too high explains as many tiles as the right one).
+ */
+function pickWeights(sample: Place[]): { w: Weights; drawn?: number } | null {
+  const own: Picked[] = [];
+  for (const t of sample) {
+    let best = Infinity;
+    let pick: TileLook | null = null;
+    for (const c of t.telling) {
+      const fitted = fit(t.f.y, t.a.y, c.look.y, true);
+      const err = fitted ? residual(t.f.y, t.a.y, c.look.y, fitted) : Infinity;
+      if (err < best) [best, pick] = [err, c.look];
+    }
+    if (pick) own.push({ f: t.f, a: t.a, pick });
+  }
+  const counts = new Map<number, number>();
+  for (const t of sample) for (const c of t.telling) counts.set(c.drawn, (counts.get(c.drawn) ?? 0) + 1);
+  const frames = [...counts].filter(([, n]) => n >= MIN_TILES).sort((x, y) => y[1] - x[1]).slice(0, FADE_CANDIDATES);
+  const contenders: { picked: Picked[]; drawn?: number }[] = [{ picked: own }];
+  for (const [drawn] of frames) {
+    const picked: Picked[] = [];
+    for (const t of sample) {
+      const c = t.telling.find((c) => c.drawn === drawn);
+      if (c) picked.push({ f: t.f, a: t.a, pick: c.look });
+    }
+    contenders.push({ picked, drawn });
+  }
+  let best: { w: Weights; drawn?: number; fades: number; err: number } | null = null;
+  for (const { picked, drawn } of contenders) {
+    const weighed = weigh(picked);
+    const w = weighed && weightsOf(weighed);
+    if (!weighed || !w) continue;
+    const fades = sample.filter((t) => slotFor(t, w, drawn)).length;
+    if (!best || fades > best.fades || (fades === best.fades && weighed.err < best.err)) best = { w, drawn, fades, err: weighed.err };
+  }
+  return best;
+}
+
 /**
  * Fades for the changed tiles of a live frame `b` (`dirty`: its MCUs that changed, row-major),
  * over `kept` (the device's kept layer: exact, or alpha 0 where it is not) and the tiles `sources`
  * says the device holds. A page fades its backdrop as one, so one set of weights serves the
- * frame: up to FIT_TILES changed tiles, spread over the change, each take the slot (of those
- * drawn at its place before) that a fit of its own explains best, the weights are fitted to all
- * of them together, and the tiles that fit
- * worst (the frame's other motions: a row sliding, a ring growing) are dropped and the weights
- * fitted again. Then every changed tile whose best slot under those weights shows the frame's
- * means is faded; runs of them in a row are one rectangle. Returns the fades and the MCUs they
- * cover, or null when fewer than MIN_TILES tiles fade.
+ * frame: it is fitted to up to FIT_TILES changed tiles, spread over the change, each with a slot
+ * of those drawn at its place before (pickWeights), and the tiles that fit worst (the frame's
+ * other motions: a row sliding, a ring growing) are dropped and the weights fitted again. Then
+ * every changed tile with a slot that under those weights shows the frame's means is faded;
+ * runs of them in a row are one rectangle. Returns the fades and the MCUs they cover, or null
+ * when fewer than MIN_TILES tiles fade.
  */
 export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: KeptLooks, sources: FadeSources): { fades: FadeRect[]; covered: Uint8Array } | null {
   if (b.width !== kept.layer.width || b.height !== kept.layer.height || T % b.mcuW !== 0 || T % b.mcuH !== 0 || b.comps.length !== 3) return null;
   const tilesX = Math.floor(b.width / T);
   const tilesY = Math.floor(b.height / T);
-  type Candidate = { slot: number; look: TileLook };
-  type Place = { tx: number; ty: number; a: TileLook; candidates: Candidate[]; telling: Candidate[] };
-  const places: Place[] = [];
+  const places: Omit<Place, 'f'>[] = [];
   let tellingPlaces = 0;
   for (let ty = 0; ty < tilesY; ty++) {
     for (let tx = 0; tx < tilesX; tx++) {
@@ -367,62 +374,17 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: KeptLooks, sou
   // then serve (where two photographs are alike, the fade to either looks the same).
   // Checked before the frame's looks are read: a frame with too few costs no more than that.
   if (tellingPlaces < MIN_TILES) return null;
-  const tiles = places.map((p) => ({ ...p, f: frameLook(b, p.tx, p.ty), pick: null as TileLook | null }));
+  const tiles: Place[] = places.map((p) => ({ ...p, f: frameLook(b, p.tx, p.ty) }));
   const weighed = tiles.filter((t) => t.telling.length > 0);
   const stride = Math.max(1, Math.floor(weighed.length / FIT_TILES));
-  for (let i = 0; i < weighed.length; i += stride) {
-    const t = weighed[i];
-    let best = Infinity;
-    for (const c of t.telling) {
-      const own = fit(t.f.y, t.a.y, c.look.y, true);
-      const err = own ? residual(t.f.y, t.a.y, c.look.y, own) : Infinity;
-      if (err < best) {
-        best = err;
-        t.pick = c.look;
-      }
-    }
-  }
-  let use = weighed.filter((t) => t.pick);
-  /** The luma means of the tiles `use` holds, end to end: frame, kept layer, picked slots. */
-  const pooled = (): [Float32Array, Float32Array, Float32Array] => [concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick!.y))];
-  let fitted = pooled();
-  let joint = fit(...fitted, true);
-  for (let round = 0; joint && round < TRIM_ROUNDS && use.length >= MIN_TILES; round++) {
-    const j = joint;
-    const errs = use.map((t) => residual(t.f.y, t.a.y, t.pick!.y, j));
-    const limit = Math.max(FIT_MEAN, 2 * [...errs].sort((x, y) => x - y)[errs.length >> 1]);
-    const fitting = use.filter((_, i) => errs[i] <= limit);
-    if (fitting.length === use.length) break;
-    use = fitting;
-    fitted = pooled();
-    joint = fit(...fitted, true);
-  }
-  if (!joint || use.length < MIN_TILES) return null;
-  // The fit to the tiles kept, as the device draws it (or without the grey, when it makes none).
-  let w = quantise(joint);
-  if (!w) {
-    const plain = fit(...fitted, false);
-    w = plain && quantise(plain);
-  }
-  if (!w && (joint.p < 0 || joint.q < 0)) {
-    // A fade's first or last frames: one picture's share is within the fit's noise of none, and
-    // fell below it (the last two frames of a backdrop's fade here). Fitted without it.
-    const [f, a, b] = fitted;
-    const none = new Float32Array(f.length);
-    const one = joint.p < 0 ? fit(f, none, b, true) : fit(f, a, none, true);
-    w = one && quantise(one);
-  }
-  if (!w) return null;
+  const sample = weighed.filter((_, i) => i % stride === 0);
+  const best = pickWeights(sample);
+  if (!best) return null;
+  const { w, drawn } = best;
   const slotOf = new Map<number, number>();
   for (const t of tiles) {
-    let best: { slot: number; look: TileLook; err: number } | null = null;
-    for (const c of t.candidates) {
-      const err = misfit(t.f, t.a, c.look, w);
-      if (err < (best?.err ?? Infinity)) best = { slot: c.slot, look: c.look, err };
-    }
-    // The best by light alone must have the colour too. In a fade's first frames, before the
-    // slot shows, the kept layer fades alone (towards the grey).
-    if (best && colourFits(t.f, t.a, best.look, w)) slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? best.slot : NO_FADE_SLOT);
+    const pick = slotFor(t, w, drawn);
+    if (pick) slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? pick.slot : NO_FADE_SLOT);
   }
   if (slotOf.size < MIN_TILES) return null;
   const covered = new Uint8Array(dirty.length);

@@ -1,6 +1,7 @@
 import { Rgba } from '../png/decode';
 import { LiveCrop, LiveRect } from './live-crop';
-import { FadeSources, KeptLooks } from './live-fade';
+import { FadeSources } from './live-fade';
+import { KeptLooks } from './tile-looks';
 import { LiveMotion } from './live-motion';
 
 /** What a live frame sends, and what the stream counts of it. */

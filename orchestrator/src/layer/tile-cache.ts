@@ -3,7 +3,8 @@ import { ENCODINGS, TILE_CACHE_TILE } from '@stratus/protocol';
 import { Rgba } from '../png/decode';
 import { intersect, Rect } from './damage';
 import { EncodedRect } from './frame-builder';
-import { FADE_CANDIDATES, FadeSources, TileLook, tileLook } from './live-fade';
+import { FADE_CANDIDATES, FadeCandidate, FadeSources } from './live-fade';
+import { TileLook, tileLook } from './tile-looks';
 import { pixelWords, uniform, windowHash, windowHashes } from './window-hash';
 
 /** What one frame's exact rectangles become with the device's tile cache. */
@@ -62,9 +63,11 @@ export class TileCache implements FadeSources {
    * it came from: a slot stashed again is another tile.
    */
   private readonly looks = new Map<number, { look: TileLook; stash: number }>();
-  /** Grid place → the slots whose tiles were drawn there, newest first (stale ones skipped when read). */
-  private readonly placed = new Map<number, { slot: number; stash: number }[]>();
+  /** Grid place → the slots whose tiles were drawn there, newest first (stale ones skipped when read), and the plan that drew them. */
+  private readonly placed = new Map<number, { slot: number; stash: number; drawn: number }[]>();
   private stashes = 0;
+  /** Frames planned: a picture drawn by one frame has one in all its places. */
+  private plans = 0;
 
   /** `capacity`: the slots the device said it keeps; `fades`: the device draws fades from them (their looks are kept). */
   constructor(
@@ -90,11 +93,11 @@ export class TileCache implements FadeSources {
   }
 
   /** FadeSources: tiles the device holds that were drawn at grid tile (tx, ty), newest first. */
-  fadeCandidates(tx: number, ty: number): { slot: number; look: TileLook }[] {
-    const out: { slot: number; look: TileLook }[] = [];
+  fadeCandidates(tx: number, ty: number): FadeCandidate[] {
+    const out: FadeCandidate[] = [];
     for (const p of this.placed.get(ty * 65536 + tx) ?? []) {
       const held = this.looks.get(p.slot);
-      if (held && held.stash === p.stash) out.push({ slot: p.slot, look: held.look });
+      if (held && held.stash === p.stash) out.push({ slot: p.slot, look: held.look, drawn: p.drawn });
     }
     return out;
   }
@@ -105,7 +108,7 @@ export class TileCache implements FadeSources {
     if (!look) return;
     const key = ty * 65536 + tx;
     const list = (this.placed.get(key) ?? []).filter((p) => p.slot !== slot && this.looks.get(p.slot)?.stash === p.stash);
-    list.unshift({ slot, stash: look.stash });
+    list.unshift({ slot, stash: look.stash, drawn: this.plans });
     if (list.length > FADE_CANDIDATES) list.length = FADE_CANDIDATES;
     this.placed.set(key, list);
   }
@@ -122,6 +125,7 @@ export class TileCache implements FadeSources {
    * rectangles; a miss not under `lossy` is stashed once drawn. A tile under `lossy` is neither.
    */
   plan(img: Rgba, rects: Rect[], lossy: Rect | null = null): CachePlan {
+    this.plans++;
     const T = this.tile;
     const tilesX = Math.ceil(img.width / T);
     const seen = new Map<number, number>();

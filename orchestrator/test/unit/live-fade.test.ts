@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { ENCODINGS, TILE_CACHE_TILE, writeFade } from '@stratus/protocol';
 import { readJpegBlocks } from '../../src/jpeg/blocks';
 import { buildFrame } from '../../src/layer/frame-builder';
-import { FadeRect, findFades, KeptLooks } from '../../src/layer/live-fade';
+import { FadeRect, findFades } from '../../src/layer/live-fade';
+import { KeptLooks } from '../../src/layer/tile-looks';
 import { Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
 import { area } from '../../src/layer/mcu-cover';
@@ -115,6 +116,40 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     const found = findFades(readJpegBlocks(jpegOf(blend(A, like, 0.4, 0.6, 0), W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache);
     expect(found).to.not.equal(null);
     expect([...slotsOf(found!.fades)]).to.deep.equal([...slots[0]]);
+  });
+
+  it('finds a fade between dark, smooth photographs, among many held, from its first frames', () => {
+    // Broad waves in each picture's own direction, a faint grain: within a tile every held
+    // picture explains the frame with the kept one about as well, so the fit weighs the pictures
+    // as each frame drew them, whole.
+    const smooth = (seed: number): Buffer => {
+      const rgb = Buffer.alloc(W * H * 3);
+      const [fx, fy] = [Math.cos(seed * 0.5), Math.sin(seed * 0.5)];
+      let v = seed;
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const t = (x * fx + y * fy) / 60 + seed;
+          v = (v * 1103515245 + 12345) >>> 0;
+          const grain = ((v >> 8) & 3) - 1.5;
+          const o = (y * W + x) * 3;
+          rgb[o] = 34 + 20 * Math.sin(t) + 6 * Math.cos(0.7 * t + seed) + grain;
+          rgb[o + 1] = 30 + 18 * Math.sin(t) + grain;
+          rgb[o + 2] = 42 + 14 * Math.sin(t) + 8 * Math.cos(0.5 * t) + grain;
+        }
+      }
+      return rgb;
+    };
+    const pictures = [1, 2, 3, 4, 5, 6].map(smooth);
+    const kept = pictures[5];
+    const { cache, slots } = shownBefore(pictures.map((p) => rgbaOf(p, W, H)));
+    for (const share of [0.15, 0.3, 0.6]) {
+      const frame = blend(kept, pictures[2], 0.9 * (1 - share), share, 11);
+      const found = findFades(readJpegBlocks(jpegOf(frame, W, H))!, all, new KeptLooks(rgbaOf(kept, W, H)), cache);
+      expect(found, `share ${share}`).to.not.equal(null);
+      const faded = slotsOf(found!.fades);
+      expect([...faded].filter(([spot, slot]) => slots[2].get(spot) === slot).length, `share ${share}`).to.equal(15);
+      for (const { fade: f } of found!.fades) expect(f.slotWeight, `share ${share}`).to.be.within(share * 255 - 10, share * 255 + 10);
+    }
   });
 
   it('takes no held tile that only shows the kept picture again, fainter (its own fade-in), for a picture it does not hold', () => {
@@ -241,6 +276,10 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     const again = cache.plan(rgbaOf(B, W, H), [{ x: 0, y: 0, w: W, h: H }]);
     expect(again.stash).to.deep.equal([]);
     expect(cache.fadeCandidates(1, 2)[0].slot).to.equal(slots[0].get(201));
+    // The frame that drew a picture is the same at all its places, and another picture's is not.
+    const drawn = (tx: number, ty: number): number[] => cache.fadeCandidates(tx, ty).map((c) => c.drawn);
+    expect(drawn(0, 0)).to.deep.equal(drawn(4, 2));
+    expect(new Set(drawn(1, 2)).size).to.equal(3);
     cache.reset();
     expect(cache.fadeCandidates(1, 2)).to.deep.equal([]);
     // A device that draws no fades: nothing is weighed for them.
