@@ -58,6 +58,11 @@ const SCROLL_MISSES = 2;
  * fade towards a picture the device does not hold, a slide) is looked at for fades no more.
  */
 const FADE_MISSES = 2;
+/**
+ * The share of a band beside fades that must have only moved for a copy: the rest may change as
+ * it moves (a carousel's focused poster growing as its row slides), and goes as JPEG.
+ */
+const BESIDE_MATCHING = 0.5;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
 const SCROLL_GAIN = 0.6;
 
@@ -292,7 +297,7 @@ export class LiveCrop {
     this.searches.run++;
     let found: LiveScroll | null = null;
     try {
-      found = findScroll(ref, b, searched, this.luma, this.searches);
+      found = findScroll(ref, b, searched, this.luma, this.searches, BESIDE_MATCHING);
     } catch {
       found = null;
     }

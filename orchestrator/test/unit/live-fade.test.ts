@@ -268,6 +268,35 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     expect(area(plain.filter((r) => 'jpeg' in r).map((r) => r.rect))).to.be.at.least(W * T * 0.75);
   });
 
+  it('copies a row beside a fade that slides while a poster in it grows, and sends the poster as JPEG', () => {
+    // As above, but the row's second and third posters change as it moves (the focused one
+    // growing, the one before shrinking): two fifths of the row match no shift.
+    const posters = picture(W + 96, T, 31, 4);
+    const frame = (offset: number, share: number, grow: number): Buffer => {
+      const rgb = blend(A, B, 1 - share, share, 0);
+      for (let y = 0; y < T; y++) posters.copy(rgb, ((2 * T + y) * W) * 3, (y * (W + 96) + offset) * 3, (y * (W + 96) + offset + W) * 3);
+      const grown = picture(2 * T, T, 50 + grow, 3);
+      for (let y = 0; y < T; y++) grown.copy(rgb, ((2 * T + y) * W + T) * 3, y * 2 * T * 3, (y + 1) * 2 * T * 3);
+      return rgb;
+    };
+    const kept = rgbaOf(frame(0, 0, 0), W, H);
+    const { cache } = shownBefore([rgbaOf(frame(48, 1, 0), W, H), kept]);
+    const basis = { kept: new KeptLooks(kept), sources: cache };
+    const crop = new LiveCrop();
+    crop.observe(jpegOf(frame(0, 0, 0), W, H), 1000);
+    crop.start(kept);
+    crop.next(jpegOf(frame(8, 0.1, 1), W, H), W, H, true, 1500, basis);
+    const rects = crop.next(jpegOf(frame(16, 0.4, 2), W, H), W, H, true, 2000, basis);
+    const copies = rects.filter((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } }[];
+    expect(copies.length).to.equal(1);
+    expect(copies[0].rect.y).to.be.at.least(2 * T);
+    expect(copies[0].copy.sx - copies[0].rect.x).to.equal(8);
+    // The grown posters go as JPEG over the copy; the rest of the row is copied.
+    const jpegs = (rects.filter((r) => 'jpeg' in r) as { rect: Rect }[]).map((r) => r.rect).filter((r) => r.y + r.h > 2 * T);
+    expect(area(jpegs)).to.be.at.least(2 * T * T);
+    expect(area(jpegs)).to.be.below(0.75 * W * T);
+  });
+
   it('the tile cache offers, per grid place, the slots drawn there, newest first, and forgets them with a keyframe', () => {
     const { cache, slots } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H), rgbaOf(C, W, H)]);
     expect(cache.fadeCandidates(1, 2).map((c) => c.slot)).to.deep.equal([slots[2].get(201), slots[1].get(201), slots[0].get(201)]);
