@@ -83,7 +83,8 @@ function shape(box: Rect, axis: Along, scale: number): { lines: number; length: 
 
 /**
  * The scroll, if any, that explains most of what changed (`dirty`: MCUs whose coefficients
- * differ). `cache` holds the luma last computed, and gets next's.
+ * differ). `cache` holds the luma last computed, and gets next's. `matching`: the share of the
+ * changed box, in stretches along the move, that must match (fineCost); the rest goes as JPEG.
  */
 export function findScroll(prev: JpegBlocks, next: JpegBlocks, dirty: Uint8Array, cache: { last: LumaCache | null } = { last: null }, stats = { still: 0, axes: 0 }, matching = 1): LiveScroll | null {
   const { mcusX, mcusY } = next;
