@@ -1,5 +1,5 @@
 import { Rgba } from '../png/decode';
-import { bounds, diffRects, Rect } from './damage';
+import { area, bounds, diffRects, Rect } from './damage';
 import { pixelWords } from './window-hash';
 
 /**
@@ -144,10 +144,6 @@ function matchingSpan(s: Shift): { start: number; end: number } {
     }
   }
   return start < 0 ? { start: 0, end: 0 } : { start, end };
-}
-
-function area(rects: Rect[]): number {
-  return rects.reduce((n, r) => n + r.w * r.h, 0);
 }
 
 /**

@@ -125,6 +125,11 @@ export function bounds(rects: Rect[]): Rect {
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
+/** The rectangles' areas summed (overlaps counted each time). */
+export function area(rects: Rect[]): number {
+  return rects.reduce((n, r) => n + r.w * r.h, 0);
+}
+
 /** Where two rectangles overlap, or null when they do not. */
 export function intersect(a: Rect, b: Rect): Rect | null {
   const x0 = Math.max(a.x, b.x);

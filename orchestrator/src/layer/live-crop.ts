@@ -1,10 +1,10 @@
 import { readJpegBlocks, JpegBlocks } from '../jpeg/blocks';
 import { cropJpeg } from '../jpeg/crop';
 import { Rgba } from '../png/decode';
-import { Rect } from './damage';
+import { area, Rect } from './damage';
 import { FadeRect, FadeSources, findFades } from './live-fade';
 import { KeptLooks } from './tile-looks';
-import { area, cropsOf } from './mcu-cover';
+import { cropsOf } from './mcu-cover';
 import { CopyRect } from './copy-rect';
 import { findScroll, LiveScroll, LumaCache } from './live-scroll';
 

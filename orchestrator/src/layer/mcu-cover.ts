@@ -1,4 +1,4 @@
-import { bounds, mergeTiles, Rect } from './damage';
+import { area, bounds, mergeTiles, Rect } from './damage';
 
 // Covers for a live frame's changed MCUs (live-crop.ts): few rectangles, since each JPEG crop
 // costs ~600 B of headers and a device decode, and little more than what changed, since all they
@@ -90,8 +90,4 @@ function coarsen(dirty: Uint8Array, w: number, h: number, grain: number): Uint8A
   const out = new Uint8Array(cw * Math.ceil(h / grain));
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (dirty[y * w + x]) out[Math.floor(y / grain) * cw + Math.floor(x / grain)] = 1;
   return out;
-}
-
-export function area(rects: Rect[]): number {
-  return rects.reduce((a, r) => a + r.w * r.h, 0);
 }

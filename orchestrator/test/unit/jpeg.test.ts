@@ -5,7 +5,7 @@ import { lumaLines } from '../../src/jpeg/luma';
 import { optimalSpec } from '../../src/jpeg/huffman';
 import { bounds, Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
-import { area } from '../../src/layer/mcu-cover';
+import { area } from '../../src/layer/damage';
 import { Rgba } from '../../src/png/decode';
 import { jpegOf, lumaPlane as luma, picture, rgbaOf, square } from './jpeg-pictures';
 
