@@ -50,26 +50,34 @@ const SCROLL_SHARE = 0.1;
 /**
  * A search costs 10–50 ms per 720p frame here when it finds a scroll (inverse DCT and matching),
  * 40–150 ms when there is none to find: after this many misses in a row, a motion (a cross-fade)
- * is searched no more.
+ * is searched no more. A miss on less than MISS_SHARE of the frame counts in part, by the share
+ * that changed (what its search cost): a focused poster growing (a tenth of the frame) before its
+ * row scrolls used up the motion's misses on frames that only grew, and the scroll that followed
+ * went as JPEG.
  */
 const SCROLL_MISSES = 2;
+const MISS_SHARE = 1 / 3;
 /**
  * Frames of a motion in a row that no fade explained (live-fade.ts): after as many, the motion (a
  * fade towards a picture the device does not hold, a slide) is looked at for fades no more.
  */
 const FADE_MISSES = 2;
 /**
- * The share of a band beside fades that must have only moved for a copy: the rest may change as
- * it moves (a carousel's focused poster growing as its row slides), and goes as JPEG.
+ * The share of what changed (in stretches along the move) that must have only moved for a copy:
+ * the rest may change as it moves (a focused poster growing as its row scrolls, the one before
+ * shrinking), and goes as JPEG. Beside fades and frame-wide alike.
  */
-const BESIDE_MATCHING = 0.5;
+const MOVED_SHARE = 0.5;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
 const SCROLL_GAIN = 0.6;
 
 export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
   private ref: JpegBlocks | null = null;
-  /** Scroll searches in a row that found none: a motion that is no scroll (a cross-fade) stops paying for them. */
+  /**
+   * Scroll searches in a row that found none, each weighed by the share of the frame it searched:
+   * a motion that is no scroll (a cross-fade) stops paying for them.
+   */
   private scrollMisses = 0;
   /** Frames of this motion in a row that fades did not explain. */
   private fadeMisses = 0;
@@ -216,7 +224,7 @@ export class LiveCrop {
       this.scrolled ??= false;
       this.searches.run++;
       try {
-        found = findScroll(ref, b, dirty, this.luma, this.searches);
+        found = findScroll(ref, b, dirty, this.luma, this.searches, MOVED_SHARE);
       } catch {
         found = null;
       }
@@ -229,7 +237,7 @@ export class LiveCrop {
           return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
         }
       }
-      this.scrollMisses++;
+      this.scrollMisses += Math.min(1, count / (MISS_SHARE * total));
     }
     if (goesWhole) return whole;
     return this.cut(b, plan, width, height);
@@ -297,7 +305,7 @@ export class LiveCrop {
     this.searches.run++;
     let found: LiveScroll | null = null;
     try {
-      found = findScroll(ref, b, searched, this.luma, this.searches, BESIDE_MATCHING);
+      found = findScroll(ref, b, searched, this.luma, this.searches, MOVED_SHARE);
     } catch {
       found = null;
     }

@@ -27,6 +27,16 @@ const MATCH_MEAN = 6;
  */
 const MCU_MEAN = 4;
 /**
+ * And by this share of the MCU's own mean gradient along the move: a copy moves whole pixels, and
+ * content that moved by a fraction of one (a 1920x1080 page on a 720p device moves 2/3 px per CSS
+ * px) differs from it by up to half its gradient, as does the JPEG noise of detail. Held to
+ * MCU_MEAN alone, the rows of posters scrolling sent most MCUs of posters and labels again
+ * (means of 5–15 after the copy), and often no copy paid at all. Content that changed most often
+ * differs by more than its gradient; what passes (the middle of a poster that grows, which
+ * changes least) shows until the motion's exact pixels.
+ */
+const GRADIENT_SLACK = 0.5;
+/**
  * Mean change of the blocks' mean luma (the DCs: free) under which nothing scrolled: a fade or a
  * colour change under way. Content that moves a few pixels changes them by more (the grid
  * scrolling 5 px: 6 levels; rows, 7–11); a cross-fade's first frame changes them by 0.2, and
@@ -215,29 +225,45 @@ function coarseShifts(a: Float64Array, b: Float64Array, box: Rect, axis: Along):
  * carousel's row slides while its focused poster grows and the one before shrinks (two posters
  * of five): over the whole row no shift came within MATCH_MEAN, and the row went as JPEG (12–18
  * KB a frame) though most of it only moved. What the copy leaves wrong goes as JPEG (residual).
+ * Line by line, like cost(), so that a shift sure to miss stops early: the stretches' sums only
+ * grow, and the best share of their means so far is a floor under the end's.
  */
 function fineCost(a: ArrayLike<number>, b: ArrayLike<number>, lines: number, length: number, d: number, along: number, limit: number, matching: number): number {
   if (matching >= 1) return cost(a, b, lines, length, d, 1, along, limit);
   const p0 = Math.max(0, d);
   const p1 = Math.min(length, length + d);
-  const segments: number[] = [];
-  for (let s0 = p0; s0 < p1; s0 += SEGMENT) {
-    let sum = 0;
-    let n = 0;
-    for (let l = 0; l < lines; l++) {
-      const row = l * length;
-      for (let p = s0; p < Math.min(p1, s0 + SEGMENT); p += along, n++) {
-        const v = b[row + p] - a[row - d + p];
+  if (p1 <= p0 || lines === 0) return Infinity;
+  const count = Math.ceil((p1 - p0) / SEGMENT);
+  const keep = Math.ceil(matching * count);
+  const sums = new Float64Array(count);
+  const means = new Float64Array(count);
+  for (let l = 0; l < lines; l++) {
+    const row = l * length;
+    const src = row - d;
+    for (let s = 0; s < count; s++) {
+      const s0 = p0 + s * SEGMENT;
+      const s1 = Math.min(p1, s0 + SEGMENT);
+      let sum = 0;
+      for (let p = s0; p < s1; p += along) {
+        const v = b[row + p] - a[src + p];
         sum += v < 0 ? -v : v;
       }
+      sums[s] += sum;
     }
-    if (n > 0) segments.push(sum / n);
+    // Every few lines: sorting the stretches costs as much as a short line.
+    if ((l & 3) !== 3 && l !== lines - 1) continue;
+    for (let s = 0; s < count; s++) {
+      const s0 = p0 + s * SEGMENT;
+      means[s] = sums[s] / (lines * Math.ceil((Math.min(p1, s0 + SEGMENT) - s0) / along));
+    }
+    means.sort();
+    let kept = 0;
+    for (let s = 0; s < keep; s++) kept += means[s];
+    if (kept / keep > limit) return Infinity;
   }
-  if (segments.length === 0) return Infinity;
-  segments.sort((x, y) => x - y);
-  const kept = segments.slice(0, Math.ceil(matching * segments.length));
-  const mean = kept.reduce((x, y) => x + y, 0) / kept.length;
-  return mean <= limit ? mean : Infinity;
+  let kept = 0;
+  for (let s = 0; s < keep; s++) kept += means[s];
+  return kept / keep;
 }
 
 /**
@@ -270,7 +296,8 @@ function cost(a: ArrayLike<number>, b: ArrayLike<number>, lines: number, length:
  * The MCUs the copy leaves wrong: every one with pixels the copy does not write (what scrolled
  * in: the old pixels left there may look alike, a poster's next column, and would then stay as
  * they are, frame after frame), and those where the old frame moved by d differs from the new
- * one on average by more than MCU_MEAN. `a` and `b` are the lines along `axis` (lumaLines).
+ * one on average by more than MCU_MEAN and GRADIENT_SLACK of the new one's gradient. `a` and `b`
+ * are the lines along `axis` (lumaLines).
  */
 function residual(a: Uint8Array, b: Uint8Array, axis: Along, d: number, box: Rect, next: JpegBlocks, dirty: Uint8Array): Uint8Array {
   const out = Uint8Array.from(dirty);
@@ -291,20 +318,24 @@ function residual(a: Uint8Array, b: Uint8Array, axis: Along, d: number, box: Rec
         continue;
       }
       let sum = 0;
+      let gradient = 0;
       let n = 0;
       // Every line through the MCU (one in eight across the move: all the luma holds) and every
-      // other pixel along it: a changed MCU differs all over.
+      // pixel along it: sampled every other one, a copy one pixel off at a hard edge (content
+      // moved over a flat header by a fractional scroll) showed on the device's odd rows only.
       for (let l = Math.max(0, Math.ceil((acrossLo - SAMPLED_LINE) / 8)); l < lines && l * 8 + SAMPLED_LINE < acrossHi; l++) {
-        for (let p = lo; p < hi && p < length; p += 2) {
+        for (let p = lo; p < hi && p < length; p++) {
           // Sampled pixels past the strip's MCU all come from inside the box.
           const f = p - d;
           if (p < 0 || f < 0 || f >= length) continue;
           const v = b[l * length + p] - a[l * length + f];
           sum += v < 0 ? -v : v;
+          const g = p + 1 < length ? b[l * length + p + 1] - b[l * length + p] : 0;
+          gradient += g < 0 ? -g : g;
           n++;
         }
       }
-      out[my * mcusX + mx] = n > 0 && sum / n > MCU_MEAN ? 1 : 0;
+      out[my * mcusX + mx] = n > 0 && sum > MCU_MEAN * n + GRADIENT_SLACK * gradient ? 1 : 0;
     }
   }
   return out;

@@ -29,9 +29,12 @@ export function square(rgb: Buffer, width: number, x: number, y: number, w: numb
   return out;
 }
 
-/** Debian's ffmpeg as the encoder: baseline, 4:2:0, a fixed quantiser (so equal blocks code equally). */
-export function jpegOf(rgb: Buffer, w: number, h: number): Buffer {
-  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-i', '-', '-frames:v', '1', '-q:v', '4', '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', '-'], { input: rgb });
+/**
+ * Debian's ffmpeg as the encoder: baseline, 4:2:0, a fixed quantiser (so equal blocks code
+ * equally); `q` its scale, 2–31 (4: fine; 10: as coarse as the screencast's live frames).
+ */
+export function jpegOf(rgb: Buffer, w: number, h: number, q = 4): Buffer {
+  return execFileSync('ffmpeg', ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${w}x${h}`, '-i', '-', '-frames:v', '1', '-q:v', String(q), '-pix_fmt', 'yuvj420p', '-f', 'mjpeg', '-'], { input: rgb });
 }
 
 /** The luma plane a decoder makes of a JPEG (luma is not resampled, so a crop's is exact). */
