@@ -149,7 +149,7 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
     }
   });
 
-  it("a motion's frames that change a tenth of the frame in place (a poster growing) spend a part of its searches, and the scroll after them is found", () => {
+  it("a motion's frames that change a sixth of the frame in place (a poster growing) spend a part of its searches, and the scroll after them is found", () => {
     const crop = new LiveCrop();
     // A motion that found no scroll: the next one starts with a single search's worth.
     crop.next(jpegOf(strip(0, W, 40), W, H), W, H, true);
