@@ -243,7 +243,11 @@ function fineCost(a: ArrayLike<number>, b: ArrayLike<number>, lines: number, len
   const count = Math.ceil((p1 - p0) / SEGMENT);
   const keep = Math.ceil(matching * count);
   const sums = new Float64Array(count);
+  // Samples each stretch has over all the lines: the last one may be shorter.
+  const samples = new Float64Array(count);
+  for (let s = 0; s < count; s++) samples[s] = lines * Math.ceil((Math.min(p1, p0 + (s + 1) * SEGMENT) - (p0 + s * SEGMENT)) / along);
   const means = new Float64Array(count);
+  let mean = Infinity;
   for (let l = 0; l < lines; l++) {
     const row = l * length;
     const src = row - d;
@@ -257,20 +261,16 @@ function fineCost(a: ArrayLike<number>, b: ArrayLike<number>, lines: number, len
       }
       sums[s] += sum;
     }
-    // Every few lines: sorting the stretches costs as much as a short line.
+    // Every few lines, and after the last: sorting the stretches costs as much as a short line.
     if ((l & 3) !== 3 && l !== lines - 1) continue;
-    for (let s = 0; s < count; s++) {
-      const s0 = p0 + s * SEGMENT;
-      means[s] = sums[s] / (lines * Math.ceil((Math.min(p1, s0 + SEGMENT) - s0) / along));
-    }
+    for (let s = 0; s < count; s++) means[s] = sums[s] / samples[s];
     means.sort();
     let kept = 0;
     for (let s = 0; s < keep; s++) kept += means[s];
-    if (kept / keep > limit) return Infinity;
+    mean = kept / keep;
+    if (mean > limit) return Infinity;
   }
-  let kept = 0;
-  for (let s = 0; s < keep; s++) kept += means[s];
-  return kept / keep;
+  return mean;
 }
 
 /**

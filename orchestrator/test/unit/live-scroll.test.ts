@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Rect } from '../../src/layer/damage';
+import { area, Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
 import { jpegOf, lumaPlane as luma, picture } from './jpeg-pictures';
 
@@ -138,7 +138,7 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
       const copy = rects.find((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } } | undefined;
       expect(copy, `a copy at offset ${offset}`).to.not.equal(undefined);
       expect(copy!.copy.sx - copy!.rect.x).to.equal(offset - last);
-      const sent = rects.reduce((n, r) => n + ('jpeg' in r ? r.rect.w * r.rect.h : 0), 0);
+      const sent = area(rects.flatMap((r) => ('jpeg' in r ? [r.rect] : [])));
       expect(sent, 'the changed posters and the strip that came in, not the row').to.be.below((WW - 48) * H * 0.6);
       dev = apply(dev, rects, WW);
       // Within noise but on the two posters, where the residual check (two lines of each MCU's
@@ -211,7 +211,7 @@ describe('orchestrator/layer/live-scroll: a scroll between live frames is a copy
       frame = jpegOf(scrolled(offset), W, H, LIVE_Q);
       const rects = crop.next(frame, W, H, true);
       expect(rects.some((r) => 'copy' in r), `a copy at offset ${offset}`).to.equal(true);
-      const sent = rects.reduce((n, r) => n + ('jpeg' in r ? r.rect.w * r.rect.h : 0), 0);
+      const sent = area(rects.flatMap((r) => ('jpeg' in r ? [r.rect] : [])));
       expect(sent, 'the strip that came in, not what moved').to.be.below(W * (H - 32) * 0.3);
       dev = apply(dev, rects);
       expectWithinNoise(dev, luma(frame), offset);
