@@ -199,11 +199,14 @@ export async function layerAtRest(session: Session, page: Page): Promise<void> {
 }
 
 /**
- * The portal fixture's clock (its text changes when the minute does), or null on another app: a
- * test that counts what keys cost sees whether the page also changed by itself meanwhile.
+ * How many minutes have turned since the cloud page's document began. The portal fixture's clock
+ * changes its text at each turn, by itself: a change of the page's tree, which refuses the next
+ * key's damage hint and is a capture of its own while the screencast is quiet. Counted from the
+ * document's start, which comes before the hints' first drain: a turn after that drain and before
+ * a test's first look still counts (reading the clock's text there missed it).
  */
-export function portalClock(session: Session): Promise<string | null> {
-  return session.cloudPage!.evaluate(() => document.getElementById('clock')?.textContent ?? null);
+export function minutesTurned(session: Session): Promise<number> {
+  return session.cloudPage!.evaluate(() => Math.floor(Date.now() / 60000) - Math.floor(performance.timeOrigin / 60000));
 }
 
 /**
