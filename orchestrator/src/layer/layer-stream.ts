@@ -1190,7 +1190,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       inputSeq,
       keyframe,
       clip: clip !== null,
-      lossy: encoded.length - copied.length,
+      // Tiles the cache found moved are exact: only the JPEG region is lossy.
+      lossy: lossyRect ? 1 : 0,
       copies: copied.length,
       rects: built.rects,
       bytes: built.message.length,

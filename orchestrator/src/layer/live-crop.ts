@@ -70,6 +70,22 @@ const FADE_MISSES = 2;
 const MOVED_SHARE = 0.5;
 /** A copy is taken when what it leaves to send is under this share of what the crops would be. */
 const SCROLL_GAIN = 0.6;
+/**
+ * Fades that explain this share of what changed are the motion (a cross-fade): no scroll is looked
+ * for across the frame. Fewer may be pictures the device holds passing by as content scrolls (a
+ * grid of thumbnails, eight photographs among sixty cards): their fades explained a tenth to a
+ * quarter of such frames, pre-empted the search that copies all of it, and the rest of the frame
+ * went as JPEG (38–46 KB against 1–14 KB for the grid's frames with a copy). Then the scroll is
+ * looked for too, and whichever leaves less to send is taken.
+ */
+const FADED_MOST = 0.5;
+
+/** A frame as fades (live-fade.ts): the copy beside them and the fades, the JPEG crops of the rest (in MCUs), and the changed MCUs the fades explain. */
+interface Faded {
+  first: LiveRect[];
+  crops: Rect[];
+  covered: number;
+}
 
 export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
@@ -212,9 +228,10 @@ export class LiveCrop {
     // Much changed, towards a picture the device holds: it draws the fade (live-fade.ts).
     // Not a motion's first frame, which its key waits for: fades leave the rest of a changed
     // layer to crop (a carousel's sliding row: 10–25 ms of the frame's time here).
+    let faded: Faded | null = null;
     if (count >= SCROLL_SHARE * total && !first) {
-      const faded = this.fade(ref, b, dirty, fades, width, height, scroll);
-      if (faded) return faded;
+      faded = this.fade(ref, b, dirty, fades, scroll);
+      if (faded && (!scroll || faded.covered >= FADED_MOST * count)) return [...faded.first, ...this.cut(b, faded.crops, width, height)];
     }
     const plan = cropsOf(dirty, b.mcusX, b.mcusY);
     const goesWhole = count > WHOLE_SHARE * total || area(plan) > (first ? FIRST_SHARE : WHOLE_SHARE) * total;
@@ -230,24 +247,27 @@ export class LiveCrop {
       }
       if (found) {
         const moved = cropsOf(found.residual, b.mcusX, b.mcusY);
-        // Weighed against what goes without it: the crops, or the whole frame.
-        if (area(moved) < SCROLL_GAIN * (goesWhole ? total : area(plan))) {
+        // Weighed against what goes without it: the crops, or the whole frame; and against the
+        // fades' crops when some were found.
+        if (area(moved) < SCROLL_GAIN * (goesWhole ? total : area(plan)) && (!faded || area(moved) < area(faded.crops))) {
           this.scrollMisses = 0;
           this.scrolled = true;
           return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
         }
       }
-      this.scrollMisses += Math.min(1, count / (MISS_SHARE * total));
+      if (!found || !faded) this.scrollMisses += Math.min(1, count / (MISS_SHARE * total));
     }
+    if (faded) return [...faded.first, ...this.cut(b, faded.crops, width, height)];
     if (goesWhole) return whole;
     return this.cut(b, plan, width, height);
   }
 
   /**
    * The frame as fades and the JPEG crops of what they leave (after a copy of what slid beside
-   * them, when `scroll` says the device copies), or null when fades do not pay.
+   * them, when `scroll` says the device copies and the fades explain most of the change), or null
+   * when fades do not pay.
    */
-  private fade(ref: JpegBlocks, b: JpegBlocks, dirty: Uint8Array, basis: FadeBasis | null, width: number, height: number, scroll: boolean): LiveRect[] | null {
+  private fade(ref: JpegBlocks, b: JpegBlocks, dirty: Uint8Array, basis: FadeBasis | null, scroll: boolean): Faded | null {
     if (!basis || this.fadeMisses >= FADE_MISSES) return null;
     const found = findFades(b, dirty, basis.kept, basis.sources);
     if (!found) {
@@ -257,7 +277,9 @@ export class LiveCrop {
     this.fadeMisses = 0;
     const rest = new Uint8Array(dirty.length);
     for (let i = 0; i < dirty.length; i++) rest[i] = dirty[i] & (found.covered[i] ^ 1);
-    const slid = scroll ? this.slidBeside(ref, b, rest, found.covered) : null;
+    const covered = ones(dirty) - ones(rest);
+    // Fades of a few pictures passing by: plan() searches the whole frame for their scroll.
+    const slid = scroll && covered >= FADED_MOST * ones(dirty) ? this.slidBeside(ref, b, rest, found.covered) : null;
     let copy: LiveRect[] = [];
     let crops: Rect[] | null = null;
     if (slid) {
@@ -273,7 +295,7 @@ export class LiveCrop {
     if (area(crops) > WHOLE_SHARE * dirty.length) return null;
     // Fades first: a crop widened over a faded tile paints the frame's own pixels there. The copy
     // reads the device's own pixels, in rows no fade draws, before any crop paints them.
-    return [...copy, ...found.fades, ...this.cut(b, crops, width, height)];
+    return { first: [...copy, ...found.fades], crops, covered };
   }
 
   /**

@@ -4,7 +4,7 @@ import { parseFrame, ParsedFrame } from '@stratus/protocol';
 import { StratusError } from '@stratus/protocol';
 import { LayerStream } from '../../src/layer/layer-stream';
 import type { LiveCrop } from '../../src/layer/live-crop';
-import type { LayerSource, PaintedInfo } from '../../src/layer/layer-types';
+import type { FrameInfo, LayerSource, PaintedInfo } from '../../src/layer/layer-types';
 import { encodePngRect } from '../../src/png/encode';
 import { decodePng, Rgba } from '../../src/png/decode';
 import { ENCODINGS } from '@stratus/protocol';
@@ -129,6 +129,23 @@ describe('orchestrator/layer/layer-stream', () => {
     const again = await show(b);
     expect(count(again, ENCODINGS.cached)).to.equal(0);
     expect(count(await show(a), ENCODINGS.cached)).to.equal(1);
+  });
+
+  it('counts tiles the cache found where content moved as exact pixels, not lossy ones', async () => {
+    stream.setDeviceEncodings(['png', 'stash', 'cached'], 16);
+    const frames: FrameInfo[] = [];
+    stream.on('frame', (f) => frames.push(f));
+    // A photograph moved off the tile grid, with no copy rectangles to move it.
+    for (const [x, y] of [[0, 0], [37, 21]]) {
+      page.img = photo(blank(256, 192), { x, y, w: 192, h: 128 }, 3);
+      stream.markDirty();
+      await rest();
+      stream.ack(frames[frames.length - 1].frame);
+    }
+    const moved = parse(sent[sent.length - 1]).rects.filter((r) => r.encoding === ENCODINGS.cached);
+    expect(moved.length).to.be.greaterThan(0);
+    expect(frames.map((f) => f.lossy)).to.deep.equal([0, 0]);
+    expect(stream.counters.lossyFrames).to.equal(0);
   });
 
   it('never has more than `window` frames in flight for a device that never acks, and stops capturing', async () => {

@@ -296,6 +296,38 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     expect(area(jpegs)).to.be.below(0.75 * W * T);
   });
 
+  it('copies a scroll that brings pictures the device holds into a few tiles: their fades do not pre-empt the copy', () => {
+    // A grid of thumbnails scrolling up 8 px a frame, 5 x 5 tiles. The device was shown the top
+    // two rows of tiles of the second frame before (thumbnails that come back), nothing else of it.
+    const S = 5 * T;
+    const tall = picture(S, S + 64, 41, 4);
+    const frame = (offset: number): Buffer => Buffer.from(tall.subarray(offset * S * 3, (offset + S) * S * 3));
+    const kept = rgbaOf(frame(0), S, S);
+    const cache = new TileCache(256, TILE_CACHE_TILE, true);
+    cache.plan(rgbaOf(frame(16), S, S), [{ x: 0, y: 0, w: S, h: 2 * T }]);
+    cache.plan(kept, [{ x: 0, y: 0, w: S, h: S }]);
+    const basis = { kept: new KeptLooks(kept), sources: cache };
+    const second = (): LiveRect[] => {
+      const crop = new LiveCrop();
+      crop.observe(jpegOf(frame(0), S, S), 1000);
+      crop.start(kept);
+      crop.next(jpegOf(frame(8), S, S), S, S, true, 1500, basis);
+      return crop.next(jpegOf(frame(16), S, S), S, S, true, 2000, basis);
+    };
+    // The held rows alone are a fade the device could draw.
+    const b = readJpegBlocks(jpegOf(frame(16), S, S))!;
+    const found = findFades(b, new Uint8Array(b.mcusX * b.mcusY).fill(1), basis.kept, cache);
+    expect(found?.fades.map((f) => f.rect)).to.deep.equal([0, 1].map((ty) => ({ x: 0, y: ty * T, w: S, h: T })));
+    const rects = second();
+    const copies = rects.filter((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } }[];
+    expect(copies.length, JSON.stringify(rects.map((r) => r.rect))).to.equal(1);
+    expect(copies[0].copy.sy - copies[0].rect.y).to.equal(8);
+    expect(copies[0].rect.h).to.be.at.least(S - 32);
+    expect(rects.some((r) => 'fade' in r)).to.equal(false);
+    // What the copy leaves: the strip that came in at the bottom, and JPEG noise here and there.
+    expect(area((rects.filter((r) => 'jpeg' in r) as { rect: Rect }[]).map((r) => r.rect))).to.be.below((S * S) / 4);
+  });
+
   it('the tile cache offers, per grid place, the slots drawn there, newest first, and forgets them with a keyframe', () => {
     const { cache, slots } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H), rgbaOf(C, W, H)]);
     expect(cache.fadeCandidates(1, 2).map((c) => c.slot)).to.deep.equal([slots[2].get(201), slots[1].get(201), slots[0].get(201)]);
