@@ -245,17 +245,16 @@ export class LiveCrop {
       } catch {
         found = null;
       }
-      if (found) {
-        const moved = cropsOf(found.residual, b.mcusX, b.mcusY);
-        // Weighed against what goes without it: the crops, or the whole frame; and against the
-        // fades' crops when some were found.
-        if (area(moved) < SCROLL_GAIN * (goesWhole ? total : area(plan)) && (!faded || area(moved) < area(faded.crops))) {
-          this.scrollMisses = 0;
-          this.scrolled = true;
-          return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
-        }
+      const moved = found ? cropsOf(found.residual, b.mcusX, b.mcusY) : null;
+      // Weighed against what goes without it: the crops, or the whole frame.
+      if (found && moved && area(moved) < SCROLL_GAIN * (goesWhole ? total : area(plan))) {
+        this.scrollMisses = 0;
+        this.scrolled = true;
+        // And against the fades' crops when some were found.
+        if (!faded || area(moved) < area(faded.crops)) return [{ rect: found.copy.dst, copy: { sx: found.copy.sx, sy: found.copy.sy } }, ...this.cut(b, moved, width, height)];
+      } else {
+        this.scrollMisses += Math.min(1, count / (MISS_SHARE * total));
       }
-      if (!found || !faded) this.scrollMisses += Math.min(1, count / (MISS_SHARE * total));
     }
     if (faded) return [...faded.first, ...this.cut(b, faded.crops, width, height)];
     if (goesWhole) return whole;
