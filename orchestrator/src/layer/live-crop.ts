@@ -230,8 +230,8 @@ export class LiveCrop {
     // layer to crop (a carousel's sliding row: 10–25 ms of the frame's time here).
     let faded: Faded | null = null;
     if (count >= SCROLL_SHARE * total && !first) {
-      faded = this.fade(ref, b, dirty, fades, scroll);
-      if (faded && (!scroll || faded.covered >= FADED_MOST * count)) return [...faded.first, ...this.cut(b, faded.crops, width, height)];
+      faded = this.fade(ref, b, dirty, count, fades, scroll);
+      if (faded && (!scroll || faded.covered >= FADED_MOST * count)) return this.fadedRects(b, faded, width, height);
     }
     const plan = cropsOf(dirty, b.mcusX, b.mcusY);
     const goesWhole = count > WHOLE_SHARE * total || area(plan) > (first ? FIRST_SHARE : WHOLE_SHARE) * total;
@@ -256,7 +256,7 @@ export class LiveCrop {
         this.scrollMisses += Math.min(1, count / (MISS_SHARE * total));
       }
     }
-    if (faded) return [...faded.first, ...this.cut(b, faded.crops, width, height)];
+    if (faded) return this.fadedRects(b, faded, width, height);
     if (goesWhole) return whole;
     return this.cut(b, plan, width, height);
   }
@@ -266,7 +266,7 @@ export class LiveCrop {
    * them, when `scroll` says the device copies and the fades explain most of the change), or null
    * when fades do not pay.
    */
-  private fade(ref: JpegBlocks, b: JpegBlocks, dirty: Uint8Array, basis: FadeBasis | null, scroll: boolean): Faded | null {
+  private fade(ref: JpegBlocks, b: JpegBlocks, dirty: Uint8Array, count: number, basis: FadeBasis | null, scroll: boolean): Faded | null {
     if (!basis || this.fadeMisses >= FADE_MISSES) return null;
     const found = findFades(b, dirty, basis.kept, basis.sources);
     if (!found) {
@@ -276,9 +276,9 @@ export class LiveCrop {
     this.fadeMisses = 0;
     const rest = new Uint8Array(dirty.length);
     for (let i = 0; i < dirty.length; i++) rest[i] = dirty[i] & (found.covered[i] ^ 1);
-    const covered = ones(dirty) - ones(rest);
+    const covered = count - ones(rest);
     // Fades of a few pictures passing by: plan() searches the whole frame for their scroll.
-    const slid = scroll && covered >= FADED_MOST * ones(dirty) ? this.slidBeside(ref, b, rest, found.covered) : null;
+    const slid = scroll && covered >= FADED_MOST * count ? this.slidBeside(ref, b, rest, found.covered) : null;
     let copy: LiveRect[] = [];
     let crops: Rect[] | null = null;
     if (slid) {
@@ -295,6 +295,11 @@ export class LiveCrop {
     // Fades first: a crop widened over a faded tile paints the frame's own pixels there. The copy
     // reads the device's own pixels, in rows no fade draws, before any crop paints them.
     return { first: [...copy, ...found.fades], crops, covered };
+  }
+
+  /** The frame as the fades chose it: the copy beside them, the fades, then the crops of the rest. */
+  private fadedRects(b: JpegBlocks, f: Faded, width: number, height: number): LiveRect[] {
+    return [...f.first, ...this.cut(b, f.crops, width, height)];
   }
 
   /**

@@ -307,18 +307,15 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     cache.plan(rgbaOf(frame(16), S, S), [{ x: 0, y: 0, w: S, h: 2 * T }]);
     cache.plan(kept, [{ x: 0, y: 0, w: S, h: S }]);
     const basis = { kept: new KeptLooks(kept), sources: cache };
-    const second = (): LiveRect[] => {
-      const crop = new LiveCrop();
-      crop.observe(jpegOf(frame(0), S, S), 1000);
-      crop.start(kept);
-      crop.next(jpegOf(frame(8), S, S), S, S, true, 1500, basis);
-      return crop.next(jpegOf(frame(16), S, S), S, S, true, 2000, basis);
-    };
     // The held rows alone are a fade the device could draw.
     const b = readJpegBlocks(jpegOf(frame(16), S, S))!;
     const found = findFades(b, new Uint8Array(b.mcusX * b.mcusY).fill(1), basis.kept, cache);
     expect(found?.fades.map((f) => f.rect)).to.deep.equal([0, 1].map((ty) => ({ x: 0, y: ty * T, w: S, h: T })));
-    const rects = second();
+    const crop = new LiveCrop();
+    crop.observe(jpegOf(frame(0), S, S), 1000);
+    crop.start(kept);
+    crop.next(jpegOf(frame(8), S, S), S, S, true, 1500, basis);
+    const rects = crop.next(jpegOf(frame(16), S, S), S, S, true, 2000, basis);
     const copies = rects.filter((r) => 'copy' in r) as { rect: Rect; copy: { sx: number; sy: number } }[];
     expect(copies.length, JSON.stringify(rects.map((r) => r.rect))).to.equal(1);
     expect(copies[0].copy.sy - copies[0].rect.y).to.equal(8);
