@@ -160,7 +160,7 @@ describe('resume: a dropped device comes back to its session', function () {
       await page.evaluate(() => (window as any).stratusClient.dropConnection());
       // The device's first retry comes after ~250 ms, well past the grace, while the old session
       // may still be unloading.
-      await until('a new live session', () => page.evaluate((id) => (window as any).stratusClient.live && (window as any).stratusClient.session.sessionId !== id, old), 15000);
+      await until('a new live session', () => page.evaluate((id) => (window as any).stratusClient.live && (window as any).stratusClient.session.sessionId !== id, old), 60000);
       const now = await page.evaluate(() => (window as any).stratusClient.session.sessionId as string);
       await until('the old session to be gone', () => !short.sessions.has(old), 10000);
       expect(short.sessions.get(now)?.channels.deviceAttached).to.equal(true);
