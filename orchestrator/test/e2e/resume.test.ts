@@ -157,9 +157,13 @@ describe('resume: a dropped device comes back to its session', function () {
     try {
       const page = await device.open(short, 'w=1280&h=720');
       const old = [...short.sessions.values()][0].id;
+      // The device stays offline until the grace has run out: its retries (back-off from 250 ms)
+      // could otherwise reach a loaded orchestrator inside the grace and resume the old session.
+      await page.setOfflineMode(true);
       await page.evaluate(() => (window as any).stratusClient.dropConnection());
-      // The device's first retry comes after ~250 ms, well past the grace, while the old session
-      // may still be unloading.
+      await until('the old session to close', () => short.sessions.get(old)?.isClosing !== false);
+      await page.setOfflineMode(false);
+      // It comes back while the old session may still be unloading.
       await until('a new live session', () => page.evaluate((id) => (window as any).stratusClient.live && (window as any).stratusClient.session.sessionId !== id, old), 60000);
       const now = await page.evaluate(() => (window as any).stratusClient.session.sessionId as string);
       await until('the old session to be gone', () => !short.sessions.has(old), 10000);
