@@ -5,7 +5,9 @@ import { DecodedFrame, decodePng, FrameDecoder, Rgba } from '../png/decode';
 import { blank, bounds, diffRects, Rect } from './damage';
 import { CopyPlan, encodeCopy, MAX_RESIDUAL_RECTS, planCopy } from './copy-rect';
 import { buildFrame, EncodedRect } from './frame-builder';
-import { contains, lossyRegion, markLossy, opaque, pictured, sameRect } from './motion';
+import { contains, lossyRegion, markLossy, opaque, pictured } from './motion';
+import { ReadyKeyframe } from './ready-keyframe';
+import { Motion, RegionMotion } from './region-motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
 import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
@@ -16,41 +18,6 @@ import { LiveMotion } from './live-motion';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
 import { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions, NO_WORD } from './layer-types';
-
-/** A region on the device that shows lossy pixels, and is being captured as JPEG while it moves. */
-interface Motion {
-  region: Rect;
-  /** When the whole-layer capture that chose the region started. */
-  since: number;
-  /** The holes' generation then: a video hole that comes or goes ends the lossy run. */
-  holes: number;
-  /** The last JPEG sent: the same bytes again mean the region stopped. */
-  last: Buffer;
-}
-
-/** The last lossy region sent, kept past its motion: taking the same JPEG of it again means it is still. */
-interface LastLossy {
-  region: Rect;
-  jpeg: Buffer;
-  holes: number;
-  /** JPEGs of it sent in a row: one alone was a change, not a motion that a key may start again. */
-  frames: number;
-}
-
-/** A keyframe built while no device was attached (prepareWhilePaused), and what it was made from. */
-interface ReadyKeyframe {
-  message: Buffer;
-  rects: number;
-  img: Rgba;
-  raw: Rgba | null;
-  /** The holes' generation it was cut with; -1 when they changed under the capture. */
-  holes: number;
-  epoch: number;
-  inputSeq: number;
-  capturedAt: number;
-  captureMs: number;
-  encodeMs: number;
-}
 
 /**
  * Streams one page's UI layer to one device.
@@ -117,14 +84,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** The device draws `fade` rectangles, from its kept layer and its tile cache (live-fade.ts). */
   private fadeAllowed = false;
   private tileCache = new TileCache(0);
-  private motion: Motion | null = null;
-  /** Waits for a lossy region to stay still before its exact pixels go out. */
-  private settleTimer: NodeJS.Timeout | null = null;
+  /** The region sent as JPEG while its photographs move, and the timer that settles it. */
+  private readonly region: RegionMotion;
   /** The next whole-layer capture sends everything exactly: motion stopped. */
   private settling = false;
-  private lastLossy: LastLossy | null = null;
-  /** A key-down arrived and a lossy region is known: its JPEG is the key's first frame. */
-  private keyRegion = false;
   private live: LiveMotion | null = null;
   /** Live frames cut against what the device shows, and the layer it keeps from before a live motion. */
   private readonly liveFrames: LiveFrames;
@@ -158,7 +121,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * anyway, so that the device's first frame goes out the moment it attaches.
    */
   private preparing = false;
-  private ready: ReadyKeyframe | null = null;
+  private readonly ready: ReadyKeyframe;
   /** Pixels mode: PNG screencast frames carry the layer's changes (layer/shot.ts); the session sets it at scale 1. */
   private shotsWanted = false;
   /**
@@ -189,6 +152,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.checks = new FrameChecks({ keyPaintWaitMs: opts.keyPaintWaitMs, settleMs: opts.motionSettleMs }, () => this.pump());
     this.quietChecks = new QuietChecks(opts.quietVerifyMs, () => this.startCheck());
     this.liveFrames = new LiveFrames(opts.motionCrop === 'on');
+    this.region = new RegionMotion({ settleMs: opts.motionSettleMs, maxMs: opts.motionMaxMs });
+    this.ready = new ReadyKeyframe({ tileSize: opts.tileSize, pngLevel: opts.pngLevel });
   }
 
   /**
@@ -352,8 +317,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // A key may change anything, not only the moving region: after a JPEG of the region the key
     // most likely moves (the last one that moved, as a carousel's next step), the whole layer is
     // looked at, as after a clip frame.
-    if (this.motion) this.motion.since = -Infinity;
-    this.keyRegion = this.lossyAllowed && this.lastLossy !== null && this.lastLossy.frames > 1 && !this.keyframeWanted;
+    this.region.key(this.lossyAllowed, this.keyframeWanted);
     // The hint covers this key's change only; other pending damage needs the whole layer. Damage
     // signalled while the key was held is the key's own paint (or caught by the full capture that
     // always follows a clip frame).
@@ -392,7 +356,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !this.retryTimer &&
       this.inflight.size === 0 &&
       // Lossy pixels on the device: their exact ones are still to come.
-      !this.motion &&
+      !this.region.active &&
       !this.live &&
       !this.settling &&
       !this.shot &&
@@ -411,7 +375,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       paused: this.paused,
       stopped: this.stopped,
       retrying: this.retryTimer !== null,
-      lossy: this.motion !== null,
+      lossy: this.region.active,
       live: this.live !== null
     };
     const on = Object.entries(flags).filter(([, v]) => v).map(([k]) => k);
@@ -452,7 +416,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    */
   prepareWhilePaused(on: boolean): void {
     this.preparing = on;
-    if (!on) this.ready = null;
+    if (!on) this.ready.drop();
     else this.markDirty();
   }
 
@@ -549,9 +513,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.sent !== null &&
       !this.keyframeWanted &&
       !this.live &&
-      !this.motion &&
+      !this.region.active &&
       !this.settling &&
-      !this.keyRegion &&
+      !this.region.keyPending &&
       !this.paused &&
       !this.rebuilding &&
       (!this.holes || this.holes.snapshot().length === 0)
@@ -759,12 +723,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.endLive(false);
     this.setLastLive(false);
     this.liveMissed = false;
-    this.motion = null;
-    this.lastLossy = null;
-    this.keyRegion = false;
+    this.region.end();
     this.settling = false;
-    if (this.settleTimer) clearTimeout(this.settleTimer);
-    this.settleTimer = null;
   }
 
   /** A quiet check is due: the next whole capture is it (a change it finds, 'missed', ends the quiet). */
@@ -773,33 +733,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.verifying = true;
     this.dirty = true;
     this.pump();
-  }
-
-  /** The lossy region has had no damage for motionSettleMs: its exact pixels go out. */
-  private armSettle(): void {
-    if (this.settleTimer || this.settling) return;
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = null;
-      if (!this.motion) return;
-      this.settling = true;
-      this.dirty = true;
-      this.pump();
-    }, this.opts.motionSettleMs);
-  }
-
-  /** While a region moves, a JPEG of it is all a capture takes, until it stops or motionMaxMs passes. */
-  private lossyRun(): Motion | null {
-    const holes = this.holes ? this.holes.generation : 0;
-    if (this.keyRegion && !this.keyframeWanted) {
-      this.keyRegion = false;
-      const last = this.lastLossy as LastLossy;
-      if (last.holes === holes) return this.motion ?? { region: last.region, since: -Infinity, holes, last: last.jpeg };
-    }
-    const m = this.motion;
-    if (!m || this.settling || this.keyframeWanted) return null;
-    if (performance.now() - m.since >= this.opts.motionMaxMs) return null;
-    if (holes !== m.holes) return null;
-    return m;
   }
 
   private pump(): void {
@@ -838,21 +771,25 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.dirty = true;
     }
     if (!this.dirty && !this.keyframeWanted) {
-      if (this.motion) this.armSettle();
+      // The lossy region has had no damage for motionSettleMs: its exact pixels go out.
+      if (this.region.active && !this.settling) this.region.armSettle(() => this.settleRegion());
       return;
     }
-    if (this.settleTimer) {
-      // Damage again: the region still moves.
-      clearTimeout(this.settleTimer);
-      this.settleTimer = null;
-    }
+    // Damage again: the region still moves.
+    this.region.cancelSettle();
     this.busy = true;
     this.dirty = false;
-    const run = this.lossyRun();
+    const run = this.region.next(this.holes ? this.holes.generation : 0, this.keyframeWanted, this.settling, performance.now());
     // Exact pixels after motion are the whole layer's: a clip would leave lossy rows outside it.
     const clip = this.keyframeWanted || run || this.settling ? null : this.clip;
     this.clip = null;
     this.track(run ? this.captureLossyAndSend(run) : this.captureAndSend(clip));
+  }
+
+  private settleRegion(): void {
+    this.settling = true;
+    this.dirty = true;
+    this.pump();
   }
 
   /** The capture under way (busy): when it ends the next may start; a failure counts towards giving up. */
@@ -891,18 +828,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         return;
       }
       const holes = !this.holes ? 0 : this.holes.generation === holesAtStart ? holesAtStart : -1;
-      const before = this.ready;
       // What the capture found teaches the damage signal its echoes, as when streaming.
-      if (before && before.img.width === img.width && before.img.height === img.height && diffRects(before.img, img, this.opts.tileSize).length === 0) {
+      if (!this.ready.offer({ img, raw: decoded.image, holes, epoch, inputSeq: this.inputSeq, capturedAt, captureDone })) {
         this.emit('unchanged');
-        if (holes !== -1) before.holes = holes;
-        before.raw = decoded.image;
         return;
       }
       this.emit('changed');
-      const rects = diffRects(blank(img.width, img.height), img, this.opts.tileSize);
-      const built = buildFrame(img, rects, { frame: 0, inputSeq: this.inputSeq, keyframe: true, pngLevel: this.opts.pngLevel });
-      this.ready = { message: built.message, rects: built.rects, img, raw: decoded.image, holes, epoch, inputSeq: this.inputSeq, capturedAt, captureMs: captureDone - capturedAt, encodeMs: performance.now() - captureDone };
       this.stats.readyKeyframes++;
     };
     this.track(run());
@@ -913,12 +844,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * since, the same holes, the same page): it goes out now, under the next frame id.
    */
   private sendReady(): boolean {
-    const r = this.ready;
-    this.ready = null;
-    if (!r || r.epoch !== this.epoch || r.holes === -1 || (this.holes && this.holes.generation !== r.holes)) return false;
-    const frame = this.nextFrame++;
-    const message = Buffer.from(r.message);
-    message.writeUInt32BE(frame, 2);
+    const r = this.ready.take(this.nextFrame, this.epoch, this.holes ? this.holes.generation : null);
+    if (!r) return false;
+    const { frame, message } = r;
+    this.nextFrame++;
     this.keyframeWanted = false;
     this.liveFrames.forgetKept();
     this.tileCache.reset();
@@ -1090,7 +1019,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Only a capture that may send lossy pixels ends up with a motion; every other leaves none.
     const settling = this.settling;
     this.settling = false;
-    this.motion = null;
+    this.region.wholeCaptured();
     // Still due: no key and no reported change since it began (they clear it).
     const check = f.checkDue && this.verifying && !keyframe;
     if (check && changed) {
@@ -1130,7 +1059,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // rectangles stay exact. Its exact pixels follow once it has stopped (settling).
     // Content that scrolled goes by copy and exact strips: a lossy run of it would only send it twice.
     const region = !keyframe && !settling && !missed && !plan && this.lossyAllowed && holesGeneration !== -1 ? lossyRegion(base, img, rects) : null;
-    if (plan) this.lastLossy = null;
+    if (plan) this.region.forgetLast();
     if (goLive) {
       // The screencast's next frames carry this change and the motion that follows. Nothing is
       // sent from this capture, so the layer the device keeps when live starts is exact, and the
@@ -1147,14 +1076,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         this.dirty = true;
         return found;
       }
-      const prior = this.lastLossy;
-      const still = prior !== null && sameRect(prior.region, region) && prior.jpeg.equals(jpeg);
-      if (!still) {
+      // Only the region is captured again, as JPEG, while it moves; the same JPEG again is still.
+      if (this.region.chosen(region, jpeg, capturedAt, holesGeneration)) {
         encoded = [...copied, { rect: region, encoding: ENCODINGS.jpeg, payload: jpeg }];
         exact = rects.filter((r) => !contains(region, r));
-        // Only the region is captured again, as JPEG, while it moves.
-        this.motion = { region, since: capturedAt, holes: holesGeneration, last: jpeg };
-        this.lastLossy = { region, jpeg, holes: holesGeneration, frames: prior && sameRect(prior.region, region) ? prior.frames + 1 : 1 };
       }
     }
     const frame = this.nextFrame++;
@@ -1214,8 +1139,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const capturedAt = performance.now();
     const epoch = this.epoch;
     const jpeg = await this.source.captureLossy(m.region, this.opts.motionQuality);
-    const running = this.motion === m;
-    if (this.outdated(epoch) || (!running && this.motion !== null)) {
+    const running = this.region.runs(m);
+    if (this.outdated(epoch) || (!running && this.region.active)) {
       this.dirty = true;
       return;
     }
@@ -1226,14 +1151,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.dirty = true;
       return;
     }
-    m.last = jpeg;
-    if (this.lastLossy) {
-      this.lastLossy.jpeg = jpeg;
-      this.lastLossy.frames++;
-    }
+    this.region.advance(m, jpeg);
     if (!running) {
       // Exact pixels were on the device: they are lossy now, until the region stands still.
-      this.motion = m;
       this.keepSent(markLossy(sent, m.region, this.copies), null, this.sentHoles);
     }
     // A key's JPEG frame is followed by a look at the whole layer, as a clip frame is.
