@@ -66,15 +66,12 @@ export class LiveFrames {
 
   /**
    * The rectangles that bring a device showing `sent` to the screencast frame `next` of `live`,
-   * or null when nothing changed. The motion's first frame keeps `sent` on the device (`keep`):
-   * the layer that fades are drawn from, its own fades included (the device keeps its layer
-   * before it draws the frame). `copy`: the device copies; `fades`: the tiles it holds, when it
-   * draws fades.
+   * or null when nothing changed. The motion's first frame keeps `sent` on the device (`keep`)
+   * and is never faded: it keeps the layer that fades are drawn from. `copy`: the device
+   * copies; `fades`: the tiles it holds, when it draws fades.
    */
   cut(live: LiveMotion, next: { jpeg: Buffer; takenAt: number }, sent: Rgba, copy: boolean, fades: FadeSources | null): LiveCut | null {
-    // Looks made for the first frame are the kept layer's after it (firstSent() makes the rest).
-    const keeps = live.marked ? this.keptLayer : sent;
-    const looks = !fades || !keeps ? null : this.looks && this.looks.layer === keeps ? this.looks : live.marked ? null : (this.looks = new KeptLooks(sent));
+    const looks = live.marked && this.looks && this.looks.layer === this.keptLayer ? this.looks : null;
     const basis = fades && looks ? { kept: looks, sources: fades } : null;
     const rects: LiveRect[] = this.cropOn ? this.crop.next(next.jpeg, sent.width, sent.height, copy, next.takenAt, basis) : [{ rect: { x: 0, y: 0, w: sent.width, h: sent.height }, jpeg: next.jpeg }];
     if (rects.length === 0) return null;
@@ -95,14 +92,14 @@ export class LiveFrames {
   }
 
   /**
-   * The motion's first frame has gone: the kept layer's looks, which fades are weighed against,
-   * are all made now, once the stream is idle (the first frame made only the tiles it weighed:
-   * made as the key went live, they delayed that frame whenever the frame came first).
+   * The motion's first frame has gone: the kept layer's looks, which fades are weighed against
+   * from the second frame on, are made now (made as the key went live, they delayed that frame
+   * whenever the frame came first), every tile of them once the stream is idle.
    */
   firstSent(): void {
     const kept = this.keptLayer;
     if (!kept) return;
-    const looks = this.looks && this.looks.layer === kept ? this.looks : (this.looks = new KeptLooks(kept));
+    const looks = (this.looks = new KeptLooks(kept));
     setImmediate(() => looks.prepare());
   }
 }
