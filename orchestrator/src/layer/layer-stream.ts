@@ -786,6 +786,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.track(run ? this.captureLossyAndSend(run) : this.captureAndSend(clip));
   }
 
+  /** The lossy region stood still for motionSettleMs: the next capture sends the whole layer exact. */
   private settleRegion(): void {
     this.settling = true;
     this.dirty = true;
