@@ -143,6 +143,14 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       await session.page.cdp.send('Animation.setPlaybackRate', { playbackRate: 0.2 });
       await capturesStopped(session);
       await settle(rig.orch, page);
+      // The device's tile cache starts over from the settled page (a keyframe resets it): when its
+      // first frames caught the page loading (the backdrop before its photograph, or fading in at
+      // full speed, before the slow-down), it held those too, and the first key's fades drew on
+      // them (the claim below failed 2 of 5 full runs of this file; 1 of 4 openings had them).
+      const keyframes = session.layer.counters.framesSent;
+      session.layer.requestKeyframe();
+      await until('a keyframe of the settled page', () => session.layer.counters.framesSent > keyframes);
+      await settle(rig.orch, page);
       const fadedTo = async (key: 'ArrowRight' | 'ArrowLeft', focus: number): Promise<{ fades: number; live: number }> => {
         const [fades, live] = [session.layer.counters.liveFadeHeldTiles, session.layer.counters.liveFrames];
         await press(page, key);
