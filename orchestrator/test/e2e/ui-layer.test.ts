@@ -147,9 +147,9 @@ describe('UI layer end to end (real Chromium on both sides)', function () {
       // first frames caught the page loading (the backdrop before its photograph, or fading in at
       // full speed, before the slow-down), it held those too, and the first key's fades drew on
       // them (the claim below failed 2 of 5 full runs of this file; 1 of 4 openings had them).
-      const keyframes = session.layer.counters.framesSent;
+      const framesBefore = session.layer.counters.framesSent;
       session.layer.requestKeyframe();
-      await until('a keyframe of the settled page', () => session.layer.counters.framesSent > keyframes);
+      await until('a keyframe of the settled page', () => session.layer.counters.framesSent > framesBefore);
       await settle(rig.orch, page);
       const fadedTo = async (key: 'ArrowRight' | 'ArrowLeft', focus: number): Promise<{ fades: number; live: number }> => {
         const [fades, live] = [session.layer.counters.liveFadeHeldTiles, session.layer.counters.liveFrames];
