@@ -75,9 +75,10 @@ export class RegionMotion {
     this.running = null;
   }
 
-  /** Content was copied: the kept region no longer says where pictures are. */
+  /** Content was copied: the kept region no longer says where pictures are, for a key pending too. */
   forgetLast(): void {
     this.last = null;
+    this.keyRegion = false;
   }
 
   /**

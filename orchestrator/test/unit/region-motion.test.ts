@@ -54,7 +54,13 @@ describe('orchestrator/layer/region-motion', () => {
     expect(motion.keyPending).to.equal(false);
     motion.key(true, true);
     expect(motion.keyPending).to.equal(false);
+    // A copy between the key and its capture: the region is not where pictures are any more.
+    motion.chosen(R, jpeg(4), 30, 0);
+    motion.key(true, false);
+    expect(motion.keyPending).to.equal(true);
     motion.forgetLast();
+    expect(motion.keyPending).to.equal(false);
+    expect(motion.next(0, false, false, 40)).to.equal(null);
     motion.key(true, false);
     expect(motion.keyPending).to.equal(false);
   });
