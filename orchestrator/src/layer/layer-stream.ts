@@ -185,6 +185,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.forgetShots();
   }
 
+  /** The video holes' generation now (0 without holes): frames remember it, and a change ends what they began. */
+  private get holeGeneration(): number {
+    return this.holes ? this.holes.generation : 0;
+  }
+
   /** Screencast frames carry the layer's changes: pixels mode, while the screencast runs. */
   private get pixels(): boolean {
     return this.shotsWanted && !this.quiet;
@@ -298,7 +303,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // saw it change nothing (a key past the end of a row). Such a key would wait for a frame that
     // never comes before the device learns it painted; its capture says so at once.
     if (this.lastLive && !word.still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.startLive(this.holes ? this.holes.generation : 0, held ? this.stillBeforeKey() : null).key(this.liveWaitBasis, seq, at, word.moving);
+      this.startLive(this.holeGeneration, held ? this.stillBeforeKey() : null).key(this.liveWaitBasis, seq, at, word.moving);
       this.pump();
       return;
     }
@@ -567,7 +572,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.counters.confirmChecks++;
       this.dirty = true;
     }
-    const holes = this.holes ? this.holes.generation : 0;
+    const holes = this.holeGeneration;
     const { img, rows, translucent } = change;
     // The frame claims what was delivered before it was taken, or before its capture began: a
     // capture shows every key the page had taken when it was asked for.
@@ -588,7 +593,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.shots.captured = { at, area: clip };
       claimFrom = Math.max(claimFrom, at);
     }
-    if (this.sent !== layer || !this.direct() || (this.holes ? this.holes.generation : 0) !== holes) {
+    if (this.sent !== layer || !this.direct() || this.holeGeneration !== holes) {
       // A keyframe, a motion or a video hole came meanwhile: only a capture will do.
       this.dirty = true;
       return;
@@ -676,7 +681,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       }, wait);
       return;
     }
-    if ((this.holes ? this.holes.generation : 0) !== live.holes) {
+    if (this.holeGeneration !== live.holes) {
       // A video hole came or went: a JPEG would paint over it.
       this.endLive(true);
       return;
@@ -779,7 +784,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.region.cancelSettle();
     this.busy = true;
     this.dirty = false;
-    const run = this.region.next(this.holes ? this.holes.generation : 0, this.keyframeWanted, this.settling, performance.now());
+    const run = this.region.next(this.holeGeneration, this.keyframeWanted, this.settling, performance.now());
     // Exact pixels after motion are the whole layer's: a clip would leave lossy rows outside it.
     const clip = this.keyframeWanted || run || this.settling ? null : this.clip;
     this.clip = null;
@@ -819,7 +824,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const run = async (): Promise<void> => {
       const capturedAt = performance.now();
       const holesBefore = this.holes ? this.holes.snapshot() : [];
-      const holesAtStart = this.holes ? this.holes.generation : 0;
+      const holesAtStart = this.holeGeneration;
       const decoded = this.decoder.decode(await this.source.capture());
       const captureDone = performance.now();
       const img = this.holes ? await this.holes.cut(decoded.image, 0, 0, holesBefore) : decoded.image;
@@ -916,7 +921,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const inputSeq = this.inputSeq;
     const capturedAt = performance.now();
     const holesBefore = this.holes ? this.holes.snapshot() : [];
-    const holesAtStart = this.holes ? this.holes.generation : 0;
+    const holesAtStart = this.holeGeneration;
     const epoch = this.epoch;
     const at = Date.now();
     // A check is a capture begun after it fell due: one due while another capture ran (for a
