@@ -68,10 +68,20 @@ export interface FadeSources {
   fadeCandidates(tx: number, ty: number): FadeCandidate[];
 }
 
+/** A slot weight (of 255) from which a held picture shows in a fade, for the counters: a quarter. */
+const SHOWS = 64;
+
 /** A fade rectangle: a run of grid tiles in one row, with its weights (of 255) and colour. */
 export interface FadeRect {
   rect: Rect;
   fade: { keptWeight: number; slotWeight: number; color: [number, number, number]; slots: number[] };
+  /**
+   * Its tiles where a held picture shows (SHOWS), one that is no scale and shift of the kept
+   * tile. A slot that is the kept picture again (the page's own fade-in, held from its first
+   * frames) may serve a fade's first frames under any weight: it draws the kept picture, not a
+   * held one, and is not counted.
+   */
+  held: number;
 }
 
 interface Fit {
@@ -382,9 +392,12 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: KeptLooks, sou
   if (!best) return null;
   const { w, drawn } = best;
   const slotOf = new Map<number, number>();
+  const shown = new Set<number>();
   for (const t of tiles) {
     const pick = slotFor(t, w, drawn);
-    if (pick) slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? pick.slot : NO_FADE_SLOT);
+    if (!pick) continue;
+    slotOf.set(t.ty * tilesX + t.tx, w.slot > 0 ? pick.slot : NO_FADE_SLOT);
+    if (w.slot >= SHOWS && t.telling.includes(pick)) shown.add(t.ty * tilesX + t.tx);
   }
   if (slotOf.size < MIN_TILES) return null;
   const covered = new Uint8Array(dirty.length);
@@ -395,11 +408,13 @@ export function findFades(b: JpegBlocks, dirty: Uint8Array, kept: KeptLooks, sou
       if (!slotOf.has(ty * tilesX + tx)) continue;
       const start = tx;
       const slots: number[] = [];
+      let held = 0;
       for (let slot = slotOf.get(ty * tilesX + tx); slot !== undefined && tx < tilesX; slot = slotOf.get(ty * tilesX + ++tx)) {
         slots.push(slot);
+        if (shown.has(ty * tilesX + tx)) held++;
         for (const m of mcusOf(b, tx, ty)) covered[m] = 1;
       }
-      fades.push({ rect: { x: start * T, y: ty * T, w: slots.length * T, h: T }, fade: { keptWeight: w.kept, slotWeight: w.slot, color, slots } });
+      fades.push({ rect: { x: start * T, y: ty * T, w: slots.length * T, h: T }, fade: { keptWeight: w.kept, slotWeight: w.slot, color, slots }, held });
     }
   }
   return { fades, covered };

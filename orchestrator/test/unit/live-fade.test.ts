@@ -166,6 +166,29 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     }
   });
 
+  it('counts a held picture as shown only where its tile is no scale and shift of the kept one', () => {
+    // The device's first frame caught the page loading: B's posters in the two left columns,
+    // A fading in elsewhere; then A. A fade back to B on the left is weighed on B's tiles; on
+    // the right, where the frame is still A, the same frame's tiles (A again, fainter) fit under
+    // those weights too, and draw A: the device draws the frame, but no held picture shows there.
+    const loading = Buffer.from(blend(A, A, 0.985, 0, 11));
+    const frame = Buffer.from(A);
+    const halfway = blend(A, B, 0.5, 0.5, 0);
+    for (let y = 0; y < H; y++) {
+      B.copy(loading, y * W * 3, y * W * 3, (y * W + 2 * T) * 3);
+      halfway.copy(frame, y * W * 3, y * W * 3, (y * W + 2 * T) * 3);
+    }
+    const { cache, tiles } = shownBefore([rgbaOf(loading, W, H), rgbaOf(A, W, H)]);
+    const found = findFades(readJpegBlocks(jpegOf(frame, W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache);
+    expect(found).to.not.equal(null);
+    const weighted = found!.fades.filter((f) => f.fade.slotWeight >= 64);
+    expect(weighted.reduce((n, f) => n + f.fade.slots.length, 0)).to.equal(15);
+    expect(found!.fades.reduce((n, f) => n + f.held, 0)).to.equal(6);
+    // And the device draws the frame from them.
+    const built = buildFrame(rgbaOf(A, W, H), [], { frame: 1, inputSeq: 0, keyframe: false, pngLevel: 1 }, found!.fades.map((g) => ({ rect: g.rect, encoding: ENCODINGS.fade, payload: Buffer.from(writeFade(g.fade)) })));
+    expect(meanDiff(applyFrame(rgbaOf(A, W, H), built.message, rgbaOf(A, W, H), tiles), rgbaOf(frame, W, H))).to.be.below(2.5);
+  });
+
   it('leaves out a tile with a caption drawn over the fade, which goes as a JPEG crop of the frame', () => {
     const { cache, tiles } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
     // White text-like bars over the middle tile of the middle row.
