@@ -225,11 +225,13 @@ export class LiveCrop {
     const total = dirty.length;
     const count = ones(dirty);
     if (count === 0) return [];
-    // Much changed, towards a picture the device holds: it draws the fade (live-fade.ts).
-    // Not a motion's first frame, which its key waits for: fades leave the rest of a changed
-    // layer to crop (a carousel's sliding row: 10–25 ms of the frame's time here).
+    // Much changed, towards a picture the device holds: it draws the fade (live-fade.ts). A
+    // motion's first frame too, though its key waits for it: weighing the fades and cropping what
+    // they leave (a carousel's sliding row) cost its cut 10–25 ms here, where the frame went whole
+    // before (41 KB at 720p, a third of a key back to a photograph's bytes), and the keys' medians
+    // did not move in the A/B (benchmarks.md, session 38).
     let faded: Faded | null = null;
-    if (count >= SCROLL_SHARE * total && !first) {
+    if (count >= SCROLL_SHARE * total) {
       faded = this.fade(ref, b, dirty, count, fades, scroll);
       if (faded && (!scroll || faded.covered >= FADED_MOST * count)) return this.fadedRects(b, faded, width, height);
     }

@@ -11,7 +11,7 @@ export interface LiveCut {
   keep: boolean;
   /** Cut to what changed, not the screencast frame whole. */
   cropped: boolean;
-  /** Fade tiles, and those of them where a held picture shows (a quarter of the weight at least). */
+  /** Fade tiles, and those of them where a held picture shows (FadeRect.held). */
   fadeTiles: number;
   heldFadeTiles: number;
 }
@@ -27,7 +27,11 @@ export class LiveFrames {
   private readonly crop = new LiveCrop();
   /** What the device's kept layer holds (the layer before a live motion), or null when nothing known. */
   private keptLayer: Rgba | null = null;
-  /** The kept layer's looks for fades: made with it, for as long as it is the kept layer. */
+  /**
+   * The kept layer's looks for fades: made anew by every motion's first frame (the layer it
+   * keeps), for as long as it is the kept layer. Never taken over from an earlier motion by the
+   * layer's identity: a layer's buffer may hold a later layer (layer-copies.ts).
+   */
   private looks: KeptLooks | null = null;
 
   /** `cropOn`: cut frames to what changed (ui.motionCrop); otherwise every frame goes whole. */
@@ -66,12 +70,16 @@ export class LiveFrames {
 
   /**
    * The rectangles that bring a device showing `sent` to the screencast frame `next` of `live`,
-   * or null when nothing changed. The motion's first frame keeps `sent` on the device (`keep`)
-   * and is never faded: it keeps the layer that fades are drawn from. `copy`: the device
-   * copies; `fades`: the tiles it holds, when it draws fades.
+   * or null when nothing changed. The motion's first frame keeps `sent` on the device (`keep`):
+   * the layer that fades are drawn from, its own fades included (the device keeps its layer
+   * before it draws the frame). `copy`: the device copies; `fades`: the tiles it holds, when it
+   * draws fades.
    */
   cut(live: LiveMotion, next: { jpeg: Buffer; takenAt: number }, sent: Rgba, copy: boolean, fades: FadeSources | null): LiveCut | null {
-    const looks = live.marked && this.looks && this.looks.layer === this.keptLayer ? this.looks : null;
+    // The first frame's looks are made of the layer it keeps, only for the tiles it weighs (its
+    // key waits for it); firstSent() makes the rest.
+    if (!live.marked) this.looks = fades ? new KeptLooks(sent) : null;
+    const looks = this.looks && this.looks.layer === (live.marked ? this.keptLayer : sent) ? this.looks : null;
     const basis = fades && looks ? { kept: looks, sources: fades } : null;
     const rects: LiveRect[] = this.cropOn ? this.crop.next(next.jpeg, sent.width, sent.height, copy, next.takenAt, basis) : [{ rect: { x: 0, y: 0, w: sent.width, h: sent.height }, jpeg: next.jpeg }];
     if (rects.length === 0) return null;
@@ -87,19 +95,19 @@ export class LiveFrames {
       keep,
       cropped: rects.length !== 1 || !('jpeg' in rects[0]) || rects[0].jpeg !== next.jpeg,
       fadeTiles: rects.reduce((n, r) => n + ('fade' in r ? r.fade.slots.length : 0), 0),
-      heldFadeTiles: rects.reduce((n, r) => n + ('fade' in r && r.fade.slotWeight >= 64 ? r.fade.slots.length : 0), 0)
+      heldFadeTiles: rects.reduce((n, r) => n + ('fade' in r ? r.held : 0), 0)
     };
   }
 
   /**
-   * The motion's first frame has gone: the kept layer's looks, which fades are weighed against
-   * from the second frame on, are made now (made as the key went live, they delayed that frame
-   * whenever the frame came first), every tile of them once the stream is idle.
+   * The motion's first frame has gone: every tile of the kept layer's looks, which fades are
+   * weighed against, is made now, once the stream is idle (the first frame made only the tiles
+   * it weighed: made whole as the key went live, they delayed that frame whenever it came first).
    */
   firstSent(): void {
     const kept = this.keptLayer;
     if (!kept) return;
-    const looks = (this.looks = new KeptLooks(kept));
+    const looks = this.looks && this.looks.layer === kept ? this.looks : (this.looks = new KeptLooks(kept));
     setImmediate(() => looks.prepare());
   }
 }

@@ -211,14 +211,21 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     expect(tiles.size).to.equal(30);
   });
 
-  it("a motion's first frame goes whole (its key waits for it), the frames after it as fades", () => {
-    const { cache } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+  it("a motion's first frame is faded too, from the layer it keeps, and the device draws it within noise", () => {
+    const { cache, tiles } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
     const crop = new LiveCrop();
     crop.observe(jpegOf(A, W, H), 1000);
     crop.start(rgbaOf(A, W, H));
     const basis = { kept: new KeptLooks(rgbaOf(A, W, H)), sources: cache };
-    const first = crop.next(jpegOf(blend(A, B, 0.7, 0.3, 0), W, H), W, H, false, 2000, basis);
-    expect(first.map((r) => r.rect)).to.deep.equal([{ x: 0, y: 0, w: W, h: H }]);
+    const truth = blend(A, B, 0.7, 0.3, 0);
+    const first = crop.next(jpegOf(truth, W, H), W, H, false, 2000, basis);
+    expect(first.every((r) => 'fade' in r)).to.equal(true);
+    expect(slotsOf(first as FadeRect[]).size).to.equal(15);
+    // The device keeps A (the frame's keep flag), then draws the fades from it and B's tiles.
+    const device = rgbaOf(A, W, H);
+    const frame = buildFrame(device, [], { frame: 2, inputSeq: 0, keyframe: false, keep: true, pngLevel: 1 }, (first as FadeRect[]).map((r) => ({ rect: r.rect, encoding: ENCODINGS.fade, payload: Buffer.from(writeFade(r.fade)) })));
+    const shown = applyFrame(device, frame.message, rgbaOf(A, W, H), tiles);
+    expect(meanDiff(shown, rgbaOf(truth, W, H))).to.be.below(2.5);
     const next = crop.next(jpegOf(blend(A, B, 0.4, 0.6, 0), W, H), W, H, false, 2040, basis);
     expect(next.every((r) => 'fade' in r)).to.equal(true);
     expect(slotsOf(next as FadeRect[]).size).to.equal(15);
