@@ -198,7 +198,7 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     crop.observe(jpegOf(A, W, H), 1000);
     crop.start(rgbaOf(A, W, H));
     const basis = { kept: new KeptLooks(rgbaOf(A, W, H)), sources: cache };
-    // The motion's first frame goes whole (next test); the next one is weighed for fades.
+    // The motion's first frame (weighed for fades too: the next test), then the captioned one.
     crop.next(jpegOf(blend(A, B, 0.9, 0.1, 0), W, H), W, H, false, 1500, basis);
     const rects = crop.next(jpegOf(captioned, W, H), W, H, false, 2000, basis);
     const fades = rects.filter((r): r is FadeRect => 'fade' in r);
