@@ -1,5 +1,6 @@
 import { ENCODINGS, Fade, fadeTiles, parseFrame, ParsedFrame, readFade, TILE_CACHE_TILE } from '@stratus/protocol';
 import { Rect } from '../../src/layer/damage';
+import { TileCache } from '../../src/layer/tile-cache';
 import { decodePng, Rgba } from '../../src/png/decode';
 
 /** Writes `part` (r.w×r.h pixels) into `into` at `r`. */
@@ -79,4 +80,30 @@ function fade(out: Rgba, r: Rect, f: Fade, kept: Rgba | null, tiles: Map<number,
       }
     }
   });
+}
+
+/** Mean absolute difference of two same-sized layers' colour channels. */
+export function meanDiff(a: Rgba, b: Rgba): number {
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) if ((i & 3) !== 3) sum += Math.abs(a.data[i] - b.data[i]);
+  return sum / ((a.data.length / 4) * 3);
+}
+
+/**
+ * A device that was shown `shown` in turn, each whole and exact: its tile cache's mirror, each
+ * picture's slot per grid tile (keyed row × 100 + column), and the tiles by slot.
+ */
+export function shownBefore(shown: Rgba[]): { cache: TileCache; slots: Map<number, number>[]; tiles: Map<number, Rgba> } {
+  const cache = new TileCache(256, TILE_CACHE_TILE, true);
+  const tiles = new Map<number, Rgba>();
+  const slots = shown.map((img) => {
+    const bySpot = new Map<number, number>();
+    for (const s of cache.plan(img, [{ x: 0, y: 0, w: img.width, h: img.height }]).stash) {
+      const slot = s.payload.readUInt16BE(0);
+      bySpot.set((s.rect.y / TILE_CACHE_TILE) * 100 + s.rect.x / TILE_CACHE_TILE, slot);
+      tiles.set(slot, cut(img, s.rect));
+    }
+    return bySpot;
+  });
+  return { cache, slots, tiles };
 }

@@ -22,6 +22,13 @@ export function picture(w: number, h: number, seed: number, cell = 1): Buffer {
   return rgb;
 }
 
+/** keptShare × a + slotShare × b + the rest × grey, per channel, rounded. */
+export function blend(a: Buffer, b: Buffer, keptShare: number, slotShare: number, grey: number): Buffer {
+  const out = Buffer.alloc(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Math.round(keptShare * a[i] + slotShare * b[i] + (1 - keptShare - slotShare) * grey);
+  return out;
+}
+
 /** Paints a flat w×h square at (x, y). */
 export function square(rgb: Buffer, width: number, x: number, y: number, w: number, h: number, colour: number): Buffer {
   const out = Buffer.from(rgb);

@@ -7,43 +7,12 @@ import { KeptLooks } from '../../src/layer/tile-looks';
 import { area, Rect } from '../../src/layer/damage';
 import { LiveCrop, LiveRect } from '../../src/layer/live-crop';
 import { TileCache } from '../../src/layer/tile-cache';
-import { Rgba } from '../../src/png/decode';
-import { applyFrame, cut } from './device-model';
-import { jpegOf, lumaPlane, picture, rgbaOf, square } from './jpeg-pictures';
+import { applyFrame, meanDiff, shownBefore } from './device-model';
+import { blend, jpegOf, lumaPlane, picture, rgbaOf, square } from './jpeg-pictures';
 
 const W = 320;
 const H = 192;
 const T = 64;
-
-/** keptShare × a + slotShare × b + the rest × grey, per channel, rounded. */
-function blend(a: Buffer, b: Buffer, keptShare: number, slotShare: number, grey: number): Buffer {
-  const out = Buffer.alloc(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = Math.round(keptShare * a[i] + slotShare * b[i] + (1 - keptShare - slotShare) * grey);
-  return out;
-}
-
-/** A device that was shown `shown` in turn, each whole and exact: its tile cache's mirror, and each picture's slot per grid tile. */
-function shownBefore(shown: Rgba[]): { cache: TileCache; slots: Map<number, number>[]; tiles: Map<number, Rgba> } {
-  const cache = new TileCache(256, TILE_CACHE_TILE, true);
-  const tiles = new Map<number, Rgba>();
-  const slots = shown.map((img) => {
-    const bySpot = new Map<number, number>();
-    for (const s of cache.plan(img, [{ x: 0, y: 0, w: W, h: H }]).stash) {
-      const slot = s.payload.readUInt16BE(0);
-      bySpot.set((s.rect.y / T) * 100 + s.rect.x / T, slot);
-      tiles.set(slot, cut(img, s.rect));
-    }
-    return bySpot;
-  });
-  return { cache, slots, tiles };
-}
-
-/** Mean absolute difference of two same-sized layers' colour channels. */
-function meanDiff(a: Rgba, b: Rgba): number {
-  let sum = 0;
-  for (let i = 0; i < a.data.length; i++) if ((i & 3) !== 3) sum += Math.abs(a.data[i] - b.data[i]);
-  return sum / ((a.data.length / 4) * 3);
-}
 
 function slotsOf(fades: FadeRect[]): Map<number, number> {
   const out = new Map<number, number>();

@@ -1,28 +1,14 @@
 import { expect } from 'chai';
-import { ENCODINGS, TILE_CACHE_TILE, writeFade } from '@stratus/protocol';
+import { ENCODINGS, writeFade } from '@stratus/protocol';
 import { buildFrame } from '../../src/layer/frame-builder';
 import { FadeRect } from '../../src/layer/live-fade';
 import { LiveFrames } from '../../src/layer/live-frames';
 import { LiveMotion } from '../../src/layer/live-motion';
-import { TileCache } from '../../src/layer/tile-cache';
-import { Rgba } from '../../src/png/decode';
-import { applyFrame, cut } from './device-model';
-import { jpegOf, picture, rgbaOf } from './jpeg-pictures';
+import { applyFrame, meanDiff, shownBefore } from './device-model';
+import { blend, jpegOf, picture, rgbaOf } from './jpeg-pictures';
 
 const W = 320;
 const H = 192;
-
-function blend(a: Buffer, b: Buffer, share: number): Buffer {
-  const out = Buffer.alloc(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = Math.round((1 - share) * a[i] + share * b[i]);
-  return out;
-}
-
-function meanDiff(a: Rgba, b: Rgba): number {
-  let sum = 0;
-  for (let i = 0; i < a.data.length; i++) if ((i & 3) !== 3) sum += Math.abs(a.data[i] - b.data[i]);
-  return sum / ((a.data.length / 4) * 3);
-}
 
 describe('orchestrator/layer/live-frames', () => {
   const A = picture(W, H, 3, 4);
@@ -37,19 +23,15 @@ describe('orchestrator/layer/live-frames', () => {
   afterEach(() => motions.splice(0).forEach((m) => m.stop()));
 
   it("weighs every motion's first frame against the layer it keeps now, though the layer's buffer held another picture in an earlier motion", () => {
-    // The device was shown B, then A: both are in its tile cache.
-    const cache = new TileCache(256, TILE_CACHE_TILE, true);
-    const tiles = new Map<number, Rgba>();
-    for (const img of [rgbaOf(B, W, H), rgbaOf(A, W, H), rgbaOf(C, W, H)]) {
-      for (const s of cache.plan(img, [{ x: 0, y: 0, w: W, h: H }]).stash) tiles.set(s.payload.readUInt16BE(0), cut(img, s.rect));
-    }
+    // The device was shown B, A and C: all three are in its tile cache.
+    const { cache, tiles } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H), rgbaOf(C, W, H)]);
     const frames = new LiveFrames(true);
     // One layer buffer, as layer-copies.ts reuses them: A in the first motion, C in the second.
     const layer = rgbaOf(A, W, H);
     const first = (from: Buffer, at: number): FadeRect[] => {
       frames.observe(jpegOf(from, W, H), at);
       frames.start(layer, null);
-      const truth = blend(from, B, 0.3);
+      const truth = blend(from, B, 0.7, 0.3, 0);
       const c = frames.cut(motion(), { jpeg: jpegOf(truth, W, H), takenAt: at + 500 }, layer, false, cache);
       expect(c, 'a first frame').to.not.equal(null);
       expect(c!.keep).to.equal(true);
