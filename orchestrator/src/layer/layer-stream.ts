@@ -719,7 +719,11 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const now = performance.now();
     // The event loop's time for the frame's making, unchanged frames' included (benchmarks.md).
     this.counters.liveCutMs += now - began;
-    this.sendJpeg(cut.rects, inputSeq, now, now, cut.keep, true);
+    // A live frame's capture is the screencast's: from the page's paint (the frame's timestamp)
+    // to the cut's start, so its stratusrendered times (and the bench's settle time) begin when
+    // the page showed it.
+    const takenAt = next.takenAt > 0 ? Math.min(began, next.takenAt - performance.timeOrigin) : began;
+    this.sendJpeg(cut.rects, inputSeq, takenAt, began, cut.keep, true);
     if (cut.keep && this.fadeAllowed) this.liveFrames.firstSent();
   }
 
