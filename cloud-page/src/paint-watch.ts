@@ -4,7 +4,9 @@
  * - the damage hint (damage-hint.ts) drains what changed since the last key;
  * - the orchestrator's quiet screencast hears, through a binding, when something may have painted
  *   ("d<seq>") and whether the page can vouch for its paints at all ("q<seq>": nothing runs by
- *   itself and every change leaves a trace here; "b<seq>": not so). While the page vouches, the
+ *   itself and every change leaves a trace here; "b<seq>": not so), and when a motion it ran has
+ *   ended ("e<seq>": the last transition or animation with an end is over, and nothing else moves;
+ *   a live motion's exact pixels need not wait for its frames to stop). While the page vouches, the
  *   orchestrator stops the screencast, which reads back and encodes every paint (about three
  *   quarters of a still UI's key cost), and captures on these reports instead.
  *
@@ -66,7 +68,11 @@ const MOVING_MS = 150;
  * for as long as the orchestrator lets it.
  */
 export function motionUnderWay(watch: PaintWatch): boolean {
-  if (Date.now() - watch.changedAt() < MOVING_MS) return true;
+  return Date.now() - watch.changedAt() < MOVING_MS || finiteAnimationRunning();
+}
+
+/** An animation or transition with an end runs (one without, a spinner maybe hidden, would never end). */
+function finiteAnimationRunning(): boolean {
   return document.getAnimations().some((a) => a.playState === 'running' && Number.isFinite(Number(a.effect?.getComputedTiming().endTime)));
 }
 
@@ -92,8 +98,11 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   let recent: number[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastChange = 0;
+  /** Date.now() of the last change that is not an animation's or a transition's end. */
+  let lastMove = 0;
+  let endQueued = false;
 
-  function send(kind: 'd' | 'q' | 'b'): void {
+  function send(kind: 'd' | 'q' | 'b' | 'e'): void {
     if (!report) return;
     try {
       report(kind + seq);
@@ -178,11 +187,28 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     if (report && state !== 'busy' && animationRunning()) busy();
   }
   /** `why`: the first thing since the last drain that a class change does not describe (for diagnostics). */
-  function unpredictableChange(why: string): void {
+  function unpredictableChange(why: string, move = true): void {
     lastChange = Date.now();
+    if (move) lastMove = lastChange;
     if (!unpredictable) cause = why;
     unpredictable = true;
     dirty();
+  }
+  /**
+   * An animation or a transition ended: a change (what it moved stays there, and boxes measured
+   * while it ran are stale), and, once the events of its frame are all dispatched, the end of the
+   * page's motion if nothing with an end runs any more and nothing else changed for MOVING_MS (a
+   * smooth scroll, a script moving things). Never where paints leave no trace here.
+   */
+  function animationEnded(why: string): void {
+    unpredictableChange(why, false);
+    if (!report || endQueued) return;
+    endQueued = true;
+    setTimeout(() => {
+      endQueued = false;
+      if (canvas || animatedImage || Date.now() - lastMove < MOVING_MS || finiteAnimationRunning() || document.querySelector(UNVOUCHED)) return;
+      send('e');
+    }, 0);
   }
 
   function note(rs: MutationRecord[], announce = true): void {
@@ -198,7 +224,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       }
       if (r.type === 'attributes' && r.attributeName === 'src' && r.target instanceof HTMLImageElement) checkImage(r.target);
     }
-    if (any) lastChange = Date.now();
+    if (any) lastChange = lastMove = Date.now();
     if (any && announce) dirty();
   }
   function checkImage(img: HTMLImageElement): void {
@@ -232,8 +258,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       true
     );
   }
-  // Boxes measured while it ran (damage-hint.ts) are stale once it ends.
-  for (const type of ['animationend', 'animationcancel', 'transitionend', 'transitioncancel']) document.addEventListener(type, () => unpredictableChange(type), true);
+  for (const type of ['animationend', 'animationcancel', 'transitionend', 'transitioncancel']) document.addEventListener(type, () => animationEnded(type), true);
   // Images and fonts that CSS loads (backgrounds) fire no load event on an element: their
   // resource entries say they came (a paint follows).
   if (typeof PerformanceObserver === 'function') {
@@ -284,7 +309,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     const a = animate.apply(this, args);
     unpredictableChange('animate');
     if (report) busy();
-    const ended = (): void => unpredictableChange('animation-end');
+    const ended = (): void => animationEnded('animation-end');
     a.finished.then(ended, ended);
     return a;
   };

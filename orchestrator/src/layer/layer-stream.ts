@@ -140,7 +140,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, liveCutMs: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, liveCutMs: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0, liveEndedByPage: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -644,6 +644,13 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (this.lastLive === on) return;
     this.lastLive = on;
     this.emit('ready', on);
+  }
+
+  /** The page says the motion it ran has ended (its paint reports): a live motion ends now, see LiveMotion.pageStill. */
+  pageStill(): void {
+    const live = this.live;
+    live?.pageStill();
+    if (live && this.live !== live) this.counters.liveEndedByPage++;
   }
 
   /** The screencast now sends JPEG frames (the 'live' event's switch is done). */

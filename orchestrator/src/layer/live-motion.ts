@@ -44,6 +44,8 @@ export class LiveMotion {
   private timer: NodeJS.Timeout | null = null;
   private timerEnd = 0;
   private stopped = false;
+  /** A frame came. */
+  private framed = false;
 
   constructor(
     /** The video holes' generation it started with: a JPEG must not paint over another. */
@@ -91,8 +93,26 @@ export class LiveMotion {
     if (this.switched) this.arm(this.keyEnd - now, true);
   }
 
+  /**
+   * The page says its motion has ended: no transition or animation with an end runs, and nothing
+   * else changed for a while (cloud-page paint-watch.ts). The motion is over now, not once its
+   * frames stop: they come 70-250 ms after the page painted them here, and the pause that tells
+   * stillness another 100 ms or more, all before the exact capture could begin (the capture shows
+   * the end itself; the frames still on their way would only repeat it lossy). Taken only once a
+   * frame has come and the last key's paint has been seen: a word sent before a key that the
+   * page has not shown yet is about the motion before it.
+   */
+  pageStill(): void {
+    if (this.stopped || !this.switched || !this.framed || performance.now() < this.keyEnd) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.stopped = true;
+    this.onStill();
+  }
+
   /** A screencast frame taken at `takenAt` (ms since the epoch): the newest to send. */
   frame(jpeg: Buffer, takenAt: number): void {
+    this.framed = true;
     this.pending = { jpeg, takenAt };
     const now = performance.now();
     // Taken after the last key-down: the page has painted it, frames set the pace from here.

@@ -4,19 +4,20 @@ import type { CDPSession } from 'puppeteer-core';
 /**
  * The page's paint reports (cloud-page/src/paint-watch.ts), through a CDP binding: "d<seq>"
  * something may have painted, "q<seq>" the page is still and vouches for its paints, "b<seq>" it
- * cannot (something paints by itself). Each report is one short string; anything else is dropped,
- * since the page runs the app's code.
+ * cannot (something paints by itself), "e<seq>" a motion it ran (transitions, animations) has
+ * ended and nothing else moves. Each report is one short string; anything else is dropped, since
+ * the page runs the app's code.
  */
 export interface PaintReport {
-  kind: 'dirty' | 'quiet' | 'busy';
+  kind: 'dirty' | 'quiet' | 'busy' | 'ended';
   seq: number;
 }
 
-const KINDS = { d: 'dirty', q: 'quiet', b: 'busy' } as const;
+const KINDS = { d: 'dirty', q: 'quiet', b: 'busy', e: 'ended' } as const;
 
 export function parsePaintReport(payload: unknown): PaintReport | null {
   if (typeof payload !== 'string') return null;
-  const m = /^([dqb])(\d{1,15})$/.exec(payload);
+  const m = /^([dqbe])(\d{1,15})$/.exec(payload);
   if (!m) return null;
   return { kind: KINDS[m[1] as keyof typeof KINDS], seq: Number(m[2]) };
 }

@@ -371,7 +371,8 @@ export class Session extends EventEmitter<SessionEvents> {
     // The page's paint reports: while it vouches for them, its screencast stops (quiet-screencast.ts).
     const quietOn = opts.ui.quietScreencast === 'on';
     const quiet = quietOn ? new QuietScreencast(this.layer, () => this.signal) : null;
-    const paint = quiet ? new PagePaint(page.cdp, (r) => quiet.report(r)) : null;
+    // The end of a motion concerns a live one only: the screencast's policy hears the rest.
+    const paint = quiet ? new PagePaint(page.cdp, (r) => (r.kind === 'ended' ? this.layer.pageStill() : quiet.report(r))) : null;
     if (paint) await paint.install();
     this.paint = paint;
     this.quiet = quiet;

@@ -115,6 +115,53 @@ describe('quiet screencast (real Chromium)', function () {
     expect(r.screencastFrames).to.be.greaterThan(0);
   });
 
+  it('says when a motion it ran has ended: after its transitions, never while a script still moves something', async () => {
+    const ended = await withApp(rig, 'portal', async (session) => {
+      await until('the screencast to go quiet', () => session.stats.quiet);
+      let words = 0;
+      const pageStill = session.layer.pageStill.bind(session.layer);
+      session.layer.pageStill = () => {
+        words++;
+        pageStill();
+      };
+      const count = async (js: string): Promise<number> => {
+        const before = words;
+        // The page's word comes, if it does, in the task after the motion's last end event.
+        // Its report is a binding call, which this session hears before the answer to the
+        // evaluation that outlasted it.
+        await inApp(session, `new Promise((done) => { ${js}; })`);
+        return words - before;
+      };
+      await inApp(session, `const s = document.createElement('style'); s.textContent = '#logo { transition: transform 200ms linear } #logo.moved { transform: translateX(40px) }'; document.head.appendChild(s)`);
+      const transition = await count(`const l = document.getElementById('logo'); l.addEventListener('transitionend', () => setTimeout(done, 50), { once: true }); l.classList.add('moved')`);
+      // The same transition, while a script moves another element every frame for longer.
+      const scripted = await count(
+        `const l = document.getElementById('logo'); const b = document.body; const t0 = performance.now();
+         const step = (t) => { b.style.paddingTop = Math.floor((t - t0) / 40) + 'px'; if (t - t0 < 700) requestAnimationFrame(step); else setTimeout(done, 300); };
+         requestAnimationFrame(step); l.classList.remove('moved')`
+      );
+      return { transition, scripted };
+    });
+    expect(ended.transition, 'a transition alone').to.equal(1);
+    expect(ended.scripted, 'a transition while a script moves').to.equal(0);
+  });
+
+  it('a live motion ends on the page\'s word, and the layer ends exact', async () => {
+    const r = await withApp(rig, 'carousel-720', async (session, page) => {
+      await settle(rig.orch, page);
+      // Transitions at a fifth of their speed: the key's first frames reach the orchestrator
+      // before they end, however loaded the machine (a word before them may be stale).
+      await session.page.cdp.send('Animation.enable');
+      await session.page.cdp.send('Animation.setPlaybackRate', { playbackRate: 0.2 });
+      const before = session.layer.counters.liveEndedByPage;
+      await press(page, ['ArrowRight']);
+      return { ended: session.layer.counters.liveEndedByPage - before, live: session.layer.counters.liveFrames, mismatch: await cloudMismatch(session, page) };
+    });
+    expect(r.live, 'the key went live').to.be.greaterThan(0);
+    expect(r.ended).to.equal(1);
+    expect(r.mismatch).to.equal(null);
+  });
+
   it('goes quiet on an HbbTV app: its OIPF objects paint nothing', async () => {
     const r = await withApp(rig, 'hbbtv-config', async (session, page) => {
       await until('the screencast to go quiet', () => session.stats.quiet);

@@ -149,6 +149,18 @@ describe('orchestrator/layer/live-motion', () => {
       expect(still, 'twice the last gap from the new frame').to.deep.equal([]);
     });
 
+    it('its word that the motion ended ends a hold at once', async () => {
+      live.switchDone(0);
+      live.frame(jpeg, Date.now());
+      await clock.tickAsync(150);
+      expect(asked, 'held at 100 ms').to.equal(1);
+      live.pageStill();
+      expect(still).to.deep.equal([150]);
+      await clock.tickAsync(MAX_HOLD_MS);
+      expect(still).to.deep.equal([150]);
+      expect(asked).to.equal(1);
+    });
+
     it('stop() while the page is asked: no call', async () => {
       let reply: (moving: boolean) => void = () => undefined;
       live.stop();
@@ -159,6 +171,45 @@ describe('orchestrator/layer/live-motion', () => {
       reply(false);
       await clock.tickAsync(LIVE_SWITCH_MS);
       expect(still).to.deep.equal([]);
+    });
+  });
+
+  describe('the page\'s word that its motion ended', () => {
+    it('ends it at once, once a frame has come', async () => {
+      live.switchDone(0);
+      live.pageStill();
+      expect(still, 'no frame yet: the key\'s paint is still on its way').to.deep.equal([]);
+      await clock.tickAsync(30);
+      live.frame(jpeg, Date.now());
+      await clock.tickAsync(20);
+      live.pageStill();
+      expect(still).to.deep.equal([50]);
+      live.pageStill();
+      await clock.tickAsync(LIVE_SWITCH_MS);
+      expect(still, 'once, and no timer left').to.deep.equal([50]);
+    });
+
+    it('not before the screencast has switched', async () => {
+      live.frame(jpeg, Date.now());
+      live.pageStill();
+      expect(still).to.deep.equal([]);
+    });
+
+    it('not before a frame shows the last key: the word may be about the motion before it', async () => {
+      live.switchDone(0);
+      live.frame(jpeg, Date.now());
+      await clock.tickAsync(10);
+      const keyAt = Date.now();
+      live.key(50, 1, keyAt);
+      await clock.tickAsync(10);
+      // A frame taken before the key came, then the page's word: both about the motion before.
+      live.frame(jpeg, keyAt - 5);
+      live.pageStill();
+      expect(still).to.deep.equal([]);
+      await clock.tickAsync(10);
+      live.frame(jpeg, Date.now());
+      live.pageStill();
+      expect(still).to.deep.equal([30]);
     });
   });
 

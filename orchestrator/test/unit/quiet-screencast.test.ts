@@ -35,7 +35,8 @@ describe('orchestrator/layer/page-paint and quiet-screencast', () => {
     expect(parsePaintReport('d12')).to.deep.equal({ kind: 'dirty', seq: 12 });
     expect(parsePaintReport('q0')).to.deep.equal({ kind: 'quiet', seq: 0 });
     expect(parsePaintReport('b999999999999999')).to.deep.equal({ kind: 'busy', seq: 999999999999999 });
-    for (const bad of ['', 'd', 'x1', 'd-1', 'd1.5', ' d1', 'd1 ', 'd1234567890123456', 'q1\n', 42, null, { kind: 'd' }]) {
+    expect(parsePaintReport('e7')).to.deep.equal({ kind: 'ended', seq: 7 });
+    for (const bad of ['', 'd', 'e', 'x1', 'd-1', 'd1.5', ' d1', 'd1 ', 'd1234567890123456', 'q1\n', 42, null, { kind: 'd' }]) {
       expect(parsePaintReport(bad), JSON.stringify(bad)).to.equal(null);
     }
   });
