@@ -98,9 +98,11 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   let recent: number[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastChange = 0;
-  /** Date.now() of the last change that is not an animation's or a transition's end. */
+  /** Date.now() of the last change that is not an animation's or a transition's end, nor a smooth scroll's step. */
   let lastMove = 0;
   let endQueued = false;
+  /** What scrolls now: a scroll event came from it, and its scrollend not yet. */
+  const scrolling = new Set<EventTarget>();
 
   function send(kind: 'd' | 'q' | 'b' | 'e'): void {
     if (!report) return;
@@ -206,9 +208,15 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     endQueued = true;
     setTimeout(() => {
       endQueued = false;
-      if (canvas || animatedImage || Date.now() - lastMove < MOVING_MS || finiteAnimationRunning() || document.querySelector(UNVOUCHED)) return;
+      if (canvas || animatedImage || Date.now() - lastMove < MOVING_MS || finiteAnimationRunning() || stillScrolling() || document.querySelector(UNVOUCHED)) return;
       send('e');
     }, 0);
+  }
+
+  /** A scroll whose end never came (its element left the document) does not count. */
+  function stillScrolling(): boolean {
+    for (const t of scrolling) if (t instanceof Node && t !== document && !t.isConnected) scrolling.delete(t);
+    return scrolling.size > 0;
   }
 
   function note(rs: MutationRecord[], announce = true): void {
@@ -235,7 +243,25 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   // Changes a MutationObserver does not see. (Scroll events come a frame late: a hint refuses the
   // next key, and its scroll position check covers this one.)
-  for (const type of ['focusin', 'focusout', 'scroll']) document.addEventListener(type, () => unpredictableChange(type), true);
+  for (const type of ['focusin', 'focusout']) document.addEventListener(type, () => unpredictableChange(type), true);
+  // A smooth scroll's steps are its own motion, which ends with its scrollend (a script that sets
+  // scrollTop every frame moves things through the wrappers below).
+  document.addEventListener(
+    'scroll',
+    (e) => {
+      if (e.target) scrolling.add(e.target);
+      unpredictableChange('scroll', false);
+    },
+    true
+  );
+  document.addEventListener(
+    'scrollend',
+    (e) => {
+      if (e.target) scrolling.delete(e.target);
+      animationEnded('scrollend');
+    },
+    true
+  );
   // A load repaints what waited for it: an image, a style sheet, a font.
   document.addEventListener(
     'load',

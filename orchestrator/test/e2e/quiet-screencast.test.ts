@@ -115,7 +115,7 @@ describe('quiet screencast (real Chromium)', function () {
     expect(r.screencastFrames).to.be.greaterThan(0);
   });
 
-  it('says when a motion it ran has ended: after its transitions, never while a script still moves something', async () => {
+  it('says when a motion it ran has ended: after its transitions and smooth scrolls, never while a script still moves something', async () => {
     const ended = await withApp(rig, 'portal', async (session) => {
       await until('the screencast to go quiet', () => session.stats.quiet);
       let words = 0;
@@ -140,10 +140,16 @@ describe('quiet screencast (real Chromium)', function () {
          const step = (t) => { b.style.paddingTop = Math.floor((t - t0) / 40) + 'px'; if (t - t0 < 700) requestAnimationFrame(step); else setTimeout(done, 300); };
          requestAnimationFrame(step); l.classList.remove('moved')`
       );
-      return { transition, scripted };
+      await inApp(session, `const d = document.createElement('div'); d.id = 'pane'; d.style.cssText = 'position:absolute;left:0;top:0;width:200px;height:100px;overflow:auto'; d.innerHTML = '<div style="height:2000px"></div>'; document.body.appendChild(d)`);
+      const smooth = await count(`const d = document.getElementById('pane'); d.addEventListener('scrollend', () => setTimeout(done, 50), { once: true }); d.scrollTo({ top: 1200, behavior: 'smooth' })`);
+      // An instant scroll leaves nothing scrolling: the next transition's end is the motion's.
+      const instant = await count(`const d = document.getElementById('pane'); d.scrollTop = 0; const l = document.getElementById('logo'); setTimeout(() => { l.addEventListener('transitionend', () => setTimeout(done, 50), { once: true }); l.classList.add('moved'); }, 200)`);
+      return { transition, scripted, smooth, instant };
     });
     expect(ended.transition, 'a transition alone').to.equal(1);
     expect(ended.scripted, 'a transition while a script moves').to.equal(0);
+    expect(ended.smooth, 'a smooth scroll').to.equal(1);
+    expect(ended.instant, 'a transition after an instant scroll').to.equal(1);
   });
 
   it('a live motion ends on the page\'s word, and the layer ends exact', async () => {
