@@ -5,10 +5,11 @@
  * - the orchestrator's quiet screencast hears, through a binding, when something may have painted
  *   ("d<seq>") and whether the page can vouch for its paints at all ("q<seq>": nothing runs by
  *   itself and every change leaves a trace here; "b<seq>": not so), and when a motion it ran has
- *   ended ("e<seq>": the last transition or animation with an end is over, and nothing else moves;
- *   a live motion's exact pixels need not wait for its frames to stop). While the page vouches, the
- *   orchestrator stops the screencast, which reads back and encodes every paint (about three
- *   quarters of a still UI's key cost), and captures on these reports instead.
+ *   ended ("e<seq>": the last transition, animation with an end or smooth scroll is over, and
+ *   nothing else moves; a live motion's exact pixels need not wait for its frames to stop).
+ *   While the page vouches, the orchestrator stops the screencast, which reads back and encodes
+ *   every paint (about three quarters of a still UI's key cost), and captures on these reports
+ *   instead.
  *
  * A page vouches only for what leaves a trace: a canvas, media, frames, SVG animation, an
  * animated image, a caret, or running animations make it "busy" (the screencast stays on), and
