@@ -144,10 +144,16 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       send('q');
     }
   }
-  function busyReason(): string | null {
+  /** What paints without a trace here, if anything: then the page vouches for nothing. */
+  function untraced(): string | null {
     if (canvas) return 'canvas';
     if (animatedImage) return 'image';
     if (document.querySelector(UNVOUCHED)) return 'media';
+    return null;
+  }
+  function busyReason(): string | null {
+    const why = untraced();
+    if (why) return why;
     const active = document.activeElement as HTMLElement | null;
     if (active && (active.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName))) return 'caret';
     if (animationRunning()) return 'animating';
@@ -209,7 +215,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     endQueued = true;
     setTimeout(() => {
       endQueued = false;
-      if (canvas || animatedImage || Date.now() - lastMove < MOVING_MS || finiteAnimationRunning() || stillScrolling() || document.querySelector(UNVOUCHED)) return;
+      if (Date.now() - lastMove < MOVING_MS || finiteAnimationRunning() || stillScrolling() || untraced()) return;
       send('e');
     }, 0);
   }

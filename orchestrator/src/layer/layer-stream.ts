@@ -648,9 +648,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /** The page says the motion it ran has ended (its paint reports): a live motion ends now, see LiveMotion.pageStill. */
   pageStill(): void {
-    const live = this.live;
-    live?.pageStill();
-    if (live && this.live !== live) this.counters.liveEndedByPage++;
+    if (this.live?.pageStill()) this.counters.liveEndedByPage++;
   }
 
   /** The screencast now sends JPEG frames (the 'live' event's switch is done). */

@@ -100,14 +100,13 @@ export class LiveMotion {
    * stillness another 100 ms or more, all before the exact capture could begin (the capture shows
    * the end itself; the frames still on their way would only repeat it lossy). Taken only once a
    * frame has come and the last key's paint has been seen: a word sent before a key that the
-   * page has not shown yet is about the motion before it.
+   * page has not shown yet is about the motion before it. True when it ended the motion.
    */
-  pageStill(): void {
-    if (this.stopped || !this.switched || !this.framed || performance.now() < this.keyEnd) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.stopped = true;
+  pageStill(): boolean {
+    if (this.stopped || !this.switched || !this.framed || performance.now() < this.keyEnd) return false;
+    this.stop();
     this.onStill();
+    return true;
   }
 
   /** A screencast frame taken at `takenAt` (ms since the epoch): the newest to send. */
