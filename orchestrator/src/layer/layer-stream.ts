@@ -11,10 +11,12 @@ import { Motion, RegionMotion } from './region-motion';
 import { copyRect, markRows, pasteRect, ShotChange, ShotReader, translucentIn } from './shot';
 import { QuietChecks } from './quiet-checks';
 import { FrameChecks } from './frame-checks';
+import { FrameWindow } from './frame-window';
 import { LayerCopies } from './layer-copies';
 import { LiveRect } from './live-crop';
 import { LiveFrames } from './live-frames';
 import { LiveMotion } from './live-motion';
+import { LiveState } from './live-state';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
 import { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions, NO_WORD } from './layer-types';
@@ -30,7 +32,7 @@ import { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions,
  * capture being diffed).
  */
 export class LayerStream extends EventEmitter<LayerStreamEvents> {
-  private readonly inflight = new Map<number, FrameInfo>();
+  private readonly frames: FrameWindow;
   /** What the device shows once every sent frame is applied. */
   private sent: Rgba | null = null;
   /**
@@ -43,7 +45,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** Video holes to cut in every capture (video-holes.ts); none until the page has media. */
   private holes: HoleCutter | null = null;
   private readonly decoder = new FrameDecoder();
-  private nextFrame = 1;
   private inputSeq = 0;
   /** Seq of the last key-down delivered: the keys whose paint devices measure. */
   private downSeq = 0;
@@ -54,10 +55,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private busy = false;
   private stopped = false;
   private failures = 0;
-  /** Frames up to this id were abandoned by a keyframe request; their late acks are fine. */
-  private abandonedUpTo = 0;
-  /** Id of a keyframe sent in answer to a request and not yet acked. */
-  private recoveryFrame = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private capturing: Promise<void> | null = null;
   /** No device is attached: capture nothing until resume(). */
@@ -88,7 +85,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly region: RegionMotion;
   /** The next whole-layer capture sends everything exactly: motion stopped. */
   private settling = false;
-  private live: LiveMotion | null = null;
+  /** The live motion running, and what the ones before it teach the next key (live-state.ts). */
+  private readonly lives: LiveState;
   /** Live frames cut against what the device shows, and the layer it keeps from before a live motion. */
   private readonly liveFrames: LiveFrames;
   /**
@@ -98,24 +96,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private sentShows: number | null = null;
   /** When the last key-down's injection was about to start (Date.now()). */
   private heldAt = 0;
-  /** The last motion went live and sent a frame: a key-down goes live at once (the JPEG screencast stays on for it). */
-  private lastLive = false;
-  /**
-   * The last live motion ended before its first frame: the page was still by the time the
-   * screencast had switched (a slow capture found the change, a short transition). The capture
-   * after it sends what changed, exactly, instead of going live again: a 1080p device on an app
-   * authored at 720p went live and back five to eight times a key without it (3 to 17 s a key).
-   */
-  private liveMissed = false;
   /** The last key-down a frame has shown, and how long after its delivery that frame went out. */
   private paintedSeq = 0;
   private keyPaintMs = 0;
-  /**
-   * How long the page took to show a key-down in a live frame (0 before any did): what a live
-   * motion waits for its key's first frame. keyPaintMs counts the captures of keys that were not
-   * live, a second at 1920x1080 here, and a key that moved nothing waited that long to be painted.
-   */
-  private livePaintMs = 0;
   /**
    * No device yet (a pre-warmed session): each change is captured and built into a keyframe
    * anyway, so that the device's first frame goes out the moment it attaches.
@@ -148,12 +131,27 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     private readonly opts: LayerStreamOptions
   ) {
     super();
+    this.frames = new FrameWindow(opts.window);
     this.shots = new ShotReader(opts.tileSize, this.copies);
     this.checks = new FrameChecks({ keyPaintWaitMs: opts.keyPaintWaitMs, settleMs: opts.motionSettleMs }, () => this.pump());
     this.quietChecks = new QuietChecks(opts.quietVerifyMs, () => this.startCheck());
     this.liveFrames = new LiveFrames(opts.motionCrop === 'on');
     this.region = new RegionMotion({ settleMs: opts.motionSettleMs, maxMs: opts.motionMaxMs });
     this.ready = new ReadyKeyframe({ tileSize: opts.tileSize, pngLevel: opts.pngLevel });
+    this.lives = new LiveState(opts, source.moving?.bind(source) ?? null, {
+      live: (on) => this.emit('live', on),
+      ready: (on) => this.emit('ready', on),
+      settle: (exact) => {
+        this.settling = exact;
+        this.dirty = true;
+      },
+      pump: () => this.pump()
+    });
+  }
+
+  /** The live motion running now. */
+  private get live(): LiveMotion | null {
+    return this.lives.motion;
   }
 
   /**
@@ -298,12 +296,12 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Live already: the screencast's next frame is this key's paint, which takes the page as long
     // as its keys take here (the first key's unknown: twice the key check's wait). Ending the
     // motion sooner would take a moving page for a still one.
-    if (this.live) this.live.key(this.liveWaitBasis, seq, at, word.moving);
+    if (this.live) this.live.key(this.lives.waitBasis(this.keyPaintMs), seq, at, word.moving);
     // The last motion was live: this key most likely moves the same layer again, unless the page
     // saw it change nothing (a key past the end of a row). Such a key would wait for a frame that
     // never comes before the device learns it painted; its capture says so at once.
-    if (this.lastLive && !word.still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
-      this.startLive(this.holeGeneration, held ? this.stillBeforeKey() : null).key(this.liveWaitBasis, seq, at, word.moving);
+    if (this.lives.ready && !word.still && !this.live && !this.keyframeWanted && this.liveAllowed()) {
+      this.startLive(this.holeGeneration, held ? this.stillBeforeKey() : null).key(this.lives.waitBasis(this.keyPaintMs), seq, at, word.moving);
       this.pump();
       return;
     }
@@ -338,11 +336,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * keyframe it acknowledges, so spamming requests cannot make the server send without acks.
    */
   requestKeyframe(): void {
-    if (this.recoveryFrame !== 0 || this.keyframeWanted) return;
-    this.abandonedUpTo = this.nextFrame - 1;
-    this.inflight.clear();
+    if (this.frames.recovering || this.keyframeWanted) return;
+    this.frames.abandon(true);
     this.keyframeWanted = true;
-    this.recoveryFrame = -1;
     this.pump();
   }
 
@@ -359,7 +355,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       !this.dirty &&
       !this.keyframeWanted &&
       !this.retryTimer &&
-      this.inflight.size === 0 &&
+      this.frames.count === 0 &&
       // Lossy pixels on the device: their exact ones are still to come.
       !this.region.active &&
       !this.live &&
@@ -384,7 +380,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       live: this.live !== null
     };
     const on = Object.entries(flags).filter(([, v]) => v).map(([k]) => k);
-    return `${this.inflight.size} in flight${on.length ? `, ${on.join(', ')}` : ''}`;
+    return `${this.frames.count} in flight${on.length ? `, ${on.join(', ')}` : ''}`;
   }
 
   /** A capture is running now. */
@@ -393,7 +389,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   }
 
   get framesInFlight(): number {
-    return this.inflight.size;
+    return this.frames.count;
   }
 
   /**
@@ -402,13 +398,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * that as a protocol error by the device.
    */
   ack(id: number, decodeMs?: number, inputToPaintMs?: number): boolean {
-    const info = this.inflight.get(id);
-    if (!info) return id <= this.abandonedUpTo && id > 0;
-    if (this.recoveryFrame > 0 && id >= this.recoveryFrame) this.recoveryFrame = 0;
+    const info = this.frames.ack(id);
+    if (info === 'late') return true;
+    if (!info) return false;
     const ackedAt = performance.now();
-    for (const key of [...this.inflight.keys()]) {
-      if (key <= id) this.inflight.delete(key);
-    }
     this.pump();
     this.emit('painted', { ...info, ackedAt, decodeMs, inputToPaintMs });
     if (this.idle) this.emit('idle');
@@ -428,7 +421,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   /** The device's connection dropped: frames in flight are lost with it. */
   pause(): void {
     this.paused = true;
-    this.inflight.clear();
+    this.frames.clear();
     this.endMotion();
     this.forgetShots();
     this.quietChecks.drop();
@@ -439,8 +432,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.paused = false;
     // Only the first attach of a pre-warmed session: a device that drops later resumes as any.
     this.preparing = false;
-    this.inflight.clear();
-    this.recoveryFrame = 0;
+    this.frames.clear();
     this.keyframeWanted = true;
     this.pump();
   }
@@ -468,9 +460,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   restart(): void {
     this.rebuilding = false;
     this.epoch++;
-    this.abandonedUpTo = this.nextFrame - 1;
-    this.inflight.clear();
-    this.recoveryFrame = 0;
+    this.frames.abandon();
     this.keyframeWanted = true;
     this.sent = null;
     this.sentRaw = null;
@@ -486,7 +476,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   stop(): void {
     this.stopped = true;
-    this.inflight.clear();
+    this.frames.clear();
     this.endMotion();
     this.sent = null;
     this.liveFrames.forgetKept();
@@ -618,66 +608,26 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   private startLive(holes: number, still: { from: number; to: number } | null = null): LiveMotion {
     this.liveFrames.start(this.sent, still);
-    const live = (this.live = new LiveMotion(
-      holes,
-      this.opts,
-      () => {
-        this.endLive(true);
-        this.pump();
-      },
-      this.source.moving?.bind(this.source) ?? null
-    ));
-    this.setLastLive(false);
     // A clip frame's check is moot: the live frames carry the whole layer.
     this.verifying = false;
-    this.emit('live', true);
-    return live;
-  }
-
-  /** What a live key-down's wait for its first frame is twice of: the live paint time once measured. */
-  private get liveWaitBasis(): number {
-    return this.livePaintMs || this.keyPaintMs;
-  }
-
-  /** Says 'ready' when it changes: the screencast stays JPEG for the next key-down's motion. */
-  private setLastLive(on: boolean): void {
-    if (this.lastLive === on) return;
-    this.lastLive = on;
-    this.emit('ready', on);
+    return this.lives.start(holes);
   }
 
   /** The page says the motion it ran has ended (its paint reports): a live motion ends now, see LiveMotion.pageStill. */
   pageStill(): void {
-    if (this.live?.pageStill()) this.counters.liveEndedByPage++;
+    if (this.lives.pageStill()) this.counters.liveEndedByPage++;
   }
 
   /** The screencast now sends JPEG frames (the 'live' event's switch is done). */
   liveSwitched(): void {
-    this.live?.switchDone(this.liveWaitBasis);
-  }
-
-  private endLive(settle: boolean): void {
-    const live = this.live;
-    if (!live) return;
-    this.live = null;
-    live.stop();
-    // The next key-down goes live at once after a motion that sent frames (or after one that was
-    // over before its first frame, once the capture after it has seen what moved: sendChanges).
-    this.setLastLive(settle && live.frames > 0);
-    this.emit('live', false);
-    if (!settle) return;
-    // One capture after the motion: the exact layer when lossy frames went out, and in any case
-    // a frame for a key that went live and changed nothing, so that the device sees it painted.
-    this.settling = live.frames > 0;
-    this.liveMissed = live.frames === 0;
-    this.dirty = true;
+    this.live?.switchDone(this.lives.waitBasis(this.keyPaintMs));
   }
 
   /** Sends the newest live frame when the window allows: the JPEG of what changed, or of the whole layer. */
   private sendLive(live: LiveMotion): void {
     const next = live.pending;
     const sent = this.sent;
-    if (!next || !sent || this.inflight.size >= this.opts.window || live.slot) return;
+    if (!next || !sent || this.frames.full || live.slot) return;
     const wait = live.sentAt + 1000 / this.opts.motionMaxFps - performance.now();
     if (wait > 0) {
       live.slot = setTimeout(() => {
@@ -688,7 +638,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     }
     if (this.holeGeneration !== live.holes) {
       // A video hole came or went: a JPEG would paint over it.
-      this.endLive(true);
+      this.lives.end(true);
       return;
     }
     live.pending = null;
@@ -711,7 +661,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Counted to the frame's arrival, not its timestamp: the screencast reads back and encodes a
     // frame after that (~100 ms at 1920x1080 here), and the motion must wait for both. Only keys
     // delivered while live count: one that went live after its capture took that capture's time.
-    if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.livePaintMs = this.checks.sinceDelivered(inputSeq, Date.now()) ?? this.livePaintMs;
+    if (inputSeq > this.paintedSeq && inputSeq >= live.timedFrom) this.lives.keyPainted(this.checks.sinceDelivered(inputSeq, Date.now()));
     this.counters.liveFrames++;
     if (cut.fadeTiles > 0) this.counters.liveFadeFrames++;
     this.counters.liveFadeTiles += cut.fadeTiles;
@@ -734,9 +684,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */
   private endMotion(): void {
-    this.endLive(false);
-    this.setLastLive(false);
-    this.liveMissed = false;
+    this.lives.reset();
     this.region.end();
     this.settling = false;
   }
@@ -763,9 +711,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         this.sendLive(this.live);
         return;
       }
-      this.endLive(false);
+      this.lives.end(false);
     }
-    if (this.inflight.size >= this.opts.window) return;
+    if (this.frames.full) return;
     // No frame has claimed the last key-down: a capture shows it painted, or what it changed.
     if (this.checks.takeKeyCheck()) {
       if (this.downSeq > this.sentInputSeq) {
@@ -859,10 +807,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * since, the same holes, the same page): it goes out now, under the next frame id.
    */
   private sendReady(): boolean {
-    const r = this.ready.take(this.nextFrame, this.epoch, this.holes ? this.holes.generation : null);
+    const r = this.ready.take(this.frames.next, this.epoch, this.holes ? this.holes.generation : null);
     if (!r) return false;
-    const { frame, message } = r;
-    this.nextFrame++;
+    const { message } = r;
+    const frame = this.frames.take();
     this.keyframeWanted = false;
     this.liveFrames.forgetKept();
     this.tileCache.reset();
@@ -999,17 +947,14 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // steps of the whole layer (1.4 MB, 325 ms at 720p) and every key after it went live anyway.
     // Weighed for keyframes only: it reads the whole layer (~2 ms at 720p; run for every capture,
     // it was 8 % of the orchestrator's work on portal keys).
-    if (keyframe && holesGeneration !== -1 && this.liveAllowed() && opaque(img, full) && pictured(img)) this.setLastLive(true);
+    if (keyframe && holesGeneration !== -1 && this.liveAllowed() && opaque(img, full) && pictured(img)) this.lives.setReady(true);
     const liveWorthy =
       !keyframe && changed && !this.settling && holesGeneration !== -1 && this.liveAllowed() && lossyRegion(base, img, rects) !== null && opaque(img, full);
     // After a live motion that sent no frame the page is most likely still: its change goes exact.
     // If photographs moved, the screencast's switch was too slow for the motion: the next
     // key-down goes live at once, so that the switch is under way when the motion starts.
-    const missed = this.liveMissed;
-    this.liveMissed = false;
-    if (missed && liveWorthy) {
-      this.setLastLive(true);
-    }
+    const missed = this.lives.takeMissed();
+    if (missed && liveWorthy) this.lives.setReady(true);
     const goLive = liveWorthy && !missed;
     // Content that scrolled is moved on the device; only what the move leaves is diffed further.
     let plan: CopyPlan | null = null;
@@ -1097,7 +1042,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
         exact = rects.filter((r) => !contains(region, r));
       }
     }
-    const frame = this.nextFrame++;
+    const frame = this.frames.take();
     const lossyRect = encoded.length > copied.length ? region : null;
     // Tiles the device has shown before come from its cache; what is sent whole goes in it. A
     // keyframe starts the cache over (it follows a new device or one that lost a frame), then
@@ -1114,7 +1059,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.counters.movedTiles += p.moved.length;
     }
     const built = buildFrame(img, exact, { frame, inputSeq, keyframe, pngLevel: this.opts.pngLevel }, encoded, cache);
-    if (this.keyframeWanted && this.recoveryFrame === -1) this.recoveryFrame = frame;
     this.keyframeWanted = false;
     if (keyframe) {
       this.liveFrames.forgetKept();
@@ -1179,7 +1123,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
 
   /** A frame of JPEG rectangles (and copies): a moving region's, or a live frame (`live`: the screencast's, whole or cut). */
   private sendJpeg(rects: LiveRect[], inputSeq: number, capturedAt: number, captureDone: number, keep = false, live = false): void {
-    const frame = this.nextFrame++;
+    const frame = this.frames.take();
     const encoded: EncodedRect[] = rects.map((r) =>
       'jpeg' in r
         ? { rect: r.rect, encoding: ENCODINGS.jpeg, payload: r.jpeg }
@@ -1206,7 +1150,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.paintedSeq = info.inputSeq;
       this.keyPaintMs = this.checks.sinceDelivered(info.inputSeq, Date.now()) ?? this.keyPaintMs;
     }
-    this.inflight.set(info.frame, info);
+    this.frames.sent(info);
     this.sink.sendFrame(message);
     this.counters.framesSent++;
     this.counters.bytesSent += info.bytes;
