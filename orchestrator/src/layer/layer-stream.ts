@@ -1062,6 +1062,9 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.keyframeWanted = false;
     if (keyframe) {
       this.liveFrames.forgetKept();
+      // A keyframe kept for a device's attach that a capture superseded shows the page as it was:
+      // sent on a later attach or request, it would stay on screen until the page next changed.
+      this.ready.drop();
       // Until a frame shows where keys paint, a layer with see-through parts is taken to have them there.
       this.shots.translucentKeys = this.shotsWanted && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
     }

@@ -586,6 +586,21 @@ describe('orchestrator/layer/layer-stream', () => {
       await rest();
       expect(page.captures).to.equal(3);
     });
+
+    it('a kept keyframe a capture superseded at attach is never sent later: a device back from a drop gets the page as it is', async () => {
+      await attachDuringCapture();
+      page.paint(9, 0x123456ff);
+      stream.markDirty();
+      await rest();
+      expect(sent).to.have.length(1);
+      stream.ack(1);
+      stream.pause();
+      stream.resume();
+      await rest();
+      expect(sent).to.have.length(2);
+      expect(parse(sent[1]).header.keyframe).to.equal(true);
+      expect(applyFrame(blank(64, 32), sent[1]).data.equals(page.img.data)).to.equal(true);
+    });
   });
 
   it('rejects acks for frames that are not in flight', async () => {
