@@ -90,6 +90,8 @@ function finiteAnimationRunning(): boolean {
  * none, the watch only serves drain().
  */
 export function watchPaint(report: ((message: string) => void) | null): PaintWatch {
+  // The browser's own: TV apps often replace requestAnimationFrame with a timer of their own.
+  const nextFrame = window.requestAnimationFrame.bind(window);
   let classed = new Set<Node>();
   let unpredictable = false;
   let cause = '';
@@ -266,8 +268,8 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     stillTimer = setTimeout(() => {
       stillTimer = null;
       const at = lastMove;
-      requestAnimationFrame(() =>
-        requestAnimationFrame(() => {
+      nextFrame(() =>
+        nextFrame(() => {
           if (lastMove === at && endDue && !endBlocked()) ended();
         })
       );
