@@ -5,8 +5,9 @@
  * - the orchestrator's quiet screencast hears, through a binding, when something may have painted
  *   ("d<seq>") and whether the page can vouch for its paints at all ("q<seq>": nothing runs by
  *   itself and every change leaves a trace here; "b<seq>": not so), and when a motion it ran has
- *   ended ("e<seq>": the last transition, animation with an end or smooth scroll is over, and
- *   nothing else moves; a live motion's exact pixels need not wait for its frames to stop).
+ *   ended ("e<seq>": the last transition, animation with an end or smooth scroll is over, or a
+ *   script's moves have stopped, and nothing else moves; a live motion's exact pixels need not
+ *   wait for its frames to stop).
  *   While the page vouches, the orchestrator stops the screencast, which reads back and encodes
  *   every paint (about three quarters of a still UI's key cost), and captures on these reports
  *   instead.
@@ -61,6 +62,13 @@ export function animationRunning(): boolean {
  * changes something every frame, and a loaded page draws 7 to 40 frames a second here.
  */
 const MOVING_MS = 150;
+/**
+ * Moves closer together than this are a script's steps (a scrollTop or a style set every frame or
+ * timer tick): its motion is over when nothing moved for twice its last step.
+ */
+const STEP_MS = 500;
+/** Moves this close together are one step. */
+const SAME_STEP_MS = 5;
 
 /**
  * The page is in the middle of a motion that will end: an animation or transition with an end
@@ -82,6 +90,8 @@ function finiteAnimationRunning(): boolean {
  * none, the watch only serves drain().
  */
 export function watchPaint(report: ((message: string) => void) | null): PaintWatch {
+  // The browser's own: TV apps often replace requestAnimationFrame with a timer of their own.
+  const nextFrame = window.requestAnimationFrame.bind(window);
   let classed = new Set<Node>();
   let unpredictable = false;
   let cause = '';
@@ -101,6 +111,14 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   let lastChange = 0;
   /** Date.now() of the last change that is not an animation's or a transition's end, nor a smooth scroll's step. */
   let lastMove = 0;
+  /** The time between the last two moves: a stepping script's pace. */
+  let moveGap = Infinity;
+  /**
+   * Something moved or ended since the last "ended": a word is due once all is still (a script's
+   * motion ends without an end event; and the two checks below never say it twice).
+   */
+  let endDue = false;
+  let stillTimer: ReturnType<typeof setTimeout> | null = null;
   let endQueued = false;
   /** What scrolls now: a scroll event came from it, and its scrollend not yet. */
   const scrolling = new Set<EventTarget>();
@@ -198,7 +216,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   /** `why`: the first thing since the last drain that a class change does not describe (for diagnostics). */
   function unpredictableChange(why: string, move = true): void {
     lastChange = Date.now();
-    if (move) lastMove = lastChange;
+    if (move) moved(lastChange);
     if (!unpredictable) cause = why;
     unpredictable = true;
     dirty();
@@ -211,13 +229,51 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
    */
   function animationEnded(why: string): void {
     unpredictableChange(why, false);
+    endDue = true;
     if (!report || endQueued) return;
     endQueued = true;
     setTimeout(() => {
       endQueued = false;
-      if (Date.now() - lastMove < MOVING_MS || finiteAnimationRunning() || stillScrolling() || untraced()) return;
-      send('e');
+      // Something moved just now: the wait for its stillness (moved()) says ended, if nothing does after it.
+      if (!endDue || Date.now() - lastMove < MOVING_MS || endBlocked()) return;
+      ended();
     }, 0);
+  }
+
+  /** Something with its own end runs (its end event asks again), or paints leave no trace here. */
+  function endBlocked(): boolean {
+    return finiteAnimationRunning() || stillScrolling() || untraced() !== null;
+  }
+  function ended(): void {
+    endDue = false;
+    send('e');
+  }
+
+  /**
+   * Something moved at `now`: a script that sets a style or scrollTop every frame has no end
+   * event, and its motion is over once nothing moved for twice its last step (at least
+   * MOVING_MS; an isolated change waits MOVING_MS) and in the two animation frames after that,
+   * unless something with an end runs. The frames: a loaded browser may draw none for longer than
+   * the wait, and a script stepping in animation frames moves again in the first one it draws
+   * (its callback was asked for before this check's).
+   */
+  function moved(now: number): void {
+    // Moves in one task (a focus change and its class change) are one step.
+    if (now - lastMove >= SAME_STEP_MS) moveGap = now - lastMove;
+    lastMove = now;
+    endDue = true;
+    if (!report) return;
+    if (stillTimer) clearTimeout(stillTimer);
+    const wait = moveGap < STEP_MS ? Math.max(MOVING_MS, 2 * moveGap) : MOVING_MS;
+    stillTimer = setTimeout(() => {
+      stillTimer = null;
+      const at = lastMove;
+      nextFrame(() =>
+        nextFrame(() => {
+          if (lastMove === at && endDue && !endBlocked()) ended();
+        })
+      );
+    }, wait);
   }
 
   /** A scroll whose end never came (its element left the document) does not count. */
@@ -239,7 +295,10 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       }
       if (r.type === 'attributes' && r.attributeName === 'src' && r.target instanceof HTMLImageElement) checkImage(r.target);
     }
-    if (any) lastChange = lastMove = Date.now();
+    if (any) {
+      lastChange = Date.now();
+      moved(lastChange);
+    }
     if (any && announce) dirty();
   }
   function checkImage(img: HTMLImageElement): void {

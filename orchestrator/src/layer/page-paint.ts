@@ -5,8 +5,8 @@ import type { CDPSession } from 'puppeteer-core';
  * The page's paint reports (cloud-page/src/paint-watch.ts), through a CDP binding: "d<seq>"
  * something may have painted, "q<seq>" the page is still and vouches for its paints, "b<seq>" it
  * cannot (something paints by itself), "e<seq>" a motion it ran (transitions, animations, smooth
- * scrolls) has ended and nothing else moves. Each report is one short string; anything else is
- * dropped, since the page runs the app's code.
+ * scrolls, a script's steps) has ended and nothing else moves. Each report is one short string;
+ * anything else is dropped, since the page runs the app's code.
  */
 export interface PaintReport {
   kind: 'dirty' | 'quiet' | 'busy' | 'ended';

@@ -115,8 +115,9 @@ describe('quiet screencast (real Chromium)', function () {
     expect(r.screencastFrames).to.be.greaterThan(0);
   });
 
-  it('says when a motion it ran has ended: after its transitions and smooth scrolls, never while a script still moves something', async () => {
-    const ended = await withApp(rig, 'portal', async (session) => {
+  it('says when a motion it ran has ended: after its transitions and smooth scrolls, and once a script\'s moves stop, never while they go on', async () => {
+    // A static page (no clock, no timer of its own): every move here is the test's.
+    const ended = await withApp(rig, 'hint-miss', async (session) => {
       await until('the screencast to go quiet', () => session.stats.quiet);
       let words = 0;
       const pageStill = session.layer.pageStill.bind(session.layer);
@@ -124,32 +125,62 @@ describe('quiet screencast (real Chromium)', function () {
         words++;
         pageStill();
       };
-      const count = async (js: string): Promise<number> => {
+      /**
+       * Runs `js` until it calls done() (at a motion's end event, or a script's last step) and
+       * counts the words said until then; with `then`, waits for the word after it and counts the
+       * words of the whole motion. A report is a binding call, which this session hears before the
+       * answer to an evaluation that outlasted it.
+       */
+      const count = async (js: string, then: boolean): Promise<{ during: number; all: number }> => {
         const before = words;
-        // The page's word comes, if it does, in the task after the motion's last end event.
-        // Its report is a binding call, which this session hears before the answer to the
-        // evaluation that outlasted it.
         await inApp(session, `new Promise((done) => { ${js}; })`);
-        return words - before;
+        const during = words - before;
+        if (then) await until("the page's word after the motion", () => words > before);
+        // One more round trip: a second word said with the first would be heard by now.
+        await inApp(session, '0');
+        return { during, all: words - before };
       };
-      await inApp(session, `const s = document.createElement('style'); s.textContent = '#logo { transition: transform 200ms linear } #logo.moved { transform: translateX(40px) }'; document.head.appendChild(s)`);
-      const transition = await count(`const l = document.getElementById('logo'); l.addEventListener('transitionend', () => setTimeout(done, 50), { once: true }); l.classList.add('moved')`);
-      // The same transition, while a script moves another element every frame for longer.
+      await inApp(
+        session,
+        `const s = document.createElement('style'); s.textContent = '#mover { position: absolute; left: 700px; top: 100px; width: 80px; height: 80px; background: #39c; transition: transform 200ms linear } #mover.moved { transform: translateX(40px) }'; document.head.appendChild(s);
+         const m = document.createElement('div'); m.id = 'mover'; document.body.appendChild(m)`
+      );
+      await until("the page's word after the test's own setup", () => words > 0);
+      const transition = await count(`const m = document.getElementById('mover'); m.addEventListener('transitionend', () => done(), { once: true }); m.classList.add('moved')`, true);
+      // The same transition, while a script moves another element every frame for longer: no word
+      // while the script moves (counted up to its last step), then one once its moves stopped.
       const scripted = await count(
-        `const l = document.getElementById('logo'); const b = document.body; const t0 = performance.now();
-         const step = (t) => { b.style.paddingTop = Math.floor((t - t0) / 40) + 'px'; if (t - t0 < 700) requestAnimationFrame(step); else setTimeout(done, 300); };
-         requestAnimationFrame(step); l.classList.remove('moved')`
+        `const m = document.getElementById('mover'); const b = document.body; const t0 = performance.now();
+         const step = (t) => { b.style.paddingTop = Math.floor((t - t0) / 40) + 'px'; if (t - t0 < 700) requestAnimationFrame(step); else done(); };
+         requestAnimationFrame(step); m.classList.remove('moved')`,
+        true
+      );
+      // A script's motion alone (no transition, no end event): its word comes once its moves stop.
+      const scriptAlone = await count(
+        `const b = document.body; const t0 = performance.now();
+         const step = (t) => { b.style.paddingLeft = Math.floor((t - t0) / 40) + 'px'; if (t - t0 < 500) requestAnimationFrame(step); else done(); };
+         requestAnimationFrame(step)`,
+        true
       );
       await inApp(session, `const d = document.createElement('div'); d.id = 'pane'; d.style.cssText = 'position:absolute;left:0;top:0;width:200px;height:100px;overflow:auto'; d.innerHTML = '<div style="height:2000px"></div>'; document.body.appendChild(d)`);
-      const smooth = await count(`const d = document.getElementById('pane'); d.addEventListener('scrollend', () => setTimeout(done, 50), { once: true }); d.scrollTo({ top: 1200, behavior: 'smooth' })`);
-      // An instant scroll leaves nothing scrolling: the next transition's end is the motion's.
-      const instant = await count(`const d = document.getElementById('pane'); d.scrollTop = 0; const l = document.getElementById('logo'); setTimeout(() => { l.addEventListener('transitionend', () => setTimeout(done, 50), { once: true }); l.classList.add('moved'); }, 200)`);
-      return { transition, scripted, smooth, instant };
+      const settled = words;
+      await until("the page's word after the pane came", () => words > settled);
+      const smooth = await count(`const d = document.getElementById('pane'); d.addEventListener('scrollend', () => done(), { once: true }); d.scrollTo({ top: 1200, behavior: 'smooth' })`, true);
+      // An instant scroll is a move (its word comes once it is still) and leaves nothing
+      // scrolling: the next transition's end is a motion's end too.
+      const instantScroll = await count(`document.getElementById('pane').scrollTop = 0; done()`, true);
+      const instant = await count(`const m = document.getElementById('mover'); m.addEventListener('transitionend', () => done(), { once: true }); m.classList.add('moved')`, true);
+      return { transition, scripted, scriptAlone, smooth, instantScroll, instant };
     });
-    expect(ended.transition, 'a transition alone').to.equal(1);
-    expect(ended.scripted, 'a transition while a script moves').to.equal(0);
-    expect(ended.smooth, 'a smooth scroll').to.equal(1);
-    expect(ended.instant, 'a transition after an instant scroll').to.equal(1);
+    // No word before a motion's end, one after it.
+    expect(ended).to.deep.equal({
+      transition: { during: 0, all: 1 },
+      scripted: { during: 0, all: 1 },
+      scriptAlone: { during: 0, all: 1 },
+      smooth: { during: 0, all: 1 },
+      instantScroll: { during: 0, all: 1 },
+      instant: { during: 0, all: 1 }
+    });
   });
 
   it('a live motion the page says has ended ends once, and the layer ends exact', async () => {
