@@ -618,9 +618,19 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (this.lives.pageStill()) this.counters.liveEndedByPage++;
   }
 
-  /** The screencast now sends JPEG frames (the 'live' event's switch is done). */
-  liveSwitched(): void {
-    this.live?.switchDone(this.lives.waitBasis(this.keyPaintMs));
+  /** The live motion running now (null: none): what a screencast switch made for it is told for (liveSwitched). */
+  get liveMotion(): object | null {
+    return this.live;
+  }
+
+  /**
+   * The screencast now sends JPEG frames for `motion` (the 'live' event's switch is done). A
+   * switch made for a motion that has ended since is not the next one's: the screencast went
+   * back after it, and the next motion's own switch is still to come.
+   */
+  liveSwitched(motion: object | null = this.live): void {
+    const live = this.live;
+    if (live && motion === live) live.switchDone(this.lives.waitBasis(this.keyPaintMs));
   }
 
   /** Sends the newest live frame when the window allows: the JPEG of what changed, or of the whole layer. */

@@ -171,8 +171,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.layer.on('live', (on) => {
       const signal = this.signal;
       if (!signal) return;
+      const motion = on ? this.layer.liveMotion : null;
       void signal.setLive(on, opts.ui.motionQuality, liveSize).then(() => {
-        if (on && this.signal === signal) this.layer.liveSwitched();
+        if (motion && this.signal === signal) this.layer.liveSwitched(motion);
       });
     });
     this.layer.on('ready', (on) => void this.signal?.setReady(on, opts.ui.motionQuality, liveSize));

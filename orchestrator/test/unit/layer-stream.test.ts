@@ -1055,6 +1055,24 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(last().rects).to.have.length(0);
     });
 
+    it("a screencast switch made for a motion that has ended is not the next one's", async () => {
+      const first = stream.liveMotion;
+      await liveRun();
+      await stream.holdForInput();
+      stream.inputDelivered(9, true);
+      expect(live).to.deep.equal([true, false, true]);
+      // The first motion's switch is told late, after the next motion started.
+      stream.liveSwitched(first);
+      await clock.tickAsync(400);
+      await rest();
+      expect(live, "the key's motion waits for its own switch").to.deep.equal([true, false, true]);
+      stream.liveSwitched(stream.liveMotion);
+      await clock.tickAsync(400);
+      await rest();
+      expect(live, 'then ends as a key that changed nothing').to.deep.equal([true, false, true, false]);
+      expect(last().header.inputSeq).to.equal(9);
+    });
+
     it('keeps the screencast ready after a live motion with a frame, and a key the page saw change nothing is captured, not live', async () => {
       const ready: boolean[] = [];
       stream.on('ready', (on) => ready.push(on));
