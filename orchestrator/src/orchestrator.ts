@@ -20,6 +20,7 @@ import { sessionUserAgent } from './identity';
 import { STRATUS_VERSION } from './version';
 import { embeddedBridge, remoteBridge } from './media/bridge-link';
 import { BridgeLink, PlaybackRouter } from './media/playback-route';
+import { mediaUnfit } from './media/capabilities';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
@@ -136,7 +137,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
   /** The drain under way (drain()), if any. */
   private draining: Promise<void> | null = null;
   /** Sessions reserved through the API (prewarm), by device id, until their device says hello. */
-  private readonly reserved = new Map<string, { session: Session; timer: NodeJS.Timeout }>();
+  private readonly reserved = new Map<string, { session: Session; timer: NodeJS.Timeout; media: MediaCapabilities }>();
 
   private constructor(
     readonly config: Config,
@@ -212,13 +213,14 @@ export class Orchestrator implements SessionHost, BrowserHost {
     if (this.revoked.has(spec.deviceId)) throw new StratusError('STRATUS_AUTH_REVOKED', spec.deviceId);
     if (this.reserved.has(spec.deviceId)) throw new StratusError('STRATUS_CONFLICT', `a session is reserved for ${spec.deviceId} already`);
     const screen = spec.screen ?? { width: 1280, height: 720 };
+    const media = spec.media ?? BASELINE_MEDIA_CAPABILITIES;
     this.admit(spec.deviceId, screen);
     const session = await this.createSession({
       deviceId: spec.deviceId,
       appId: spec.appId,
       app,
       device: { ...screen, model: spec.model ?? 'unknown', encodings: spec.encodings ?? ['png'], tileCache: 0 },
-      media: spec.media ?? BASELINE_MEDIA_CAPABILITIES,
+      media,
       peer: { ip: null },
       location: this.locationFor({}),
       prewarmed: true
@@ -227,7 +229,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     session.layer.prepareWhilePaused(true);
     const timer = setTimeout(() => void session.close(new StratusError('STRATUS_IDLE_TIMEOUT', 'no device claimed the pre-warmed session')), this.config.api.prewarmTtlMs);
     timer.unref();
-    this.reserved.set(spec.deviceId, { session, timer });
+    this.reserved.set(spec.deviceId, { session, timer, media });
     session.once('closing', () => this.unreserve(spec.deviceId, session));
     return session.info();
   }
@@ -239,13 +241,22 @@ export class Orchestrator implements SessionHost, BrowserHost {
     this.reserved.delete(deviceId);
   }
 
-  /** The session reserved for this device, if the hello fits it (the same app or none, the same screen). */
+  /**
+   * The session reserved for this device, if the hello fits it (the same app or none, the same
+   * screen, media that cover what the app was told). A reservation whose app was told of media
+   * this device lacks closes (STRATUS_PREWARM_UNFIT): the device gets a new session instead.
+   */
   private claimReserved(deviceId: string, hello: HelloParams): Session | null {
     const r = this.reserved.get(deviceId);
     if (!r || r.session.isClosing) return null;
     const info = r.session.info();
     if (hello.app && hello.app !== r.session.appId) return null;
     if (hello.screen.width !== info.device.screen.width || hello.screen.height !== info.device.screen.height) return null;
+    const unfit = mediaUnfit(hello.media ?? BASELINE_MEDIA_CAPABILITIES, r.media);
+    if (unfit) {
+      void r.session.close(new StratusError('STRATUS_PREWARM_UNFIT', `(${unfit})`));
+      return null;
+    }
     this.unreserve(deviceId, r.session);
     r.session.layer.setDeviceEncodings(hello.encodings ?? ['png'], hello.tileCache ?? 0);
     return r.session;

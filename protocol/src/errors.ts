@@ -213,6 +213,11 @@ export var ERRORS = {
     close: 4503, final: false, http: 503,
     message: 'The session directory (Redis, cluster.redisUrl) cannot be reached.'
   },
+  STRATUS_PREWARM_UNFIT: {
+    rpc: -32061,
+    close: 0, final: false,
+    message: "A pre-warmed session's device plays less than the session was prepared for (its media report): it closed, and the device got a new session."
+  },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,
     close: 4429, final: true,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Page } from 'puppeteer-core';
 import { ControlChannel, StratusApiError, StratusClient, verifyWebhook } from '@stratus/client';
-import { StratusEvent } from '@stratus/protocol';
+import { BASELINE_MEDIA_CAPABILITIES, StratusEvent } from '@stratus/protocol';
 import { capturesStopped, cloud, RawDevice, sessionOf, startOrchestrator, until, useRig } from '@stratus/testkit';
 import { Orchestrator } from '../../src/orchestrator';
 import { Session } from '../../src/session/session';
@@ -361,6 +361,26 @@ describe('integration API: keys, scopes, sessions, events', function () {
     expect(frames[0].capturedAt).to.be.lessThan(pressedRed);
     expect(await page.evaluate(() => (window as any).stratusClient.stats.framesPainted)).to.be.greaterThan(0);
     expect((await newsroom.getSession(info.sessionId)).deviceAttached).to.equal(true);
+  });
+
+  it("closes a pre-warmed session whose device lacks media its app was told of, and gives the device a new one", async () => {
+    const live = collect(newsroom);
+    try {
+      // The app was told of a DRM system no emulator has: it may have picked content for it.
+      const info = await newsroom.prewarm({ deviceId: 'box-plain', appId: 'newsroom', media: { ...BASELINE_MEDIA_CAPABILITIES, drm: ['urn:dvb:casystemid:19219'] } });
+      const reserved = rig.orch.sessions.get(info.sessionId)!;
+      await until('the first frame to be built', () => reserved.layer.stats.readyKeyframes > 0);
+      const { page, session } = await device('newsroom', 'box-plain');
+      const ended = await until('session.ended', () => live.events.find((e) => e.type === 'session.ended' && e.sessionId === info.sessionId));
+      expect(session.id).to.not.equal(info.sessionId);
+      expect(ended.data.code).to.equal('STRATUS_PREWARM_UNFIT');
+      expect(String(ended.data.reason)).to.include('(the device has no urn:dvb:casystemid:19219 DRM agent)');
+      // The new session is the device's own, and runs.
+      expect((await newsroom.getSession(session.id)).deviceAttached).to.equal(true);
+      await until('a frame painted', () => page.evaluate(() => (window as any).stratusClient.stats.framesPainted > 0));
+    } finally {
+      live.stop();
+    }
   });
 
   it('answers bad input with coded errors and changes nothing', async () => {

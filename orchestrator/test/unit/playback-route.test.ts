@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { BASELINE_MEDIA_CAPABILITIES, check, TO_ORCHESTRATOR, MediaCapabilities } from '@stratus/protocol';
 import { SourceInfo } from '@stratus/media-bridge';
 import { mergeConfig } from '../../src/config';
-import { playbackSupport } from '../../src/media/capabilities';
+import { mediaUnfit, playbackSupport } from '../../src/media/capabilities';
 import { decide } from '../../src/media/playback-route';
 
 const LEGACY: MediaCapabilities = { codecs: ['avc', 'aac'], containers: ['mp4', 'mp2t'], hls: 'native', dash: 'none', maxVideo: { width: 1280, height: 720 } };
@@ -72,5 +72,28 @@ describe('capability reports and device profiles', () => {
       devices: { emulatorProfile: 'box', profiles: JSON.stringify({ box: { ...LEGACY, name: 'Box', screen: { width: 1920, height: 1080 } } }) }
     });
     expect(Object.keys(one.devices.profiles)).to.deep.equal(['box']);
+  });
+});
+
+describe('a pre-warmed session and the device that claims it', () => {
+  it('the device must play all the app was told of; more is fine', () => {
+    const told: MediaCapabilities = { ...LEGACY, drm: ['urn:dvb:casystemid:19219'] };
+    expect(mediaUnfit({ ...told, codecs: ['avc', 'aac', 'hevc'], containers: ['mp4', 'mp2t', 'webm'], dash: 'mse', maxVideo: { width: 1920, height: 1080 } }, told)).to.equal(null);
+    expect(mediaUnfit({ ...told, hls: 'mse' }, told), 'another way to play hls').to.equal(null);
+    expect(mediaUnfit({ ...told, codecs: ['avc'] }, told)).to.equal('the device does not decode aac');
+    expect(mediaUnfit({ ...told, containers: ['mp4'] }, told)).to.equal('the device does not play mp2t');
+    expect(mediaUnfit({ ...told, hls: 'none' }, told)).to.equal('the device does not play hls');
+    expect(mediaUnfit({ ...told, dash: 'mse' }, { ...told, dash: 'native' })).to.equal(null);
+    expect(mediaUnfit(told, { ...told, dash: 'mse' })).to.equal('the device does not play dash');
+    expect(mediaUnfit({ ...told, maxVideo: { width: 1280, height: 540 } }, told)).to.equal('the device shows video up to 1280x540, not 1280x720');
+    expect(mediaUnfit({ ...told, drm: [] }, told)).to.equal('the device has no urn:dvb:casystemid:19219 DRM agent');
+  });
+
+  it('a codec the device only emulates is unfit unless the app was told so too', () => {
+    const told: MediaCapabilities = { ...LEGACY, codecs: ['avc', 'hevc', 'aac'] };
+    const emulating: MediaCapabilities = { ...told, emulated: ['hevc'] };
+    expect(mediaUnfit(emulating, told)).to.equal('the device does not decode hevc');
+    expect(mediaUnfit(emulating, { ...told, emulated: ['hevc'] })).to.equal(null);
+    expect(mediaUnfit(told, { ...told, emulated: ['hevc'] }), 'decoding what the app was told is emulated').to.equal(null);
   });
 });
