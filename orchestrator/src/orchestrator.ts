@@ -20,7 +20,7 @@ import { sessionUserAgent } from './identity';
 import { STRATUS_VERSION } from './version';
 import { embeddedBridge, remoteBridge } from './media/bridge-link';
 import { BridgeLink, PlaybackRouter } from './media/playback-route';
-import { mediaUnfit } from './media/capabilities';
+import { mediaLack } from './media/capabilities';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
@@ -243,8 +243,10 @@ export class Orchestrator implements SessionHost, BrowserHost {
 
   /**
    * The session reserved for this device, if the hello fits it (the same app or none, the same
-   * screen, media that cover what the app was told). A reservation whose app was told of media
-   * this device lacks closes (STRATUS_PREWARM_UNFIT): the device gets a new session instead.
+   * screen). Its app keeps the media it was told of; its playback follows the device's own report
+   * from now on, so what the device lacks of that (a codec, a video size) is transcoded. A
+   * reservation whose device lacks what no transcode makes up for (a DRM system; anything, with
+   * no media-bridge) closes (STRATUS_PREWARM_UNFIT): the device gets a new session instead.
    */
   private claimReserved(deviceId: string, hello: HelloParams): Session | null {
     const r = this.reserved.get(deviceId);
@@ -252,13 +254,15 @@ export class Orchestrator implements SessionHost, BrowserHost {
     const info = r.session.info();
     if (hello.app && hello.app !== r.session.appId) return null;
     if (hello.screen.width !== info.device.screen.width || hello.screen.height !== info.device.screen.height) return null;
-    const unfit = mediaUnfit(hello.media ?? BASELINE_MEDIA_CAPABILITIES, r.media);
-    if (unfit) {
-      void r.session.close(new StratusError('STRATUS_PREWARM_UNFIT', `(${unfit})`));
+    const media = hello.media ?? BASELINE_MEDIA_CAPABILITIES;
+    const lack = mediaLack(media, r.media);
+    if (lack && !(lack.virtual && this.router?.virtualAvailable)) {
+      void r.session.close(new StratusError('STRATUS_PREWARM_UNFIT', `(${lack.reason})`));
       return null;
     }
     this.unreserve(deviceId, r.session);
     r.session.layer.setDeviceEncodings(hello.encodings ?? ['png'], hello.tileCache ?? 0);
+    r.session.useDeviceMedia(media);
     return r.session;
   }
 

@@ -216,7 +216,7 @@ export var ERRORS = {
   STRATUS_PREWARM_UNFIT: {
     rpc: -32061,
     close: 0, final: false,
-    message: "A pre-warmed session's device plays less than the session was prepared for (its media report): it closed, and the device got a new session."
+    message: "A pre-warmed session's device lacks media its app was told of that no transcode makes up for: the session closed, and the device got a new one."
   },
   STRATUS_RATE_LIMITED: {
     rpc: -32027,

@@ -32,24 +32,29 @@ export function playbackSupport(caps: MediaCapabilities, bridge: boolean, virtua
   };
 }
 
+/** What a device lacks of what an app was told, and whether the media-bridge can stand in for it. */
+export interface MediaLack {
+  reason: string;
+  /** A transcode makes up for it (a codec, container, streaming format or video size); not a DRM system. */
+  virtual: boolean;
+}
+
 /**
- * Why a device that reports `device` cannot take over a session whose app was told `told` (a
- * pre-warmed session), or null when it can: every answer the app got must hold on this device,
- * or the app may pick a source or a DRM system the box cannot play. A device that plays more is
- * fine (the app keeps the smaller picture it was given).
+ * What a device that reports `device` lacks of `told`, what the app of a pre-warmed session was
+ * told; null when it plays all of it. A lack the bridge cannot make up for comes first.
  */
-export function mediaUnfit(device: MediaCapabilities, told: MediaCapabilities): string | null {
-  const decodes = device.codecs.filter((c) => !(device.emulated ?? []).includes(c) || (told.emulated ?? []).includes(c));
-  const codec = told.codecs.find((c) => !decodes.includes(c));
-  if (codec) return `the device does not decode ${codec}`;
-  const container = told.containers.find((c) => !device.containers.includes(c));
-  if (container) return `the device does not play ${container}`;
-  if (told.hls !== 'none' && device.hls === 'none') return 'the device does not play hls';
-  if (told.dash !== 'none' && device.dash === 'none') return 'the device does not play dash';
-  if (told.maxVideo.width > device.maxVideo.width || told.maxVideo.height > device.maxVideo.height) {
-    return `the device shows video up to ${device.maxVideo.width}x${device.maxVideo.height}, not ${told.maxVideo.width}x${told.maxVideo.height}`;
-  }
+export function mediaLack(device: MediaCapabilities, told: MediaCapabilities): MediaLack | null {
   const drm = (told.drm ?? []).find((d) => !(device.drm ?? []).includes(d));
-  if (drm) return `the device has no ${drm} DRM agent`;
+  if (drm) return { reason: `the device has no ${drm} DRM agent`, virtual: false };
+  const lack = (reason: string): MediaLack => ({ reason, virtual: true });
+  const codec = told.codecs.find((c) => !device.codecs.includes(c));
+  if (codec) return lack(`the device does not decode ${codec}`);
+  const container = told.containers.find((c) => !device.containers.includes(c));
+  if (container) return lack(`the device does not play ${container}`);
+  if (told.hls !== 'none' && device.hls === 'none') return lack('the device does not play hls');
+  if (told.dash !== 'none' && device.dash === 'none') return lack('the device does not play dash');
+  if (told.maxVideo.width > device.maxVideo.width || told.maxVideo.height > device.maxVideo.height) {
+    return lack(`the device shows video up to ${device.maxVideo.width}x${device.maxVideo.height}, not ${told.maxVideo.width}x${told.maxVideo.height}`);
+  }
   return null;
 }

@@ -38,8 +38,9 @@ export interface MediaProxyOptions {
   /** Layer pixels per CSS pixel: video windows go to the device in layer pixels. */
   scale: number;
   channels: LineupChannel[];
-  /** What the device reported in its hello. */
+  /** What the device reported in its hello: each load's route follows it. */
   caps: MediaCapabilities;
+  /** What the page answers about playback (a pre-warmed session's app keeps it when a device claims it). */
   support: PlaybackSupport;
   /** Decides native or virtual playback for each load. */
   router: PlaybackRouter;
@@ -118,6 +119,11 @@ export class MediaProxy {
     private readonly inbox: string,
     private readonly opts: MediaProxyOptions
   ) {}
+
+  /** Loads route by this report from now on (a pre-warmed session's device); the page keeps its answers. */
+  useDeviceCaps(caps: MediaCapabilities): void {
+    this.opts.caps = caps;
+  }
 
   /** What the cloud page bundle's media proxy needs to know (cloud-page/src/media). */
   get pageConfig(): NonNullable<CloudPageConfig['media']> {

@@ -657,6 +657,15 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.channels.deviceAttached;
   }
 
+  /**
+   * The device that claimed this pre-warmed session reported `caps`: its playback follows them
+   * from now on (what it lacks of what the app was told is transcoded), and so does a reload.
+   */
+  useDeviceMedia(caps: MediaCapabilities): void {
+    this.opts.media.caps = caps;
+    this.media?.useDeviceCaps(caps);
+  }
+
   /** Closing has begun: nothing may attach any more. */
   get isClosing(): boolean {
     return this.closing !== null;

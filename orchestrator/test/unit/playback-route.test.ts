@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { BASELINE_MEDIA_CAPABILITIES, check, TO_ORCHESTRATOR, MediaCapabilities } from '@stratus/protocol';
 import { SourceInfo } from '@stratus/media-bridge';
 import { mergeConfig } from '../../src/config';
-import { mediaUnfit, playbackSupport } from '../../src/media/capabilities';
+import { mediaLack, playbackSupport } from '../../src/media/capabilities';
 import { decide } from '../../src/media/playback-route';
 
 const LEGACY: MediaCapabilities = { codecs: ['avc', 'aac'], containers: ['mp4', 'mp2t'], hls: 'native', dash: 'none', maxVideo: { width: 1280, height: 720 } };
@@ -76,24 +76,24 @@ describe('capability reports and device profiles', () => {
 });
 
 describe('a pre-warmed session and the device that claims it', () => {
-  it('the device must play all the app was told of; more is fine', () => {
-    const told: MediaCapabilities = { ...LEGACY, drm: ['urn:dvb:casystemid:19219'] };
-    expect(mediaUnfit({ ...told, codecs: ['avc', 'aac', 'hevc'], containers: ['mp4', 'mp2t', 'webm'], dash: 'mse', maxVideo: { width: 1920, height: 1080 } }, told)).to.equal(null);
-    expect(mediaUnfit({ ...told, hls: 'mse' }, told), 'another way to play hls').to.equal(null);
-    expect(mediaUnfit({ ...told, codecs: ['avc'] }, told)).to.equal('the device does not decode aac');
-    expect(mediaUnfit({ ...told, containers: ['mp4'] }, told)).to.equal('the device does not play mp2t');
-    expect(mediaUnfit({ ...told, hls: 'none' }, told)).to.equal('the device does not play hls');
-    expect(mediaUnfit({ ...told, dash: 'mse' }, { ...told, dash: 'native' })).to.equal(null);
-    expect(mediaUnfit(told, { ...told, dash: 'mse' })).to.equal('the device does not play dash');
-    expect(mediaUnfit({ ...told, maxVideo: { width: 1280, height: 540 } }, told)).to.equal('the device shows video up to 1280x540, not 1280x720');
-    expect(mediaUnfit({ ...told, drm: [] }, told)).to.equal('the device has no urn:dvb:casystemid:19219 DRM agent');
+  const told: MediaCapabilities = { ...LEGACY, drm: ['urn:dvb:casystemid:19219'] };
+  const lack = (device: MediaCapabilities, app = told): string | null => {
+    const l = mediaLack(device, app);
+    return l && `${l.virtual ? 'virtual' : 'refused'}: ${l.reason}`;
+  };
+
+  it('a device that plays all the app was told of, or more, lacks nothing', () => {
+    expect(lack({ ...told, codecs: ['avc', 'aac', 'hevc'], containers: ['mp4', 'mp2t', 'webm'], dash: 'mse', maxVideo: { width: 1920, height: 1080 } })).to.equal(null);
+    expect(lack({ ...told, hls: 'mse' }), 'another way to play hls').to.equal(null);
+    expect(lack({ ...told, dash: 'mse' }, { ...told, dash: 'native' })).to.equal(null);
   });
 
-  it('a codec the device only emulates is unfit unless the app was told so too', () => {
-    const told: MediaCapabilities = { ...LEGACY, codecs: ['avc', 'hevc', 'aac'] };
-    const emulating: MediaCapabilities = { ...told, emulated: ['hevc'] };
-    expect(mediaUnfit(emulating, told)).to.equal('the device does not decode hevc');
-    expect(mediaUnfit(emulating, { ...told, emulated: ['hevc'] })).to.equal(null);
-    expect(mediaUnfit(told, { ...told, emulated: ['hevc'] }), 'decoding what the app was told is emulated').to.equal(null);
+  it('what a transcode makes up for is virtual; a DRM system is not, and comes first', () => {
+    expect(lack({ ...told, codecs: ['avc'] })).to.equal('virtual: the device does not decode aac');
+    expect(lack({ ...told, containers: ['mp4'] })).to.equal('virtual: the device does not play mp2t');
+    expect(lack({ ...told, hls: 'none' })).to.equal('virtual: the device does not play hls');
+    expect(lack(told, { ...told, dash: 'mse' })).to.equal('virtual: the device does not play dash');
+    expect(lack({ ...told, maxVideo: { width: 1280, height: 540 } })).to.equal('virtual: the device shows video up to 1280x540, not 1280x720');
+    expect(lack({ ...told, codecs: ['avc'], drm: [] })).to.equal('refused: the device has no urn:dvb:casystemid:19219 DRM agent');
   });
 });
