@@ -63,6 +63,11 @@ class Receiver {
   }
 }
 
+/** Why `session` closes, once it has. */
+function closedWith(session: Session): Promise<{ code: string; message: string } | null> {
+  return new Promise((resolve) => session.once('closed', (reason) => resolve(reason)));
+}
+
 /** Collects a client's SSE events in the background until stopped. */
 function collect(client: StratusClient, opts: { lastEventId?: string } = {}): { events: StratusEvent[]; gaps: number; stop(): void } {
   const abort = new AbortController();
@@ -364,29 +369,46 @@ describe('integration API: keys, scopes, sessions, events', function () {
   });
 
   it("a pre-warmed session's device that lacks media its app was told of: transcodes make up for a size, not for a DRM system", async () => {
-    const live = collect(newsroom);
+    // Told of video larger than any emulator shows: the device takes the session over, and its
+    // loads follow its own report (a larger video goes through the bridge).
+    const big = await newsroom.prewarm({ deviceId: 'box-small', appId: 'newsroom', media: { ...BASELINE_MEDIA_CAPABILITIES, maxVideo: { width: 7680, height: 4320 } } });
+    const small = await device('newsroom', 'box-small');
+    expect(small.session.id).to.equal(big.sessionId);
+    const shown = (await newsroom.getSession(big.sessionId)).device.media as { maxVideo: { width: number } };
+    expect(shown.maxVideo.width).to.be.below(7680);
+    // Told of a DRM system no emulator has: the app may have picked content for it.
+    const info = await newsroom.prewarm({ deviceId: 'box-plain', appId: 'newsroom', media: { ...BASELINE_MEDIA_CAPABILITIES, drm: ['urn:dvb:casystemid:19219'] } });
+    const reserved = rig.orch.sessions.get(info.sessionId)!;
+    const why = closedWith(reserved);
+    await until('the first frame to be built', () => reserved.layer.stats.readyKeyframes > 0);
+    const { page, session } = await device('newsroom', 'box-plain');
+    expect(session.id).to.not.equal(info.sessionId);
+    const reason = await why;
+    expect(reason?.code).to.equal('STRATUS_PREWARM_UNFIT');
+    expect(reason?.message).to.include('(the device has no urn:dvb:casystemid:19219 DRM agent)');
+    // The new session is the device's own, and runs.
+    expect((await newsroom.getSession(session.id)).deviceAttached).to.equal(true);
+    await until('a frame painted', () => page.evaluate(() => (window as any).stratusClient.stats.framesPainted > 0));
+  });
+
+  it('without a media-bridge, any media a pre-warmed app was told of that its device lacks closes the reservation', async () => {
+    const orch = await startOrchestrator({ auth: { operatorToken: OPERATOR_TOKEN }, bridge: { mode: 'off' } });
+    const box = await RawDevice.connect(orch, 'box-hd');
     try {
-      // Told of video larger than any emulator shows: the device takes the session over, and its
-      // loads follow its own report (a larger video goes through the bridge).
-      const big = await newsroom.prewarm({ deviceId: 'box-small', appId: 'newsroom', media: { ...BASELINE_MEDIA_CAPABILITIES, maxVideo: { width: 7680, height: 4320 } } });
-      const small = await device('newsroom', 'box-small');
-      expect(small.session.id).to.equal(big.sessionId);
-      const shown = (await newsroom.getSession(big.sessionId)).device.media as { maxVideo: { width: number } };
-      expect(shown.maxVideo.width).to.be.below(7680);
-      // Told of a DRM system no emulator has: the app may have picked content for it.
-      const info = await newsroom.prewarm({ deviceId: 'box-plain', appId: 'newsroom', media: { ...BASELINE_MEDIA_CAPABILITIES, drm: ['urn:dvb:casystemid:19219'] } });
-      const reserved = rig.orch.sessions.get(info.sessionId)!;
-      await until('the first frame to be built', () => reserved.layer.stats.readyKeyframes > 0);
-      const { page, session } = await device('newsroom', 'box-plain');
-      const ended = await until('session.ended', () => live.events.find((e) => e.type === 'session.ended' && e.sessionId === info.sessionId));
-      expect(session.id).to.not.equal(info.sessionId);
-      expect(ended.data.code).to.equal('STRATUS_PREWARM_UNFIT');
-      expect(String(ended.data.reason)).to.include('(the device has no urn:dvb:casystemid:19219 DRM agent)');
-      // The new session is the device's own, and runs.
-      expect((await newsroom.getSession(session.id)).deviceAttached).to.equal(true);
-      await until('a frame painted', () => page.evaluate(() => (window as any).stratusClient.stats.framesPainted > 0));
+      const op = new StratusClient({ baseUrl: orch.baseUrl, apiKey: OPERATOR_TOKEN });
+      // The baseline tells the app of 1920x1080 video; this box reports 1280x720, and nothing could transcode.
+      const info = await op.prewarm({ deviceId: 'box-hd', appId: 'portal' });
+      const why = closedWith(orch.sessions.get(info.sessionId)!);
+      box.hello({ media: { ...BASELINE_MEDIA_CAPABILITIES, maxVideo: { width: 1280, height: 720 } } });
+      const { sessionId } = await box.helloResult();
+      expect(sessionId).to.not.equal(info.sessionId);
+      const reason = await why;
+      expect(reason?.code).to.equal('STRATUS_PREWARM_UNFIT');
+      expect(reason?.message).to.include('(the device shows video up to 1280x720, not 1920x1080)');
+      expect(orch.sessions.get(sessionId)?.isClosing).to.equal(false);
     } finally {
-      live.stop();
+      box.close();
+      await orch.close();
     }
   });
 
