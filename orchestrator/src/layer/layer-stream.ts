@@ -20,6 +20,7 @@ import { LiveState } from './live-state';
 import { TileCache } from './tile-cache';
 import type { HoleCutter } from './video-holes';
 import { FrameInfo, KeyWord, LayerSource, LayerStreamEvents, LayerStreamOptions, NO_WORD } from './layer-types';
+import { perfOf, wallOf } from '../wall-clock';
 
 /**
  * Streams one page's UI layer to one device.
@@ -687,7 +688,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // A live frame's capture is the screencast's: from the page's paint (the frame's timestamp)
     // to the cut's start, so its stratusrendered times (and the bench's settle time) begin when
     // the page showed it.
-    const takenAt = next.takenAt > 0 ? Math.min(began, next.takenAt - performance.timeOrigin) : began;
+    const takenAt = next.takenAt > 0 ? Math.min(began, perfOf(next.takenAt)) : began;
     this.sendJpeg(cut.rects, inputSeq, takenAt, began, cut.keep, true);
     if (cut.keep && this.fadeAllowed) this.liveFrames.firstSent();
   }
@@ -824,7 +825,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.keyframeWanted = false;
     this.liveFrames.forgetKept();
     this.tileCache.reset();
-    this.keepSent(r.img, r.raw, r.holes, performance.timeOrigin + r.capturedAt);
+    this.keepSent(r.img, r.raw, r.holes, wallOf(r.capturedAt));
     this.sentInputSeq = r.inputSeq;
     const sentAt = performance.now();
     this.send(
@@ -1020,7 +1021,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!keyframe && !changed && !claimsKey) {
       // The same pixels: keeping the newer copy lets the decoder's next row hints apply to it.
       // The page has looked so since the capture that changed them, and exact now in any case.
-      this.keepSent(img, f.raw, holesGeneration, this.sentShows ?? performance.timeOrigin + capturedAt);
+      this.keepSent(img, f.raw, holesGeneration, this.sentShows ?? wallOf(capturedAt));
       if (!clip) this.emit('unchanged');
       return found;
     }
@@ -1079,7 +1080,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       this.shots.translucentKeys = this.shotsWanted && translucentIn(img, { x: 0, y: 0, w: img.width, h: img.height });
     }
     if (lossyRect) this.keepSent(markLossy(img, lossyRect), null, holesGeneration);
-    else this.keepSent(img, f.raw, holesGeneration, performance.timeOrigin + capturedAt);
+    else this.keepSent(img, f.raw, holesGeneration, wallOf(capturedAt));
     this.sentInputSeq = inputSeq;
     const sentAt = performance.now();
     const info: FrameInfo = {

@@ -102,7 +102,10 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
         motion.exactAckedAt = -1;
       } else {
         sent.exact += p.bytes;
-        if (motion.lossy) motion.exactAckedAt = p.ackedAt;
+        // On the page's clock (Date.now()): performance.timeOrigin is the wall clock at this
+        // process's start, and a clock stepped since (a paused virtual machine) put every settle
+        // of a long run off by the step (all negative by the last passes once).
+        if (motion.lossy) motion.exactAckedAt = Date.now() - performance.now() + p.ackedAt;
       }
     };
     await watchChanges(session);
@@ -129,7 +132,7 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
       pass.fps.push(fpsWithin(painted, pressedAt, TRANSITION_MS));
       pass.motionFps.push(fpsFirstToLast(painted));
       // A change after the last exact frame painted nothing new (the pass ends exact): not a settle.
-      const settleMs = motion.exactAckedAt >= 0 ? performance.timeOrigin + motion.exactAckedAt - (await lastChange(session)) : -1;
+      const settleMs = motion.exactAckedAt >= 0 ? motion.exactAckedAt - (await lastChange(session)) : -1;
       if (settleMs >= 0) pass.settleMs.push(settleMs);
     }
     session.layer.off('painted', onPainted);
