@@ -5,6 +5,7 @@ export { Session, layerScale } from './session/session';
 export { LayerStream } from './layer/layer-stream';
 export { diffRects } from './layer/damage';
 export { decodePng } from './png/decode';
+export { wallOf } from './wall-clock';
 export { encodePngRect } from './png/encode';
 export { CHROMIUM_ARGS, launchChromium } from './chromium';
 export { startMediaOrigin, readFixtureCatalogue } from './dev/media-origin';

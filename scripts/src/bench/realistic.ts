@@ -1,4 +1,4 @@
-import { decodePng, Orchestrator, Session } from '@stratus/orchestrator';
+import { decodePng, Orchestrator, Session, wallOf } from '@stratus/orchestrator';
 import { capturesStopped, DeviceBrowser, devicePixels, EmulatedLink, sessionOf, settle, startOrchestrator, until } from '@stratus/testkit';
 import { cloudCpuS } from './cloud-cpu';
 import { deviceStats } from './device-stats';
@@ -102,10 +102,9 @@ async function pass(orch: Orchestrator, device: DeviceBrowser, app: string, keys
         motion.exactAckedAt = -1;
       } else {
         sent.exact += p.bytes;
-        // On the page's clock (Date.now()): performance.timeOrigin is the wall clock at this
-        // process's start, and a clock stepped since (a paused virtual machine) put every settle
-        // of a long run off by the step (all negative by the last passes once).
-        if (motion.lossy) motion.exactAckedAt = Date.now() - performance.now() + p.ackedAt;
+        // On the page's clock (Date.now()), converted now: through performance.timeOrigin a
+        // clock stepped since this process started would put every later settle off by the step.
+        if (motion.lossy) motion.exactAckedAt = wallOf(p.ackedAt);
       }
     };
     await watchChanges(session);
