@@ -246,9 +246,10 @@ export class Orchestrator implements SessionHost, BrowserHost {
    * screen). Its app keeps the media it was told of; its playback follows the device's own report
    * from now on, so what the device lacks of that (a codec, a video size) is transcoded. A
    * reservation whose device lacks what no transcode makes up for (a DRM system; anything, with
-   * no media-bridge) closes (STRATUS_PREWARM_UNFIT): the device gets a new session instead.
+   * no media-bridge) closes (STRATUS_PREWARM_UNFIT): the device gets a new session instead, in
+   * the place the reservation held (`claimed` false: it still counts until its close ends).
    */
-  private claimReserved(deviceId: string, hello: HelloParams): Session | null {
+  private claimReserved(deviceId: string, hello: HelloParams): { session: Session; claimed: boolean } | null {
     const r = this.reserved.get(deviceId);
     if (!r || r.session.isClosing) return null;
     const info = r.session.info();
@@ -258,12 +259,12 @@ export class Orchestrator implements SessionHost, BrowserHost {
     const lack = mediaLack(media, r.media);
     if (lack && !(lack.virtual && this.router?.virtualAvailable)) {
       void r.session.close(new StratusError('STRATUS_PREWARM_UNFIT', `(${lack.reason})`));
-      return null;
+      return { session: r.session, claimed: false };
     }
     this.unreserve(deviceId, r.session);
     r.session.layer.setDeviceEncodings(hello.encodings ?? ['png'], hello.tileCache ?? 0);
     r.session.useDeviceMedia(media);
-    return r.session;
+    return { session: r.session, claimed: true };
   }
 
   /** A session event: numbered into the event log (SSE, webhooks) and told to the session's control clients. */
@@ -610,7 +611,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
     const reserved = this.draining ? null : this.claimReserved(claims.dev, hello);
-    if (reserved) return reserved;
+    if (reserved?.claimed) return reserved.session;
     // A draining node still places a hello on another node (its own record says it drains), so
     // a device it moved that comes straight back is sent on, whatever the load balancer does.
     const elsewhere = await this.routing.place(claims.dev, this.draining ? undefined : hello.ticket);
@@ -619,7 +620,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     const appId = hello.app ?? this.config.apps.default;
     const app = await this.api.catalogue.get(appId);
     if (!app) throw new StratusError('STRATUS_UNKNOWN_APP', appId);
-    this.admit(claims.dev, hello.screen);
+    this.admit(claims.dev, hello.screen, reserved?.session);
     return this.createSession({
       deviceId: claims.dev,
       appId,
@@ -633,8 +634,11 @@ export class Orchestrator implements SessionHost, BrowserHost {
     });
   }
 
-  /** The limits a new session must pass: screen size, sessions per device, sessions in all. */
-  private admit(deviceId: string, screen: { width: number; height: number }): void {
+  /**
+   * The limits a new session must pass: screen size, sessions per device, sessions in all.
+   * `replacing`: the device's reservation just closed as unfit, whose place the new session takes.
+   */
+  private admit(deviceId: string, screen: { width: number; height: number }, replacing?: Session): void {
     const { maxScreenWidth, maxScreenHeight, maxPerDevice } = this.config.sessions;
     if (screen.width > maxScreenWidth || screen.height > maxScreenHeight) {
       throw new StratusError('STRATUS_SCREEN_TOO_LARGE', `${screen.width}x${screen.height} is over ${maxScreenWidth}x${maxScreenHeight}`);
@@ -644,7 +648,8 @@ export class Orchestrator implements SessionHost, BrowserHost {
     if (held >= maxPerDevice) throw new StratusError('STRATUS_DEVICE_SESSION_LIMIT', `${held} sessions`);
     // Sessions count from admission: those in the map (starting or live), and those admitted and
     // still getting their browser context.
-    if (this.sessions.size + this.admitting >= this.config.sessions.max) {
+    const replaced = replacing && this.sessions.get(replacing.id) === replacing ? 1 : 0;
+    if (this.sessions.size - replaced + this.admitting >= this.config.sessions.max) {
       throw new StratusError('STRATUS_SESSION_LIMIT', `${this.config.sessions.max} sessions`);
     }
   }

@@ -412,6 +412,29 @@ describe('integration API: keys, scopes, sessions, events', function () {
     }
   });
 
+  it('a reservation closed as unfit at the node\'s session limit leaves its place to its device', async () => {
+    // One session at most: the reservation holds it until its device's hello replaces it.
+    const orch = await startOrchestrator({ auth: { operatorToken: OPERATOR_TOKEN }, bridge: { mode: 'off' }, sessions: { max: 1 } });
+    const box = await RawDevice.connect(orch, 'box-full');
+    const other = await RawDevice.connect(orch, 'box-other');
+    try {
+      const op = new StratusClient({ baseUrl: orch.baseUrl, apiKey: OPERATOR_TOKEN });
+      const info = await op.prewarm({ deviceId: 'box-full', appId: 'portal' });
+      const why = closedWith(orch.sessions.get(info.sessionId)!);
+      box.hello({ media: { ...BASELINE_MEDIA_CAPABILITIES, maxVideo: { width: 1280, height: 720 } } });
+      const { sessionId } = await box.helloResult();
+      expect((await why)?.code).to.equal('STRATUS_PREWARM_UNFIT');
+      expect(orch.sessions.get(sessionId)?.isClosing).to.equal(false);
+      // The limit still holds for everyone else.
+      other.hello();
+      expect(await other.helloResult().then(() => 'ok', (e: { code?: string }) => e.code)).to.equal('STRATUS_SESSION_LIMIT');
+    } finally {
+      box.close();
+      other.close();
+      await orch.close();
+    }
+  });
+
   it('answers bad input with coded errors and changes nothing', async () => {
     const { session } = await device('newsroom');
     const before = (await op.listApps()).length;
