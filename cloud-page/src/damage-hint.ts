@@ -6,9 +6,11 @@
  * A capture of a small clip costs half a whole one (Chromium reads back and encodes only the
  * clip), so when the page can say where its key handler changed things, the key's frame is
  * captured from that clip. The prediction is deliberately narrow: only `class` changes on
- * out-of-flow elements (position absolute or fixed), which cannot move anything else, on pages
- * whose style sheets have no sibling combinators or :has(). Anything the page cannot vouch for
- * (text or tree changes, inline styles, focus moves, scrolling, canvas, animations and
+ * out-of-flow elements (position absolute or fixed), which cannot move anything else, and text
+ * changes inside one (a clock, a title panel), on pages whose style sheets have no sibling
+ * combinators or :has(). The same hint serves a change the page reports by itself while the
+ * screencast is quiet (a clock turning the minute). Anything the page cannot vouch for (other
+ * text or tree changes, inline styles, focus moves, scrolling, canvas, animations and
  * transitions, pseudo-elements, large subtrees) gives no hint and a full capture.
  *
  * Where such an element painted before the change is measured, not guessed: every answer that is
@@ -57,11 +59,22 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
       if (!c.canvas && !styleReachesOutside()) measureAll();
       return none(refused);
     }
-    if (c.classed.size === 0) return none('nothing');
+    // Text changes inside an out-of-flow element repaint that element only (it moves nothing
+    // else): they count as a change of it. Text anywhere else may move the page around it.
+    const changed = new Set(c.classed);
+    for (const t of c.texted) {
+      const holder = outOfFlowHolder(t);
+      if (!holder) {
+        if (!styleReachesOutside()) measureAll();
+        return none('text');
+      }
+      changed.add(holder);
+    }
+    if (changed.size === 0) return none('nothing');
     if (styleReachesOutside()) return none('style-sheet');
     const boxes: Box[] = [];
     let ok = '';
-    for (const el of c.classed) {
+    for (const el of changed) {
       if (!(el instanceof HTMLElement) || !el.isConnected) {
         ok = 'element-gone';
         break;
@@ -107,6 +120,16 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
     if ((x1 - x0) * (y1 - y0) > maxArea) return none('area');
     return { seq: c.seq, rect: [x0, y0, x1, y1] };
   };
+}
+
+/** The nearest element, `node` or above it, laid out of the flow (position absolute or fixed); null when none is or `node` left the document. */
+function outOfFlowHolder(node: Node): Element | null {
+  if (!node.isConnected) return null;
+  for (let el: Element | null = node instanceof Element ? node : node.parentElement; el && el !== document.documentElement; el = el.parentElement) {
+    const pos = getComputedStyle(el).position;
+    if (pos === 'absolute' || pos === 'fixed') return el;
+  }
+  return null;
 }
 
 /**

@@ -36,7 +36,9 @@ const ANIMATED_IMAGE = /(\.(gif|webp|apng)([?#]|$))|^data:image\/(gif|webp|apng)
 export interface PaintChanges {
   /** Elements whose class changed (at most 64). */
   classed: Set<Node>;
-  /** Something changed that a class change does not describe, and the first such thing. */
+  /** Elements whose text changed, text nodes only (at most 64): a clock, a title, a counter. */
+  texted: Set<Node>;
+  /** Something changed that a class or text change does not describe, and the first such thing. */
   unpredictable: boolean;
   cause: string;
   /** The page has drawn on a canvas: nothing it paints can be vouched for. */
@@ -86,6 +88,17 @@ function finiteAnimationRunning(): boolean {
 }
 
 /**
+ * The element whose text a mutation changed, when that is all it changed: a text node's data, or
+ * text nodes put in or taken out (textContent, innerText); null for anything else.
+ */
+function textChanged(r: MutationRecord): Node | null {
+  if (r.type === 'characterData') return r.target.parentNode instanceof Element ? r.target.parentNode : null;
+  if (r.type !== 'childList') return null;
+  for (const list of [r.addedNodes, r.removedNodes]) for (let i = 0; i < list.length; i++) if (list[i].nodeType !== Node.TEXT_NODE) return null;
+  return r.target instanceof Element ? r.target : null;
+}
+
+/**
  * Starts watching. `report` (the binding, in the top-level document only) hears the reports; with
  * none, the watch only serves drain().
  */
@@ -93,6 +106,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   // The browser's own: TV apps often replace requestAnimationFrame with a timer of their own.
   const nextFrame = window.requestAnimationFrame.bind(window);
   let classed = new Set<Node>();
+  let texted = new Set<Node>();
   let unpredictable = false;
   let cause = '';
   let canvas = false;
@@ -288,7 +302,9 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       // The video hole's key (media/video-hole.ts) is the orchestrator's own doing, between keys.
       if (r.type === 'attributes' && r.attributeName === HOLE_ATTRIBUTE) continue;
       any = true;
+      const text = textChanged(r);
       if (r.type === 'attributes' && r.attributeName === 'class' && classed.size < 64) classed.add(r.target);
+      else if (text && texted.size < 64) texted.add(text);
       else if (!unpredictable) {
         unpredictable = true;
         cause = r.type === 'attributes' ? 'attribute' : r.type === 'childList' ? 'tree' : 'text';
@@ -425,8 +441,9 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
       note(observer.takeRecords(), false);
       checkBusy();
       drained = performance.now();
-      const out = { classed, unpredictable, cause, canvas, seq: queued || pending ? seq + 1 : seq };
+      const out = { classed, texted, unpredictable, cause, canvas, seq: queued || pending ? seq + 1 : seq };
       classed = new Set();
+      texted = new Set();
       unpredictable = false;
       cause = '';
       return out;

@@ -190,7 +190,8 @@ export const DEFAULTS = {
     maxCaptureFailures: 3,
     /**
      * session/session.ts (cloud-page/src/damage-hint.ts): "on" captures a key-down's frame from the area the page reports it
-     * changed (~10 ms sooner), then the whole layer to correct it; "off" always the whole layer.
+     * changed (~10 ms sooner), then the whole layer to correct it, and, while the screencast is quiet, a change the page
+     * makes by itself (a clock) likewise; "off" always the whole layer.
      */
     damageHints: 'on',
     /**

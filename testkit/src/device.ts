@@ -200,8 +200,9 @@ export async function layerAtRest(session: Session, page: Page): Promise<void> {
 
 /**
  * How many minutes have turned since the cloud page's document began. The portal fixture's clock
- * changes its text at each turn, by itself: a change of the page's tree, which refuses the next
- * key's damage hint and is a capture of its own while the screencast is quiet. Counted from the
+ * changes its text at each turn, by itself: a change the next key's damage hint includes (its clip
+ * may then cover too much of the page and be refused), or a capture of its own while the
+ * screencast is quiet (of its clip, from the page's hint, at scale 1). Counted from the
  * document's start, which comes before the hints' first drain: a turn after that drain and before
  * a test's first look still counts (reading the clock's text there missed it).
  */

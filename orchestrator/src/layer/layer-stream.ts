@@ -113,6 +113,10 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * reports mark it dirty instead (layer/page-paint.ts), and every change is captured.
    */
   private quiet = false;
+  /** While quiet: where the page's own changes are, when it can tell (useReportHints). */
+  private reportHint: (() => Promise<Rect | null>) | null = null;
+  /** pump() runs for a page-reported change alone (pageChanged). */
+  private reportAlone = false;
   /** While quiet, every frame is checked by a whole capture, a clip's too: when (quiet-checks.ts). */
   private readonly quietChecks: QuietChecks;
   /** The newest screencast frame not taken in yet. */
@@ -122,8 +126,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly copies = new LayerCopies();
   /** Which keys a frame shows, and the captures that check what frames may have missed. */
   private readonly checks: FrameChecks;
-  /** Key frames captured from a page-reported clip, and the full captures after them that still found changes. */
-  readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0 };
+  /** Key frames captured from a page-reported clip, and the full captures after them that still found changes; frames of the page's own changes captured from its hint. */
+  readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0, reportClipFrames: 0 };
   readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, liveCutMs: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0, liveEndedByPage: 0 };
 
   constructor(
@@ -251,8 +255,19 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * for still corrects any clip before it, but what it finds is the page's change, not a miss.
    */
   pageChanged(): void {
+    // With nothing else to do, the page may say where it changed (a clock turning the minute):
+    // the capture is of that clip, and the quiet check that follows every frame corrects it.
+    const alone = this.reportHint !== null && this.quiet && this.idle;
     this.verifying = false;
-    this.markDirty();
+    this.dirty = true;
+    this.reportAlone = alone;
+    this.pump();
+    this.reportAlone = false;
+  }
+
+  /** Where the page's own changes are, as it can tell (its damage hint; null: it cannot); null: never asked. */
+  useReportHints(hint: (() => Promise<Rect | null>) | null): void {
+    this.reportHint = hint;
   }
 
   /**
@@ -756,7 +771,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Exact pixels after motion are the whole layer's: a clip would leave lossy rows outside it.
     const clip = this.keyframeWanted || run || this.settling ? null : this.clip;
     this.clip = null;
-    this.track(run ? this.captureLossyAndSend(run) : this.captureAndSend(clip));
+    this.track(run ? this.captureLossyAndSend(run) : this.captureAndSend(clip, this.reportAlone && !clip && !this.keyframeWanted && !this.settling));
   }
 
   /** The lossy region stood still for motionSettleMs: the next capture sends the whole layer exact. */
@@ -885,7 +900,17 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.sentHoles = holesGeneration;
   }
 
-  private async captureAndSend(clip: Rect | null): Promise<void> {
+  /** `askPage`: the page's report of its own change is all there is to capture; its hint may narrow it to a clip. */
+  private async captureAndSend(clip: Rect | null, askPage = false): Promise<void> {
+    if (askPage && this.reportHint) {
+      const asked = this.epoch;
+      clip = await this.reportHint();
+      if (this.outdated(asked)) {
+        this.dirty = true;
+        return;
+      }
+      if (clip) this.stats.reportClipFrames++;
+    }
     const inputSeq = this.inputSeq;
     const capturedAt = performance.now();
     const holesBefore = this.holes ? this.holes.snapshot() : [];

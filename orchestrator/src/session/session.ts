@@ -412,6 +412,16 @@ export class Session extends EventEmitter<SessionEvents> {
           }
         : null;
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hint);
+    // While quiet, a change the page reports by itself is captured from its hint too.
+    this.layer.useReportHints(
+      hints && quiet
+        ? async () => {
+            const answer = await page.damageHint(opts.ui.damageHintMaxPercent);
+            quiet.hinted(answer.seq);
+            return answer.rect;
+          }
+        : null
+    );
     this.signal = new DamageSignal(
       page.cdp,
       () => {
@@ -429,6 +439,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** What the page's life held goes with the page: keys, damage, media (its players stop on the device). */
   private closeApp(): void {
+    this.layer.useReportHints(null);
     this.signal?.stop();
     this.signal = null;
     this.paint?.stop();

@@ -410,6 +410,47 @@ describe('orchestrator/layer/layer-stream', () => {
         expect(screen().equals(page.img.data)).to.equal(true);
       });
 
+      it('captures a change the page reports by itself from its hint when nothing else is to do, and checks it', async () => {
+        await settled();
+        stream.setQuiet(true);
+        const asked: number[] = [];
+        stream.useReportHints(async () => {
+          asked.push(page.captures);
+          return { x: 40, y: 16, w: 8, h: 8 };
+        });
+        let missed = 0;
+        stream.on('missed', () => missed++);
+        // Going quiet is checked once; then nothing is left to do.
+        await clock.tickAsync(1000);
+        await rest();
+        expect([stream.counters.quietChecks, stream.idle]).to.deep.equal([1, true]);
+        // The page's own change (a clock turning the minute), with nothing else pending.
+        page.paint(40 + 64 * 20, 0x00ff00ff);
+        stream.pageChanged();
+        await rest();
+        stream.ack(sent.length);
+        expect(asked.length).to.equal(1);
+        expect(page.clips[page.clips.length - 1]).to.deep.equal({ x: 40, y: 16, w: 8, h: 8 });
+        expect(stream.stats.reportClipFrames).to.equal(1);
+        expect(screen().equals(page.img.data)).to.equal(true);
+        // Its check follows, as every frame's while quiet (the span doubled after a clean check);
+        // it finds nothing to correct.
+        expect(stream.idle).to.equal(false);
+        await clock.tickAsync(2000);
+        await rest();
+        expect(page.clips[page.clips.length - 1]).to.equal(undefined);
+        expect([stream.counters.quietChecks, missed, stream.idle]).to.deep.equal([2, 0, true]);
+        // With a key's frame unacknowledged the stream is not idle: a report then is a whole capture.
+        await key(3, 9, { x: 8, y: 0, w: 4, h: 4 });
+        page.paint(41 + 64 * 20, 0x0000ffff);
+        stream.pageChanged();
+        await rest();
+        stream.ack(sent.length);
+        expect(asked.length).to.equal(1);
+        expect(page.clips[page.clips.length - 1]).to.equal(undefined);
+        expect(screen().equals(page.img.data)).to.equal(true);
+      });
+
       it('checks with the next capture when the check falls due while a reported change is being captured', async () => {
         await settled();
         stream.setQuiet(true);
