@@ -51,7 +51,10 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
     const c = watch.drain();
     const se = document.scrollingElement;
     const scroll = se ? se.scrollLeft + ',' + se.scrollTop : '';
-    const refused = c.canvas ? 'canvas' : c.unpredictable ? c.cause : scrolled === null ? 'first' : scroll !== scrolled ? 'scrolled' : '';
+    // Text changes inside an out-of-flow element repaint that element only (it moves nothing
+    // else): they count as a change of it. Text anywhere else may move the page around it.
+    const holders = Array.from(c.texted, outOfFlowHolder);
+    const refused = c.canvas ? 'canvas' : c.unpredictable ? c.cause : scrolled === null ? 'first' : scroll !== scrolled ? 'scrolled' : holders.some((h) => !h) ? 'text' : '';
     scrolled = scroll;
     const none = (why: string): DamageAnswer => ({ seq: c.seq, rect: null, why });
     if (refused) {
@@ -59,17 +62,8 @@ export function watchDamage(watch: PaintWatch): (width: number, height: number, 
       if (!c.canvas && !styleReachesOutside()) measureAll();
       return none(refused);
     }
-    // Text changes inside an out-of-flow element repaint that element only (it moves nothing
-    // else): they count as a change of it. Text anywhere else may move the page around it.
-    const changed = new Set(c.classed);
-    for (const t of c.texted) {
-      const holder = outOfFlowHolder(t);
-      if (!holder) {
-        if (!styleReachesOutside()) measureAll();
-        return none('text');
-      }
-      changed.add(holder);
-    }
+    const changed = new Set<Node>(c.classed);
+    for (const h of holders) changed.add(h as Element);
     if (changed.size === 0) return none('nothing');
     if (styleReachesOutside()) return none('style-sheet');
     const boxes: Box[] = [];

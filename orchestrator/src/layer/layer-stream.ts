@@ -115,8 +115,6 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private quiet = false;
   /** While quiet: where the page's own changes are, when it can tell (useReportHints). */
   private reportHint: (() => Promise<Rect | null>) | null = null;
-  /** pump() runs for a page-reported change alone (pageChanged). */
-  private reportAlone = false;
   /** While quiet, every frame is checked by a whole capture, a clip's too: when (quiet-checks.ts). */
   private readonly quietChecks: QuietChecks;
   /** The newest screencast frame not taken in yet. */
@@ -260,9 +258,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const alone = this.reportHint !== null && this.quiet && this.idle;
     this.verifying = false;
     this.dirty = true;
-    this.reportAlone = alone;
-    this.pump();
-    this.reportAlone = false;
+    this.pump(alone);
   }
 
   /** Where the page's own changes are, as it can tell (its damage hint; null: it cannot); null: never asked. */
@@ -723,7 +719,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.pump();
   }
 
-  private pump(): void {
+  /** Starts what is due. `reportAlone`: it runs for a change the page reported, with nothing else to do (pageChanged). */
+  private pump(reportAlone = false): void {
     if (this.paused && this.preparing && this.dirty && !this.stopped && !this.rebuilding && !this.busy && !this.retryTimer) {
       this.prepare();
       return;
@@ -771,7 +768,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // Exact pixels after motion are the whole layer's: a clip would leave lossy rows outside it.
     const clip = this.keyframeWanted || run || this.settling ? null : this.clip;
     this.clip = null;
-    this.track(run ? this.captureLossyAndSend(run) : this.captureAndSend(clip, this.reportAlone && !clip && !this.keyframeWanted && !this.settling));
+    this.track(run ? this.captureLossyAndSend(run) : this.captureAndSend(clip, reportAlone && !clip && !this.keyframeWanted && !this.settling));
   }
 
   /** The lossy region stood still for motionSettleMs: the next capture sends the whole layer exact. */

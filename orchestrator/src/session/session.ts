@@ -402,26 +402,22 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.app.keyset !== undefined && !this.input.keyset) this.applyKeyset({ value: this.app.keyset, otherKeys: [] });
     // With the screencast quiet, a key's hint also says which paint reports its capture includes
     // (without hints, at a fractional scale, it has no rectangle).
+    const ask = async (since?: number): Promise<Awaited<ReturnType<CloudPage['damageHint']>>> => {
+      const answer = await page.damageHint(hints ? opts.ui.damageHintMaxPercent : 0, since);
+      quiet?.hinted(answer.seq);
+      return answer;
+    };
     const hint =
       hints || quiet
         ? async (since: number) => {
-            const answer = await page.damageHint(hints ? opts.ui.damageHintMaxPercent : 0, since);
-            quiet?.hinted(answer.seq);
+            const answer = await ask(since);
             if (hints && answer.why) this.countRefusal(answer.why);
             return { rect: answer.rect, word: answer.word };
           }
         : null;
     this.input.open(new KeyInjector(page.cdp, (call) => page.watch(call)), this.layer, hint);
     // While quiet, a change the page reports by itself is captured from its hint too.
-    this.layer.useReportHints(
-      hints && quiet
-        ? async () => {
-            const answer = await page.damageHint(opts.ui.damageHintMaxPercent);
-            quiet.hinted(answer.seq);
-            return answer.rect;
-          }
-        : null
-    );
+    this.layer.useReportHints(hints && quiet ? async () => (await ask()).rect : null);
     this.signal = new DamageSignal(
       page.cdp,
       () => {

@@ -68,6 +68,21 @@ function closedWith(session: Session): Promise<{ code: string; message: string }
   return new Promise((resolve) => session.once('closed', (reason) => resolve(reason)));
 }
 
+/**
+ * Pre-warms the portal for `box`, device `deviceId` (the operator's API), then has the box say hello reporting video
+ * up to 1280x720: less than the baseline its app was told of (1920x1080). On a node without a
+ * media-bridge nothing could transcode: the reservation closes. Its id, the box's session and the
+ * reservation's closing reason.
+ */
+async function claimUnfit(orch: Orchestrator, box: RawDevice, deviceId: string): Promise<{ reserved: string; sessionId: string; reason: { code: string; message: string } | null }> {
+  const op = new StratusClient({ baseUrl: orch.baseUrl, apiKey: OPERATOR_TOKEN });
+  const info = await op.prewarm({ deviceId, appId: 'portal' });
+  const why = closedWith(orch.sessions.get(info.sessionId)!);
+  box.hello({ media: { ...BASELINE_MEDIA_CAPABILITIES, maxVideo: { width: 1280, height: 720 } } });
+  const { sessionId } = await box.helloResult();
+  return { reserved: info.sessionId, sessionId, reason: await why };
+}
+
 /** Collects a client's SSE events in the background until stopped. */
 function collect(client: StratusClient, opts: { lastEventId?: string } = {}): { events: StratusEvent[]; gaps: number; stop(): void } {
   const abort = new AbortController();
@@ -395,14 +410,8 @@ describe('integration API: keys, scopes, sessions, events', function () {
     const orch = await startOrchestrator({ auth: { operatorToken: OPERATOR_TOKEN }, bridge: { mode: 'off' } });
     const box = await RawDevice.connect(orch, 'box-hd');
     try {
-      const op = new StratusClient({ baseUrl: orch.baseUrl, apiKey: OPERATOR_TOKEN });
-      // The baseline tells the app of 1920x1080 video; this box reports 1280x720, and nothing could transcode.
-      const info = await op.prewarm({ deviceId: 'box-hd', appId: 'portal' });
-      const why = closedWith(orch.sessions.get(info.sessionId)!);
-      box.hello({ media: { ...BASELINE_MEDIA_CAPABILITIES, maxVideo: { width: 1280, height: 720 } } });
-      const { sessionId } = await box.helloResult();
-      expect(sessionId).to.not.equal(info.sessionId);
-      const reason = await why;
+      const { reserved, sessionId, reason } = await claimUnfit(orch, box, 'box-hd');
+      expect(sessionId).to.not.equal(reserved);
       expect(reason?.code).to.equal('STRATUS_PREWARM_UNFIT');
       expect(reason?.message).to.include('(the device shows video up to 1280x720, not 1920x1080)');
       expect(orch.sessions.get(sessionId)?.isClosing).to.equal(false);
@@ -418,12 +427,8 @@ describe('integration API: keys, scopes, sessions, events', function () {
     const box = await RawDevice.connect(orch, 'box-full');
     const other = await RawDevice.connect(orch, 'box-other');
     try {
-      const op = new StratusClient({ baseUrl: orch.baseUrl, apiKey: OPERATOR_TOKEN });
-      const info = await op.prewarm({ deviceId: 'box-full', appId: 'portal' });
-      const why = closedWith(orch.sessions.get(info.sessionId)!);
-      box.hello({ media: { ...BASELINE_MEDIA_CAPABILITIES, maxVideo: { width: 1280, height: 720 } } });
-      const { sessionId } = await box.helloResult();
-      expect((await why)?.code).to.equal('STRATUS_PREWARM_UNFIT');
+      const { sessionId, reason } = await claimUnfit(orch, box, 'box-full');
+      expect(reason?.code).to.equal('STRATUS_PREWARM_UNFIT');
       expect(orch.sessions.get(sessionId)?.isClosing).to.equal(false);
       // The limit still holds for everyone else.
       other.hello();
