@@ -40,21 +40,23 @@ export async function benchFault(): Promise<Metric[]> {
     const session = await sessionOf(orch, page);
     const crash: number[] = [];
     for (let i = 1; i <= CRASHES; i++) {
+      // A renderer that crashes with a screenshot pending can take Chromium's browser process with
+      // it (orchestrator/test/e2e/supervision.test.ts, crashAtRest): this times the renderer alone.
+      await until('the layer to rest', () => !session.renewing && session.layer.idle);
       const t0 = performance.now();
       await session.page.cdp.send('Page.crash').catch(() => undefined);
       await reloadPainted(page, i);
       crash.push(performance.now() - t0);
-      await until('the reload to settle', () => !session.renewing && session.layer.idle);
     }
     const browser: number[] = [];
     for (let i = 1; i <= BROWSER_KILLS; i++) {
+      await until('the reload to settle', () => !session.renewing && session.layer.idle);
       const pid = orch.chromiumPid as number;
       const t0 = performance.now();
       process.kill(pid, 'SIGKILL');
       await reloadPainted(page, CRASHES + i);
       await until('the orchestrator to be ready', () => orch.health().ok && orch.chromiumPid !== pid, 60000);
       browser.push(performance.now() - t0);
-      await until('the reload to settle', () => !session.renewing && session.layer.idle);
     }
     return [
       { metric: 'fault_renderer_crash_to_frame_ms', value: round(median(crash)), unit: 'ms', note: `median of ${CRASHES}, portal app, loopback` },
