@@ -5,24 +5,24 @@ import { settledWithin } from './deadline';
 import type { Logger } from './ops/log';
 import { XmlCheck } from './page/xml-check';
 
-/** What the supervisor asks of the orchestrator when its browser dies and comes back. */
+/** What a supervisor asks of the orchestrator when its browser dies and comes back. */
 export interface BrowserHost {
   /** Shutdown has begun: a dead browser is not relaunched, a new one not kept. */
   readonly shuttingDown: boolean;
-  /** The browser died (counted and logged here): every page in it is gone. */
-  browserLost(): void;
+  /** `from`'s browser died: every page in it is gone. */
+  browserLost(from: BrowserSupervisor): void;
   /**
-   * A new browser runs: each session gets a context in it. A session whose renewal fails while
-   * this browser is still connected is the host's to close; one that fails because this browser
-   * died too is renewed by the next relaunch.
+   * A new browser runs in `from`: each of its sessions gets a context in it. A session whose
+   * renewal fails while this browser is still connected is the host's to close; one that fails
+   * because this browser died too is renewed by the next relaunch.
    */
-  browserBack(chromium: LaunchedChromium): Promise<void>;
+  browserBack(from: BrowserSupervisor, chromium: LaunchedChromium): Promise<void>;
 }
 
 /**
- * The node's one cloud Chromium, kept running: launched at start, relaunched when it dies
- * (killed, out of memory, crashed). Until a new one runs, `current` is null: the node is not
- * ready and new sessions wait up to relaunchWaitMs for it (`live`).
+ * One cloud Chromium of the node (browser-pool.ts), kept running: launched at start, relaunched
+ * when it dies (killed, out of memory, crashed). Until a new one runs, `current` is null: its
+ * sessions wait, and new ones wait up to relaunchWaitMs for it (`live`) when no other runs.
  */
 export class BrowserSupervisor {
   private chromium: LaunchedChromium | null = null;
@@ -38,7 +38,9 @@ export class BrowserSupervisor {
   constructor(
     private readonly config: Config,
     private readonly host: BrowserHost,
-    private readonly log: Logger
+    private readonly log: Logger,
+    /** Its place in the pool, for logs. */
+    readonly index = 0
   ) {}
 
   /** The running browser; null while a dead one is being relaunched. */
@@ -92,7 +94,7 @@ export class BrowserSupervisor {
   private async relaunchNow(dead: LaunchedChromium): Promise<void> {
     this.chromium = null;
     this.xmlCheck = null;
-    this.host.browserLost();
+    this.host.browserLost(this);
     // Whatever is left of it goes, with its profile. Its cleanup failing must not stop the
     // relaunch: the node would stay "relaunching" for ever.
     await dead.close(1000).catch((err: unknown) => this.log.error({ err }, "the dead browser's cleanup failed"));
@@ -107,8 +109,8 @@ export class BrowserSupervisor {
     const chromium = this.chromium as LaunchedChromium | null;
     if (this.host.shuttingDown || !chromium) return;
     this.relaunches++;
-    this.log.info({ relaunches: this.relaunches }, 'the cloud browser is back');
-    await this.host.browserBack(chromium);
+    this.log.info({ browser: this.index, relaunches: this.relaunches }, 'the cloud browser is back');
+    await this.host.browserBack(this, chromium);
   }
 
   /**

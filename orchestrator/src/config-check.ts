@@ -17,6 +17,7 @@ const BOUNDS: Record<string, [number, number]> = {
   'chromium.protocolTimeoutMs': [1000, 600000],
   'chromium.hangTimeoutMs': [500, 600000],
   'chromium.relaunchWaitMs': [0, 600000],
+  'chromium.browsers': [1, 16],
   'sessions.maxCrashes': [1, 100],
   'sessions.crashWindowMs': [1000, 86400000],
   'server.shutdownDeadlineMs': [100, 600000],

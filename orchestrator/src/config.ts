@@ -145,7 +145,14 @@ export const DEFAULTS = {
      */
     hangTimeoutMs: 5000,
     /** browser-supervisor.ts: how long a hello waits for a relaunching browser before STRATUS_BROWSER_UNAVAILABLE. */
-    relaunchWaitMs: 20000
+    relaunchWaitMs: 20000,
+    /**
+     * browser-pool.ts: cloud browser processes on the node, sessions spread over them (the fewest
+     * first). A browser that dies takes only its own sessions' pages along, and each carries only
+     * its own sessions' input and frames; each costs ~120 MB more (its browser, GPU and network
+     * processes; docs/benchmarks.md, session 44).
+     */
+    browsers: 2
   },
   auth: {
     /** config.ts: "development" runs with the built-in secret and says so; "production" refuses it. */

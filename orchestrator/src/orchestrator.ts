@@ -1,3 +1,4 @@
+import type { BrowserContext } from 'puppeteer-core';
 import { BASELINE_MEDIA_CAPABILITIES, CarriedMedia, EventType, HelloParams, Infer, JoinParams, MediaCapabilities, PREWARM_SCHEMA, ResumeParams, SessionInfo } from '@stratus/protocol';
 import { ApiKeys } from './api/api-keys';
 import { Catalogue, FileCatalogue } from './api/catalogue';
@@ -8,6 +9,7 @@ import { Webhooks } from './api/webhooks';
 import { forgetNoProxy, GuardedProxy, MediaBridge } from '@stratus/media-bridge';
 import { issueDeviceToken, verifyDeviceToken } from './auth/device-token';
 import type { LaunchedChromium } from './chromium';
+import { BrowserPool, Placement } from './browser-pool';
 import { BrowserHost, BrowserSupervisor } from './browser-supervisor';
 import { AppEntry, Config, listOf } from './config';
 import { settledWithin } from './deadline';
@@ -98,8 +100,10 @@ export { STRATUS_VERSION } from './version';
  */
 export class Orchestrator implements SessionHost, BrowserHost {
   readonly sessions = new Map<string, Session>();
-  /** The cloud Chromium, relaunched when it dies. */
-  private readonly browser: BrowserSupervisor;
+  /** The cloud browsers, each relaunched when it dies. */
+  private readonly browser: BrowserPool;
+  /** The browser each session lives in. */
+  private readonly browserOf = new Map<Session, BrowserSupervisor>();
   private http: HttpFront | null = null;
   private starting = 0;
   /** Admitted sessions not yet in `sessions` (their browser context is being made). */
@@ -153,7 +157,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     });
     this.revoked = new Set(listOf(config.auth.revokedDevices));
     this.routing = this.makeRouting();
-    this.browser = new BrowserSupervisor(config, this, this.log);
+    this.browser = new BrowserPool(config, this, this.log);
   }
 
   private makeRouting(): Routing {
@@ -332,17 +336,23 @@ export class Orchestrator implements SessionHost, BrowserHost {
     return this.closing !== null;
   }
 
-  /** The cloud browser died (BrowserHost): every session's page is gone with it. */
-  browserLost(): void {
-    this.metrics.chromiumCrashes.inc();
-    this.log.error({ sessions: this.sessions.size }, 'the cloud browser died; relaunching it');
-    for (const s of this.sessions.values()) s.browserLost();
+  /** The sessions living in `from`'s browser. */
+  private sessionsIn(from: BrowserSupervisor): Session[] {
+    return [...this.sessions.values()].filter((s) => this.browserOf.get(s) === from);
   }
 
-  /** A new cloud browser runs (BrowserHost): each session reloads its app in a context of it, its device still connected. */
-  async browserBack(chromium: LaunchedChromium): Promise<void> {
+  /** A cloud browser died (BrowserHost): the pages of its sessions are gone with it. */
+  browserLost(from: BrowserSupervisor): void {
+    this.metrics.chromiumCrashes.inc();
+    const lost = this.sessionsIn(from);
+    this.log.error({ browser: from.index, sessions: lost.length }, 'the cloud browser died; relaunching it');
+    for (const s of lost) s.browserLost();
+  }
+
+  /** A new cloud browser runs (BrowserHost): each of its sessions reloads its app in a context of it, its device still connected. */
+  async browserBack(from: BrowserSupervisor, chromium: LaunchedChromium): Promise<void> {
     await Promise.all(
-      [...this.sessions.values()].map(async (s) => {
+      this.sessionsIn(from).map(async (s) => {
         if (s.isClosing) return;
         try {
           await s.renew('browser', await chromium.browser.createBrowserContext());
@@ -362,7 +372,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
 
   /** Whether the node takes new sessions: its browser runs, and it neither drains nor shuts down (/readyz). */
   ready(): boolean {
-    return !this.closing && !this.draining && this.browser.current !== null && (!this.directory || this.directory.reachable);
+    return !this.closing && !this.draining && this.browser.running > 0 && (!this.directory || this.directory.reachable);
   }
 
   /** This node as the directory shows it to the others. */
@@ -386,7 +396,8 @@ export class Orchestrator implements SessionHost, BrowserHost {
 
   /** What /healthz and /readyz report. */
   health(): { ok: boolean; browser: 'up' | 'relaunching' | 'closing'; draining: boolean; sessions: number; relaunches: number } {
-    const browser = this.closing ? 'closing' : this.browser.current ? 'up' : 'relaunching';
+    // 'up' when every browser runs; new sessions still go to the others while one is relaunched.
+    const browser = this.closing ? 'closing' : this.browser.running === this.browser.supervisors.length ? 'up' : 'relaunching';
     return { ok: this.ready(), browser, draining: this.draining !== null, sessions: this.sessions.size, relaunches: this.browserRelaunches };
   }
 
@@ -463,9 +474,8 @@ export class Orchestrator implements SessionHost, BrowserHost {
       const dir = config.api.dataDir;
       o.api = o.makeApi({ keys: new JsonStore(dir, 'api-keys.json'), catalogue: new JsonStore(dir, 'catalogue.json'), webhooks: new JsonStore(dir, 'webhooks.json') });
     }
-    let chromium: LaunchedChromium;
     try {
-      chromium = await o.browser.launch();
+      await o.browser.launch();
     } catch (err) {
       o.docs?.close();
       throw err;
@@ -479,7 +489,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     } catch (err) {
       o.docs?.close();
       await o.bridge?.close();
-      await chromium.close();
+      await o.browser.close(10000);
       throw err;
     }
     // The development media origin is this server: its sources are private but ours. The list is
@@ -520,14 +530,19 @@ export class Orchestrator implements SessionHost, BrowserHost {
     return this.starting;
   }
 
-  /** Browser contexts open in the cloud Chromium: its default one plus one per session (a leak check). */
+  /** Browser contexts open in the cloud browsers: each one's default plus one per session (a leak check). */
   get chromiumContexts(): number {
-    return this.browser.current?.browser.browserContexts().length ?? 0;
+    return this.browser.supervisors.reduce((n, s) => n + (s.current?.browser.browserContexts().length ?? 0), 0);
   }
 
-  /** The cloud Chromium's browser process, for memory accounting. */
+  /** The first cloud browser's process (the only one with chromium.browsers 1). */
   get chromiumPid(): number | undefined {
-    return this.browser.current?.browser.process()?.pid;
+    return this.chromiumPids[0];
+  }
+
+  /** The running cloud browsers' processes, for CPU and memory accounting. */
+  get chromiumPids(): number[] {
+    return this.browser.supervisors.flatMap((s) => s.current?.browser.process()?.pid ?? []);
   }
 
   get baseUrl(): string {
@@ -714,13 +729,21 @@ export class Orchestrator implements SessionHost, BrowserHost {
     this.starting++;
     this.sessionsOpened++;
     this.admitting++;
-    let chromium: LaunchedChromium | null = null;
+    let placed: Placement | null = null;
     try {
-      const context = await this.browser.live()
-        .then((c) => (chromium = c).browser.createBrowserContext())
-        .finally(() => this.admitting--);
+      let context: BrowserContext;
+      try {
+        placed = await this.browser.place((b) => this.sessionsIn(b).length);
+        context = await placed.chromium.browser.createBrowserContext();
+      } finally {
+        this.admitting--;
+      }
+      this.browserOf.set(session, placed.supervisor);
       this.sessions.set(session.id, session);
-      session.once('closed', () => this.sessions.delete(session.id));
+      session.once('closed', () => {
+        this.sessions.delete(session.id);
+        this.browserOf.delete(session);
+      });
       this.publish(session, 'session.started', { prewarmed: spec.prewarmed, model: spec.device.model, screen: { width: spec.device.width, height: spec.device.height } });
       this.loading.add(session);
       await session.start(context).finally(() => this.loading.delete(session));
@@ -733,8 +756,10 @@ export class Orchestrator implements SessionHost, BrowserHost {
     } catch (err) {
       await session.close(err instanceof StratusError ? err : null);
       // The browser died under the start: the device may simply try again.
-      const c = chromium as LaunchedChromium | null;
-      if (c && (this.browser.current !== c || !c.browser.connected) && !this.closing) throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', 'the browser died while the session started');
+      const p = placed as Placement | null;
+      if (p && (p.supervisor.current !== p.chromium || !p.chromium.browser.connected) && !this.closing) {
+        throw new StratusError('STRATUS_BROWSER_UNAVAILABLE', 'the browser died while the session started');
+      }
       throw err;
     } finally {
       this.starting--;

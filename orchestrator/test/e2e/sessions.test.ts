@@ -69,8 +69,8 @@ describe('sessions: credentials, close paths, lifecycle and isolation', function
   describe('close paths release everything and say why', () => {
     afterEach(async () => {
       await until('no sessions left', () => orch.sessions.size === 0);
-      // Only the default context remains: every session's incognito context is gone.
-      expect(orch.chromiumContexts).to.equal(1);
+      // Only each browser's default context remains: every session's incognito context is gone.
+      expect(orch.chromiumContexts).to.equal(orch.chromiumPids.length);
     });
 
     it('the device closes with session.close', async () => {

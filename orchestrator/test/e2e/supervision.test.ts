@@ -31,6 +31,11 @@ async function crashAtRest(session: Session): Promise<void> {
   await session.page.cdp.send('Page.crash').catch(() => undefined);
 }
 
+/** The supervisor of the node's (first) browser, for tests that stand in for a part of it. */
+function firstSupervisor<T>(orch: Orchestrator): T {
+  return (orch as unknown as { browser: { supervisors: T[] } }).browser.supervisors[0];
+}
+
 /** Presses a key on the emulator and waits until the app's page has had it. */
 async function press(page: Page, session: Session, code: number): Promise<void> {
   const before = session.input.keys;
@@ -140,12 +145,64 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
       await crashAtRest(s);
       expect(await dev.closed).to.deep.equal({ code: 4506, reason: 'STRATUS_PAGE_CRASHED' });
       await until('the session to end', () => !rig.orch.sessions.has(sessionId));
-      expect(rig.orch.chromiumContexts).to.equal(1);
+      expect(rig.orch.chromiumContexts).to.equal(rig.orch.chromiumPids.length);
+    });
+  });
+
+  describe('several browsers on the node (chromium.browsers 2)', () => {
+    const rig = useRig({ chromium: { browsers: 2 } });
+
+    it('spreads the sessions over them; one dying reloads only its own sessions, while new ones go to the other at once', async () => {
+      const pidOf = (s: Session): number | undefined => s.cloudPage?.browser().process()?.pid;
+      const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
+      const b = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
+      let late: RawDevice | undefined;
+      try {
+        const sa = await sessionOf(rig.orch, a);
+        const sb = await sessionOf(rig.orch, b);
+        const pids = rig.orch.chromiumPids;
+        expect(pids).to.have.length(2);
+        expect([pidOf(sa), pidOf(sb)].sort()).to.deep.equal([...pids].sort());
+        // Each browser: its default context and one session's.
+        expect(rig.orch.chromiumContexts).to.equal(4);
+        await settle(rig.orch, b);
+        const bFrames = await stat(b, 'framesPainted');
+        const dead = pidOf(sa) as number;
+        const children = descendants(dead);
+        process.kill(dead, 'SIGKILL');
+        await until('the orchestrator to notice', () => rig.orch.health().browser === 'relaunching' || rig.orch.browserRelaunches > 0);
+        // The other browser still runs: the node stays ready and a hello gets a session there.
+        expect(rig.orch.health().ok).to.equal(true);
+        late = await RawDevice.connect(rig.orch, 'late-box');
+        late.hello({ app: 'portal' });
+        const lateHello = await late.helloResult();
+        const sl = rig.orch.sessions.get(lateHello.sessionId) as Session;
+        expect(pidOf(sl)).to.equal(pidOf(sb));
+        await until('the browser to be back', () => rig.orch.health().browser === 'up' && rig.orch.chromiumPids.length === 2 && !rig.orch.chromiumPids.includes(dead));
+        expect(rig.orch.browserRelaunches).to.equal(1);
+        await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1);
+        await until('the reloaded app to be on the device', () => showsTheLayer(rig.orch, a, sa));
+        expect(sa.reloads).to.equal(1);
+        // The other browser's session never noticed, and still answers keys.
+        expect(sb.reloads).to.equal(0);
+        expect(await stat(b, 'appReloads')).to.equal(0);
+        await press(b, sb, VK.VK_RIGHT);
+        await until('the other device to paint the key', async () => (await stat(b, 'framesPainted')) > bFrames);
+        expect(await showsTheLayer(rig.orch, b, sb)).to.equal(true);
+        await until('the dead browser and its children to be gone', () => !alive(dead) && children.every((p) => !alive(p)));
+      } finally {
+        late?.close();
+        await a.close();
+        await b.close();
+      }
+      await until('the sessions to end', () => rig.orch.sessions.size === 0);
+      expect(rig.orch.chromiumContexts).to.equal(2);
     });
   });
 
   describe('the browser dies', () => {
-    const rig = useRig();
+    // One browser: the node has none left while it is relaunched.
+    const rig = useRig({ chromium: { browsers: 1 } });
 
     it('is relaunched: health says not ready meanwhile, a hello waits for it, the sessions reload with their devices connected, and nothing of the old browser is left', async () => {
       const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
@@ -201,7 +258,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         // The second browser dies as the relaunch asks it for the session's new context.
         type Launched = { browser: { process(): { pid: number } | null; connected: boolean; createBrowserContext(): Promise<unknown> } };
         // The supervisor launches through its own `launch`: a stand-in for one launch.
-        const orch = (rig.orch as unknown as { browser: { launch(): Promise<Launched> } }).browser;
+        const orch = firstSupervisor<{ launch(): Promise<Launched> }>(rig.orch);
         const launch = orch.launch;
         let secondPid = 0;
         orch.launch = async function (this: unknown) {
@@ -239,7 +296,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
     it('answers /healthz with 503 while no browser runs', async () => {
       const pid = rig.orch.chromiumPid as number;
       // The relaunch waits for the test, so the answer during it is seen however fast a launch is.
-      const orch = (rig.orch as unknown as { browser: { launch(): Promise<unknown> } }).browser;
+      const orch = firstSupervisor<{ launch(): Promise<unknown> }>(rig.orch);
       const launch = orch.launch;
       let go!: () => void;
       const gate = new Promise<void>((resolve) => (go = resolve));
@@ -264,7 +321,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
     it('is relaunched even when cleaning up after the dead one fails', async () => {
       const pid = rig.orch.chromiumPid as number;
       // Seen under load: the killed browser's helpers still wrote into its profile as it was removed.
-      const dead = (rig.orch as unknown as { browser: { current: { close(ms?: number): Promise<void> } } }).browser.current;
+      const dead = firstSupervisor<{ current: { close(ms?: number): Promise<void> } }>(rig.orch).current;
       const close = dead.close.bind(dead);
       dead.close = async (ms?: number) => {
         await close(ms);

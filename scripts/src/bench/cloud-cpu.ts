@@ -23,12 +23,14 @@ function treeCpuByKind(root: number): Record<string, number> {
 /** cloudCpuS by part: `node` (the orchestrator) and each kind of Chromium process. */
 export function cloudCpuByKind(orch: Orchestrator): Record<string, number> {
   const node = process.cpuUsage();
-  return { node: (node.user + node.system) / 1e6, ...treeCpuByKind(orch.chromiumPid as number) };
+  const kinds: Record<string, number> = { node: (node.user + node.system) / 1e6 };
+  for (const pid of orch.chromiumPids) for (const [kind, s] of Object.entries(treeCpuByKind(pid))) kinds[kind] = (kinds[kind] ?? 0) + s;
+  return kinds;
 }
 
 /**
  * CPU seconds the cloud has used so far: this Node process (which runs the orchestrator, and the
- * bench's own small share of driving the device) and the cloud Chromium's process tree.
+ * bench's own small share of driving the device) and the cloud browsers' process trees.
  */
 export function cloudCpuS(orch: Orchestrator): number {
   return Object.values(cloudCpuByKind(orch)).reduce((a, b) => a + b, 0);

@@ -51,11 +51,12 @@ export async function benchFault(): Promise<Metric[]> {
     const browser: number[] = [];
     for (let i = 1; i <= BROWSER_KILLS; i++) {
       await until('the reload to settle', () => !session.renewing && session.layer.idle);
-      const pid = orch.chromiumPid as number;
+      // The browser the session lives in (the node has chromium.browsers of them).
+      const pid = session.cloudPage?.browser().process()?.pid as number;
       const t0 = performance.now();
       process.kill(pid, 'SIGKILL');
       await reloadPainted(page, CRASHES + i);
-      await until('the orchestrator to be ready', () => orch.health().ok && orch.chromiumPid !== pid, 60000);
+      await until('every browser to run again', () => orch.health().browser === 'up' && !orch.chromiumPids.includes(pid), 60000);
       browser.push(performance.now() - t0);
     }
     return [

@@ -215,15 +215,15 @@ async function captureFloor(orch: Orchestrator): Promise<number[]> {
 
 /** Chromium PSS added per session, going from 1 to 10 live sessions of the portal. */
 async function sessionPss(orch: Orchestrator): Promise<Metric> {
-  const pid = orch.chromiumPid!;
+  const pss = (): number => orch.chromiumPids.reduce((mb, pid) => mb + treePssMb(pid), 0);
   const devices: RawDevice[] = [];
   try {
     devices.push(await ackingDevice(orch, 'pss-0'));
     await delay(1500);
-    const one = treePssMb(pid);
+    const one = pss();
     for (let i = 1; i < 10; i++) devices.push(await ackingDevice(orch, `pss-${i}`));
     await delay(1500);
-    const ten = treePssMb(pid);
+    const ten = pss();
     return { metric: 'ui_session_pss_mb', value: round((ten - one) / 9), unit: 'MB', note: `1 session ${round(one)} MB, 10 sessions ${round(ten)} MB` };
   } finally {
     for (const d of devices) d.close();
