@@ -102,7 +102,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
   readonly sessions = new Map<string, Session>();
   /** The cloud browsers, each relaunched when it dies. */
   private readonly browser: BrowserPool;
-  /** The browser each session lives in. */
+  /** The browser each session lives in, from its placement on. */
   private readonly browserOf = new Map<Session, BrowserSupervisor>();
   private http: HttpFront | null = null;
   private starting = 0;
@@ -733,12 +733,13 @@ export class Orchestrator implements SessionHost, BrowserHost {
     try {
       let context: BrowserContext;
       try {
-        placed = await this.browser.place((b) => this.sessionsIn(b).length);
+        // Counted in its browser at once: hellos arriving together spread too.
+        placed = await this.browser.place((b) => [...this.browserOf.values()].filter((x) => x === b).length);
+        this.browserOf.set(session, placed.supervisor);
         context = await placed.chromium.browser.createBrowserContext();
       } finally {
         this.admitting--;
       }
-      this.browserOf.set(session, placed.supervisor);
       this.sessions.set(session.id, session);
       session.once('closed', () => {
         this.sessions.delete(session.id);
@@ -755,6 +756,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
       return session;
     } catch (err) {
       await session.close(err instanceof StratusError ? err : null);
+      this.browserOf.delete(session);
       // The browser died under the start: the device may simply try again.
       const p = placed as Placement | null;
       if (p && (p.supervisor.current !== p.chromium || !p.chromium.browser.connected) && !this.closing) {

@@ -198,6 +198,24 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
       await until('the sessions to end', () => rig.orch.sessions.size === 0);
       expect(rig.orch.chromiumContexts).to.equal(2);
     });
+
+    it('spreads hellos that arrive together as well', async () => {
+      const devices = await Promise.all([0, 1, 2, 3].map((i) => RawDevice.connect(rig.orch, `together-${i}`)));
+      try {
+        for (const d of devices) d.hello({ app: 'portal' });
+        const ids = (await Promise.all(devices.map((d) => d.helloResult()))).map((h) => h.sessionId);
+        const perBrowser = new Map<number | undefined, number>();
+        for (const id of ids) {
+          const pid = rig.orch.sessions.get(id)?.cloudPage?.browser().process()?.pid;
+          perBrowser.set(pid, (perBrowser.get(pid) ?? 0) + 1);
+        }
+        expect([...perBrowser.keys()].sort()).to.deep.equal([...rig.orch.chromiumPids].sort());
+        expect([...perBrowser.values()]).to.deep.equal([2, 2]);
+      } finally {
+        for (const d of devices) d.close();
+      }
+      await until('the sessions to end', () => rig.orch.sessions.size === 0);
+    });
   });
 
   describe('the browser dies', () => {
