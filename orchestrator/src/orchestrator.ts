@@ -95,7 +95,7 @@ interface SessionSpec {
 export { STRATUS_VERSION } from './version';
 
 /**
- * The running orchestrator: one Chromium, the HTTP/WebSocket front, and the live sessions.
+ * The running orchestrator: its Chromium processes (browser-pool.ts), the HTTP/WebSocket front, and the live sessions.
  * `close` ends every session first, then the server, then Chromium.
  */
 export class Orchestrator implements SessionHost, BrowserHost {
@@ -370,7 +370,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     return this.browser.relaunches;
   }
 
-  /** Whether the node takes new sessions: its browser runs, and it neither drains nor shuts down (/readyz). */
+  /** Whether the node takes new sessions: one of its browsers runs, and it neither drains nor shuts down (/readyz). */
   ready(): boolean {
     return !this.closing && !this.draining && this.browser.running > 0 && (!this.directory || this.directory.reachable);
   }
