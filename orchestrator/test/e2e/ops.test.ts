@@ -292,7 +292,7 @@ describe('draining a node behind a load balancer (two nodes, real device)', func
       await cloud(first, () => (window as any).mediaApp.playVod());
       await rememberPlayingVideo(page);
       await page.evaluate(() => (window as any).stratusClient.dropConnection());
-      const second = await until('a new session', () => [...short.sessions.values()].find((s) => s.id !== first.id && !s.isClosing), 15000);
+      const second = await until('a new session', () => [...short.sessions.values()].find((s) => s.id !== first.id && !s.isClosing), 60000);
       await until('the device to be live on it', () => page.evaluate((id) => (window as any).stratusClient.live && (window as any).stratusClient.session.sessionId === id, second.id));
       const v = await page.evaluate(() => ({ paused: (window as any).playingVideo.paused, attached: (window as any).playingVideo.isConnected }));
       expect(v).to.deep.equal({ paused: false, attached: true });

@@ -169,15 +169,32 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         const bFrames = await stat(b, 'framesPainted');
         const dead = pidOf(sa) as number;
         const children = descendants(dead);
-        process.kill(dead, 'SIGKILL');
-        await until('the orchestrator to notice', () => rig.orch.health().browser === 'relaunching' || rig.orch.browserRelaunches > 0);
-        // The other browser still runs: the node stays ready and a hello gets a session there.
-        expect(rig.orch.health().ok).to.equal(true);
-        late = await RawDevice.connect(rig.orch, 'late-box');
-        late.hello({ app: 'portal' });
-        const lateHello = await late.helloResult();
-        const sl = rig.orch.sessions.get(lateHello.sessionId) as Session;
-        expect(pidOf(sl)).to.equal(pidOf(sb));
+        // The relaunch waits for the test, so the hello below surely comes while it is under way.
+        const supervisors = (rig.orch as unknown as { browser: { supervisors: Array<{ launch(): Promise<unknown> }> } }).browser.supervisors;
+        const launches = supervisors.map((s) => s.launch);
+        let go!: () => void;
+        const gate = new Promise<void>((resolve) => (go = resolve));
+        supervisors.forEach((s, i) => {
+          s.launch = async function (this: unknown) {
+            await gate;
+            return launches[i].call(this);
+          };
+        });
+        try {
+          process.kill(dead, 'SIGKILL');
+          await until('the orchestrator to notice', () => rig.orch.health().browser === 'relaunching');
+          // The other browser still runs: the node stays ready and a hello gets a session there.
+          expect(rig.orch.health().ok).to.equal(true);
+          late = await RawDevice.connect(rig.orch, 'late-box');
+          late.hello({ app: 'portal' });
+          const lateHello = await late.helloResult();
+          const sl = rig.orch.sessions.get(lateHello.sessionId) as Session;
+          expect(pidOf(sl)).to.equal(pidOf(sb));
+          expect(rig.orch.browserRelaunches).to.equal(0);
+        } finally {
+          go();
+          supervisors.forEach((s, i) => (s.launch = launches[i]));
+        }
         await until('the browser to be back', () => rig.orch.health().browser === 'up' && rig.orch.chromiumPids.length === 2 && !rig.orch.chromiumPids.includes(dead));
         expect(rig.orch.browserRelaunches).to.equal(1);
         await until('the device to hear of the reload', async () => (await stat(a, 'appReloads')) === 1);
