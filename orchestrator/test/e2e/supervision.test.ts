@@ -31,10 +31,40 @@ async function crashAtRest(session: Session): Promise<void> {
   await session.page.cdp.send('Page.crash').catch(() => undefined);
 }
 
-/** The supervisor of the node's (first) browser, for tests that stand in for a part of it. */
-function firstSupervisor<T>(orch: Orchestrator): T {
-  return (orch as unknown as { browser: { supervisors: T[] } }).browser.supervisors[0];
+/** The supervisors of the node's browsers, for tests that stand in for a part of them. */
+function supervisorsOf<T>(orch: Orchestrator): T[] {
+  return (orch as unknown as { browser: { supervisors: T[] } }).browser.supervisors;
 }
+
+/** The supervisor of the node's (first) browser. */
+function firstSupervisor<T>(orch: Orchestrator): T {
+  return supervisorsOf<T>(orch)[0];
+}
+
+/**
+ * Holds every relaunch of the node's browsers until the returned release is called (which also
+ * puts their own launch back), so that what a test looks at during one is seen however fast a
+ * launch is.
+ */
+function holdRelaunches(orch: Orchestrator): () => void {
+  const supervisors = supervisorsOf<{ launch(): Promise<unknown> }>(orch);
+  const launches = supervisors.map((s) => s.launch);
+  let go!: () => void;
+  const gate = new Promise<void>((resolve) => (go = resolve));
+  supervisors.forEach((s, i) => {
+    s.launch = async function (this: unknown) {
+      await gate;
+      return launches[i].call(this);
+    };
+  });
+  return () => {
+    go();
+    supervisors.forEach((s, i) => (s.launch = launches[i]));
+  };
+}
+
+/** The process of the browser a session lives in. */
+const pidOf = (s: Session | undefined): number | undefined => s?.cloudPage?.browser().process()?.pid;
 
 /** Presses a key on the emulator and waits until the app's page has had it. */
 async function press(page: Page, session: Session, code: number): Promise<void> {
@@ -153,7 +183,6 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
     const rig = useRig({ chromium: { browsers: 2 } });
 
     it('spreads the sessions over them; one dying reloads only its own sessions, while new ones go to the other at once', async () => {
-      const pidOf = (s: Session): number | undefined => s.cloudPage?.browser().process()?.pid;
       const a = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
       const b = await rig.device.open(rig.orch, 'w=1280&h=720&app=portal');
       let late: RawDevice | undefined;
@@ -170,16 +199,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         const dead = pidOf(sa) as number;
         const children = descendants(dead);
         // The relaunch waits for the test, so the hello below surely comes while it is under way.
-        const supervisors = (rig.orch as unknown as { browser: { supervisors: Array<{ launch(): Promise<unknown> }> } }).browser.supervisors;
-        const launches = supervisors.map((s) => s.launch);
-        let go!: () => void;
-        const gate = new Promise<void>((resolve) => (go = resolve));
-        supervisors.forEach((s, i) => {
-          s.launch = async function (this: unknown) {
-            await gate;
-            return launches[i].call(this);
-          };
-        });
+        const release = holdRelaunches(rig.orch);
         try {
           process.kill(dead, 'SIGKILL');
           await until('the orchestrator to notice', () => rig.orch.health().browser === 'relaunching');
@@ -192,8 +212,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
           expect(pidOf(sl)).to.equal(pidOf(sb));
           expect(rig.orch.browserRelaunches).to.equal(0);
         } finally {
-          go();
-          supervisors.forEach((s, i) => (s.launch = launches[i]));
+          release();
         }
         await until('the browser to be back', () => rig.orch.health().browser === 'up' && rig.orch.chromiumPids.length === 2 && !rig.orch.chromiumPids.includes(dead));
         expect(rig.orch.browserRelaunches).to.equal(1);
@@ -223,7 +242,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         const ids = (await Promise.all(devices.map((d) => d.helloResult()))).map((h) => h.sessionId);
         const perBrowser = new Map<number | undefined, number>();
         for (const id of ids) {
-          const pid = rig.orch.sessions.get(id)?.cloudPage?.browser().process()?.pid;
+          const pid = pidOf(rig.orch.sessions.get(id));
           perBrowser.set(pid, (perBrowser.get(pid) ?? 0) + 1);
         }
         expect([...perBrowser.keys()].sort()).to.deep.equal([...rig.orch.chromiumPids].sort());
@@ -331,14 +350,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
     it('answers /healthz with 503 while no browser runs', async () => {
       const pid = rig.orch.chromiumPid as number;
       // The relaunch waits for the test, so the answer during it is seen however fast a launch is.
-      const orch = firstSupervisor<{ launch(): Promise<unknown> }>(rig.orch);
-      const launch = orch.launch;
-      let go!: () => void;
-      const gate = new Promise<void>((resolve) => (go = resolve));
-      orch.launch = async function (this: unknown) {
-        await gate;
-        return launch.call(this);
-      };
+      const release = holdRelaunches(rig.orch);
       try {
         process.kill(pid, 'SIGKILL');
         const down = await until('503 while the browser is down', async () => {
@@ -347,8 +359,7 @@ describe('Chromium supervision: a crashed or hung page and a dead browser are no
         });
         expect(down).to.deep.include({ ok: false, browser: 'relaunching' });
       } finally {
-        go();
-        orch.launch = launch;
+        release();
       }
       await until('the relaunch', async () => (await fetch(`${rig.orch.baseUrl}/healthz`)).status === 200 && rig.orch.chromiumPid !== pid);
     });

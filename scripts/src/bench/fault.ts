@@ -38,11 +38,13 @@ export async function benchFault(): Promise<Metric[]> {
   try {
     const page = await device.open(orch, 'w=1280&h=720&app=portal');
     const session = await sessionOf(orch, page);
+    // Each fault comes with the previous reload settled and nothing captured: a renderer that
+    // crashes with a screenshot pending can take Chromium's browser process with it
+    // (orchestrator/test/e2e/supervision.test.ts, crashAtRest), and this times the renderer alone.
+    const atRest = (): Promise<unknown> => until('the layer to rest', () => !session.renewing && session.layer.idle);
     const crash: number[] = [];
     for (let i = 1; i <= CRASHES; i++) {
-      // A renderer that crashes with a screenshot pending can take Chromium's browser process with
-      // it (orchestrator/test/e2e/supervision.test.ts, crashAtRest): this times the renderer alone.
-      await until('the layer to rest', () => !session.renewing && session.layer.idle);
+      await atRest();
       const t0 = performance.now();
       await session.page.cdp.send('Page.crash').catch(() => undefined);
       await reloadPainted(page, i);
@@ -50,7 +52,7 @@ export async function benchFault(): Promise<Metric[]> {
     }
     const browser: number[] = [];
     for (let i = 1; i <= BROWSER_KILLS; i++) {
-      await until('the reload to settle', () => !session.renewing && session.layer.idle);
+      await atRest();
       // The browser the session lives in (the node has chromium.browsers of them).
       const pid = session.cloudPage?.browser().process()?.pid as number;
       const t0 = performance.now();
