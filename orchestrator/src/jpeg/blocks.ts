@@ -151,13 +151,30 @@ class BitReader {
   }
 }
 
+/** `b`'s coefficient arrays, which it no longer has: anything that still read it would read nothing, not another frame. */
+function takeArrays(b: JpegBlocks): { coeffs: Int16Array; ends: Uint8Array }[] {
+  return b.comps.map((c) => {
+    const arrays = { coeffs: c.coeffs, ends: c.ends };
+    c.coeffs = new Int16Array(0);
+    c.ends = new Uint8Array(0);
+    return arrays;
+  });
+}
+
 /** The value of `s` magnitude bits `v` (annex F.2.2.1, EXTEND). */
 function extend(v: number, s: number): number {
   return v < 1 << (s - 1) ? v - (1 << s) + 1 : v;
 }
 
-/** Reads `jpeg` to its coefficients; null when it is not a JPEG this reads (see above). Throws on a broken one. */
-export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
+/**
+ * Reads `jpeg` to its coefficients; null when it is not a JPEG this reads (see above). Throws on a
+ * broken one. `reuse`: a frame read before that nothing reads any more; its coefficient arrays are
+ * taken over when they fit (and it is left empty either way). A 720p frame's are 2.8 MB: allocated
+ * anew for each of a motion's 30 frames a second, they made V8 collect its old space every 100–200
+ * ms, 5–30 ms each, in the middle of live frames (benchmarks.md, session 45).
+ */
+export function readJpegBlocks(jpeg: Buffer, reuse: JpegBlocks | null = null): JpegBlocks | null {
+  const spare = reuse ? takeArrays(reuse) : null;
   if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) return null;
   const dc: (DecodeTable | undefined)[] = [];
   const ac: (DecodeTable | undefined)[] = [];
@@ -219,7 +236,7 @@ export function readJpegBlocks(jpeg: Buffer): JpegBlocks | null {
         comp.td = body[2 + 2 * i] >> 4;
         comp.ta = body[2 + 2 * i] & 15;
       }
-      return readScan(jpeg, pos + 2 + len, frame, dc, ac, { dqt, quant, jfif, specs }, restartInterval);
+      return readScan(jpeg, pos + 2 + len, frame, dc, ac, { dqt, quant, jfif, specs }, restartInterval, spare);
     }
     pos += 2 + len;
   }
@@ -233,7 +250,8 @@ function readScan(
   dc: (DecodeTable | undefined)[],
   ac: (DecodeTable | undefined)[],
   segments: Pick<JpegBlocks, 'dqt' | 'quant' | 'jfif' | 'specs'>,
-  restartInterval: number
+  restartInterval: number,
+  spare: { coeffs: Int16Array; ends: Uint8Array }[] | null
 ): JpegBlocks {
   const { width, height, comps } = frame;
   const hMax = Math.max(...comps.map((c) => c.h));
@@ -243,14 +261,21 @@ function readScan(
   const mcusX = Math.ceil(width / mcuW);
   const mcusY = Math.ceil(height / mcuH);
   if (width === 0 || height === 0 || comps.length === 0) throw new Error('empty JPEG');
-  const tables = comps.map((c) => {
+  const tables = comps.map((c, i) => {
     const d = dc[c.td];
     const a = ac[c.ta];
     if (!d || !a) throw new Error('JPEG scan uses a missing Huffman table');
     c.bw = mcusX * c.h;
     c.bh = mcusY * c.v;
-    c.coeffs = new Int16Array(c.bw * c.bh * 64);
-    c.ends = new Uint8Array(c.bw * c.bh);
+    const old = spare && spare.length === comps.length ? spare[i] : null;
+    if (old && old.coeffs.length === c.bw * c.bh * 64 && old.ends.length === c.bw * c.bh) {
+      // Only the coefficients that are not 0 are written below; every block's end is.
+      c.coeffs = old.coeffs.fill(0);
+      c.ends = old.ends;
+    } else {
+      c.coeffs = new Int16Array(c.bw * c.bh * 64);
+      c.ends = new Uint8Array(c.bw * c.bh);
+    }
     return { d, a };
   });
   const bits = new BitReader(jpeg, start);

@@ -91,6 +91,13 @@ export class LiveCrop {
   /** The coefficients of what the device shows now, when it is one screencast frame's pixels. */
   private ref: JpegBlocks | null = null;
   /**
+   * A frame's coefficients that nothing reads any more (the last reference before this one): the
+   * next frame is read into its arrays (readJpegBlocks). Only frames this class read are kept
+   * here, and only once it holds them nowhere else: the luma cache keeps a frame's identity, never
+   * reads its coefficients.
+   */
+  private spare: JpegBlocks | null = null;
+  /**
    * Scroll searches in a row that found none, each weighed by the share of the frame it searched:
    * a motion that is no scroll (a cross-fade) stops paying for them.
    */
@@ -123,6 +130,7 @@ export class LiveCrop {
 
   /** The device's layer is no longer a screencast frame (an exact frame, a keyframe): the next goes whole. */
   reset(): void {
+    this.retire(this.ref);
     this.ref = null;
     this.newMotion();
     // 2.8 MB of coefficients a 720p frame: nothing of a motion outlives it.
@@ -179,6 +187,7 @@ export class LiveCrop {
    * Otherwise the first frame goes whole.
    */
   start(layer: Rgba, still: { from: number; to: number } | null = null): void {
+    this.retire(this.ref);
     this.ref = null;
     this.newMotion();
     const held = this.held;
@@ -213,11 +222,21 @@ export class LiveCrop {
   }
 
   private plan(jpeg: Buffer, width: number, height: number, scroll: boolean, fades: FadeBasis | null): LiveRect[] {
-    const whole = [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
     const first = this.motionFrames++ === 0;
     const ref = this.ref;
     // A frame of another size (the app's CSS size, at a fractional scale) is stretched by the device.
-    this.ref = blocksAt(jpeg, width, height);
+    this.ref = blocksAt(jpeg, width, height, this.take());
+    try {
+      return this.planAgainst(ref, jpeg, width, height, scroll, fades, first);
+    } finally {
+      // What the device showed before this frame is not read again.
+      this.retire(ref);
+    }
+  }
+
+  /** plan() once the frame is read (this.ref) and `ref` is what the device shows. */
+  private planAgainst(ref: JpegBlocks | null, jpeg: Buffer, width: number, height: number, scroll: boolean, fades: FadeBasis | null, first: boolean): LiveRect[] {
+    const whole = [{ rect: { x: 0, y: 0, w: width, h: height }, jpeg }];
     if (!this.ref) return whole;
     const b = this.ref;
     if (!ref || !sameGeometry(ref, b)) return whole;
@@ -347,6 +366,18 @@ export class LiveCrop {
     return { copy: found.copy, searched, residual: found.residual, elsewhere };
   }
 
+  /** The spare frame, now to be read over: no longer this class's to hand out. */
+  private take(): JpegBlocks | null {
+    const s = this.spare;
+    this.spare = null;
+    return s;
+  }
+
+  /** `b`, read by this class, is no longer read by it: its arrays may hold the next frame. */
+  private retire(b: JpegBlocks | null): void {
+    if (b) this.spare = b;
+  }
+
   private cut(b: JpegBlocks, crops: Rect[], width: number, height: number): LiveRect[] {
     return crops.map((m) => {
       const x = m.x * b.mcuW;
@@ -357,9 +388,9 @@ export class LiveCrop {
 }
 
 /** The frame's coefficients when it reads and is `width`×`height`, else null. */
-function blocksAt(jpeg: Buffer, width: number, height: number): JpegBlocks | null {
+function blocksAt(jpeg: Buffer, width: number, height: number, reuse: JpegBlocks | null = null): JpegBlocks | null {
   try {
-    const b = readJpegBlocks(jpeg);
+    const b = readJpegBlocks(jpeg, reuse);
     return b && b.width === width && b.height === height ? b : null;
   } catch {
     return null;

@@ -69,6 +69,26 @@ describe('orchestrator/jpeg: coefficients read and cropped without a DCT', () =>
     expect(differing(luma(fallback), whole, W, at(bright))).to.equal(0);
   });
 
+  it('reads a frame into the arrays of one nothing reads any more: the same coefficients as read anew, and the old one left empty', () => {
+    // A busy picture first (many coefficients not 0), then a flat one: none of the first may stay.
+    const busy = readJpegBlocks(jpeg)!;
+    const arrays = busy.comps.map((c) => c.coeffs);
+    const flat = jpegOf(square(Buffer.alloc(W * H * 3, 0x80), W, 10, 10, 60, 60, 240), W, H);
+    const fresh = readJpegBlocks(flat)!;
+    const reused = readJpegBlocks(flat, busy)!;
+    reused.comps.forEach((c, i) => {
+      expect(c.coeffs).to.equal(arrays[i]);
+      expect(Buffer.from(c.coeffs.buffer, c.coeffs.byteOffset, c.coeffs.byteLength).equals(Buffer.from(fresh.comps[i].coeffs.buffer))).to.equal(true);
+      expect(Buffer.from(c.ends).equals(Buffer.from(fresh.comps[i].ends))).to.equal(true);
+    });
+    expect(busy.comps.map((c) => c.coeffs.length + c.ends.length)).to.deep.equal([0, 0, 0]);
+    expect(luma(cropJpeg(reused, { x: 0, y: 0, w: reused.mcusX, h: reused.mcusY })).equals(luma(flat))).to.equal(true);
+    // Arrays of another geometry are not taken over: the frame gets its own.
+    const small = readJpegBlocks(jpegOf(picture(160, 96, 3), 160, 96), reused)!;
+    expect(small.comps[0].coeffs).to.not.equal(arrays[0]);
+    expect(small.comps[0].coeffs.length).to.equal(small.comps[0].bw * small.comps[0].bh * 64);
+  });
+
   it('says null for what it does not read (not a JPEG, progressive) and throws on a cut-off scan', () => {
     expect(readJpegBlocks(Buffer.from('not a jpeg at all'))).to.equal(null);
     // ffmpeg writes baseline only: a progressive frame header (SOF2) is made by hand.
