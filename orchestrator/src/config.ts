@@ -249,8 +249,13 @@ export const DEFAULTS = {
      * device shows, without decoding it (a menu's sliding highlight is a few KB, not the whole screen); "off" sends it whole.
      */
     motionCrop: 'on',
-    /** layer/layer-stream.ts: live frames per second at most (the motion is smooth at 25–30; more only costs bytes). */
-    motionMaxFps: 30,
+    /**
+     * layer/layer-stream.ts (layer/live-motion.ts): live frames per second at most, on average. The
+     * screencast's frames come unevenly and each waits for its cut and the device's window, so 40
+     * delivers 25–28 a second on the rows and the carousel, 30 delivered 20–22 (benchmarks.md,
+     * session 45); the bytes a key stayed the same (each frame is what changed since the last).
+     */
+    motionMaxFps: 40,
     /**
      * layer/layer-stream.ts (layer/copy-rect.ts): "on" moves content that scrolled or slid on the device (to devices
      * whose hello lists "copy") and sends only what the move does not explain; "off" always sends the pixels.

@@ -650,7 +650,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const next = live.pending;
     const sent = this.sent;
     if (!next || !sent || this.frames.full || live.slot) return;
-    const wait = live.sentAt + 1000 / this.opts.motionMaxFps - performance.now();
+    const wait = live.waitFor(this.opts.motionMaxFps, performance.now());
     if (wait > 0) {
       live.slot = setTimeout(() => {
         live.slot = null;
@@ -676,7 +676,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       return;
     }
     live.frames++;
-    live.sentAt = began;
+    live.frameSent(this.opts.motionMaxFps, began);
     // The device's layer is lossy from the motion's first frame on; the layer it had is kept.
     if (cut.keep) this.keepSent(markLossy(sent, { x: 0, y: 0, w: sent.width, h: sent.height }, this.copies), null, this.sentHoles);
     const inputSeq = this.claimedBy(next.takenAt);

@@ -27,8 +27,11 @@ export class LiveMotion {
   marked = false;
   /** Frames sent. */
   frames = 0;
-  /** performance.now() when the last frame sent began to be made, and the timer that waits for the next slot. */
-  sentAt = -Infinity;
+  /**
+   * When the frame after the last one sent is due at the motion's rate (performance.now(); the
+   * frames' making counted from its beginning), and the timer that waits for its slot.
+   */
+  private due = -Infinity;
   slot: NodeJS.Timeout | null = null;
   /** The first key-down delivered while live (its frames time the page's paint). */
   timedFrom = Infinity;
@@ -122,6 +125,21 @@ export class LiveMotion {
     this.lastFrameAt = now;
     // A frame taken before the key (the motion before it) does not shorten the wait for its paint.
     this.arm(Math.max(this.stillAfter(2 * gap), this.keyEnd - now));
+  }
+
+  /**
+   * How long the next frame must wait at `maxFps` (0: it may go now). A rate, not a spacing: a frame
+   * late on its slot lets the next come up to half a slot early, so that the screencast's uneven
+   * arrivals (frames 16 to 100 ms apart on a busy machine) still make `maxFps` on average. Held to
+   * a full slot after every frame, rows moved at 20 fps with 30 allowed (benchmarks.md, session 45).
+   */
+  waitFor(maxFps: number, now: number): number {
+    return Math.max(0, this.due - 500 / maxFps - now);
+  }
+
+  /** A frame began to be made at `began`: the next is due a slot after it, or after the one before's slot if that is later. */
+  frameSent(maxFps: number, began: number): void {
+    this.due = Math.max(this.due, began) + 1000 / maxFps;
   }
 
   stop(): void {

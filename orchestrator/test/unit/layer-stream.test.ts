@@ -1277,7 +1277,7 @@ describe('orchestrator/layer/layer-stream', () => {
     }
   });
 
-  it('sends live frames no faster than motionMaxFps, the newest when a slot comes', async () => {
+  it('sends live frames at motionMaxFps at most, the newest when a slot comes; a frame late on its slot lets the next come half a slot early', async () => {
     const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
       await liveStream({ motionMaxFps: 10, motionSettleMs: 1000 });
@@ -1289,10 +1289,36 @@ describe('orchestrator/layer/layer-stream', () => {
       stream.liveFrame(Buffer.from('JPEG 2'), Date.now());
       stream.liveFrame(Buffer.from('JPEG 3'), Date.now());
       expect(sent.map(body).slice(1)).to.deep.equal(['JPEG 1']);
-      await clock.tickAsync(99);
+      // Due at 100 ms: half a slot early at most.
+      await clock.tickAsync(49);
       expect(sent).to.have.length(2);
       await clock.tickAsync(1);
       expect(sent.map(body).slice(1)).to.deep.equal(['JPEG 1', 'JPEG 3']);
+      // That one was early: the next is due a slot after its due time (200 ms), so at 150.
+      stream.liveFrame(Buffer.from('JPEG 4'), Date.now());
+      await clock.tickAsync(99);
+      expect(sent).to.have.length(3);
+      await clock.tickAsync(1);
+      expect(sent.map(body).slice(3)).to.deep.equal(['JPEG 4']);
+      // Late: nothing came until 330 ms. It goes at once, and the one after may come at 380, not 430.
+      await clock.tickAsync(180);
+      stream.liveFrame(Buffer.from('JPEG 5'), Date.now());
+      expect(sent.map(body).slice(4)).to.deep.equal(['JPEG 5']);
+      await clock.tickAsync(10);
+      stream.liveFrame(Buffer.from('JPEG 6'), Date.now());
+      await clock.tickAsync(39);
+      expect(sent).to.have.length(5);
+      await clock.tickAsync(1);
+      expect(sent.map(body).slice(5)).to.deep.equal(['JPEG 6']);
+      // A frame every 10 ms for two seconds: 10 a second, the half slot ahead aside.
+      const before = sent.length;
+      for (let i = 0; i < 200; i++) {
+        stream.liveFrame(Buffer.from(`JPEG x${i}`), Date.now());
+        await clock.tickAsync(10);
+        // A device that paints at once: the window never holds a frame back.
+        stream.ack(parse(sent[sent.length - 1]).header.frame);
+      }
+      expect(sent.length - before).to.be.within(20, 21);
     } finally {
       stream.stop();
       clock.uninstall();
@@ -1310,14 +1336,16 @@ describe('orchestrator/layer/layer-stream', () => {
         clock.tick(60);
         return cut(...args);
       };
-      stream.liveFrame(Buffer.from('JPEG 1'), Date.now());
-      expect(sent).to.have.length(2);
-      stream.liveFrame(Buffer.from('JPEG 2'), Date.now());
-      await clock.tickAsync(39);
-      expect(sent, 'before the slot').to.have.length(2);
-      // 100 ms after the first frame's making began (counted from its end, it would wait 60 ms more).
-      await clock.tickAsync(1);
-      expect(sent).to.have.length(3);
+      // A new frame every 20 ms (and the cuts' 60 ms): 10 a second still (from the cuts' ends, 6).
+      const before = sent.length;
+      const from = performance.now();
+      for (let i = 0; i < 100; i++) {
+        stream.liveFrame(Buffer.from(`JPEG ${i}`), Date.now());
+        await clock.tickAsync(20);
+        stream.ack(parse(sent[sent.length - 1]).header.frame);
+      }
+      const slots = (performance.now() - from) / 100;
+      expect(sent.length - before).to.be.within(slots - 1, slots + 1.5);
     } finally {
       stream.stop();
       clock.uninstall();
