@@ -17,12 +17,12 @@ import { PeerInfo, SessionHost, Taken } from './connection/peer-connection';
 import { StratusError } from '@stratus/protocol';
 import { HttpFront, startHttp } from './server';
 import { Session } from './session/session';
+import { Reservations } from './session/reservations';
 import type { FrameInfo, PaintedInfo } from './layer/layer-types';
 import { sessionUserAgent } from './identity';
 import { STRATUS_VERSION } from './version';
 import { embeddedBridge, remoteBridge } from './media/bridge-link';
 import { BridgeLink, PlaybackRouter } from './media/playback-route';
-import { mediaLack } from './media/capabilities';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
@@ -141,7 +141,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
   /** The drain under way (drain()), if any. */
   private draining: Promise<void> | null = null;
   /** Sessions reserved through the API (prewarm), by device id, until their device says hello. */
-  private readonly reserved = new Map<string, { session: Session; timer: NodeJS.Timeout; media: MediaCapabilities }>();
+  private readonly reserved: Reservations;
 
   private constructor(
     readonly config: Config,
@@ -158,6 +158,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     this.revoked = new Set(listOf(config.auth.revokedDevices));
     this.routing = this.makeRouting();
     this.browser = new BrowserPool(config, this, this.log);
+    this.reserved = new Reservations(config.api.prewarmTtlMs);
   }
 
   private makeRouting(): Routing {
@@ -231,44 +232,8 @@ export class Orchestrator implements SessionHost, BrowserHost {
     });
     // Its device's first frame should not wait for a capture: one is kept built.
     session.layer.prepareWhilePaused(true);
-    const timer = setTimeout(() => void session.close(new StratusError('STRATUS_IDLE_TIMEOUT', 'no device claimed the pre-warmed session')), this.config.api.prewarmTtlMs);
-    timer.unref();
-    this.reserved.set(spec.deviceId, { session, timer, media });
-    session.once('closing', () => this.unreserve(spec.deviceId, session));
+    this.reserved.add(spec.deviceId, session, media);
     return session.info();
-  }
-
-  private unreserve(deviceId: string, session: Session): void {
-    const r = this.reserved.get(deviceId);
-    if (!r || r.session !== session) return;
-    clearTimeout(r.timer);
-    this.reserved.delete(deviceId);
-  }
-
-  /**
-   * The session reserved for this device, if the hello fits it (the same app or none, the same
-   * screen). Its app keeps the media it was told of; its playback follows the device's own report
-   * from now on, so what the device lacks of that (a codec, a video size) is transcoded. A
-   * reservation whose device lacks what no transcode makes up for (a DRM system; anything, with
-   * no media-bridge) closes (STRATUS_PREWARM_UNFIT): the device gets a new session instead, in
-   * the place the reservation held (`claimed` false: it still counts until its close ends).
-   */
-  private claimReserved(deviceId: string, hello: HelloParams): { session: Session; claimed: boolean } | null {
-    const r = this.reserved.get(deviceId);
-    if (!r || r.session.isClosing) return null;
-    const info = r.session.info();
-    if (hello.app && hello.app !== r.session.appId) return null;
-    if (hello.screen.width !== info.device.screen.width || hello.screen.height !== info.device.screen.height) return null;
-    const media = hello.media ?? BASELINE_MEDIA_CAPABILITIES;
-    const lack = mediaLack(media, r.media);
-    if (lack && !(lack.virtual && this.router?.virtualAvailable)) {
-      void r.session.close(new StratusError('STRATUS_PREWARM_UNFIT', `(${lack.reason})`));
-      return { session: r.session, claimed: false };
-    }
-    this.unreserve(deviceId, r.session);
-    r.session.layer.setDeviceEncodings(hello.encodings ?? ['png'], hello.tileCache ?? 0);
-    r.session.useDeviceMedia(media);
-    return { session: r.session, claimed: true };
   }
 
   /** A session event: numbered into the event log (SSE, webhooks) and told to the session's control clients. */
@@ -409,7 +374,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
   /** The sessions by what they are doing, for stratus_sessions. */
   sessionStates(): Record<SessionState, number> {
     const counts: Record<SessionState, number> = { starting: this.admitting, attached: 0, detached: 0, reserved: 0, closing: 0 };
-    const reserved = new Set([...this.reserved.values()].map((r) => r.session));
+    const reserved = new Set(this.reserved.sessions());
     for (const s of this.sessions.values()) {
       if (s.isClosing) counts.closing++;
       else if (reserved.has(s)) counts.reserved++;
@@ -442,7 +407,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
         moving.add(p);
         void p.finally(() => moving.delete(p));
       };
-      for (const r of [...this.reserved.values()]) move(r.session, 'reserved');
+      for (const r of this.reserved.sessions()) move(r, 'reserved');
       const deadline = started + deadlineMs;
       while (!this.closing) {
         const open = [...this.sessions.values()].filter((s) => !s.isClosing);
@@ -625,7 +590,7 @@ export class Orchestrator implements SessionHost, BrowserHost {
     if (!hello.token) throw new StratusError('STRATUS_AUTH_REQUIRED');
     const claims = verifyDeviceToken(this.config.auth.secret, hello.token);
     if (this.revoked.has(claims.dev)) throw new StratusError('STRATUS_AUTH_REVOKED', claims.dev);
-    const reserved = this.draining ? null : this.claimReserved(claims.dev, hello);
+    const reserved = this.draining ? null : this.reserved.claim(claims.dev, hello, this.router?.virtualAvailable ?? false);
     if (reserved?.claimed) return reserved.session;
     // A draining node still places a hello on another node (its own record says it drains), so
     // a device it moved that comes straight back is sent on, whatever the load balancer does.
