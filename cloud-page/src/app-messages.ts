@@ -4,6 +4,7 @@
  * with `stratus.postMessage(data)`, which reaches control clients and event subscribers as an
  * app.message event. docs/api.md describes it.
  */
+import { nativeSetTimeout } from './natives';
 
 type Listener = (e: MessageEvent) => void;
 
@@ -46,14 +47,14 @@ export function messagingApi(post: (data: unknown) => void): PropertyDescriptorM
 
 /** A control client's message: dispatched from a task, as a browser dispatches postMessage. */
 export function deliverMessage(data: unknown): boolean {
-  setTimeout(() => {
+  nativeSetTimeout(() => {
     const e = new MessageEvent('message', { data, origin: 'stratus' });
     for (const fn of (handler ? [handler] : []).concat(listeners)) {
       try {
         fn(e);
       } catch (err) {
         // As a browser does with a listener that throws: reported, and the others still run.
-        setTimeout(() => {
+        nativeSetTimeout(() => {
           throw err;
         }, 0);
       }

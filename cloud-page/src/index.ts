@@ -5,6 +5,7 @@
  */
 import type { CloudPageConfig, DamageTake } from './config';
 import { watchDamage } from './damage-hint';
+import { watchFrameDrivers } from './frame-drivers';
 import { animationRunning, motionUnderWay, watchPaint } from './paint-watch';
 import { installHbbtv } from './hbbtv';
 import type { DeviceMedia } from './hbbtv/capabilities';
@@ -23,7 +24,10 @@ if (!w[cfg.inbox]) {
   const media = cfg.media ? installMediaProxy(cfg.media, cfg.hbbtv.languages) : null;
   // Paint reports go from the top-level document only: a page with frames is never quiet anyway.
   const report = cfg.paint ? takeBinding(cfg.paint) : null;
-  const watch = cfg.paint || cfg.damageHints ? watchPaint(window.top === window ? report : null) : null;
+  // What the app asks to run again tells when a script's motion has taken its last step (the
+  // top-level document's only, as its reports).
+  const top = window.top === window;
+  const watch = cfg.paint || cfg.damageHints ? watchPaint(top ? report : null, top && report ? watchFrameDrivers() : null) : null;
   // Without hints the answer still says which paint reports a key's capture includes.
   const hint: DamageTake | null = !watch ? null : cfg.damageHints ? watchDamage(watch) : () => ({ seq: watch.drain().seq, rect: null });
   // And whether the key changed nothing the watch sees: no live motion for it.

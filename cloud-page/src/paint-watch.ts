@@ -17,6 +17,8 @@
  * so do changes in several frames in a row (script-driven motion).
  */
 import { HOLE_ATTRIBUTE } from './config';
+import type { FrameDrivers } from './frame-drivers';
+import { nativeClearTimeout, nativeFrame, nativeSetTimeout } from './natives';
 
 /** No report for this long, and nothing running: the page is still. */
 const QUIET_MS = 250;
@@ -88,6 +90,22 @@ function finiteAnimationRunning(): boolean {
 }
 
 /**
+ * Whether a scroll call (`name` on `target`, its first argument `options`) may have started a
+ * smooth scroll, whose scroll events come a frame or more later: asked for (`behavior:
+ * "smooth"`), or the scroller's CSS says so. scrollIntoView may scroll any ancestor, each by its
+ * own CSS: smooth unless asked to be instant. Not a scroll call at all: false.
+ */
+function mayScrollSmoothly(target: unknown, name: string, options: unknown): boolean {
+  if (!/^scroll/.test(name)) return false;
+  const behavior = typeof options === 'object' && options !== null ? (options as ScrollToOptions).behavior : undefined;
+  if (behavior === 'smooth') return true;
+  if (behavior === 'instant') return false;
+  if (name === 'scrollIntoView') return true;
+  const scroller = target instanceof Element ? target : document.scrollingElement;
+  return scroller !== null && getComputedStyle(scroller).scrollBehavior === 'smooth';
+}
+
+/**
  * The element whose text a mutation changed, when that is all it changed: a text node's data, or
  * text nodes put in or taken out (textContent, innerText); null for anything else.
  */
@@ -102,9 +120,9 @@ function textChanged(r: MutationRecord): Node | null {
  * Starts watching. `report` (the binding, in the top-level document only) hears the reports; with
  * none, the watch only serves drain().
  */
-export function watchPaint(report: ((message: string) => void) | null): PaintWatch {
-  // The browser's own: TV apps often replace requestAnimationFrame with a timer of their own.
-  const nextFrame = window.requestAnimationFrame.bind(window);
+export function watchPaint(report: ((message: string) => void) | null, drivers: FrameDrivers | null = null): PaintWatch {
+  // The browser's own (natives.ts): TV apps often replace requestAnimationFrame with a timer of their own.
+  const nextFrame = nativeFrame;
   let classed = new Set<Node>();
   let texted = new Set<Node>();
   let unpredictable = false;
@@ -121,7 +139,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   let state: 'unknown' | 'quiet' | 'busy' = 'unknown';
   let quietSeq = -1;
   let recent: number[] = [];
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  let timer: ReturnType<typeof nativeSetTimeout> | null = null;
   let lastChange = 0;
   /** Date.now() of the last change that is not an animation's or a transition's end, nor a smooth scroll's step. */
   let lastMove = 0;
@@ -132,12 +150,15 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
    * motion ends without an end event; and the two checks below never say it twice).
    */
   let endDue = false;
-  let stillTimer: ReturnType<typeof setTimeout> | null = null;
+  let stillTimer: ReturnType<typeof nativeSetTimeout> | null = null;
+  /** The move being noted is a scroll that may be smooth (mayScrollSmoothly); the last move was. */
+  let smoothMove = false;
+  let lastMoveSmooth = false;
   let endQueued = false;
   /** What scrolls now: a scroll event came from it, and its scrollend not yet. */
   const scrolling = new Set<EventTarget>();
 
-  function send(kind: 'd' | 'q' | 'b' | 'e'): void {
+  function send(kind: 'd' | 'q' | 'b' | 'e' | 'f'): void {
     if (!report) return;
     try {
       report(kind + seq);
@@ -154,14 +175,14 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   }
   function arm(): void {
     if (!report) return;
-    if (timer) clearTimeout(timer);
+    if (timer) nativeClearTimeout(timer);
     timer = null;
     // A canvas or an animated image is there for good: nothing to look at again.
     if (canvas || animatedImage) {
       if (state !== 'busy') busy();
       return;
     }
-    timer = setTimeout(evaluate, QUIET_MS);
+    timer = nativeSetTimeout(evaluate, QUIET_MS);
   }
   function evaluate(): void {
     timer = null;
@@ -207,7 +228,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     queueMicrotask(() => {
       queued = false;
       holding = true;
-      setTimeout(() => {
+      nativeSetTimeout(() => {
         holding = false;
         if (pending) {
           pending = false;
@@ -246,7 +267,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
     endDue = true;
     if (!report || endQueued) return;
     endQueued = true;
-    setTimeout(() => {
+    nativeSetTimeout(() => {
       endQueued = false;
       // Something moved just now: the wait for its stillness (moved()) says ended, if nothing does after it.
       if (!endDue || Date.now() - lastMove < MOVING_MS || endBlocked()) return;
@@ -258,33 +279,57 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
   function endBlocked(): boolean {
     return finiteAnimationRunning() || stillScrolling() || untraced() !== null;
   }
-  function ended(): void {
+  /** `final`: said at once, nothing of the app's being asked for (FrameDrivers), not after a wait. */
+  function ended(final = false): void {
     endDue = false;
-    send('e');
+    send(final ? 'f' : 'e');
   }
 
   /**
    * Something moved at `now`: a script that sets a style or scrollTop every frame has no end
-   * event, and its motion is over once nothing moved for twice its last step (at least
-   * MOVING_MS; an isolated change waits MOVING_MS) and in the two animation frames after that,
-   * unless something with an end runs. The frames: a loaded browser may draw none for longer than
-   * the wait, and a script stepping in animation frames moves again in the first one it draws
-   * (its callback was asked for before this check's).
+   * event. When the app has asked for nothing more once the task that moved is over (no
+   * animation frame, no short timer: frame-drivers.ts) that move was its last, and the motion is
+   * over in the two animation frames after it, unless something with an end runs or a step is
+   * asked for meanwhile ("f"). Otherwise, or when the move may have started a smooth scroll
+   * (whose events come a frame or more later), it is over once nothing moved for twice its last
+   * step (at least MOVING_MS; an isolated change waits MOVING_MS) and in the two frames after
+   * that ("e"). The frames: a loaded browser may draw none for longer than the wait, and a script
+   * stepping in animation frames moves again in the first one it draws (its callback was asked
+   * for before this check's).
    */
   function moved(now: number): void {
     // Moves in one task (a focus change and its class change) are one step.
     if (now - lastMove >= SAME_STEP_MS) moveGap = now - lastMove;
     lastMove = now;
     endDue = true;
-    if (!report) return;
-    if (stillTimer) clearTimeout(stillTimer);
-    const wait = moveGap < STEP_MS ? Math.max(MOVING_MS, 2 * moveGap) : MOVING_MS;
-    stillTimer = setTimeout(() => {
+    lastMoveSmooth = smoothMove;
+    smoothMove = false;
+    if (report) armStill(drivers !== null && !lastMoveSmooth);
+  }
+  // The app's last step may have moved nothing: once it has asked for nothing more, the motion
+  // since its last move is over all the same (a smooth scroll's events still to come aside).
+  if (drivers && report) {
+    drivers.onIdle(() => {
+      if (endDue && !lastMoveSmooth) armStill(true);
+    });
+  }
+  function armStill(final: boolean): void {
+    if (stillTimer) nativeClearTimeout(stillTimer);
+    const wait = final ? 0 : moveGap < STEP_MS ? Math.max(MOVING_MS, 2 * moveGap) : MOVING_MS;
+    stillTimer = nativeSetTimeout(() => {
       stillTimer = null;
       const at = lastMove;
+      // A step asked for: the script goes on, and the wait decides.
+      const stepping = (): boolean => final && (drivers as FrameDrivers).pending();
+      if (stepping()) {
+        armStill(false);
+        return;
+      }
       nextFrame(() =>
         nextFrame(() => {
-          if (lastMove === at && endDue && !endBlocked()) ended();
+          if (lastMove !== at || !endDue || endBlocked()) return;
+          if (stepping()) armStill(false);
+          else ended(final);
         })
       );
     }, wait);
@@ -394,6 +439,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
           ...d,
           value: function (this: unknown, ...args: unknown[]) {
             const r = f.apply(this, args);
+            smoothMove = mayScrollSmoothly(this, name, args[0]);
             unpredictableChange(name.toLowerCase());
             return r;
           }
@@ -404,6 +450,7 @@ export function watchPaint(report: ((message: string) => void) | null): PaintWat
           ...d,
           set: function (this: unknown, v: unknown) {
             s.call(this, v);
+            smoothMove = mayScrollSmoothly(this, name, undefined);
             unpredictableChange(name.toLowerCase());
           }
         });

@@ -3,13 +3,14 @@
  * inside the app's own call. One queue for every module of the bundle keeps their order.
  */
 import type { CloudErrorDetail } from './config';
+import { nativeSetTimeout } from './natives';
 
 const queued: Array<() => void> = [];
 
 export function queueTask(fn: () => void): void {
   queued.push(fn);
   if (queued.length === 1) {
-    setTimeout(() => {
+    nativeSetTimeout(() => {
       const run = queued.splice(0, queued.length);
       for (const f of run) f();
     }, 0);

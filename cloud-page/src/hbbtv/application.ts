@@ -7,6 +7,7 @@ import { KEYSET, KEYSET_ALL } from '@stratus/protocol/page';
 import { announce, cloudError } from '../tasks';
 import { call } from '../media/rpc';
 import { Backing, oipfType } from './oipf-objects';
+import { nativeSetTimeout } from '../natives';
 
 export const APPLICATION_MANAGER = 'application/oipfApplicationManager';
 
@@ -110,7 +111,7 @@ function application(host: ApplicationHost, manager: HTMLObjectElement, mgr: Bac
         return null;
       }
       const target = url.href;
-      setTimeout(() => location.assign(target), 0);
+      nativeSetTimeout(() => location.assign(target), 0);
       return owner;
     },
     /** Ends the app: the session closes and the device is told why (STRATUS_APP_EXITED). */

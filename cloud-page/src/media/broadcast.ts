@@ -9,6 +9,7 @@ import { collection } from '../collection';
 import { announce } from '../tasks';
 import { Player } from './player';
 import type { Failure } from './rpc';
+import { nativeSetTimeout } from '../natives';
 
 /** The configured channels as the OIPF Channel objects apps see; one frozen object per channel. */
 export class Lineup {
@@ -184,7 +185,7 @@ export class BroadcastPlayer extends Player {
     if (!list) return;
     const event = Object.freeze({ type: 'StreamEvent', name: e.name, data: e.data, text: e.text, status: e.status });
     for (const fn of list.slice()) {
-      setTimeout(() => fn.call(this.el, event), 0);
+      nativeSetTimeout(() => fn.call(this.el, event), 0);
     }
   }
   onDevice(e: MediaEventParams): void {

@@ -4,6 +4,7 @@
  * transition or animation runs: a static page runs no timer (idle costs nothing).
  */
 import type { MediaEventParams } from '@stratus/protocol';
+import { nativeFrame } from '../natives';
 
 /** The players of this document, by id; the inbox routes device events through it too. */
 export const players = new Map<string, { updateWindow(): void; onDevice(e: MediaEventParams): void; onTracks(e: MediaEventParams): void; refreshHole(): void }>();
@@ -14,7 +15,7 @@ let animating = 0;
 export function scheduleWindows(): void {
   if (windowsScheduled || players.size === 0) return;
   windowsScheduled = true;
-  requestAnimationFrame(() => {
+  nativeFrame(() => {
     windowsScheduled = false;
     for (const p of players.values()) p.updateWindow();
     // CSS transitions and animations move boxes without DOM mutations: follow them per frame

@@ -126,7 +126,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   private readonly checks: FrameChecks;
   /** Key frames captured from a page-reported clip, and the full captures after them that still found changes; frames of the page's own changes captured from its hint. */
   readonly stats = { clipFrames: 0, clipCorrections: 0, readyKeyframes: 0, reportClipFrames: 0 };
-  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, liveCutMs: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0, liveEndedByPage: 0 };
+  readonly counters = { framesSent: 0, bytesSent: 0, lossyFrames: 0, copyFrames: 0, liveFrames: 0, liveFramesCropped: 0, liveFirstCut: 0, liveFramesSame: 0, liveCutMs: 0, shotFrames: 0, shotCaptures: 0, unreadShots: 0, keyChecks: 0, burstChecks: 0, confirmChecks: 0, quietChecks: 0, quietMisses: 0, cachedTiles: 0, movedTiles: 0, liveFadeFrames: 0, liveFadeTiles: 0, liveFadeHeldTiles: 0, liveEndedByPage: 0, liveEndedAtLastStep: 0 };
 
   constructor(
     private readonly source: LayerSource,
@@ -625,9 +625,26 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     return this.lives.start(holes);
   }
 
-  /** The page says the motion it ran has ended (its paint reports): a live motion ends now, see LiveMotion.pageStill. */
-  pageStill(): void {
-    if (this.lives.pageStill()) this.counters.liveEndedByPage++;
+  /**
+   * The page says the motion it ran has ended (its paint reports; `final`: at the script's last
+   * step, not after a wait): a live motion ends now, see LiveMotion.pageStill.
+   */
+  pageStill(final = false): void {
+    if (this.lives.pageStill(final)) this.endedByPage(final);
+  }
+
+  private endedByPage(final: boolean): void {
+    this.counters.liveEndedByPage++;
+    if (final) this.counters.liveEndedAtLastStep++;
+  }
+
+  /** `live`'s frame just sent (or found the same) showed the end the page spoke of: the motion is over, its exact capture next. */
+  private endIfLast(live: LiveMotion): void {
+    const word = live.last;
+    if (!word || live !== this.live || live.pending) return;
+    this.lives.end(true);
+    this.endedByPage(word.final);
+    this.pump();
   }
 
   /** The live motion running now (null: none): what a screencast switch made for it is told for (liveSwitched). */
@@ -673,6 +690,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     if (!cut) {
       this.counters.liveFramesSame++;
       this.counters.liveCutMs += performance.now() - began;
+      this.endIfLast(live);
       return;
     }
     live.frames++;
@@ -702,6 +720,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     const takenAt = next.takenAt > 0 ? Math.min(began, perfOf(next.takenAt)) : began;
     this.sendJpeg(cut.rects, inputSeq, takenAt, began, cut.keep, true);
     if (cut.keep && this.fadeAllowed) this.liveFrames.firstSent();
+    this.endIfLast(live);
   }
 
   /** No lossy pixels pending: a keyframe or the page's end makes them moot. */

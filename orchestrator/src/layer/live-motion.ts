@@ -6,6 +6,12 @@ export const LIVE_SWITCH_MS = 1000;
  */
 export const MAX_HOLD_MS = 2000;
 
+/** The page's word that its motion ended: when it came (Date.now()), and whether said at a script's last step. */
+export interface PageWord {
+  at: number;
+  final: boolean;
+}
+
 export interface LiveTiming {
   /** No frame for this long (at least) means the motion stopped. */
   motionSettleMs: number;
@@ -49,6 +55,16 @@ export class LiveMotion {
   private stopped = false;
   /** A frame came. */
   private framed = false;
+  /**
+   * The page's last word that its motion had ended, kept while it could not be taken yet (no
+   * frame of the key's paint had come): the frame that shows it is the motion's last.
+   */
+  word: PageWord | null = null;
+  /**
+   * The pending frame shows the end the page spoke of (`word`, said after the last key): once it
+   * is sent, the motion is over (the layer stream ends it), as the page said.
+   */
+  last: PageWord | null = null;
 
   constructor(
     /** The video holes' generation it started with: a JPEG must not paint over another. */
@@ -105,8 +121,12 @@ export class LiveMotion {
    * frame has come and the last key's paint has been seen: a word sent before a key that the
    * page has not shown yet is about the motion before it. True when it ended the motion.
    */
-  pageStill(): boolean {
-    if (this.stopped || !this.switched || !this.framed || performance.now() < this.keyEnd) return false;
+  pageStill(word: PageWord = { at: Date.now(), final: false }): boolean {
+    if (this.stopped) return false;
+    if (!this.switched || !this.framed || performance.now() < this.keyEnd) {
+      this.word = word;
+      return false;
+    }
     this.stop();
     this.onStill();
     return true;
@@ -125,6 +145,13 @@ export class LiveMotion {
     this.lastFrameAt = now;
     // A frame taken before the key (the motion before it) does not shorten the wait for its paint.
     this.arm(Math.max(this.stillAfter(2 * gap), this.keyEnd - now));
+    // The page said its motion had ended after the last key was taken, before this frame of the
+    // key's paint came (a key's change alone, or a script's first step its last): this frame
+    // shows that end. Received after the key was taken, the word was said after its handler ran
+    // (but for a race of the page's two channels, ms wide: the motion would then end after its
+    // first frame, and the exact capture after it find the rest).
+    const word = this.word;
+    if (word && this.switched && this.keyAt > -Infinity && takenAt >= this.keyAt && word.at >= this.keyAt) this.last = word;
   }
 
   /**

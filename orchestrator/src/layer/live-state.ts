@@ -1,4 +1,4 @@
-import { LiveMotion, LiveTiming } from './live-motion';
+import { LiveMotion, LiveTiming, PageWord } from './live-motion';
 
 /** What the layer stream does when a live motion starts, ends or changes what the next key does. */
 export interface LiveStateHost {
@@ -38,6 +38,8 @@ export class LiveState {
    * that long to be painted.
    */
   private paintMs = 0;
+  /** The page's last word that its motion had ended. */
+  private word: PageWord | null = null;
 
   constructor(
     private readonly timing: LiveTiming,
@@ -57,6 +59,8 @@ export class LiveState {
       this.end(true);
       this.host.pump();
     }, this.moving));
+    // Taken only if said after the key the motion is started for (LiveMotion.frame).
+    motion.word = this.word;
     this.setReady(false);
     this.host.live(true);
     return motion;
@@ -108,8 +112,13 @@ export class LiveState {
     return this.paintMs || keyPaintMs;
   }
 
-  /** The page says its motion has ended: true when that ended the running motion (LiveMotion.pageStill). */
-  pageStill(): boolean {
-    return this.motion?.pageStill() ?? false;
+  /**
+   * The page says its motion has ended: true when that ended the running motion
+   * (LiveMotion.pageStill). Said between a key's delivery and its motion's start (the page's
+   * answer on the key is awaited first), the word is the next motion's to take.
+   */
+  pageStill(final = false): boolean {
+    this.word = { at: Date.now(), final };
+    return this.motion?.pageStill(this.word) ?? false;
   }
 }

@@ -5,21 +5,27 @@ import type { CDPSession } from 'puppeteer-core';
  * The page's paint reports (cloud-page/src/paint-watch.ts), through a CDP binding: "d<seq>"
  * something may have painted, "q<seq>" the page is still and vouches for its paints, "b<seq>" it
  * cannot (something paints by itself), "e<seq>" a motion it ran (transitions, animations, smooth
- * scrolls, a script's steps) has ended and nothing else moves. Each report is one short string;
+ * scrolls, a script's steps) has ended and nothing else moves, "f<seq>" the same said at a
+ * script's last step, the app having asked for no further frame or short timer
+ * (cloud-page/src/frame-drivers.ts) rather than after a wait. Each report is one short string;
  * anything else is dropped, since the page runs the app's code.
  */
 export interface PaintReport {
   kind: 'dirty' | 'quiet' | 'busy' | 'ended';
   seq: number;
+  /** An "ended" said at the script's last step ("f"). */
+  final?: true;
 }
 
-const KINDS = { d: 'dirty', q: 'quiet', b: 'busy', e: 'ended' } as const;
+const KINDS = { d: 'dirty', q: 'quiet', b: 'busy', e: 'ended', f: 'ended' } as const;
 
 export function parsePaintReport(payload: unknown): PaintReport | null {
   if (typeof payload !== 'string') return null;
-  const m = /^([dqbe])(\d{1,15})$/.exec(payload);
+  const m = /^([dqbef])(\d{1,15})$/.exec(payload);
   if (!m) return null;
-  return { kind: KINDS[m[1] as keyof typeof KINDS], seq: Number(m[2]) };
+  const report: PaintReport = { kind: KINDS[m[1] as keyof typeof KINDS], seq: Number(m[2]) };
+  if (m[1] === 'f') report.final = true;
+  return report;
 }
 
 export class PagePaint {

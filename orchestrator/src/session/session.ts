@@ -373,7 +373,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const quietOn = opts.ui.quietScreencast === 'on';
     const quiet = quietOn ? new QuietScreencast(this.layer, () => this.signal) : null;
     // The end of a motion concerns a live one only: the screencast's policy hears the rest.
-    const paint = quiet ? new PagePaint(page.cdp, (r) => (r.kind === 'ended' ? this.layer.pageStill() : quiet.report(r))) : null;
+    const paint = quiet ? new PagePaint(page.cdp, (r) => (r.kind === 'ended' ? this.layer.pageStill(r.final === true) : quiet.report(r))) : null;
     if (paint) await paint.install();
     this.paint = paint;
     this.quiet = quiet;

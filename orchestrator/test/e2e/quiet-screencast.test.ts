@@ -133,10 +133,13 @@ describe('quiet screencast (real Chromium)', function () {
     const ended = await withApp(rig, 'hint-miss', async (session) => {
       await until('the screencast to go quiet', () => session.stats.quiet);
       let words = 0;
+      // Whether the last word was said at a script's last step ("f"), not after a wait.
+      let final = false;
       const pageStill = session.layer.pageStill.bind(session.layer);
-      session.layer.pageStill = () => {
+      session.layer.pageStill = (f?: boolean) => {
         words++;
-        pageStill();
+        final = f === true;
+        pageStill(f);
       };
       /**
        * Runs `js` until it calls done() (at a motion's end event, or a script's last step) and
@@ -144,14 +147,14 @@ describe('quiet screencast (real Chromium)', function () {
        * words of the whole motion. A report is a binding call, which this session hears before the
        * answer to an evaluation that outlasted it.
        */
-      const count = async (js: string, then: boolean): Promise<{ during: number; all: number }> => {
+      const count = async (js: string, then: boolean): Promise<{ during: number; all: number; final: boolean }> => {
         const before = words;
         await inApp(session, `new Promise((done) => { ${js}; })`);
         const during = words - before;
         if (then) await until("the page's word after the motion", () => words > before);
         // One more round trip: a second word said with the first would be heard by now.
         await inApp(session, '0');
-        return { during, all: words - before };
+        return { during, all: words - before, final };
       };
       await inApp(
         session,
@@ -183,16 +186,42 @@ describe('quiet screencast (real Chromium)', function () {
       // scrolling: the next transition's end is a motion's end too.
       const instantScroll = await count(`document.getElementById('pane').scrollTop = 0; done()`, true);
       const instant = await count(`const m = document.getElementById('mover'); m.addEventListener('transitionend', () => done(), { once: true }); m.classList.add('moved')`, true);
-      return { transition, scripted, scriptAlone, smooth, instantScroll, instant };
+      // Steps on a 13 ms interval, as jQuery's animate() takes them, until it is cleared.
+      const interval = await count(
+        `const b = document.body; const t0 = performance.now();
+         const id = setInterval(() => { const t = performance.now() - t0; b.style.paddingLeft = Math.floor(t / 40) + 'px'; if (t >= 400) { clearInterval(id); done(); } }, 13)`,
+        true
+      );
+      // Steps chained on timeouts, each asking for the next.
+      const timeouts = await count(
+        `const b = document.body; const t0 = performance.now();
+         const step = () => { const t = performance.now() - t0; b.style.paddingTop = Math.floor(t / 40) + 'px'; if (t < 400) setTimeout(step, 16); else done(); };
+         setTimeout(step, 16)`,
+        true
+      );
+      // A loop that goes on asking for frames after its moves stopped: no word at its last step
+      // (it may move again at any frame), one after the wait.
+      const looping = await count(
+        `const b = document.body; const t0 = performance.now(); let told = false;
+         const step = (t) => { if (t - t0 < 400) b.style.paddingLeft = Math.floor((t - t0) / 40) + 'px'; else if (!told) { told = true; done(); } window.stratusTestLoop = requestAnimationFrame(step); };
+         window.stratusTestLoop = requestAnimationFrame(step)`,
+        true
+      );
+      await inApp(session, 'cancelAnimationFrame(window.stratusTestLoop)');
+      return { transition, scripted, scriptAlone, smooth, instantScroll, instant, interval, timeouts, looping };
     });
-    // No word before a motion's end, one after it.
+    // No word before a motion's end, one after it: at a script's last step when nothing more is
+    // asked for (final), after a wait otherwise, and at the end event of what has one.
     expect(ended).to.deep.equal({
-      transition: { during: 0, all: 1 },
-      scripted: { during: 0, all: 1 },
-      scriptAlone: { during: 0, all: 1 },
-      smooth: { during: 0, all: 1 },
-      instantScroll: { during: 0, all: 1 },
-      instant: { during: 0, all: 1 }
+      transition: { during: 0, all: 1, final: false },
+      scripted: { during: 0, all: 1, final: true },
+      scriptAlone: { during: 0, all: 1, final: true },
+      smooth: { during: 0, all: 1, final: false },
+      instantScroll: { during: 0, all: 1, final: true },
+      instant: { during: 0, all: 1, final: false },
+      interval: { during: 0, all: 1, final: true },
+      timeouts: { during: 0, all: 1, final: true },
+      looping: { during: 0, all: 1, final: false }
     });
   });
 
@@ -277,5 +306,44 @@ describe('quiet screencast (real Chromium)', function () {
       return { visible: names.result.value as number, quiet: session.stats.quiet, mismatch: await cloudMismatch(session, page) };
     });
     expect(r).to.deep.equal({ visible: 0, quiet: true, mismatch: null });
+  });
+
+  it("the app's timers and animation frames behave as the browser's own, though the page counts them (frame-drivers.ts)", async () => {
+    const r = await withApp(rig, 'hint-miss', async (session) => {
+      const out = await session.page.cdp.send('Runtime.evaluate', {
+        awaitPromise: true,
+        returnByValue: true,
+        expression: `new Promise((resolve) => {
+          const seen = [];
+          const ids = [setTimeout(() => undefined, 10), setInterval(() => undefined, 10), requestAnimationFrame(() => undefined)];
+          clearInterval(ids[1]);
+          cancelAnimationFrame(ids[2]);
+          // Arguments after the delay reach the handler; 'this' is window; a long timer too.
+          setTimeout(function (a, b) { seen.push(['args', a, b, this === window]); }, 5, 'x', 2);
+          // An interval cleared by clearTimeout (they share ids) ticks no more.
+          let ticks = 0;
+          const iv = setInterval(() => { ticks++; clearTimeout(iv); }, 5);
+          // A string handler runs as code.
+          window.stratusTestString = 0;
+          setTimeout('window.stratusTestString = 7', 5);
+          // A frame callback gets the frame's time; a cancelled one never runs.
+          const cancelled = requestAnimationFrame(() => seen.push(['cancelled ran']));
+          cancelAnimationFrame(cancelled);
+          // A handler that throws is reported as the browser reports it, and the next still run.
+          window.addEventListener('error', (e) => { e.preventDefault(); seen.push(['error', e.message.includes('stratus test')]); }, { once: true });
+          setTimeout(() => { throw new Error('stratus test'); }, 5);
+          // The answer once a frame has run, from a timer due after every one above.
+          requestAnimationFrame((t) => {
+            seen.push(['frame', typeof t]);
+            setTimeout(() => resolve({ ids: ids.map((i) => typeof i === 'number' && i > 0), seen, ticks, string: window.stratusTestString }), 20);
+          });
+        })`
+      });
+      return out.result.value as { ids: boolean[]; seen: unknown[][]; ticks: number; string: number };
+    });
+    expect(r.ids).to.deep.equal([true, true, true]);
+    expect(r.ticks).to.equal(1);
+    expect(r.string).to.equal(7);
+    expect(r.seen).to.have.deep.members([['args', 'x', 2, true], ['frame', 'number'], ['error', true]]);
   });
 });

@@ -1096,6 +1096,29 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(last().rects).to.have.length(0);
     });
 
+    it("the page's word that came before a key's first frame ends the motion once that frame is sent: its exact capture follows", async () => {
+      await liveRun();
+      await stream.holdForInput();
+      const at = Date.now();
+      stream.inputDelivered(9, true, null, at);
+      stream.liveSwitched();
+      // The key's change alone: the page says it is still before the screencast's frame of it comes.
+      stream.pageStill(true);
+      expect(live).to.deep.equal([true, false, true]);
+      const captures = page.captures;
+      const ended = stream.counters.liveEndedAtLastStep;
+      await clock.tickAsync(1);
+      const n = sent.length;
+      stream.liveFrame(jpeg('key 9'), Date.now());
+      await rest();
+      expect(live, 'over without waiting for stillness').to.deep.equal([true, false, true, false]);
+      expect(stream.counters.liveEndedAtLastStep).to.equal(ended + 1);
+      expect(payload(sent[n])).to.equal('JPEG key 9');
+      expect(page.captures, 'the exact capture').to.equal(captures + 1);
+      expect(sent).to.have.length(n + 2);
+      expect(last().rects.every((r) => r.encoding !== ENCODINGS.jpeg)).to.equal(true);
+    });
+
     it("a screencast switch made for a motion that has ended is not the next one's", async () => {
       const first = stream.liveMotion;
       await liveRun();

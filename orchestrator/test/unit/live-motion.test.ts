@@ -211,6 +211,35 @@ describe('orchestrator/layer/live-motion', () => {
       live.pageStill();
       expect(still).to.deep.equal([30]);
     });
+
+    it('said after the last key, before a frame showed it: the frame that does is the last', async () => {
+      live.switchDone(0);
+      const keyAt = Date.now();
+      live.key(50, 1, keyAt);
+      await clock.tickAsync(10);
+      // The key's change alone (no step after it): the page says so before its frame comes.
+      const word = { at: keyAt + 1, final: true };
+      expect(live.pageStill(word)).to.equal(false);
+      live.frame(jpeg, keyAt - 5);
+      expect(live.last, 'a frame of the motion before the key').to.equal(null);
+      await clock.tickAsync(10);
+      live.frame(jpeg, keyAt + 2);
+      expect(live.last).to.equal(word);
+      expect(still, 'ended by the stream once the frame is sent').to.deep.equal([]);
+    });
+
+    it('said before the last key: its frame is not the last, and the motion waits for its own stillness', async () => {
+      live.switchDone(0);
+      const keyAt = Date.now();
+      live.pageStill({ at: keyAt - 1, final: true });
+      live.key(50, 1, keyAt);
+      await clock.tickAsync(10);
+      live.frame(jpeg, keyAt + 2);
+      expect(live.last).to.equal(null);
+      // The frame set the pace: still after motionSettleMs without another.
+      await clock.tickAsync(timing.motionSettleMs);
+      expect(still).to.deep.equal([10 + timing.motionSettleMs]);
+    });
   });
 
   it('stop() ends it without a call', async () => {

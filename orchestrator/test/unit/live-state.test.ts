@@ -65,6 +65,18 @@ describe('orchestrator/layer/live-state', () => {
     expect(told).to.deep.equal(['live true', 'ready true', 'live false', 'settle true', 'pump']);
   });
 
+  it('the page\'s word said after a key, before the motion for it started, is the motion\'s to take', async () => {
+    await clock.tickAsync(5);
+    const keyAt = Date.now();
+    await clock.tickAsync(5);
+    expect(lives.pageStill(true)).to.equal(false);
+    const motion = lives.start(0);
+    motion.key(50, 1, keyAt);
+    motion.switchDone(0);
+    motion.frame(jpeg, Date.now());
+    expect(motion.last).to.deep.equal({ at: keyAt + 5, final: true });
+  });
+
   it('a live key waits twice the live paint time once measured, the stream\'s key paint time before', () => {
     expect(lives.waitBasis(300)).to.equal(300);
     lives.keyPainted(null);

@@ -36,6 +36,7 @@ describe('orchestrator/layer/page-paint and quiet-screencast', () => {
     expect(parsePaintReport('q0')).to.deep.equal({ kind: 'quiet', seq: 0 });
     expect(parsePaintReport('b999999999999999')).to.deep.equal({ kind: 'busy', seq: 999999999999999 });
     expect(parsePaintReport('e7')).to.deep.equal({ kind: 'ended', seq: 7 });
+    expect(parsePaintReport('f8')).to.deep.equal({ kind: 'ended', seq: 8, final: true });
     for (const bad of ['', 'd', 'e', 'x1', 'd-1', 'd1.5', ' d1', 'd1 ', 'd1234567890123456', 'q1\n', 42, null, { kind: 'd' }]) {
       expect(parsePaintReport(bad), JSON.stringify(bad)).to.equal(null);
     }
