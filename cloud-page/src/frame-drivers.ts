@@ -73,49 +73,36 @@ export function watchFrameDrivers(win: Window & typeof globalThis = window): Fra
   if (typeof prefixed.webkitRequestAnimationFrame === 'function') prefixed.webkitRequestAnimationFrame = requestFrame;
   if (typeof prefixed.webkitCancelAnimationFrame === 'function') prefixed.webkitCancelAnimationFrame = cancelFrame;
 
-  win.setTimeout = function (this: unknown, handler: TimerHandler, delay?: number, ...args: unknown[]): number {
-    if (typeof handler !== 'function' || !short(delay)) return setT.call(win, handler, delay, ...args);
-    const id: number = setT.call(
-      win,
-      function (this: unknown, ...a: unknown[]) {
-        timeouts.delete(id);
-        return step(() => (handler as Handler).apply(this, a));
-      },
-      delay,
-      ...args
-    );
-    timeouts.add(id);
-    return id;
-  } as typeof win.setTimeout;
-  win.setInterval = function (this: unknown, handler: TimerHandler, delay?: number, ...args: unknown[]): number {
-    if (typeof handler !== 'function' || !short(delay)) return setI.call(win, handler, delay, ...args);
-    // A tick that clears its own interval (jQuery's last step) leaves nothing outstanding.
-    const id: number = setI.call(
-      win,
-      function (this: unknown, ...a: unknown[]) {
-        return step(() => (handler as Handler).apply(this, a));
-      },
-      delay,
-      ...args
-    );
-    intervals.add(id);
-    return id;
-  } as typeof win.setInterval;
+  /** A timer function that counts short timers with a function handler in `ids`; a timeout's id leaves at its run (`once`). */
+  const counted = (set: typeof win.setTimeout, ids: Set<number>, once: boolean) =>
+    function (this: unknown, handler: TimerHandler, delay?: number, ...args: unknown[]): number {
+      if (typeof handler !== 'function' || !short(delay)) return set.call(win, handler, delay, ...args);
+      const id: number = set.call(
+        win,
+        function (this: unknown, ...a: unknown[]) {
+          if (once) ids.delete(id);
+          // An interval's tick that clears it (jQuery's last step) leaves nothing outstanding too.
+          return step(() => (handler as Handler).apply(this, a));
+        },
+        delay,
+        ...args
+      );
+      ids.add(id);
+      return id;
+    } as typeof win.setTimeout;
+  win.setTimeout = counted(setT, timeouts, true);
+  win.setInterval = counted(setI, intervals, false);
   // Timeouts and intervals share their ids: either clear function clears either kind.
-  win.clearTimeout = function (this: unknown, id?: number): void {
-    if (id !== undefined) {
-      timeouts.delete(id);
-      intervals.delete(id);
-    }
-    clearT.call(win, id);
-  };
-  win.clearInterval = function (this: unknown, id?: number): void {
-    if (id !== undefined) {
-      timeouts.delete(id);
-      intervals.delete(id);
-    }
-    clearI.call(win, id);
-  };
+  const uncounted = (clear: typeof win.clearTimeout) =>
+    function (this: unknown, id?: number): void {
+      if (id !== undefined) {
+        timeouts.delete(id);
+        intervals.delete(id);
+      }
+      clear.call(win, id);
+    };
+  win.clearTimeout = uncounted(clearT);
+  win.clearInterval = uncounted(clearI);
 
   return {
     pending,
