@@ -327,9 +327,12 @@ export function watchPaint(report: ((message: string) => void) | null, drivers: 
       }
       nextFrame(() =>
         nextFrame(() => {
-          if (lastMove !== at || !endDue || endBlocked()) return;
-          if (stepping()) armStill(false);
-          else ended(final);
+          if (lastMove !== at || !endDue) return;
+          // Something with an end runs (a short transition, an instant scroll's scrollend still to
+          // come): its end event defers to this move's wait while the move is recent, so the
+          // wait still runs.
+          if (final && (stepping() || endBlocked())) armStill(false);
+          else if (!endBlocked()) ended(final);
         })
       );
     }, wait);
