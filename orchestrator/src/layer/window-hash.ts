@@ -89,13 +89,23 @@ export function windowHashes(px: Uint32Array, width: number, at: Rect, n: number
   if (outScratch.length < at.w * at.h) outScratch = new Uint32Array(at.w * at.h);
   const out = outScratch.subarray(0, at.w * at.h);
   const outAcross = power(ACROSS, n - 1);
-  for (let k = 0; k < at.w; k++) {
-    let h = 0;
-    for (let j = 0; j < n; j++) h = (Math.imul(h, ACROSS) + along[j * at.w + k]) | 0;
-    out[k] = h >>> 0;
-    for (let y = 1; y < at.h; y++) {
-      h = (Math.imul((h - Math.imul(along[(y - 1) * at.w + k], outAcross)) | 0, ACROSS) + along[(y + n - 1) * at.w + k]) | 0;
-      out[y * at.w + k] = h >>> 0;
+  // Down the columns a row at a time, every column's hash rolled together, so that `along` is read
+  // in order (column by column, each step jumped a row of it: 1217x560 windows of a 720p layer
+  // took 12.3 ms here, 10.3 this way).
+  const h = new Int32Array(at.w);
+  for (let j = 0; j < n; j++) {
+    const line = j * at.w;
+    for (let k = 0; k < at.w; k++) h[k] = (Math.imul(h[k], ACROSS) + along[line + k]) | 0;
+  }
+  for (let k = 0; k < at.w; k++) out[k] = h[k] >>> 0;
+  for (let y = 1; y < at.h; y++) {
+    const gone = (y - 1) * at.w;
+    const come = (y + n - 1) * at.w;
+    const row = y * at.w;
+    for (let k = 0; k < at.w; k++) {
+      const v = (Math.imul((h[k] - Math.imul(along[gone + k], outAcross)) | 0, ACROSS) + along[come + k]) | 0;
+      h[k] = v;
+      out[row + k] = v >>> 0;
     }
   }
   return out;
