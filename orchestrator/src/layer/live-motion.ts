@@ -107,6 +107,8 @@ export class LiveMotion {
   key(keyPaintMs: number, seq: number, at = Date.now(), moving = false): void {
     this.timedFrom = Math.min(this.timedFrom, seq);
     this.keyAt = at;
+    // The end the page spoke of was before this key, which may move things again.
+    this.last = null;
     const now = performance.now();
     this.keyEnd = now + (moving ? LIVE_SWITCH_MS : this.stillAfter(2 * (keyPaintMs || this.timing.keyPaintWaitMs)));
     if (this.switched) this.arm(this.keyEnd - now, true);

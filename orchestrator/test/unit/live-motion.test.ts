@@ -226,6 +226,9 @@ describe('orchestrator/layer/live-motion', () => {
       live.frame(jpeg, keyAt + 2);
       expect(live.last).to.equal(word);
       expect(still, 'ended by the stream once the frame is sent').to.deep.equal([]);
+      // Another key before that frame went out: the end spoken of was before it.
+      live.key(50, 2, keyAt + 3);
+      expect(live.last).to.equal(null);
     });
 
     it('said before the last key: its frame is not the last, and the motion waits for its own stillness', async () => {
