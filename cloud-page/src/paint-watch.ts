@@ -320,19 +320,20 @@ export function watchPaint(report: ((message: string) => void) | null, drivers: 
       stillTimer = null;
       const at = lastMove;
       // A step asked for: the script goes on, and the wait decides.
-      const stepping = (): boolean => final && (drivers as FrameDrivers).pending();
-      if (stepping()) {
+      const stepping = (): boolean => (drivers as FrameDrivers).pending();
+      if (final && stepping()) {
         armStill(false);
         return;
       }
       nextFrame(() =>
         nextFrame(() => {
           if (lastMove !== at || !endDue) return;
+          const blocked = endBlocked();
           // Something with an end runs (a short transition, an instant scroll's scrollend still to
           // come): its end event defers to this move's wait while the move is recent, so the
           // wait still runs.
-          if (final && (stepping() || endBlocked())) armStill(false);
-          else if (!endBlocked()) ended(final);
+          if (final && (blocked || stepping())) armStill(false);
+          else if (!blocked) ended(final);
         })
       );
     }, wait);
