@@ -42,6 +42,10 @@ const RIDGE = 1;
  * exact.
  */
 const MAX_BIAS = 3;
+/** A tile's pictures have detail enough for its own fit: the variance of their block means (luma steps squared). */
+const DETAIL = 16;
+/** ...and are not alike: the squared correlation of their block means at most. */
+const ALIKE = 0.8;
 /** Rounds of dropping the tiles that fit the frame's weights worst and fitting again. */
 const TRIM_ROUNDS = 4;
 /** How far a fitted weight may fall outside [0, 1] and still be taken for rounding. */
@@ -242,9 +246,14 @@ interface Weighed {
 }
 
 function weigh(picked: Picked[]): Weighed | null {
-  let use = picked;
+  if (picked.length < MIN_TILES) return null;
+  // Two kinds of tile in one frame (a backdrop nearly faded, and a row of posters back where it
+  // stood, its held picture whole) fitted together met half-way, and neither fitted: so the tiles
+  // that fit a start made of the tiles' own weights are the ones weighed.
+  const from = start(picked);
+  let use = from ? near(picked, from) : picked;
+  if (use.length < MIN_TILES) use = picked;
   const pooled = (): [Float32Array, Float32Array, Float32Array] => [concat(use.map((t) => t.f.y)), concat(use.map((t) => t.a.y)), concat(use.map((t) => t.pick.y))];
-  if (use.length < MIN_TILES) return null;
   let fitted = pooled();
   let joint = fit(...fitted, true);
   for (let round = 0; joint && round < TRIM_ROUNDS && use.length >= MIN_TILES; round++) {
@@ -260,6 +269,52 @@ function weigh(picked: Picked[]): Weighed | null {
   if (!joint || use.length < MIN_TILES) return null;
   const j = joint;
   return { fitted, joint, err: use.reduce((sum, t) => sum + residual(t.f.y, t.a.y, t.pick.y, j), 0) / use.length };
+}
+
+/** A tile's own fit says something of the frame's weights: its pictures have detail, and not the same. */
+function determined(t: Picked): boolean {
+  const a = t.a.y;
+  const b = t.pick.y;
+  const n = a.length;
+  const ma = mean(a);
+  const mb = mean(b);
+  let caa = 0;
+  let cbb = 0;
+  let cab = 0;
+  for (let i = 0; i < n; i++) {
+    caa += (a[i] - ma) ** 2;
+    cbb += (b[i] - mb) ** 2;
+    cab += (a[i] - ma) * (b[i] - mb);
+  }
+  return caa >= DETAIL * n && cbb >= DETAIL * n && cab * cab <= ALIKE * caa * cbb;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[s.length >> 1];
+}
+
+/**
+ * Where the frame's weights start: the median of the own fits of the tiles that determine theirs
+ * and that their fit explains (a smooth tile's own weights are anyone's guess), or null when
+ * fewer than MIN_TILES do. The median is the most common kind of tile's.
+ */
+function start(picked: Picked[]): Fit | null {
+  const own: Fit[] = [];
+  for (const t of picked) {
+    if (!determined(t)) continue;
+    const f = fit(t.f.y, t.a.y, t.pick.y, true);
+    if (f && residual(t.f.y, t.a.y, t.pick.y, f) <= FIT_MEAN) own.push(f);
+  }
+  if (own.length < MIN_TILES) return null;
+  return { p: median(own.map((f) => f.p)), q: median(own.map((f) => f.q)), c: median(own.map((f) => f.c)) };
+}
+
+/** The tiles that fit `from` as well as most do (the same trim as weigh()'s rounds). */
+function near(picked: Picked[], from: Fit): Picked[] {
+  const errs = picked.map((t) => residual(t.f.y, t.a.y, t.pick.y, from));
+  const limit = Math.max(FIT_MEAN, 2 * median(errs));
+  return picked.filter((_, i) => errs[i] <= limit);
 }
 
 /** A fit as the device draws it (or without the grey, when it makes none). */

@@ -63,6 +63,26 @@ describe('orchestrator/layer/live-fade: a cross-fade to a picture the device hol
     }
   });
 
+  it('weighs the fade on the tiles that fade when others show a held picture whole (a row slid back to where it stood)', () => {
+    // A backdrop's last frames: two rows of tiles are nearly the picture faded to, the kept one
+    // and the dark behind both still showing a little; the third row is the held picture itself,
+    // exactly (a row of posters back where it stood when it was shown). Fitted together, the two
+    // kinds of tile met half-way, and neither fitted: the frames went whole.
+    const { cache, slots } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
+    const faded = blend(A, B, 0.05, 0.9, 14);
+    const frame = Buffer.from(faded);
+    B.copy(frame, 2 * T * W * 3, 2 * T * W * 3);
+    const found = findFades(readJpegBlocks(jpegOf(frame, W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache);
+    expect(found).to.not.equal(null);
+    const fadedRows = found!.fades.filter((f) => f.rect.y < 2 * T);
+    expect(fadedRows.map((f) => f.rect)).to.deep.equal([0, 1].map((ty) => ({ x: 0, y: ty * T, w: W, h: T })));
+    for (const { fade: f } of fadedRows) {
+      expect(f.keptWeight).to.be.within(0.05 * 255 - 6, 0.05 * 255 + 6);
+      expect(f.slotWeight).to.be.within(0.9 * 255 - 6, 0.9 * 255 + 6);
+    }
+    expect(slotsOf(fadedRows).get(0)).to.equal(slots[0].get(0));
+  });
+
   it('finds nothing when the picture faded to is not one the device holds, or the frame is no fade', () => {
     const { cache } = shownBefore([rgbaOf(B, W, H), rgbaOf(A, W, H)]);
     expect(findFades(readJpegBlocks(jpegOf(blend(A, C, 0.4, 0.6, 0), W, H))!, all, new KeptLooks(rgbaOf(A, W, H)), cache)).to.equal(null);
