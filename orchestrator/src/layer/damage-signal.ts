@@ -30,8 +30,10 @@ export class DamageSignal {
   private liveParams = { quality: 80, size: { width: 0, height: 0 } };
   /** Quiet: no PNG screencast (the page's paint reports stand in for it). */
   private quiet = false;
-  /** Screencast frames received, of either format. */
-  readonly stats = { frames: 0 };
+  /** Screencast frames received, of either format; damage frames painted before a capture began (capturedSince). */
+  readonly stats = { frames: 0, covered: 0 };
+  /** When the newest whole capture of the layer began (ms since the epoch): see useCaptures. */
+  private capturedSince: () => number = () => -Infinity;
   /** The screencast's parameters as it runs now ('none': stopped). */
   private running = 'none';
   /** Format switches, one after another. */
@@ -50,7 +52,7 @@ export class DamageSignal {
       // while quiet the page's reports say so instead.
       if (this.ready) {
         if (this.seenBetween) this.onLive?.(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000, false);
-        if (!this.quiet) this.damage(f.data);
+        if (!this.quiet) this.damage(f.data, (f.metadata.timestamp ?? 0) * 1000);
       }
       return;
     }
@@ -63,10 +65,15 @@ export class DamageSignal {
       this.onShot(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
       return;
     }
-    this.damage(f.data);
+    this.damage(f.data, (f.metadata.timestamp ?? 0) * 1000);
   };
 
-  private damage(data: string): void {
+  /** `takenAt`: when the frame was painted (ms since the epoch; 0: not known). */
+  private damage(data: string, takenAt: number): void {
+    if (takenAt > 0 && takenAt < this.capturedSince()) {
+      this.stats.covered++;
+      return;
+    }
     if (data === this.last || this.echoes.includes(data)) return;
     this.last = data;
     this.onDamage();
@@ -77,6 +84,17 @@ export class DamageSignal {
     if (!this.last || this.echoes.includes(this.last)) return;
     this.echoes.push(this.last);
     if (this.echoes.length > MAX_ECHOES) this.echoes.shift();
+  }
+
+  /**
+   * `since` says when the newest whole capture of the layer began (ms since the epoch, the
+   * screencast's clock): a frame painted before then shows the page as it was before that
+   * capture, which shows it as it was then or later, so it asks for nothing. After a motion the
+   * screencast's last frames came in while its exact capture ran (the frames arrive 20-170 ms
+   * after their paint) and each asked for one more capture, which found nothing.
+   */
+  useCaptures(since: () => number): void {
+    this.capturedSince = since;
   }
 
   /** The layer changed: frames taken for echoes may be the app's own states now. */

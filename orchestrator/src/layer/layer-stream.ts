@@ -95,6 +95,8 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
    * layer shows it, exactly; null when the device shows lossy pixels.
    */
   private sentShows: number | null = null;
+  /** When the newest whole capture began (Date.now()): see capturedSince. */
+  private wholeCaptureAt = -Infinity;
   /** When the last key-down's injection was about to start (Date.now()). */
   private heldAt = 0;
   /** The last key-down a frame has shown, and how long after its delivery that frame went out. */
@@ -354,6 +356,16 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     this.pump();
   }
 
+  /**
+   * When the newest whole capture of the layer began (ms since the epoch; -Infinity: none since
+   * the page was made): the page as it was before then is on the device, or on its way there, or
+   * what that capture found is being taken care of (a live motion, a lossy region); a capture that
+   * failed or was outdated is taken again.
+   */
+  get capturedSince(): number {
+    return this.wholeCaptureAt;
+  }
+
   /** Resolves once the capture running now, if any, has finished. */
   settled(): Promise<void> {
     return this.capturing ?? Promise.resolve();
@@ -472,6 +484,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
   restart(): void {
     this.rebuilding = false;
     this.epoch++;
+    this.wholeCaptureAt = -Infinity;
     this.frames.abandon();
     this.keyframeWanted = true;
     this.sent = null;
@@ -824,6 +837,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
       const capturedAt = performance.now();
       const holesBefore = this.holes ? this.holes.snapshot() : [];
       const holesAtStart = this.holeGeneration;
+      this.wholeCaptureAt = Date.now();
       const decoded = this.decoder.decode(await this.source.capture());
       const captureDone = performance.now();
       const img = this.holes ? await this.holes.cut(decoded.image, 0, 0, holesBefore) : decoded.image;
@@ -936,6 +950,7 @@ export class LayerStream extends EventEmitter<LayerStreamEvents> {
     // A check is a capture begun after it fell due: one due while another capture ran (for a
     // change the page reported) is the next capture's, since the running one may show that change.
     const checkDue = this.verifying && !clip;
+    if (!clip) this.wholeCaptureAt = at;
     const png = await this.source.capture(clip ?? undefined);
     if (this.outdated(epoch)) {
       this.dirty = true;

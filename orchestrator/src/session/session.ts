@@ -427,6 +427,7 @@ export class Session extends EventEmitter<SessionEvents> {
       pixels ? (png, takenAt) => this.layer.screencastShot(png, takenAt) : null,
       opts.ui.motionCrop === 'on'
     );
+    this.signal.useCaptures(() => this.layer.capturedSince);
     await this.signal.start();
     // The page's load is not a key's change: the hints start from here.
     if (hints) await page.damageHint(opts.ui.damageHintMaxPercent);

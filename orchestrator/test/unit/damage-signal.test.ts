@@ -14,8 +14,9 @@ class FakeScreencast extends EventEmitter {
     else this.calls.push(method === 'Page.startScreencast' ? `start ${params?.format}` : 'stop');
     return {};
   }
-  frame(data: string): void {
-    this.emit('Page.screencastFrame', { data, sessionId: ++this.id, metadata: {} });
+  /** `paintedAt`: the frame's timestamp (ms since the epoch), when it has one. */
+  frame(data: string, paintedAt?: number): void {
+    this.emit('Page.screencastFrame', { data, sessionId: ++this.id, metadata: paintedAt === undefined ? {} : { timestamp: paintedAt / 1000 } });
   }
 }
 
@@ -121,6 +122,30 @@ describe('orchestrator/layer/damage-signal', () => {
     expect(damage(), 'no capture for the echoes').to.equal(4);
     cast.frame('E');
     expect(damage(), 'a new frame still asks').to.equal(5);
+  });
+
+  it('asks for nothing for a frame painted before the newest whole capture began, PNG or JPEG between motions', async () => {
+    const { cast, s, damage } = signal();
+    let since = -Infinity;
+    s.useCaptures(() => since);
+    await s.start();
+    cast.frame('A', 1000);
+    expect(damage(), 'no capture yet: every frame asks').to.equal(1);
+    since = 2000;
+    // The screencast's last frames of a motion, painted before its exact capture, come in while it runs.
+    cast.frame('B', 1990);
+    cast.frame('C', 1999.5);
+    expect([damage(), s.stats.covered]).to.deep.equal([1, 2]);
+    // Painted after it began (its own paint, or the page's next change), or not known: a capture.
+    cast.frame('D', 2000);
+    cast.frame('E');
+    expect(damage()).to.equal(3);
+    await s.setReady(true, 60, { width: 1280, height: 720 });
+    const jpeg = (tag: string): string => Buffer.from(`\xff\xd8\xff ${tag}`, 'latin1').toString('base64');
+    cast.frame(jpeg('f'), 1500);
+    expect(damage()).to.equal(3);
+    cast.frame(jpeg('g'), 2500);
+    expect([damage(), s.stats.covered]).to.deep.equal([4, 3]);
   });
 
   it('forgets the echoes once the layer changes: an app returning to an earlier state is captured', async () => {

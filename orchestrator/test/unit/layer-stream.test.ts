@@ -270,6 +270,34 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(screen().equals(page.img.data)).to.equal(true);
     });
 
+    it('says when its newest whole capture began (from its start, while it runs), and a clip capture does not move it', async () => {
+      expect(stream.capturedSince).to.equal(-Infinity);
+      let open = (): void => undefined;
+      page.gate = new Promise<void>((r) => (open = r));
+      const before = Date.now();
+      stream.markDirty();
+      expect(stream.isCapturing).to.equal(true);
+      expect(stream.capturedSince).to.be.within(before, Date.now());
+      const first = stream.capturedSince;
+      open();
+      page.gate = null;
+      await rest();
+      stream.ack(sent.length);
+      page.paint(10 + 64 * 5, 0xff0000ff);
+      page.gate = new Promise<void>((r) => (open = r));
+      const clipAt = Date.now();
+      stream.inputDelivered(3, true, { x: 8, y: 4, w: 8, h: 4 });
+      // The clip's capture runs: the page outside it was not looked at.
+      expect(page.clips[page.clips.length - 1]).to.deep.equal({ x: 8, y: 4, w: 8, h: 4 });
+      expect(stream.capturedSince).to.equal(first);
+      open();
+      page.gate = null;
+      // Then the whole capture that checks it.
+      await rest();
+      expect(page.clips.slice(-2)).to.deep.equal([{ x: 8, y: 4, w: 8, h: 4 }, undefined]);
+      expect(stream.capturedSince).to.be.at.least(clipAt);
+    });
+
     it('corrects what the clip missed with the full capture that follows', async () => {
       await settled();
       page.paint(10 + 64 * 5, 0xff0000ff);
