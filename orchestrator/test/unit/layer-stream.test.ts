@@ -1202,7 +1202,8 @@ describe('orchestrator/layer/layer-stream', () => {
       stream.liveSwitched();
       stream.liveFrame(jpeg('the key'), Date.now());
       ack();
-      await clock.tickAsync(300);
+      // Its motion ends after twice that (and whatever this machine took meanwhile, on the real Date).
+      await clock.tickAsync(600);
       await rest();
       ack();
       expect(live).to.deep.equal([true, false, true, false]);
@@ -1213,13 +1214,16 @@ describe('orchestrator/layer/layer-stream', () => {
       expect(last().header.inputSeq).to.equal(8);
       ack();
       // The next key changes nothing on screen after all: live ends after the page's live pace
-      // (twice 40 ms, at least motionSettleMs), not after twice that capture's time.
+      // (twice 40 ms, at least motionSettleMs), not after twice that capture's time (1 800 ms).
+      // The 40 ms are measured with the real Date, so they include whatever this machine took
+      // between the key's delivery and its frame: the end is looked for well before 1 800 ms,
+      // not at 100.
       await stream.holdForInput();
       stream.inputDelivered(9, true);
       stream.liveSwitched();
       await clock.tickAsync(99);
       expect(live).to.deep.equal([true, false, true, false, true]);
-      await clock.tickAsync(2);
+      await clock.tickAsync(401);
       await rest();
       expect(live).to.deep.equal([true, false, true, false, true, false]);
     });
