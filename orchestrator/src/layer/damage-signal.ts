@@ -41,18 +41,19 @@ export class DamageSignal {
   private readonly onFrame = (f: { data: string; sessionId: number; metadata: { timestamp?: number } }): void => {
     this.cdp.send('Page.screencastFrameAck', { sessionId: f.sessionId }).catch(() => undefined);
     this.stats.frames++;
+    const takenAt = (f.metadata.timestamp ?? 0) * 1000;
     // A frame's format says which mode it was taken in: frames of the mode just left may still come.
     if (f.data.startsWith(JPEG_BASE64)) {
       if (this.live) {
-        this.onLive?.(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000, true);
+        this.onLive?.(Buffer.from(f.data, 'base64'), takenAt, true);
         return;
       }
       // Between motions it shows the page's newest look (the next motion's first frame may be
       // cut against it), and says the page painted, as a PNG frame would (never pixels: lossy);
       // while quiet the page's reports say so instead.
       if (this.ready) {
-        if (this.seenBetween) this.onLive?.(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000, false);
-        if (!this.quiet) this.damage(f.data, (f.metadata.timestamp ?? 0) * 1000);
+        if (this.seenBetween) this.onLive?.(Buffer.from(f.data, 'base64'), takenAt, false);
+        if (!this.quiet) this.damage(f.data, takenAt);
       }
       return;
     }
@@ -62,10 +63,10 @@ export class DamageSignal {
       // Pixels mode (scale 1): a capture's echo is the frame before, byte for byte, and every
       // other frame carries the change itself.
       this.last = f.data;
-      this.onShot(Buffer.from(f.data, 'base64'), (f.metadata.timestamp ?? 0) * 1000);
+      this.onShot(Buffer.from(f.data, 'base64'), takenAt);
       return;
     }
-    this.damage(f.data, (f.metadata.timestamp ?? 0) * 1000);
+    this.damage(f.data, takenAt);
   };
 
   /** `takenAt`: when the frame was painted (ms since the epoch; 0: not known). */

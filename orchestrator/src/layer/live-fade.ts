@@ -257,10 +257,7 @@ function weigh(picked: Picked[]): Weighed | null {
   let fitted = pooled();
   let joint = fit(...fitted, true);
   for (let round = 0; joint && round < TRIM_ROUNDS && use.length >= MIN_TILES; round++) {
-    const j = joint;
-    const errs = use.map((t) => residual(t.f.y, t.a.y, t.pick.y, j));
-    const limit = Math.max(FIT_MEAN, 2 * [...errs].sort((x, y) => x - y)[errs.length >> 1]);
-    const fitting = use.filter((_, i) => errs[i] <= limit);
+    const fitting = near(use, joint);
     if (fitting.length === use.length) break;
     use = fitting;
     fitted = pooled();
@@ -310,7 +307,7 @@ function start(picked: Picked[]): Fit | null {
   return { p: median(own.map((f) => f.p)), q: median(own.map((f) => f.q)), c: median(own.map((f) => f.c)) };
 }
 
-/** The tiles that fit `from` as well as most do (the same trim as weigh()'s rounds). */
+/** The tiles that fit `from` as well as most do: within twice the median residual (at least FIT_MEAN). */
 function near(picked: Picked[], from: Fit): Picked[] {
   const errs = picked.map((t) => residual(t.f.y, t.a.y, t.pick.y, from));
   const limit = Math.max(FIT_MEAN, 2 * median(errs));
